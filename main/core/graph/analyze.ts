@@ -1,0 +1,205 @@
+import type { Graph, ProjectNode } from '../project';
+import type { Shape } from '../shapes';
+import { formatShape, shapesEqual } from '../shapes';
+import { getLayerSpec } from '../layers/registry';
+import type { DatasetTarget } from '../datasets';
+import { paramsSchema, type ParamDefs, type ParamValues } from '../layers/params';
+import type { z } from 'zod';
+
+export interface NodeAnalysis {
+  /** Output shape without the batch axis, or null where it cannot be known (error upstream or here). */
+  outputShape: Shape | null;
+  /** Parameter count as tfjs reports it; 0 where unknown. */
+  params: number;
+  errors: string[];
+  warnings: string[];
+}
+
+export interface GraphAnalysis {
+  nodes: Record<string, NodeAnalysis>;
+  /** Problems not tied to one layer (no input, cycles, several outputs). */
+  errors: string[];
+  warnings: string[];
+  totalParams: number;
+  /** Node ids in an order where every node follows its inputs (only nodes not in a cycle). */
+  order: string[];
+  inputIds: string[];
+  outputIds: string[];
+  /** True when the graph can be compiled and trained. */
+  valid: boolean;
+}
+
+/** Incoming edges of each node, in edge-list order (that order is the order of a merge's inputs). */
+export function incomingEdges(graph: Graph): Map<string, string[]> {
+  const incoming = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
+  for (const e of graph.edges) incoming.get(e.target)?.push(e.source);
+  return incoming;
+}
+
+/** Kahn's algorithm; nodes left out of the order sit on (or behind) a cycle. */
+export function topologicalOrder(graph: Graph): string[] {
+  const indegree = new Map(graph.nodes.map((n) => [n.id, 0]));
+  const outgoing = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
+  for (const e of graph.edges) {
+    if (!indegree.has(e.source) || !indegree.has(e.target)) continue;
+    indegree.set(e.target, (indegree.get(e.target) ?? 0) + 1);
+    outgoing.get(e.source)!.push(e.target);
+  }
+  const queue = graph.nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id);
+  const order: string[] = [];
+  while (queue.length) {
+    const id = queue.shift()!;
+    order.push(id);
+    for (const next of outgoing.get(id) ?? []) {
+      const d = (indegree.get(next) ?? 0) - 1;
+      indegree.set(next, d);
+      if (d === 0) queue.push(next);
+    }
+  }
+  return order;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Shape inference and friendly validation for a whole graph, run on every edit.
+ * Each layer's own spec checks its inputs; this function handles wiring and the fit to the dataset.
+ */
+export function analyzeGraph(graph: Graph, target?: DatasetTarget): GraphAnalysis {
+  const result: GraphAnalysis = { nodes: {}, errors: [], warnings: [], totalParams: 0, order: [], inputIds: [], outputIds: [], valid: false };
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const incoming = incomingEdges(graph);
+  const hasOutgoing = new Set(graph.edges.map((e) => e.source));
+  for (const n of graph.nodes) result.nodes[n.id] = { outputShape: null, params: 0, errors: [], warnings: [] };
+
+  const order = topologicalOrder(graph);
+  result.order = order;
+  const inCycle = graph.nodes.filter((n) => !order.includes(n.id));
+  if (inCycle.length) {
+    result.errors.push(`The graph has a loop through ${inCycle.map((n) => n.name).join(', ')} — a layer cannot feed its own input. Remove one of those connections.`);
+    for (const n of inCycle) result.nodes[n.id].errors.push(`${n.name} is part of a loop; remove one connection of the loop.`);
+  }
+
+  for (const id of order) {
+    const node = byId.get(id)!;
+    const info = result.nodes[id];
+    const spec = getLayerSpec(node.kind);
+    if (!spec) {
+      info.errors.push(`${node.name}: unknown layer kind "${node.kind}".`);
+      continue;
+    }
+    const sources = incoming.get(id) ?? [];
+    if (sources.length < spec.inputs.min || sources.length > spec.inputs.max) {
+      info.errors.push(wiringMessage(node, spec.label, spec.inputs, sources.length));
+      continue;
+    }
+    const parsed = parseParams(node);
+    if (!parsed.ok) {
+      info.errors.push(`${node.name}: ${parsed.error}`);
+      continue;
+    }
+    const inputShapes: Shape[] = [];
+    let upstreamBroken = false;
+    for (const src of sources) {
+      const s = result.nodes[src]?.outputShape;
+      if (!s) upstreamBroken = true;
+      else inputShapes.push(s);
+    }
+    if (upstreamBroken) continue; // the upstream layer already carries the error
+    const check = spec.inferShape(inputShapes, parsed.params, { name: node.name });
+    info.warnings.push(...(check.warnings ?? []));
+    if (!check.ok) {
+      info.errors.push(check.error);
+      continue;
+    }
+    info.outputShape = check.shape;
+    info.params = spec.countParams(inputShapes, parsed.params);
+    result.totalParams += info.params;
+  }
+
+  result.inputIds = graph.nodes.filter((n) => n.kind === 'Input').map((n) => n.id);
+  result.outputIds = graph.nodes.filter((n) => !hasOutgoing.has(n.id) && n.kind !== 'Input').map((n) => n.id);
+  if (graph.nodes.length === 0) result.errors.push('The canvas is empty. Drag an Input layer from the palette to start.');
+  else if (result.inputIds.length === 0) result.errors.push('The network has no Input layer. Drag one from the palette and connect it to the first layer.');
+  if (result.inputIds.length > 1) result.errors.push(`The network has ${result.inputIds.length} Input layers; training on one dataset needs exactly one.`);
+  if (graph.nodes.length > 0 && result.outputIds.length === 0 && result.inputIds.length > 0) {
+    result.errors.push('The network has no output: connect a layer after the Input.');
+  }
+  if (result.outputIds.length > 1) {
+    const names = result.outputIds.map((id) => byId.get(id)!.name).join(', ');
+    result.errors.push(`The network ends in ${result.outputIds.length} layers (${names}); training needs exactly one output. Join the branches with Add or Concatenate, or delete the unused ones.`);
+  }
+  // Layers that no input reaches are dead weight; say so on them.
+  for (const n of graph.nodes) {
+    if (n.kind !== 'Input' && (incoming.get(n.id) ?? []).length === 0 && result.nodes[n.id].errors.length === 0) {
+      result.nodes[n.id].errors.push(`${n.name} has no input — connect a layer into it.`);
+    }
+  }
+
+  if (target) checkAgainstDataset(graph, result, target);
+
+  const nodeErrors = Object.values(result.nodes).some((n) => n.errors.length > 0);
+  result.valid = !nodeErrors && result.errors.length === 0;
+  return result;
+}
+
+function wiringMessage(node: ProjectNode, label: string, inputs: { min: number; max: number }, got: number): string {
+  if (inputs.max === 0) return `${node.name}: an ${label} layer takes no incoming connections; remove the ${plural(got, 'connection')} into it.`;
+  if (got === 0) return `${node.name} has no input — connect a layer into it.`;
+  if (inputs.max === 1) return `${node.name}: ${label} takes one input but ${got} are connected. Join them first with Add or Concatenate.`;
+  return `${node.name}: ${label} needs at least ${inputs.min} inputs but has ${got}. Connect another branch into it.`;
+}
+
+type ParsedParams = { ok: true; params: ParamValues<ParamDefs> } | { ok: false; error: string };
+
+export function parseParams(node: ProjectNode): ParsedParams {
+  const spec = getLayerSpec(node.kind);
+  if (!spec) return { ok: false, error: `unknown layer kind "${node.kind}"` };
+  const schema = paramsSchemaCache(spec.kind);
+  const r = schema.safeParse(node.params);
+  if (r.success) return { ok: true, params: r.data as ParamValues<ParamDefs> };
+  const issue = r.error.issues[0];
+  return { ok: false, error: issue.message };
+}
+
+const schemaCache = new Map<string, z.ZodType>();
+function paramsSchemaCache(kind: string): z.ZodType {
+  let s = schemaCache.get(kind);
+  if (!s) {
+    s = paramsSchema(getLayerSpec(kind)!.params);
+    schemaCache.set(kind, s);
+  }
+  return s;
+}
+
+function checkAgainstDataset(graph: Graph, result: GraphAnalysis, target: DatasetTarget): void {
+  for (const id of result.inputIds) {
+    const node = graph.nodes.find((n) => n.id === id)!;
+    const shape = result.nodes[id].outputShape;
+    if (shape && !shapesEqual(shape, target.inputShape)) {
+      result.nodes[id].warnings.push(
+        `${node.name}: the dataset ${target.datasetName} gives samples of shape ${formatShape(target.inputShape)} but this Input expects ${formatShape(shape)}. Set the Input shape to ${formatShape(target.inputShape)}.`,
+      );
+    }
+  }
+  if (result.outputIds.length !== 1) return;
+  const outId = result.outputIds[0];
+  const out = graph.nodes.find((n) => n.id === outId)!;
+  const shape = result.nodes[outId].outputShape;
+  if (!shape) return;
+  if (shape.length !== 1) {
+    result.nodes[outId].warnings.push(
+      `${out.name} outputs ${formatShape(shape)}, but ${target.datasetName} has one label per sample from ${target.numClasses} classes. Flatten and end with Dense(${target.numClasses}, softmax).`,
+    );
+  } else if (shape[0] !== target.numClasses) {
+    result.nodes[outId].warnings.push(
+      `${out.name} outputs ${shape[0]} values but ${target.datasetName} has ${target.numClasses} classes. Set its units to ${target.numClasses}.`,
+    );
+  }
+  const activation = (out.params as { activation?: unknown }).activation;
+  if (shape.length === 1 && shape[0] === target.numClasses && typeof activation === 'string' && activation !== 'softmax') {
+    result.nodes[outId].warnings.push(`${out.name} is the classifier output but its activation is ${String(activation ?? 'linear')}; use softmax so the outputs are class probabilities.`);
+  }
+}

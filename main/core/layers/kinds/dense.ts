@@ -1,0 +1,42 @@
+import { ACTIVATIONS } from '../params';
+import { defineLayer } from '../types';
+import { formatShape } from '../../shapes';
+
+export const Dense = defineLayer({
+  kind: 'Dense',
+  label: 'Dense',
+  category: 'Core',
+  description: 'Fully connected layer: every output unit sees every value of the last input axis.',
+  namePrefix: 'dense',
+  inputs: { min: 1, max: 1 },
+  params: {
+    units: { type: 'int', default: 128, min: 1, max: 65536, label: 'Units', help: 'Number of output neurons.' },
+    activation: { type: 'enum', options: ACTIVATIONS, default: 'relu', label: 'Activation', help: 'Non-linearity applied to the output. Use softmax on the last layer of a classifier.' },
+    useBias: { type: 'bool', default: true, label: 'Use bias', help: 'Add a learned offset to each unit.' },
+  },
+  inferShape([input], p, ctx) {
+    const features = input[input.length - 1];
+    if (input.length === 0 || features === null) {
+      return { ok: false, error: `${ctx.name}: Dense needs a known last axis, but gets ${formatShape(input)}.` };
+    }
+    const shape = [...input.slice(0, -1), p.units];
+    if (input.length > 1) {
+      return {
+        ok: true,
+        shape,
+        warnings: [
+          `${ctx.name}: Dense on ${formatShape(input)} acts on the last axis only and outputs ${formatShape(shape)} — Flatten first?`,
+        ],
+      };
+    }
+    return { ok: true, shape };
+  },
+  countParams([input], p) {
+    const features = input[input.length - 1] ?? 0;
+    return features * p.units + (p.useBias ? p.units : 0);
+  },
+  tfjs: {
+    factory: 'dense',
+    config: (p) => ({ units: p.units, activation: p.activation, useBias: p.useBias }),
+  },
+});
