@@ -85,6 +85,11 @@ export const api = {
   'project.restoreAutosave': { params: z.object({}), result: {} as { project: Project | null; savedMs: number | null } },
   'training.start': { params: z.object({ project: ProjectSchema }), result: {} as { runId: string } },
   'training.stop': { params: z.object({ runId: z.string().min(1) }), result: {} as { stopping: boolean } },
+  /** Native file dialogs; only the desktop app has them (the browser UI uses its own path dialog). */
+  'dialog.pickPath': {
+    params: z.object({ purpose: z.enum(['openProject', 'saveProject', 'exportFolder']), defaultPath: z.string().max(4096).optional() }),
+    result: {} as { path: string | null },
+  },
   'export.run': {
     params: z.object({ runId: z.string().min(1), dir: PathParam.optional() }),
     result: {} as { dir: string; files: string[] },

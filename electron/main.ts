@@ -1,0 +1,105 @@
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Engine, EngineError } from '../main/node/engine';
+
+/** Thin desktop shell: a window, the preload bridge and IPC into the same Engine the server uses. */
+const CALL = 'neurowire:call';
+const EVENT = 'neurowire:event';
+
+const rendererIndex = path.resolve(__dirname, '../renderer/index.html');
+const rendererUrl = pathToFileURL(rendererIndex).href;
+
+let mainWindow: BrowserWindow | null = null;
+
+const engine = new Engine({
+  host: 'electron',
+  async pickPath(purpose, defaultPath) {
+    if (!mainWindow) return null;
+    const filters = [{ name: 'Neurowire project', extensions: ['json'] }];
+    if (purpose === 'openProject') {
+      const r = await dialog.showOpenDialog(mainWindow, { defaultPath, filters, properties: ['openFile'] });
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    }
+    if (purpose === 'saveProject') {
+      const r = await dialog.showSaveDialog(mainWindow, { defaultPath, filters });
+      return r.canceled ? null : (r.filePath ?? null);
+    }
+    const r = await dialog.showOpenDialog(mainWindow, { defaultPath, properties: ['openDirectory', 'createDirectory'] });
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  },
+});
+
+function createWindow(): void {
+  mainWindow = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    title: 'Neurowire',
+    webPreferences: {
+      preload: path.join(__dirname, 'preload.js'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  });
+  // Links open in the system browser; the app window never navigates away from the UI.
+  mainWindow.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  mainWindow.webContents.on('will-navigate', (e, url) => {
+    if (url !== rendererUrl) e.preventDefault();
+  });
+  void mainWindow.loadFile(rendererIndex);
+  mainWindow.on('closed', () => (mainWindow = null));
+}
+
+function buildMenu(): void {
+  const isMac = process.platform === 'darwin';
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      ...(isMac ? [{ role: 'appMenu' as const }] : []),
+      { role: 'fileMenu' },
+      { role: 'editMenu' },
+      { role: 'viewMenu' },
+      { role: 'windowMenu' },
+    ]),
+  );
+}
+
+app.whenReady().then(() => {
+  // A CSP header on top of the page's meta tag, for every response the window loads.
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': ["default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"],
+      },
+    });
+  });
+  ipcMain.handle(CALL, async (event, method: unknown, params: unknown) => {
+    // Only our own page may call the engine.
+    if (event.senderFrame?.url !== rendererUrl) return { ok: false, error: { message: 'Call from an unknown page refused.', code: 'forbidden' } };
+    if (typeof method !== 'string') return { ok: false, error: { message: 'Bad call.', code: 'bad_message' } };
+    try {
+      return { ok: true, result: await engine.dispatch(method, params) };
+    } catch (e) {
+      return { ok: false, error: { message: (e as Error).message, code: e instanceof EngineError ? e.code : 'failed' } };
+    }
+  });
+  engine.onEvent((name, payload) => mainWindow?.webContents.send(EVENT, name, payload));
+  buildMenu();
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+app.on('before-quit', () => {
+  void engine.dispose();
+});

@@ -1,0 +1,24 @@
+import { ACTIVATIONS } from '../params';
+import { defineLayer } from '../types';
+
+export const Activation = defineLayer({
+  kind: 'Activation',
+  label: 'Activation',
+  category: 'Core',
+  description: 'Applies a non-linearity to every value on its own; the shape does not change.',
+  namePrefix: 'activation',
+  inputs: { min: 1, max: 1 },
+  params: {
+    activation: { type: 'enum', options: ACTIVATIONS, default: 'relu', label: 'Activation', help: 'The function applied to each value. softmax works across the last axis.' },
+  },
+  inferShape([input]) {
+    return { ok: true, shape: [...input] };
+  },
+  countParams() {
+    return 0;
+  },
+  tfjs: {
+    factory: 'activation',
+    config: (p) => ({ activation: p.activation }),
+  },
+});

@@ -1,0 +1,104 @@
+import { ACTIVATIONS } from '../params';
+import { defineLayer, type ShapeCheck } from '../types';
+import { describeShape, formatShape, shapeSize, suggestImageShape, type Shape } from '../../shapes';
+
+/**
+ * Output length of one spatial axis, exactly as tfjs-layers computes it (convOutputLength):
+ * valid: ceil((n - k_eff + 1) / s), same: ceil(n / s), with k_eff = k + (k - 1)(d - 1).
+ * Unknown input length stays unknown.
+ */
+export function convOutputLength(n: number | null, kernel: number, padding: 'valid' | 'same', stride: number, dilation = 1): number | null {
+  if (n === null) return null;
+  const effective = kernel + (kernel - 1) * (dilation - 1);
+  const length = padding === 'same' ? n : n - effective + 1;
+  return Math.floor((length + stride - 1) / stride);
+}
+
+/**
+ * The shared rank check of 2-D image layers (Conv2D, MaxPooling2D): they need [height, width, channels].
+ * Returns an error check, or null when the rank is right.
+ */
+export function imageRankError(name: string, label: string, input: Shape): ShapeCheck | null {
+  if (input.length === 3) return null;
+  let fix: string;
+  const size = shapeSize(input);
+  if (input.length === 1 && size !== null && suggestImageShape(size)) {
+    fix = `insert a Reshape to ${formatShape(suggestImageShape(size)!)}`;
+  } else if (input.length === 2 && size !== null) {
+    fix = `insert a Reshape to ${formatShape([...input, 1])} (one channel)`;
+  } else {
+    fix = 'insert a Reshape to [height, width, channels]';
+  }
+  return {
+    ok: false,
+    error: `${name}: ${label} needs an image-like input [height, width, channels] but gets ${describeShape(input)} — ${fix}.`,
+  };
+}
+
+function times(pair: readonly [number, number] | readonly number[]): string {
+  return `${pair[0]}×${pair[1]}`;
+}
+
+function spatial(input: Shape): string {
+  return `${input[0] ?? '?'}×${input[1] ?? '?'}`;
+}
+
+export const Conv2D = defineLayer({
+  kind: 'Conv2D',
+  label: 'Conv2D',
+  category: 'Convolution',
+  description: 'Slides small learned filters over an image to detect local patterns such as edges and textures.',
+  namePrefix: 'conv2d',
+  inputs: { min: 1, max: 1 },
+  params: {
+    filters: { type: 'int', default: 32, min: 1, max: 4096, label: 'Filters', help: 'Number of filters, i.e. output channels. Each learns one pattern.' },
+    kernelSize: { type: 'pair', default: [3, 3], min: 1, label: 'Kernel size', help: 'Height and width of each filter window, e.g. [3, 3].' },
+    strides: { type: 'pair', default: [1, 1], min: 1, label: 'Strides', help: 'Step of the window in pixels [down, across]; 2 halves the image size.' },
+    padding: { type: 'enum', options: ['valid', 'same'] as const, default: 'valid', label: 'Padding', help: "'valid' uses only full windows (the image shrinks); 'same' pads the border so the size only changes with the stride." },
+    dilationRate: { type: 'pair', default: [1, 1], min: 1, label: 'Dilation rate', help: 'Spacing between the kernel taps; values above 1 see a wider area with the same weights. Cannot be combined with strides above 1.' },
+    activation: { type: 'enum', options: ACTIVATIONS, default: 'relu', label: 'Activation', help: 'Non-linearity applied to the output.' },
+    useBias: { type: 'bool', default: true, label: 'Use bias', help: 'Add a learned offset to each filter.' },
+  },
+  inferShape([input], p, ctx) {
+    const rank = imageRankError(ctx.name, 'Conv2D', input);
+    if (rank) return rank;
+    const [h, w, channels] = input;
+    if (channels === null) {
+      return { ok: false, error: `${ctx.name}: Conv2D needs a known number of channels, but gets ${formatShape(input)} — give the last axis a fixed size (write the number instead of -1 in a Reshape).` };
+    }
+    const dilated = p.dilationRate[0] !== 1 || p.dilationRate[1] !== 1;
+    if (dilated && (p.strides[0] !== 1 || p.strides[1] !== 1)) {
+      return { ok: false, error: `${ctx.name}: tfjs cannot combine strides ${times(p.strides)} with dilation rate ${times(p.dilationRate)} — set the strides or the dilation rate to [1, 1].` };
+    }
+    if (p.padding === 'valid') {
+      const span = p.kernelSize.map((k, i) => k + (k - 1) * (p.dilationRate[i] - 1));
+      const tooBig = [h, w].some((n, i) => n !== null && span[i] > n);
+      if (tooBig) {
+        const kernel = dilated ? `kernel ${times(p.kernelSize)} with dilation ${times(p.dilationRate)} spans ${times(span)} and` : `kernel ${times(p.kernelSize)}`;
+        return { ok: false, error: `${ctx.name}: ${kernel} does not fit the ${spatial(input)} input; use padding 'same' or a smaller kernel.` };
+      }
+    }
+    const shape: Shape = [
+      convOutputLength(h, p.kernelSize[0], p.padding, p.strides[0], p.dilationRate[0]),
+      convOutputLength(w, p.kernelSize[1], p.padding, p.strides[1], p.dilationRate[1]),
+      p.filters,
+    ];
+    return { ok: true, shape };
+  },
+  countParams([input], p) {
+    const channels = input[input.length - 1] ?? 0;
+    return p.kernelSize[0] * p.kernelSize[1] * channels * p.filters + (p.useBias ? p.filters : 0);
+  },
+  tfjs: {
+    factory: 'conv2d',
+    config: (p) => ({
+      filters: p.filters,
+      kernelSize: [...p.kernelSize],
+      strides: [...p.strides],
+      padding: p.padding,
+      dilationRate: [...p.dilationRate],
+      activation: p.activation,
+      useBias: p.useBias,
+    }),
+  },
+});

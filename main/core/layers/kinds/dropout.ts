@@ -1,0 +1,30 @@
+import { defineLayer } from '../types';
+
+export const Dropout = defineLayer({
+  kind: 'Dropout',
+  label: 'Dropout',
+  category: 'Regularization',
+  description: 'During training, sets a random fraction of values to zero so the network cannot rely on any single one; does nothing at prediction time.',
+  namePrefix: 'dropout',
+  inputs: { min: 1, max: 1 },
+  params: {
+    rate: { type: 'float', default: 0.5, min: 0, max: 1, step: 0.05, label: 'Rate', help: 'Fraction of values dropped during training, from 0 up to (but not including) 1. 0.2–0.5 is typical.' },
+  },
+  inferShape([input], p, ctx) {
+    // tfjs accepts rate 1 but then skips the layer entirely (it only drops when 0 < rate < 1).
+    if (p.rate >= 1) {
+      return { ok: true, shape: [...input], warnings: [`${ctx.name}: a Dropout rate of 1 does nothing in tfjs (the layer is skipped, nothing is dropped) — use a rate below 1, e.g. 0.5.`] };
+    }
+    if (p.rate === 0) {
+      return { ok: true, shape: [...input], warnings: [`${ctx.name}: a Dropout rate of 0 drops nothing — raise it (e.g. 0.2) or remove the layer.`] };
+    }
+    return { ok: true, shape: [...input] };
+  },
+  countParams() {
+    return 0;
+  },
+  tfjs: {
+    factory: 'dropout',
+    config: (p) => ({ rate: p.rate }),
+  },
+});

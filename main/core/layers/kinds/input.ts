@@ -1,0 +1,31 @@
+import { defineLayer } from '../types';
+
+export const Input = defineLayer({
+  kind: 'Input',
+  label: 'Input',
+  category: 'Input',
+  description: 'Where samples enter the network; its shape is the shape of one sample (without the batch axis).',
+  namePrefix: 'input',
+  inputs: { min: 0, max: 0 },
+  params: {
+    shape: {
+      type: 'shape',
+      default: [28, 28, 1],
+      minLength: 1,
+      maxLength: 4,
+      label: 'Shape',
+      help: 'Shape of one sample, e.g. [28, 28, 1] for a grayscale image or [4] for four numbers. The batch axis is added automatically.',
+    },
+  },
+  inferShape(_inputs, p) {
+    return { ok: true, shape: [...p.shape] };
+  },
+  countParams() {
+    return 0;
+  },
+  tfjs: {
+    // The compiler builds Input nodes with `tf.input({shape})`, not with a tf.layers factory.
+    factory: 'input',
+    config: (p) => ({ shape: [...p.shape] }),
+  },
+});

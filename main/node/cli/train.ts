@@ -1,0 +1,152 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { openProjectFile } from '../projectFiles';
+import { startTraining } from '../training/run';
+import { exportTrainedModel } from '../export';
+import { listDatasets } from '../datasets';
+import { OPTIMIZERS, TrainingConfigSchema, type Project } from '../../core/project';
+import { analyzeGraph } from '../../core/graph/analyze';
+import { targetOf } from '../../core/datasets';
+import type { TrainingEvent } from '../../core/api/contract';
+
+const USAGE = `Usage: npm run train -- <project.json> [--dataset mnist] [--epochs N] [--batch-size N]
+                       [--lr X] [--optimizer ${OPTIMIZERS.join('|')}] [--backend wasm|cpu|tensorflow] [--out DIR]
+
+Trains a Neurowire project without the app and writes the trained model (TensorFlow.js format)
+and generated TypeScript to DIR (default: ./neurowire-export).`;
+
+function fail(message: string): never {
+  console.error(`neurowire train: ${message}`);
+  process.exit(2);
+}
+
+function numberOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) fail(`--${name} must be a number, not "${value}".`);
+  return n;
+}
+
+function bar(fraction: number, width = 28): string {
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
+
+function formatEta(sec: number | null): string {
+  if (sec === null || !Number.isFinite(sec)) return '--:--';
+  const s = Math.round(sec);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+export function applyOverrides(project: Project, o: { dataset?: string; epochs?: number; batchSize?: number; lr?: number; optimizer?: string }): Project {
+  const training = TrainingConfigSchema.safeParse({
+    ...project.training,
+    ...(o.epochs !== undefined && { epochs: o.epochs }),
+    ...(o.batchSize !== undefined && { batchSize: o.batchSize }),
+    ...(o.lr !== undefined && { learningRate: o.lr }),
+    ...(o.optimizer !== undefined && { optimizer: o.optimizer }),
+  });
+  if (!training.success) fail(training.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return { ...project, training: training.data, dataset: { ...project.dataset, ...(o.dataset && { id: o.dataset }) } };
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        dataset: { type: 'string' },
+        epochs: { type: 'string' },
+        'batch-size': { type: 'string' },
+        lr: { type: 'string' },
+        optimizer: { type: 'string' },
+        backend: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    fail(`${(e as Error).message}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (positionals.length !== 1) fail(`give exactly one project file.\n${USAGE}`);
+
+  let project: Project;
+  try {
+    project = await openProjectFile(positionals[0]);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  project = applyOverrides(project, {
+    dataset: values.dataset,
+    epochs: numberOption('epochs', values.epochs),
+    batchSize: numberOption('batch-size', values['batch-size']),
+    lr: numberOption('lr', values.lr),
+    optimizer: values.optimizer,
+  });
+
+  const dataset = listDatasets().find((d) => d.id === project.dataset.id);
+  if (!dataset) fail(`unknown dataset "${project.dataset.id}". Known: ${listDatasets().map((d) => d.id).join(', ')}.`);
+  const analysis = analyzeGraph(project.graph, targetOf(dataset));
+  if (!analysis.valid) {
+    const problems = [...analysis.errors, ...Object.values(analysis.nodes).flatMap((n) => n.errors)];
+    fail(`the network has ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`);
+  }
+  for (const w of [...analysis.warnings, ...Object.values(analysis.nodes).flatMap((n) => n.warnings)]) console.error(`warning: ${w}`);
+
+  const outDir = path.resolve(values.out ?? 'neurowire-export');
+  const tty = process.stderr.isTTY;
+  let lastLine = 0;
+  const onEvent = (e: TrainingEvent) => {
+    switch (e.type) {
+      case 'started':
+        console.error(`Training "${project.name}" on ${dataset.name}: ${e.trainSamples} train / ${e.valSamples} validation / ${e.testSamples} test samples`);
+        console.error(`Backend: ${e.backend.name} — ${e.backend.device}`);
+        for (const a of e.backend.attempts.filter((x) => !x.ok)) console.error(`  (not used: ${a.name} — ${a.reason ?? 'unavailable'})`);
+        break;
+      case 'batch': {
+        const line = `epoch ${e.epoch + 1}/${project.training.epochs} ${bar(e.progress)} ${(e.progress * 100).toFixed(0).padStart(3)}%  loss ${e.loss.toFixed(4)}  acc ${e.acc.toFixed(3)}  ${Math.round(e.samplesPerSec)} samples/s  ETA ${formatEta(e.etaSec)}`;
+        if (tty) process.stderr.write(`\r${line}`);
+        else if (Date.now() - lastLine > 5000) {
+          console.error(line);
+          lastLine = Date.now();
+        }
+        break;
+      }
+      case 'epoch': {
+        const m = e.metrics;
+        if (tty) process.stderr.write('\n');
+        console.error(
+          `epoch ${m.epoch + 1}: loss ${m.loss.toFixed(4)} acc ${m.acc.toFixed(4)}` +
+            (m.valLoss !== undefined ? `  val_loss ${m.valLoss.toFixed(4)} val_acc ${(m.valAcc ?? 0).toFixed(4)}` : ''),
+        );
+        break;
+      }
+      case 'log':
+        console.error(e.message);
+        break;
+      case 'done':
+        break;
+    }
+  };
+
+  const run = startTraining(project, onEvent, { backend: values.backend });
+  process.on('SIGINT', () => {
+    console.error('\nStopping after this batch…');
+    run.stop();
+  });
+  const result = await run.done;
+  if (result.status === 'failed') fail(`training failed: ${result.error}`);
+  if (result.test) console.error(`test: loss ${result.test.loss.toFixed(4)} accuracy ${result.test.acc.toFixed(4)}`);
+  if (!result.artifacts) fail('training ended without a model to export.');
+  const exported = await exportTrainedModel({ project, artifacts: result.artifacts, dir: outDir });
+  console.error(`${result.status === 'stopped' ? 'Stopped early; exported the partially trained model' : 'Exported'} to ${exported.dir}:`);
+  for (const f of exported.files) console.error(`  ${f}`);
+}
+
+main().catch((e) => fail((e as Error).stack ?? String(e)));

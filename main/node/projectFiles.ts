@@ -1,0 +1,75 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { parseProject, serializeProject, ProjectFileError, type Project } from '../core/project';
+import type { ProjectFileEntry } from '../core/api/contract';
+
+/** Projects larger than this are surely not projects; refuse before reading them into memory. */
+const MAX_PROJECT_BYTES = 50 * 1024 * 1024;
+export const PROJECT_EXTENSION = '.neurowire.json';
+
+/**
+ * Writes a file so that a crash leaves either the old or the new content, never half of one:
+ * write a temp file beside it, flush it, then rename over the target.
+ */
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(tmp, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(tmp, target);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+export async function saveProjectFile(filePath: string, project: Project): Promise<string> {
+  const resolved = path.resolve(filePath);
+  if (!resolved.endsWith('.json')) {
+    throw new ProjectFileError(`Project files end in .json; "${filePath}" does not. Try "${filePath}${PROJECT_EXTENSION}".`);
+  }
+  await writeFileAtomic(resolved, serializeProject(project));
+  return resolved;
+}
+
+export async function openProjectFile(filePath: string): Promise<Project> {
+  const resolved = path.resolve(filePath);
+  let stat;
+  try {
+    stat = await fs.stat(resolved);
+  } catch {
+    throw new ProjectFileError(`No project file at ${resolved}.`);
+  }
+  if (!stat.isFile()) throw new ProjectFileError(`${resolved} is a folder, not a project file.`);
+  if (stat.size > MAX_PROJECT_BYTES) throw new ProjectFileError(`${resolved} is ${(stat.size / 1e6).toFixed(0)} MB — too large to be a Neurowire project.`);
+  const text = await fs.readFile(resolved, 'utf8');
+  return parseProject(text, path.basename(resolved));
+}
+
+export async function listProjectFiles(dir: string): Promise<ProjectFileEntry[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const entries: ProjectFileEntry[] = [];
+  for (const name of names) {
+    if (!name.endsWith('.json') || name.startsWith('.')) continue;
+    const full = path.join(dir, name);
+    try {
+      const st = await fs.stat(full);
+      if (st.isFile()) entries.push({ path: full, name, modifiedMs: st.mtimeMs });
+    } catch {
+      // vanished between readdir and stat: not worth reporting
+    }
+  }
+  return entries.sort((a, b) => b.modifiedMs - a.modifiedMs);
+}

@@ -1,0 +1,33 @@
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Engine } from '../engine';
+import { startServer } from './server';
+
+/** `npm run serve`: the whole app in a browser, engine in this Node process. */
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { port: { type: 'string', default: process.env.NEUROWIRE_PORT ?? '0' } } });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not "${values.port}".`);
+  const candidates = [path.resolve(__dirname, '../../../dist/renderer'), path.resolve(__dirname, '../../renderer')];
+  const staticDir = candidates.find((c) => existsSync(path.join(c, 'index.html')));
+  if (!staticDir) throw new Error('The UI is not built. Run `npm run build:renderer` first (npm run serve does this for you).');
+  const engine = new Engine({ host: 'browser' });
+  const server = await startServer({ engine, staticDir, port });
+  const info = await engine.info();
+  console.log(`Neurowire is running. Open this address in your browser (the token in it is required):`);
+  console.log(`  ${server.url}`);
+  console.log(`Training backend: ${info.backend.name} — ${info.backend.device}. Projects: ${engine.projectsDir}`);
+  const shutdown = async () => {
+    await engine.dispose();
+    await server.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((e) => {
+  console.error(`neurowire serve: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,189 @@
+import type { BackendInfo, EpochMetrics, TrainingEvent } from '../../../main/core/api/contract';
+
+export type RunStatus = 'idle' | 'starting' | 'running' | 'stopping' | 'completed' | 'stopped' | 'failed';
+
+export interface BatchPoint {
+  /** Position on the x axis, in epochs (0..epochs). */
+  x: number;
+  epoch: number;
+  batch: number;
+  loss: number;
+  acc: number;
+}
+
+export interface EpochPoint extends EpochMetrics {
+  /** Position on the x axis, in epochs: the end of the epoch. */
+  x: number;
+}
+
+export interface TrainingState {
+  status: RunStatus;
+  /** The run this panel follows. */
+  runId: string | null;
+  /** The last run that kept a model (what Export exports). */
+  lastRunId: string | null;
+  hasModel: boolean;
+  backend: BackendInfo | null;
+  epochs: number;
+  batchesPerEpoch: number;
+  trainSamples: number;
+  valSamples: number;
+  testSamples: number;
+  /** 1-based epoch being trained (for "epoch 1/5"). */
+  currentEpoch: number;
+  epochsCompleted: number;
+  /** Overall progress, 0..1. */
+  progress: number;
+  etaSec: number | null;
+  samplesPerSec: number | null;
+  batchSeries: BatchPoint[];
+  epochSeries: EpochPoint[];
+  log: string[];
+  test: { loss: number; acc: number } | null;
+  error: string | null;
+  /** Whether the engine numbers epochs / batches from 0 (detected from the events). */
+  epochFromZero: boolean;
+  batchFromZero: boolean;
+}
+
+export function initialTraining(): TrainingState {
+  return {
+    status: 'idle',
+    runId: null,
+    lastRunId: null,
+    hasModel: false,
+    backend: null,
+    epochs: 0,
+    batchesPerEpoch: 0,
+    trainSamples: 0,
+    valSamples: 0,
+    testSamples: 0,
+    currentEpoch: 0,
+    epochsCompleted: 0,
+    progress: 0,
+    etaSec: null,
+    samplesPerSec: null,
+    batchSeries: [],
+    epochSeries: [],
+    log: [],
+    test: null,
+    error: null,
+    epochFromZero: false,
+    batchFromZero: false,
+  };
+}
+
+export function isActive(status: RunStatus): boolean {
+  return status === 'starting' || status === 'running' || status === 'stopping';
+}
+
+/** Progress may come as a fraction (0..1) or a percentage; always keep a fraction. */
+export function normalizeProgress(p: number): number {
+  if (!Number.isFinite(p) || p < 0) return 0;
+  const f = p > 1 ? p / 100 : p;
+  return Math.min(1, f);
+}
+
+const MAX_LOG = 200;
+
+/** Folds one training event into the panel state. Pure; events for other runs are ignored. */
+export function applyTrainingEvent(state: TrainingState, event: TrainingEvent): TrainingState {
+  if (state.runId !== null && event.runId !== state.runId) return state;
+  if (state.runId === null && state.status !== 'starting') return state;
+  const s: TrainingState = { ...state, runId: event.runId };
+  switch (event.type) {
+    case 'started':
+      return {
+        ...s,
+        status: s.status === 'stopping' ? 'stopping' : 'running',
+        backend: event.backend,
+        epochs: event.epochs,
+        batchesPerEpoch: event.batchesPerEpoch,
+        trainSamples: event.trainSamples,
+        valSamples: event.valSamples,
+        testSamples: event.testSamples,
+        currentEpoch: 1,
+      };
+    case 'batch': {
+      const epochFromZero = s.epochFromZero || event.epoch === 0;
+      const batchFromZero = s.batchFromZero || event.batch === 0;
+      const epoch0 = epochFromZero ? event.epoch : event.epoch - 1;
+      const batch1 = batchFromZero ? event.batch + 1 : event.batch;
+      const perEpoch = event.batchesPerEpoch || s.batchesPerEpoch || 1;
+      const point: BatchPoint = {
+        x: Math.max(0, epoch0) + Math.min(1, Math.max(0, batch1 / perEpoch)),
+        epoch: epoch0 + 1,
+        batch: batch1,
+        loss: event.loss,
+        acc: event.acc,
+      };
+      return {
+        ...s,
+        status: s.status === 'starting' ? 'running' : s.status,
+        epochFromZero,
+        batchFromZero,
+        batchesPerEpoch: perEpoch,
+        currentEpoch: epoch0 + 1,
+        progress: normalizeProgress(event.progress),
+        etaSec: event.etaSec,
+        samplesPerSec: event.samplesPerSec,
+        batchSeries: [...s.batchSeries, point],
+      };
+    }
+    case 'epoch': {
+      const epochFromZero = s.epochFromZero || event.metrics.epoch === 0;
+      const epoch0 = epochFromZero ? event.metrics.epoch : event.metrics.epoch - 1;
+      const point: EpochPoint = { ...event.metrics, x: epoch0 + 1 };
+      const epochsCompleted = Math.max(s.epochsCompleted, epoch0 + 1);
+      return {
+        ...s,
+        status: s.status === 'starting' ? 'running' : s.status,
+        epochFromZero,
+        epochsCompleted,
+        currentEpoch: s.epochs ? Math.min(s.epochs, epochsCompleted + 1) : epochsCompleted + 1,
+        progress: normalizeProgress(event.progress),
+        etaSec: event.etaSec,
+        epochSeries: [...s.epochSeries, point],
+      };
+    }
+    case 'log':
+      return { ...s, log: [...s.log, event.message].slice(-MAX_LOG) };
+    case 'done':
+      return {
+        ...s,
+        status: event.status,
+        error: event.status === 'failed' ? (event.error ?? 'Training failed for an unknown reason.') : null,
+        epochsCompleted: event.epochsCompleted,
+        test: event.test ?? null,
+        hasModel: event.hasModel,
+        lastRunId: event.hasModel ? event.runId : s.lastRunId,
+        progress: event.status === 'completed' ? 1 : s.progress,
+        etaSec: null,
+      };
+  }
+  return state;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The one-line status shown above the charts. */
+export function trainingStatusText(t: TrainingState): string {
+  switch (t.status) {
+    case 'idle':
+      return 'Not trained yet';
+    case 'starting':
+      return 'Starting…';
+    case 'running':
+      return t.epochs ? `Training… epoch ${Math.max(1, t.currentEpoch)}/${t.epochs}` : 'Training…';
+    case 'stopping':
+      return 'Stopping…';
+    case 'completed':
+      return 'Completed';
+    case 'stopped':
+      return `Stopped after ${plural(t.epochsCompleted, 'epoch')} — ${t.hasModel ? 'model kept' : 'no model kept'}`;
+    case 'failed':
+      return `Failed: ${t.error ?? 'unknown error'}`;
+  }
+}
