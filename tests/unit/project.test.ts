@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CURRENT_PROJECT_VERSION, emptyProject, parseProject, ProjectFileError, serializeProject } from '../../main/core/project';
+import { openProjectFile, saveProjectFile, listProjectFiles } from '../../main/node/projectFiles';
+
+const templatePath = path.resolve(__dirname, '../../templates/mnist-mlp.json');
+
+async function tempDir(): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-project-'));
+}
+
+describe('project file format', () => {
+  it('reads the MNIST MLP template', async () => {
+    const project = parseProject(await fs.readFile(templatePath, 'utf8'));
+    expect(project.graph.nodes.map((n) => n.kind)).toEqual(['Input', 'Flatten', 'Dense', 'Dense']);
+    expect(project.version).toBe(CURRENT_PROJECT_VERSION);
+  });
+
+  it('round-trips through serialize and parse unchanged', async () => {
+    const project = parseProject(await fs.readFile(templatePath, 'utf8'));
+    expect(parseProject(serializeProject(project))).toEqual(project);
+  });
+
+  it.each([
+    ['{ not json', /not valid JSON/],
+    ['[]', /expected a JSON object/],
+    ['{"format":"something-else","version":1}', /"format" field is "something-else"/],
+    [JSON.stringify({ ...emptyProject(), version: CURRENT_PROJECT_VERSION + 1 }), /newer Neurowire.*Update Neurowire/],
+    [JSON.stringify({ ...emptyProject(), version: 'one' }), /invalid "version"/],
+    [JSON.stringify({ ...emptyProject(), training: { epochs: 0, batchSize: 32, learningRate: 0.001, optimizer: 'adam', seed: 1 } }), /training\.epochs: Epochs must be at least 1/],
+    [JSON.stringify({ ...emptyProject(), graph: { nodes: [{ id: 'a', kind: 'Dense', name: '1bad', params: {}, position: { x: 0, y: 0 } }], edges: [] } }), /graph\.nodes\.0\.name/],
+  ])('rejects %s with a message saying what is wrong', (text, message) => {
+    expect(() => parseProject(text, 'test.json')).toThrow(ProjectFileError);
+    expect(() => parseProject(text, 'test.json')).toThrow(message);
+  });
+
+  it('rejects dangling connections and duplicate names', () => {
+    const base = emptyProject();
+    const node = (id: string, name: string) => ({ id, kind: 'Dense', name, params: {}, position: { x: 0, y: 0 } });
+    const dangling = { ...base, graph: { nodes: [node('a', 'dense_1')], edges: [{ id: 'e', source: 'a', target: 'ghost' }] } };
+    expect(() => parseProject(JSON.stringify(dangling))).toThrow(/connection "e" refers to a layer that does not exist \(ghost\)/);
+    const dupes = { ...base, graph: { nodes: [node('a', 'dense_1'), node('b', 'dense_1')], edges: [] } };
+    expect(() => parseProject(JSON.stringify(dupes))).toThrow(/two layers share the name "dense_1"/);
+  });
+});
+
+describe('project files on disk', () => {
+  it('saves atomically and opens the same project', async () => {
+    const dir = await tempDir();
+    const project = parseProject(await fs.readFile(templatePath, 'utf8'));
+    const saved = await saveProjectFile(path.join(dir, 'a.neurowire.json'), project);
+    expect(await openProjectFile(saved)).toEqual(project);
+    expect((await fs.readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect((await listProjectFiles(dir)).map((e) => e.name)).toEqual(['a.neurowire.json']);
+  });
+
+  it('refuses to save over a file that is not a .json file', async () => {
+    const dir = await tempDir();
+    await expect(saveProjectFile(path.join(dir, 'notes.txt'), emptyProject())).rejects.toThrow(/end in \.json/);
+  });
+
+  it('leaves a malformed file untouched and names it in the error', async () => {
+    const dir = await tempDir();
+    const bad = path.join(dir, 'broken.json');
+    await fs.writeFile(bad, '{"format":"neurowire-project","version":1,"name":');
+    await expect(openProjectFile(bad)).rejects.toThrow(/broken\.json is not valid JSON/);
+    expect(await fs.readFile(bad, 'utf8')).toBe('{"format":"neurowire-project","version":1,"name":');
+  });
+
+  it('says when there is no file', async () => {
+    await expect(openProjectFile('/nonexistent/x.json')).rejects.toThrow(/No project file at/);
+  });
+});
