@@ -32,7 +32,8 @@ export interface GraphAnalysis {
 /** Incoming edges of each node, in edge-list order (that order is the order of a merge's inputs). */
 export function incomingEdges(graph: Graph): Map<string, string[]> {
   const incoming = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
-  for (const e of graph.edges) incoming.get(e.target)?.push(e.source);
+  // Like topologicalOrder, ignore connections from a layer that does not exist.
+  for (const e of graph.edges) if (incoming.has(e.source)) incoming.get(e.target)?.push(e.source);
   return incoming;
 }
 
@@ -76,10 +77,11 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget): GraphAnalysi
 
   const order = topologicalOrder(graph);
   result.order = order;
-  const inCycle = graph.nodes.filter((n) => !order.includes(n.id));
-  if (inCycle.length) {
-    result.errors.push(`The graph has a loop through ${inCycle.map((n) => n.name).join(', ')} — a layer cannot feed its own input. Remove one of those connections.`);
-    for (const n of inCycle) result.nodes[n.id].errors.push(`${n.name} is part of a loop; remove one connection of the loop.`);
+  const { onLoop, afterLoop } = loopNodes(graph, order);
+  if (onLoop.length) {
+    result.errors.push(`The graph has a loop through ${onLoop.map((n) => n.name).join(', ')} — a layer cannot feed its own input. Remove one of those connections.`);
+    for (const n of onLoop) result.nodes[n.id].errors.push(`${n.name} is part of a loop; remove one connection of the loop.`);
+    for (const n of afterLoop) result.nodes[n.id].warnings.push(`${n.name} comes after a loop, so its shape cannot be worked out until the loop is removed.`);
   }
 
   for (const id of order) {
@@ -145,6 +147,32 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget): GraphAnalysi
   return result;
 }
 
+/**
+ * Splits the nodes Kahn's algorithm left out into those on a loop and those merely downstream of one:
+ * peeling off, again and again, left-out nodes that feed no other left-out node leaves only the loops.
+ */
+function loopNodes(graph: Graph, order: string[]): { onLoop: ProjectNode[]; afterLoop: ProjectNode[] } {
+  const ordered = new Set(order);
+  const left = new Set(graph.nodes.filter((n) => !ordered.has(n.id)).map((n) => n.id));
+  const downstream = new Set<string>();
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const id of left) {
+      const feedsLeft = graph.edges.some((e) => e.source === id && left.has(e.target));
+      if (!feedsLeft) {
+        left.delete(id);
+        downstream.add(id);
+        changed = true;
+      }
+    }
+  }
+  return {
+    onLoop: graph.nodes.filter((n) => left.has(n.id)),
+    afterLoop: graph.nodes.filter((n) => downstream.has(n.id)),
+  };
+}
+
 function wiringMessage(node: ProjectNode, label: string, inputs: { min: number; max: number }, got: number): string {
   if (inputs.max === 0) return `${node.name}: an ${label} layer takes no incoming connections; remove the ${plural(got, 'connection')} into it.`;
   if (got === 0) return `${node.name} has no input — connect a layer into it.`;
@@ -198,8 +226,10 @@ function checkAgainstDataset(graph: Graph, result: GraphAnalysis, target: Datase
       `${out.name} outputs ${shape[0]} values but ${target.datasetName} has ${target.numClasses} classes. Set its units to ${target.numClasses}.`,
     );
   }
-  const activation = (out.params as { activation?: unknown }).activation;
+  // Read the activation after defaults are applied: a Dense saved without one is relu, not softmax.
+  const parsed = parseParams(out);
+  const activation = parsed.ok ? (parsed.params as { activation?: unknown }).activation : undefined;
   if (shape.length === 1 && shape[0] === target.numClasses && typeof activation === 'string' && activation !== 'softmax') {
-    result.nodes[outId].warnings.push(`${out.name} is the classifier output but its activation is ${String(activation ?? 'linear')}; use softmax so the outputs are class probabilities.`);
+    result.nodes[outId].warnings.push(`${out.name} is the classifier output but its activation is ${activation}; use softmax so the outputs are class probabilities.`);
   }
 }

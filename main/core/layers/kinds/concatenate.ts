@@ -15,7 +15,7 @@ export const Concatenate = defineLayer({
       min: -5,
       max: 5,
       label: 'Axis',
-      help: 'Axis to join along, counted as in Keras with the batch axis as 0: -1 is the last axis, 1 the first axis of a sample.',
+      help: 'Axis to join along, counted as in Keras with the batch axis as 0: -1 is the last axis, 1 the first axis of a sample. Other negative axes do not work in tfjs; count from the front instead.',
     },
   },
   inferShape(inputs, p, ctx) {
@@ -35,7 +35,12 @@ export const Concatenate = defineLayer({
     }
     const index = axis > 0 ? axis - 1 : rank + axis;
     if (index < 0 || index >= rank) {
-      return { ok: false, error: `${ctx.name}: axis ${axis} does not exist for inputs of shape ${formatShape(first)} — use -1..-${rank} or 1..${rank}.` };
+      return { ok: false, error: `${ctx.name}: axis ${axis} does not exist for inputs of shape ${formatShape(first)} — use -1 (the last axis) or 1..${rank}.` };
+    }
+    // tfjs 4 (K.concatenate) turns every negative axis into the last axis when it runs, while its shape
+    // inference honours the axis: anything but -1 would silently join along the wrong axis.
+    if (axis < -1) {
+      return { ok: false, error: `${ctx.name}: tfjs joins along the last axis for every negative axis, so axis ${axis} would not work — use axis ${index + 1}, the same axis counted from the front.` };
     }
     const without = (s: Shape) => s.filter((_d, i) => i !== index);
     const base = without(first);

@@ -16,8 +16,11 @@ export const Dense = defineLayer({
   },
   inferShape([input], p, ctx) {
     const features = input[input.length - 1];
-    if (input.length === 0 || features === null) {
-      return { ok: false, error: `${ctx.name}: Dense needs a known last axis, but gets ${formatShape(input)}.` };
+    if (input.length === 0 || features === null || features === undefined) {
+      return {
+        ok: false,
+        error: `${ctx.name}: Dense needs a known size on the last axis, but gets ${formatShape(input)} — give that axis a fixed size (write the number instead of -1 in a Reshape before it).`,
+      };
     }
     const shape = [...input.slice(0, -1), p.units];
     if (input.length > 1) {
