@@ -1,0 +1,105 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { serializeProject, type Project } from '../core/project';
+import { generateTypeScriptProject } from '../core/codegen/typescript';
+import { writeFileAtomic } from './projectFiles';
+
+/** File names inside an export folder. */
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_BIN = 'weights.bin';
+export const PROJECT_FILE = 'project.neurowire.json';
+export const CODE_DIR = 'code';
+
+/**
+ * Captures a model's topology and weights in memory (nothing is written), e.g. right after training
+ * so the run can be exported later even if the live model is disposed.
+ */
+export async function captureArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let captured: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      captured = artifacts;
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }),
+  );
+  if (!captured) throw new Error('TensorFlow.js did not hand over the model artifacts.');
+  return captured;
+}
+
+/** The model.json of the standard TensorFlow.js layers-model format, with all weights in one weights.bin. */
+function modelJsonOf(artifacts: tf.io.ModelArtifacts): tf.io.ModelJSON {
+  if (!artifacts.modelTopology || artifacts.modelTopology instanceof ArrayBuffer) {
+    throw new Error('The trained model has no JSON topology to export.');
+  }
+  const json: tf.io.ModelJSON = {
+    format: artifacts.format ?? 'layers-model',
+    generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+    convertedBy: artifacts.convertedBy ?? null,
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
+  };
+  if (artifacts.trainingConfig) json.trainingConfig = artifacts.trainingConfig;
+  if (artifacts.userDefinedMetadata) json.userDefinedMetadata = artifacts.userDefinedMetadata;
+  return json;
+}
+
+/**
+ * Writes a trained model and everything needed to use or rebuild it into `dir`:
+ * model.json + weights.bin (load with `tf.loadLayersModel`), the project file, and the generated
+ * TypeScript project under code/. Each file is written atomically. Returns the folder and the
+ * written files, relative to it.
+ */
+export async function exportTrainedModel(opts: { project: Project; artifacts: tf.io.ModelArtifacts; dir: string }): Promise<{ dir: string; files: string[] }> {
+  const dir = path.resolve(opts.dir);
+  // Generate the code first: if the project cannot be turned into code, nothing is half-written.
+  const code = generateTypeScriptProject(opts.project);
+  const weights = opts.artifacts.weightData ? tf.io.CompositeArrayBuffer.join(opts.artifacts.weightData) : new ArrayBuffer(0);
+  const entries: Array<[string, string | Uint8Array]> = [
+    [MODEL_JSON, JSON.stringify(modelJsonOf(opts.artifacts))],
+    [WEIGHTS_BIN, new Uint8Array(weights)],
+    [PROJECT_FILE, serializeProject(opts.project)],
+    ...Object.entries(code).map(([name, text]): [string, string] => [`${CODE_DIR}/${name}`, text]),
+  ];
+  await fs.mkdir(dir, { recursive: true });
+  for (const [name, data] of entries) await writeFileAtomic(path.join(dir, ...name.split('/')), data);
+  return { dir, files: entries.map(([name]) => name) };
+}
+
+/**
+ * An IOHandler that loads a layers model saved as model.json + weight files from disk with plain
+ * node fs, so no native addon (tfjs-node) is needed: `tf.loadLayersModel(fileSystemLoadHandler(p))`.
+ */
+export function fileSystemLoadHandler(modelJsonPath: string): tf.io.IOHandler {
+  const jsonPath = path.resolve(modelJsonPath);
+  return {
+    async load(): Promise<tf.io.ModelArtifacts> {
+      let modelJson: tf.io.ModelJSON;
+      try {
+        modelJson = JSON.parse(await fs.readFile(jsonPath, 'utf8')) as tf.io.ModelJSON;
+      } catch (e) {
+        throw new Error(`Cannot read the model at ${jsonPath}: ${(e as Error).message}`);
+      }
+      if (!modelJson || typeof modelJson !== 'object' || !modelJson.modelTopology) {
+        throw new Error(`${jsonPath} is not a TensorFlow.js model.json (it has no modelTopology).`);
+      }
+      const folder = path.dirname(jsonPath);
+      return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+        const specs: tf.io.WeightsManifestEntry[] = [];
+        const buffers: ArrayBuffer[] = [];
+        for (const group of manifest) {
+          specs.push(...group.weights);
+          for (const file of group.paths) {
+            const weightsPath = path.resolve(folder, file);
+            if (path.relative(folder, weightsPath).startsWith('..')) {
+              throw new Error(`${jsonPath} refers to weights outside its folder (${file}).`);
+            }
+            const bytes = await fs.readFile(weightsPath);
+            buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+          }
+        }
+        return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
+      });
+    },
+  };
+}
