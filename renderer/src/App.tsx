@@ -1,0 +1,137 @@
+import { useCallback, useEffect, useState } from 'react';
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { useActions, useApp, useAppStore } from './store/context';
+import { Toolbar } from './components/Toolbar';
+import { Palette } from './components/Palette';
+import { Canvas } from './components/Canvas';
+import { Inspector } from './components/Inspector';
+import { TrainingPanel } from './components/TrainingPanel';
+import { StatusBar } from './components/StatusBar';
+import { Banners } from './components/Banners';
+import { OpenDialog, SaveDialog } from './components/Dialogs';
+
+const NON_TEXT_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file']);
+
+/** Text fields keep their own undo and Backspace; shortcuts act on the document elsewhere. */
+function isTextEntry(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target.tagName === 'TEXTAREA') return true;
+  return target instanceof HTMLInputElement && !NON_TEXT_INPUTS.has(target.type);
+}
+
+function isFormControl(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (isTextEntry(target) || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName));
+}
+
+/** Actions the Electron menu may send as `menu` events through the preload bridge. */
+type MenuAction = 'new' | 'open' | 'save' | 'saveAs' | 'export' | 'undo' | 'redo' | 'train' | 'stop';
+
+type Dialog = { kind: 'open' } | { kind: 'save'; path: string } | null;
+
+/** Re-fits the canvas view whenever a project is loaded. */
+function FitOnLoad() {
+  const loadSeq = useApp((s) => s.ui.loadSeq);
+  const { fitView } = useReactFlow();
+  useEffect(() => {
+    if (loadSeq === 0) return;
+    // Wait for the new nodes to be measured.
+    const t = setTimeout(() => void fitView({ maxZoom: 1, padding: 0.2 }), 50);
+    return () => clearTimeout(t);
+  }, [loadSeq, fitView]);
+  return null;
+}
+
+export function App() {
+  const store = useAppStore();
+  const actions = useActions();
+  const [dialog, setDialog] = useState<Dialog>(null);
+
+  const saveAs = useCallback(() => {
+    const { project, engine, ui } = store.getState();
+    const dir = engine.info?.projectsDir ?? '';
+    const safe = project.name.replace(/[\\/:*?"<>|]+/g, '-').trim() || 'project';
+    setDialog({ kind: 'save', path: ui.filePath ?? (dir ? `${dir}/${safe}.neurowire.json` : `${safe}.neurowire.json`) });
+  }, [store]);
+
+  const save = useCallback(async () => {
+    if (!(await actions.saveProject())) saveAs();
+  }, [actions, saveAs]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (dialog) return;
+      const mod = e.ctrlKey || e.metaKey;
+      const key = e.key.toLowerCase();
+      if (mod && key === 's') {
+        e.preventDefault();
+        if (e.shiftKey) saveAs();
+        else void save();
+        return;
+      }
+      if (mod && key === 'o') {
+        e.preventDefault();
+        setDialog({ kind: 'open' });
+        return;
+      }
+      if (mod && key === 'z' && !isTextEntry(e.target)) {
+        e.preventDefault();
+        if (e.shiftKey) actions.redo();
+        else actions.undo();
+      } else if (mod && key === 'y' && !isTextEntry(e.target)) {
+        e.preventDefault();
+        actions.redo();
+      } else if ((e.key === 'Delete' || e.key === 'Backspace') && !mod && !isFormControl(e.target)) {
+        e.preventDefault();
+        actions.deleteSelection();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [actions, dialog, save, saveAs]);
+
+  // The desktop menu sends the same actions as the toolbar.
+  useEffect(() => {
+    const bridge = window.neurowire;
+    if (!bridge) return;
+    return bridge.onEvent((event, payload) => {
+      if (event !== 'menu') return;
+      const action = (typeof payload === 'string' ? payload : (payload as { action?: string } | null)?.action) as MenuAction | undefined;
+      const handlers: Record<MenuAction, () => void> = {
+        new: () => actions.newProject(),
+        open: () => setDialog({ kind: 'open' }),
+        save: () => void save(),
+        saveAs,
+        export: () => void actions.exportModel(),
+        undo: () => actions.undo(),
+        redo: () => actions.redo(),
+        train: () => void actions.startTraining(),
+        stop: () => void actions.stopTraining(),
+      };
+      if (action && action in handlers) handlers[action]();
+    });
+  }, [actions, save, saveAs]);
+
+  const title = useApp((s) => `${s.ui.dirty ? '• ' : ''}${s.project.name} — Neurowire`);
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+
+  return (
+    <ReactFlowProvider>
+      <div className="app">
+        <Toolbar onOpen={() => setDialog({ kind: 'open' })} onSave={() => void save()} onSaveAs={saveAs} />
+        <Banners />
+        <main className="workspace">
+          <Palette />
+          <Canvas />
+          <Inspector />
+        </main>
+        <TrainingPanel />
+        <StatusBar />
+      </div>
+      <FitOnLoad />
+      {dialog?.kind === 'open' && <OpenDialog onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'save' && <SaveDialog initialPath={dialog.path} onClose={() => setDialog(null)} />}
+    </ReactFlowProvider>
+  );
+}

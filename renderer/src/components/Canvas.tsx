@@ -1,0 +1,195 @@
+import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type EdgeChange,
+  type IsValidConnection,
+  type NodeChange,
+  type NodeTypes,
+} from '@xyflow/react';
+import { getLayerSpec } from '../../../main/core/layers/registry';
+import { useActions, useApp, useAppStore } from '../store/context';
+import { analysisFor } from '../store/analysis';
+import { connectionProblem, takesNoInputs } from '../store/graphOps';
+import { paramSummary, shapeText } from '../format';
+import { LayerNode, type LayerFlowNode, type LayerNodeData } from './LayerNode';
+
+export const LAYER_DRAG_TYPE = 'application/neurowire-layer';
+
+const nodeTypes: NodeTypes = { layer: LayerNode };
+type Size = { width: number; height: number };
+
+export function Canvas() {
+  const store = useAppStore();
+  const actions = useActions();
+  const project = useApp((s) => s.project);
+  const datasets = useApp((s) => s.engine.datasets);
+  const selection = useApp((s) => s.ui.selection);
+  const analysis = analysisFor(project, datasets);
+  const { screenToFlowPosition } = useReactFlow();
+  // xyflow needs the measured size of every node handed back to it on each render.
+  const [measured, setMeasured] = useState<Record<string, Size>>({});
+  const dataCache = useRef(new Map<string, LayerNodeData>());
+
+  const nodes = useMemo<LayerFlowNode[]>(() => {
+    const selected = new Set(selection.nodeIds);
+    const cache = dataCache.current;
+    const next = new Map<string, LayerNodeData>();
+    const out = project.graph.nodes.map((n) => {
+      const spec = getLayerSpec(n.kind);
+      const info = analysis.nodes[n.id];
+      const data: LayerNodeData = {
+        name: n.name,
+        kind: n.kind,
+        label: spec?.label ?? n.kind,
+        summary: spec ? paramSummary(spec.params, n.params) : '',
+        shape: shapeText(info?.outputShape),
+        params: info?.params ?? 0,
+        errors: info?.errors ?? [],
+        warnings: info?.warnings ?? [],
+        hasInput: !takesNoInputs(n.kind),
+      };
+      // Keep the same data object when nothing shown changed, so memoized nodes skip rendering.
+      const prev = cache.get(n.id);
+      const stable = prev && JSON.stringify(prev) === JSON.stringify(data) ? prev : data;
+      next.set(n.id, stable);
+      return { id: n.id, type: 'layer' as const, position: n.position, data: stable, selected: selected.has(n.id), measured: measured[n.id] };
+    });
+    dataCache.current = next;
+    return out;
+  }, [project.graph.nodes, analysis, selection.nodeIds, measured]);
+
+  const edges = useMemo<Edge[]>(() => {
+    const selected = new Set(selection.edgeIds);
+    return project.graph.edges.map((e) => {
+      const shape = analysis.nodes[e.source]?.outputShape;
+      return {
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        label: shape ? shapeText(shape) : undefined,
+        selected: selected.has(e.id),
+        className: 'flow-edge',
+        labelBgPadding: [4, 2] as [number, number],
+        labelBgBorderRadius: 3,
+      };
+    });
+  }, [project.graph.edges, analysis, selection.edgeIds]);
+
+  const applySelect = useCallback(
+    (ids: { id: string; selected: boolean }[], key: 'nodeIds' | 'edgeIds') => {
+      if (!ids.length) return;
+      const cur = store.getState().ui.selection;
+      const set = new Set(cur[key]);
+      for (const c of ids) {
+        if (c.selected) set.add(c.id);
+        else set.delete(c.id);
+      }
+      actions.setSelection({ ...cur, [key]: [...set] });
+    },
+    [actions, store],
+  );
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<LayerFlowNode>[]) => {
+      const moves: Record<string, { x: number; y: number }> = {};
+      let moved = false;
+      let dragStart = false;
+      let dragEnd = false;
+      const sizes: Record<string, Size> = {};
+      let sized = false;
+      const selects: { id: string; selected: boolean }[] = [];
+      for (const c of changes) {
+        if (c.type === 'position') {
+          if (c.position) {
+            moves[c.id] = { x: Math.round(c.position.x), y: Math.round(c.position.y) };
+            moved = true;
+          }
+          if (c.dragging) dragStart = true;
+          else if (c.dragging === false) dragEnd = true;
+        } else if (c.type === 'dimensions' && c.dimensions) {
+          sizes[c.id] = c.dimensions;
+          sized = true;
+        } else if (c.type === 'select') {
+          selects.push(c);
+        }
+        // 'remove' is handled by our own Delete key handling (deleteKeyCode is off).
+      }
+      if (sized) setMeasured((m) => ({ ...m, ...sizes }));
+      applySelect(selects, 'nodeIds');
+      const dragging = store.getState().ui.dragging;
+      if (dragStart && !dragging) actions.beginDrag();
+      if (moved) actions.moveNodes(moves);
+      if (dragEnd && store.getState().ui.dragging) actions.endDrag();
+    },
+    [actions, applySelect, store],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange[]) => applySelect(changes.filter((c) => c.type === 'select'), 'edgeIds'),
+    [applySelect],
+  );
+
+  const onConnect = useCallback((c: Connection) => void actions.connect(c.source, c.target), [actions]);
+
+  const isValidConnection = useCallback<IsValidConnection>(
+    (c) => connectionProblem(store.getState().project, c.source, c.target) === null,
+    [store],
+  );
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (!e.dataTransfer.types.includes(LAYER_DRAG_TYPE)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const kind = e.dataTransfer.getData(LAYER_DRAG_TYPE);
+      if (!kind) return;
+      e.preventDefault();
+      const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      // Centre the node (about 180×80) on the drop point.
+      actions.addNode(kind, { x: p.x - 90, y: p.y - 30 });
+    },
+    [actions, screenToFlowPosition],
+  );
+
+  const empty = project.graph.nodes.length === 0;
+
+  return (
+    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<LayerFlowNode, Edge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onNodeDragStop={() => actions.endDrag()}
+        onPaneClick={() => actions.setSelection({ nodeIds: [], edgeIds: [] })}
+        isValidConnection={isValidConnection}
+        deleteKeyCode={null}
+        fitView
+        fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+        minZoom={0.2}
+        maxZoom={2}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={16} size={1} />
+        <Controls showInteractive={false} />
+        <MiniMap pannable zoomable className="minimap" style={{ width: 150, height: 100 }} />
+      </ReactFlow>
+      {empty && (
+        <div className="canvas__hint">
+          Drag an <strong>Input</strong> layer from the palette to start, then add layers and wire them left to right.
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,150 @@
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import type { ProjectFileEntry } from '../../../main/core/api/contract';
+import { useActions, useAppStore } from '../store/context';
+
+function Modal({ title, onClose, children, testId }: { title: string; onClose: () => void; children: ReactNode; testId: string }) {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div className="modal" role="dialog" aria-modal="true" aria-label={title} data-testid={testId}>
+        <h2 className="modal__title">{title}</h2>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+export function OpenDialog({ onClose }: { onClose: () => void }) {
+  const store = useAppStore();
+  const actions = useActions();
+  const [files, setFiles] = useState<ProjectFileEntry[] | null>(null);
+  const [listError, setListError] = useState<string | null>(null);
+  const [path, setPath] = useState('');
+  const [busy, setBusy] = useState(false);
+  const inputRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    let live = true;
+    store
+      .getState()
+      .actions.listProjects()
+      .then((list) => live && setFiles(list))
+      .catch((e: Error) => live && setListError(e.message));
+    inputRef.current?.focus();
+    return () => {
+      live = false;
+    };
+  }, [store]);
+
+  const open = async (p: string) => {
+    if (!p.trim()) return;
+    setBusy(true);
+    const ok = await actions.openProject(p.trim());
+    setBusy(false);
+    if (ok) onClose();
+  };
+
+  return (
+    <Modal title="Open project" onClose={onClose} testId="open-dialog">
+      <div className="file-list" aria-label="Saved projects">
+        {listError && <div className="error-text">Could not list projects: {listError}</div>}
+        {!files && !listError && <div className="muted">Loading…</div>}
+        {files && files.length === 0 && <div className="muted">No saved projects yet.</div>}
+        {files && files.length > 0 && (
+          <ul>
+            {files.map((f) => (
+              <li key={f.path}>
+                <button type="button" className="file-list__item" data-testid="open-file" title={f.path} disabled={busy} onClick={() => void open(f.path)}>
+                  <span className="file-list__name">{f.name}</span>
+                  <span className="file-list__meta">{new Date(f.modifiedMs).toLocaleString()}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <form
+        className="modal__form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void open(path);
+        }}
+      >
+        <label className="field__label" htmlFor="open-path">
+          Or open a file by path
+        </label>
+        <input
+          id="open-path"
+          ref={inputRef}
+          data-testid="open-path"
+          className="field__input"
+          value={path}
+          spellCheck={false}
+          placeholder="/path/to/project.neurowire.json"
+          onChange={(e) => setPath(e.target.value)}
+        />
+        <div className="modal__buttons">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn--primary" data-testid="open-confirm" disabled={busy || !path.trim()}>
+            Open
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+export function SaveDialog({ initialPath, onClose }: { initialPath: string; onClose: () => void }) {
+  const actions = useActions();
+  const [path, setPath] = useState(initialPath);
+  const [busy, setBusy] = useState(false);
+  const inputRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    inputRef.current?.focus();
+    inputRef.current?.select();
+  }, []);
+  return (
+    <Modal title="Save project as" onClose={onClose} testId="save-dialog">
+      <form
+        className="modal__form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (!path.trim()) return;
+          setBusy(true);
+          await actions.saveProject(path.trim());
+          setBusy(false);
+          onClose();
+        }}
+      >
+        <label className="field__label" htmlFor="save-path">
+          File path
+        </label>
+        <input
+          id="save-path"
+          ref={inputRef}
+          data-testid="save-path"
+          className="field__input"
+          value={path}
+          spellCheck={false}
+          onChange={(e) => setPath(e.target.value)}
+        />
+        <div className="modal__buttons">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn--primary" data-testid="save-confirm" disabled={busy || !path.trim()}>
+            Save
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,135 @@
+import { getLayerSpec } from '../../../main/core/layers/registry';
+import { formatShape } from '../../../main/core/shapes';
+import type { ProjectNode } from '../../../main/core/project';
+import type { GraphAnalysis } from '../../../main/core/graph/analyze';
+import type { ParamDef } from '../../../main/core/layers/params';
+import { useActions, useApp } from '../store/context';
+import { analysisFor, findDataset } from '../store/analysis';
+import { formatCount } from '../format';
+import { CommitField, ParamField } from './fields';
+
+function Problems({ errors, warnings }: { errors: string[]; warnings: string[] }) {
+  if (!errors.length && !warnings.length) return null;
+  return (
+    <ul className="problems">
+      {errors.map((m, i) => (
+        <li key={`e${i}`} className="problem problem--error" data-testid="inspector-error">
+          {m}
+        </li>
+      ))}
+      {warnings.map((m, i) => (
+        <li key={`w${i}`} className="problem problem--warning" data-testid="inspector-warning">
+          {m}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function NodeInspector({ node, analysis }: { node: ProjectNode; analysis: GraphAnalysis }) {
+  const actions = useActions();
+  const spec = getLayerSpec(node.kind);
+  const info = analysis.nodes[node.id];
+  return (
+    <div className="inspector__body">
+      <div className="inspector__kind">
+        {spec?.label ?? node.kind}
+        {spec && <span className="inspector__category">{spec.category}</span>}
+      </div>
+      {spec && <p className="inspector__desc">{spec.description}</p>}
+      <div className="field">
+        <label htmlFor="layer-name" className="field__label">
+          Name
+        </label>
+        <CommitField
+          id="layer-name"
+          testId="layer-name"
+          value={node.name}
+          inputProps={{ type: 'text', spellCheck: false, autoComplete: 'off' }}
+          commit={(text) => actions.renameNode(node.id, text)}
+        />
+      </div>
+      {spec ? (
+        (Object.entries(spec.params) as [string, ParamDef][]).map(([key, def]) => (
+          <ParamField key={key} paramKey={key} def={def} value={node.params[key]} onCommit={(v) => actions.setNodeParam(node.id, key, v)} />
+        ))
+      ) : (
+        <p className="problem problem--error">Unknown layer kind “{node.kind}”: this version of Neurowire cannot edit it.</p>
+      )}
+      <dl className="facts">
+        <dt>Output shape</dt>
+        <dd data-testid="inspector-shape">{info?.outputShape ? formatShape(info.outputShape) : 'unknown'}</dd>
+        <dt>Parameters</dt>
+        <dd data-testid="inspector-params">{formatCount(info?.params ?? 0)}</dd>
+      </dl>
+      <Problems errors={info?.errors ?? []} warnings={info?.warnings ?? []} />
+      <button type="button" className="btn btn--danger btn--small" onClick={() => actions.deleteElements([node.id], [])}>
+        Delete layer
+      </button>
+    </div>
+  );
+}
+
+function ProjectSummary({ analysis }: { analysis: GraphAnalysis }) {
+  const actions = useActions();
+  const project = useApp((s) => s.project);
+  const datasets = useApp((s) => s.engine.datasets);
+  const dataset = findDataset(project, datasets);
+  const nodeErrors = project.graph.nodes.flatMap((n) => analysis.nodes[n.id]?.errors ?? []);
+  const nodeWarnings = project.graph.nodes.flatMap((n) => analysis.nodes[n.id]?.warnings ?? []);
+  return (
+    <div className="inspector__body">
+      <div className="field">
+        <label htmlFor="project-name" className="field__label">
+          Project name
+        </label>
+        <CommitField
+          id="project-name"
+          testId="project-name"
+          value={project.name}
+          inputProps={{ type: 'text' }}
+          commit={(text) => {
+            if (!text.trim()) return 'The project needs a name.';
+            actions.setProjectName(text);
+            return null;
+          }}
+        />
+      </div>
+      <dl className="facts">
+        <dt>Layers</dt>
+        <dd>{project.graph.nodes.length}</dd>
+        <dt>Total parameters</dt>
+        <dd data-testid="summary-total-params">{formatCount(analysis.totalParams)}</dd>
+        <dt>Dataset</dt>
+        <dd>
+          {dataset ? (
+            <>
+              {dataset.name} — samples {formatShape(dataset.inputShape)}, {dataset.numClasses} classes, {formatCount(dataset.totalSamples)} samples
+            </>
+          ) : (
+            `${project.dataset.id} (not available)`
+          )}
+        </dd>
+        <dt>Status</dt>
+        <dd className={analysis.valid ? 'ok-text' : 'error-text'}>{analysis.valid ? 'Ready to train' : 'Fix the problems below to train'}</dd>
+      </dl>
+      <Problems errors={[...analysis.errors, ...nodeErrors]} warnings={[...analysis.warnings, ...nodeWarnings]} />
+      <p className="inspector__hint">Select a layer to edit it. Drag from a layer’s right handle to another layer’s left handle to connect them.</p>
+    </div>
+  );
+}
+
+export function Inspector() {
+  const project = useApp((s) => s.project);
+  const datasets = useApp((s) => s.engine.datasets);
+  const selection = useApp((s) => s.ui.selection);
+  const analysis = analysisFor(project, datasets);
+  const selectedNodes = project.graph.nodes.filter((n) => selection.nodeIds.includes(n.id));
+  const node = selectedNodes.length === 1 ? selectedNodes[0] : null;
+  return (
+    <aside className="inspector" aria-label="Inspector" data-testid="inspector">
+      <h2 className="panel-title">{node ? node.name : selectedNodes.length > 1 ? `${selectedNodes.length} layers selected` : 'Project'}</h2>
+      {node ? <NodeInspector key={node.id} node={node} analysis={analysis} /> : <ProjectSummary analysis={analysis} />}
+    </aside>
+  );
+}

@@ -1,0 +1,51 @@
+import { memo } from 'react';
+import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+
+export interface LayerNodeData extends Record<string, unknown> {
+  name: string;
+  kind: string;
+  label: string;
+  summary: string;
+  shape: string;
+  params: number;
+  errors: string[];
+  warnings: string[];
+  hasInput: boolean;
+}
+
+export type LayerFlowNode = Node<LayerNodeData, 'layer'>;
+
+function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
+  const state = data.errors.length ? 'error' : data.warnings.length ? 'warning' : 'ok';
+  const problem = data.errors[0] ?? data.warnings[0];
+  return (
+    <div
+      className={`layer-node layer-node--${state}${selected ? ' layer-node--selected' : ''}`}
+      data-testid={`node-${data.name}`}
+      data-kind={data.kind}
+      title={[...data.errors, ...data.warnings].join('\n') || undefined}
+    >
+      {data.hasInput && <Handle type="target" position={Position.Left} data-testid={`handle-in-${data.name}`} className="layer-handle" />}
+      <div className="layer-node__head">
+        <span className="layer-node__name">{data.name}</span>
+        <span className="layer-node__kind">{data.label}</span>
+      </div>
+      {data.summary && <div className="layer-node__summary">{data.summary}</div>}
+      <div className="layer-node__foot">
+        <span className="layer-node__shape" data-testid={`shape-${data.name}`}>
+          → {data.shape}
+        </span>
+        <span className="layer-node__params">{data.params ? `${data.params.toLocaleString('en-US')} params` : ''}</span>
+      </div>
+      {problem && (
+        <div className={`layer-node__problem layer-node__problem--${state}`}>
+          {problem}
+          {data.errors.length + data.warnings.length > 1 ? ` (+${data.errors.length + data.warnings.length - 1} more)` : ''}
+        </div>
+      )}
+      <Handle type="source" position={Position.Right} data-testid={`handle-out-${data.name}`} className="layer-handle" />
+    </div>
+  );
+}
+
+export const LayerNode = memo(LayerNodeView);

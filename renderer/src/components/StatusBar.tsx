@@ -1,0 +1,40 @@
+import { useApp } from '../store/context';
+import { analysisFor } from '../store/analysis';
+import { backendText, backendTooltip, formatCount } from '../format';
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function StatusBar() {
+  const project = useApp((s) => s.project);
+  const datasets = useApp((s) => s.engine.datasets);
+  const info = useApp((s) => s.engine.info);
+  const runBackend = useApp((s) => s.training.backend);
+  const connection = useApp((s) => s.engine.connection);
+  const analysis = analysisFor(project, datasets);
+  const nodeProblems = Object.values(analysis.nodes);
+  const errors = analysis.errors.length + nodeProblems.reduce((n, a) => n + a.errors.length, 0);
+  const warnings = analysis.warnings.length + nodeProblems.reduce((n, a) => n + a.warnings.length, 0);
+  const backend = runBackend ?? info?.backend ?? null;
+  return (
+    <footer className="statusbar" data-testid="status-bar">
+      <span data-testid="total-params">Total parameters: {formatCount(analysis.totalParams)}</span>
+      <span className={errors ? 'error-text' : warnings ? 'warn-text' : 'ok-text'} data-testid="problem-count">
+        {errors === 0 && warnings === 0 ? 'No problems' : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`}
+      </span>
+      <span className="statusbar__spacer" />
+      {connection === 'connecting' && <span className="muted">Connecting…</span>}
+      {backend ? (
+        <span className="statusbar__backend" data-testid="backend-info" title={backendTooltip(backend)}>
+          {backendText(backend)}
+        </span>
+      ) : (
+        <span className="muted" data-testid="backend-info">
+          Backend: unknown
+        </span>
+      )}
+      {info && <span className="muted">v{info.version}</span>}
+    </footer>
+  );
+}

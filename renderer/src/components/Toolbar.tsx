@@ -1,0 +1,83 @@
+import { useActions, useApp, useHistoryAvailability } from '../store/context';
+import { isActive } from '../store/trainingState';
+
+export interface ToolbarProps {
+  onOpen(): void;
+  onSave(): void;
+  onSaveAs(): void;
+}
+
+export function Toolbar({ onOpen, onSave, onSaveAs }: ToolbarProps) {
+  const actions = useActions();
+  const templates = useApp((s) => s.engine.templates);
+  const name = useApp((s) => s.project.name);
+  const dirty = useApp((s) => s.ui.dirty);
+  const filePath = useApp((s) => s.ui.filePath);
+  const canExport = useApp((s) => s.training.lastRunId !== null && !isActive(s.training.status));
+  const { canUndo, canRedo } = useHistoryAvailability();
+  const mod = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform) ? '⌘' : 'Ctrl+';
+
+  return (
+    <header className="toolbar" role="toolbar" aria-label="Project">
+      <div className="toolbar__brand" aria-hidden="true">
+        <span className="toolbar__logo">◆</span> Neurowire
+      </div>
+      <div className="toolbar__group">
+        <button type="button" className="btn" data-testid="new-button" onClick={() => actions.newProject()} title="Start an empty project">
+          New
+        </button>
+        <select
+          className="btn toolbar__select"
+          data-testid="template-select"
+          aria-label="New from template"
+          value=""
+          onChange={(e) => {
+            const id = e.target.value;
+            if (id) void actions.newFromTemplate(id);
+          }}
+        >
+          <option value="">New from template…</option>
+          {templates.map((t) => (
+            <option key={t.id} value={t.id} title={t.description}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+        <button type="button" className="btn" data-testid="open-button" onClick={onOpen} title={`Open a project (${mod}O)`}>
+          Open…
+        </button>
+        <button type="button" className="btn" data-testid="save-button" onClick={onSave} title={`Save (${mod}S)`}>
+          Save
+        </button>
+        <button type="button" className="btn" data-testid="save-as-button" onClick={onSaveAs} title="Save under a new path">
+          Save As…
+        </button>
+      </div>
+      <div className="toolbar__group">
+        <button type="button" className="btn" data-testid="undo-button" disabled={!canUndo} onClick={() => actions.undo()} title={`Undo (${mod}Z)`}>
+          Undo
+        </button>
+        <button type="button" className="btn" data-testid="redo-button" disabled={!canRedo} onClick={() => actions.redo()} title={`Redo (${mod}Shift+Z)`}>
+          Redo
+        </button>
+      </div>
+      <div className="toolbar__group">
+        <button
+          type="button"
+          className="btn"
+          data-testid="export-button"
+          disabled={!canExport}
+          onClick={() => void actions.exportModel()}
+          title={canExport ? 'Export the trained model and TypeScript code' : 'Train a model first'}
+        >
+          Export
+        </button>
+      </div>
+      <div className="toolbar__title" title={filePath ?? 'Not saved yet'} data-testid="project-title">
+        {name}
+        {dirty && <span className="toolbar__dirty" aria-label="unsaved changes"> •</span>}
+        {filePath && <span className="toolbar__path">{filePath}</span>}
+      </div>
+    </header>
+  );
+}

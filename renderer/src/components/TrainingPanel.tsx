@@ -1,0 +1,322 @@
+import { memo, useMemo } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { OPTIMIZERS, TrainingConfigSchema, type OptimizerName } from '../../../main/core/project';
+import { useActions, useApp, useThrottledApp } from '../store/context';
+import type { AppState } from '../store/appStore';
+import { analysisFor, findDataset } from '../store/analysis';
+import { isActive, trainingStatusText, type BatchPoint, type EpochPoint, type TrainingState } from '../store/trainingState';
+import { backendText, formatCount, formatEta, formatPercent } from '../format';
+import { CommitField, parseNumber } from './fields';
+
+const selectTraining = (s: AppState) => s.training;
+const MAX_BATCH_POINTS = 400;
+
+/** Keeps at most `max` evenly spaced batch points (always the last), so long runs stay fast to draw. */
+function downsample(points: BatchPoint[], max: number): BatchPoint[] {
+  if (points.length <= max) return points;
+  const step = points.length / max;
+  const out: BatchPoint[] = [];
+  for (let i = 0; i < max - 1; i++) out.push(points[Math.floor(i * step)]);
+  out.push(points[points.length - 1]);
+  return out;
+}
+
+type Metric = 'loss' | 'acc';
+
+const MetricChart = memo(function MetricChart({
+  metric,
+  batches,
+  epochs,
+  maxEpoch,
+}: {
+  metric: Metric;
+  batches: BatchPoint[];
+  epochs: EpochPoint[];
+  maxEpoch: number;
+}) {
+  const valKey = metric === 'loss' ? 'valLoss' : 'valAcc';
+  const hasVal = epochs.some((e) => typeof e[valKey] === 'number');
+  const title = metric === 'loss' ? 'Loss' : 'Accuracy';
+  const fmt = (v: unknown) => (typeof v === 'number' ? (metric === 'acc' ? formatPercent(v) : v.toFixed(4)) : String(v));
+  return (
+    <figure className="chart" data-testid={metric === 'loss' ? 'loss-chart' : 'acc-chart'}>
+      <figcaption className="chart__title">{title}</figcaption>
+      {batches.length === 0 && epochs.length === 0 ? (
+        <div className="chart__empty">No data yet — train to see the {title.toLowerCase()} curve.</div>
+      ) : (
+        <LineChart responsive style={{ width: '100%', height: 170 }} margin={{ top: 4, right: 12, bottom: 0, left: -8 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e3e6eb" />
+          <XAxis
+            type="number"
+            dataKey="x"
+            domain={[0, Math.max(1, maxEpoch)]}
+            allowDecimals={false}
+            tickCount={Math.min(11, Math.max(2, maxEpoch + 1))}
+            fontSize={11}
+            label={{ value: 'epoch', position: 'insideBottomRight', offset: -2, fontSize: 11 }}
+          />
+          <YAxis
+            fontSize={11}
+            width={48}
+            domain={metric === 'acc' ? [0, 1] : ['auto', 'auto']}
+            tickFormatter={(v: number) => (metric === 'acc' ? `${Math.round(v * 100)}%` : String(+v.toPrecision(3)))}
+          />
+          <Tooltip formatter={fmt} labelFormatter={(x) => `epoch ${typeof x === 'number' ? x.toFixed(2) : x}`} />
+          <Legend wrapperStyle={{ fontSize: 11 }} />
+          <Line
+            data={batches}
+            dataKey={metric}
+            name="train (batch)"
+            stroke="#9db4d9"
+            strokeWidth={1}
+            dot={false}
+            isAnimationActive={false}
+          />
+          <Line
+            data={epochs}
+            dataKey={metric}
+            name="train (epoch)"
+            stroke="#2456a6"
+            strokeWidth={1.5}
+            dot={{ r: 3 }}
+            isAnimationActive={false}
+          />
+          {hasVal && (
+            <Line
+              data={epochs}
+              dataKey={valKey}
+              name="validation"
+              stroke="#d9822b"
+              strokeWidth={1.5}
+              dot={{ r: 3 }}
+              isAnimationActive={false}
+            />
+          )}
+        </LineChart>
+      )}
+    </figure>
+  );
+});
+
+function TrainingConfigForm({ disabled }: { disabled: boolean }) {
+  const actions = useActions();
+  const project = useApp((s) => s.project);
+  const datasets = useApp((s) => s.engine.datasets);
+  const cfg = project.training;
+  const shape = TrainingConfigSchema.shape;
+  const numberField = (key: 'epochs' | 'batchSize' | 'learningRate', label: string, props: { min: number; max: number; step: number | 'any' }) => (
+    <div className="field field--compact">
+      <label className="field__label" htmlFor={`training-${key}`}>
+        {label}
+      </label>
+      <CommitField
+        id={`training-${key}`}
+        testId={`training-${key}`}
+        value={String(cfg[key])}
+        inputProps={{ type: 'number', disabled, ...props }}
+        commit={(text) => {
+          const n = parseNumber(text);
+          if (n === null) return `${label} must be a number`;
+          const r = shape[key].safeParse(n);
+          if (!r.success) return r.error.issues[0]?.message ?? `${label} is not valid`;
+          actions.setTraining({ [key]: r.data });
+          return null;
+        }}
+      />
+    </div>
+  );
+  const known = datasets.some((d) => d.id === project.dataset.id);
+  return (
+    <div className="training__config">
+      <div className="field field--compact">
+        <label className="field__label" htmlFor="dataset-select">
+          Dataset
+        </label>
+        <select
+          id="dataset-select"
+          data-testid="dataset-select"
+          className="field__input"
+          value={project.dataset.id}
+          disabled={disabled}
+          onChange={(e) => actions.setDatasetId(e.target.value)}
+        >
+          {!known && <option value={project.dataset.id}>{project.dataset.id} (not available)</option>}
+          {datasets.map((d) => (
+            <option key={d.id} value={d.id} title={d.description}>
+              {d.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      {numberField('epochs', 'Epochs', { min: 1, max: 10000, step: 1 })}
+      {numberField('batchSize', 'Batch size', { min: 1, max: 65536, step: 1 })}
+      {numberField('learningRate', 'Learning rate', { min: 0, max: 10, step: 'any' })}
+      <div className="field field--compact">
+        <label className="field__label" htmlFor="training-optimizer">
+          Optimizer
+        </label>
+        <select
+          id="training-optimizer"
+          data-testid="training-optimizer"
+          className="field__input"
+          value={cfg.optimizer}
+          disabled={disabled}
+          onChange={(e) => actions.setTraining({ optimizer: e.target.value as OptimizerName })}
+        >
+          {OPTIMIZERS.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      </div>
+    </div>
+  );
+}
+
+function statusClass(t: TrainingState): string {
+  if (t.status === 'failed') return 'training__status--failed';
+  if (t.status === 'completed') return 'training__status--ok';
+  if (t.status === 'stopped') return 'training__status--warn';
+  return '';
+}
+
+export function TrainingPanel() {
+  const actions = useActions();
+  const t = useThrottledApp(selectTraining, 100);
+  const project = useApp((s) => s.project);
+  const datasets = useApp((s) => s.engine.datasets);
+  const ready = useApp((s) => s.ui.ready);
+  const connection = useApp((s) => s.engine.connection);
+  const exportResult = useApp((s) => s.ui.exportResult);
+  const analysis = analysisFor(project, datasets);
+  const active = isActive(t.status);
+
+  let reason: string | null = null;
+  if (!ready) reason = 'Connecting to the engine…';
+  else if (connection === 'closed' || connection === 'failed') reason = 'Not connected to the engine.';
+  else if (active) reason = null;
+  else if (!analysis.valid) {
+    const first = analysis.errors[0] ?? Object.values(analysis.nodes).find((n) => n.errors.length)?.errors[0];
+    reason = first ? `Fix the network first: ${first}` : 'Fix the network first.';
+  } else if (datasets.length && !findDataset(project, datasets)) reason = `The dataset “${project.dataset.id}” is not available; pick another.`;
+
+  const batches = useMemo(() => downsample(t.batchSeries, MAX_BATCH_POINTS), [t.batchSeries]);
+  const pct = Math.round(t.progress * 1000) / 10;
+  const maxEpoch = t.epochs || project.training.epochs;
+
+  return (
+    <section className="training" aria-label="Training">
+      <div className="training__left">
+        <h2 className="panel-title">Training</h2>
+        <TrainingConfigForm disabled={active} />
+        <div className="training__buttons">
+          <button
+            type="button"
+            className="btn btn--primary"
+            data-testid="train-button"
+            disabled={active || reason !== null}
+            title={reason ?? 'Train the network on the dataset'}
+            onClick={() => void actions.startTraining()}
+          >
+            Train
+          </button>
+          <button
+            type="button"
+            className="btn"
+            data-testid="stop-button"
+            disabled={!active || t.status === 'stopping' || !t.runId}
+            title="Stop after the current batch and keep the model trained so far"
+            onClick={() => void actions.stopTraining()}
+          >
+            Stop
+          </button>
+        </div>
+        {reason && !active && (
+          <div className="training__reason" data-testid="train-disabled-reason">
+            {reason}
+          </div>
+        )}
+      </div>
+
+      <div className="training__middle">
+        <div className={`training__status ${statusClass(t)}`} data-testid="training-status" role="status">
+          {trainingStatusText(t)}
+        </div>
+        {t.status === 'failed' && t.error && (
+          <div className="training__error" role="alert" data-testid="training-error">
+            {t.error}
+          </div>
+        )}
+        <div
+          className="progress"
+          data-testid="progress-bar"
+          role="progressbar"
+          aria-label="Training progress"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={pct}
+        >
+          <div className="progress__fill" style={{ width: `${pct}%` }} />
+        </div>
+        <div className="training__numbers">
+          <span>{pct.toFixed(0)}%</span>
+          {active && <span data-testid="training-eta">{formatEta(t.etaSec)}</span>}
+          {t.samplesPerSec !== null && <span>{formatCount(Math.round(t.samplesPerSec))} samples/s</span>}
+        </div>
+        {t.backend && <div className="training__meta">{backendText(t.backend)}</div>}
+        {t.trainSamples > 0 && (
+          <div className="training__meta">
+            {formatCount(t.trainSamples)} train · {formatCount(t.valSamples)} validation · {formatCount(t.testSamples)} test samples
+          </div>
+        )}
+        {t.epochSeries.length > 0 && (
+          <div className="training__meta">
+            Last epoch: loss {t.epochSeries[t.epochSeries.length - 1].loss.toFixed(4)}, accuracy{' '}
+            {formatPercent(t.epochSeries[t.epochSeries.length - 1].acc)}
+            {typeof t.epochSeries[t.epochSeries.length - 1].valAcc === 'number' &&
+              `, validation ${formatPercent(t.epochSeries[t.epochSeries.length - 1].valAcc!)}`}
+          </div>
+        )}
+        {t.test && (
+          <div className="training__test" data-testid="test-accuracy">
+            Test accuracy: <strong>{formatPercent(t.test.acc)}</strong> (loss {t.test.loss.toFixed(4)})
+          </div>
+        )}
+        <button
+          type="button"
+          className="btn"
+          data-testid="panel-export-button"
+          disabled={!t.lastRunId || active}
+          title={t.lastRunId ? 'Export the trained model and TypeScript code' : 'Train a model first'}
+          onClick={() => void actions.exportModel()}
+        >
+          Export model…
+        </button>
+        {exportResult && (
+          <div className="export-result" data-testid="export-result">
+            Exported to <code>{exportResult.dir}</code>
+            <ul>
+              {exportResult.files.map((f) => (
+                <li key={f}>
+                  <code>{f}</code>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+        {t.log.length > 0 && (
+          <details className="training__log">
+            <summary>Log ({t.log.length})</summary>
+            <pre>{t.log.join('\n')}</pre>
+          </details>
+        )}
+      </div>
+
+      <div className="training__charts">
+        <MetricChart metric="loss" batches={batches} epochs={t.epochSeries} maxEpoch={maxEpoch} />
+        <MetricChart metric="acc" batches={batches} epochs={t.epochSeries} maxEpoch={maxEpoch} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,177 @@
+import { useState, type InputHTMLAttributes } from 'react';
+import { paramsSchema, type ParamDef } from '../../../main/core/layers/params';
+
+/**
+ * A text/number input that edits a draft and commits it on blur or Enter (one undo step),
+ * reverting on Escape. `commit` returns an error message to keep the draft and show it.
+ */
+export function CommitField({
+  value,
+  commit,
+  testId,
+  id,
+  inputProps,
+}: {
+  value: string;
+  commit: (text: string) => string | null;
+  testId?: string;
+  id?: string;
+  inputProps?: InputHTMLAttributes<HTMLInputElement>;
+}) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const apply = () => {
+    if (draft === null) return;
+    if (draft === value) {
+      setDraft(null);
+      setError(null);
+      return;
+    }
+    const err = commit(draft);
+    setError(err);
+    if (!err) setDraft(null);
+  };
+  return (
+    <>
+      <input
+        id={id}
+        data-testid={testId}
+        className={`field__input${error ? ' field__input--invalid' : ''}`}
+        aria-invalid={error ? true : undefined}
+        {...inputProps}
+        value={draft ?? value}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={apply}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            apply();
+          } else if (e.key === 'Escape') {
+            setDraft(null);
+            setError(null);
+          }
+        }}
+      />
+      {error && (
+        <div className="field__error" role="alert">
+          {error}
+        </div>
+      )}
+    </>
+  );
+}
+
+const schemaCache = new WeakMap<ParamDef, ReturnType<typeof paramsSchema>>();
+
+/** Checks one value against a param definition; returns the parsed value or an error message. */
+export function validateParam(def: ParamDef, value: unknown): { ok: true; value: unknown } | { ok: false; error: string } {
+  let schema = schemaCache.get(def);
+  if (!schema) schemaCache.set(def, (schema = paramsSchema({ v: def })));
+  const r = schema.safeParse({ v: value });
+  if (r.success) return { ok: true, value: (r.data as { v: unknown }).v };
+  return { ok: false, error: r.error.issues[0]?.message ?? `${def.label} is not valid` };
+}
+
+export function parseNumber(text: string): number | null {
+  const t = text.trim();
+  if (!t) return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** "28, 28, 1" (or "28x28x1", "28 28 1") → [28, 28, 1]; null when a part is not a number. */
+export function parseNumberList(text: string): number[] | null {
+  const parts = text
+    .trim()
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,×x]+/)
+    .filter(Boolean);
+  if (!parts.length) return null;
+  const nums = parts.map((p) => Number(p));
+  return nums.every((n) => Number.isFinite(n)) ? nums : null;
+}
+
+function displayValue(def: ParamDef, value: unknown): string {
+  if (Array.isArray(value)) return value.join(', ');
+  if (value === undefined || value === null) return '';
+  return def.type === 'float' || def.type === 'int' ? String(value) : String(value);
+}
+
+/** One generated inspector control for a layer parameter. */
+export function ParamField({ paramKey, def, value, onCommit }: { paramKey: string; def: ParamDef; value: unknown; onCommit: (v: unknown) => void }) {
+  const id = `param-field-${paramKey}`;
+  const testId = `param-${paramKey}`;
+  let control;
+  switch (def.type) {
+    case 'bool':
+      control = (
+        <input
+          id={id}
+          type="checkbox"
+          data-testid={testId}
+          checked={value === true}
+          onChange={(e) => onCommit(e.target.checked)}
+          className="field__checkbox"
+        />
+      );
+      break;
+    case 'enum':
+      control = (
+        <select id={id} data-testid={testId} className="field__input" value={String(value ?? def.default)} onChange={(e) => onCommit(e.target.value)}>
+          {def.options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      );
+      break;
+    case 'int':
+    case 'float':
+      control = (
+        <CommitField
+          id={id}
+          testId={testId}
+          value={displayValue(def, value)}
+          inputProps={{ type: 'number', min: def.min, max: def.max, step: def.type === 'int' ? 1 : (def.step ?? 'any'), inputMode: 'decimal' }}
+          commit={(text) => {
+            const n = parseNumber(text);
+            if (n === null) return `${def.label} must be a number`;
+            const r = validateParam(def, n);
+            if (!r.ok) return r.error;
+            onCommit(r.value);
+            return null;
+          }}
+        />
+      );
+      break;
+    case 'shape':
+    case 'pair':
+      control = (
+        <CommitField
+          id={id}
+          testId={testId}
+          value={displayValue(def, value)}
+          inputProps={{ type: 'text', spellCheck: false, placeholder: def.type === 'pair' ? 'e.g. 3, 3' : 'e.g. 28, 28, 1' }}
+          commit={(text) => {
+            const list = parseNumberList(text);
+            if (!list) return `${def.label}: write whole numbers separated by commas, e.g. ${def.type === 'pair' ? '3, 3' : '28, 28, 1'}`;
+            const r = validateParam(def, list);
+            if (!r.ok) return r.error;
+            onCommit(r.value);
+            return null;
+          }}
+        />
+      );
+      break;
+  }
+  return (
+    <div className={`field${def.type === 'bool' ? ' field--inline' : ''}`}>
+      <label htmlFor={id} className="field__label">
+        {def.label}
+      </label>
+      {control}
+      <div className="field__help">{def.help}</div>
+    </div>
+  );
+}

@@ -1,0 +1,21 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import '@xyflow/react/dist/style.css';
+import './styles.css';
+import { createEngineClient } from './api/client';
+import { attachAutosave, createAppStore } from './store/appStore';
+import { AppStoreProvider } from './store/context';
+import { App } from './App';
+
+const client = createEngineClient();
+const store = createAppStore(client);
+attachAutosave(store, 1000);
+void store.getState().actions.init();
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <AppStoreProvider store={store}>
+      <App />
+    </AppStoreProvider>
+  </StrictMode>,
+);
