@@ -55,13 +55,49 @@ function createWindow(): void {
   mainWindow.on('closed', () => (mainWindow = null));
 }
 
+/** Menu items send the same actions as the toolbar; the renderer handles them. */
+function menuAction(action: string) {
+  return () => mainWindow?.webContents.send(EVENT, 'menu', action);
+}
+
 function buildMenu(): void {
   const isMac = process.platform === 'darwin';
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
       ...(isMac ? [{ role: 'appMenu' as const }] : []),
-      { role: 'fileMenu' },
-      { role: 'editMenu' },
+      {
+        label: 'File',
+        submenu: [
+          { label: 'New', accelerator: 'CmdOrCtrl+N', click: menuAction('new') },
+          { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: menuAction('open') },
+          { type: 'separator' },
+          { label: 'Save', accelerator: 'CmdOrCtrl+S', click: menuAction('save') },
+          { label: 'Save As…', accelerator: 'CmdOrCtrl+Shift+S', click: menuAction('saveAs') },
+          { type: 'separator' },
+          { label: 'Export Trained Model…', accelerator: 'CmdOrCtrl+E', click: menuAction('export') },
+          { type: 'separator' },
+          isMac ? { role: 'close' } : { role: 'quit' },
+        ],
+      },
+      {
+        label: 'Edit',
+        submenu: [
+          // The page handles these keys itself (text fields keep their own undo), so the menu only shows them.
+          { label: 'Undo', accelerator: 'CmdOrCtrl+Z', registerAccelerator: false, click: menuAction('undo') },
+          { label: 'Redo', accelerator: 'CmdOrCtrl+Shift+Z', registerAccelerator: false, click: menuAction('redo') },
+          { type: 'separator' },
+          { role: 'cut' },
+          { role: 'copy' },
+          { role: 'paste' },
+        ],
+      },
+      {
+        label: 'Training',
+        submenu: [
+          { label: 'Train', accelerator: 'CmdOrCtrl+Enter', click: menuAction('train') },
+          { label: 'Stop', accelerator: 'CmdOrCtrl+.', click: menuAction('stop') },
+        ],
+      },
       { role: 'viewMenu' },
       { role: 'windowMenu' },
     ]),

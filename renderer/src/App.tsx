@@ -50,8 +50,28 @@ export function App() {
     const { project, engine, ui } = store.getState();
     const dir = engine.info?.projectsDir ?? '';
     const safe = project.name.replace(/[\\/:*?"<>|]+/g, '-').trim() || 'project';
-    setDialog({ kind: 'save', path: ui.filePath ?? (dir ? `${dir}/${safe}.neurowire.json` : `${safe}.neurowire.json`) });
-  }, [store]);
+    const suggested = ui.filePath ?? (dir ? `${dir}/${safe}.neurowire.json` : `${safe}.neurowire.json`);
+    if (engine.info?.host === 'electron') {
+      // The desktop app has native dialogs; the browser UI has its own path dialog.
+      void actions.pickPath('saveProject', suggested).then((path) => {
+        if (path) void actions.saveProject(path);
+      });
+      return;
+    }
+    setDialog({ kind: 'save', path: suggested });
+  }, [store, actions]);
+
+  const open = useCallback(() => {
+    const { engine } = store.getState();
+    if (engine.info?.host === 'electron') {
+      void actions.pickPath('openProject', engine.info.projectsDir).then((path) => {
+        if (path) void actions.openProject(path);
+      });
+      return;
+    }
+    setDialog({ kind: 'open' });
+  }, [store, actions]);
+
 
   const save = useCallback(async () => {
     if (!(await actions.saveProject())) saveAs();
@@ -70,7 +90,7 @@ export function App() {
       }
       if (mod && key === 'o') {
         e.preventDefault();
-        setDialog({ kind: 'open' });
+        open();
         return;
       }
       if (mod && key === 'z' && !isTextEntry(e.target)) {
@@ -87,7 +107,7 @@ export function App() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [actions, dialog, save, saveAs]);
+  }, [actions, dialog, save, saveAs, open]);
 
   // The desktop menu sends the same actions as the toolbar.
   useEffect(() => {
@@ -98,7 +118,7 @@ export function App() {
       const action = (typeof payload === 'string' ? payload : (payload as { action?: string } | null)?.action) as MenuAction | undefined;
       const handlers: Record<MenuAction, () => void> = {
         new: () => actions.newProject(),
-        open: () => setDialog({ kind: 'open' }),
+        open,
         save: () => void save(),
         saveAs,
         export: () => void actions.exportModel(),
@@ -109,7 +129,7 @@ export function App() {
       };
       if (action && action in handlers) handlers[action]();
     });
-  }, [actions, save, saveAs]);
+  }, [actions, save, saveAs, open]);
 
   const title = useApp((s) => `${s.ui.dirty ? '• ' : ''}${s.project.name} — Neurowire`);
   useEffect(() => {
@@ -119,7 +139,7 @@ export function App() {
   return (
     <ReactFlowProvider>
       <div className="app">
-        <Toolbar onOpen={() => setDialog({ kind: 'open' })} onSave={() => void save()} onSaveAs={saveAs} />
+        <Toolbar onOpen={open} onSave={() => void save()} onSaveAs={saveAs} />
         <Banners />
         <main className="workspace">
           <Palette />

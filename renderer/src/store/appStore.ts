@@ -86,6 +86,8 @@ export interface AppActions {
   dismissMessage(id: number): void;
   // files
   listProjects(): Promise<ProjectFileEntry[]>;
+  /** Native file dialog (desktop app only); null when cancelled or unavailable. */
+  pickPath(purpose: 'openProject' | 'saveProject' | 'exportFolder', defaultPath?: string): Promise<string | null>;
   openProject(path: string): Promise<boolean>;
   /** Saves to `path` or the remembered path; returns false when there is no path yet (ask for one). */
   saveProject(path?: string): Promise<boolean>;
@@ -347,6 +349,15 @@ export function createAppStore(client: EngineClient): AppStore {
 
           listProjects() {
             return client.call('project.list', {});
+          },
+
+          async pickPath(purpose, defaultPath) {
+            try {
+              return (await client.call('dialog.pickPath', { purpose, defaultPath })).path;
+            } catch (e) {
+              fail('Could not show the file dialog', e);
+              return null;
+            }
           },
 
           async openProject(path) {
