@@ -1,0 +1,92 @@
+import { test, expect, type Page } from '@playwright/test';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Engine } from '../../main/node/engine';
+import { startServer, type RunningServer } from '../../main/node/server/server';
+
+// The UI in Chromium against the same engine the desktop app uses, served over the local WebSocket.
+let server: RunningServer;
+let engine: Engine;
+let dataDir: string;
+
+test.beforeAll(async () => {
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-e2e-'));
+  engine = new Engine({ host: 'browser', dataDir });
+  server = await startServer({ engine, staticDir: path.resolve(__dirname, '../../dist/renderer') });
+});
+
+test.afterAll(async () => {
+  await engine?.dispose();
+  await server?.close();
+});
+
+async function dropLayer(page: Page, kind: string, x: number, y: number): Promise<void> {
+  await page.getByTestId(`palette-${kind}`).dragTo(page.getByTestId('canvas'), { targetPosition: { x, y } });
+}
+
+async function connect(page: Page, from: string, to: string): Promise<void> {
+  await page.getByTestId(`handle-out-${from}`).dragTo(page.getByTestId(`handle-in-${to}`));
+}
+
+test('build the MNIST MLP from the palette, train, stop, export', async ({ page }) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(server.url);
+  await expect(page.getByTestId('backend-info')).toContainText(/wasm|cpu|tensorflow/i);
+
+  // Start from an empty canvas and build Input → Flatten → Dense(128, relu) → Dense(10, softmax).
+  await page.getByTestId('new-button').click();
+  await expect(page.locator('[data-testid^="node-"]')).toHaveCount(0);
+  await dropLayer(page, 'Input', 120, 160);
+  await dropLayer(page, 'Flatten', 360, 160);
+  await dropLayer(page, 'Dense', 600, 160);
+  await dropLayer(page, 'Dense', 840, 160);
+  for (const name of ['input_1', 'flatten_1', 'dense_1', 'dense_2']) await expect(page.getByTestId(`node-${name}`)).toBeVisible();
+
+  await connect(page, 'input_1', 'flatten_1');
+  await connect(page, 'flatten_1', 'dense_1');
+  await connect(page, 'dense_1', 'dense_2');
+
+  // The last layer still has 128 units: the dataset fit is flagged before anything is trained.
+  await expect(page.getByTestId('node-dense_2')).toContainText('[128]');
+  await page.getByTestId('node-dense_2').click();
+  await expect(page.getByTestId('inspector-warning')).toContainText(/10 classes/);
+  await page.getByTestId('param-units').fill('10');
+  await page.getByTestId('param-units').press('Enter');
+  await page.getByTestId('param-activation').selectOption('softmax');
+  await expect(page.getByTestId('node-dense_2')).toContainText('[10]');
+  await expect(page.getByTestId('total-params')).toContainText(/101[,. ]?770/);
+  await expect(page.locator('[data-testid="inspector-error"]')).toHaveCount(0);
+
+  await page.getByTestId('canvas').screenshot({ path: 'test-results/canvas.png' });
+
+  // Train; stop during the second epoch so the first epoch's points are on the charts.
+  await page.getByTestId('training-epochs').fill('3');
+  await page.getByTestId('training-epochs').press('Enter');
+  await page.getByTestId('train-button').click();
+  const progress = page.getByTestId('progress-bar');
+  await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: 90_000 }).toBeGreaterThan(0);
+  await expect.poll(async () => page.getByTestId('loss-chart').locator('path.recharts-curve').count(), { timeout: 90_000 }).toBeGreaterThan(0);
+  await expect(page.getByTestId('training-status')).toContainText(/epoch 2\/3|epoch 3\/3/i, { timeout: 120_000 });
+  const before = Number(await progress.getAttribute('aria-valuenow'));
+  expect(before).toBeGreaterThan(20);
+
+  await page.getByTestId('stop-button').click();
+  await expect(page.getByTestId('training-status')).toContainText(/stopped/i, { timeout: 30_000 });
+  await expect(page.getByTestId('training-status')).toContainText(/model kept/i);
+  await page.getByTestId('training-status').scrollIntoViewIfNeeded();
+  await page.locator('.training-panel, [data-testid="loss-chart"]').first().screenshot({ path: 'test-results/charts.png' });
+  await page.screenshot({ path: 'test-results/app.png' });
+
+  await page.getByTestId('export-button').click();
+  await expect(page.getByTestId('export-result')).toContainText('model.json');
+  const exportsRoot = path.join(dataDir, 'exports');
+  const [folder] = await fs.readdir(exportsRoot);
+  const files = await fs.readdir(path.join(exportsRoot, folder));
+  expect(files).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'project.neurowire.json', 'code']));
+  const modelJson = JSON.parse(await fs.readFile(path.join(exportsRoot, folder, 'model.json'), 'utf8'));
+  expect(modelJson.format).toBe('layers-model');
+
+  expect(pageErrors).toEqual([]);
+});
