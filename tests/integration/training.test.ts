@@ -1,0 +1,208 @@
+import { describe, it, expect } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { startTraining, type TrainingResult } from '../../main/node/training/run';
+import { loadDataset } from '../../main/node/datasets';
+import type { TrainingEvent } from '../../main/core/api/contract';
+import type { Project } from '../../main/core/project';
+
+const template = JSON.parse(fs.readFileSync(path.join(__dirname, '../../templates/mnist-mlp.json'), 'utf8')) as Project;
+
+function project(overrides: Partial<Project['training']> = {}, edit?: (p: Project) => void): Project {
+  const p = structuredClone(template);
+  Object.assign(p.training, overrides);
+  edit?.(p);
+  return p;
+}
+
+type Timed = { at: number; e: TrainingEvent };
+
+async function train(p: Project, onEvent?: (e: TrainingEvent, run: ReturnType<typeof startTraining>) => void) {
+  const events: Timed[] = [];
+  // eslint-disable-next-line prefer-const
+  let run!: ReturnType<typeof startTraining>;
+  run = startTraining(p, (e) => {
+    events.push({ at: performance.now(), e });
+    onEvent?.(e, run);
+  });
+  const result: TrainingResult = await run.done;
+  return { run, result, events };
+}
+
+describe('training in a worker', () => {
+  it('trains the MNIST MLP template to ≥ 90 % validation accuracy in 2 epochs, with ordered, throttled events', async () => {
+    const p = project();
+    expect(p.training).toMatchObject({ epochs: 2, batchSize: 32, learningRate: 0.001, optimizer: 'adam' });
+    const { run, result, events } = await train(p);
+
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('completed');
+    expect(result.epochsCompleted).toBe(2);
+    expect(result.history).toHaveLength(2);
+    const last = result.history[1];
+    expect(last.valAcc!).toBeGreaterThanOrEqual(0.9);
+    expect(result.history[1].loss).toBeLessThan(result.history[0].loss);
+    expect(result.test).toBeDefined();
+    expect(result.test!.acc).toBeGreaterThan(0.85);
+    expect(Number.isFinite(result.test!.loss)).toBe(true);
+
+    // --- order ---
+    const types = events.map((x) => x.e.type);
+    const startedAt = types.indexOf('started');
+    expect(startedAt).toBeGreaterThanOrEqual(0);
+    expect(types.slice(0, startedAt).every((t) => t === 'log')).toBe(true);
+    expect(types.filter((t) => t === 'started')).toHaveLength(1);
+    expect(types[types.length - 1]).toBe('done');
+    expect(types.filter((t) => t === 'done')).toHaveLength(1);
+    for (const x of events) expect(x.e.runId).toBe(run.runId);
+
+    const started = events[startedAt].e as Extract<TrainingEvent, { type: 'started' }>;
+    expect(started).toMatchObject({ trainSamples: 8000, valSamples: 1000, testSamples: 1000, epochs: 2, batchesPerEpoch: 250 });
+    expect(started.backend.attempts.length).toBeGreaterThan(0);
+
+    // batch and epoch events interleave in training order: (epoch, batch) strictly increases, and the
+    // epoch event of epoch e comes after its last batch and before any batch of epoch e + 1.
+    let pos = -1;
+    let epochsSeen = 0;
+    let progress = 0;
+    const batchEvents: Extract<TrainingEvent, { type: 'batch' }>[] = [];
+    for (const { e } of events.slice(startedAt + 1, -1)) {
+      if (e.type === 'batch') {
+        expect(e.epoch).toBe(epochsSeen);
+        const here = e.epoch * e.batchesPerEpoch + e.batch;
+        expect(here).toBeGreaterThan(pos);
+        pos = here;
+        expect(e.progress).toBeGreaterThanOrEqual(progress);
+        progress = e.progress;
+        expect(e.batchesPerEpoch).toBe(250);
+        expect(Number.isFinite(e.loss) && Number.isFinite(e.acc)).toBe(true);
+        expect(e.samplesPerSec).toBeGreaterThan(0);
+        batchEvents.push(e);
+      } else if (e.type === 'epoch') {
+        expect(e.metrics.epoch).toBe(epochsSeen);
+        expect(pos).toBe((epochsSeen + 1) * 250 - 1); // the last batch of the epoch was sent
+        expect(e.metrics.valAcc).toBeDefined();
+        expect(e.progress).toBeGreaterThanOrEqual(progress);
+        progress = e.progress;
+        epochsSeen++;
+      } else {
+        expect(e.type).toBe('log');
+      }
+    }
+    expect(epochsSeen).toBe(2);
+    expect(progress).toBe(1);
+    const done = events[events.length - 1].e as Extract<TrainingEvent, { type: 'done' }>;
+    expect(done).toMatchObject({ status: 'completed', epochsCompleted: 2, hasModel: true });
+    expect(done.test).toEqual(result.test);
+
+    // --- throttling: at most ~20 batch events a second, plus the always-sent last batch of each epoch ---
+    const batchTimes = events.filter((x) => x.e.type === 'batch').map((x) => x.at);
+    const spanSec = (batchTimes[batchTimes.length - 1] - batchTimes[0]) / 1000;
+    expect(batchEvents.length).toBeLessThan(500);
+    expect(batchEvents.length).toBeLessThanOrEqual(Math.ceil(spanSec * 20) + 2 + 5);
+    expect(batchEvents[0].batch).toBe(0);
+    expect(batchEvents[0].etaSec === null || batchEvents[0].etaSec >= 0).toBe(true);
+
+    const perEpochLog = events.map((x) => x.e).filter((e): e is Extract<TrainingEvent, { type: 'log' }> => e.type === 'log' && /^Epoch \d\/2 took/.test(e.message));
+    expect(perEpochLog).toHaveLength(2);
+    // No tensors leak from one epoch to the next.
+    const tensors = perEpochLog.map((e) => Number(/tensors in memory: (\d+)/.exec(e.message)![1]));
+    expect(tensors[1]).toBe(tensors[0]);
+    console.log(
+      `[training] ${started.backend.device}: ${perEpochLog.map((e) => e.message).join(' | ')}; val acc ${last.valAcc}; test acc ${result.test!.acc}; ${batchEvents.length} batch events over ${spanSec.toFixed(1)} s`,
+    );
+
+    // --- the artifacts are a loadable model that predicts as well as reported ---
+    expect(result.artifacts).toBeDefined();
+    const weightData = result.artifacts!.weightData as ArrayBuffer;
+    expect(weightData).toBeInstanceOf(ArrayBuffer);
+    expect(weightData.byteLength).toBe((784 * 128 + 128 + 128 * 10 + 10) * 4);
+    await tf.setBackend('cpu');
+    const model = await tf.loadLayersModel(tf.io.fromMemory(result.artifacts!));
+    const data = await loadDataset(p.dataset);
+    const acc = tf.tidy(() => {
+      const pred = model.predict(tf.tensor(data.test.x, [data.test.count, 28, 28, 1])) as tf.Tensor;
+      return pred.argMax(-1).equal(tf.tensor1d(data.test.labels, 'int32')).mean().dataSync()[0];
+    });
+    expect(acc).toBeCloseTo(result.test!.acc, 2);
+  });
+
+  it('is reproducible: the same seed gives the same history, another seed a different one', async () => {
+    // A small training split (1,000 samples, one epoch) keeps this quick.
+    const small = (seed: number) =>
+      project({ epochs: 1, seed }, (p) => {
+        p.dataset = { ...p.dataset, validationFraction: 0.45, testFraction: 0.45 };
+      });
+    const a = await train(small(42));
+    const b = await train(small(42));
+    const c = await train(small(43));
+    for (const r of [a, b, c]) expect(r.result.status).toBe('completed');
+    expect(b.result.history).toEqual(a.result.history);
+    expect(b.result.test).toEqual(a.result.test);
+    expect(c.result.history[0].loss).not.toBe(a.result.history[0].loss);
+  });
+
+  it('stops within a batch or two of stop() and keeps the partly trained model', async () => {
+    let stopAfterBatch = -1;
+    let stopCalledAt = 0;
+    const { result, events } = await train(project({ epochs: 3 }), (e, run) => {
+      if (e.type === 'batch' && stopAfterBatch < 0) {
+        stopAfterBatch = e.epoch * e.batchesPerEpoch + e.batch;
+        stopCalledAt = performance.now();
+        run.stop();
+      }
+    });
+    expect(result.status).toBe('stopped');
+    expect(result.error).toBeUndefined();
+    expect(result.epochsCompleted).toBe(0);
+    expect(result.test).toBeUndefined(); // no full epoch: no test evaluation
+    expect(result.artifacts).toBeDefined();
+    expect((result.artifacts!.weightData as ArrayBuffer).byteLength).toBeGreaterThan(0);
+    const batches = events.map((x) => x.e).filter((e): e is Extract<TrainingEvent, { type: 'batch' }> => e.type === 'batch');
+    const lastBatch = batches[batches.length - 1];
+    const processedAfterStop = lastBatch.epoch * lastBatch.batchesPerEpoch + lastBatch.batch - stopAfterBatch;
+    console.log(`[training] stop() after batch ${stopAfterBatch}: worker stopped after batch ${lastBatch.batch} (${processedAfterStop} more), done ${(events[events.length - 1].at - stopCalledAt).toFixed(0)} ms after stop()`);
+    expect(processedAfterStop).toBeGreaterThanOrEqual(0);
+    expect(processedAfterStop).toBeLessThanOrEqual(3);
+    expect(events.some((x) => x.e.type === 'epoch')).toBe(false);
+    const done = events[events.length - 1].e;
+    expect(done).toMatchObject({ type: 'done', status: 'stopped', epochsCompleted: 0, hasModel: true });
+    expect(events.some((x) => x.e.type === 'log' && /Stopped in epoch 1 after batch/.test(x.e.message))).toBe(true);
+  });
+
+  it('fails at once with a learning-rate hint when training diverges to NaN', async () => {
+    // SGD with a learning rate of 1e30 (far beyond what the project schema allows) makes the weights
+    // overflow to Infinity/NaN in the second batch, deterministically (seeded weights, seeded batch order).
+    // Note: a mere 1e6 does not produce NaN here — tfjs's clipped cross-entropy stops the gradients.
+    const { result, events } = await train(project({ optimizer: 'sgd', learningRate: 1e30 }));
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/learning rate/);
+    expect(result.error).toMatch(/epoch 1, batch \d+/);
+    expect(result.epochsCompleted).toBe(0);
+    expect(result.artifacts).toBeUndefined();
+    expect(events.filter((x) => x.e.type === 'batch').length).toBeLessThanOrEqual(3);
+    expect(events[events.length - 1].e).toMatchObject({ type: 'done', status: 'failed', hasModel: false });
+  });
+
+  it('reports a graph error with the layer message and leaves the parent working', async () => {
+    const bad = project({}, (p) => {
+      p.graph.nodes.find((n) => n.name === 'dense_1')!.params.units = 0;
+    });
+    const { result, events } = await train(bad);
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/dense_1/);
+    expect(result.error).toMatch(/Units must be at least 1/);
+    expect(result.artifacts).toBeUndefined();
+    expect(events.some((x) => x.e.type === 'started')).toBe(false);
+    expect(events[events.length - 1].e).toMatchObject({ type: 'done', status: 'failed', epochsCompleted: 0, hasModel: false });
+
+    // The parent is fine: a dataset the network does not fit fails too, with its own clear message.
+    const wrongOutput = project({}, (p) => {
+      p.graph.nodes.find((n) => n.name === 'dense_2')!.params.units = 7;
+    });
+    const second = await train(wrongOutput);
+    expect(second.result.status).toBe('failed');
+    expect(second.result.error).toMatch(/10 classes/);
+  });
+});

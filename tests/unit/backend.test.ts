@@ -1,0 +1,84 @@
+import { describe, it, expect } from 'vitest';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { selectBackend, graphNeedsConvGradients, WASM_CONV_REASON } from '../../main/node/backend';
+import type { Project } from '../../main/core/project';
+
+const req = createRequire(__filename);
+function installed(pkg: string): boolean {
+  try {
+    req.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const nativeInstalled = installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu');
+const template = JSON.parse(fs.readFileSync(path.join(__dirname, '../../templates/mnist-mlp.json'), 'utf8')) as Project;
+
+describe('selectBackend', () => {
+  it('records why the native backends were not used and picks wasm for an MLP', async () => {
+    const { tf, info } = await selectBackend({ needsConvGradients: false });
+    expect(info.attempts.map((a) => a.name).slice(0, 2)).toEqual(['tfjs-node-gpu', 'tfjs-node']);
+    if (!nativeInstalled) {
+      // On this machine the optional native packages could not be installed (no libtensorflow download).
+      for (const a of info.attempts.slice(0, 2)) {
+        expect(a.ok).toBe(false);
+        expect(a.reason).toMatch(/Cannot find module '@tensorflow\/tfjs-node(-gpu)?'/);
+      }
+      expect(info.name).toBe('wasm');
+      expect(info.device).toMatch(/^CPU \(WebAssembly( SIMD)?\)$/);
+      expect(info.attempts[2]).toEqual({ name: 'wasm', ok: true });
+      expect(tf.getBackend()).toBe('wasm');
+      // The returned tf really computes on that backend.
+      expect(Array.from(tf.tidy(() => tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]]))).dataSync())).toEqual([11]);
+    }
+    for (const a of info.attempts) if (!a.ok) expect(a.reason && a.reason.length).toBeGreaterThan(0);
+    expect(info.attempts.filter((a) => a.ok)).toHaveLength(1);
+    expect(info.attempts[info.attempts.length - 1].ok).toBe(true);
+  });
+
+  it('skips wasm when the network needs convolution gradients', async () => {
+    const { tf, info } = await selectBackend({ needsConvGradients: true });
+    const wasm = info.attempts.find((a) => a.name === 'wasm');
+    if (!nativeInstalled) {
+      expect(wasm).toEqual({ name: 'wasm', ok: false, reason: WASM_CONV_REASON });
+      expect(info.name).toBe('cpu');
+      expect(info.device).toBe('CPU (plain JavaScript)');
+      expect(tf.getBackend()).toBe('cpu');
+      expect(info.attempts.map((a) => a.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
+    }
+  });
+
+  it('honours prefer: "cpu"', async () => {
+    const { tf, info } = await selectBackend({ needsConvGradients: false, prefer: 'cpu' });
+    expect(info.name).toBe('cpu');
+    expect(info.attempts).toEqual([{ name: 'cpu', ok: true }]);
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('honours prefer: "wasm" and can switch back', async () => {
+    const { tf, info } = await selectBackend({ needsConvGradients: false, prefer: 'wasm' });
+    expect(info.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('fails clearly for an unknown or unavailable forced backend', async () => {
+    await expect(selectBackend({ needsConvGradients: false, prefer: 'quantum' })).rejects.toThrow(/Unknown backend "quantum"/);
+    if (!nativeInstalled) {
+      await expect(selectBackend({ needsConvGradients: false, prefer: 'tfjs-node' })).rejects.toThrow(/tfjs-node backend could not be started.*Cannot find module/);
+    }
+  });
+});
+
+describe('graphNeedsConvGradients', () => {
+  it('is false for the MLP template and true once a convolution is in the graph', () => {
+    expect(graphNeedsConvGradients(template.graph)).toBe(false);
+    const withConv = {
+      ...template.graph,
+      nodes: [...template.graph.nodes, { id: 'c', kind: 'Conv2D', name: 'conv2d_1', params: {}, position: { x: 0, y: 0 } }],
+    };
+    expect(graphNeedsConvGradients(withConv)).toBe(true);
+  });
+});
