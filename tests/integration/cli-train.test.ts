@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '../..');
+const tsxCli = require.resolve('tsx/cli');
+
+function train(args: string[]) {
+  const r = spawnSync(process.execPath, [tsxCli, 'main/node/cli/train.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 180_000 });
+  return { code: r.status, out: r.stdout + r.stderr };
+}
+
+describe('npm run train (headless)', () => {
+  it('trains the template and writes the same export as the app', async () => {
+    const out = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-cli-'));
+    const r = train(['templates/mnist-mlp.json', '--dataset', 'mnist', '--epochs', '1', '--out', out]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/Backend: (wasm|cpu|tensorflow)/);
+    expect(r.out).toMatch(/epoch 1: loss [\d.]+ acc [\d.]+\s+val_loss [\d.]+ val_acc 0\.(8|9)\d+/);
+    expect(r.out).toMatch(/test: loss [\d.]+ accuracy 0\.(8|9)/);
+    const files = await fs.readdir(out);
+    expect(files).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'project.neurowire.json', 'code']));
+    const exported = JSON.parse(await fs.readFile(path.join(out, 'project.neurowire.json'), 'utf8'));
+    expect(exported.training.epochs).toBe(1);
+  });
+
+  it('refuses a malformed project file with the reason, exit code 2', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-cli-'));
+    const bad = path.join(dir, 'bad.json');
+    await fs.writeFile(bad, '{"format":"neurowire-project","version":99}');
+    const r = train([bad]);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('newer Neurowire');
+  });
+
+  it('names the broken layer when the network is wrong', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-cli-'));
+    const project = JSON.parse(await fs.readFile(path.join(root, 'templates/mnist-mlp.json'), 'utf8'));
+    project.graph.nodes = project.graph.nodes.filter((n: { kind: string }) => n.kind !== 'Flatten');
+    project.graph.nodes.find((n: { id: string }) => n.id === 'input').params.shape = [784];
+    project.graph.nodes.splice(1, 0, { id: 'conv', kind: 'Conv2D', name: 'conv2d_1', params: {}, position: { x: 0, y: 0 } });
+    project.graph.edges = [
+      { id: 'a', source: 'input', target: 'conv' },
+      { id: 'b', source: 'conv', target: 'hidden' },
+      { id: 'c', source: 'hidden', target: 'output' },
+    ];
+    const file = path.join(dir, 'conv-on-flat.json');
+    await fs.writeFile(file, JSON.stringify(project));
+    const r = train([file, '--epochs', '1']);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('conv2d_1: Conv2D needs an image-like input [height, width, channels] but gets a flat vector of 784 — insert a Reshape to [28, 28, 1]');
+  });
+});
