@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** The project file format. Bump CURRENT_VERSION and add a migration whenever the shape changes. */
 export const PROJECT_FORMAT = 'neurowire-project';
-export const CURRENT_PROJECT_VERSION = 1;
+export const CURRENT_PROJECT_VERSION = 2;
 
 export const NodeSchema = z.object({
   id: z.string().min(1),
@@ -28,32 +28,146 @@ export const GraphSchema = z.object({
 });
 export type Graph = z.infer<typeof GraphSchema>;
 
-export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop', 'adagrad'] as const;
+export const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'rmsprop', 'adagrad'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export const LR_SCHEDULES = ['constant', 'step', 'exponential', 'cosine'] as const;
+export const MONITORED_METRICS = ['val_loss', 'val_acc', 'loss', 'acc'] as const;
 
 export const TrainingConfigSchema = z.object({
   epochs: z.number().int().min(1, 'Epochs must be at least 1').max(10000),
   batchSize: z.number().int().min(1, 'Batch size must be at least 1').max(65536),
   learningRate: z.number().positive('Learning rate must be positive').max(10),
   optimizer: z.enum(OPTIMIZERS),
+  /** SGD and RMSprop momentum. */
+  momentum: z.number().min(0).max(0.999).default(0),
+  /** Nesterov momentum (SGD only). */
+  nesterov: z.boolean().default(false),
+  /** Decoupled weight decay (AdamW); a fraction of each weight removed per step, scaled by the learning rate. */
+  weightDecay: z.number().min(0).max(1).default(0),
   seed: z.number().int().min(0),
+  schedule: z
+    .object({
+      type: z.enum(LR_SCHEDULES),
+      /** step: multiply by gamma every stepEpochs epochs; exponential: multiply by gamma every epoch. */
+      stepEpochs: z.number().int().min(1).default(10),
+      gamma: z.number().positive().max(1).default(0.5),
+      /** Linear warm-up from ~0 to the learning rate over this many epochs (any schedule). */
+      warmupEpochs: z.number().int().min(0).default(0),
+      /** Floor of the cosine schedule. */
+      minLearningRate: z.number().min(0).default(0),
+    })
+    .default({ type: 'constant', stepEpochs: 10, gamma: 0.5, warmupEpochs: 0, minLearningRate: 0 }),
+  earlyStopping: z
+    .object({
+      enabled: z.boolean(),
+      monitor: z.enum(MONITORED_METRICS).default('val_loss'),
+      patience: z.number().int().min(1).default(5),
+      minDelta: z.number().min(0).default(0),
+      /** Put back the weights of the best epoch when training stops early (or ends). */
+      restoreBest: z.boolean().default(true),
+    })
+    .default({ enabled: false, monitor: 'val_loss', patience: 5, minDelta: 0, restoreBest: true }),
+  /** L1 / L2 penalties on every kernel (not biases), added to the loss. */
+  l1: z.number().min(0).max(1).default(0),
+  l2: z.number().min(0).max(1).default(0),
+  gradientClip: z
+    .object({ type: z.enum(['none', 'norm', 'value']), value: z.number().positive().default(1) })
+    .default({ type: 'none', value: 1 }),
+  /** 'balanced' weighs each class by n_samples / (n_classes * n_class_samples). */
+  classWeights: z.enum(['none', 'balanced']).default('none'),
+  /** Keep the weights of every epoch's end in the run folder (the last one is always kept). */
+  checkpointEveryEpoch: z.boolean().default(true),
 });
 export type TrainingConfig = z.infer<typeof TrainingConfigSchema>;
 
-export const DEFAULT_TRAINING: TrainingConfig = { epochs: 5, batchSize: 32, learningRate: 0.001, optimizer: 'adam', seed: 42 };
+export const DEFAULT_TRAINING: TrainingConfig = TrainingConfigSchema.parse({ epochs: 5, batchSize: 32, learningRate: 0.001, optimizer: 'adam', seed: 42 });
+
+export const BUILTIN_DATASETS = ['mnist', 'fashion-mnist', 'cifar10', 'spirals', 'xor', 'circles', 'sine'] as const;
+export type BuiltinDatasetName = (typeof BUILTIN_DATASETS)[number];
+
+const PathField = z.string().min(1, 'Choose a file or folder').max(4096);
+
+/** Where the samples come from. Saved in the project, so a reopened project trains on the same data. */
+export const DatasetSourceSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('builtin'),
+    name: z.enum(BUILTIN_DATASETS),
+    /** Folder with the files, for Fashion-MNIST (found automatically where Debian installs it) and CIFAR-10. */
+    dir: PathField.optional(),
+    /** Size and noise of the synthetic sets. */
+    samples: z.number().int().min(10).max(1_000_000).default(2000),
+    noise: z.number().min(0).max(5).default(0.1),
+  }),
+  z.object({
+    type: z.literal('csv'),
+    path: PathField,
+    /** 'auto' sniffs comma, semicolon or tab. */
+    delimiter: z.enum(['auto', ',', ';', '\t', '|']).default('auto'),
+    labelColumn: z.string().min(1, 'Choose the label column'),
+    /** Columns used as features; empty means every column but the label. */
+    featureColumns: z.array(z.string()).default([]),
+    task: z.enum(['auto', 'classification', 'regression']).default('auto'),
+    categorical: z.enum(['onehot', 'index']).default('onehot'),
+    missing: z.enum(['drop-row', 'mean', 'zero']).default('drop-row'),
+    /** What a malformed row does: skip it (and list it) or stop with its file, line and column. */
+    badRows: z.enum(['skip', 'stop']).default('skip'),
+  }),
+  z.object({
+    type: z.literal('images'),
+    /** One subfolder per class, PNG or JPEG files inside. */
+    path: PathField,
+    width: z.number().int().min(4).max(1024).default(28),
+    height: z.number().int().min(4).max(1024).default(28),
+    channels: z.union([z.literal(1), z.literal(3)]).default(1),
+  }),
+  z.object({
+    type: z.literal('text'),
+    path: PathField,
+    textColumn: z.string().min(1, 'Choose the text column'),
+    labelColumn: z.string().min(1, 'Choose the label column'),
+    vocabSize: z.number().int().min(10).max(200_000).default(10_000),
+    sequenceLength: z.number().int().min(2).max(10_000).default(100),
+    lowercase: z.boolean().default(true),
+    /** The tokenizer's vocabulary (index 0 = padding, 1 = unknown), fixed once built so saved models keep working. */
+    vocabulary: z.array(z.string()).optional(),
+  }),
+  z.object({
+    type: z.literal('timeseries'),
+    path: PathField,
+    /** Columns fed to the model at each step; empty means every numeric column. */
+    featureColumns: z.array(z.string()).default([]),
+    targetColumn: z.string().min(1, 'Choose the column to predict'),
+    window: z.number().int().min(2).max(100_000).default(24),
+    horizon: z.number().int().min(1).max(10_000).default(1),
+    stride: z.number().int().min(1).max(10_000).default(1),
+  }),
+]);
+export type DatasetSource = z.infer<typeof DatasetSourceSchema>;
 
 export const DatasetChoiceSchema = z.object({
-  /** Id of a built-in or user dataset, e.g. "mnist". */
-  id: z.string().min(1),
+  source: DatasetSourceSchema,
   /** Fractions of the data held out for validation and test (the rest trains). */
   validationFraction: z.number().min(0).max(0.5),
   testFraction: z.number().min(0).max(0.5),
   /** Seed of the split, stored so a reopened project splits the same way. */
   splitSeed: z.number().int().min(0),
+  /** Keep class proportions equal across the splits (classification only). */
+  stratify: z.boolean().default(false),
 });
 export type DatasetChoice = z.infer<typeof DatasetChoiceSchema>;
 
-export const DEFAULT_DATASET: DatasetChoice = { id: 'mnist', validationFraction: 0.1, testFraction: 0.1, splitSeed: 1234 };
+export const DEFAULT_DATASET: DatasetChoice = DatasetChoiceSchema.parse({
+  source: { type: 'builtin', name: 'mnist' },
+  validationFraction: 0.1,
+  testFraction: 0.1,
+  splitSeed: 1234,
+});
+
+/** A stable key for a dataset source: the built-in's name, or type and path of a person's own data. */
+export function datasetKey(source: DatasetSource): string {
+  return source.type === 'builtin' ? source.name : `${source.type}:${source.path}`;
+}
 
 export const ProjectSchema = z.object({
   format: z.literal(PROJECT_FORMAT),
@@ -73,7 +187,14 @@ export class ProjectFileError extends Error {
 }
 
 /** Migrations from version N to N+1, keyed by N. Each takes and returns plain JSON. */
-const MIGRATIONS: Record<number, (doc: Record<string, unknown>) => Record<string, unknown>> = {};
+const MIGRATIONS: Record<number, (doc: Record<string, unknown>) => Record<string, unknown>> = {
+  // v1 named only a built-in dataset by id; v2 describes any source. New training options take their defaults.
+  1: (doc) => {
+    const old = (doc.dataset ?? {}) as Record<string, unknown>;
+    const { id, ...split } = old;
+    return { ...doc, dataset: { ...split, source: { type: 'builtin', name: id } } };
+  },
+};
 
 function formatZodIssues(error: z.ZodError): string {
   return error.issues

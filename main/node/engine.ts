@@ -2,7 +2,7 @@ import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { api, isApiMethod, type ApiMethod, type ApiResult, type EngineEvents, type EngineInfo, type TemplateInfo, type TrainingEvent } from '../core/api/contract';
-import { parseProject, ProjectFileError, type Project } from '../core/project';
+import { parseProject, ProjectFileError, datasetKey, type Project } from '../core/project';
 import { saveProjectFile, openProjectFile, listProjectFiles, writeFileAtomic } from './projectFiles';
 import { listDatasets } from './datasets';
 import { selectBackend } from './backend';
@@ -163,7 +163,7 @@ export class Engine {
     for (const name of names) {
       const project = parseProject(await fs.readFile(path.join(this.templatesDir, name), 'utf8'), name);
       const layers = project.graph.nodes.map((n) => n.kind).join(' → ');
-      out.push({ id: name.replace(/\.json$/, ''), name: project.name, description: `${layers} on ${project.dataset.id}` });
+      out.push({ id: name.replace(/\.json$/, ''), name: project.name, description: `${layers} on ${datasetKey(project.dataset.source)}` });
     }
     return out;
   }

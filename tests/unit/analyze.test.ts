@@ -3,7 +3,7 @@ import { analyzeGraph, incomingEdges, parseParams, topologicalOrder } from '../.
 import type { Graph, ProjectNode } from '../../main/core/project';
 import type { DatasetTarget } from '../../main/core/datasets';
 
-const MNIST: DatasetTarget = { datasetName: 'MNIST', inputShape: [28, 28, 1], numClasses: 10 };
+const MNIST: DatasetTarget = { datasetName: 'MNIST', inputShape: [28, 28, 1], task: 'classification', numClasses: 10, outputSize: 10 };
 
 function node(id: string, kind: string, params: Record<string, unknown> = {}): ProjectNode {
   return { id, kind, name: id, params, position: { x: 0, y: 0 } };
@@ -277,7 +277,7 @@ describe('analyzeGraph', () => {
         ['merge_1', 'dense_4'],
       ],
     );
-    const a = analyzeGraph(g, { datasetName: 'Toy', inputShape: [64], numClasses: 10 });
+    const a = analyzeGraph(g, { datasetName: 'Toy', inputShape: [64], task: 'classification', numClasses: 10, outputSize: 10 });
     expect(allNodeErrors(a)).toEqual([]);
     expect(a.valid).toBe(true);
     expect(a.nodes.merge_1.outputShape).toEqual(mergedShape);

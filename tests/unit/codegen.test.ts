@@ -7,7 +7,7 @@ import { generateTypeScriptProject } from '../../main/core/codegen/typescript';
 import { analyzeGraph } from '../../main/core/graph/analyze';
 import { getLayerSpec } from '../../main/core/layers/registry';
 import { compileGraph } from '../../main/node/compiler';
-import { emptyProject, parseProject, type Graph, type Project } from '../../main/core/project';
+import { DatasetChoiceSchema, TrainingConfigSchema, datasetKey, emptyProject, parseProject, type Graph, type Project } from '../../main/core/project';
 
 const ROOT = path.resolve(__dirname, '../..');
 const GOLDEN_DIR = path.join(ROOT, 'tests/golden/mnist-mlp');
@@ -46,7 +46,7 @@ const addBranches = project(
     ['b', 'add'],
     ['add', 'out'],
   ],
-  { dataset: { id: 'my-sensor-data', validationFraction: 0, testFraction: 0, splitSeed: 7 } },
+  { dataset: DatasetChoiceSchema.parse({ source: { type: 'csv', path: 'my-sensor-data.csv', labelColumn: 'label' }, validationFraction: 0, testFraction: 0, splitSeed: 7 }) },
 );
 
 /**
@@ -76,8 +76,8 @@ const concatBranches = project(
     ['out', 'act'],
   ],
   {
-    dataset: { id: 'mnist', validationFraction: 0.2, testFraction: 0, splitSeed: 99 },
-    training: { epochs: 3, batchSize: 64, learningRate: 0.01, optimizer: 'rmsprop', seed: 1 },
+    dataset: DatasetChoiceSchema.parse({ source: { type: 'builtin', name: 'mnist' }, validationFraction: 0.2, testFraction: 0, splitSeed: 99 }),
+    training: TrainingConfigSchema.parse({ epochs: 3, batchSize: 64, learningRate: 0.01, optimizer: 'rmsprop', seed: 1 }),
   },
 );
 
@@ -96,7 +96,7 @@ const smallCnn = project(
     ['pool', 'flat'],
     ['flat', 'out'],
   ],
-  { training: { epochs: 1, batchSize: 16, learningRate: 0.05, optimizer: 'sgd', seed: 3 } },
+  { training: TrainingConfigSchema.parse({ epochs: 1, batchSize: 16, learningRate: 0.05, optimizer: 'sgd', seed: 3 }) },
 );
 
 const CASES: Array<[string, Project]> = [
@@ -162,7 +162,7 @@ describe('generated TypeScript project', () => {
     expect(custom['train.ts']).not.toContain('VALIDATION_FRACTION');
     expect(JSON.parse(custom['package.json']).dependencies.mnist).toBeUndefined();
     expect(custom['README.md']).toContain('loadData()');
-    for (const [, p] of CASES.filter(([, p]) => p.dataset.id === 'mnist')) {
+    for (const [, p] of CASES.filter(([, p]) => datasetKey(p.dataset.source) === 'mnist')) {
       expect(generateTypeScriptProject(p)['train.ts']).not.toContain('write your data loader here');
     }
   });

@@ -78,7 +78,7 @@ describe('datasets', () => {
   });
 
   it('honours the fractions', async () => {
-    const d = await loadDataset({ id: 'mnist', validationFraction: 0.2, testFraction: 0, splitSeed: 7 });
+    const d = await loadDataset({ ...DEFAULT_DATASET, validationFraction: 0.2, testFraction: 0, splitSeed: 7 });
     expect([d.train.count, d.validation.count, d.test.count]).toEqual([8000, 2000, 0]);
     expect(d.test.x.length).toBe(0);
   });
@@ -91,7 +91,7 @@ describe('datasets', () => {
   });
 
   it('names the unknown id and lists the known ones', async () => {
-    await expect(loadDataset({ ...DEFAULT_DATASET, id: 'no-such-set' })).rejects.toThrow(/Unknown dataset "no-such-set".*mnist/);
+    await expect(loadDataset({ ...DEFAULT_DATASET, source: { type: 'images', path: '/no-such-set', width: 28, height: 28, channels: 1 } })).rejects.toThrow(/Unknown dataset "images:\/no-such-set".*mnist/);
   });
 
   it('has a deterministic seeded shuffle', () => {

@@ -18,6 +18,21 @@ describe('project file format', () => {
     expect(project.version).toBe(CURRENT_PROJECT_VERSION);
   });
 
+  it('migrates a version 1 file (dataset named by id) to the current format', () => {
+    const v1 = {
+      format: 'neurowire-project',
+      version: 1,
+      name: 'Old',
+      graph: { nodes: [], edges: [] },
+      dataset: { id: 'mnist', validationFraction: 0.2, testFraction: 0.05, splitSeed: 9 },
+      training: { epochs: 3, batchSize: 16, learningRate: 0.01, optimizer: 'sgd', seed: 5 },
+    };
+    const project = parseProject(JSON.stringify(v1));
+    expect(project.version).toBe(CURRENT_PROJECT_VERSION);
+    expect(project.dataset).toMatchObject({ source: { type: 'builtin', name: 'mnist' }, validationFraction: 0.2, testFraction: 0.05, splitSeed: 9, stratify: false });
+    expect(project.training).toMatchObject({ epochs: 3, optimizer: 'sgd', momentum: 0, schedule: { type: 'constant' }, earlyStopping: { enabled: false } });
+  });
+
   it('round-trips through serialize and parse unchanged', async () => {
     const project = parseProject(await fs.readFile(templatePath, 'utf8'));
     expect(parseProject(serializeProject(project))).toEqual(project);

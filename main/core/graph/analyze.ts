@@ -217,19 +217,34 @@ function checkAgainstDataset(graph: Graph, result: GraphAnalysis, target: Datase
   const out = graph.nodes.find((n) => n.id === outId)!;
   const shape = result.nodes[outId].outputShape;
   if (!shape) return;
-  if (shape.length !== 1) {
-    result.nodes[outId].warnings.push(
-      `${out.name} outputs ${formatShape(shape)}, but ${target.datasetName} has one label per sample from ${target.numClasses} classes. Flatten and end with Dense(${target.numClasses}, softmax).`,
-    );
-  } else if (shape[0] !== target.numClasses) {
-    result.nodes[outId].warnings.push(
-      `${out.name} outputs ${shape[0]} values but ${target.datasetName} has ${target.numClasses} classes. Set its units to ${target.numClasses}.`,
-    );
-  }
+  const warn = (m: string) => result.nodes[outId].warnings.push(m);
   // Read the activation after defaults are applied: a Dense saved without one is relu, not softmax.
   const parsed = parseParams(out);
   const activation = parsed.ok ? (parsed.params as { activation?: unknown }).activation : undefined;
-  if (shape.length === 1 && shape[0] === target.numClasses && typeof activation === 'string' && activation !== 'softmax') {
-    result.nodes[outId].warnings.push(`${out.name} is the classifier output but its activation is ${activation}; use softmax so the outputs are class probabilities.`);
+  const units = shape.length === 1 ? shape[0] : null;
+
+  if (target.task === 'regression') {
+    if (shape.length !== 1 || units !== target.outputSize) {
+      warn(`${out.name} outputs ${formatShape(shape)} but ${target.datasetName} has ${target.outputSize} value${target.outputSize === 1 ? '' : 's'} to predict per sample. End with Dense(${target.outputSize}, linear).`);
+    } else if (activation === 'softmax' || activation === 'sigmoid' || activation === 'tanh') {
+      warn(`${out.name} predicts numbers (regression) but its activation ${activation} squeezes them into a fixed range; use linear.`);
+    }
+    return;
   }
+  const binaryOk = target.numClasses === 2 && units === 1;
+  if (shape.length !== 1) {
+    warn(`${out.name} outputs ${formatShape(shape)}, but ${target.datasetName} has one label per sample from ${target.numClasses} classes. Flatten and end with Dense(${target.numClasses}, softmax).`);
+  } else if (units !== target.numClasses && !binaryOk) {
+    warn(`${out.name} outputs ${units} values but ${target.datasetName} has ${target.numClasses} classes. Set its units to ${target.numClasses}.`);
+  } else if (binaryOk && typeof activation === 'string' && activation !== 'sigmoid') {
+    warn(`${out.name} is a single-unit binary classifier but its activation is ${activation}; use sigmoid so the output is a probability.`);
+  } else if (!binaryOk && typeof activation === 'string' && activation !== 'softmax') {
+    warn(`${out.name} is the classifier output but its activation is ${activation}; use softmax so the outputs are class probabilities.`);
+  }
+}
+
+/** The loss that fits a dataset and the model's output width (binary with one sigmoid unit, classes, or values). */
+export function lossFor(target: Pick<DatasetTarget, 'task' | 'numClasses'>, outputUnits: number): 'categoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError' {
+  if (target.task === 'regression') return 'meanSquaredError';
+  return target.numClasses === 2 && outputUnits === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy';
 }

@@ -4,7 +4,7 @@ import { openProjectFile } from '../projectFiles';
 import { startTraining } from '../training/run';
 import { exportTrainedModel } from '../export';
 import { listDatasets } from '../datasets';
-import { OPTIMIZERS, TrainingConfigSchema, type Project } from '../../core/project';
+import { OPTIMIZERS, TrainingConfigSchema, datasetKey, BUILTIN_DATASETS, type BuiltinDatasetName, type Project } from '../../core/project';
 import { analyzeGraph } from '../../core/graph/analyze';
 import { targetOf } from '../../core/datasets';
 import type { TrainingEvent } from '../../core/api/contract';
@@ -47,7 +47,9 @@ export function applyOverrides(project: Project, o: { dataset?: string; epochs?:
     ...(o.optimizer !== undefined && { optimizer: o.optimizer }),
   });
   if (!training.success) fail(training.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  return { ...project, training: training.data, dataset: { ...project.dataset, ...(o.dataset && { id: o.dataset }) } };
+  if (o.dataset && !(BUILTIN_DATASETS as readonly string[]).includes(o.dataset)) fail(`unknown dataset "${o.dataset}". Built-in: ${BUILTIN_DATASETS.join(', ')}.`);
+  const source = o.dataset ? { type: 'builtin' as const, name: o.dataset as BuiltinDatasetName, samples: 2000, noise: 0.1 } : project.dataset.source;
+  return { ...project, training: training.data, dataset: { ...project.dataset, source } };
 }
 
 async function main(): Promise<void> {
@@ -90,8 +92,8 @@ async function main(): Promise<void> {
     optimizer: values.optimizer,
   });
 
-  const dataset = listDatasets().find((d) => d.id === project.dataset.id);
-  if (!dataset) fail(`unknown dataset "${project.dataset.id}". Known: ${listDatasets().map((d) => d.id).join(', ')}.`);
+  const dataset = listDatasets().find((d) => d.id === datasetKey(project.dataset.source));
+  if (!dataset) fail(`unknown dataset "${datasetKey(project.dataset.source)}". Known: ${listDatasets().map((d) => d.id).join(', ')}.`);
   const analysis = analyzeGraph(project.graph, targetOf(dataset));
   if (!analysis.valid) {
     const problems = [...analysis.errors, ...Object.values(analysis.nodes).flatMap((n) => n.errors)];

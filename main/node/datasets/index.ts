@@ -1,5 +1,5 @@
 import type { DatasetInfo } from '../../core/datasets';
-import type { DatasetChoice } from '../../core/project';
+import { datasetKey, type DatasetChoice } from '../../core/project';
 import { MNIST_INFO, loadMnistRaw } from './mnist';
 
 /** One part of a split dataset. `x` is flattened sample-major: sample i is x[i*size .. (i+1)*size). */
@@ -92,7 +92,7 @@ export function sampleSizeOf(info: DatasetInfo): number {
  * a seeded shuffle, then the first `testFraction` is test, the next `validationFraction` validation, the rest train.
  */
 export async function loadDataset(choice: DatasetChoice): Promise<LoadedDataset> {
-  const source = getDatasetSource(choice.id);
+  const source = getDatasetSource(datasetKey(choice.source));
   const raw = await source.load();
   const n = raw.count;
   const nTest = Math.round(n * choice.testFraction);

@@ -14,8 +14,11 @@ export const MNIST_INFO: DatasetInfo = {
   name: 'MNIST',
   description: '10,000 handwritten digits (28×28 grayscale, 0 to 9).',
   inputShape: [28, 28, 1],
+  inputDType: 'float32',
   task: 'classification',
   numClasses: 10,
+  outputSize: 10,
+  available: true,
   classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
   totalSamples: 10_000,
 };

@@ -1,6 +1,6 @@
 import { getLayerSpec } from '../../../main/core/layers/registry';
 import { formatShape } from '../../../main/core/shapes';
-import type { ProjectNode } from '../../../main/core/project';
+import { datasetKey, type ProjectNode } from '../../../main/core/project';
 import type { GraphAnalysis } from '../../../main/core/graph/analyze';
 import type { ParamDef } from '../../../main/core/layers/params';
 import { useActions, useApp } from '../store/context';
@@ -104,10 +104,10 @@ function ProjectSummary({ analysis }: { analysis: GraphAnalysis }) {
         <dd>
           {dataset ? (
             <>
-              {dataset.name} — samples {formatShape(dataset.inputShape)}, {dataset.numClasses} classes, {formatCount(dataset.totalSamples)} samples
+              {dataset.name} — samples {formatShape(dataset.inputShape)}, {dataset.numClasses} classes, {formatCount(dataset.totalSamples ?? 0)} samples
             </>
           ) : (
-            `${project.dataset.id} (not available)`
+            `${datasetKey(project.dataset.source)} (not available)`
           )}
         </dd>
         <dt>Status</dt>

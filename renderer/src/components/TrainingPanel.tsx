@@ -1,6 +1,6 @@
 import { memo, useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import { OPTIMIZERS, TrainingConfigSchema, type OptimizerName } from '../../../main/core/project';
+import { OPTIMIZERS, TrainingConfigSchema, datasetKey, type OptimizerName } from '../../../main/core/project';
 import { useActions, useApp, useThrottledApp } from '../store/context';
 import type { AppState } from '../store/appStore';
 import { analysisFor, findDataset } from '../store/analysis';
@@ -125,7 +125,7 @@ function TrainingConfigForm({ disabled }: { disabled: boolean }) {
       />
     </div>
   );
-  const known = datasets.some((d) => d.id === project.dataset.id);
+  const known = datasets.some((d) => d.id === datasetKey(project.dataset.source));
   return (
     <div className="training__config">
       <div className="field field--compact">
@@ -136,11 +136,11 @@ function TrainingConfigForm({ disabled }: { disabled: boolean }) {
           id="dataset-select"
           data-testid="dataset-select"
           className="field__input"
-          value={project.dataset.id}
+          value={datasetKey(project.dataset.source)}
           disabled={disabled}
           onChange={(e) => actions.setDatasetId(e.target.value)}
         >
-          {!known && <option value={project.dataset.id}>{project.dataset.id} (not available)</option>}
+          {!known && <option value={datasetKey(project.dataset.source)}>{datasetKey(project.dataset.source)} (not available)</option>}
           {datasets.map((d) => (
             <option key={d.id} value={d.id} title={d.description}>
               {d.name}
@@ -199,7 +199,7 @@ export function TrainingPanel() {
   else if (!analysis.valid) {
     const first = analysis.errors[0] ?? Object.values(analysis.nodes).find((n) => n.errors.length)?.errors[0];
     reason = first ? `Fix the network first: ${first}` : 'Fix the network first.';
-  } else if (datasets.length && !findDataset(project, datasets)) reason = `The dataset “${project.dataset.id}” is not available; pick another.`;
+  } else if (datasets.length && !findDataset(project, datasets)) reason = `The dataset “${datasetKey(project.dataset.source)}” is not available; pick another.`;
 
   const batches = useMemo(() => downsample(t.batchSeries, MAX_BATCH_POINTS), [t.batchSeries]);
   const pct = Math.round(t.progress * 1000) / 10;

@@ -1,10 +1,10 @@
 import { analyzeGraph, type GraphAnalysis } from '../../../main/core/graph/analyze';
 import { targetOf, type DatasetInfo, type DatasetTarget } from '../../../main/core/datasets';
-import type { Graph, Project } from '../../../main/core/project';
+import { datasetKey, type Graph, type Project } from '../../../main/core/project';
 
 /** The dataset info matching the project's dataset choice, if the engine listed it. */
 export function findDataset(project: Project, datasets: readonly DatasetInfo[]): DatasetInfo | undefined {
-  return datasets.find((d) => d.id === project.dataset.id);
+  return datasets.find((d) => d.id === datasetKey(project.dataset.source));
 }
 
 let lastGraph: Graph | null = null;

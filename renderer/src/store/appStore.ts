@@ -2,7 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { temporal, type TemporalState } from 'zundo';
 import type { EngineClient, EngineInfo, ProjectFileEntry, TemplateInfo, TrainingEvent } from '../../../main/core/api/contract';
 import type { DatasetInfo } from '../../../main/core/datasets';
-import { emptyProject, type Project, type TrainingConfig } from '../../../main/core/project';
+import { BUILTIN_DATASETS, datasetKey, emptyProject, type Project, type TrainingConfig } from '../../../main/core/project';
 import type { ConnectionStatus, RendererEngineClient } from '../api/client';
 import {
   connectionProblem,
@@ -277,8 +277,10 @@ export function createAppStore(client: EngineClient): AppStore {
 
           setDatasetId(id) {
             const project = get().project;
-            if (project.dataset.id === id) return;
-            commit({ ...project, dataset: { ...project.dataset, id } });
+            if (datasetKey(project.dataset.source) === id) return;
+            const name = BUILTIN_DATASETS.find((b) => b === id);
+            if (!name) return;
+            commit({ ...project, dataset: { ...project.dataset, source: { type: 'builtin', name, samples: 2000, noise: 0.1 } } });
           },
 
           setTraining(patch) {
