@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ProjectSchema, type Project } from '../project';
-import type { DatasetInfo } from '../datasets';
+import type { DatasetInfo, DatasetPreview } from '../datasets';
+import { DatasetSourceSchema } from '../project';
+import type { EvaluationReport } from '../metrics';
 
 /**
  * The one API between the UI and the engine. Electron IPC and the local WebSocket server both
@@ -55,6 +57,10 @@ export type TrainingEvent =
   | { type: 'batch'; runId: string; epoch: number; batch: number; batchesPerEpoch: number; loss: number; acc: number; samplesPerSec: number; progress: number; etaSec: number | null }
   | { type: 'epoch'; runId: string; metrics: EpochMetrics; progress: number; etaSec: number | null }
   | { type: 'log'; runId: string; message: string }
+  /** Pause and resume take effect between batches. */
+  | { type: 'state'; runId: string; state: 'paused' | 'running' }
+  /** Test-set evaluation, sent once after training ends with at least one epoch done. */
+  | { type: 'evaluation'; runId: string; report: EvaluationReport }
   | {
       type: 'done';
       runId: string;
@@ -65,7 +71,35 @@ export type TrainingEvent =
       test?: { loss: number; acc: number };
       /** True when a (possibly partially) trained model is kept and can be exported. */
       hasModel: boolean;
+      /** Early stopping ended the run; bestEpoch (0-based) is the epoch whose weights were kept. */
+      stoppedEarly?: boolean;
+      bestEpoch?: number;
     };
+
+/** One training run as kept on disk (run history). */
+export interface RunSummary {
+  runId: string;
+  projectName: string;
+  startedMs: number;
+  endedMs: number | null;
+  status: 'running' | 'completed' | 'stopped' | 'failed';
+  epochsCompleted: number;
+  backend: string | null;
+  datasetName: string;
+  /** Final (or best) validation metrics, for the run list. */
+  best?: { epoch: number; valLoss?: number; valAcc?: number; loss: number; acc: number };
+  test?: { loss: number; acc: number };
+  /** A trained model is on disk and can be exported. */
+  hasModel: boolean;
+}
+
+export interface RunDetails {
+  summary: RunSummary;
+  /** Per-epoch metrics, from the run's append-only metrics log. */
+  history: EpochMetrics[];
+  evaluation: EvaluationReport | null;
+  config: import('../project').Project;
+}
 
 export interface EngineEvents {
   training: TrainingEvent;
@@ -85,6 +119,13 @@ export const api = {
   'project.restoreAutosave': { params: z.object({}), result: {} as { project: Project | null; savedMs: number | null } },
   'training.start': { params: z.object({ project: ProjectSchema }), result: {} as { runId: string } },
   'training.stop': { params: z.object({ runId: z.string().min(1) }), result: {} as { stopping: boolean } },
+  'training.pause': { params: z.object({ runId: z.string().min(1) }), result: {} as { paused: boolean } },
+  'training.resume': { params: z.object({ runId: z.string().min(1) }), result: {} as { resumed: boolean } },
+  /** Reads a dataset source far enough to describe it: shape, classes, a preview, and problems found. */
+  'datasets.inspect': { params: z.object({ source: DatasetSourceSchema }), result: {} as DatasetPreview },
+  'runs.list': { params: z.object({}), result: [] as RunSummary[] },
+  'runs.get': { params: z.object({ runId: z.string().min(1) }), result: {} as RunDetails },
+  'runs.delete': { params: z.object({ runId: z.string().min(1) }), result: {} as { deleted: boolean } },
   /** Native file dialogs; only the desktop app has them (the browser UI uses its own path dialog). */
   'dialog.pickPath': {
     params: z.object({ purpose: z.enum(['openProject', 'saveProject', 'exportFolder']), defaultPath: z.string().max(4096).optional() }),

@@ -1,0 +1,59 @@
+/**
+ * Evaluation of a trained model on the test split. The numbers are computed by pure functions in
+ * this module (tested on hand-made cases); the engine only supplies predictions and truths.
+ */
+
+export interface ClassMetrics {
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Number of test samples of this class. */
+  support: number;
+}
+
+export interface RocCurve {
+  /** Points from (0,0) to (1,1), ordered by increasing false-positive rate. */
+  points: { fpr: number; tpr: number }[];
+  auc: number;
+}
+
+export interface ClassificationReport {
+  accuracy: number;
+  classNames: string[];
+  /** confusion[actual][predicted] = count. */
+  confusion: number[][];
+  perClass: ClassMetrics[];
+  macroF1: number;
+  /** Binary tasks only: ROC of the positive class (the second class name). */
+  roc?: RocCurve;
+}
+
+export interface RegressionReport {
+  mae: number;
+  rmse: number;
+  r2: number;
+}
+
+export interface GalleryItem {
+  /** Index of the sample in the test split. */
+  index: number;
+  actual: string;
+  predicted: string;
+  /** Probability the model gave its prediction (classification). */
+  confidence?: number;
+  correct: boolean;
+  /** Image samples: pixel bytes 0..255, HWC. */
+  image?: { width: number; height: number; channels: number; pixels: number[] };
+  /** Tabular or sequence samples: the first values of the input. */
+  features?: number[];
+}
+
+export interface EvaluationReport {
+  task: 'classification' | 'regression';
+  samples: number;
+  loss: number;
+  classification?: ClassificationReport;
+  regression?: RegressionReport;
+  /** Test samples with predicted vs true values, misclassified (or worst) first. */
+  gallery: GalleryItem[];
+}
