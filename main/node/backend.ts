@@ -5,12 +5,13 @@ import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import type { BackendAttempt, BackendInfo } from '../core/api/contract';
 import type { Graph } from '../core/project';
+import { registerWasmTrainingKernels } from './wasmKernels';
 
 /**
  * Picks the fastest tfjs backend that can train the network on this machine:
  *   1. @tensorflow/tfjs-node-gpu  (native TensorFlow with CUDA)
  *   2. @tensorflow/tfjs-node      (native TensorFlow on the CPU)
- *   3. wasm                        (@tensorflow/tfjs-backend-wasm; skipped when the network needs convolution gradients)
+ *   3. wasm                        (@tensorflow/tfjs-backend-wasm, with the training kernels it lacks registered by ./wasmKernels)
  *   4. cpu                         (plain JavaScript, always works)
  * The native packages are optionalDependencies whose install downloads libtensorflow; where that failed
  * they are simply not there, so they are required at run time and their failure is recorded, never fatal.
@@ -21,9 +22,7 @@ export type Tf = typeof tfjs;
 export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_NAMES)[number];
 
-export const WASM_CONV_REASON = 'the WebAssembly backend cannot train Conv2D yet (no Conv2DBackpropFilter kernel)';
-
-/** Layer kinds whose training needs Conv2DBackpropFilter / DepthwiseConv2dNativeBackpropFilter, which stock tfjs-backend-wasm lacks. */
+/** Layer kinds whose training needs convolution filter gradients (stock tfjs-backend-wasm lacks them; ./wasmKernels adds them). */
 export function graphNeedsConvGradients(graph: Graph): boolean {
   return graph.nodes.some((n) => /conv/i.test(n.kind));
 }
@@ -91,6 +90,8 @@ async function tryWasm(): Promise<Tf> {
   const ok = await tfjs.setBackend('wasm');
   if (!ok) throw new Error('tf.setBackend("wasm") returned false (the WebAssembly module did not initialize)');
   await tfjs.ready();
+  // Stock wasm cannot train convolutions or embeddings and is slow on some gradients; add what it lacks.
+  registerWasmTrainingKernels(tfjs);
   return tfjs;
 }
 
@@ -122,7 +123,7 @@ async function describeDevice(choice: BackendChoice, tf: Tf, note?: string): Pro
 }
 
 export interface SelectBackendOptions {
-  /** True when the network has convolution layers; the stock wasm backend cannot train those. */
+  /** True when the network has convolution layers (kept for callers; every backend can now train them). */
   needsConvGradients: boolean;
   /** Force one backend (see BACKEND_NAMES; also "gpu", "tensorflow", "webassembly"...). A forced backend that fails to load is an error. */
   prefer?: string;
@@ -139,10 +140,6 @@ export async function selectBackend(opts: SelectBackendOptions): Promise<{ tf: T
   const order: BackendChoice[] = forced ? [forced] : [...BACKEND_NAMES];
 
   for (const choice of order) {
-    if (choice === 'wasm' && opts.needsConvGradients && !forced) {
-      attempts.push({ name: 'wasm', ok: false, reason: WASM_CONV_REASON });
-      continue;
-    }
     try {
       let tf: Tf;
       let note: string | undefined;
@@ -161,7 +158,6 @@ export async function selectBackend(opts: SelectBackendOptions): Promise<{ tf: T
         tf = await tryNative('@tensorflow/tfjs-node');
       } else if (choice === 'wasm') {
         tf = await tryWasm();
-        if (forced && opts.needsConvGradients) reason = `forced although ${WASM_CONV_REASON}`;
       } else {
         tf = await tryCpu();
       }

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import { selectBackend, graphNeedsConvGradients, WASM_CONV_REASON } from '../../main/node/backend';
+import { selectBackend, graphNeedsConvGradients } from '../../main/node/backend';
 import type { Project } from '../../main/core/project';
 
 const req = createRequire(__filename);
@@ -39,15 +39,13 @@ describe('selectBackend', () => {
     expect(info.attempts[info.attempts.length - 1].ok).toBe(true);
   });
 
-  it('skips wasm when the network needs convolution gradients', async () => {
+  it('uses wasm for convolution networks too, with the missing gradient kernels registered', async () => {
     const { tf, info } = await selectBackend({ needsConvGradients: true });
-    const wasm = info.attempts.find((a) => a.name === 'wasm');
     if (!nativeInstalled) {
-      expect(wasm).toEqual({ name: 'wasm', ok: false, reason: WASM_CONV_REASON });
-      expect(info.name).toBe('cpu');
-      expect(info.device).toBe('CPU (plain JavaScript)');
-      expect(tf.getBackend()).toBe('cpu');
-      expect(info.attempts.map((a) => a.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
+      expect(info.name).toBe('wasm');
+      expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+      expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeDefined();
+      expect(info.attempts.map((a) => a.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'wasm']);
     }
   });
 

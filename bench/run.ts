@@ -1,0 +1,266 @@
+/**
+ * Training throughput benchmark: identical models, data shapes (batch 64) and optimizer (Adam) on each tfjs
+ * backend available in Node, and in PyTorch when `python3 -c "import torch"` works.
+ *
+ *   npm run bench                       # all backends, all models (< ~5 min)
+ *   npm run bench -- --quick            # shorter windows, skips the cpu CNN (≈30 s per batch)
+ *   npm run bench -- --backend wasm     # one backend (repeatable / comma list: wasm,cpu,torch)
+ *   npm run bench -- --models mlp,lstm  # a subset of mlp, cnn, lstm
+ *
+ * Each (backend, model) runs in its own child process so that peak RSS is per run. Reported: samples/s =
+ * median over windows of ~3 s (1 s with --quick) after warm-up. Results also go to bench/results.json.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+type ModelName = 'mlp' | 'cnn' | 'lstm';
+type BackendName = 'wasm' | 'cpu';
+const MODELS: ModelName[] = ['mlp', 'cnn', 'lstm'];
+const BATCH = 64;
+const BENCH_DIR = path.resolve(path.dirname(process.argv[1] ?? 'bench/run.ts'));
+const TAG = 'BENCH_RESULT ';
+
+interface RunResult {
+  backend: string;
+  model: ModelName;
+  samplesPerSec: number | null;
+  windows: number[];
+  stepMs: number | null;
+  peakRssMB: number;
+  threads: number;
+  note?: string;
+}
+
+interface Plan {
+  windowSec: number;
+  windows: number;
+  /** Stop measuring after this many seconds (at least one timed step is always done). */
+  budgetSec: number;
+}
+
+function planFor(backend: string, model: ModelName, quick: boolean): Plan | { skip: string } {
+  if (backend === 'cpu') {
+    if (model === 'cnn' && quick) return { skip: 'skipped with --quick (the cpu backend takes ~30 s per CNN batch)' };
+    return { windowSec: quick ? 1 : 3, windows: model === 'cnn' ? 1 : quick ? 2 : 3, budgetSec: quick ? 6 : 20 };
+  }
+  return { windowSec: quick ? 1 : 3, windows: quick ? 2 : 3, budgetSec: quick ? 8 : 20 };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+// ---------------------------------------------------------------------------------------------- child side
+
+async function child(backend: BackendName, model: ModelName, plan: Plan): Promise<RunResult> {
+  const tf = await import('@tensorflow/tfjs');
+  if (backend === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const req = createRequire(path.join(process.cwd(), 'index.js'));
+    wasm.setWasmPaths(path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
+  }
+  if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not start`);
+  await tf.ready();
+  if (backend === 'wasm') {
+    const { registerWasmTrainingKernels } = await import('../main/node/wasmKernels');
+    registerWasmTrainingKernels(tf);
+  }
+
+  const m = tf.sequential();
+  let xShape: number[];
+  if (model === 'mlp') {
+    xShape = [BATCH, 784];
+    m.add(tf.layers.dense({ inputShape: [784], units: 128, activation: 'relu' }));
+    m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+  } else if (model === 'cnn') {
+    xShape = [BATCH, 28, 28, 1];
+    m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+    m.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+    m.add(tf.layers.flatten());
+    m.add(tf.layers.dense({ units: 64, activation: 'relu' }));
+    m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+  } else {
+    xShape = [BATCH, 28, 28];
+    m.add(tf.layers.lstm({ inputShape: [28, 28], units: 64 }));
+    m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+  }
+  m.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  const x = tf.randomUniform(xShape, 0, 1, 'float32', 1);
+  const labels = tf.randomUniform([BATCH], 0, 10, 'int32', 2);
+  const y = tf.oneHot(labels, 10).toFloat();
+
+  const step = async () => {
+    const loss = await m.trainOnBatch(x, y);
+    const l = Array.isArray(loss) ? loss[0] : loss;
+    if (!Number.isFinite(l)) throw new Error(`loss is ${l}`);
+  };
+
+  // Warm-up: one step, a second when the first was quick.
+  let t0 = performance.now();
+  await step();
+  if (performance.now() - t0 < 1000) await step();
+
+  const windows: number[] = [];
+  const start = performance.now();
+  let steps = 0;
+  let timedMs = 0;
+  for (let w = 0; w < plan.windows; w++) {
+    if (w > 0 && (performance.now() - start) / 1000 > plan.budgetSec) break;
+    t0 = performance.now();
+    let n = 0;
+    do {
+      await step();
+      n++;
+    } while (performance.now() - t0 < plan.windowSec * 1000);
+    const ms = performance.now() - t0;
+    windows.push((n * BATCH * 1000) / ms);
+    steps += n;
+    timedMs += ms;
+  }
+  tf.dispose([x, labels, y]);
+  m.dispose();
+  return {
+    backend: backend === 'wasm' ? 'tfjs-wasm' : 'tfjs-cpu',
+    model,
+    samplesPerSec: median(windows),
+    windows: windows.map((v) => Math.round(v * 10) / 10),
+    stepMs: timedMs / steps,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    threads: 1,
+  };
+}
+
+// --------------------------------------------------------------------------------------------- parent side
+
+function parseArgs(argv: string[]) {
+  let quick = false;
+  const backends: string[] = [];
+  let models: ModelName[] = [...MODELS];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => {
+      const eq = a.indexOf('=');
+      if (eq >= 0) return a.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--quick') quick = true;
+    else if (a.startsWith('--backend')) backends.push(...val().split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+    else if (a.startsWith('--models') || a.startsWith('--model')) models = val().split(',').map((s) => s.trim().toLowerCase()) as ModelName[];
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: tsx bench/run.ts [--quick] [--backend wasm|cpu|torch ...] [--models mlp,cnn,lstm]');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  for (const m of models) if (!MODELS.includes(m)) throw new Error(`unknown model ${m} (use ${MODELS.join(', ')})`);
+  for (const b of backends) if (!['wasm', 'cpu', 'torch', 'pytorch'].includes(b)) throw new Error(`unknown backend ${b} (use wasm, cpu, torch)`);
+  return { quick, backends: backends.length ? backends.map((b) => (b === 'pytorch' ? 'torch' : b)) : ['wasm', 'cpu', 'torch'], models };
+}
+
+function runChild(backend: BackendName, model: ModelName, plan: Plan): RunResult {
+  const script = path.join(BENCH_DIR, 'run.ts');
+  const r = spawnSync(process.execPath, [...process.execArgv, script, '--child', backend, model, JSON.stringify(plan)], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+  });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith(TAG));
+  if (r.status !== 0 || !line) {
+    const err = ((r.stderr ?? '') + (r.stdout ?? '')).trim().split('\n').filter((l) => /error/i.test(l)).slice(-3).join(' | ');
+    return { backend: `tfjs-${backend}`, model, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, threads: 1, note: `failed: ${err || `exit ${r.status}`}` };
+  }
+  return JSON.parse(line.slice(TAG.length)) as RunResult;
+}
+
+function torchAvailable(): boolean {
+  const r = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' });
+  return r.status === 0;
+}
+
+function runTorch(models: ModelName[], quick: boolean): RunResult[] {
+  const script = path.join(BENCH_DIR, 'torch_bench.py');
+  const args = [script, '--threads', '1', '--batch', String(BATCH), '--window', quick ? '1' : '3', '--windows', quick ? '2' : '3', '--models', models.join(',')];
+  const r = spawnSync('python3', args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
+  const lines = (r.stdout ?? '').split('\n').filter((l) => l.startsWith(TAG));
+  if (r.status !== 0 || lines.length === 0) {
+    return models.map((model) => ({ backend: 'pytorch', model, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, threads: 1, note: `failed: ${(r.stderr ?? '').trim().split('\n').slice(-1)[0] ?? ''}` }));
+  }
+  return lines.map((l) => JSON.parse(l.slice(TAG.length)) as RunResult);
+}
+
+const fmt = (v: number | null, d = 0) => (v == null || !Number.isFinite(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') {
+    const res = await child(argv[1] as BackendName, argv[2] as ModelName, JSON.parse(argv[3]) as Plan);
+    console.log(TAG + JSON.stringify(res));
+    return;
+  }
+  const opts = parseArgs(argv);
+  const t0 = Date.now();
+  const results: RunResult[] = [];
+  console.log(`Training throughput, batch ${BATCH}, Adam; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}${opts.quick ? ', --quick' : ''}`);
+  for (const backend of opts.backends.filter((b): b is BackendName => b === 'wasm' || b === 'cpu')) {
+    for (const model of opts.models) {
+      const plan = planFor(backend, model, opts.quick);
+      let r: RunResult;
+      if ('skip' in plan) r = { backend: `tfjs-${backend}`, model, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, threads: 1, note: plan.skip };
+      else r = runChild(backend, model, plan);
+      results.push(r);
+      console.log(`  ${r.backend.padEnd(10)} ${model.padEnd(5)} ${fmt(r.samplesPerSec).padStart(8)} samples/s  ${fmt(r.stepMs, 1).padStart(8)} ms/step  peak RSS ${fmt(r.peakRssMB).padStart(5)} MB${r.note ? `  (${r.note})` : ''}`);
+    }
+  }
+  let torchNote: string | undefined;
+  if (opts.backends.includes('torch')) {
+    if (torchAvailable()) {
+      for (const r of runTorch(opts.models, opts.quick)) {
+        results.push(r);
+        console.log(`  ${r.backend.padEnd(10)} ${r.model.padEnd(5)} ${fmt(r.samplesPerSec).padStart(8)} samples/s  ${fmt(r.stepMs, 1).padStart(8)} ms/step  peak RSS ${fmt(r.peakRssMB).padStart(5)} MB${r.note ? `  (${r.note})` : ''}`);
+      }
+    } else {
+      torchNote = 'PyTorch not available (python3 -c "import torch" failed); no ratio computed';
+      console.log(`  ${torchNote}`);
+    }
+  }
+  const ratios: { model: ModelName; backend: string; ratio: number }[] = [];
+  for (const model of opts.models) {
+    const pt = results.find((r) => r.backend === 'pytorch' && r.model === model)?.samplesPerSec;
+    if (!pt) continue;
+    for (const r of results.filter((x) => x.model === model && x.backend !== 'pytorch' && x.samplesPerSec)) {
+      ratios.push({ model, backend: r.backend, ratio: (r.samplesPerSec as number) / pt });
+    }
+  }
+  if (ratios.length) {
+    console.log('tfjs / PyTorch (same thread count, 1):');
+    for (const q of ratios) console.log(`  ${q.backend.padEnd(10)} ${q.model.padEnd(5)} ${(q.ratio * 100).toFixed(1)} %`);
+  }
+  const out = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: os.cpus()[0]?.model ?? null,
+    cpus: os.cpus().length,
+    loadAverage: os.loadavg(),
+    batch: BATCH,
+    optimizer: 'adam(1e-3)',
+    quick: opts.quick,
+    results,
+    ratios,
+    ...(torchNote ? { torch: torchNote } : {}),
+    wallSec: (Date.now() - t0) / 1000,
+  };
+  fs.writeFileSync(path.join(BENCH_DIR, 'results.json'), JSON.stringify(out, null, 2) + '\n');
+  console.log(`wrote ${path.relative(process.cwd(), path.join(BENCH_DIR, 'results.json'))} (${out.wallSec.toFixed(0)} s)`);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,390 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { registerWasmTrainingKernels, wasmTrainingKernelsRegistered, WASM_TRAINING_KERNELS } from '../../main/node/wasmKernels';
+
+/**
+ * The wasm training kernels are compared with the cpu backend on the same op / gradient. Inputs are made from
+ * a seeded PRNG as plain arrays, so each backend builds its own tensors from identical values.
+ */
+
+const nodeRequire = createRequire(path.join(process.cwd(), 'index.js'));
+
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)],
+    normals: (n: number) => Float32Array.from({ length: n }, () => next() * 2 - 1),
+  };
+}
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+let worstRel = 0;
+
+/** Runs fn on wasm then on cpu and compares every returned tensor. */
+async function compareOnBackends(label: string, fn: () => tf.Tensor[]): Promise<void> {
+  const results: Record<string, { shape: number[]; data: Float32Array }[]> = {};
+  for (const be of ['wasm', 'cpu']) {
+    await tf.setBackend(be);
+    const outs = tf.tidy(fn);
+    results[be] = outs.map((t) => ({ shape: t.shape, data: Float32Array.from(t.dataSync()) }));
+    tf.dispose(outs);
+  }
+  await tf.setBackend('wasm');
+  const [w, c] = [results.wasm, results.cpu];
+  expect(w.length, label).toBe(c.length);
+  for (let i = 0; i < c.length; i++) {
+    expect(w[i].shape, `${label} #${i} shape`).toEqual(c[i].shape);
+    let maxAbs = 0;
+    let maxErr = 0;
+    for (let j = 0; j < c[i].data.length; j++) {
+      maxAbs = Math.max(maxAbs, Math.abs(c[i].data[j]));
+      const e = Math.abs(c[i].data[j] - w[i].data[j]);
+      maxErr = Number.isNaN(e) ? Infinity : Math.max(maxErr, e);
+    }
+    const tol = 1e-4 * Math.max(1, maxAbs);
+    worstRel = Math.max(worstRel, maxErr / Math.max(1, maxAbs));
+    if (!(maxErr <= tol)) throw new Error(`${label} #${i}: max abs error ${maxErr} > ${tol} (max |value| ${maxAbs})`);
+  }
+}
+
+beforeAll(async () => {
+  tfwasm.setWasmPaths(path.dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
+  expect(await tf.setBackend('wasm')).toBe(true);
+  await tf.ready();
+  const names = registerWasmTrainingKernels(tf);
+  expect([...names].sort()).toEqual([...WASM_TRAINING_KERNELS].sort());
+});
+
+describe('registerWasmTrainingKernels', () => {
+  it('is idempotent and reports registration', () => {
+    expect(registerWasmTrainingKernels(tf)).toEqual([]);
+    expect(wasmTrainingKernelsRegistered(tf)).toBe(true);
+    for (const n of WASM_TRAINING_KERNELS) expect(tf.getKernel(n, 'wasm'), n).toBeDefined();
+  });
+
+  it('throws a clear error for NCHW', () => {
+    const x = tf.zeros([1, 6, 6, 2]);
+    const dy = tf.zeros([1, 4, 4, 3]);
+    expect(() =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [1, 1], pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] } as never),
+    ).toThrow(/NHWC/);
+    tf.dispose([x, dy]);
+  });
+
+  it('keeps the stock Conv2DBackpropInput for NCHW (conv2dTranspose channels-first)', async () => {
+    const xv = rng(21).normals(2 * 3 * 4 * 5);
+    const fv = rng(22).normals(3 * 3 * 2 * 3);
+    await compareOnBackends('conv2dTranspose NCHW', () => [
+      tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor4d(xv, [2, 3, 4, 5]), filter: tf.tensor4d(fv, [3, 3, 2, 3]) }, { strides: 2, pad: 'same', dataFormat: 'NCHW', dimRoundingMode: undefined, inputShape: [2, 2, 8, 10] } as never) as tf.Tensor,
+    ]);
+  });
+});
+
+type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+describe('conv2d gradients (Conv2DBackpropFilter, Conv2DBackpropInput) match cpu', () => {
+  const r = rng(1234);
+  const cases: { n: number; h: number; w: number; ci: number; co: number; fh: number; fw: number; s: [number, number]; pad: Pad }[] = [];
+  // Every stride (1-3, also uneven) with every padding kind, on random shapes.
+  const pads: Pad[] = ['valid', 'same', 1, [[0, 0], [2, 0], [1, 2], [0, 0]]];
+  for (const sh of [1, 2, 3]) {
+    for (const sw of [1, 2, 3]) {
+      for (const pad of pads) {
+        if (sh !== sw && typeof pad !== 'string') continue;
+        const fh = r.int(1, 4);
+        // tfjs sizes a numeric pad's output with the filter height for both axes: keep those filters square.
+        const fw = typeof pad === 'number' ? fh : r.int(1, 4);
+        let h = r.int(Math.max(5, fh), 12);
+        let w = r.int(Math.max(5, fw), 12);
+        // A numeric pad must give a whole output size: tfjs passes no dimRoundingMode to the gradient ops.
+        while (typeof pad === 'number' && (h - fh + 2 * pad) % sh !== 0) h++;
+        while (typeof pad === 'number' && (w - fw + 2 * pad) % sw !== 0) w++;
+        cases.push({ n: r.int(1, 3), h, w, ci: r.int(1, 5), co: r.int(1, 5), fh, fw, s: [sh, sw], pad });
+      }
+    }
+  }
+  it(`${cases.length} random shapes`, async () => {
+    for (const c of cases) {
+      const xv = r.normals(c.n * c.h * c.w * c.ci);
+      const fv = r.normals(c.fh * c.fw * c.ci * c.co);
+      const label = JSON.stringify(c);
+      await compareOnBackends(label, () => {
+        const x = tf.tensor4d(xv, [c.n, c.h, c.w, c.ci]);
+        const f = tf.tensor4d(fv, [c.fh, c.fw, c.ci, c.co]);
+        // A weighted sum so that dy is not constant.
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => {
+          const y = tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad as never);
+          return y.mul(tf.sin(tf.range(0, y.size).reshape(y.shape))).sum();
+        });
+        return g([x, f]);
+      });
+    }
+  });
+
+  it('conv2dTranspose (Conv2DBackpropInput as a forward op) and its filter gradient', async () => {
+    for (const [n, h, w, ci, co, k, s, pad] of [
+      [2, 5, 6, 3, 2, 3, 2, 'same'],
+      [1, 7, 5, 2, 4, 2, 3, 'valid'],
+      [3, 6, 6, 1, 3, 4, 1, 'same'],
+    ] as const) {
+      const outH = pad === 'same' ? h * s : (h - 1) * s + k;
+      const outW = pad === 'same' ? w * s : (w - 1) * s + k;
+      const xv = rng(n * 7 + h).normals(n * h * w * ci);
+      const fv = rng(k * 3 + co).normals(k * k * co * ci);
+      await compareOnBackends(`conv2dTranspose ${[n, h, w, ci, co, k, s, pad]}`, () => {
+        const x = tf.tensor4d(xv, [n, h, w, ci]);
+        const f = tf.tensor4d(fv, [k, k, co, ci]);
+        const y = tf.conv2dTranspose(x, f, [n, outH, outW, co], s, pad);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [n, outH, outW, co], s, pad).square().sum());
+        return [y, ...g([x, f])];
+      });
+    }
+  });
+});
+
+/** Zero-inserts a depthwise filter [fh,fw,C,M] for dilation d: the cpu backend's backprop kernels ignore dilations. */
+function dilateFilterValues(v: Float32Array, shape: number[], d: number): { v: Float32Array; shape: number[] } {
+  const [fh, fw, c, m] = shape;
+  const eh = (fh - 1) * d + 1;
+  const ew = (fw - 1) * d + 1;
+  const out = new Float32Array(eh * ew * c * m);
+  for (let i = 0; i < fh; i++) for (let j = 0; j < fw; j++) for (let k = 0; k < c * m; k++) out[((i * d) * ew + j * d) * c * m + k] = v[(i * fw + j) * c * m + k];
+  return { v: out, shape: [eh, ew, c, m] };
+}
+
+describe('depthwiseConv2d gradients (DepthwiseConv2dNativeBackpropFilter / Input) match cpu', () => {
+  it('strides 1-3, valid/same/explicit, channel multipliers 1-3', async () => {
+    const r = rng(99);
+    for (const s of [1, 2, 3]) {
+      for (const pad of ['valid', 'same', 2] as Pad[]) {
+        const n = r.int(1, 3), c = r.int(1, 5), m = r.int(1, 3), fh = r.int(1, 4), fw = typeof pad === 'number' ? fh : r.int(1, 4);
+        let h = r.int(5, 12), w = r.int(5, 12);
+        while (typeof pad === 'number' && (h - fh + 2 * pad) % s !== 0) h++;
+        while (typeof pad === 'number' && (w - fw + 2 * pad) % s !== 0) w++;
+        const xv = r.normals(n * h * w * c);
+        const fv = r.normals(fh * fw * c * m);
+        await compareOnBackends(`depthwise ${JSON.stringify({ n, h, w, c, m, fh, fw, s, pad })}`, () => {
+          const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => {
+            const y = tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad as never);
+            return y.mul(tf.cos(tf.range(0, y.size).reshape(y.shape))).sum();
+          });
+          return g([tf.tensor4d(xv, [n, h, w, c]), tf.tensor4d(fv, [fh, fw, c, m])]);
+        });
+      }
+    }
+  });
+
+  it('dilation 2 (kernels called directly; reference = cpu with the zero-inserted filter)', async () => {
+    const r = rng(7);
+    for (const pad of ['valid', 'same'] as const) {
+      for (const m of [1, 2]) {
+        const n = r.int(1, 3), h = r.int(7, 12), w = r.int(7, 12), c = r.int(1, 5), fh = 3, fw = r.int(2, 3), d = 2;
+        const xv = r.normals(n * h * w * c);
+        const fv = r.normals(fh * fw * c * m);
+        const dil = dilateFilterValues(fv, [fh, fw, c, m], d);
+        const oh = pad === 'same' ? h : h - (fh - 1) * d;
+        const ow = pad === 'same' ? w : w - (fw - 1) * d;
+        const dyv = r.normals(n * oh * ow * c * m);
+        const run = async (be: string) => {
+          await tf.setBackend(be);
+          const x = tf.tensor4d(xv, [n, h, w, c]);
+          const dy = tf.tensor4d(dyv, [n, oh, ow, c * m]);
+          let dW: tf.Tensor, dX: tf.Tensor;
+          if (be === 'wasm') {
+            dW = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: 1, pad, dilations: d, filterShape: [fh, fw, c, m] } as never) as tf.Tensor;
+            dX = tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: tf.tensor4d(fv, [fh, fw, c, m]) }, { strides: 1, pad, dilations: d, inputShape: [n, h, w, c] } as never) as tf.Tensor;
+          } else {
+            const full = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: 1, pad, dilations: 1, filterShape: dil.shape } as never) as tf.Tensor;
+            dW = tf.stridedSlice(full, [0, 0, 0, 0], dil.shape, [d, d, 1, 1]);
+            dX = tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: tf.tensor4d(dil.v, dil.shape as never) }, { strides: 1, pad, dilations: 1, inputShape: [n, h, w, c] } as never) as tf.Tensor;
+          }
+          // Sanity: the forward op agrees with the chosen output size.
+          const y = tf.depthwiseConv2d(x, tf.tensor4d(fv, [fh, fw, c, m]), 1, pad, 'NHWC', d);
+          expect(y.shape).toEqual([n, oh, ow, c * m]);
+          return [dW.shape, dW.dataSync(), dX.shape, dX.dataSync()] as const;
+        };
+        const wv = await run('wasm');
+        const cv = await run('cpu');
+        await tf.setBackend('wasm');
+        expect(wv[0]).toEqual(cv[0]);
+        expect(wv[2]).toEqual(cv[2]);
+        for (const [a, b] of [[wv[1], cv[1]], [wv[3], cv[3]]] as const) {
+          const maxAbs = Math.max(...Array.from(b, Math.abs));
+          const err = Math.max(...Array.from(b, (v, i) => Math.abs(v - a[i])));
+          worstRel = Math.max(worstRel, err / Math.max(1, maxAbs));
+          expect(err, `dilation 2 ${pad} m=${m}`).toBeLessThanOrEqual(1e-4 * Math.max(1, maxAbs));
+        }
+      }
+    }
+  });
+});
+
+describe('UnsortedSegmentSum (gather gradient) matches cpu', () => {
+  it('gather along axis 0 and 1, repeated and 2-D indices, direct op with dropped ids', async () => {
+    const r = rng(5);
+    for (const [shape, axis, idx] of [
+      [[7, 4], 0, [0, 3, 3, 6, 1, 3]],
+      [[5, 6, 3], 1, [[5, 0], [2, 2], [1, 5]]],
+      [[10, 8], 0, Array.from({ length: 40 }, (_, i) => (i * 7) % 10)],
+      [[4, 1], 0, [2]],
+    ] as const) {
+      const pv = r.normals(size(shape as unknown as number[]));
+      await compareOnBackends(`gather ${JSON.stringify({ shape, axis, idx })}`, () => {
+        const p = tf.tensor(pv, shape as unknown as number[]);
+        const ind = tf.tensor(idx as never, undefined, 'int32');
+        const g = tf.grad((a: tf.Tensor) => {
+          const y = tf.gather(a, ind, axis);
+          return y.mul(tf.sin(tf.range(1, y.size + 1).reshape(y.shape))).sum();
+        });
+        return [g(p)];
+      });
+    }
+    const xv = r.normals(6 * 3);
+    await compareOnBackends('unsortedSegmentSum with out-of-range ids', () => [
+      tf.unsortedSegmentSum(tf.tensor2d(xv, [6, 3]), tf.tensor1d([0, 4, -1, 2, 0, 5], 'int32'), 5),
+    ]);
+  });
+});
+
+describe('BatchMatMul with transposes / batches matches cpu', () => {
+  it('transposeA/transposeB on 2-D and 3-D, broadcast batch, with gradients', async () => {
+    const r = rng(11);
+    for (const [aS, bS] of [
+      [[5, 7], [7, 3]],
+      [[64, 33], [33, 10]],
+      [[3, 4, 6], [3, 6, 5]],
+      [[2, 5, 4], [4, 3]],
+      [[1, 6, 2], [2, 2, 5]],
+      [[4, 16, 8], [8, 12]],
+    ] as const) {
+      for (const ta of [false, true]) {
+        for (const tb of [false, true]) {
+          const swap = (s: readonly number[]) => [...s.slice(0, -2), s[s.length - 1], s[s.length - 2]];
+          const as = ta ? swap(aS) : [...aS];
+          const bs = tb ? swap(bS) : [...bS];
+          const av = r.normals(size(as));
+          const bv = r.normals(size(bs));
+          await compareOnBackends(`matMul ${JSON.stringify({ as, bs, ta, tb })}`, () => {
+            const a = tf.tensor(av, as);
+            const b = tf.tensor(bv, bs);
+            const y = tf.matMul(a, b, ta, tb);
+            // tfjs-core's BatchMatMul gradient does not reduce broadcast batch dimensions (fails on cpu too).
+            if (JSON.stringify(as.slice(0, -2)) !== JSON.stringify(bs.slice(0, -2))) return [y];
+            const g = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, ta, tb).square().sum());
+            return [y, ...g([a, b])];
+          });
+        }
+      }
+    }
+  });
+});
+
+describe('training on wasm with the registered kernels', () => {
+  it('a tiny CNN learns whether a bright square is on the left or the right', async () => {
+    await tf.setBackend('wasm');
+    const r = rng(42);
+    const n = 128;
+    const S = 12;
+    const xs = new Float32Array(n * S * S);
+    const ys = new Float32Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      const right = i % 2;
+      const top = r.int(0, S - 4);
+      const left = right ? r.int(S / 2, S - 4) : r.int(0, S / 2 - 4);
+      for (let p = 0; p < S * S; p++) xs[i * S * S + p] = r.next() * 0.2;
+      for (let y = top; y < top + 4; y++) for (let x = left; x < left + 4; x++) xs[i * S * S + y * S + x] = 1;
+      ys[i * 2 + right] = 1;
+    }
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [S, S, 1], filters: 4, kernelSize: 3, strides: 1, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+      ],
+    });
+    model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const x = tf.tensor4d(xs, [n, S, S, 1]);
+    const y = tf.tensor2d(ys, [n, 2]);
+    const before = (model.evaluate(x, y) as tf.Scalar[])[0].dataSync()[0];
+    const hist = await model.fit(x, y, { epochs: 12, batchSize: 32, shuffle: false, verbose: 0 });
+    const after = (model.evaluate(x, y) as tf.Scalar[]);
+    const lossAfter = after[0].dataSync()[0];
+    const acc = after[1].dataSync()[0];
+    const losses = hist.history.loss as number[];
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(lossAfter).toBeLessThan(before * 0.7);
+    expect(acc).toBeGreaterThan(0.9);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  it('an Embedding model trains (UnsortedSegmentSum)', async () => {
+    await tf.setBackend('wasm');
+    // Sequence of 4 tokens from a 20-word vocabulary; label = whether token 0..9 dominates.
+    const r = rng(3);
+    const n = 160;
+    const ids = new Float32Array(n * 4);
+    const ys = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const cls = i % 2;
+      for (let t = 0; t < 4; t++) ids[i * 4 + t] = cls ? r.int(10, 19) : r.int(0, 9);
+      ys[i] = cls;
+    }
+    const model = tf.sequential({
+      layers: [
+        tf.layers.embedding({ inputDim: 20, outputDim: 8, inputLength: 4, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: 1 }) }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      ],
+    });
+    model.compile({ optimizer: tf.train.adam(0.05), loss: 'binaryCrossentropy' });
+    const x = tf.tensor2d(ids, [n, 4]);
+    const y = tf.tensor2d(ys, [n, 1]);
+    const emb0 = (model.layers[0].getWeights()[0].arraySync() as number[][]).map((row) => [...row]);
+    const hist = await model.fit(x, y, { epochs: 10, batchSize: 32, verbose: 0 });
+    const losses = hist.history.loss as number[];
+    expect(losses[losses.length - 1]).toBeLessThan(losses[0] * 0.5);
+    const emb1 = model.layers[0].getWeights()[0].arraySync() as number[][];
+    expect(emb1.some((row, i) => row.some((v, j) => Math.abs(v - emb0[i][j]) > 1e-3))).toBe(true);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  it('does not leak tensors or wasm memory across steps', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.randomNormal([4, 9, 9, 3]) as tf.Tensor4D;
+    const f = tf.variable(tf.randomNormal([3, 3, 3, 5]));
+    const step = () => tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').relu().sum())([x, f]));
+    tf.dispose(step());
+    const before = tf.memory();
+    const idsBefore = tf.engine().backend.numDataIds();
+    for (let i = 0; i < 5; i++) tf.dispose(step());
+    const after = tf.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+    // Intermediates of the composed kernels are released in the backend too.
+    expect(tf.engine().backend.numDataIds()).toBe(idsBefore);
+    tf.dispose([x, f]);
+  });
+
+  it('reports the worst relative error seen', () => {
+    // eslint-disable-next-line no-console
+    console.log(`wasm training kernels: worst max-abs-error / max(1, max|value|) = ${worstRel.toExponential(2)}`);
+    expect(worstRel).toBeLessThanOrEqual(1e-4);
+  });
+});
