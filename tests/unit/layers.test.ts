@@ -182,6 +182,72 @@ const ACCEPTED: Case[] = [
   { kind: 'Concatenate', inputs: [[null, 3], [4, 3]], params: { axis: 1 } },
   { kind: 'Concatenate', inputs: [[null, 3], [null, 5]] },
   { kind: 'Concatenate', inputs: [[2, 3, 4, 5], [2, 3, 4, 1]], params: { axis: 4 } },
+  // Embedding (runs look up id 1, so the vocabulary has at least 2 ids)
+  { kind: 'Embedding', inputs: [[100]], params: {} },
+  { kind: 'Embedding', inputs: [[100]], params: { inputDim: 1000, outputDim: 16, maskZero: true } },
+  { kind: 'Embedding', inputs: [[null]], params: { inputDim: 50, outputDim: 8 } },
+  { kind: 'Embedding', inputs: [[1]], params: { inputDim: 2, outputDim: 1 } },
+  { kind: 'Embedding', inputs: [[10, 5]], params: { inputDim: 20, outputDim: 4 } },
+  { kind: 'Embedding', inputs: [[2, 3, 4]], params: { inputDim: 5, outputDim: 3 } },
+  // Conv1D
+  { kind: 'Conv1D', inputs: [[24, 1]], params: {} },
+  { kind: 'Conv1D', inputs: [[24, 1]], params: { filters: 8, kernelSize: 5, padding: 'same' } },
+  { kind: 'Conv1D', inputs: [[25, 3]], params: { filters: 4, kernelSize: 3, strides: 2 } },
+  { kind: 'Conv1D', inputs: [[25, 3]], params: { filters: 4, kernelSize: 4, strides: 3, padding: 'same' } },
+  { kind: 'Conv1D', inputs: [[12, 2]], params: { filters: 2, kernelSize: 3, dilationRate: 4 } },
+  { kind: 'Conv1D', inputs: [[12, 2]], params: { filters: 2, kernelSize: 3, dilationRate: 3, padding: 'same' } },
+  { kind: 'Conv1D', inputs: [[5, 7]], params: { filters: 3, kernelSize: 5, useBias: false, activation: 'linear' } },
+  { kind: 'Conv1D', inputs: [[null, 16]], params: { filters: 6, strides: 2 } },
+  { kind: 'Conv1D', inputs: [[2, 4]], params: { filters: 2, kernelSize: 5, padding: 'same' } },
+  { kind: 'Conv1D', inputs: [[8, 1]], params: { filters: 2, kernelSize: 2, strides: 3 } },
+  // LSTM
+  { kind: 'LSTM', inputs: [[100, 16]], params: {} },
+  { kind: 'LSTM', inputs: [[10, 3]], params: { units: 4, returnSequences: true } },
+  { kind: 'LSTM', inputs: [[null, 8]], params: { units: 5 } },
+  { kind: 'LSTM', inputs: [[null, 8]], params: { units: 5, returnSequences: true } },
+  { kind: 'LSTM', inputs: [[1, 1]], params: { units: 1, activation: 'relu', recurrentActivation: 'hardSigmoid' } },
+  { kind: 'LSTM', inputs: [[6, 4]], params: { units: 3, dropout: 0.2, recurrentDropout: 0.3 } },
+  { kind: 'LSTM', inputs: [[6, 4]], params: { units: 3, dropout: 1, recurrentDropout: 1 } },
+  // GRU
+  { kind: 'GRU', inputs: [[100, 16]], params: {} },
+  { kind: 'GRU', inputs: [[10, 3]], params: { units: 4, returnSequences: true } },
+  { kind: 'GRU', inputs: [[null, 8]], params: { units: 5 } },
+  { kind: 'GRU', inputs: [[1, 1]], params: { units: 1, activation: 'linear', recurrentActivation: 'hardSigmoid' } },
+  { kind: 'GRU', inputs: [[6, 4]], params: { units: 3, dropout: 0.5, recurrentDropout: 0.5, returnSequences: true } },
+  // Global poolings
+  { kind: 'GlobalAveragePooling1D', inputs: [[24, 8]] },
+  { kind: 'GlobalAveragePooling1D', inputs: [[1, 1]] },
+  { kind: 'GlobalAveragePooling1D', inputs: [[null, 3]] },
+  { kind: 'GlobalAveragePooling1D', inputs: [[5, null]] },
+  { kind: 'GlobalMaxPooling1D', inputs: [[24, 8]] },
+  { kind: 'GlobalMaxPooling1D', inputs: [[1, 1]] },
+  { kind: 'GlobalMaxPooling1D', inputs: [[null, 3]] },
+  { kind: 'GlobalMaxPooling1D', inputs: [[100, 16]] },
+  { kind: 'GlobalAveragePooling2D', inputs: [[7, 7, 64]] },
+  { kind: 'GlobalAveragePooling2D', inputs: [[1, 1, 1]] },
+  { kind: 'GlobalAveragePooling2D', inputs: [[5, 3, 2]] },
+  { kind: 'GlobalAveragePooling2D', inputs: [[null, null, 4]] },
+  { kind: 'GlobalMaxPooling2D', inputs: [[7, 7, 64]] },
+  { kind: 'GlobalMaxPooling2D', inputs: [[1, 1, 1]] },
+  { kind: 'GlobalMaxPooling2D', inputs: [[5, 3, 2]] },
+  { kind: 'GlobalMaxPooling2D', inputs: [[null, 6, 4]] },
+  // BatchNormalization
+  { kind: 'BatchNormalization', inputs: [[10]], params: {} },
+  { kind: 'BatchNormalization', inputs: [[4, 3]], params: { center: false } },
+  { kind: 'BatchNormalization', inputs: [[4, 3]], params: { center: false, scale: false } },
+  { kind: 'BatchNormalization', inputs: [[28, 28, 8]], params: { momentum: 0.9, epsilon: 0.00001 } },
+  { kind: 'BatchNormalization', inputs: [[4, 3]], params: { axis: 2 } },
+  { kind: 'BatchNormalization', inputs: [[null, 3]], params: { scale: false } },
+  { kind: 'BatchNormalization', inputs: [[1]], params: { epsilon: 0 } },
+  // LayerNormalization
+  { kind: 'LayerNormalization', inputs: [[10]], params: {} },
+  { kind: 'LayerNormalization', inputs: [[4, 3]], params: { center: false } },
+  { kind: 'LayerNormalization', inputs: [[4, 3]], params: { center: false, scale: false } },
+  { kind: 'LayerNormalization', inputs: [[4, 3]], params: { axis: 1 } },
+  { kind: 'LayerNormalization', inputs: [[4, 3]], params: { axis: -2 } },
+  { kind: 'LayerNormalization', inputs: [[4, 3]], params: { axis: 2 } },
+  { kind: 'LayerNormalization', inputs: [[5, 5, 2]], params: { epsilon: 0.00001 } },
+  { kind: 'LayerNormalization', inputs: [[null, 6]], params: {} },
 ];
 
 /** Configurations tfjs rejects (at build, at run, or with a shape that is not a shape); the spec must say ok:false. */
@@ -225,11 +291,72 @@ const REJECTED: Case[] = [
   { kind: 'Concatenate', inputs: [[4, 3], [2, 3]], params: { axis: -2 } },
   { kind: 'Concatenate', inputs: [[4, 3], [4, 3]], params: { axis: -2 } },
   { kind: 'Concatenate', inputs: [[5, 5, 2], [5, 3, 2]], params: { axis: -2 } },
+  // Conv1D
+  { kind: 'Conv1D', inputs: [[24]] },
+  { kind: 'Conv1D', inputs: [[28, 28, 1]] },
+  { kind: 'Conv1D', inputs: [[24, null]] },
+  { kind: 'Conv1D', inputs: [[3, 1]], params: { kernelSize: 5 } },
+  { kind: 'Conv1D', inputs: [[6, 1]], params: { kernelSize: 3, dilationRate: 3 } },
+  { kind: 'Conv1D', inputs: [[24, 1]], params: { strides: 2, dilationRate: 2 } },
+  { kind: 'Conv1D', inputs: [[24, 1]], params: { strides: 2, dilationRate: 2, padding: 'same' } },
+  // LSTM and GRU
+  { kind: 'LSTM', inputs: [[64]] },
+  { kind: 'LSTM', inputs: [[28, 28, 1]] },
+  { kind: 'LSTM', inputs: [[5, null]] },
+  { kind: 'LSTM', inputs: [[2, 3, 4, 5]] },
+  { kind: 'GRU', inputs: [[64]] },
+  { kind: 'GRU', inputs: [[28, 28, 1]] },
+  { kind: 'GRU', inputs: [[5, null]] },
+  // Global poolings
+  { kind: 'GlobalAveragePooling1D', inputs: [[24]] },
+  { kind: 'GlobalAveragePooling1D', inputs: [[7, 7, 8]] },
+  { kind: 'GlobalMaxPooling1D', inputs: [[24]] },
+  { kind: 'GlobalMaxPooling1D', inputs: [[7, 7, 8]] },
+  { kind: 'GlobalAveragePooling2D', inputs: [[24, 8]] },
+  { kind: 'GlobalAveragePooling2D', inputs: [[784]] },
+  { kind: 'GlobalAveragePooling2D', inputs: [[2, 3, 4, 5]] },
+  { kind: 'GlobalMaxPooling2D', inputs: [[24, 8]] },
+  { kind: 'GlobalMaxPooling2D', inputs: [[784]] },
+  // BatchNormalization (axes other than the last are wrong without an error: see layers-sequence.test.ts)
+  { kind: 'BatchNormalization', inputs: [[4, 3]], params: { axis: 0 } },
+  { kind: 'BatchNormalization', inputs: [[4, 3]], params: { axis: 3 } },
+  { kind: 'BatchNormalization', inputs: [[4, 3]], params: { axis: -3 } },
+  { kind: 'BatchNormalization', inputs: [[4, 3]], params: { axis: -4 } },
+  { kind: 'BatchNormalization', inputs: [[4, null]] },
+  { kind: 'BatchNormalization', inputs: [[2, 3, 4, 5]] },
+  // LayerNormalization
+  { kind: 'LayerNormalization', inputs: [[4, 3]], params: { axis: 0 } },
+  { kind: 'LayerNormalization', inputs: [[4, 3]], params: { axis: 3 } },
+  { kind: 'LayerNormalization', inputs: [[4, 3]], params: { axis: -3 } },
+  { kind: 'LayerNormalization', inputs: [[4, 3]], params: { axis: -4 } },
+  { kind: 'LayerNormalization', inputs: [[4, null]] },
+  { kind: 'LayerNormalization', inputs: [[2, 3, 4, 5]] },
 ];
 
 describe('layer registry', () => {
   it('lists the layer kinds in palette order', () => {
-    expect(LAYER_SPECS.map((s) => s.kind)).toEqual(['Input', 'Dense', 'Conv2D', 'MaxPooling2D', 'Flatten', 'Reshape', 'Dropout', 'Activation', 'Add', 'Concatenate']);
+    expect(LAYER_SPECS.map((s) => s.kind)).toEqual([
+      'Input',
+      'Dense',
+      'Embedding',
+      'Conv2D',
+      'Conv1D',
+      'LSTM',
+      'GRU',
+      'MaxPooling2D',
+      'GlobalAveragePooling2D',
+      'GlobalMaxPooling2D',
+      'GlobalAveragePooling1D',
+      'GlobalMaxPooling1D',
+      'BatchNormalization',
+      'LayerNormalization',
+      'Flatten',
+      'Reshape',
+      'Dropout',
+      'Activation',
+      'Add',
+      'Concatenate',
+    ]);
   });
 
   it('finds specs by kind and explains unknown kinds', () => {
@@ -251,7 +378,8 @@ describe('layer registry', () => {
 
   it.each(LAYER_SPECS.map((s) => s.kind))('%s has several accepted and rejected configurations under test', (kind) => {
     expect(ACCEPTED.filter((c) => c.kind === kind).length).toBeGreaterThanOrEqual(4);
-    if (kind !== 'Input' && kind !== 'Dropout' && kind !== 'Activation') {
+    // Embedding accepts any input shape (it warns on anything but a sequence of ids).
+    if (kind !== 'Input' && kind !== 'Dropout' && kind !== 'Activation' && kind !== 'Embedding') {
       expect(REJECTED.filter((c) => c.kind === kind).length).toBeGreaterThanOrEqual(2);
     }
   });

@@ -9,12 +9,43 @@ import { Dropout } from './kinds/dropout';
 import { Activation } from './kinds/activation';
 import { Add } from './kinds/add';
 import { Concatenate } from './kinds/concatenate';
+import { Embedding } from './kinds/embedding';
+import { Conv1D } from './kinds/conv1d';
+import { LSTM } from './kinds/lstm';
+import { GRU } from './kinds/gru';
+import { GlobalAveragePooling2D } from './kinds/globalaveragepooling2d';
+import { GlobalMaxPooling2D } from './kinds/globalmaxpooling2d';
+import { GlobalAveragePooling1D } from './kinds/globalaveragepooling1d';
+import { GlobalMaxPooling1D } from './kinds/globalmaxpooling1d';
+import { BatchNormalization } from './kinds/batchnormalization';
+import { LayerNormalization } from './kinds/layernormalization';
 
 /**
  * Every layer kind Neurowire knows. Palette, inspector, validation, compiler, code generator
  * and docs all read this list; adding a layer kind means adding one file to ./kinds and one line here.
  */
-export const LAYER_SPECS: readonly AnyLayerSpec[] = [Input, Dense, Conv2D, MaxPooling2D, Flatten, Reshape, Dropout, Activation, Add, Concatenate];
+export const LAYER_SPECS: readonly AnyLayerSpec[] = [
+  Input,
+  Dense,
+  Embedding,
+  Conv2D,
+  Conv1D,
+  LSTM,
+  GRU,
+  MaxPooling2D,
+  GlobalAveragePooling2D,
+  GlobalMaxPooling2D,
+  GlobalAveragePooling1D,
+  GlobalMaxPooling1D,
+  BatchNormalization,
+  LayerNormalization,
+  Flatten,
+  Reshape,
+  Dropout,
+  Activation,
+  Add,
+  Concatenate,
+];
 
 const byKind = new Map(LAYER_SPECS.map((s) => [s.kind, s]));
 
@@ -28,4 +59,15 @@ export function requireLayerSpec(kind: string): AnyLayerSpec {
   return spec;
 }
 
-export const CATEGORY_ORDER: readonly LayerCategory[] = ['Input', 'Core', 'Convolution', 'Pooling', 'Reshape', 'Regularization', 'Merge'];
+export const CATEGORY_ORDER: readonly LayerCategory[] = [
+  'Input',
+  'Core',
+  'Embedding',
+  'Convolution',
+  'Recurrent',
+  'Pooling',
+  'Normalization',
+  'Reshape',
+  'Regularization',
+  'Merge',
+];

@@ -1,7 +1,17 @@
 import type { Shape } from '../shapes';
 import type { ParamDefs, ParamValues } from './params';
 
-export type LayerCategory = 'Input' | 'Core' | 'Convolution' | 'Pooling' | 'Reshape' | 'Regularization' | 'Merge';
+export type LayerCategory =
+  | 'Input'
+  | 'Core'
+  | 'Embedding'
+  | 'Convolution'
+  | 'Recurrent'
+  | 'Pooling'
+  | 'Normalization'
+  | 'Reshape'
+  | 'Regularization'
+  | 'Merge';
 
 /** What a layer's shape check found: the output shape, or a human error; warnings either way. */
 export type ShapeCheck =

@@ -1,0 +1,3 @@
+import { globalPooling } from './globalpooling';
+
+export const GlobalAveragePooling2D = globalPooling('Average', 2);

@@ -1,0 +1,3 @@
+import { globalPooling } from './globalpooling';
+
+export const GlobalMaxPooling1D = globalPooling('Max', 1);

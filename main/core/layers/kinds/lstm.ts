@@ -1,0 +1,30 @@
+import { defineLayer } from '../types';
+import { RECURRENT_PARAMS, recurrentParamCount, recurrentShape } from './sequence';
+
+export const LSTM = defineLayer({
+  kind: 'LSTM',
+  label: 'LSTM',
+  category: 'Recurrent',
+  description: 'Reads a sequence [time, features] step by step, keeping a long short-term memory; outputs the last state (or every state).',
+  namePrefix: 'lstm',
+  inputs: { min: 1, max: 1 },
+  params: RECURRENT_PARAMS,
+  inferShape([input], p, ctx) {
+    return recurrentShape('LSTM', input, p, ctx);
+  },
+  countParams([input], p) {
+    return recurrentParamCount(4, input, p.units);
+  },
+  tfjs: {
+    factory: 'lstm',
+    config: (p) => ({
+      units: p.units,
+      activation: p.activation,
+      // Always written out: tfjs defaults to hardSigmoid where Keras uses sigmoid.
+      recurrentActivation: p.recurrentActivation,
+      returnSequences: p.returnSequences,
+      dropout: p.dropout,
+      recurrentDropout: p.recurrentDropout,
+    }),
+  },
+});

@@ -1,0 +1,98 @@
+import { ACTIVATIONS, type ParamDefs } from '../params';
+import type { CheckContext, ShapeCheck } from '../types';
+import { describeShape, formatShape, type Shape } from '../../shapes';
+
+/**
+ * The shared rank check of layers that read a sequence [time, features] (LSTM, GRU, Conv1D,
+ * GlobalAveragePooling1D...). Returns an error check naming the Reshape that fixes it, or null
+ * when the rank is right. `axes` is how the layer names its two axes, e.g. "[time, features]";
+ * `forImages` is an extra hint for image-like input, e.g. "or use Conv2D for images".
+ */
+export function sequenceRankError(name: string, label: string, input: Shape, axes = '[time, features]', forImages?: string): ShapeCheck | null {
+  if (input.length === 2) return null;
+  let fix: string;
+  if (input.length === 1) {
+    const n = input[0];
+    if (n === null) {
+      fix = `insert a Reshape to ${axes}`;
+    } else {
+      const side = Math.round(Math.sqrt(n));
+      fix = `insert a Reshape to [${n}, 1]${side > 1 && side * side === n ? ` (or [${side}, ${side}])` : ''}`;
+    }
+  } else {
+    // Image-like [height, width, channels] (or more axes): keep the first axis as time and lay the rest out per step.
+    const rest = input.slice(1);
+    const perStep = rest.every((d) => d !== null) ? (rest as number[]).reduce((a, b) => a * b, 1) : null;
+    fix =
+      perStep === null
+        ? `insert a Reshape to ${axes}`
+        : `insert a Reshape to [${input[0] ?? -1}, ${perStep}]${input.length === 3 ? ' (rows as steps, [height, width × channels])' : ''}`;
+    if (input.length === 3 && forImages) fix += `, ${forImages}`;
+  }
+  return { ok: false, error: `${name}: ${label} needs a sequence ${axes} but gets ${describeShape(input)} — ${fix}.` };
+}
+
+/** Activations for the gates of LSTM and GRU: the usual ones plus tfjs's hardSigmoid (its old default). */
+export const RECURRENT_ACTIVATIONS = [...ACTIVATIONS, 'hardSigmoid'] as const;
+
+/** Parameters shared by LSTM and GRU. */
+export const RECURRENT_PARAMS = {
+  units: { type: 'int', default: 32, min: 1, max: 4096, label: 'Units', help: 'Size of the memory (hidden state) carried from step to step, and of the output per step.' },
+  activation: { type: 'enum', options: ACTIVATIONS, default: 'tanh', label: 'Activation', help: 'Non-linearity for the candidate state and the output. tanh is the standard choice.' },
+  recurrentActivation: {
+    type: 'enum',
+    options: RECURRENT_ACTIVATIONS,
+    default: 'sigmoid',
+    label: 'Recurrent activation',
+    help: "Non-linearity of the gates, which decide what to keep and what to forget. sigmoid is the Keras default; tfjs's own default is hardSigmoid, a faster approximation.",
+  },
+  returnSequences: {
+    type: 'bool',
+    default: false,
+    label: 'Return sequences',
+    help: 'Output the state of every time step [time, units] instead of only the last one [units]. Turn on to stack another LSTM/GRU or Conv1D after this layer.',
+  },
+  dropout: { type: 'float', default: 0, min: 0, max: 1, step: 0.05, label: 'Dropout', help: 'Fraction of the input values dropped during training, from 0 up to (but not including) 1.' },
+  recurrentDropout: {
+    type: 'float',
+    default: 0,
+    min: 0,
+    max: 1,
+    step: 0.05,
+    label: 'Recurrent dropout',
+    help: 'Fraction of the carried state dropped during training, from 0 up to (but not including) 1; the same mask is used at every step.',
+  },
+} as const satisfies ParamDefs;
+
+interface RecurrentValues {
+  units: number;
+  returnSequences: boolean;
+  dropout: number;
+  recurrentDropout: number;
+}
+
+/** Shape check shared by LSTM and GRU: input [time, features] → [units] or [time, units]. */
+export function recurrentShape(label: string, input: Shape, p: RecurrentValues, ctx: CheckContext): ShapeCheck {
+  const rank = sequenceRankError(ctx.name, label, input);
+  if (rank) return rank;
+  const [time, features] = input;
+  if (features === null) {
+    return {
+      ok: false,
+      error: `${ctx.name}: ${label} needs a known number of features per step, but gets ${formatShape(input)} — give the last axis a fixed size (write the number instead of -1 in a Reshape before it).`,
+    };
+  }
+  const warnings: string[] = [];
+  // tfjs only drops when 0 < rate < 1, so a rate of 1 silently drops nothing (like its Dropout layer).
+  for (const [key, words] of [['dropout', 'dropout'], ['recurrentDropout', 'recurrent dropout']] as const) {
+    if (p[key] >= 1) warnings.push(`${ctx.name}: a ${words} of 1 does nothing in tfjs (nothing is dropped) — use a value below 1, e.g. 0.2.`);
+  }
+  const shape: Shape = p.returnSequences ? [time, p.units] : [p.units];
+  return warnings.length ? { ok: true, shape, warnings } : { ok: true, shape };
+}
+
+/** Weights of a tfjs LSTM (4 gates) or GRU (3 gates): kernel, recurrent kernel and one bias per gate. */
+export function recurrentParamCount(gates: number, input: Shape, units: number): number {
+  const features = input[input.length - 1] ?? 0;
+  return gates * (features * units + units * units + units);
+}
