@@ -30,6 +30,31 @@ export interface EngineInfo {
   /** Folder where projects are saved by default. */
   projectsDir: string;
   exportsDir: string;
+  /**
+   * Training on a GPU through Chromium (WebGPU, else WebGL) without CUDA. In the desktop app this is the
+   * hidden compute window's probe; in browser mode the engine cannot see the page's GPU (null: the page probes itself).
+   */
+  browserGpu?: BrowserGpuInfo | null;
+}
+
+/** Where a run trains: the Node engine (tfjs-node / wasm / cpu), or a Chromium page's GPU (WebGPU / WebGL). */
+export const COMPUTE_CHOICES = ['auto', 'node', 'browser-gpu'] as const;
+export type ComputeChoice = (typeof COMPUTE_CHOICES)[number];
+
+export interface BrowserGpuInfo {
+  available: boolean;
+  /** The tfjs backend the compute page would use. */
+  backend?: 'webgpu' | 'webgl';
+  /** e.g. "GPU (WebGPU via Chromium: NVIDIA GeForce RTX 3060)". */
+  device?: string;
+  /** Why each GPU backend is or is not usable. */
+  attempts: BackendAttempt[];
+}
+
+/** Sent to the page that trains a browser-gpu run: Stop / Pause / Resume pressed anywhere reach it this way. */
+export interface ComputeCommandEvent {
+  runId: string;
+  command: 'stop' | 'pause' | 'resume';
 }
 
 export interface TemplateInfo {
@@ -46,15 +71,24 @@ export interface ProjectFileEntry {
 
 export interface EpochMetrics {
   epoch: number;
+  /** Mean training loss over the epoch's batches, including the L1/L2 penalties (as in Keras). */
   loss: number;
+  /** Classification: accuracy. Regression: always 0 (see `mae`), never NaN. */
   acc: number;
+  /** Validation loss: the plain data loss (no penalties, no class weights). */
   valLoss?: number;
   valAcc?: number;
+  /** Regression only: mean absolute error (training / validation). Its presence tells a regression run. */
+  mae?: number;
+  valMae?: number;
+  /** The learning rate used in this epoch (after the schedule and warm-up). */
+  learningRate?: number;
 }
 
 export type TrainingEvent =
   | { type: 'started'; runId: string; backend: BackendInfo; trainSamples: number; valSamples: number; testSamples: number; epochs: number; batchesPerEpoch: number }
-  | { type: 'batch'; runId: string; epoch: number; batch: number; batchesPerEpoch: number; loss: number; acc: number; samplesPerSec: number; progress: number; etaSec: number | null }
+  /** `acc` is 0 for regression, which reports `mae` instead. */
+  | { type: 'batch'; runId: string; epoch: number; batch: number; batchesPerEpoch: number; loss: number; acc: number; mae?: number; samplesPerSec: number; progress: number; etaSec: number | null }
   | { type: 'epoch'; runId: string; metrics: EpochMetrics; progress: number; etaSec: number | null }
   | { type: 'log'; runId: string; message: string }
   /** Pause and resume take effect between batches. */
@@ -91,6 +125,10 @@ export interface RunSummary {
   test?: { loss: number; acc: number };
   /** A trained model is on disk and can be exported. */
   hasModel: boolean;
+  /** Why the run failed, in words a person can act on. */
+  error?: string;
+  stoppedEarly?: boolean;
+  bestEpoch?: number;
 }
 
 export interface RunDetails {
@@ -103,9 +141,60 @@ export interface RunDetails {
 
 export interface EngineEvents {
   training: TrainingEvent;
+  compute: ComputeCommandEvent;
 }
 
 const PathParam = z.string().min(1, 'A path is required').max(4096);
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const num = z.number(); // NaN/Infinity cannot cross JSON anyway; a diverged loss arrives as null and is refused
+const RunIdParam = z.string().min(1).max(200);
+// passthrough: the loop may add metrics (mae, learningRate, …) that the engine relays as they are
+const EpochMetricsSchema = z.object({ epoch: z.number().int().min(0), loss: num, acc: num, valLoss: num.optional(), valAcc: num.optional() }).passthrough();
+const BackendInfoSchema = z.object({
+  name: z.string().max(100),
+  device: z.string().max(500),
+  attempts: z.array(z.object({ name: z.string().max(100), ok: z.boolean(), reason: z.string().max(2000).optional() })).max(20),
+});
+/** Events a compute page may report for its run ('done' is the engine's to send, from the reported result). */
+export const ReportedTrainingEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('started'), runId: RunIdParam, backend: BackendInfoSchema, trainSamples: z.number().int().min(0), valSamples: z.number().int().min(0),
+    testSamples: z.number().int().min(0), epochs: z.number().int().min(0), batchesPerEpoch: z.number().int().min(0),
+  }),
+  z.object({
+    type: z.literal('batch'), runId: RunIdParam, epoch: z.number().int().min(0), batch: z.number().int().min(0), batchesPerEpoch: z.number().int().min(0),
+    loss: num, acc: num, samplesPerSec: num, progress: finite, etaSec: num.nullable(),
+  }).passthrough(),
+  z.object({ type: z.literal('epoch'), runId: RunIdParam, metrics: EpochMetricsSchema, progress: finite, etaSec: num.nullable() }),
+  z.object({ type: z.literal('log'), runId: RunIdParam, message: z.string().max(10_000) }),
+  z.object({ type: z.literal('state'), runId: RunIdParam, state: z.enum(['paused', 'running']) }),
+  z.object({ type: z.literal('evaluation'), runId: RunIdParam, report: z.object({ task: z.enum(['classification', 'regression']), samples: z.number(), loss: num }).passthrough() }),
+]);
+/** The end of a browser-gpu run, reported once by its compute page. Weights come as base64 or were PUT to /compute/<runId>/weights. */
+export const ComputeResultSchema = z.object({
+  status: z.enum(['completed', 'stopped', 'failed']),
+  error: z.string().max(10_000).optional(),
+  epochsCompleted: z.number().int().min(0),
+  history: z.array(EpochMetricsSchema).max(100_000),
+  test: z.object({ loss: num, acc: num }).optional(),
+  stoppedEarly: z.boolean().optional(),
+  bestEpoch: z.number().int().min(0).optional(),
+  model: z
+    .object({
+      modelTopology: z.record(z.string(), z.unknown()),
+      weightSpecs: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().min(0)), dtype: z.enum(['float32', 'int32', 'bool', 'string', 'complex64']) }).passthrough()),
+      /** Small models: the weights inline. Otherwise omitted, and weightBytes says how many bytes were uploaded. */
+      weightDataBase64: z.string().optional(),
+      weightBytes: z.number().int().min(0),
+    })
+    .optional(),
+});
+export type ComputeResult = z.infer<typeof ComputeResultSchema>;
+
+/** What a native file dialog is for: project files, an export folder, or a data file (CSV) / folder (images). */
+export const PICK_PATH_PURPOSES = ['openProject', 'saveProject', 'exportFolder', 'dataFile', 'dataFolder'] as const;
+export type PickPathPurpose = (typeof PICK_PATH_PURPOSES)[number];
 
 export const api = {
   'engine.info': { params: z.object({}), result: {} as EngineInfo },
@@ -117,7 +206,19 @@ export const api = {
   'project.list': { params: z.object({}), result: [] as ProjectFileEntry[] },
   'project.autosave': { params: z.object({ project: ProjectSchema }), result: {} as { path: string } },
   'project.restoreAutosave': { params: z.object({}), result: {} as { project: Project | null; savedMs: number | null } },
-  'training.start': { params: z.object({ project: ProjectSchema }), result: {} as { runId: string } },
+  /** compute: where to train (default 'node'); 'auto' picks the browser GPU only where Node has no GPU and Chromium has one. */
+  'training.start': {
+    params: z.object({ project: ProjectSchema, compute: z.enum(COMPUTE_CHOICES).optional() }),
+    result: {} as { runId: string; compute?: 'node' | 'browser-gpu' },
+  },
+  /**
+   * From the page that trains a browser-gpu run (browser mode): one event, or the final result, or (neither) a
+   * heartbeat. The engine re-emits events as `training` events. Refused unless runId is an active browser-gpu run.
+   */
+  'training.report': {
+    params: z.object({ runId: RunIdParam, event: ReportedTrainingEventSchema.optional(), result: ComputeResultSchema.optional() }),
+    result: {} as { accepted: boolean; command: ComputeCommandEvent['command'] | null },
+  },
   'training.stop': { params: z.object({ runId: z.string().min(1) }), result: {} as { stopping: boolean } },
   'training.pause': { params: z.object({ runId: z.string().min(1) }), result: {} as { paused: boolean } },
   'training.resume': { params: z.object({ runId: z.string().min(1) }), result: {} as { resumed: boolean } },
@@ -128,7 +229,7 @@ export const api = {
   'runs.delete': { params: z.object({ runId: z.string().min(1) }), result: {} as { deleted: boolean } },
   /** Native file dialogs; only the desktop app has them (the browser UI uses its own path dialog). */
   'dialog.pickPath': {
-    params: z.object({ purpose: z.enum(['openProject', 'saveProject', 'exportFolder']), defaultPath: z.string().max(4096).optional() }),
+    params: z.object({ purpose: z.enum(PICK_PATH_PURPOSES), defaultPath: z.string().max(4096).optional() }),
     result: {} as { path: string | null },
   },
   'export.run': {

@@ -1,0 +1,652 @@
+/**
+ * Run history on disk. Every training run gets a folder `<dataDir>/runs/<runId>/`:
+ *
+ *   config.json        the project as trained (written once, at the start)
+ *   summary.json       RunSummary; written atomically at the start, when the backend is known, and at the end
+ *   metrics.ndjson     one EpochMetrics JSON object per line, appended as epochs end, so a crash keeps
+ *                      every epoch before it (a torn last line is skipped when read)
+ *   evaluation.json    the test-set EvaluationReport, when there is one
+ *   model/             model.json + weights.bin of the model the run kept (the final weights, or the best
+ *                      epoch's after early stopping with restoreBest)
+ *   checkpoints/       epoch-<n>/ (model.json + weights.bin; n is the 0-based epoch, as EpochMetrics.epoch)
+ *                      and best.json ({ "epoch": n }) naming the best checkpoint so far
+ *
+ * A run whose summary still says "running" but that no RunStore in this process is recording was cut off
+ * (the app closed or crashed): it is reported as failed, with the epochs its metrics log holds.
+ * Folders that cannot be read are skipped by list() with a logged reason; list() never throws for them.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs';
+import type { EpochMetrics, RunDetails, RunSummary, TrainingEvent } from '../core/api/contract';
+import type { EvaluationReport } from '../core/metrics';
+import { parseProject, serializeProject, type Project } from '../core/project';
+import { writeFileAtomic } from './projectFiles';
+import { fileSystemLoadHandler } from './export';
+
+export const CONFIG_FILE = 'config.json';
+export const SUMMARY_FILE = 'summary.json';
+export const METRICS_FILE = 'metrics.ndjson';
+export const EVALUATION_FILE = 'evaluation.json';
+export const MODEL_DIR = 'model';
+export const CHECKPOINTS_DIR = 'checkpoints';
+export const BEST_CHECKPOINT_FILE = 'best.json';
+const MODEL_JSON = 'model.json';
+const WEIGHTS_BIN = 'weights.bin';
+
+/** Shown for a run left "running" on disk by an app that closed or crashed. */
+export const CRASHED_RUN_ERROR = 'the app closed during training';
+
+const RUN_ID = /^[A-Za-z0-9-]+$/;
+const MAX_RUN_ID_LENGTH = 128;
+
+export type RunStoreErrorCode = 'invalid_params' | 'not_found' | 'busy' | 'damaged' | 'no_model';
+
+/** An error meant for the person at the screen, with the engine's error code. */
+export class RunStoreError extends Error {
+  constructor(
+    message: string,
+    readonly code: RunStoreErrorCode,
+  ) {
+    super(message);
+    this.name = 'RunStoreError';
+  }
+}
+
+/** RunSummary as stored: the contract's fields plus why a run failed and how early stopping ended it. */
+export interface StoredRunSummary extends RunSummary {
+  error?: string;
+  stoppedEarly?: boolean;
+  /** 0-based epoch whose weights were kept (early stopping). */
+  bestEpoch?: number;
+}
+
+/** How a run ended; TrainingResult (run.ts) fits, plus the early-stopping facts of the 'done' event. */
+export interface RunOutcome {
+  status: 'completed' | 'stopped' | 'failed';
+  error?: string;
+  epochsCompleted: number;
+  history?: EpochMetrics[];
+  test?: { loss: number; acc: number };
+  stoppedEarly?: boolean;
+  bestEpoch?: number;
+}
+
+export function isValidRunId(runId: unknown): runId is string {
+  return typeof runId === 'string' && runId.length <= MAX_RUN_ID_LENGTH && RUN_ID.test(runId);
+}
+
+/** Refuses anything but letters, digits and '-' (so no path can be smuggled into the runs folder). */
+export function checkRunId(runId: unknown): string {
+  if (!isValidRunId(runId)) {
+    throw new RunStoreError(`"${String(runId).slice(0, 60)}" is not a run id (run ids use only letters, digits and -).`, 'invalid_params');
+  }
+  return runId;
+}
+
+function datasetNameOf(project: Project): string {
+  const source = project.dataset.source;
+  return source.type === 'builtin' ? source.name : path.basename(source.path);
+}
+
+function bestOf(history: EpochMetrics[], bestEpoch?: number): RunSummary['best'] {
+  if (history.length === 0) return undefined;
+  const m = (bestEpoch !== undefined ? history.find((h) => h.epoch === bestEpoch) : undefined) ?? history[history.length - 1];
+  return {
+    epoch: m.epoch,
+    loss: m.loss,
+    acc: m.acc,
+    ...(m.valLoss !== undefined ? { valLoss: m.valLoss } : {}),
+    ...(m.valAcc !== undefined ? { valAcc: m.valAcc } : {}),
+  };
+}
+
+const STATUSES = new Set(['running', 'completed', 'stopped', 'failed']);
+
+/** Checks the fields the run list relies on; returns why the summary is unusable, or null. */
+function summaryProblem(s: unknown, folder: string): string | null {
+  if (!s || typeof s !== 'object') return 'summary.json is not a JSON object';
+  const o = s as Record<string, unknown>;
+  if (o.runId !== folder) return `summary.json names run "${String(o.runId)}", not the folder's "${folder}"`;
+  if (typeof o.status !== 'string' || !STATUSES.has(o.status)) return `summary.json has an unknown status "${String(o.status)}"`;
+  if (typeof o.startedMs !== 'number' || !Number.isFinite(o.startedMs)) return 'summary.json has no start time';
+  if (typeof o.projectName !== 'string') return 'summary.json has no project name';
+  if (typeof o.epochsCompleted !== 'number') return 'summary.json has no epoch count';
+  return null;
+}
+
+function isEpochMetrics(x: unknown): x is EpochMetrics {
+  if (!x || typeof x !== 'object') return false;
+  const o = x as Record<string, unknown>;
+  return typeof o.epoch === 'number' && typeof o.loss === 'number' && typeof o.acc === 'number';
+}
+
+function modelJsonOf(artifacts: tf.io.ModelArtifacts): tf.io.ModelJSON {
+  if (!artifacts.modelTopology || artifacts.modelTopology instanceof ArrayBuffer) {
+    throw new Error('the model has no JSON topology to save');
+  }
+  const json: tf.io.ModelJSON = {
+    format: artifacts.format ?? 'layers-model',
+    generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+    convertedBy: artifacts.convertedBy ?? null,
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
+  };
+  if (artifacts.trainingConfig) json.trainingConfig = artifacts.trainingConfig;
+  if (artifacts.userDefinedMetadata) json.userDefinedMetadata = artifacts.userDefinedMetadata;
+  return json;
+}
+
+/**
+ * Writes model.json + weights.bin into `dir`, replacing what was there: the files go to a temp folder
+ * beside it first, so `dir` holds either the old or the new model, or (after a crash at the one
+ * moment in between) none, never half of one.
+ */
+async function writeModelDir(dir: string, artifacts: tf.io.ModelArtifacts): Promise<void> {
+  const json = JSON.stringify(modelJsonOf(artifacts));
+  const weights = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
+  const tmp = path.join(path.dirname(dir), `.${path.basename(dir)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFileAtomic(path.join(tmp, WEIGHTS_BIN), new Uint8Array(weights));
+    await writeFileAtomic(path.join(tmp, MODEL_JSON), json);
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rename(tmp, dir);
+  } catch (e) {
+    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** A rejected promise with the error `f` throws (recording methods reject, never throw synchronously). */
+function rejected<T>(f: () => unknown): Promise<T> {
+  try {
+    f();
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
+  return Promise.reject(new Error('unexpected state'));
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readJson(file: string): Promise<unknown> {
+  return JSON.parse(await fs.readFile(file, 'utf8')) as unknown;
+}
+
+interface ActiveRun {
+  project: Project;
+  summary: StoredRunSummary;
+  history: EpochMetrics[];
+  /** Every write of the run goes through this chain, in call order. */
+  queue: Promise<void>;
+}
+
+export class RunStore {
+  /** Runs this store is recording now (created, not yet finished). */
+  private readonly active = new Map<string, ActiveRun>();
+  /** Reasons already logged for damaged folders, so a list() per second does not flood the log. */
+  private readonly warned = new Set<string>();
+
+  constructor(
+    readonly dir: string,
+    private readonly log: (message: string) => void = (m) => console.warn(`[neurowire] ${m}`),
+  ) {}
+
+  runDir(runId: string): string {
+    return path.join(this.dir, checkRunId(runId));
+  }
+
+  isActive(runId: string): boolean {
+    return this.active.has(runId);
+  }
+
+  /** Runs `op` after every earlier write of the run; the returned promise settles with `op`. */
+  private enqueue<T>(run: ActiveRun, op: () => Promise<T>): Promise<T> {
+    const result = run.queue.then(op);
+    run.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Throws why `runId` is not a run being recorded. */
+  private activeRun(runId: string): ActiveRun {
+    checkRunId(runId);
+    const run = this.active.get(runId);
+    if (!run) throw new RunStoreError(`Run ${runId} is not being recorded.`, 'not_found');
+    return run;
+  }
+
+  private writeSummary(runId: string, summary: StoredRunSummary): Promise<void> {
+    return writeFileAtomic(path.join(this.runDir(runId), SUMMARY_FILE), JSON.stringify(summary, null, 2));
+  }
+
+  /**
+   * Starts recording a run: its folder, config.json and a "running" summary. The run is registered
+   * before this returns (synchronously), so appendEpoch & co. called right after queue behind it.
+   */
+  create(project: Project, runId: string, backend: string | null): Promise<StoredRunSummary> {
+    if (!isValidRunId(runId)) return rejected(() => checkRunId(runId));
+    if (this.active.has(runId)) return Promise.reject(new RunStoreError(`Run ${runId} is already being recorded.`, 'busy'));
+    const summary: StoredRunSummary = {
+      runId,
+      projectName: project.name,
+      startedMs: Date.now(),
+      endedMs: null,
+      status: 'running',
+      epochsCompleted: 0,
+      backend,
+      datasetName: datasetNameOf(project),
+      hasModel: false,
+    };
+    const run: ActiveRun = { project, summary, history: [], queue: Promise.resolve() };
+    this.active.set(runId, run);
+    return this.enqueue(run, async () => {
+      try {
+        const dir = this.runDir(runId);
+        if (await exists(dir)) throw new RunStoreError(`A run folder for ${runId} already exists.`, 'busy');
+        await fs.mkdir(dir, { recursive: true });
+        await writeFileAtomic(path.join(dir, CONFIG_FILE), serializeProject(project));
+        await this.writeSummary(runId, summary);
+        return { ...summary };
+      } catch (e) {
+        // Not recorded: later calls for this run are refused rather than writing into a wrong folder.
+        if (this.active.get(runId) === run) this.active.delete(runId);
+        throw e;
+      }
+    });
+  }
+
+  /** Records the backend once the training worker has chosen it. */
+  setBackend(runId: string, backend: string): Promise<void> {
+    const run = this.active.get(runId);
+    if (!run) return rejected(() => this.activeRun(runId));
+    run.summary.backend = backend;
+    return this.enqueue(run, () => this.writeSummary(runId, { ...run.summary }));
+  }
+
+  /** Appends one epoch's metrics as a line of metrics.ndjson. */
+  appendEpoch(runId: string, metrics: EpochMetrics): Promise<void> {
+    const run = this.active.get(runId);
+    if (!run) return rejected(() => this.activeRun(runId));
+    run.history.push(metrics);
+    run.summary.epochsCompleted = run.history.length;
+    const line = JSON.stringify(metrics) + '\n';
+    return this.enqueue(run, () => fs.appendFile(path.join(this.runDir(runId), METRICS_FILE), line, 'utf8'));
+  }
+
+  /**
+   * Keeps the weights at the end of `epoch` (0-based) in checkpoints/epoch-<epoch>/; `isBest` also
+   * names it in checkpoints/best.json. When the project does not keep every epoch
+   * (training.checkpointEveryEpoch false), older checkpoints other than the best are removed.
+   */
+  saveCheckpoint(runId: string, epoch: number, artifacts: tf.io.ModelArtifacts, isBest: boolean): Promise<void> {
+    const run = this.active.get(runId);
+    if (!run) return rejected(() => this.activeRun(runId));
+    if (!Number.isInteger(epoch) || epoch < 0) return Promise.reject(new RunStoreError(`Invalid checkpoint epoch ${epoch}.`, 'invalid_params'));
+    return this.enqueue(run, async () => {
+      const dir = path.join(this.runDir(runId), CHECKPOINTS_DIR);
+      await writeModelDir(path.join(dir, `epoch-${epoch}`), artifacts);
+      if (isBest) await writeFileAtomic(path.join(dir, BEST_CHECKPOINT_FILE), JSON.stringify({ epoch }));
+      if (run.project.training.checkpointEveryEpoch === false) {
+        const best = await this.bestCheckpointEpoch(runId);
+        for (const e of await this.checkpointEpochs(runId)) {
+          if (e !== epoch && e !== best) await fs.rm(path.join(dir, `epoch-${e}`), { recursive: true, force: true });
+        }
+      }
+    });
+  }
+
+  /**
+   * Ends the recording: evaluation.json and model/ when given, then the final summary (atomically).
+   * Waits for every earlier write of the run. Returns the summary written.
+   */
+  finish(runId: string, outcome: RunOutcome, artifacts?: tf.io.ModelArtifacts, evaluation?: EvaluationReport | null): Promise<StoredRunSummary> {
+    const run = this.active.get(runId);
+    if (!run) return rejected(() => this.activeRun(runId));
+    return this.enqueue(run, async () => {
+      try {
+        const dir = this.runDir(runId);
+        if (evaluation) await writeFileAtomic(path.join(dir, EVALUATION_FILE), JSON.stringify(evaluation));
+        let modelSaved = false;
+        if (artifacts) {
+          try {
+            await writeModelDir(path.join(dir, MODEL_DIR), artifacts);
+            modelSaved = true;
+          } catch (e) {
+            this.log(`Could not save the model of run ${runId}: ${(e as Error).message}`);
+          }
+        }
+        const history = run.history.length > 0 ? run.history : (outcome.history ?? []);
+        const summary: StoredRunSummary = {
+          ...run.summary,
+          status: outcome.status,
+          endedMs: Date.now(),
+          epochsCompleted: outcome.epochsCompleted,
+          hasModel: modelSaved || (await this.checkpointEpochs(runId)).length > 0,
+        };
+        const best = bestOf(history, outcome.bestEpoch);
+        if (best) summary.best = best;
+        if (outcome.test) summary.test = outcome.test;
+        if (outcome.error !== undefined) summary.error = outcome.error;
+        if (outcome.stoppedEarly !== undefined) summary.stoppedEarly = outcome.stoppedEarly;
+        if (outcome.bestEpoch !== undefined) summary.bestEpoch = outcome.bestEpoch;
+        await this.writeSummary(runId, summary);
+        run.summary = summary;
+        return { ...summary };
+      } finally {
+        this.active.delete(runId);
+      }
+    });
+  }
+
+  /** Every readable run, newest first. Damaged folders are skipped (and logged once), never thrown. */
+  async list(): Promise<StoredRunSummary[]> {
+    let names: string[] = [];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.warnOnce(`Cannot read the runs folder ${this.dir}: ${(e as Error).message}`);
+    }
+    // Runs being recorded come from memory (their folder may not be written yet).
+    const out: StoredRunSummary[] = [...this.active.values()].map((r) => ({ ...r.summary }));
+    for (const name of names) {
+      if (name.startsWith('.') || this.active.has(name)) continue; // temp folders, deletions in progress, active runs
+      if (!isValidRunId(name)) {
+        this.warnOnce(`Skipping ${path.join(this.dir, name)}: not a run folder name.`);
+        continue;
+      }
+      try {
+        const st = await fs.stat(path.join(this.dir, name));
+        if (!st.isDirectory()) {
+          this.warnOnce(`Skipping ${path.join(this.dir, name)}: not a folder.`);
+          continue;
+        }
+        out.push(await this.readSummary(name));
+      } catch (e) {
+        this.warnOnce(`Skipping run folder ${path.join(this.dir, name)}: ${(e as Error).message}`);
+      }
+    }
+    return out.sort((a, b) => b.startedMs - a.startedMs || a.runId.localeCompare(b.runId));
+  }
+
+  /** Summary, per-epoch history, evaluation and the project as trained. */
+  async get(runId: string): Promise<RunDetails & { summary: StoredRunSummary }> {
+    checkRunId(runId);
+    const active = this.active.get(runId);
+    // A run just started may not have its folder yet: wait for its first writes.
+    if (active) await active.queue;
+    await this.requireFolder(runId);
+    const summary = await this.readSummary(runId);
+    const history = await this.readHistory(runId);
+    const config = await this.loadConfig(runId);
+    let evaluation: EvaluationReport | null = null;
+    const evalFile = path.join(this.runDir(runId), EVALUATION_FILE);
+    if (await exists(evalFile)) {
+      try {
+        evaluation = (await readJson(evalFile)) as EvaluationReport;
+      } catch (e) {
+        this.warnOnce(`The evaluation of run ${runId} cannot be read (${(e as Error).message}); showing the run without it.`);
+      }
+    }
+    return { summary, history, evaluation, config };
+  }
+
+  /** The project the run trained. */
+  async loadConfig(runId: string): Promise<Project> {
+    checkRunId(runId);
+    await this.requireFolder(runId);
+    let text: string;
+    try {
+      text = await fs.readFile(path.join(this.runDir(runId), CONFIG_FILE), 'utf8');
+    } catch (e) {
+      throw new RunStoreError(`Run ${runId} has no readable ${CONFIG_FILE} (${(e as Error).message}).`, 'damaged');
+    }
+    try {
+      return parseProject(text, `run ${runId}`);
+    } catch (e) {
+      throw new RunStoreError(`The project saved with run ${runId} is damaged: ${(e as Error).message}`, 'damaged');
+    }
+  }
+
+  /**
+   * The run's trained model, for export: model/ when the run ended with one, otherwise (a run cut off
+   * by a crash or a failure) its best checkpoint, otherwise its latest.
+   */
+  async loadArtifacts(runId: string): Promise<tf.io.ModelArtifacts> {
+    checkRunId(runId);
+    await this.requireFolder(runId);
+    const dir = this.runDir(runId);
+    const candidates: string[] = [path.join(dir, MODEL_DIR, MODEL_JSON)];
+    const best = await this.bestCheckpointEpoch(runId);
+    if (best !== null) candidates.push(path.join(dir, CHECKPOINTS_DIR, `epoch-${best}`, MODEL_JSON));
+    const epochs = await this.checkpointEpochs(runId);
+    if (epochs.length > 0) candidates.push(path.join(dir, CHECKPOINTS_DIR, `epoch-${epochs[epochs.length - 1]}`, MODEL_JSON));
+    const problems: string[] = [];
+    for (const file of candidates) {
+      if (!(await exists(file))) continue;
+      try {
+        return await fileSystemLoadHandler(file).load!();
+      } catch (e) {
+        problems.push((e as Error).message);
+      }
+    }
+    throw new RunStoreError(
+      `Run ${runId} has no trained model to export${problems.length ? ` (${problems.join('; ')})` : ''}.`,
+      problems.length ? 'damaged' : 'no_model',
+    );
+  }
+
+  /** Removes a run folder. False when there was none; refuses a run that is still being recorded. */
+  async delete(runId: string): Promise<boolean> {
+    checkRunId(runId);
+    if (this.active.has(runId)) throw new RunStoreError(`Run ${runId} is still training; stop it before deleting it.`, 'busy');
+    const dir = this.runDir(runId);
+    if (!(await exists(dir))) return false;
+    // Rename first: a deletion cut short leaves a hidden folder that list() ignores, not a damaged run.
+    const trash = path.join(this.dir, `.deleted-${runId}-${randomBytes(4).toString('hex')}`);
+    await fs.rename(dir, trash);
+    await fs.rm(trash, { recursive: true, force: true });
+    return true;
+  }
+
+  // --- reading ---
+
+  private async requireFolder(runId: string): Promise<void> {
+    try {
+      const st = await fs.stat(this.runDir(runId));
+      if (st.isDirectory()) return;
+    } catch {
+      // fall through
+    }
+    throw new RunStoreError(`There is no run ${runId}.`, 'not_found');
+  }
+
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.log(message);
+  }
+
+  /** summary.json, with a run cut off by a crash shown as failed. Throws a reason when unreadable. */
+  private async readSummary(runId: string): Promise<StoredRunSummary> {
+    const active = this.active.get(runId);
+    if (active) return { ...active.summary };
+    const file = path.join(this.runDir(runId), SUMMARY_FILE);
+    let raw: unknown;
+    try {
+      raw = await readJson(file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new RunStoreError(code === 'ENOENT' ? 'it has no summary.json' : `its summary.json cannot be read (${(e as Error).message})`, 'damaged');
+    }
+    const problem = summaryProblem(raw, runId);
+    if (problem) throw new RunStoreError(problem, 'damaged');
+    const summary = raw as StoredRunSummary;
+    if (summary.status !== 'running') return summary;
+
+    // Left "running" by an app that closed mid-run: report what the metrics log kept.
+    const history = await this.readHistory(runId);
+    let endedMs: number | null = null;
+    for (const f of [METRICS_FILE, SUMMARY_FILE]) {
+      try {
+        endedMs = (await fs.stat(path.join(this.runDir(runId), f))).mtimeMs;
+        break;
+      } catch {
+        // try the next
+      }
+    }
+    const crashed: StoredRunSummary = {
+      ...summary,
+      status: 'failed',
+      error: CRASHED_RUN_ERROR,
+      endedMs,
+      epochsCompleted: history.length,
+      hasModel: (await this.checkpointEpochs(runId)).length > 0,
+    };
+    const best = bestOf(history, (await this.bestCheckpointEpoch(runId)) ?? undefined);
+    if (best) crashed.best = best;
+    return crashed;
+  }
+
+  /** metrics.ndjson; lines that do not parse (a line torn by a crash) are skipped. */
+  private async readHistory(runId: string): Promise<EpochMetrics[]> {
+    let text: string;
+    try {
+      text = await fs.readFile(path.join(this.runDir(runId), METRICS_FILE), 'utf8');
+    } catch {
+      return [];
+    }
+    const out: EpochMetrics[] = [];
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const m = JSON.parse(line) as unknown;
+        if (isEpochMetrics(m)) out.push(m);
+      } catch {
+        // torn or damaged line
+      }
+    }
+    return out;
+  }
+
+  /** Epochs with a checkpoint folder, ascending. */
+  private async checkpointEpochs(runId: string): Promise<number[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(path.join(this.runDir(runId), CHECKPOINTS_DIR));
+    } catch {
+      return [];
+    }
+    return names
+      .map((n) => /^epoch-(\d+)$/.exec(n))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+  }
+
+  private async bestCheckpointEpoch(runId: string): Promise<number | null> {
+    try {
+      const best = (await readJson(path.join(this.runDir(runId), CHECKPOINTS_DIR, BEST_CHECKPOINT_FILE))) as { epoch?: unknown };
+      return typeof best.epoch === 'number' && Number.isInteger(best.epoch) && best.epoch >= 0 ? best.epoch : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** What the trainer hands over at the end: TrainingResult of run.ts fits. */
+export interface RecordedResult extends RunOutcome {
+  artifacts?: tf.io.ModelArtifacts;
+  /** The test-set report, when the trainer hands it over with the result (else the 'evaluation' event's). */
+  evaluation?: EvaluationReport;
+}
+
+/**
+ * Records one training run as its events arrive: the glue between a trainer's event stream and the
+ * RunStore. Never throws and never rejects: a disk that fails must not stop training; the first
+ * failure of a run is logged, the following ones of that run are not.
+ */
+export class RunRecorder {
+  private evaluation: EvaluationReport | null = null;
+  private stoppedEarly: boolean | undefined;
+  private bestEpoch: number | undefined;
+  private failed = false;
+  private readonly writes: Promise<void>[] = [];
+
+  constructor(
+    private readonly store: RunStore,
+    readonly runId: string,
+    project: Project,
+    private readonly log: (message: string) => void = (m) => console.warn(`[neurowire] ${m}`),
+  ) {
+    this.track(store.create(project, runId, null));
+  }
+
+  private track(p: Promise<unknown>): Promise<void> {
+    const w = p.then(
+      () => undefined,
+      (e: Error) => {
+        if (this.failed) return;
+        this.failed = true;
+        this.log(`Could not record run ${this.runId} in the run history: ${e.message}`);
+      },
+    );
+    this.writes.push(w);
+    return w;
+  }
+
+  /** Feed every training event of the run here, in order. */
+  event(e: TrainingEvent): void {
+    if (e.runId !== this.runId) return;
+    switch (e.type) {
+      case 'started':
+        this.track(this.store.setBackend(this.runId, e.backend.name));
+        break;
+      case 'epoch':
+        this.track(this.store.appendEpoch(this.runId, e.metrics));
+        break;
+      case 'evaluation':
+        this.evaluation = e.report;
+        break;
+      case 'done':
+        if (e.stoppedEarly !== undefined) this.stoppedEarly = e.stoppedEarly;
+        if (e.bestEpoch !== undefined) this.bestEpoch = e.bestEpoch;
+        break;
+    }
+  }
+
+  /** The trainer's onCheckpoint. Resolves when the checkpoint is on disk (or could not be written). */
+  checkpoint(epoch: number, artifacts: tf.io.ModelArtifacts, isBest: boolean): Promise<void> {
+    return this.track(this.store.saveCheckpoint(this.runId, epoch, artifacts, isBest));
+  }
+
+  /** Writes the end of the run (evaluation, model, final summary). Resolves when done; never rejects. */
+  async finish(result: RecordedResult): Promise<void> {
+    await Promise.all(this.writes);
+    const outcome: RunOutcome = {
+      status: result.status,
+      epochsCompleted: result.epochsCompleted,
+      ...(result.error !== undefined ? { error: result.error } : {}),
+      ...(result.history ? { history: result.history } : {}),
+      ...(result.test ? { test: result.test } : {}),
+    };
+    const stoppedEarly = result.stoppedEarly ?? this.stoppedEarly;
+    const bestEpoch = result.bestEpoch ?? this.bestEpoch;
+    if (stoppedEarly !== undefined) outcome.stoppedEarly = stoppedEarly;
+    if (bestEpoch !== undefined) outcome.bestEpoch = bestEpoch;
+    await this.track(this.store.finish(this.runId, outcome, result.artifacts, result.evaluation ?? this.evaluation));
+  }
+}
+
+/** The trainer's onCheckpoint callback (StartTrainingOptions in training/run.ts). */
+export type CheckpointHandler = (epoch: number, artifacts: tf.io.ModelArtifacts, isBest: boolean) => Promise<void>;
