@@ -179,15 +179,23 @@ function runChild(backend: BackendName, model: ModelName, plan: Plan): RunResult
   return JSON.parse(line.slice(TAG.length)) as RunResult;
 }
 
+/** The first Python that imports torch: $PYTHON, then python3 on PATH, then Debian's (python3-torch installs there). */
+let torchPython: string | null | undefined;
+function findTorchPython(): string | null {
+  if (torchPython !== undefined) return torchPython;
+  const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => Boolean(c));
+  torchPython = candidates.find((py) => spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0) ?? null;
+  return torchPython;
+}
+
 function torchAvailable(): boolean {
-  const r = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' });
-  return r.status === 0;
+  return findTorchPython() !== null;
 }
 
 function runTorch(models: ModelName[], quick: boolean): RunResult[] {
   const script = path.join(BENCH_DIR, 'torch_bench.py');
   const args = [script, '--threads', '1', '--batch', String(BATCH), '--window', quick ? '1' : '3', '--windows', quick ? '2' : '3', '--models', models.join(',')];
-  const r = spawnSync('python3', args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
+  const r = spawnSync(findTorchPython() ?? 'python3', args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
   const lines = (r.stdout ?? '').split('\n').filter((l) => l.startsWith(TAG));
   if (r.status !== 0 || lines.length === 0) {
     return models.map((model) => ({ backend: 'pytorch', model, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, threads: 1, note: `failed: ${(r.stderr ?? '').trim().split('\n').slice(-1)[0] ?? ''}` }));
