@@ -2,6 +2,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'elect
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Engine, EngineError } from '../main/node/engine';
+import { createComputeHost } from './computeWindow';
 
 /** Thin desktop shell: a window, the preload bridge and IPC into the same Engine the server uses. */
 const CALL = 'neurowire:call';
@@ -12,8 +13,12 @@ const rendererUrl = pathToFileURL(rendererIndex).href;
 
 let mainWindow: BrowserWindow | null = null;
 
+// Hidden GPU compute window (WebGPU / WebGL), created on first use: "GPU without CUDA".
+const computeHost = createComputeHost({ pageFile: path.resolve(__dirname, '../renderer/compute.html'), preloadPath: path.join(__dirname, 'compute-preload.js') });
+
 const engine = new Engine({
   host: 'electron',
+  computeHost,
   async pickPath(purpose, defaultPath) {
     if (!mainWindow) return null;
     const filters = [{ name: 'Neurowire project', extensions: ['json'] }];
@@ -24,6 +29,18 @@ const engine = new Engine({
     if (purpose === 'saveProject') {
       const r = await dialog.showSaveDialog(mainWindow, { defaultPath, filters });
       return r.canceled ? null : (r.filePath ?? null);
+    }
+    if (purpose === 'dataFile') {
+      const dataFilters = [
+        { name: 'Tables (CSV, TSV)', extensions: ['csv', 'tsv', 'txt'] },
+        { name: 'All files', extensions: ['*'] },
+      ];
+      const r = await dialog.showOpenDialog(mainWindow, { defaultPath, filters: dataFilters, properties: ['openFile'] });
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    }
+    if (purpose === 'dataFolder') {
+      const r = await dialog.showOpenDialog(mainWindow, { defaultPath, properties: ['openDirectory'] });
+      return r.canceled ? null : (r.filePaths[0] ?? null);
     }
     const r = await dialog.showOpenDialog(mainWindow, { defaultPath, properties: ['openDirectory', 'createDirectory'] });
     return r.canceled ? null : (r.filePaths[0] ?? null);
@@ -52,7 +69,10 @@ function createWindow(): void {
     if (url !== rendererUrl) e.preventDefault();
   });
   void mainWindow.loadFile(rendererIndex);
-  mainWindow.on('closed', () => (mainWindow = null));
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+    computeHost.dispose(); // else the hidden window keeps the app alive
+  });
 }
 
 /** Menu items send the same actions as the toolbar; the renderer handles them. */
@@ -137,5 +157,6 @@ app.on('window-all-closed', () => {
 });
 
 app.on('before-quit', () => {
+  computeHost.dispose();
   void engine.dispose();
 });

@@ -1,13 +1,15 @@
 import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { api, isApiMethod, type ApiMethod, type ApiResult, type EngineEvents, type EngineInfo, type TemplateInfo, type TrainingEvent } from '../core/api/contract';
+import { api, isApiMethod, type ApiMethod, type ApiResult, type EngineEvents, type EngineInfo, type TemplateInfo, type TrainingEvent, type ComputeChoice } from '../core/api/contract';
 import { parseProject, ProjectFileError, datasetKey, type Project } from '../core/project';
 import { saveProjectFile, openProjectFile, listProjectFiles, writeFileAtomic } from './projectFiles';
-import { listDatasets } from './datasets';
+import { inspectDataset, listDatasets, readCsvColumns } from './datasets';
 import { selectBackend } from './backend';
-import { startTraining, type TrainingRun, type TrainingResult } from './training/run';
+import { startTraining, type TrainingRun, type TrainingResult, type StartTrainingOptions } from './training/run';
+import { RunStore, RunStoreError, RunRecorder, checkRunId, type CheckpointHandler } from './runs';
 import { exportTrainedModel } from './export';
+import { ComputeBridge, ComputeBridgeError, type ComputeHost } from './computeBridge';
 
 export interface EngineOptions {
   host: 'electron' | 'browser';
@@ -15,7 +17,9 @@ export interface EngineOptions {
   dataDir?: string;
   templatesDir?: string;
   /** Native file dialogs, supplied by the desktop shell. */
-  pickPath?: (purpose: 'openProject' | 'saveProject' | 'exportFolder', defaultPath?: string) => Promise<string | null>;
+  pickPath?: (purpose: import('../core/api/contract').PickPathPurpose, defaultPath?: string) => Promise<string | null>;
+  /** The desktop app's hidden GPU compute window (electron/computeWindow.ts); browser mode has none (the page computes). */
+  computeHost?: ComputeHost;
 }
 
 /** An error whose message is meant for the person at the screen, with a stable code for the UI. */
@@ -33,6 +37,8 @@ interface RunRecord {
   project: Project;
   run: TrainingRun;
   result?: TrainingResult;
+  /** Settles when the run's end is written to the run history. */
+  persisted?: Promise<void>;
 }
 
 type Listener = <E extends keyof EngineEvents>(event: E, payload: EngineEvents[E]) => void;
@@ -61,10 +67,16 @@ export class Engine {
   private readonly runs = new Map<string, RunRecord>();
   private activeRunId: string | null = null;
   private backendInfo: Promise<EngineInfo['backend']> | null = null;
+  /** Run history on disk, <dataDir>/runs. */
+  readonly runStore: RunStore;
+  /** Browser-GPU runs (WebGPU / WebGL in a Chromium page); the server's /compute routes use it too. */
+  readonly compute: ComputeBridge;
 
   constructor(private readonly options: EngineOptions) {
     this.dataDir = path.resolve(options.dataDir ?? defaultDataDir());
     this.templatesDir = path.resolve(options.templatesDir ?? defaultTemplatesDir());
+    this.runStore = new RunStore(path.join(this.dataDir, 'runs'));
+    this.compute = new ComputeBridge({ host: options.computeHost ?? null, emitCommand: (e) => this.emit('compute', e) });
   }
 
   get projectsDir(): string {
@@ -104,7 +116,9 @@ export class Engine {
       return await this.handle(method, parsed.data as never);
     } catch (e) {
       if (e instanceof EngineError) throw e;
+      if (e instanceof ComputeBridgeError) throw new EngineError(e.message, e.code);
       if (e instanceof ProjectFileError) throw new EngineError(e.message, 'project_file');
+      if (e instanceof RunStoreError) throw new EngineError(e.message, e.code);
       throw new EngineError((e as Error).message ?? String(e), 'failed');
     }
   }
@@ -134,14 +148,30 @@ export class Engine {
       case 'project.restoreAutosave':
         return (await this.restoreAutosave()) as ApiResult<M>;
       case 'training.start':
-        return this.startRun(p.project) as ApiResult<M>;
+        return (await this.startRun(p.project, p.compute)) as ApiResult<M>;
+      case 'training.report':
+        return this.compute.report(p.runId, p) as ApiResult<M>;
       case 'training.stop':
         return this.stopRun(p.runId) as ApiResult<M>;
+      case 'training.pause':
+        return { paused: this.pauseOrResumeRun(p.runId, 'pause') } as ApiResult<M>;
+      case 'training.resume':
+        return { resumed: this.pauseOrResumeRun(p.runId, 'resume') } as ApiResult<M>;
       case 'dialog.pickPath':
         if (!this.options.pickPath) throw new EngineError('File dialogs are only available in the desktop app.', 'unsupported');
         return { path: await this.options.pickPath(p.purpose, p.defaultPath) } as ApiResult<M>;
       case 'export.run':
         return (await this.exportRun(p.runId, p.dir)) as ApiResult<M>;
+      case 'datasets.columns':
+        return (await readCsvColumns(p.path, p.delimiter)) as ApiResult<M>;
+      case 'datasets.inspect':
+        return (await inspectDataset(p.source)) as ApiResult<M>;
+      case 'runs.list':
+        return (await this.runStore.list()) as ApiResult<M>;
+      case 'runs.get':
+        return (await this.runStore.get(p.runId)) as ApiResult<M>;
+      case 'runs.delete':
+        return (await this.deleteRun(p.runId)) as ApiResult<M>;
     }
     throw new EngineError(`Unhandled engine call "${method}".`, 'unknown_method');
   }
@@ -154,6 +184,7 @@ export class Engine {
       backend: await this.backendInfo,
       projectsDir: this.projectsDir,
       exportsDir: this.exportsDir,
+      browserGpu: await this.compute.probe(),
     };
   }
 
@@ -190,12 +221,34 @@ export class Engine {
     }
   }
 
-  private startRun(project: Project): { runId: string } {
+  private async startRun(project: Project, compute: ComputeChoice = 'node'): Promise<{ runId: string; compute: 'node' | 'browser-gpu' }> {
     if (this.activeRunId) {
       throw new EngineError('A training run is already in progress. Stop it before starting another.', 'busy');
     }
-    const run = startTraining(project, (e: TrainingEvent) => this.emit('training', e));
+    const where = compute === 'auto' ? await this.autoCompute() : compute;
+    if (this.activeRunId) throw new EngineError('A training run is already in progress. Stop it before starting another.', 'busy');
+    // Run history: every event is recorded; 'done' goes out once the run's end is on disk, so runs.list agrees with it.
+    let recorder: RunRecorder | undefined;
+    let heldDone: TrainingEvent | undefined;
+    const onEvent = (e: TrainingEvent) => {
+      recorder?.event(e);
+      if (e.type === 'done') heldDone = e;
+      else this.emit('training', e);
+    };
+    const onCheckpoint: CheckpointHandler = (epoch, artifacts, isBest) => recorder?.checkpoint(epoch, artifacts, isBest) ?? Promise.resolve();
+    const trainOpts: StartTrainingOptions = { onCheckpoint };
+    const run = where === 'browser-gpu' ? this.compute.start(project, onEvent) : startTraining(project, onEvent, trainOpts);
+    recorder = new RunRecorder(this.runStore, run.runId, project);
+    const rec = recorder;
     const record: RunRecord = { project, run };
+    record.persisted = run.done
+      .then(
+        (result) => rec.finish(result),
+        (e: Error) => rec.finish({ status: 'failed', error: e.message, epochsCompleted: 0 }),
+      )
+      .finally(() => {
+        if (heldDone) this.emit('training', heldDone);
+      });
     this.runs.set(run.runId, record);
     this.activeRunId = run.runId;
     run.done
@@ -209,7 +262,13 @@ export class Engine {
         if (this.activeRunId === run.runId) this.activeRunId = null;
         this.forgetOldRuns();
       });
-    return { runId: run.runId };
+    return { runId: run.runId, compute: where };
+  }
+
+  /** 'auto': the browser GPU where Node has no CUDA and the desktop app's compute window has a GPU backend. */
+  private async autoCompute(): Promise<'node' | 'browser-gpu'> {
+    const [{ backend }, gpu] = await Promise.all([this.info(), this.compute.probe()]);
+    return backend.name !== 'tensorflow' || !/gpu|cuda/i.test(backend.device) ? (gpu?.available ? 'browser-gpu' : 'node') : 'node';
   }
 
   private forgetOldRuns(): void {
@@ -225,31 +284,73 @@ export class Engine {
     return { stopping: true };
   }
 
+  /** Pause / resume take effect between batches; the run then sends a `state` event. False when nothing changed. */
+  private pauseOrResumeRun(runId: string, what: 'pause' | 'resume'): boolean {
+    const record = this.runs.get(runId);
+    if (!record) throw new EngineError(`No training run "${runId}".`, 'not_found');
+    if (record.result) return false;
+    return what === 'pause' ? record.run.pause() : record.run.resume();
+  }
+
   /** Resolves when the run has finished (used by the CLI and tests). */
   async waitForRun(runId: string): Promise<TrainingResult> {
     const record = this.runs.get(runId);
     if (!record) throw new EngineError(`No training run "${runId}".`, 'not_found');
-    return record.run.done;
+    const result = await record.run.done;
+    await record.persisted;
+    return result;
   }
 
+  /** Exports a run kept in memory, or else one from the run history on disk (its model, or its best checkpoint). */
   private async exportRun(runId: string, dir?: string): Promise<{ dir: string; files: string[] }> {
+    checkRunId(runId);
     const record = this.runs.get(runId);
-    if (!record) throw new EngineError(`No training run "${runId}" is kept in memory; train the model again, then export.`, 'not_found');
-    const result = record.result ?? (await record.run.done);
-    if (!result.artifacts) {
-      throw new EngineError(`Run ${runId} has no trained model to export${result.error ? ` (${result.error})` : ''}.`, 'no_model');
+    let project: Project;
+    let artifacts: TrainingResult['artifacts'];
+    if (record) {
+      const result = record.result ?? (await record.run.done);
+      await record.persisted;
+      project = record.project;
+      artifacts = result.artifacts;
+      if (!artifacts) {
+        try {
+          artifacts = await this.runStore.loadArtifacts(runId);
+        } catch {
+          throw new EngineError(`Run ${runId} has no trained model to export${result.error ? ` (${result.error})` : ''}.`, 'no_model');
+        }
+      }
+    } else {
+      try {
+        project = await this.runStore.loadConfig(runId);
+      } catch (e) {
+        if (e instanceof RunStoreError && e.code === 'not_found') throw new EngineError(`No training run "${runId}".`, 'not_found');
+        throw e;
+      }
+      artifacts = await this.runStore.loadArtifacts(runId);
     }
-    const safeName = record.project.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'model';
+    const safeName = project.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'model';
     const target = path.resolve(dir ?? path.join(this.exportsDir, `${safeName}-${new Date().toISOString().replace(/[:.]/g, '-')}`));
-    return exportTrainedModel({ project: record.project, artifacts: result.artifacts, dir: target });
+    return exportTrainedModel({ project, artifacts, dir: target });
+  }
+
+  /** Removes a finished run from the history (and from memory); a run still training is refused. */
+  private async deleteRun(runId: string): Promise<{ deleted: boolean }> {
+    checkRunId(runId);
+    if (this.activeRunId === runId || this.runStore.isActive(runId)) {
+      throw new EngineError(`Run ${runId} is still training; stop it before deleting it.`, 'busy');
+    }
+    this.runs.delete(runId);
+    return { deleted: await this.runStore.delete(runId) };
   }
 
   /** Stops any training; called on app quit. */
   async dispose(): Promise<void> {
+    this.compute.disposeAll();
     if (this.activeRunId) {
       const record = this.runs.get(this.activeRunId);
       record?.run.stop();
       await record?.run.done.catch(() => undefined);
+      await record?.persisted;
     }
     this.listeners.clear();
   }

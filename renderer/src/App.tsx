@@ -5,7 +5,8 @@ import { Toolbar } from './components/Toolbar';
 import { Palette } from './components/Palette';
 import { Canvas } from './components/Canvas';
 import { Inspector } from './components/Inspector';
-import { TrainingPanel } from './components/TrainingPanel';
+import { BottomPanel } from './components/BottomPanel';
+import { attachDatasetInspection } from './store/appStore';
 import { StatusBar } from './components/StatusBar';
 import { Banners } from './components/Banners';
 import { OpenDialog, SaveDialog } from './components/Dialogs';
@@ -45,6 +46,9 @@ export function App() {
   const store = useAppStore();
   const actions = useActions();
   const [dialog, setDialog] = useState<Dialog>(null);
+
+  // Keeps the dataset preview (and the shape warnings that use it) in step with the dataset source.
+  useEffect(() => attachDatasetInspection(store), [store]);
 
   const saveAs = useCallback(() => {
     const { project, engine, ui } = store.getState();
@@ -146,7 +150,7 @@ export function App() {
           <Canvas />
           <Inspector />
         </main>
-        <TrainingPanel />
+        <BottomPanel />
         <StatusBar />
       </div>
       <FitOnLoad />

@@ -3,11 +3,13 @@ import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import './styles.css';
 import { createEngineClient } from './api/client';
+import { withBrowserCompute } from './compute/choice';
 import { attachAutosave, createAppStore } from './store/appStore';
 import { AppStoreProvider } from './store/context';
 import { App } from './App';
 
-const client = createEngineClient();
+// Train / Stop honour the Compute choice (Node, or this browser's GPU): see compute/choice.ts.
+const client = withBrowserCompute(createEngineClient());
 const store = createAppStore(client);
 attachAutosave(store, 1000);
 void store.getState().actions.init();

@@ -2,8 +2,8 @@ import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { startTraining, type TrainingResult } from '../../main/node/training/run';
-import { loadDataset } from '../../main/node/datasets';
+import { startTraining, type StartTrainingOptions, type TrainingResult } from '../../main/node/training/run';
+import { openDataset } from '../../main/node/datasets';
 import type { TrainingEvent } from '../../main/core/api/contract';
 import type { Project } from '../../main/core/project';
 
@@ -18,14 +18,18 @@ function project(overrides: Partial<Project['training']> = {}, edit?: (p: Projec
 
 type Timed = { at: number; e: TrainingEvent };
 
-async function train(p: Project, onEvent?: (e: TrainingEvent, run: ReturnType<typeof startTraining>) => void) {
+async function train(p: Project, onEvent?: (e: TrainingEvent, run: ReturnType<typeof startTraining>) => void, opts: StartTrainingOptions = {}) {
   const events: Timed[] = [];
   // eslint-disable-next-line prefer-const
   let run!: ReturnType<typeof startTraining>;
-  run = startTraining(p, (e) => {
-    events.push({ at: performance.now(), e });
-    onEvent?.(e, run);
-  });
+  run = startTraining(
+    p,
+    (e) => {
+      events.push({ at: performance.now(), e });
+      onEvent?.(e, run);
+    },
+    opts,
+  );
   const result: TrainingResult = await run.done;
   return { run, result, events };
 }
@@ -86,11 +90,23 @@ describe('training in a worker', () => {
         expect(e.progress).toBeGreaterThanOrEqual(progress);
         progress = e.progress;
         epochsSeen++;
+      } else if (e.type === 'evaluation') {
+        expect(epochsSeen).toBe(2); // after training, before done
       } else {
         expect(e.type).toBe('log');
       }
     }
     expect(epochsSeen).toBe(2);
+    // The test-set evaluation: a report with a confusion matrix and an image gallery, misclassified first.
+    const evaluation = events.map((x) => x.e).find((e): e is Extract<TrainingEvent, { type: 'evaluation' }> => e.type === 'evaluation')!.report;
+    expect(evaluation).toMatchObject({ task: 'classification', samples: 1000 });
+    expect(evaluation.classification!.accuracy).toBe(result.test!.acc);
+    expect(evaluation.classification!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(1000);
+    expect(evaluation.gallery).toHaveLength(48);
+    expect(evaluation.gallery[0]).toMatchObject({ correct: false, image: { width: 28, height: 28, channels: 1 } });
+    expect(evaluation.gallery[0].image!.pixels).toHaveLength(784);
+    expect(Math.max(...evaluation.gallery[0].image!.pixels)).toBeGreaterThan(200);
+    expect(result.evaluation).toEqual(evaluation);
     expect(progress).toBe(1);
     const done = events[events.length - 1].e as Extract<TrainingEvent, { type: 'done' }>;
     expect(done).toMatchObject({ status: 'completed', epochsCompleted: 2, hasModel: true });
@@ -120,27 +136,80 @@ describe('training in a worker', () => {
     expect(weightData.byteLength).toBe((784 * 128 + 128 + 128 * 10 + 10) * 4);
     await tf.setBackend('cpu');
     const model = await tf.loadLayersModel(tf.io.fromMemory(result.artifacts!));
-    const data = await loadDataset(p.dataset);
+    const data = await openDataset(p.dataset);
+    const test = await data.test.getBatch(Array.from({ length: data.test.count }, (_, i) => i));
     const acc = tf.tidy(() => {
-      const pred = model.predict(tf.tensor(data.test.x, [data.test.count, 28, 28, 1])) as tf.Tensor;
-      return pred.argMax(-1).equal(tf.tensor1d(data.test.labels, 'int32')).mean().dataSync()[0];
+      const pred = model.predict(tf.tensor(test.x, [test.count, 28, 28, 1])) as tf.Tensor;
+      return pred.argMax(-1).equal(tf.tensor1d(test.y as Int32Array, 'int32')).mean().dataSync()[0];
     });
     expect(acc).toBeCloseTo(result.test!.acc, 2);
   });
 
-  it('is reproducible: the same seed gives the same history, another seed a different one', async () => {
+  it('is reproducible (also across a pause and resume): the same seed gives the same history, another seed a different one', async () => {
     // A small training split (1,000 samples, one epoch) keeps this quick.
     const small = (seed: number) =>
       project({ epochs: 1, seed }, (p) => {
         p.dataset = { ...p.dataset, validationFraction: 0.45, testFraction: 0.45 };
       });
     const a = await train(small(42));
-    const b = await train(small(42));
+    // The same run again, paused after its first batch event for 400 ms.
+    const pauseCalls: boolean[] = [];
+    let pausedAt = 0;
+    let resumedAt = 0;
+    const b = await train(small(42), (e, run) => {
+      if (e.type === 'batch' && pauseCalls.length === 0) {
+        pauseCalls.push(run.pause(), run.pause()); // the second is refused: already paused
+      } else if (e.type === 'state' && e.state === 'paused') {
+        pausedAt = performance.now();
+        setTimeout(() => {
+          pauseCalls.push(run.resume(), run.resume());
+        }, 400);
+      } else if (e.type === 'state' && e.state === 'running') {
+        resumedAt = performance.now();
+      }
+    });
     const c = await train(small(43));
     for (const r of [a, b, c]) expect(r.result.status).toBe('completed');
     expect(b.result.history).toEqual(a.result.history);
     expect(b.result.test).toEqual(a.result.test);
     expect(c.result.history[0].loss).not.toBe(a.result.history[0].loss);
+
+    expect(pauseCalls).toEqual([true, false, true, false]);
+    expect(resumedAt - pausedAt).toBeGreaterThanOrEqual(390);
+    const kinds = b.events.map((x) => (x.e.type === 'state' ? x.e.state : x.e.type));
+    const p = kinds.indexOf('paused');
+    const r = kinds.indexOf('running');
+    expect(p).toBeGreaterThan(0);
+    expect(r).toBeGreaterThan(p);
+    expect(kinds.slice(p, r).includes('batch')).toBe(false); // nothing trains while paused
+    expect(kinds.slice(r).includes('batch')).toBe(true);
+  });
+
+  it('stops early through the worker, keeps the best epoch\'s weights and hands out checkpoints', async () => {
+    // minDelta 1: no epoch after the first improves val_loss by that much, so patience 1 ends the run after epoch 2.
+    const p = project({ epochs: 5, earlyStopping: { enabled: true, monitor: 'val_loss', patience: 1, minDelta: 1, restoreBest: true }, checkpointEveryEpoch: true }, (p) => {
+      p.dataset = { ...p.dataset, validationFraction: 0.45, testFraction: 0.45 };
+    });
+    const checkpoints: { epoch: number; isBest: boolean; bytes: Uint8Array }[] = [];
+    const { result, events } = await train(p, undefined, {
+      onCheckpoint: async (epoch, artifacts, isBest) => {
+        await new Promise((r) => setTimeout(r, 20)); // a slow write: done must wait for it
+        checkpoints.push({ epoch, isBest, bytes: new Uint8Array(artifacts.weightData as ArrayBuffer).slice() });
+      },
+    });
+    expect(result.status).toBe('completed');
+    expect(result).toMatchObject({ epochsCompleted: 2, stoppedEarly: true, bestEpoch: 0 });
+    expect(result.history[1].valLoss!).toBeLessThan(result.history[0].valLoss!); // it improved, only by less than minDelta
+    expect(events[events.length - 1].e).toMatchObject({ type: 'done', status: 'completed', stoppedEarly: true, bestEpoch: 0, hasModel: true });
+    expect(checkpoints.map((c) => [c.epoch, c.isBest])).toEqual([
+      [0, true],
+      [1, false],
+    ]);
+    // The final model is epoch 1's (restored), not epoch 2's.
+    const final = new Uint8Array(result.artifacts!.weightData as ArrayBuffer);
+    expect(Buffer.from(final).equals(Buffer.from(checkpoints[0].bytes))).toBe(true);
+    expect(Buffer.from(final).equals(Buffer.from(checkpoints[1].bytes))).toBe(false);
+    expect(events.some((x) => x.e.type === 'log' && /Early stopping after epoch 2/.test(x.e.message))).toBe(true);
   });
 
   it('stops within a batch or two of stop() and keeps the partly trained model', async () => {

@@ -150,7 +150,7 @@ const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const num = z.number(); // NaN/Infinity cannot cross JSON anyway; a diverged loss arrives as null and is refused
 const RunIdParam = z.string().min(1).max(200);
 // passthrough: the loop may add metrics (mae, learningRate, …) that the engine relays as they are
-const EpochMetricsSchema = z.object({ epoch: z.number().int().min(0), loss: num, acc: num, valLoss: num.optional(), valAcc: num.optional() }).passthrough();
+const EpochMetricsSchema = z.object({ epoch: z.number().int().min(0), loss: num, acc: num, valLoss: num.optional(), valAcc: num.optional(), mae: num.optional(), valMae: num.optional(), learningRate: num.optional() }).passthrough();
 const BackendInfoSchema = z.object({
   name: z.string().max(100),
   device: z.string().max(500),

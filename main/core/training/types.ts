@@ -35,11 +35,34 @@ export interface TrainingData {
 }
 
 export interface LoopControl {
+  /** Checked after every batch (and between evaluation chunks): a stop takes effect within one batch. */
   shouldStop(): boolean;
   /** Resolves at once when not paused; otherwise when resumed or stopped. */
   waitWhilePaused(): Promise<void>;
+  /**
+   * Optional: whether a pause is requested now. When given, the loop checks it before every batch and
+   * emits the `state` events ('paused', then 'running' on resume) itself; without it the loop still
+   * awaits waitWhilePaused() before every batch, and the host emits the state events.
+   */
+  isPaused?(): boolean;
 }
 
+/**
+ * What runTrainingLoop does (main/core/training/loop.ts):
+ * - Loss by lossFor(info, output units): categoricalCrossentropy, binaryCrossentropy (2 classes, one
+ *   sigmoid unit) or meanSquaredError; balanced class weights weigh each sample's loss; L1/L2 penalties
+ *   on kernels and embeddings (never biases) are added to the training loss.
+ * - Metrics: classification reports accuracy in `acc`/`valAcc`. Regression reports its MAE in the
+ *   optional `mae`/`valMae` of EpochMetrics (and `mae` of batch events) and sets `acc`/`valAcc` to 0,
+ *   never NaN; the UI tells a regression run by `mae !== undefined` (or by the dataset's task).
+ *   Early stopping's `acc`/`val_acc` monitors mean MAE (lower is better) for regression.
+ * - `loss` is the training loss with penalties and class weights; `valLoss` the plain data loss.
+ * - The learning rate follows config.schedule per epoch (EpochMetrics.learningRate reports it).
+ * - Events: started, batch (≤ 20/s, always the last of each epoch), epoch, log, state (with
+ *   control.isPaused). The host sends `evaluation` (evaluateOnTest, evaluate.ts) and `done`.
+ * - The optimizer is created and disposed inside; after it returns, tf.memory().numTensors is what it
+ *   was before (the model's weights stay).
+ */
 export interface LoopOptions {
   tf: Tf;
   /** The model built by compileGraph (not yet compiled with an optimizer). */
@@ -60,6 +83,9 @@ export interface LoopResult {
   epochsCompleted: number;
   history: EpochMetrics[];
   stoppedEarly?: boolean;
-  /** 0-based epoch whose weights the model holds at the end (after restoring the best). */
+  /**
+   * 0-based epoch whose weights the model holds at the end (after restoring the best). Set when early
+   * stopping is enabled and at least one epoch completed (stoppedEarly likewise).
+   */
   bestEpoch?: number;
 }

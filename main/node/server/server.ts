@@ -56,6 +56,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const server = http.createServer(async (req, res) => {
     try {
+      // Browser-GPU training data and weights (computeBridge.ts): the per-launch token is required here too.
+      if (req.url?.startsWith('/compute/')) {
+        const url = new URL(req.url, 'http://localhost');
+        const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null;
+        const origin = req.headers.origin;
+        if (!tokensMatch(bearer ?? url.searchParams.get('token'), token) || (origin !== undefined && origin !== `http://${req.headers.host}`)) {
+          res.writeHead(401, { 'Content-Type': 'text/plain' }).end('Unauthorized');
+          return;
+        }
+        if (!(await options.engine.compute.handleHttp(req, res, url.pathname))) res.writeHead(404).end();
+        return;
+      }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405).end();
         return;

@@ -5,8 +5,13 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { EpochMetrics, TrainingEvent } from '../../core/api/contract';
+import type { EvaluationReport } from '../../core/metrics';
 import type { Project } from '../../core/project';
 import type { WorkerInput, WorkerMessage, WorkerResult } from './worker';
+
+/** Indices into the shared Int32Array of flags (same values as STOP_FLAG / PAUSE_FLAG in worker.ts). */
+const STOP = 0;
+const PAUSE = 1;
 
 export interface TrainingResult {
   status: 'completed' | 'stopped' | 'failed';
@@ -14,6 +19,11 @@ export interface TrainingResult {
   epochsCompleted: number;
   history: EpochMetrics[];
   test?: { loss: number; acc: number };
+  /** The test-set report (also sent as the `evaluation` event). */
+  evaluation?: EvaluationReport;
+  /** Early stopping (when enabled): whether it ended the run, and the 0-based epoch whose weights the model holds. */
+  stoppedEarly?: boolean;
+  bestEpoch?: number;
   /** The trained (or, after a stop, partially trained) model; absent when the run failed. */
   artifacts?: tfTypes.io.ModelArtifacts;
 }
@@ -22,6 +32,13 @@ export interface TrainingRun {
   runId: string;
   /** Asks the worker to stop after the batch it is on; `done` then resolves with status "stopped". */
   stop(): void;
+  /**
+   * Pauses between batches (the worker then sends a `state: paused` event). False when the run is over,
+   * stopping, or already paused.
+   */
+  pause(): boolean;
+  /** Resumes a paused run (`state: running` follows). False when it was not paused. */
+  resume(): boolean;
   /** Always resolves (never rejects), after the 'done' event has been sent. */
   done: Promise<TrainingResult>;
 }
@@ -29,6 +46,12 @@ export interface TrainingRun {
 export interface StartTrainingOptions {
   /** Force a backend ("cpu", "wasm", "tfjs-node", "tfjs-node-gpu"); default: the best that works. */
   backend?: string;
+  /**
+   * Checkpoints: called after every epoch when the project's checkpointEveryEpoch is set, and after every
+   * epoch that is the best so far by the early-stopping monitor (isBest). `done` waits for the returned
+   * promises; a rejection is reported as a log event, never fails the run.
+   */
+  onCheckpoint?: (epoch: number, artifacts: tfTypes.io.ModelArtifacts, isBest: boolean) => Promise<void> | void;
 }
 
 /** After stop(), how long the worker gets to finish its batch and save the model before it is terminated. */
@@ -60,8 +83,8 @@ export function resolveWorkerEntry(): { file: string; execArgv?: string[] } {
 
 export function startTraining(project: Project, onEvent: (e: TrainingEvent) => void, opts: StartTrainingOptions = {}): TrainingRun {
   const runId = randomUUID();
-  const stopFlag = new SharedArrayBuffer(4);
-  const flag = new Int32Array(stopFlag);
+  const flagsBuffer = new SharedArrayBuffer(8);
+  const flags = new Int32Array(flagsBuffer);
   let settled = false;
   let worker: Worker | null = null;
   let stopTimer: NodeJS.Timeout | null = null;
@@ -89,6 +112,8 @@ export function startTraining(project: Project, onEvent: (e: TrainingEvent) => v
       epochsCompleted: result.epochsCompleted,
       ...(result.test ? { test: result.test } : {}),
       hasModel: result.artifacts !== undefined,
+      ...(result.stoppedEarly !== undefined ? { stoppedEarly: result.stoppedEarly } : {}),
+      ...(result.bestEpoch !== undefined ? { bestEpoch: result.bestEpoch } : {}),
     });
     resolveDone(result);
     // The worker has posted everything it will; make sure the thread goes away.
@@ -104,30 +129,47 @@ export function startTraining(project: Project, onEvent: (e: TrainingEvent) => v
 
   // Progress seen so far, so a crash of the worker still reports what was done.
   const history: EpochMetrics[] = [];
+  // Checkpoint writes in flight: the result waits for them so the run folder is complete at 'done'.
+  const checkpointWrites: Promise<void>[] = [];
+  // Once the result is in, the worker's exit is expected (the result may still wait for checkpoint writes).
+  let resultReceived = false;
 
   try {
     const entry = resolveWorkerEntry();
     if (!fs.existsSync(entry.file)) throw new Error(`the training worker script is missing (${entry.file})`);
-    const input: WorkerInput = { runId, project, backend: opts.backend, stopFlag };
+    const input: WorkerInput = { runId, project, backend: opts.backend, flags: flagsBuffer, checkpoints: opts.onCheckpoint !== undefined };
     worker = new Worker(entry.file, { workerData: input, ...(entry.execArgv ? { execArgv: entry.execArgv } : {}) });
   } catch (e) {
     const result = failed(`Could not start training: ${(e as Error).message}`);
     // Deliver asynchronously so the caller has the run object (and its runId) before events arrive.
     queueMicrotask(() => settle(result));
-    return { runId, stop() {}, done };
+    return { runId, stop() {}, pause: () => false, resume: () => false, done };
   }
 
   worker.on('message', (msg: WorkerMessage) => {
-    if (settled) return;
+    if (settled || resultReceived) return;
     if (msg.kind === 'event') {
       if (msg.event.type === 'epoch') history.push(msg.event.metrics);
       send(msg.event);
+    } else if (msg.kind === 'checkpoint') {
+      const onCheckpoint = opts.onCheckpoint;
+      if (!onCheckpoint) return;
+      const write = (async () => {
+        try {
+          await onCheckpoint(msg.epoch, msg.artifacts, msg.isBest);
+        } catch (e) {
+          send({ type: 'log', runId, message: `Could not save the checkpoint of epoch ${msg.epoch + 1}: ${(e as Error).message}` });
+        }
+      })();
+      checkpointWrites.push(write);
     } else if (msg.kind === 'result') {
-      settle(toResult(msg.result));
+      resultReceived = true;
+      const result = toResult(msg.result);
+      void Promise.all(checkpointWrites).then(() => settle(result));
     }
   });
   worker.on('error', (err) => {
-    if (settled) return;
+    if (settled || resultReceived) return;
     const oom = (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
     settle(
       failed(
@@ -137,8 +179,8 @@ export function startTraining(project: Project, onEvent: (e: TrainingEvent) => v
     );
   });
   worker.on('exit', (code) => {
-    if (settled) return;
-    if (Atomics.load(flag, 0) !== 0) {
+    if (settled || resultReceived) return;
+    if (Atomics.load(flags, STOP) !== 0) {
       settle({ status: 'stopped', epochsCompleted: history.length, history: [...history] });
     } else {
       settle(failed(`The training worker exited unexpectedly (exit code ${code}).`, { history: [...history], epochsCompleted: history.length }));
@@ -149,7 +191,7 @@ export function startTraining(project: Project, onEvent: (e: TrainingEvent) => v
     runId,
     stop() {
       if (settled) return;
-      Atomics.store(flag, 0, 1);
+      Atomics.store(flags, STOP, 1);
       if (!stopTimer) {
         stopTimer = setTimeout(() => {
           if (settled) return;
@@ -157,6 +199,16 @@ export function startTraining(project: Project, onEvent: (e: TrainingEvent) => v
         }, STOP_GRACE_MS);
         stopTimer.unref?.();
       }
+    },
+    pause() {
+      if (settled || Atomics.load(flags, STOP) !== 0 || Atomics.load(flags, PAUSE) !== 0) return false;
+      Atomics.store(flags, PAUSE, 1);
+      return true;
+    },
+    resume() {
+      if (settled || Atomics.load(flags, PAUSE) === 0) return false;
+      Atomics.store(flags, PAUSE, 0);
+      return true;
     },
     done,
   };
@@ -166,6 +218,9 @@ function toResult(r: WorkerResult): TrainingResult {
   const result: TrainingResult = { status: r.status, epochsCompleted: r.epochsCompleted, history: r.history };
   if (r.error !== undefined) result.error = r.error;
   if (r.test) result.test = r.test;
+  if (r.evaluation) result.evaluation = r.evaluation;
+  if (r.stoppedEarly !== undefined) result.stoppedEarly = r.stoppedEarly;
+  if (r.bestEpoch !== undefined) result.bestEpoch = r.bestEpoch;
   if (r.artifacts) result.artifacts = r.artifacts;
   return result;
 }

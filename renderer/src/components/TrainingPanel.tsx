@@ -7,6 +7,8 @@ import { analysisFor, findDataset } from '../store/analysis';
 import { isActive, trainingStatusText, type BatchPoint, type EpochPoint, type TrainingState } from '../store/trainingState';
 import { backendText, formatCount, formatEta, formatPercent } from '../format';
 import { CommitField, parseNumber } from './fields';
+import { ComputeSelect } from '../compute/ComputeSelect';
+import { TrainingOptions } from './training/TrainingOptions';
 
 const selectTraining = (s: AppState) => s.training;
 const MAX_BATCH_POINTS = 400;
@@ -210,6 +212,7 @@ export function TrainingPanel() {
       <div className="training__left">
         <h2 className="panel-title">Training</h2>
         <TrainingConfigForm disabled={active} />
+        <ComputeSelect disabled={active} />
         <div className="training__buttons">
           <button
             type="button"
@@ -231,12 +234,23 @@ export function TrainingPanel() {
           >
             Stop
           </button>
+          <button
+            type="button"
+            className="btn"
+            data-testid="pause-button"
+            disabled={(t.status !== 'running' && t.status !== 'paused') || !t.runId || t.pauseRequested}
+            title={t.status === 'paused' ? 'Continue training from where it paused' : 'Pause after the current batch'}
+            onClick={() => void (t.status === 'paused' ? actions.resumeTraining() : actions.pauseTraining())}
+          >
+            {t.status === 'paused' ? 'Resume' : 'Pause'}
+          </button>
         </div>
         {reason && !active && (
           <div className="training__reason" data-testid="train-disabled-reason">
             {reason}
           </div>
         )}
+        <TrainingOptions disabled={active} />
       </div>
 
       <div className="training__middle">

@@ -1,8 +1,16 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { temporal, type TemporalState } from 'zundo';
-import type { EngineClient, EngineInfo, ProjectFileEntry, TemplateInfo, TrainingEvent } from '../../../main/core/api/contract';
-import type { DatasetInfo } from '../../../main/core/datasets';
-import { BUILTIN_DATASETS, datasetKey, emptyProject, type Project, type TrainingConfig } from '../../../main/core/project';
+import type { EngineClient, EngineInfo, PickPathPurpose, ProjectFileEntry, TemplateInfo, TrainingEvent } from '../../../main/core/api/contract';
+import type { DatasetInfo, DatasetPreview } from '../../../main/core/datasets';
+import {
+  BUILTIN_DATASETS,
+  datasetKey,
+  emptyProject,
+  type DatasetChoice,
+  type DatasetSource,
+  type Project,
+  type TrainingConfig,
+} from '../../../main/core/project';
 import type { ConnectionStatus, RendererEngineClient } from '../api/client';
 import {
   connectionProblem,
@@ -15,6 +23,16 @@ import {
   withGraph,
 } from './graphOps';
 import { applyTrainingEvent, initialTraining, isActive, type TrainingState } from './trainingState';
+import { findDataset, isBuiltinId, withInspected } from './analysis';
+import { fitProjectToData } from './fitToData';
+import {
+  dataSourcesEqual,
+  probeSource,
+  sourceFromProbe,
+  withoutStaleVocabulary,
+  type OwnDataType,
+} from './dataSource';
+import { createRunsSlice, initialRuns, type RunsActions, type RunsState } from './runsSlice';
 
 export type MessageKind = 'info' | 'success' | 'error';
 export interface UiMessage {
@@ -43,10 +61,24 @@ export interface UiState {
   dragging: boolean;
   /** Bumped whenever a project is loaded (the canvas re-fits its view). */
   loadSeq: number;
+  /** Data files and folders chosen lately, newest first (offered by the path fields). */
+  recentDataPaths: string[];
+}
+
+/** The last `datasets.inspect` of the project's dataset source (not part of the document). */
+export interface DataState {
+  /** An inspection is scheduled or in flight. */
+  loading: boolean;
+  /** The last inspect result, and the source it describes; cleared when the source's datasetKey changes. */
+  preview: DatasetPreview | null;
+  previewSource: DatasetSource | null;
+  /** Why the last inspection failed. */
+  error: string | null;
 }
 
 export interface EngineState {
   info: EngineInfo | null;
+  /** Built-ins from datasets.list, plus the inspected info of the project's own-data source (see withInspected). */
   datasets: DatasetInfo[];
   templates: TemplateInfo[];
   connection: ConnectionStatus;
@@ -57,7 +89,7 @@ export interface DocumentState {
   project: Project;
 }
 
-export interface AppActions {
+export interface AppActions extends RunsActions {
   // start-up
   init(): Promise<void>;
   // document
@@ -73,6 +105,25 @@ export interface AppActions {
   renameNode(id: string, name: string): string | null;
   setProjectName(name: string): void;
   setDatasetId(id: string): void;
+  /** Replaces the dataset source (one undo step). A text source's stored vocabulary is dropped when what built it changes. */
+  setDatasetSource(source: DatasetSource): void;
+  /** Split fractions, seed and stratification (one undo step). */
+  setDatasetSplit(patch: Partial<Pick<DatasetChoice, 'validationFraction' | 'testFraction' | 'splitSeed' | 'stratify'>>): void;
+  /**
+   * A data file or folder was chosen for a source of `type`: reads it with datasets.inspect, fills in
+   * column choices the person has not made (from the preview's columns), stores the preview and commits
+   * the source (one undo step). `draft` carries options already set in the form. False when it failed.
+   */
+  chooseDataPath(type: OwnDataType, path: string, draft?: DatasetSource): Promise<boolean>;
+  /** Inspects the project's current dataset source, unless that exact source was inspected already. */
+  inspectDataset(opts?: { force?: boolean }): Promise<void>;
+  /** inspectDataset after `delayMs` without another call (debounce); shows loading meanwhile. */
+  scheduleInspect(delayMs: number): void;
+  /**
+   * Sets the Input's shape and the output layer's units/activation to fit the current dataset, in one
+   * undo step (also fixing a text source's vocabulary, see freezeVocabulary). False when it cannot.
+   */
+  fitModelToData(): boolean;
   setTraining(patch: Partial<TrainingConfig>): void;
   /** One undo step per drag: call begin at drag start, move during it, end at drag stop. */
   beginDrag(): void;
@@ -87,7 +138,7 @@ export interface AppActions {
   // files
   listProjects(): Promise<ProjectFileEntry[]>;
   /** Native file dialog (desktop app only); null when cancelled or unavailable. */
-  pickPath(purpose: 'openProject' | 'saveProject' | 'exportFolder', defaultPath?: string): Promise<string | null>;
+  pickPath(purpose: PickPathPurpose, defaultPath?: string): Promise<string | null>;
   openProject(path: string): Promise<boolean>;
   /** Saves to `path` or the remembered path; returns false when there is no path yet (ask for one). */
   saveProject(path?: string): Promise<boolean>;
@@ -101,7 +152,9 @@ export interface AppActions {
 
 export interface AppState extends DocumentState {
   engine: EngineState;
+  data: DataState;
   training: TrainingState;
+  runs: RunsState;
   ui: UiState;
   actions: AppActions;
 }
@@ -128,6 +181,10 @@ export function createAppStore(client: EngineClient): AppStore {
   let messageId = 0;
   let dragOrigin: Project | null = null;
   let lastAutosaveError: string | null = null;
+  /** Bumped by every datasets.inspect call; a result whose number is not the latest is stale and ignored. */
+  let inspectSeq = 0;
+  let inspectingSource: DatasetSource | null = null;
+  let inspectTimer: ReturnType<typeof setTimeout> | null = null;
 
   const store = createStore<AppState>()(
     temporal(
@@ -144,8 +201,30 @@ export function createAppStore(client: EngineClient): AppStore {
         };
         const fail = (what: string, e: unknown) => notify('error', `${what}: ${errorText(e)}`);
         const history = () => (store as unknown as AppStore).temporal.getState();
+        const setData = (patch: Partial<DataState>) => set((s) => ({ data: { ...s.data, ...patch } }));
+        const rememberDataPath = (path: string) =>
+          setUi({ recentDataPaths: [path, ...get().ui.recentDataPaths.filter((p) => p !== path)].slice(0, 8) });
+        /** The inspected vocabulary of the current text source, when the source has none stored yet. */
+        const pendingVocabulary = (project: Project): string[] | null => {
+          const source = project.dataset.source;
+          const { preview, previewSource } = get().data;
+          if (source.type !== 'text' || source.vocabulary || !preview?.info.vocabulary?.length) return null;
+          return dataSourcesEqual(previewSource, source) ? preview.info.vocabulary : null;
+        };
+        /**
+         * Stores the inspected vocabulary into a text source that has none. Done only when the person
+         * trains or fits the model, not on every inspection: looking at data must not edit the document
+         * (nor add undo steps), but a model is only usable with the exact vocabulary it was trained on.
+         */
+        const freezeVocabulary = (project: Project): Project => {
+          const vocabulary = pendingVocabulary(project);
+          if (!vocabulary || project.dataset.source.type !== 'text') return project;
+          return { ...project, dataset: { ...project.dataset, source: { ...project.dataset.source, vocabulary: [...vocabulary] } } };
+        };
+        const runsSlice = createRunsSlice<AppState>({ client, get, set, notify, fail });
 
         const actions: AppActions = {
+          ...runsSlice.actions,
           async init() {
             const [info, datasets, templates] = await Promise.allSettled([
               client.call('engine.info', {}),
@@ -156,7 +235,8 @@ export function createAppStore(client: EngineClient): AppStore {
               engine: {
                 ...s.engine,
                 info: info.status === 'fulfilled' ? info.value : s.engine.info,
-                datasets: datasets.status === 'fulfilled' ? datasets.value : s.engine.datasets,
+                // Keep an own-data entry an inspection may already have added.
+                datasets: datasets.status === 'fulfilled' ? [...datasets.value, ...s.engine.datasets.filter((d) => !isBuiltinId(d.id))] : s.engine.datasets,
                 templates: templates.status === 'fulfilled' ? templates.value : s.engine.templates,
               },
             }));
@@ -283,6 +363,155 @@ export function createAppStore(client: EngineClient): AppStore {
             commit({ ...project, dataset: { ...project.dataset, source: { type: 'builtin', name, samples: 2000, noise: 0.1 } } });
           },
 
+          setDatasetSource(source) {
+            const project = get().project;
+            const prev = project.dataset.source;
+            const next = withoutStaleVocabulary(prev, source);
+            if (dataSourcesEqual(prev, next)) return;
+            commit({ ...project, dataset: { ...project.dataset, source: next } });
+          },
+
+          setDatasetSplit(patch) {
+            const project = get().project;
+            const next = { ...project.dataset, ...patch };
+            if ((Object.keys(patch) as (keyof typeof patch)[]).every((k) => sameValue(project.dataset[k], next[k]))) return;
+            commit({ ...project, dataset: next });
+          },
+
+          async chooseDataPath(type, path, draft) {
+            const trimmed = path.trim();
+            if (!trimmed) return false;
+            let probe: DatasetSource;
+            try {
+              probe = probeSource(type, trimmed, draft);
+            } catch (e) {
+              setData({ error: errorText(e) });
+              return false;
+            }
+            const seq = ++inspectSeq;
+            inspectingSource = probe;
+            setData({ loading: true, error: null });
+            const inspect = async (src: DatasetSource) => client.call('datasets.inspect', { source: src });
+            try {
+              if (probe.type === 'csv' || probe.type === 'text' || probe.type === 'timeseries') {
+                // Read the file's columns first, so the label/text/target choices name columns it has.
+                const table = await client.call('datasets.columns', { path: probe.path, ...(probe.type === 'csv' && { delimiter: probe.delimiter }) });
+                if (seq !== inspectSeq) return false;
+                probe = sourceFromProbe(probe, table.columns);
+                inspectingSource = probe;
+              }
+              const preview: DatasetPreview = await inspect(probe);
+              if (seq !== inspectSeq) return false; // a newer choice or inspection won
+              inspectingSource = null;
+              const source = sourceFromProbe(probe, preview.table?.columns);
+              rememberDataPath(trimmed);
+              // The preview describes the probe; when a column was guessed, the committed source differs
+              // and attachDatasetInspection inspects it again.
+              set((s) => ({
+                data: { loading: false, error: null, preview, previewSource: probe },
+                engine: { ...s.engine, datasets: withInspected(s.engine.datasets, datasetKey(probe), dataSourcesEqual(probe, source) ? preview.info : undefined) },
+              }));
+              actions.setDatasetSource(source);
+              return true;
+            } catch (e) {
+              if (seq !== inspectSeq) return false;
+              inspectingSource = null;
+              setData({ loading: false, error: errorText(e) });
+              return false;
+            }
+          },
+
+          async inspectDataset(opts = {}) {
+            const source = get().project.dataset.source;
+            const key = datasetKey(source);
+            const d = get().data;
+            if (inspectTimer) {
+              clearTimeout(inspectTimer);
+              inspectTimer = null;
+            }
+            if (!opts.force) {
+              if (dataSourcesEqual(inspectingSource, source)) return;
+              if (!d.error && dataSourcesEqual(d.previewSource, source)) {
+                if (d.loading) setData({ loading: false });
+                return;
+              }
+            }
+            const seq = ++inspectSeq;
+            inspectingSource = source;
+            // Another file's preview no longer applies; the same file's stays up until the new one arrives.
+            const sameKey = d.previewSource !== null && datasetKey(d.previewSource) === key;
+            set((s) => ({
+              data: { ...s.data, loading: true, error: null, ...(sameKey ? {} : { preview: null, previewSource: null }) },
+              engine: { ...s.engine, datasets: withInspected(s.engine.datasets, key, sameKey ? undefined : null) },
+            }));
+            try {
+              const preview = await client.call('datasets.inspect', { source });
+              if (seq !== inspectSeq) return; // stale: a newer inspection was started
+              inspectingSource = null;
+              if (!dataSourcesEqual(get().project.dataset.source, source)) {
+                // The source changed (edit, undo) while this ran: inspect the new one instead.
+                if (!inspectTimer) void actions.inspectDataset();
+                return;
+              }
+              set((s) => ({
+                data: { loading: false, error: null, preview, previewSource: source },
+                engine: { ...s.engine, datasets: withInspected(s.engine.datasets, key, preview.info) },
+              }));
+            } catch (e) {
+              if (seq !== inspectSeq) return;
+              inspectingSource = null;
+              if (!dataSourcesEqual(get().project.dataset.source, source)) {
+                if (!inspectTimer) void actions.inspectDataset();
+                return;
+              }
+              set((s) => ({
+                data: { ...s.data, loading: false, error: errorText(e) },
+                engine: { ...s.engine, datasets: withInspected(s.engine.datasets, key, null) },
+              }));
+            }
+          },
+
+          scheduleInspect(delayMs) {
+            if (inspectTimer) clearTimeout(inspectTimer);
+            if (!get().data.loading) setData({ loading: true });
+            inspectTimer = setTimeout(() => {
+              inspectTimer = null;
+              void actions.inspectDataset();
+            }, delayMs);
+          },
+
+          fitModelToData() {
+            const state = get();
+            const project = state.project;
+            const source = project.dataset.source;
+            const { preview, previewSource } = state.data;
+            const info =
+              findDataset(project, state.engine.datasets) ??
+              (preview && previewSource && datasetKey(previewSource) === datasetKey(source) ? preview.info : undefined);
+            if (!info) {
+              notify('error', 'The dataset has not been read yet; wait for its preview, then fit the model.');
+              return false;
+            }
+            const fit = fitProjectToData(project, info);
+            if (!fit.ok) {
+              notify('error', fit.error);
+              return false;
+            }
+            const next = freezeVocabulary(fit.project);
+            if (next === project) {
+              notify('info', `The model already fits ${info.name}.`);
+              return true;
+            }
+            commit(next);
+            const { selection } = get().ui;
+            const ids = new Set(next.graph.nodes.map((n) => n.id));
+            const eids = new Set(next.graph.edges.map((e) => e.id));
+            actions.setSelection({ nodeIds: selection.nodeIds.filter((i) => ids.has(i)), edgeIds: selection.edgeIds.filter((i) => eids.has(i)) });
+            const what = [...fit.changes, ...(next.dataset !== fit.project.dataset ? ['vocabulary stored in the project'] : [])];
+            notify('success', `Fitted to ${info.name}: ${what.join(', ')}.`);
+            return true;
+          },
+
           setTraining(patch) {
             const project = get().project;
             const next = { ...project.training, ...patch };
@@ -402,6 +631,8 @@ export function createAppStore(client: EngineClient): AppStore {
 
           async startTraining() {
             if (isActive(get().training.status)) return;
+            // A text source's vocabulary is fixed by the first training on it (see freezeVocabulary).
+            commit(freezeVocabulary(get().project));
             const prev = get().training;
             set({ training: { ...initialTraining(), status: 'starting', lastRunId: prev.lastRunId, hasModel: prev.hasModel, backend: prev.backend } });
             setUi({ exportResult: null });
@@ -440,6 +671,7 @@ export function createAppStore(client: EngineClient): AppStore {
           },
 
           handleTrainingEvent(event) {
+            runsSlice.onTrainingEvent(event);
             const cur = get().training;
             const next = applyTrainingEvent(cur, event);
             if (next === cur) return;
@@ -451,8 +683,10 @@ export function createAppStore(client: EngineClient): AppStore {
         return {
           project: emptyProject(),
           engine: { info: null, datasets: [], templates: [], connection: isRendererClient(client) ? client.status : 'open' },
+          data: { loading: false, preview: null, previewSource: null, error: null },
           training: initialTraining(),
-          ui: { selection: { nodeIds: [], edgeIds: [] }, messages: [], filePath: null, dirty: false, ready: false, exportResult: null, dragging: false, loadSeq: 0 },
+          runs: initialRuns(),
+          ui: { selection: { nodeIds: [], edgeIds: [] }, messages: [], filePath: null, dirty: false, ready: false, exportResult: null, dragging: false, loadSeq: 0, recentDataPaths: [] },
           actions,
         };
       },
@@ -489,4 +723,19 @@ export function attachAutosave(store: AppStore, delayMs = 1000): () => void {
     unsubscribe();
     if (timer) clearTimeout(timer);
   };
+}
+
+/**
+ * Keeps the data preview current: inspects the project's dataset source once the app is ready and
+ * again `delayMs` after each change to it (edits, undo/redo, loading a project). Returns a function that stops it.
+ */
+export function attachDatasetInspection(store: AppStore, delayMs = 300): () => void {
+  const { actions } = store.getState();
+  if (store.getState().ui.ready) void actions.inspectDataset();
+  const unsubscribe = store.subscribe((state, prev) => {
+    const becameReady = state.ui.ready && !prev.ui.ready;
+    const changed = state.project.dataset.source !== prev.project.dataset.source && !dataSourcesEqual(state.project.dataset.source, prev.project.dataset.source);
+    if (state.ui.ready && (becameReady || changed)) actions.scheduleInspect(becameReady ? 0 : delayMs);
+  });
+  return unsubscribe;
 }

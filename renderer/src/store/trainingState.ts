@@ -1,6 +1,7 @@
 import type { BackendInfo, EpochMetrics, TrainingEvent } from '../../../main/core/api/contract';
+import type { EvaluationReport } from '../../../main/core/metrics';
 
-export type RunStatus = 'idle' | 'starting' | 'running' | 'stopping' | 'completed' | 'stopped' | 'failed';
+export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'completed' | 'stopped' | 'failed';
 
 export interface BatchPoint {
   /** Position on the x axis, in epochs (0..epochs). */
@@ -40,6 +41,13 @@ export interface TrainingState {
   epochSeries: EpochPoint[];
   log: string[];
   test: { loss: number; acc: number } | null;
+  /** Test-set evaluation of the run (from its `evaluation` event). */
+  evaluation: EvaluationReport | null;
+  /** Early stopping ended the run; bestEpoch (0-based) is the epoch whose weights were kept. */
+  stoppedEarly: boolean;
+  bestEpoch: number | null;
+  /** A pause or resume request is on its way to the engine. */
+  pauseRequested: boolean;
   error: string | null;
   /** Whether the engine numbers epochs / batches from 0 (detected from the events). */
   epochFromZero: boolean;
@@ -67,6 +75,10 @@ export function initialTraining(): TrainingState {
     epochSeries: [],
     log: [],
     test: null,
+    evaluation: null,
+    stoppedEarly: false,
+    bestEpoch: null,
+    pauseRequested: false,
     error: null,
     epochFromZero: false,
     batchFromZero: false,
@@ -74,7 +86,7 @@ export function initialTraining(): TrainingState {
 }
 
 export function isActive(status: RunStatus): boolean {
-  return status === 'starting' || status === 'running' || status === 'stopping';
+  return status === 'starting' || status === 'running' || status === 'paused' || status === 'stopping';
 }
 
 /** Progress may come as a fraction (0..1) or a percentage; always keep a fraction. */
@@ -148,10 +160,20 @@ export function applyTrainingEvent(state: TrainingState, event: TrainingEvent): 
     }
     case 'log':
       return { ...s, log: [...s.log, event.message].slice(-MAX_LOG) };
+    case 'state': {
+      // A stop request wins over a late pause/resume confirmation; finished runs stay finished.
+      if (s.status !== 'running' && s.status !== 'paused' && s.status !== 'starting') return { ...s, pauseRequested: false };
+      return { ...s, status: event.state, pauseRequested: false };
+    }
+    case 'evaluation':
+      return { ...s, evaluation: event.report };
     case 'done':
       return {
         ...s,
         status: event.status,
+        pauseRequested: false,
+        stoppedEarly: event.stoppedEarly === true,
+        bestEpoch: typeof event.bestEpoch === 'number' ? event.bestEpoch : null,
         error: event.status === 'failed' ? (event.error ?? 'Training failed for an unknown reason.') : null,
         epochsCompleted: event.epochsCompleted,
         test: event.test ?? null,
@@ -177,13 +199,33 @@ export function trainingStatusText(t: TrainingState): string {
       return 'Starting…';
     case 'running':
       return t.epochs ? `Training… epoch ${Math.max(1, t.currentEpoch)}/${t.epochs}` : 'Training…';
+    case 'paused':
+      return t.epochs ? `Paused — epoch ${Math.max(1, t.currentEpoch)}/${t.epochs}` : 'Paused';
     case 'stopping':
       return 'Stopping…';
     case 'completed':
-      return 'Completed';
+      return t.stoppedEarly
+        ? `Completed — stopped early after ${plural(t.epochsCompleted, 'epoch')}${t.bestEpoch !== null ? `, best epoch ${t.bestEpoch + 1}` : ''}`
+        : 'Completed';
     case 'stopped':
       return `Stopped after ${plural(t.epochsCompleted, 'epoch')} — ${t.hasModel ? 'model kept' : 'no model kept'}`;
     case 'failed':
       return `Failed: ${t.error ?? 'unknown error'}`;
   }
+}
+
+/**
+ * Each row of a confusion matrix (confusion[actual][predicted]) divided by its total, so a cell says
+ * what fraction of that class's samples got that prediction. Rows without samples stay all 0.
+ */
+export function rowNormalize(confusion: readonly (readonly number[])[]): number[][] {
+  return confusion.map((row) => {
+    const total = row.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+    return row.map((v) => (total > 0 && Number.isFinite(v) ? v / total : 0));
+  });
+}
+
+/** Gallery items with the wrong ones first, otherwise in the engine's order. */
+export function galleryOrder<T extends { correct: boolean }>(items: readonly T[]): T[] {
+  return [...items.filter((i) => !i.correct), ...items.filter((i) => i.correct)];
 }

@@ -1,0 +1,63 @@
+/**
+ * Graph → tf.LayersModel. Pure: it uses only the `tf` passed in (type-only tfjs import), so the same code
+ * builds the model in the Node training worker and in a Chromium compute page (WebGPU/WebGL).
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { Graph } from './project';
+import { analyzeGraph } from './graph/analyze';
+import { incomingEdges } from './graph/analyze';
+import { parseParams } from './graph/analyze';
+import { requireLayerSpec } from './layers/registry';
+
+type Tf = typeof tfTypes;
+
+export class GraphCompileError extends Error {
+  constructor(
+    message: string,
+    /** Name of the layer the error belongs to, when there is one. */
+    readonly layerName?: string,
+  ) {
+    super(message);
+    this.name = 'GraphCompileError';
+  }
+}
+
+/**
+ * Builds a tf.LayersModel from the graph with the functional API (any DAG: branches, skips, merges).
+ * The friendly analysis runs first so the person sees our messages; tfjs then has the last word
+ * on anything it still rejects, and its error is attributed to the layer being built.
+ */
+export function compileGraph(tf: Tf, graph: Graph, modelName = 'neurowire_model'): tfTypes.LayersModel {
+  const analysis = analyzeGraph(graph);
+  if (!analysis.valid) {
+    const nodeProblem = graph.nodes.map((n) => ({ n, e: analysis.nodes[n.id]?.errors[0] })).find((x) => x.e);
+    if (nodeProblem) throw new GraphCompileError(nodeProblem.e!, nodeProblem.n.name);
+    throw new GraphCompileError(analysis.errors[0] ?? 'The network is not valid.');
+  }
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const incoming = incomingEdges(graph);
+  const outputs = new Map<string, tfTypes.SymbolicTensor>();
+  for (const id of analysis.order) {
+    const node = byId.get(id)!;
+    const spec = requireLayerSpec(node.kind);
+    const parsed = parseParams(node);
+    if (!parsed.ok) throw new GraphCompileError(`${node.name}: ${parsed.error}`, node.name);
+    try {
+      if (node.kind === 'Input') {
+        outputs.set(id, tf.input({ ...spec.tfjs.config(parsed.params), name: node.name } as Parameters<Tf["input"]>[0]));
+        continue;
+      }
+      const factory = (tf.layers as unknown as Record<string, (cfg: object) => tfTypes.layers.Layer>)[spec.tfjs.factory];
+      if (typeof factory !== 'function') throw new Error(`tf.layers.${spec.tfjs.factory} does not exist`);
+      const layer = factory({ ...spec.tfjs.config(parsed.params), name: node.name });
+      const ins = (incoming.get(id) ?? []).map((src) => outputs.get(src)!);
+      const out = layer.apply(ins.length === 1 ? ins[0] : ins) as tfTypes.SymbolicTensor;
+      outputs.set(id, out);
+    } catch (e) {
+      throw new GraphCompileError(`${node.name} (${spec.label}): TensorFlow.js rejected this layer — ${(e as Error).message}`, node.name);
+    }
+  }
+  const inputs = analysis.inputIds.map((id) => outputs.get(id)!);
+  const outs = analysis.outputIds.map((id) => outputs.get(id)!);
+  return tf.model({ inputs, outputs: outs.length === 1 ? outs[0] : outs, name: modelName });
+}

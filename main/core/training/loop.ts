@@ -1,0 +1,653 @@
+/**
+ * The portable training loop (see types.ts): a custom loop over batches instead of model.fit, so that
+ * everything the project's TrainingConfig asks for is under our control and behaves the same on every
+ * backend (tfjs-node, wasm, cpu in the Node worker; WebGPU / WebGL in a Chromium page).
+ *
+ * Per batch: forward pass with dropout active (`model.apply(x, {training: true})`), the loss that fits
+ * the dataset (lossFor: categorical / binary cross-entropy or MSE) with per-sample class weights, plus
+ * L1/L2 penalties on kernels; gradients by tf.variableGrads; clipping (global norm or value); the
+ * optimizer's step; AdamW's decoupled weight decay; then ONE read from the device of [loss, metric,
+ * sum of all weights] (the weight sum catches NaN/Inf weights that a clipped loss would hide).
+ *
+ * Numbering: `epoch` and `batch` in events are 0-based; messages for people say "epoch 1".
+ *
+ * No Node or DOM APIs here: only tf, the data interface, timers via the control object, and
+ * `performance.now()` / `Date.now()` (both exist in Node and in browsers).
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { EpochMetrics, TrainingEvent } from '../api/contract';
+import type { DatasetInfo } from '../datasets';
+import type { TrainingConfig } from '../project';
+import { lossFor } from '../graph/analyze';
+import type { Batch, LoopOptions, LoopResult, SplitData } from './types';
+
+type Tf = typeof tfTypes;
+type Tensor = tfTypes.Tensor;
+
+export type LossName = ReturnType<typeof lossFor>;
+
+/** At most this many batch events per second (the last batch of each epoch is always sent). */
+export const BATCH_EVENTS_PER_SEC = 20;
+/** Samples per forward pass when evaluating (validation, test). */
+export const EVAL_CHUNK = 512;
+/** tfjs-layers' epsilon: predictions are clipped to [EPS, 1 - EPS] before the log of cross-entropy. */
+const EPS = 1e-7;
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+// ---------------------------------------------------------------------------------------------------
+// Small pure helpers (exported for tests and for the hosts)
+// ---------------------------------------------------------------------------------------------------
+
+/** mulberry32: a small, fast, seedable 32-bit PRNG giving floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A permutation of 0..n-1 (Fisher–Yates) driven by `rand`. */
+export function shuffledIndices(n: number, rand: () => number): Int32Array {
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    const t = idx[i];
+    idx[i] = idx[j];
+    idx[j] = t;
+  }
+  return idx;
+}
+
+/** The seed of the batch order: derived from the training seed, independent of the weights' PRNG. */
+export function batchOrderSeed(seed: number): number {
+  return (seed ^ 0x9e3779b9) >>> 0;
+}
+
+const DEFAULT_SCHEDULE: TrainingConfig['schedule'] = { type: 'constant', stepEpochs: 10, gamma: 0.5, warmupEpochs: 0, minLearningRate: 0 };
+
+/**
+ * The learning rate of a 0-based epoch.
+ * - Warm-up (any schedule): epoch e < W uses lr·(e+1)/(W+1), rising linearly from ~0 towards lr.
+ * - Then, with t = e − W epochs since the warm-up:
+ *   constant: lr; step: lr·γ^⌊t/stepEpochs⌋; exponential: lr·γ^t;
+ *   cosine: min + (lr − min)·(1 + cos(π·t/T))/2 with T = epochs − W (so the last epoch is still above min).
+ */
+export function learningRateAt(cfg: Pick<TrainingConfig, 'learningRate' | 'epochs'> & { schedule?: TrainingConfig['schedule'] }, epoch: number): number {
+  const base = cfg.learningRate;
+  const s = { ...DEFAULT_SCHEDULE, ...(cfg.schedule ?? {}) };
+  const warm = Math.max(0, Math.floor(s.warmupEpochs));
+  if (epoch < warm) return (base * (epoch + 1)) / (warm + 1);
+  const t = epoch - warm;
+  switch (s.type) {
+    case 'step':
+      return base * Math.pow(s.gamma, Math.floor(t / Math.max(1, s.stepEpochs)));
+    case 'exponential':
+      return base * Math.pow(s.gamma, t);
+    case 'cosine': {
+      const T = Math.max(1, cfg.epochs - warm);
+      const min = Math.min(s.minLearningRate, base);
+      return min + ((base - min) * (1 + Math.cos((Math.PI * Math.min(t, T)) / T))) / 2;
+    }
+    default:
+      return base;
+  }
+}
+
+/** 'balanced' class weights: n_samples / (n_classes · n_class_samples); a class with no samples gets 0. */
+export function balancedClassWeights(labels: ArrayLike<number>, numClasses: number): Float32Array {
+  const counts = new Float64Array(numClasses);
+  let n = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i];
+    if (c >= 0 && c < numClasses) {
+      counts[c]++;
+      n++;
+    }
+  }
+  const w = new Float32Array(numClasses);
+  for (let c = 0; c < numClasses; c++) w[c] = counts[c] > 0 ? n / (numClasses * counts[c]) : 0;
+  return w;
+}
+
+/**
+ * Weights that get L1/L2 penalties and AdamW's decay: kernels (Dense, Conv, the LSTM/GRU kernel and
+ * recurrent kernel, depthwise/pointwise kernels) and Embedding matrices; never biases or normalization
+ * parameters. Matches on the last path segment of the variable name (tfjs may append _1, _2...).
+ */
+export function isPenalizedWeight(name: string): boolean {
+  const last = name.split('/').pop() ?? name;
+  return /^(\w*kernel|embeddings)(_\d+)?$/.test(last);
+}
+
+function fmtShape(s: readonly (number | null)[]): string {
+  return `[${s.map((d) => (d === null ? '?' : d)).join(', ')}]`;
+}
+
+function fmtLr(lr: number): string {
+  return Number(lr.toPrecision(3)).toString();
+}
+
+/** A failure message a person can act on (out-of-memory gets its own advice). */
+export function describeTrainingError(e: unknown): string {
+  const msg = e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e ? String((e as { message: unknown }).message) : String(e);
+  if (/out of memory|OOM|Maximum memory size|Array buffer allocation failed|Cannot enlarge memory|memory access out of bounds|Failed to allocate|CONTEXT_LOST/i.test(msg)) {
+    return `Training ran out of memory (${msg.split('\n')[0]}). Use a smaller batch size or a smaller network.`;
+  }
+  return `Training failed: ${msg}`;
+}
+
+export interface ModelFit {
+  /** Per-sample input shape used to build batches. */
+  inputShape: number[];
+  outputUnits: number;
+  loss: LossName;
+}
+
+/** Checks that the model's one input and one output fit the dataset; throws a message that says what to change. */
+export function checkModelFitsData(model: tfTypes.LayersModel, info: DatasetInfo): ModelFit {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new Error(`The network has ${model.inputs.length} inputs and ${model.outputs.length} outputs; training needs exactly one Input and one output layer.`);
+  }
+  const size = info.inputShape.reduce((a, b) => a * b, 1);
+  const want = model.inputs[0].shape.slice(1);
+  const known = want.every((d) => d !== null);
+  const wantSize = known ? (want as number[]).reduce((a, b) => a * b, 1) : NaN;
+  if (known && wantSize !== size) {
+    throw new Error(
+      `The network's Input expects samples of shape ${fmtShape(want)} but ${info.name} gives ${fmtShape(info.inputShape)} (${size} values per sample). Set the Input shape to ${fmtShape(info.inputShape)}.`,
+    );
+  }
+  const out = model.outputs[0].shape.slice(1);
+  const units = out.length === 1 && out[0] !== null ? (out[0] as number) : NaN;
+  if (info.task === 'regression') {
+    if (units !== info.outputSize) {
+      throw new Error(
+        `The network outputs ${fmtShape(out)} per sample but ${info.name} has ${info.outputSize} target value${info.outputSize === 1 ? '' : 's'} per sample: end the network with Flatten (if needed) and Dense(${info.outputSize}, linear).`,
+      );
+    }
+  } else if (units !== info.numClasses && !(info.numClasses === 2 && units === 1)) {
+    throw new Error(
+      `The network outputs ${fmtShape(out)} per sample but ${info.name} has ${info.numClasses} classes: end the network with Flatten (if needed) and Dense(${info.numClasses}, softmax)${info.numClasses === 2 ? ' or Dense(1, sigmoid)' : ''}.`,
+    );
+  }
+  // Same number of values: use the Input's own shape (e.g. [784] for a flat MLP input over 28×28×1 images).
+  return { inputShape: known ? (want as number[]) : [...info.inputShape], outputUnits: units, loss: lossFor(info, units) };
+}
+
+/** Sets an optimizer's learning rate. SGD/momentum keep it in a cached scalar (setLearningRate); the others read the field each step. */
+export function setOptimizerLearningRate(optimizer: tfTypes.Optimizer, lr: number): void {
+  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
+
+/** The optimizer a TrainingConfig names. AdamW is Adam here; its decoupled decay is applied by the loop. */
+export function makeOptimizer(tf: Tf, cfg: Pick<TrainingConfig, 'optimizer' | 'learningRate'> & Partial<Pick<TrainingConfig, 'momentum' | 'nesterov'>>, lr = cfg.learningRate): tfTypes.Optimizer {
+  const momentum = cfg.momentum ?? 0;
+  switch (cfg.optimizer) {
+    case 'adam':
+    case 'adamw':
+      return tf.train.adam(lr);
+    case 'sgd':
+      return momentum > 0 || cfg.nesterov ? tf.train.momentum(lr, momentum, Boolean(cfg.nesterov)) : tf.train.sgd(lr);
+    case 'rmsprop':
+      return tf.train.rmsprop(lr, 0.9, momentum);
+    case 'adagrad':
+      return tf.train.adagrad(lr);
+    default:
+      throw new Error(`Unknown optimizer "${String(cfg.optimizer)}". Use adam, adamw, sgd, rmsprop or adagrad.`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Tensors of a batch, losses and metrics (shared with evaluate.ts)
+// ---------------------------------------------------------------------------------------------------
+
+export interface BatchTensors {
+  x: Tensor;
+  /** int32 [n] class indices (classification) or float32 [n, outputSize] targets (regression). */
+  y: Tensor;
+}
+
+/** Tensors of a batch; the caller disposes them (or creates them inside a tidy). */
+export function batchTensors(tf: Tf, batch: Batch, inputShape: number[], outputSize: number, task: DatasetInfo['task']): BatchTensors {
+  const n = batch.count;
+  const x = tf.tensor(batch.x, [n, ...inputShape], batch.x instanceof Int32Array ? 'int32' : 'float32');
+  let y: Tensor;
+  if (task === 'classification') {
+    y = tf.tensor1d(batch.y instanceof Int32Array ? batch.y : Int32Array.from(batch.y), 'int32');
+  } else {
+    y = tf.tensor2d(batch.y instanceof Float32Array ? batch.y : Float32Array.from(batch.y), [n, outputSize], 'float32');
+  }
+  return { x, y };
+}
+
+/** Loss per sample, shape [n]. Cross-entropies clip predictions as tfjs-layers does (so values match model.fit's). */
+export function perSampleLoss(tf: Tf, loss: LossName, pred: Tensor, y: Tensor, numClasses: number): Tensor {
+  if (loss === 'meanSquaredError') return tf.mean(tf.square(tf.sub(pred, y)), -1);
+  if (loss === 'binaryCrossentropy') {
+    const p = tf.clipByValue(tf.reshape(pred, [-1]), EPS, 1 - EPS);
+    const t = tf.cast(y, 'float32');
+    return tf.neg(tf.add(tf.mul(t, tf.log(p)), tf.mul(tf.sub(1, t), tf.log(tf.sub(1, p)))));
+  }
+  const norm = tf.div(pred, tf.sum(pred, -1, true));
+  const p = tf.clipByValue(norm, EPS, 1 - EPS);
+  return tf.neg(tf.sum(tf.mul(tf.oneHot(y as tfTypes.Tensor1D, numClasses), tf.log(p)), -1));
+}
+
+/** Classification: number of correct predictions. Regression: sum of absolute errors. A float32 scalar. */
+export function metricSum(tf: Tf, loss: LossName, pred: Tensor, y: Tensor): Tensor {
+  if (loss === 'meanSquaredError') return tf.sum(tf.abs(tf.sub(pred, y)));
+  const predicted = loss === 'binaryCrossentropy' ? tf.cast(tf.greaterEqual(tf.reshape(pred, [-1]), 0.5), 'int32') : tf.argMax(pred, -1);
+  return tf.sum(tf.cast(tf.equal(predicted, y), 'float32'));
+}
+
+async function getBatch(split: SplitData, indices: ArrayLike<number>): Promise<Batch> {
+  const b = split.getBatch(indices);
+  return b instanceof Promise ? await b : b;
+}
+
+function range(start: number, end: number): Int32Array {
+  const r = new Int32Array(end - start);
+  for (let i = 0; i < r.length; i++) r[i] = start + i;
+  return r;
+}
+
+interface SplitScores {
+  loss: number;
+  /** Classification accuracy (0 for regression). */
+  acc: number;
+  /** Regression MAE. */
+  mae?: number;
+}
+
+class StopRequested extends Error {}
+class Diverged extends Error {}
+
+/** Mean loss and accuracy (or MAE) of the model on a whole split, in chunks, without dropout. */
+export async function scoreSplit(
+  tf: Tf,
+  model: tfTypes.LayersModel,
+  split: SplitData,
+  fit: ModelFit,
+  info: DatasetInfo,
+  shouldStop: () => boolean = () => false,
+): Promise<SplitScores> {
+  let lossSum = 0;
+  let metric = 0;
+  for (let start = 0; start < split.count; start += EVAL_CHUNK) {
+    if (shouldStop()) throw new StopRequested();
+    const end = Math.min(split.count, start + EVAL_CHUNK);
+    const batch = await getBatch(split, range(start, end));
+    const s = tf.tidy(() => {
+      const { x, y } = batchTensors(tf, batch, fit.inputShape, info.outputSize, info.task);
+      const pred = model.apply(x, { training: false }) as Tensor;
+      return tf.stack([tf.sum(perSampleLoss(tf, fit.loss, pred, y, info.numClasses)), metricSum(tf, fit.loss, pred, y)]);
+    });
+    const v = await s.data();
+    s.dispose();
+    lossSum += v[0];
+    metric += v[1];
+  }
+  const n = Math.max(1, split.count);
+  return info.task === 'regression' ? { loss: lossSum / n, acc: 0, mae: metric / (n * Math.max(1, info.outputSize)) } : { loss: lossSum / n, acc: metric / n };
+}
+
+/** Reads every label of a split (for class weights) when the split does not list them. */
+async function labelsOf(split: SplitData): Promise<Int32Array> {
+  if (split.labels) return split.labels;
+  const out = new Int32Array(split.count);
+  for (let start = 0; start < split.count; start += EVAL_CHUNK) {
+    const end = Math.min(split.count, start + EVAL_CHUNK);
+    const b = await getBatch(split, range(start, end));
+    out.set(b.y instanceof Int32Array ? b.y : Int32Array.from(b.y), start);
+  }
+  return out;
+}
+
+type Monitor = TrainingConfig['earlyStopping']['monitor'];
+
+/** The value early stopping watches in an epoch's metrics, and whether lower is better. Regression "acc" means MAE. */
+function monitored(m: EpochMetrics, monitor: Monitor, task: DatasetInfo['task']): { value: number; lowerIsBetter: boolean } | null {
+  let v: number | undefined;
+  let lower = true;
+  switch (monitor) {
+    case 'val_loss':
+      v = m.valLoss;
+      break;
+    case 'loss':
+      v = m.loss;
+      break;
+    case 'val_acc':
+      if (task === 'regression') v = m.valMae;
+      else [v, lower] = [m.valAcc, false];
+      break;
+    case 'acc':
+      if (task === 'regression') v = m.mae;
+      else [v, lower] = [m.acc, false];
+      break;
+  }
+  return v === undefined || !Number.isFinite(v) ? null : { value: v, lowerIsBetter: lower };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The loop
+// ---------------------------------------------------------------------------------------------------
+
+export async function runTrainingLoop(opts: LoopOptions): Promise<LoopResult> {
+  const { tf, model, data, runId, backend, control } = opts;
+  const cfg = opts.config;
+  const info = data.info;
+  const emit = (event: TrainingEvent) => opts.emit(event);
+  const log = (message: string) => emit({ type: 'log', runId, message });
+
+  const history: EpochMetrics[] = [];
+  let epochsCompleted = 0;
+  let position = { epoch: 0, batch: 0 };
+
+  const esDefaults: TrainingConfig['earlyStopping'] = { enabled: false, monitor: 'val_loss', patience: 5, minDelta: 0, restoreBest: true };
+  const es: TrainingConfig['earlyStopping'] = { ...esDefaults, ...(cfg.earlyStopping as Partial<TrainingConfig['earlyStopping']> | undefined) };
+  const clip = cfg.gradientClip ?? { type: 'none', value: 1 };
+  const l1 = cfg.l1 ?? 0;
+  const l2 = cfg.l2 ?? 0;
+  const weightDecay = cfg.optimizer === 'adamw' ? (cfg.weightDecay ?? 0) : 0;
+
+  // Owned tensors, released in `finally`.
+  let optimizer: tfTypes.Optimizer | null = null;
+  let classWeights: Tensor | null = null;
+  let best: { epoch: number; value: number; weights: Tensor[] | null } | null = null;
+  let stoppedEarly = false;
+  let status: LoopResult['status'] = 'completed';
+  let error: string | undefined;
+
+  const restoreBest = () => {
+    if (!es.enabled || !es.restoreBest || !best?.weights || epochsCompleted === 0) return;
+    if (best.epoch === epochsCompleted - 1 && position.batch === 0) return; // the model already holds them
+    model.setWeights(best.weights);
+    log(`Restored the weights of epoch ${best.epoch + 1}, the best by ${es.monitor} (${best.value.toPrecision(4)}).`);
+  };
+
+  try {
+    const fit = checkModelFitsData(model, info);
+    const train = data.train;
+    if (train.count < 1) throw new Error(`${info.name} has no training samples.`);
+    const trainable = model.trainableWeights;
+    if (trainable.length === 0) throw new Error('The network has no trainable weights.');
+    const vars = trainable.map((w) => w.read() as tfTypes.Variable);
+    const penalized = trainable.filter((w) => isPenalizedWeight(w.originalName ?? w.name)).map((w) => w.read() as tfTypes.Variable);
+
+    if (cfg.classWeights === 'balanced' && info.task === 'classification') {
+      const w = balancedClassWeights(await labelsOf(train), info.numClasses);
+      classWeights = tf.keep(tf.tensor1d(w, 'float32'));
+      log(`Class weights (balanced): ${Array.from(w, (v, c) => `${info.classNames[c] ?? c} ${v.toFixed(2)}`).join(', ')}.`);
+    }
+
+    let valMonitorNote = false;
+    let monitor = es.monitor;
+    if (monitor.startsWith('val_') && data.validation.count === 0) {
+      monitor = monitor === 'val_loss' ? 'loss' : 'acc';
+      valMonitorNote = true;
+    }
+    if (es.enabled && valMonitorNote) log(`There is no validation split, so early stopping watches the training ${monitor === 'loss' ? 'loss' : info.task === 'regression' ? 'MAE' : 'accuracy'} instead of ${es.monitor}.`);
+
+    const batchSize = Math.max(1, Math.min(cfg.batchSize, train.count));
+    const batchesPerEpoch = Math.ceil(train.count / batchSize);
+    const totalBatches = batchesPerEpoch * cfg.epochs;
+    emit({
+      type: 'started',
+      runId,
+      backend,
+      trainSamples: train.count,
+      valSamples: data.validation.count,
+      testSamples: data.test.count,
+      epochs: cfg.epochs,
+      batchesPerEpoch,
+    });
+
+    optimizer = makeOptimizer(tf, cfg, learningRateAt(cfg, 0));
+    const opt = optimizer;
+    const orderRand = mulberry32(batchOrderSeed(cfg.seed));
+    const minGapMs = 1000 / BATCH_EVENTS_PER_SEC;
+    const regression = info.task === 'regression';
+    const metricDiv = regression ? Math.max(1, info.outputSize) : 1;
+
+    let batchesDone = 0;
+    let trainMs = 0; // time in batches, excluding the very first (warm-up, kernel compilation)
+    let samplesTimed = 0;
+    let valMsPerEpoch = 0;
+    let lastBatchEventAt = -Infinity;
+    const speed = () => (trainMs > 0 ? (samplesTimed / trainMs) * 1000 : 0);
+    const eta = (epochIndex: number, valDone: boolean): number | null => {
+      const sps = speed();
+      if (sps <= 0) return null;
+      const remainingSamples = (totalBatches - batchesDone) * batchSize;
+      const remainingVals = cfg.epochs - epochIndex - (valDone ? 1 : 0);
+      return remainingSamples / sps + (remainingVals * valMsPerEpoch) / 1000;
+    };
+
+    /** One optimization step; returns [total loss, metric sum, sum of all trainable weights] as one tensor. */
+    const step = (batch: Batch, lr: number): { stats: Tensor; kept: Tensor[] } => {
+      const kept: Tensor[] = [];
+      try {
+        const stats = tf.tidy(() => {
+          const { x, y } = batchTensors(tf, batch, fit.inputShape, info.outputSize, info.task);
+          const sampleWeights = classWeights ? tf.gather(classWeights, y) : null;
+          const f = () => {
+            const pred = model.apply(x, { training: true }) as Tensor;
+            const perSample = perSampleLoss(tf, fit.loss, pred, y, info.numClasses);
+            let total: Tensor = sampleWeights ? tf.mean(tf.mul(perSample, sampleWeights)) : tf.mean(perSample);
+            if (l1 > 0 && penalized.length > 0) total = tf.add(total, tf.mul(l1, tf.addN(penalized.map((v) => tf.sum(tf.abs(v))))));
+            if (l2 > 0 && penalized.length > 0) total = tf.add(total, tf.mul(l2, tf.addN(penalized.map((v) => tf.sum(tf.square(v))))));
+            kept.push(tf.keep(metricSum(tf, fit.loss, pred, y)));
+            return total as tfTypes.Scalar;
+          };
+          const { value, grads } = tf.variableGrads(f, vars);
+          let g = grads;
+          if (clip.type === 'value') {
+            g = {};
+            for (const k of Object.keys(grads)) g[k] = tf.clipByValue(grads[k], -clip.value, clip.value);
+          } else if (clip.type === 'norm') {
+            const keys = Object.keys(grads);
+            const norm = tf.sqrt(tf.addN(keys.map((k) => tf.sum(tf.square(grads[k])))));
+            const scale = tf.div(clip.value, tf.maximum(norm, clip.value));
+            g = {};
+            for (const k of keys) g[k] = tf.mul(grads[k], scale);
+          }
+          opt.applyGradients(g);
+          if (weightDecay > 0) {
+            const keep = 1 - lr * weightDecay;
+            for (const v of penalized) v.assign(tf.mul(v, keep));
+          }
+          const weightSum = tf.addN(vars.map((v) => tf.sum(v)));
+          return tf.stack([value, kept[0], tf.cast(weightSum, 'float32')]);
+        });
+        return { stats, kept };
+      } catch (e) {
+        for (const t of kept) t.dispose();
+        throw e;
+      }
+    };
+
+    if (control.shouldStop()) throw new StopRequested();
+
+    for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+      const lr = learningRateAt(cfg, epoch);
+      setOptimizerLearningRate(opt, lr);
+      const order = shuffledIndices(train.count, orderRand);
+      let lossSum = 0;
+      let metricSumEpoch = 0;
+      let seen = 0;
+      const epochStart = now();
+      const batchIndices = (b: number) => order.subarray(b * batchSize, Math.min(train.count, (b + 1) * batchSize));
+      // A read that fails while nobody awaits it (a stop in between) must not become an unhandled rejection.
+      const fetchBatch = (b: number): Promise<Batch> => {
+        const p = getBatch(train, batchIndices(b));
+        p.catch(() => undefined);
+        return p;
+      };
+      let pending = fetchBatch(0);
+
+      for (let b = 0; b < batchesPerEpoch; b++) {
+        // Pause between batches.
+        if (control.isPaused) {
+          if (control.isPaused() && !control.shouldStop()) {
+            emit({ type: 'state', runId, state: 'paused' });
+            log(`Paused in epoch ${epoch + 1} before batch ${b + 1}.`);
+            await control.waitWhilePaused();
+            if (control.shouldStop()) throw new StopRequested();
+            emit({ type: 'state', runId, state: 'running' });
+            log('Resumed.');
+          }
+        } else {
+          await control.waitWhilePaused();
+          if (control.shouldStop()) throw new StopRequested();
+        }
+
+        const batch = await pending;
+        const n = batch.count;
+        const bt = now();
+        const { stats, kept } = step(batch, lr);
+        // Fetch the next batch while this one's result is read back (overlaps I/O of streamed data).
+        if (b + 1 < batchesPerEpoch) pending = fetchBatch(b + 1);
+        let v: Float32Array | Int32Array | Uint8Array;
+        try {
+          v = await stats.data();
+        } finally {
+          stats.dispose();
+          for (const t of kept) t.dispose();
+        }
+        const dt = now() - bt;
+        if (batchesDone > 0 || totalBatches === 1) {
+          trainMs += dt;
+          samplesTimed += n;
+        }
+        batchesDone++;
+        position = { epoch: epoch + 1, batch: b + 1 };
+        const loss = v[0];
+        const what = !Number.isFinite(loss) ? `the loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'}` : !Number.isFinite(v[2]) ? 'the weights became NaN or infinite' : null;
+        if (what) {
+          const firstBatch = batchesDone === 1 ? ' If this happens in the very first batch, also check the data for missing or infinite values.' : '';
+          throw new Diverged(
+            `Training diverged: ${what} in epoch ${epoch + 1}, batch ${b + 1}. Lower the learning rate (now ${fmtLr(lr)}), e.g. to ${fmtLr(lr / 10)}, and train again.${firstBatch}`,
+          );
+        }
+        lossSum += loss * n;
+        metricSumEpoch += v[1];
+        seen += n;
+
+        const stopping = control.shouldStop();
+        const t = now();
+        const lastOfEpoch = b === batchesPerEpoch - 1;
+        if (lastOfEpoch || stopping || t - lastBatchEventAt >= minGapMs) {
+          lastBatchEventAt = t;
+          const batchMetric = v[1] / (n * metricDiv);
+          emit({
+            type: 'batch',
+            runId,
+            epoch,
+            batch: b,
+            batchesPerEpoch,
+            loss,
+            acc: regression ? 0 : batchMetric,
+            ...(regression ? { mae: batchMetric } : {}),
+            samplesPerSec: speed() || (n / Math.max(dt, 1e-3)) * 1000,
+            progress: batchesDone / totalBatches,
+            etaSec: eta(epoch, false),
+          });
+        }
+        if (stopping) throw new StopRequested();
+      }
+
+      const trainLoss = lossSum / seen;
+      const trainMetric = metricSumEpoch / (seen * metricDiv);
+      const vt = now();
+      const val = data.validation.count > 0 ? await scoreSplit(tf, model, data.validation, fit, info, () => control.shouldStop()) : null;
+      valMsPerEpoch = now() - vt;
+      const metrics: EpochMetrics = { epoch, loss: trainLoss, acc: regression ? 0 : trainMetric };
+      if (regression) metrics.mae = trainMetric;
+      if (val) {
+        metrics.valLoss = val.loss;
+        metrics.valAcc = val.acc;
+        if (regression) metrics.valMae = val.mae;
+      }
+      metrics.learningRate = lr;
+      history.push(metrics);
+      epochsCompleted = epoch + 1;
+      position = { epoch: epoch + 1, batch: 0 };
+
+      // Best epoch by the monitored metric (also without early stopping: it marks the "best" checkpoint).
+      const m = monitored(metrics, monitor, info.task);
+      let isBest = false;
+      if (m) {
+        const improved = !best || (m.lowerIsBetter ? m.value < best.value - es.minDelta : m.value > best.value + es.minDelta);
+        if (improved) {
+          isBest = true;
+          if (best?.weights) for (const w of best.weights) w.dispose();
+          const snapshot = es.enabled && es.restoreBest ? tf.tidy(() => model.weights.map((w) => w.read().clone())) : null;
+          best = { epoch, value: m.value, weights: snapshot };
+        }
+      }
+
+      emit({ type: 'epoch', runId, metrics, progress: batchesDone / totalBatches, etaSec: epoch + 1 === cfg.epochs ? 0 : eta(epoch, true) });
+      const secs = (now() - epochStart) / 1000;
+      log(
+        `Epoch ${epoch + 1}/${cfg.epochs} took ${secs.toFixed(2)} s (${Math.round(speed())} samples/s training, validation ${Math.round(valMsPerEpoch)} ms, learning rate ${fmtLr(lr)}); tensors in memory: ${tf.memory().numTensors}.`,
+      );
+      if (opts.onEpochEnd) {
+        try {
+          await opts.onEpochEnd(epoch, metrics, isBest);
+        } catch (e) {
+          log(`Could not save the checkpoint of epoch ${epoch + 1}: ${(e as Error).message}`);
+        }
+      }
+      if (control.shouldStop()) throw new StopRequested();
+
+      if (es.enabled && best && epoch - best.epoch >= es.patience && epoch + 1 < cfg.epochs) {
+        stoppedEarly = true;
+        log(
+          `Early stopping after epoch ${epoch + 1}: ${monitor} has not improved${es.minDelta > 0 ? ` by more than ${es.minDelta}` : ''} for ${es.patience} epoch${es.patience === 1 ? '' : 's'} (best: epoch ${best.epoch + 1}, ${best.value.toPrecision(4)}).`,
+        );
+        break;
+      }
+    }
+    restoreBest();
+  } catch (e) {
+    if (e instanceof StopRequested) {
+      status = 'stopped';
+      log(
+        position.epoch > 0 || position.batch > 0
+          ? position.batch > 0
+            ? `Stopped in epoch ${position.epoch} after batch ${position.batch}; ${epochsCompleted} full epoch${epochsCompleted === 1 ? '' : 's'} completed.`
+            : `Stopped after epoch ${position.epoch}.`
+          : 'Stopped before training began.',
+      );
+      try {
+        restoreBest();
+      } catch (err) {
+        log(`Could not restore the best weights: ${(err as Error).message}`);
+      }
+    } else {
+      status = 'failed';
+      error = e instanceof Diverged ? e.message : e instanceof Error && /^The network|has no training samples/.test(e.message) ? e.message : describeTrainingError(e);
+    }
+  } finally {
+    optimizer?.dispose();
+    classWeights?.dispose();
+    if (best?.weights) for (const w of best.weights) w.dispose();
+  }
+
+  const result: LoopResult = { status, epochsCompleted, history };
+  if (error !== undefined) result.error = error;
+  if (es.enabled && status !== 'failed' && epochsCompleted > 0) {
+    result.stoppedEarly = stoppedEarly;
+    const restored = es.restoreBest && best !== null;
+    result.bestEpoch = restored ? best!.epoch : epochsCompleted - 1;
+  }
+  return result;
+}

@@ -1,0 +1,238 @@
+import type { EngineClient, EpochMetrics, RunDetails, RunSummary, TrainingEvent } from '../../../main/core/api/contract';
+import type { TrainingState } from './trainingState';
+
+/** Run history (the Runs tab), the run shown in the Evaluation tab, and pause / resume of the live run. */
+export interface RunsState {
+  list: RunSummary[];
+  /** 'idle' until the list was first asked for. */
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  error: string | null;
+  /** Details fetched with runs.get, by run id (each fetched once, refetched after the run ends). */
+  details: Record<string, RunDetails>;
+  /** Run ids whose details are being fetched. */
+  loadingDetails: string[];
+  /** Run ids drawn on the overlay chart, in the order they were ticked. */
+  overlay: string[];
+  /** The stored run the Evaluation tab shows; null = the run the training panel follows. */
+  evaluationRunId: string | null;
+  /** Bumped when a run's evaluation is opened from the Runs tab (the bottom panel switches to Evaluation). */
+  evaluationRequest: number;
+  /** The last export started from the Runs tab. */
+  exportResult: { runId: string; dir: string; files: string[] } | null;
+}
+
+export interface RunsActions {
+  /** Asks for pause / resume of the followed run; takes effect between batches (a `state` event confirms). */
+  pauseTraining(): Promise<void>;
+  resumeTraining(): Promise<void>;
+  refreshRuns(): Promise<void>;
+  /** Fetches a run's details once (concurrent and later calls share the result); `force` fetches again. */
+  loadRunDetails(runId: string, opts?: { force?: boolean }): Promise<RunDetails | null>;
+  /** Ticks / unticks a run on the overlay chart (toggles when `on` is left out); loads its details. */
+  toggleRunOverlay(runId: string, on?: boolean): void;
+  /** Shows a stored run's evaluation (null: back to the live run) and asks the bottom panel to show it. */
+  openRunEvaluation(runId: string | null): Promise<void>;
+  deleteRun(runId: string): Promise<boolean>;
+  exportRun(runId: string): Promise<void>;
+}
+
+export function initialRuns(): RunsState {
+  return {
+    list: [],
+    status: 'idle',
+    error: null,
+    details: {},
+    loadingDetails: [],
+    overlay: [],
+    evaluationRunId: null,
+    evaluationRequest: 0,
+    exportResult: null,
+  };
+}
+
+/** The part of the app state this slice reads and writes. */
+interface SliceState {
+  runs: RunsState;
+  training: TrainingState;
+}
+
+export interface RunsSliceContext<S extends SliceState> {
+  client: EngineClient;
+  get: () => S;
+  set: (partial: Partial<S> | ((s: S) => Partial<S>)) => void;
+  notify: (kind: 'info' | 'success' | 'error', text: string) => void;
+  fail: (what: string, e: unknown) => void;
+}
+
+function without<T>(list: readonly T[], item: T): T[] {
+  return list.filter((x) => x !== item);
+}
+
+/** Builds the slice's actions plus the hook the store calls for every training event. */
+export function createRunsSlice<S extends SliceState>(ctx: RunsSliceContext<S>): {
+  actions: RunsActions;
+  onTrainingEvent(event: TrainingEvent): void;
+} {
+  const { client, get, notify, fail } = ctx;
+  const set = ctx.set as unknown as (fn: (s: SliceState) => Partial<SliceState>) => void;
+  const setRuns = (patch: Partial<RunsState> | ((r: RunsState) => Partial<RunsState>)) =>
+    set((s) => ({ runs: { ...s.runs, ...(typeof patch === 'function' ? patch(s.runs) : patch) } }));
+  const setTraining = (fn: (t: TrainingState) => TrainingState) => set((s) => ({ training: fn(s.training) }));
+  const inFlight = new Map<string, Promise<RunDetails | null>>();
+  let listSeq = 0;
+
+  const requestPause = async (pause: boolean) => {
+    const t = get().training;
+    const from = pause ? 'running' : 'paused';
+    if (t.status !== from || !t.runId || t.pauseRequested) return;
+    const runId = t.runId;
+    setTraining((cur) => ({ ...cur, pauseRequested: true }));
+    try {
+      const r = pause ? (await client.call('training.pause', { runId })).paused : (await client.call('training.resume', { runId })).resumed;
+      setTraining((cur) => {
+        if (cur.runId !== runId) return cur;
+        // The engine's `state` event may already have arrived; only a run still in the old state changes.
+        const status = r && cur.status === from ? (pause ? 'paused' : 'running') : cur.status;
+        return { ...cur, status, pauseRequested: false };
+      });
+    } catch (e) {
+      setTraining((cur) => (cur.runId === runId ? { ...cur, pauseRequested: false } : cur));
+      fail(pause ? 'Could not pause training' : 'Could not resume training', e);
+    }
+  };
+
+  const actions: RunsActions = {
+    pauseTraining: () => requestPause(true),
+    resumeTraining: () => requestPause(false),
+
+    async refreshRuns() {
+      const seq = ++listSeq;
+      setRuns({ status: 'loading', error: null });
+      try {
+        const list = await client.call('runs.list', {});
+        if (seq !== listSeq) return;
+        const sorted = [...list].sort((a, b) => b.startedMs - a.startedMs);
+        const ids = new Set(sorted.map((r) => r.runId));
+        setRuns((r) => ({
+          list: sorted,
+          status: 'ready',
+          error: null,
+          overlay: r.overlay.filter((id) => ids.has(id)),
+        }));
+      } catch (e) {
+        if (seq !== listSeq) return;
+        const message = e instanceof Error ? e.message : String(e);
+        setRuns({ status: 'error', error: message });
+      }
+    },
+
+    loadRunDetails(runId, opts = {}) {
+      if (!opts.force) {
+        const cached = get().runs.details[runId];
+        if (cached) return Promise.resolve(cached);
+        const pending = inFlight.get(runId);
+        if (pending) return pending;
+      }
+      setRuns((r) => ({ loadingDetails: r.loadingDetails.includes(runId) ? r.loadingDetails : [...r.loadingDetails, runId] }));
+      const p = client
+        .call('runs.get', { runId })
+        .then((details) => {
+          if (inFlight.get(runId) === p) setRuns((r) => ({ details: { ...r.details, [runId]: details } }));
+          return details;
+        })
+        .catch((e: unknown) => {
+          fail('Could not load the run', e);
+          return null;
+        })
+        .finally(() => {
+          if (inFlight.get(runId) === p) inFlight.delete(runId);
+          if (!inFlight.has(runId)) setRuns((r) => ({ loadingDetails: without(r.loadingDetails, runId) }));
+        });
+      inFlight.set(runId, p);
+      return p;
+    },
+
+    toggleRunOverlay(runId, on) {
+      const selected = get().runs.overlay.includes(runId);
+      const want = on ?? !selected;
+      if (want === selected) return;
+      setRuns((r) => ({ overlay: want ? [...r.overlay, runId] : without(r.overlay, runId) }));
+      if (want) void actions.loadRunDetails(runId);
+    },
+
+    async openRunEvaluation(runId) {
+      setRuns((r) => ({ evaluationRunId: runId, evaluationRequest: r.evaluationRequest + 1 }));
+      if (runId) await actions.loadRunDetails(runId);
+    },
+
+    async deleteRun(runId) {
+      try {
+        await client.call('runs.delete', { runId });
+      } catch (e) {
+        fail('Could not delete the run', e);
+        return false;
+      }
+      inFlight.delete(runId);
+      setRuns((r) => {
+        const details = { ...r.details };
+        delete details[runId];
+        return {
+          list: r.list.filter((x) => x.runId !== runId),
+          details,
+          loadingDetails: without(r.loadingDetails, runId),
+          overlay: without(r.overlay, runId),
+          evaluationRunId: r.evaluationRunId === runId ? null : r.evaluationRunId,
+          exportResult: r.exportResult?.runId === runId ? null : r.exportResult,
+        };
+      });
+      notify('info', 'Run deleted');
+      return true;
+    },
+
+    async exportRun(runId) {
+      try {
+        const r = await client.call('export.run', { runId });
+        setRuns({ exportResult: { runId, dir: r.dir, files: r.files } });
+        notify('success', `Exported ${r.files.length} file${r.files.length === 1 ? '' : 's'} to ${r.dir}`);
+      } catch (e) {
+        fail('Export failed', e);
+      }
+    },
+  };
+
+  const onTrainingEvent = (event: TrainingEvent) => {
+    if (event.type === 'evaluation') {
+      // A fresh evaluation of the followed run replaces a stored run picked earlier.
+      const followed = get().training.runId;
+      if (followed === null || followed === event.runId) setRuns({ evaluationRunId: null });
+    } else if (event.type === 'done') {
+      // The run's stored details (history, evaluation) are final only now.
+      inFlight.delete(event.runId);
+      const runs = get().runs;
+      if (runs.details[event.runId]) {
+        setRuns((r) => {
+          const details = { ...r.details };
+          delete details[event.runId];
+          return { details };
+        });
+      }
+      if (runs.overlay.includes(event.runId) || runs.evaluationRunId === event.runId) void actions.loadRunDetails(event.runId);
+      void actions.refreshRuns();
+    }
+  };
+
+  return { actions, onTrainingEvent };
+}
+
+/** One line of the overlay chart: a run's validation (or, lacking those, training) metric per epoch, 1-based. */
+export function overlaySeries(history: readonly EpochMetrics[], metric: 'loss' | 'acc'): { points: { x: number; y: number }[]; validation: boolean } {
+  const valKey = metric === 'loss' ? 'valLoss' : 'valAcc';
+  const validation = history.some((h) => typeof h[valKey] === 'number');
+  const fromZero = history.some((h) => h.epoch === 0);
+  const points: { x: number; y: number }[] = [];
+  for (const h of history) {
+    const y = validation ? h[valKey] : h[metric];
+    if (typeof y === 'number' && Number.isFinite(y)) points.push({ x: fromZero ? h.epoch + 1 : h.epoch, y });
+  }
+  return { points, validation };
+}
