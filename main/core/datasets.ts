@@ -25,7 +25,23 @@ export interface DatasetInfo {
   featureNames?: string[];
   /** Tokenizer vocabulary (text data): index 0 is padding, 1 is unknown. */
   vocabulary?: string[];
+  /** How raw inputs become model inputs; exported with the model so it can be used outside the app. Set once the data is read for training. */
+  preprocessing?: Preprocessing;
 }
+
+/** Everything needed to turn a new raw sample into the model's input exactly as in training. */
+export type Preprocessing =
+  | {
+      kind: 'tabular';
+      /** In model-input order; numeric columns are standardized, categorical ones encoded. */
+      features: (
+        | { column: string; type: 'numeric'; mean: number; std: number; missingFill: number }
+        | { column: string; type: 'categorical'; encoding: 'onehot' | 'index'; categories: string[]; missingFill: string | null }
+      )[];
+    }
+  | { kind: 'series'; window: number; horizon: number; features: { column: string; mean: number; std: number }[]; target: string }
+  | { kind: 'image'; width: number; height: number; channels: number; resize: 'fill'; scale: number }
+  | { kind: 'text'; lowercase: boolean; sequenceLength: number; padding: 'post'; truncation: 'post'; vocabulary: string[] };
 
 /** What the model must accept and produce to fit a dataset. */
 export interface DatasetTarget {

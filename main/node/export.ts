@@ -9,6 +9,8 @@ import { writeFileAtomic } from './projectFiles';
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 export const PROJECT_FILE = 'project.neurowire.json';
+/** Task, classes, input shape and how to preprocess raw inputs, for whoever deploys the model. */
+export const PREPROCESSING_FILE = 'preprocessing.json';
 export const CODE_DIR = 'code';
 
 /**
@@ -52,18 +54,35 @@ function modelJsonOf(artifacts: tf.io.ModelArtifacts): tf.io.ModelJSON {
  */
 export async function exportTrainedModel(opts: { project: Project; artifacts: tf.io.ModelArtifacts; dir: string }): Promise<{ dir: string; files: string[] }> {
   const dir = path.resolve(opts.dir);
+  const data = trainingDataOf(opts.artifacts);
+  const project = withTrainedVocabulary(opts.project, data);
   // Generate the code first: if the project cannot be turned into code, nothing is half-written.
-  const code = generateTypeScriptProject(opts.project);
+  const code = generateTypeScriptProject(project);
   const weights = opts.artifacts.weightData ? tf.io.CompositeArrayBuffer.join(opts.artifacts.weightData) : new ArrayBuffer(0);
   const entries: Array<[string, string | Uint8Array]> = [
     [MODEL_JSON, JSON.stringify(modelJsonOf(opts.artifacts))],
     [WEIGHTS_BIN, new Uint8Array(weights)],
-    [PROJECT_FILE, serializeProject(opts.project)],
+    [PROJECT_FILE, serializeProject(project)],
+    ...(data ? [[PREPROCESSING_FILE, JSON.stringify(data, null, 2) + '\n'] as [string, string]] : []),
     ...Object.entries(code).map(([name, text]): [string, string] => [`${CODE_DIR}/${name}`, text]),
   ];
   await fs.mkdir(dir, { recursive: true });
   for (const [name, data] of entries) await writeFileAtomic(path.join(dir, ...name.split('/')), data);
   return { dir, files: entries.map(([name]) => name) };
+}
+
+/** Task, classes, input shape and preprocessing the trainer stored in the model's metadata, if any. */
+function trainingDataOf(artifacts: tf.io.ModelArtifacts): Record<string, unknown> | null {
+  const meta = artifacts.userDefinedMetadata as { neurowire?: Record<string, unknown> } | undefined;
+  return meta?.neurowire ?? null;
+}
+
+/** A text project trained without a saved vocabulary gets the one training built, so it reopens to the same tokens. */
+function withTrainedVocabulary(project: Project, data: Record<string, unknown> | null): Project {
+  const pre = data?.preprocessing as { kind?: string; vocabulary?: string[] } | undefined;
+  const source = project.dataset.source;
+  if (source.type !== 'text' || source.vocabulary || pre?.kind !== 'text' || !pre.vocabulary) return project;
+  return { ...project, dataset: { ...project.dataset, source: { ...source, vocabulary: pre.vocabulary } } };
 }
 
 /**

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DataProblem, DatasetInfo, DatasetPreview } from '../../core/datasets';
+import type { DataProblem, DatasetInfo, DatasetPreview, Preprocessing } from '../../core/datasets';
 import type { TrainingData } from '../../core/training/types';
 import { datasetKey, type DatasetChoice, type DatasetSource } from '../../core/project';
 import { columnIndex, columnStats, countLines, isMissing, isNumericColumn, previewTable, readCsv, sortClassNames, toNumber } from './csvRows';
@@ -172,10 +172,11 @@ function csvInfo(source: CsvSource, p: PreparedCsv, total: number, labels: Int32
 }
 
 /** Encodes the prepared rows: standardization and imputation use the statistics of `trainRows` only. */
-export function encodeCsv(p: PreparedCsv, source: CsvSource, trainRows: ArrayLike<number>): { x: Float32Array; width: number } {
+export function encodeCsv(p: PreparedCsv, source: CsvSource, trainRows: ArrayLike<number>): { x: Float32Array; width: number; preprocessing: Preprocessing } {
   const n = p.rows.length;
   const width = featureNames(p, source.categorical).length;
   const x = new Float32Array(n * width);
+  const described: Extract<Preprocessing, { kind: 'tabular' }>['features'] = [];
   let o = 0;
   for (const f of p.features) {
     if (f.kind === 'numeric') {
@@ -198,6 +199,7 @@ export function encodeCsv(p: PreparedCsv, source: CsvSource, trainRows: ArrayLik
         const v = p.rows[r][f.index];
         x[r * width + o] = ((isMissing(v) ? fill : toNumber(v)) - mean) * scale;
       }
+      described.push({ column: p.header[f.index], type: 'numeric', mean, std: 1 / scale, missingFill: fill });
       o += 1;
     } else {
       const cats = f.categories!;
@@ -218,10 +220,11 @@ export function encodeCsv(p: PreparedCsv, source: CsvSource, trainRows: ArrayLik
           if (c >= 0) x[r * width + o + c] = 1;
         } else x[r * width + o] = c + 1;
       }
+      described.push({ column: p.header[f.index], type: 'categorical', encoding: source.categorical, categories: [...cats], missingFill: mode >= 0 ? cats[mode] : null });
       o += source.categorical === 'onehot' ? cats.length : 1;
     }
   }
-  return { x, width };
+  return { x, width, preprocessing: { kind: 'tabular', features: described } };
 }
 
 export async function openCsv(choice: DatasetChoice & { source: CsvSource }, onProblem?: (p: DataProblem) => void): Promise<TrainingData> {
@@ -238,9 +241,9 @@ export async function openCsv(choice: DatasetChoice & { source: CsvSource }, onP
     y = Float32Array.from(p.rows, (r) => toNumber(r[p.label.index]));
   }
   const split = splitIndices(n, choice as SplitFractions, labels ?? undefined, p.classNames.length, p.file);
-  const { x, width } = encodeCsv(p, source, split.train);
+  const { x, width, preprocessing } = encodeCsv(p, source, split.train);
   const samples = { x, sampleSize: width, y, ySize: 1, count: n };
-  const info = csvInfo(source, p, n, labels);
+  const info = { ...csvInfo(source, p, n, labels), preprocessing };
   return { info, train: arraySplit(samples, split.train), validation: arraySplit(samples, split.validation), test: arraySplit(samples, split.test) };
 }
 

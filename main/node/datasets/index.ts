@@ -13,7 +13,7 @@
  * - time series and the synthetic sine: in time order (train, then validation, then test).
  */
 
-import type { DataProblem, DatasetInfo, DatasetPreview } from '../../core/datasets';
+import type { DataProblem, DatasetInfo, DatasetPreview, Preprocessing } from '../../core/datasets';
 import type { TrainingData } from '../../core/training/types';
 import { BUILTIN_DATASETS, DatasetSourceSchema, datasetKey, type DatasetChoice, type DatasetSource } from '../../core/project';
 import { builtinInfo, loadBuiltin, type BuiltinSource } from './builtin';
@@ -42,6 +42,24 @@ export function listDatasets(): DatasetInfo[] {
 
 /** Opens a dataset for training: reads (or, for image folders, lists) it and splits it by the choice's seed and fractions. */
 export async function openDataset(choice: DatasetChoice, opts: OpenOptions = {}): Promise<TrainingData> {
+  const data = await openSource(choice, opts);
+  return { ...data, info: { ...data.info, preprocessing: data.info.preprocessing ?? derivedPreprocessing(choice.source, data.info) } };
+}
+
+/** Preprocessing that follows from the source and the data's shape alone (readers with statistics set their own). */
+function derivedPreprocessing(source: DatasetSource, info: DatasetInfo): Preprocessing | undefined {
+  if (source.type === 'text' && info.vocabulary) {
+    return { kind: 'text', lowercase: source.lowercase, sequenceLength: source.sequenceLength, padding: 'post', truncation: 'post', vocabulary: info.vocabulary };
+  }
+  const [height, width, channels] = info.inputShape;
+  if (info.inputShape.length === 3 && (channels === 1 || channels === 3)) {
+    // Images (a folder or a built-in): pixels scaled from 0..255 to 0..1, resized by stretching.
+    return { kind: 'image', width, height, channels, resize: 'fill', scale: 1 / 255 };
+  }
+  return undefined;
+}
+
+async function openSource(choice: DatasetChoice, opts: OpenOptions): Promise<TrainingData> {
   const source = choice.source;
   switch (source.type) {
     case 'builtin':

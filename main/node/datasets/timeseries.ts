@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DataProblem, DatasetInfo, DatasetPreview } from '../../core/datasets';
+import type { DataProblem, DatasetInfo, DatasetPreview, Preprocessing } from '../../core/datasets';
 import type { Batch, SplitData, TrainingData } from '../../core/training/types';
 import { datasetKey, type DatasetChoice, type DatasetSource } from '../../core/project';
 import { columnIndex, columnStats, countLines, isMissing, isNumericColumn, previewTable, readCsv, toNumber } from './csvRows';
@@ -160,7 +160,15 @@ export async function openTimeseries(choice: DatasetChoice & { source: Timeserie
       return { x, y, count: c };
     },
   });
-  return { info: seriesInfo(source, s, count), train: splitOf(split.train), validation: splitOf(split.validation), test: splitOf(split.test) };
+  const preprocessing: Preprocessing = {
+    kind: 'series',
+    window,
+    horizon,
+    target: source.targetColumn,
+    features: s.featureNames.map((column, k) => ({ column, mean: mean[k], std: 1 / scale[k] })),
+  };
+  const info = { ...seriesInfo(source, s, count), preprocessing };
+  return { info, train: splitOf(split.train), validation: splitOf(split.validation), test: splitOf(split.test) };
 }
 
 export async function inspectTimeseries(source: TimeseriesSource): Promise<DatasetPreview> {

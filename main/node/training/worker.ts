@@ -25,6 +25,7 @@ import type { EpochMetrics, TrainingEvent } from '../../core/api/contract';
 import type { EvaluationReport } from '../../core/metrics';
 import type { Project } from '../../core/project';
 import type { TrainingData } from '../../core/training/types';
+import type { DatasetInfo } from '../../core/datasets';
 import { runTrainingLoop, mulberry32, describeTrainingError, checkModelFitsData } from '../../core/training/loop';
 import { evaluateOnTest, testSummary } from '../../core/training/evaluate';
 import { selectBackend, graphNeedsConvGradients, type Tf } from '../backend';
@@ -157,6 +158,8 @@ async function main(input: WorkerInput): Promise<void> {
       log(`Could not evaluate the model on the test set: ${(e as Error).message}`);
     }
     try {
+      // The data's description travels inside model.json, so an exported model says how to feed it.
+      model.setUserDefinedMetadata({ neurowire: datasetMetadata(data.info) });
       out.artifacts = await captureArtifacts(tf, model);
       if (out.artifacts.weightData instanceof ArrayBuffer) transfer.push(out.artifacts.weightData);
     } catch (e) {
@@ -164,6 +167,13 @@ async function main(input: WorkerInput): Promise<void> {
     }
   }
   post({ kind: 'result', result: out }, transfer);
+}
+
+/** What a deployer needs to know about the training data: task, classes, input shape and preprocessing. */
+function datasetMetadata(info: DatasetInfo): Record<string, unknown> {
+  const { name, task, classNames, inputShape, inputDType, outputSize, featureNames, preprocessing } = info;
+  // A JSON round trip drops undefined fields, which tfjs refuses in metadata.
+  return JSON.parse(JSON.stringify({ dataset: name, task, classNames, inputShape, inputDType, outputSize, featureNames, preprocessing }));
 }
 
 /** The model as tf.io artifacts (topology + one ArrayBuffer of weights), ready to post to the parent. */
