@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { serializeProject, type Project } from '../core/project';
 import { generateTypeScriptProject } from '../core/codegen/typescript';
 import { writeFileAtomic } from './projectFiles';
+import { captureArtifacts as captureModelArtifacts } from '../core/training/artifacts';
 
 /** File names inside an export folder. */
 export const MODEL_JSON = 'model.json';
@@ -13,24 +14,13 @@ export const PROJECT_FILE = 'project.neurowire.json';
 export const PREPROCESSING_FILE = 'preprocessing.json';
 export const CODE_DIR = 'code';
 
-/**
- * Captures a model's topology and weights in memory (nothing is written), e.g. right after training
- * so the run can be exported later even if the live model is disposed.
- */
-export async function captureArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let captured: tf.io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      captured = artifacts;
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-    }),
-  );
-  if (!captured) throw new Error('TensorFlow.js did not hand over the model artifacts.');
-  return captured;
+/** Captures a model built with this package's tf in memory (nothing is written), e.g. to export it later. */
+export function captureArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+  return captureModelArtifacts(tf, model);
 }
 
 /** The model.json of the standard TensorFlow.js layers-model format, with all weights in one weights.bin. */
-function modelJsonOf(artifacts: tf.io.ModelArtifacts): tf.io.ModelJSON {
+export function modelJsonOf(artifacts: tf.io.ModelArtifacts): tf.io.ModelJSON {
   if (!artifacts.modelTopology || artifacts.modelTopology instanceof ArrayBuffer) {
     throw new Error('The trained model has no JSON topology to export.');
   }

@@ -23,7 +23,7 @@ import type { EpochMetrics, RunDetails, RunSummary, TrainingEvent } from '../cor
 import type { EvaluationReport } from '../core/metrics';
 import { parseProject, serializeProject, type Project } from '../core/project';
 import { writeFileAtomic } from './projectFiles';
-import { fileSystemLoadHandler } from './export';
+import { fileSystemLoadHandler, modelJsonOf } from './export';
 
 export const CONFIG_FILE = 'config.json';
 export const SUMMARY_FILE = 'summary.json';
@@ -122,21 +122,6 @@ function isEpochMetrics(x: unknown): x is EpochMetrics {
   return typeof o.epoch === 'number' && typeof o.loss === 'number' && typeof o.acc === 'number';
 }
 
-function modelJsonOf(artifacts: tf.io.ModelArtifacts): tf.io.ModelJSON {
-  if (!artifacts.modelTopology || artifacts.modelTopology instanceof ArrayBuffer) {
-    throw new Error('the model has no JSON topology to save');
-  }
-  const json: tf.io.ModelJSON = {
-    format: artifacts.format ?? 'layers-model',
-    generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version_layers}`,
-    convertedBy: artifacts.convertedBy ?? null,
-    modelTopology: artifacts.modelTopology,
-    weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
-  };
-  if (artifacts.trainingConfig) json.trainingConfig = artifacts.trainingConfig;
-  if (artifacts.userDefinedMetadata) json.userDefinedMetadata = artifacts.userDefinedMetadata;
-  return json;
-}
 
 /**
  * Writes model.json + weights.bin into `dir`, replacing what was there: the files go to a temp folder

@@ -18,6 +18,9 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import type { EpochMetrics, TrainingEvent } from '../api/contract';
 import type { DatasetInfo } from '../datasets';
 import type { TrainingConfig } from '../project';
+import { mulberry32, shuffledIndices } from '../random';
+
+export { mulberry32, shuffledIndices };
 import { lossFor } from '../graph/analyze';
 import type { Batch, LoopOptions, LoopResult, SplitData } from './types';
 
@@ -38,31 +41,6 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
 // ---------------------------------------------------------------------------------------------------
 // Small pure helpers (exported for tests and for the hosts)
 // ---------------------------------------------------------------------------------------------------
-
-/** mulberry32: a small, fast, seedable 32-bit PRNG giving floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A permutation of 0..n-1 (Fisher–Yates) driven by `rand`. */
-export function shuffledIndices(n: number, rand: () => number): Int32Array {
-  const idx = new Int32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    const t = idx[i];
-    idx[i] = idx[j];
-    idx[j] = t;
-  }
-  return idx;
-}
 
 /** The seed of the batch order: derived from the training seed, independent of the weights' PRNG. */
 export function batchOrderSeed(seed: number): number {

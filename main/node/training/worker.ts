@@ -28,6 +28,7 @@ import type { TrainingData } from '../../core/training/types';
 import type { DatasetInfo } from '../../core/datasets';
 import { runTrainingLoop, mulberry32, describeTrainingError, checkModelFitsData } from '../../core/training/loop';
 import { evaluateOnTest, testSummary } from '../../core/training/evaluate';
+import { captureArtifacts } from '../../core/training/artifacts';
 import { selectBackend, graphNeedsConvGradients, type Tf } from '../backend';
 import { openDataset } from '../datasets';
 import { compileGraph, GraphCompileError } from '../compiler';
@@ -176,21 +177,6 @@ function datasetMetadata(info: DatasetInfo): Record<string, unknown> {
   return JSON.parse(JSON.stringify({ dataset: name, task, classNames, inputShape, inputDType, outputSize, featureNames, preprocessing }));
 }
 
-/** The model as tf.io artifacts (topology + one ArrayBuffer of weights), ready to post to the parent. */
-async function captureArtifacts(tf: Tf, model: tfTypes.LayersModel): Promise<tfTypes.io.ModelArtifacts> {
-  let captured: tfTypes.io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      captured = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  if (!captured) throw new Error('the model could not be serialized');
-  const a = captured as tfTypes.io.ModelArtifacts;
-  // Freshly encoded buffers: safe to transfer to the parent.
-  if (Array.isArray(a.weightData)) a.weightData = tf.io.CompositeArrayBuffer.join(a.weightData);
-  return a;
-}
 
 if (!isMainThread && parentPort) {
   const input = workerData as WorkerInput;

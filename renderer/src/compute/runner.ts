@@ -1,4 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
+import { mulberry32 } from '../../../main/core/random';
+import { captureArtifacts } from '../../../main/core/training/artifacts';
 import type { BackendInfo, ComputeResult, TrainingEvent } from '../../../main/core/api/contract';
 import type { DatasetInfo } from '../../../main/core/datasets';
 import type { Project } from '../../../main/core/project';
@@ -78,17 +80,6 @@ export function toTrainingData(d: ComputeDataset): TrainingData {
   return { info: d.info, train: bufferSplit(d.train), validation: bufferSplit(d.validation), test: bufferSplit(d.test) };
 }
 
-/** mulberry32, as the Node worker seeds weight initialization with the project's seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -101,17 +92,6 @@ export function loadTf(): Promise<Tf> {
   return tfPromise;
 }
 
-async function captureArtifacts(tf: Tf, model: tfTypes.LayersModel): Promise<tfTypes.io.ModelArtifacts> {
-  let captured: tfTypes.io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      captured = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  if (!captured) throw new Error('the model could not be serialized');
-  return captured;
-}
 
 export interface RunJobOptions {
   emit(event: TrainingEvent): void;
