@@ -14,7 +14,8 @@ const selectRuns = (s: AppState) => s.runs;
 function fmtDate(ms: number): string {
   const d = new Date(ms);
   const sameYear = d.getFullYear() === new Date().getFullYear();
-  return d.toLocaleString(undefined, { ...(sameYear ? {} : { year: 'numeric' }), month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  // With seconds: runs started in the same minute (quick experiments) must still be told apart in the list and the legend.
+  return d.toLocaleString(undefined, { ...(sameYear ? {} : { year: 'numeric' }), month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
 function maybePercent(v: number | undefined): string {

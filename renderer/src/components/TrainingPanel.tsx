@@ -255,7 +255,8 @@ export function TrainingPanel() {
 
       <div className="training__middle">
         <div className={`training__status ${statusClass(t)}`} data-testid="training-status" role="status">
-          {trainingStatusText(t)}
+          {/* A failure's message is in the error box right below; the status line stays one short word. */}
+          {t.status === 'failed' && t.error ? 'Failed' : trainingStatusText(t)}
         </div>
         {t.status === 'failed' && t.error && (
           <div className="training__error" role="alert" data-testid="training-error">

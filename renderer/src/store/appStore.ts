@@ -676,7 +676,8 @@ export function createAppStore(client: EngineClient): AppStore {
             const next = applyTrainingEvent(cur, event);
             if (next === cur) return;
             set({ training: next });
-            if (event.type === 'done' && event.status === 'failed') notify('error', `Training failed: ${next.error}`);
+            // The engine's message usually says "Training failed: …" already; do not say it twice.
+            if (event.type === 'done' && event.status === 'failed') notify('error', /^training failed\b/i.test(next.error ?? '') ? next.error! : `Training failed: ${next.error}`);
           },
         };
 
