@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useState, type CSSProperties, type PointerEvent as ReactPointerEvent, type ReactNode } from 'react';
 import { DatasetPanel } from './DatasetPanel';
 import { TrainingPanel } from './TrainingPanel';
 import { EvaluationPanel } from './EvaluationPanel';
@@ -23,6 +23,42 @@ const TABS: readonly BottomTab[] = [
 /** Shown first: training, where a new project goes next (and where the first end-to-end test starts). */
 const DEFAULT_TAB = 'training';
 
+const DEFAULT_HEIGHT = 280;
+const MIN_HEIGHT = 160;
+const HEIGHT_KEY = 'neurowire.bottomPanelHeight';
+
+function savedHeight(): number {
+  const v = Number(globalThis.localStorage?.getItem(HEIGHT_KEY));
+  return Number.isFinite(v) && v >= MIN_HEIGHT ? v : DEFAULT_HEIGHT;
+}
+
+/** The panel's height, changed by dragging its top edge and remembered across launches (a view preference, not part of the project). */
+function useResizableHeight() {
+  const [height, setHeight] = useState(savedHeight);
+  const [dragging, setDragging] = useState(false);
+  const onPointerDown = (e: ReactPointerEvent<HTMLDivElement>) => {
+    e.preventDefault();
+    const startY = e.clientY;
+    const startHeight = height;
+    const max = Math.max(MIN_HEIGHT, window.innerHeight * 0.75);
+    let latest = startHeight;
+    setDragging(true);
+    const move = (ev: PointerEvent) => {
+      latest = Math.round(Math.min(max, Math.max(MIN_HEIGHT, startHeight + startY - ev.clientY)));
+      setHeight(latest);
+    };
+    const up = () => {
+      setDragging(false);
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+      globalThis.localStorage?.setItem(HEIGHT_KEY, String(latest));
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+  };
+  return { height, dragging, onPointerDown };
+}
+
 export function BottomPanel() {
   const [active, setActive] = useState(DEFAULT_TAB);
   // "Evaluation" on a row of the Runs tab opens the Evaluation tab.
@@ -31,8 +67,17 @@ export function BottomPanel() {
     if (evaluationRequest > 0) setActive('evaluation');
   }, [evaluationRequest]);
   const current = TABS.find((t) => t.id === active) ?? TABS[0];
+  const resize = useResizableHeight();
   return (
-    <div className="bottom-panel">
+    <div className="bottom-panel" style={{ '--bottom-panel-height': `${resize.height}px` } as CSSProperties}>
+      <div
+        className={`bottom-panel__resizer${resize.dragging ? ' bottom-panel__resizer--dragging' : ''}`}
+        role="separator"
+        aria-orientation="horizontal"
+        aria-label="Resize the panel"
+        data-testid="bottom-panel-resizer"
+        onPointerDown={resize.onPointerDown}
+      />
       <div className="bottom-panel__tabs" role="tablist" aria-label="Panels">
         {TABS.map((t) => (
           <button

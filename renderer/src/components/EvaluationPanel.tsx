@@ -179,13 +179,19 @@ function Thumbnail({ image }: { image: NonNullable<GalleryItem['image']> }) {
   return <canvas ref={ref} className="gallery__image" width={image.width} height={image.height} />;
 }
 
-function Gallery({ items, task }: { items: GalleryItem[]; task: EvaluationReport['task'] }) {
+function Gallery({ items, report }: { items: GalleryItem[]; report: EvaluationReport }) {
+  const task = report.task;
   const ordered = useMemo(() => galleryOrder(items).slice(0, MAX_GALLERY), [items]);
-  const wrong = items.filter((i) => !i.correct).length;
+  // Mistakes over the whole test set (the gallery shows only a sample of them).
+  const confusion = report.classification?.confusion;
+  const wrong = confusion ? report.samples - confusion.reduce((sum, row, i) => sum + row[i], 0) : items.filter((i) => !i.correct).length;
   return (
     <div className="eval-section">
       <h3 className="eval-section__title">
-        Predictions ({task === 'classification' ? `${wrong} of ${items.length} shown are wrong` : `${items.length} test samples, worst first`})
+        Predictions —{' '}
+        {task === 'classification'
+          ? `mistakes first (${wrong.toLocaleString('en-US')} of ${report.samples.toLocaleString('en-US')} test samples are wrong)`
+          : `${items.length} test samples, worst first`}
       </h3>
       {ordered.length === 0 ? (
         <div className="muted">No test samples to show.</div>
@@ -256,7 +262,7 @@ export function EvaluationReportView({ report }: { report: EvaluationReport }) {
         {c && <ConfusionMatrix report={c} />}
         {c?.roc && <RocChart roc={c.roc} positive={c.classNames[1] ?? '1'} />}
         <div className="eval-grid__gallery">
-          <Gallery items={report.gallery} task={report.task} />
+          <Gallery items={report.gallery} report={report} />
         </div>
       </div>
     </div>
