@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+// The desktop app runs the engine from the esbuild output, not from TypeScript sources:
+// check that output trains (worker thread found beside its launcher) and exports.
+const root = path.resolve(__dirname, '../..');
+
+describe('the built engine (dist/)', () => {
+  it('builds, trains through its worker and exports, with no TypeScript loader', async () => {
+    const build = spawnSync(process.execPath, ['scripts/build-node.mjs'], { cwd: root, encoding: 'utf8' });
+    expect(build.status, build.stderr).toBe(0);
+    const out = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-dist-'));
+    const r = spawnSync(
+      process.execPath,
+      ['dist/main/node/cli/train.js', 'templates/mnist-mlp.json', '--epochs', '1', '--val', '0.45', '--test', '0.45', '--out', out],
+      { cwd: root, encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/test: loss [\d.]+ accuracy 0\.\d+/);
+    expect(await fs.readdir(out)).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'preprocessing.json']));
+  });
+});
