@@ -56,7 +56,7 @@ const median = (xs: number[]) => {
 
 // ---------------------------------------------------------------------------------------------- child side
 
-async function child(backend: BackendName, model: ModelName, plan: Plan): Promise<RunResult> {
+async function child(backend: BackendName, model: ModelName, plan: Plan, stockLstm = false): Promise<RunResult> {
   const tf = await import('@tensorflow/tfjs');
   if (backend === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -65,9 +65,13 @@ async function child(backend: BackendName, model: ModelName, plan: Plan): Promis
   }
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not start`);
   await tf.ready();
+  // The product's wasm path: training kernels registered, and the fused LSTM layer (createLstmLayer) in place
+  // of tf.layers.lstm. `--stock-lstm` measures tfjs-layers' own LSTM instead.
+  let lstmLayer = (args: Parameters<typeof tf.layers.lstm>[0]) => tf.layers.lstm(args);
   if (backend === 'wasm') {
-    const { registerWasmTrainingKernels } = await import('../main/node/wasmKernels');
+    const { registerWasmTrainingKernels, createLstmLayer } = await import('../main/node/wasmKernels');
     registerWasmTrainingKernels(tf);
+    if (!stockLstm) lstmLayer = (args) => createLstmLayer(tf, args) as ReturnType<typeof tf.layers.lstm>;
   }
 
   const m = tf.sequential();
@@ -87,7 +91,8 @@ async function child(backend: BackendName, model: ModelName, plan: Plan): Promis
     m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
   } else {
     xShape = [BATCH, 28, 28];
-    m.add(tf.layers.lstm({ inputShape: [28, 28], units: 64 }));
+    // recurrentActivation 'sigmoid' = PyTorch's nn.LSTM (tfjs defaults to hardSigmoid): the same model on both sides.
+    m.add(lstmLayer({ inputShape: [28, 28], units: 64, recurrentActivation: 'sigmoid' }));
     m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
   }
   m.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
@@ -133,6 +138,7 @@ async function child(backend: BackendName, model: ModelName, plan: Plan): Promis
     stepMs: timedMs / steps,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     threads: 1,
+    ...(backend === 'wasm' && model === 'lstm' ? { note: stockLstm ? 'tf.layers.lstm' : 'fused LSTM layer' } : {}),
   };
 }
 
@@ -140,6 +146,7 @@ async function child(backend: BackendName, model: ModelName, plan: Plan): Promis
 
 function parseArgs(argv: string[]) {
   let quick = false;
+  let stockLstm = false;
   const backends: string[] = [];
   let models: ModelName[] = [...MODELS];
   for (let i = 0; i < argv.length; i++) {
@@ -152,21 +159,22 @@ function parseArgs(argv: string[]) {
       return v;
     };
     if (a === '--quick') quick = true;
+    else if (a === '--stock-lstm') stockLstm = true;
     else if (a.startsWith('--backend')) backends.push(...val().split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
     else if (a.startsWith('--models') || a.startsWith('--model')) models = val().split(',').map((s) => s.trim().toLowerCase()) as ModelName[];
     else if (a === '--help' || a === '-h') {
-      console.log('usage: tsx bench/run.ts [--quick] [--backend wasm|cpu|torch ...] [--models mlp,cnn,lstm]');
+      console.log('usage: tsx bench/run.ts [--quick] [--backend wasm|cpu|torch ...] [--models mlp,cnn,lstm] [--stock-lstm]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
   for (const m of models) if (!MODELS.includes(m)) throw new Error(`unknown model ${m} (use ${MODELS.join(', ')})`);
   for (const b of backends) if (!['wasm', 'cpu', 'torch', 'pytorch'].includes(b)) throw new Error(`unknown backend ${b} (use wasm, cpu, torch)`);
-  return { quick, backends: backends.length ? backends.map((b) => (b === 'pytorch' ? 'torch' : b)) : ['wasm', 'cpu', 'torch'], models };
+  return { quick, stockLstm, backends: backends.length ? backends.map((b) => (b === 'pytorch' ? 'torch' : b)) : ['wasm', 'cpu', 'torch'], models };
 }
 
-function runChild(backend: BackendName, model: ModelName, plan: Plan): RunResult {
+function runChild(backend: BackendName, model: ModelName, plan: Plan, stockLstm: boolean): RunResult {
   const script = path.join(BENCH_DIR, 'run.ts');
-  const r = spawnSync(process.execPath, [...process.execArgv, script, '--child', backend, model, JSON.stringify(plan)], {
+  const r = spawnSync(process.execPath, [...process.execArgv, script, '--child', backend, model, JSON.stringify(plan), ...(stockLstm ? ['--stock-lstm'] : [])], {
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
@@ -192,15 +200,19 @@ function torchAvailable(): boolean {
   return findTorchPython() !== null;
 }
 
+/** One Python process per model, as for tfjs, so that each peak RSS belongs to one model only. */
 function runTorch(models: ModelName[], quick: boolean): RunResult[] {
   const script = path.join(BENCH_DIR, 'torch_bench.py');
-  const args = [script, '--threads', '1', '--batch', String(BATCH), '--window', quick ? '1' : '3', '--windows', quick ? '2' : '3', '--models', models.join(',')];
-  const r = spawnSync(findTorchPython() ?? 'python3', args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
-  const lines = (r.stdout ?? '').split('\n').filter((l) => l.startsWith(TAG));
-  if (r.status !== 0 || lines.length === 0) {
-    return models.map((model) => ({ backend: 'pytorch', model, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, threads: 1, note: `failed: ${(r.stderr ?? '').trim().split('\n').slice(-1)[0] ?? ''}` }));
+  const out: RunResult[] = [];
+  for (const model of models) {
+    const args = [script, '--threads', '1', '--batch', String(BATCH), '--window', quick ? '1' : '3', '--windows', quick ? '2' : '3', '--models', model];
+    const r = spawnSync(findTorchPython() ?? 'python3', args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
+    const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith(TAG));
+    if (r.status !== 0 || !line) {
+      out.push({ backend: 'pytorch', model, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, threads: 1, note: `failed: ${(r.stderr ?? '').trim().split('\n').slice(-1)[0] ?? ''}` });
+    } else out.push(JSON.parse(line.slice(TAG.length)) as RunResult);
   }
-  return lines.map((l) => JSON.parse(l.slice(TAG.length)) as RunResult);
+  return out;
 }
 
 const fmt = (v: number | null, d = 0) => (v == null || !Number.isFinite(v) ? 'â€”' : v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
@@ -208,7 +220,7 @@ const fmt = (v: number | null, d = 0) => (v == null || !Number.isFinite(v) ? 'â€
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') {
-    const res = await child(argv[1] as BackendName, argv[2] as ModelName, JSON.parse(argv[3]) as Plan);
+    const res = await child(argv[1] as BackendName, argv[2] as ModelName, JSON.parse(argv[3]) as Plan, argv[4] === '--stock-lstm');
     console.log(TAG + JSON.stringify(res));
     return;
   }
@@ -221,7 +233,7 @@ async function main(): Promise<void> {
       const plan = planFor(backend, model, opts.quick);
       let r: RunResult;
       if ('skip' in plan) r = { backend: `tfjs-${backend}`, model, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, threads: 1, note: plan.skip };
-      else r = runChild(backend, model, plan);
+      else r = runChild(backend, model, plan, opts.stockLstm);
       results.push(r);
       console.log(`  ${r.backend.padEnd(10)} ${model.padEnd(5)} ${fmt(r.samplesPerSec).padStart(8)} samples/s  ${fmt(r.stepMs, 1).padStart(8)} ms/step  peak RSS ${fmt(r.peakRssMB).padStart(5)} MB${r.note ? `  (${r.note})` : ''}`);
     }

@@ -27,7 +27,14 @@ export class GraphCompileError extends Error {
  * The friendly analysis runs first so the person sees our messages; tfjs then has the last word
  * on anything it still rejects, and its error is attributed to the layer being built.
  */
-export function compileGraph(tf: Tf, graph: Graph, modelName = 'neurowire_model'): tfTypes.LayersModel {
+/**
+ * Replacement factories by tfjs factory name, for a faster implementation of the same layer on one backend
+ * (e.g. a fused LSTM on wasm). A replacement must have the same weights and serialize as the stock layer,
+ * so saved models and generated code stay plain tfjs.
+ */
+export type LayerFactoryOverrides = Partial<Record<string, (config: Record<string, unknown>) => tfTypes.layers.Layer>>;
+
+export function compileGraph(tf: Tf, graph: Graph, modelName = 'neurowire_model', overrides: LayerFactoryOverrides = {}): tfTypes.LayersModel {
   const analysis = analyzeGraph(graph);
   if (!analysis.valid) {
     const nodeProblem = graph.nodes.map((n) => ({ n, e: analysis.nodes[n.id]?.errors[0] })).find((x) => x.e);
@@ -47,7 +54,7 @@ export function compileGraph(tf: Tf, graph: Graph, modelName = 'neurowire_model'
         outputs.set(id, tf.input({ ...spec.tfjs.config(parsed.params), name: node.name } as Parameters<Tf["input"]>[0]));
         continue;
       }
-      const factory = (tf.layers as unknown as Record<string, (cfg: object) => tfTypes.layers.Layer>)[spec.tfjs.factory];
+      const factory = overrides[spec.tfjs.factory] ?? (tf.layers as unknown as Record<string, (cfg: object) => tfTypes.layers.Layer>)[spec.tfjs.factory];
       if (typeof factory !== 'function') throw new Error(`tf.layers.${spec.tfjs.factory} does not exist`);
       const layer = factory({ ...spec.tfjs.config(parsed.params), name: node.name });
       const ins = (incoming.get(id) ?? []).map((src) => outputs.get(src)!);

@@ -1,5 +1,8 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { LSTM_BACKWARD, LSTM_FORWARD, lstmKernelConfigs } from './wasm/lstm';
+
+export { createLstmLayer, fusedLstm } from './wasm/lstm';
 
 /**
  * Training kernels for the tfjs `wasm` backend (@tensorflow/tfjs-backend-wasm 4.x), which ships without
@@ -24,6 +27,7 @@ interface WasmBackend {
   disposeData(dataId: object, force?: boolean): boolean;
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
   dataIdMap: { get(dataId: object): { id: number } | undefined };
+  incRef(dataId: object): void;
 }
 
 type Pads = [[number, number], [number, number], [number, number], [number, number]];
@@ -38,6 +42,11 @@ export const WASM_TRAINING_KERNELS = [
   'DepthwiseConv2dNativeBackpropInput',
   'UnsortedSegmentSum',
   'BatchMatMul',
+  'MaxPoolGrad',
+  'Sum',
+  'Identity',
+  LSTM_FORWARD,
+  LSTM_BACKWARD,
 ] as const;
 
 function sizeOf(shape: number[]): number {
@@ -182,6 +191,60 @@ function geometry(tf: Tf, kernel: string, xShape: number[], filterShape: number[
   return info as unknown as GeomInfo;
 }
 
+/**
+ * Patches of at most this many values (fh*fw*C) take the im2col path for the filter gradient: with few input
+ * channels (e.g. the first layer on grey images) the convolution formulation has a huge "filter" (the output
+ * gradient) that XNNPACK must repack on every call and a tiny output, so it runs at ~1.5 GFLOP/s.
+ */
+const SMALL_PATCH = 32;
+
+/**
+ * dW = P^T dy computed as dW^T = dy^T P, where P [N*OH*OW, fh*fw*C] is the im2col matrix of x (built here in one
+ * JS pass): the big operand dy is the streamed (left) operand of the matmul and only the small P is packed.
+ */
+function filterGradientIm2col(ctx: Ctx, b: WasmBackend, x: TensorInfo, dy: TensorInfo, filterShape: number[], g: GeomInfo): TensorInfo {
+  const [N, H, W, C] = x.shape;
+  const [, OH, OW, O] = dy.shape;
+  const [fh, fw] = filterShape;
+  const K = fh * fw * C;
+  const NP = N * OH * OW;
+  const sh = g.strideHeight, sw = g.strideWidth, dh = g.dilationHeight, dw = g.dilationWidth;
+  const pt = g.padInfo.top, pl = g.padInfo.left;
+  const P = b.makeOutput([NP, K], 'float32');
+  const xs = b.typedArrayFromHeap(x) as Float32Array;
+  const ps = b.typedArrayFromHeap(P) as Float32Array;
+  let r = 0;
+  for (let n = 0; n < N; n++) {
+    const xn = n * H * W * C;
+    for (let oh = 0; oh < OH; oh++) {
+      const ih0 = oh * sh - pt;
+      for (let ow = 0; ow < OW; ow++) {
+        const iw0 = ow * sw - pl;
+        for (let kh = 0; kh < fh; kh++) {
+          const ih = ih0 + kh * dh;
+          const rowOk = ih >= 0 && ih < H;
+          for (let kw = 0; kw < fw; kw++) {
+            const iw = iw0 + kw * dw;
+            if (rowOk && iw >= 0 && iw < W) {
+              const s = xn + (ih * W + iw) * C;
+              for (let c = 0; c < C; c++) ps[r++] = xs[s + c];
+            } else {
+              for (let c = 0; c < C; c++) ps[r++] = 0;
+            }
+          }
+        }
+      }
+    }
+  }
+  const dyT = transpose(ctx, b, view(dy, [NP, O]), [1, 0]); // [O, NP]
+  const wT = run(ctx, b, 'BatchMatMul', { a: dyT, b: P }, { transposeA: false, transposeB: false }); // [O, K]
+  b.disposeData(dyT.dataId);
+  b.disposeData(P.dataId);
+  const out = transpose(ctx, b, view(wT, [O, K]), [1, 0]); // [K, O]
+  b.disposeData(wT.dataId);
+  return view(out, [fh, fw, C, O]);
+}
+
 /** dW for a (depthwise or not) convolution of x [N,H,W,C] producing dy [N,OH,OW,*]. */
 function filterGradient(ctx: Ctx, b: WasmBackend, kernel: string, x: TensorInfo, dy: TensorInfo, filterShape: number[], g: GeomInfo, depthwise: boolean): TensorInfo {
   const [N, H, W, C] = x.shape;
@@ -195,6 +258,9 @@ function filterGradient(ctx: Ctx, b: WasmBackend, kernel: string, x: TensorInfo,
   // Padded extent the new convolution needs: (fh-1)*dh + (OH-1)*sh + 1 rows.
   const pb = (fh - 1) * dh + (OH - 1) * sh + 1 - H - pt;
   const pr = (fw - 1) * dw + (OW - 1) * sw + 1 - W - pl;
+  if (!depthwise && fh * fw * C <= SMALL_PATCH) {
+    return filterGradientIm2col(ctx, b, x, dy, filterShape, g);
+  }
   if (!depthwise) {
     const xT = transpose(ctx, b, x, [3, 1, 2, 0]); // [C,H,W,N]
     const dyT = transpose(ctx, b, dy, [1, 2, 0, 3]); // [OH,OW,N,O]
@@ -253,7 +319,141 @@ function isNCHW(dataFormat: unknown): boolean {
   return dataFormat === 'NCHW' || dataFormat === 'channelsFirst';
 }
 
-function makeKernels(tf: Tf, originalBatchMatMul: KernelConfig, originalBackpropInput: KernelConfig): KernelConfig[] {
+/** MaxPoolGrad: per output cell, the (first) arg-max of its window receives dy; overlapping windows accumulate. */
+function maxPoolGrad(tf: Tf, b: WasmBackend, dy: TensorInfo, input: TensorInfo, attrs: NamedAttrMap): TensorInfo {
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize as never,
+    attrs.strides as never,
+    1,
+    attrs.pad as never,
+    attrs.dimRoundingMode as never,
+  );
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
+  const fh = info.effectiveFilterHeight, fw = info.effectiveFilterWidth;
+  const pt = info.padInfo.top, pl = info.padInfo.left;
+  if (dy.shape[1] !== OH || dy.shape[2] !== OW || dy.shape[3] !== C) {
+    throw new Error(`MaxPoolGrad: dy has shape ${dy.shape} but the pooling produces [${N},${OH},${OW},${C}]`);
+  }
+  const dx = b.makeOutput(input.shape, 'float32');
+  const xs = b.typedArrayFromHeap(input) as Float32Array;
+  const dys = b.typedArrayFromHeap(dy) as Float32Array;
+  const dxs = b.typedArrayFromHeap(dx) as Float32Array;
+  dxs.fill(0);
+  const rowStride = W * C;
+  if (fh === 2 && fw === 2 && pt === 0 && pl === 0 && (OH - 1) * sh + 2 <= H && (OW - 1) * sw + 2 <= W) {
+    // The common 2x2 window, fully inside the input: unrolled (first maximum in row-major order wins).
+    let o = 0;
+    for (let n = 0; n < N; n++) {
+      const xn = n * H * rowStride;
+      for (let oh = 0; oh < OH; oh++) {
+        for (let ow = 0; ow < OW; ow++, o += C) {
+          const p00 = xn + oh * sh * rowStride + ow * sw * C;
+          const p01 = p00 + C, p10 = p00 + rowStride, p11 = p10 + C;
+          for (let c = 0; c < C; c++) {
+            let best = xs[p00 + c];
+            let arg = p00 + c;
+            const v1 = xs[p01 + c];
+            if (v1 > best || best !== best) {
+              best = v1;
+              arg = p01 + c;
+            }
+            const v2 = xs[p10 + c];
+            if (v2 > best || best !== best) {
+              best = v2;
+              arg = p10 + c;
+            }
+            const v3 = xs[p11 + c];
+            if (v3 > best || best !== best) {
+              best = v3;
+              arg = p11 + c;
+            }
+            if (best === best && best !== -Infinity) dxs[arg] += dys[o + c];
+          }
+        }
+      }
+    }
+    return dx;
+  }
+  let o = 0;
+  for (let n = 0; n < N; n++) {
+    const xn = n * H * rowStride;
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sh - pt;
+      const hs = Math.max(0, h0), he = Math.min(H, h0 + fh);
+      for (let ow = 0; ow < OW; ow++, o += C) {
+        const w0 = ow * sw - pl;
+        const ws = Math.max(0, w0), we = Math.min(W, w0 + fw);
+        const first = xn + hs * rowStride + ws * C;
+        for (let c = 0; c < C; c++) {
+          // Row-major window scan with strict '>' keeps the first maximum, as the cpu backend does.
+          let best = -Infinity;
+          let arg = -1;
+          for (let ih = hs, rb = first + c; ih < he; ih++, rb += rowStride) {
+            for (let iw = ws, p = rb; iw < we; iw++, p += C) {
+              const v = xs[p];
+              if (v > best) {
+                best = v;
+                arg = p;
+              }
+            }
+          }
+          if (arg >= 0) dxs[arg] += dys[o + c];
+        }
+      }
+    }
+  }
+  return dx;
+}
+
+function normAxes(axis: unknown, rank: number): number[] {
+  const list = axis == null ? [...Array(rank).keys()] : Array.isArray(axis) ? (axis as number[]) : [axis as number];
+  return [...new Set(list.map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
+}
+
+/**
+ * Sum over leading axes of a float32 tensor (a bias gradient: [N,H,W,C] -> [C]) in one pass: the stock kernel
+ * transposes the reduced axes to the end first. Accumulates in float64, like the cpu backend. Returns null when
+ * the case is not one handled here.
+ */
+function sumLeading(b: WasmBackend, x: TensorInfo, axis: unknown, keepDims: boolean): TensorInfo | null {
+  if (x.dtype !== 'float32') return null;
+  const rank = x.shape.length;
+  const axes = normAxes(axis, rank);
+  const k = axes.length;
+  if (k === 0 || k >= rank || axes[k - 1] !== k - 1) return null;
+  const rows = sizeOf(x.shape.slice(0, k));
+  const inner = sizeOf(x.shape.slice(k));
+  if (rows < 2 || inner < 2) return null;
+  const outShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k);
+  const out = b.makeOutput(outShape, 'float32');
+  const xs = b.typedArrayFromHeap(x) as Float32Array;
+  const os = b.typedArrayFromHeap(out) as Float32Array;
+  const acc = new Float64Array(inner);
+  let r = 0, off = 0;
+  // Four rows per pass: V8 does not vectorise, so fewer accumulator loads/stores is what helps (~2x).
+  for (; r + 4 <= rows; r += 4, off += 4 * inner) {
+    const o1 = off + inner, o2 = o1 + inner, o3 = o2 + inner;
+    for (let j = 0; j < inner; j++) acc[j] += xs[off + j] + xs[o1 + j] + (xs[o2 + j] + xs[o3 + j]);
+  }
+  for (; r < rows; r++, off += inner) {
+    for (let j = 0; j < inner; j++) acc[j] += xs[off + j];
+  }
+  os.set(acc);
+  return out;
+}
+
+interface Stock {
+  BatchMatMul: KernelConfig;
+  Conv2DBackpropInput: KernelConfig;
+  MaxPoolGrad: KernelConfig;
+  Sum: KernelConfig;
+  Identity: KernelConfig;
+}
+
+function makeKernels(tf: Tf, stock: Stock): KernelConfig[] {
+  const originalBatchMatMul = stock.BatchMatMul;
+  const originalBackpropInput = stock.Conv2DBackpropInput;
   const ctx = makeCtx(tf);
   const B = (backend: unknown) => backend as WasmBackend;
 
@@ -367,8 +567,35 @@ function makeKernels(tf: Tf, originalBatchMatMul: KernelConfig, originalBackprop
     if (foldedShape) (out as { shape: number[] }).shape = foldedShape;
     return out;
   };
+  const maxPoolGradK: KernelFunc = ({ inputs, backend, attrs }) => {
+    const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+    if (dy.dtype !== 'float32' || input.dtype !== 'float32') return stock.MaxPoolGrad.kernelFunc({ inputs, backend, attrs });
+    // (The stock MaxPoolWithArgmax + ScatterNd would be faster but its arg-max indices disagree with the cpu
+    // backend on odd sizes, padding and overlapping windows, so this is a JS loop over the heap.)
+    const a = (attrs ?? {}) as NamedAttrMap;
+    const b = B(backend);
+    return maxPoolGrad(tf, b, dy, input, a);
+  };
+
+  const sumK: KernelFunc = ({ inputs, backend, attrs }) => {
+    const { x } = inputs as { x: TensorInfo };
+    const a = (attrs ?? {}) as NamedAttrMap;
+    return sumLeading(B(backend), x, a.axis, Boolean(a.keepDims)) ?? stock.Sum.kernelFunc({ inputs, backend, attrs });
+  };
+
+  // The stock Identity copies the buffer; share it instead (reference-counted, as the cpu backend does).
+  const identityK: KernelFunc = ({ inputs, backend, attrs }) => {
+    const { x } = inputs as { x: TensorInfo };
+    if (x.dtype === 'string') return stock.Identity.kernelFunc({ inputs, backend, attrs });
+    B(backend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+
   (batchMatMul as MarkedFunc).__original = origMatMul;
   (conv2DBackpropInput as MarkedFunc).__original = originalBackpropInput.kernelFunc;
+  (maxPoolGradK as MarkedFunc).__original = stock.MaxPoolGrad.kernelFunc;
+  (sumK as MarkedFunc).__original = stock.Sum.kernelFunc;
+  (identityK as MarkedFunc).__original = stock.Identity.kernelFunc;
 
   const cfgs: KernelConfig[] = [
     { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter },
@@ -378,6 +605,10 @@ function makeKernels(tf: Tf, originalBatchMatMul: KernelConfig, originalBackprop
     { kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum },
     // Keep the original setupFunc: it binds the C++ function the original kernelFunc calls.
     { kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: batchMatMul, setupFunc: originalBatchMatMul.setupFunc },
+    { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGradK, setupFunc: stock.MaxPoolGrad.setupFunc },
+    { kernelName: 'Sum', backendName: 'wasm', kernelFunc: sumK, setupFunc: stock.Sum.setupFunc },
+    { kernelName: 'Identity', backendName: 'wasm', kernelFunc: identityK, setupFunc: stock.Identity.setupFunc },
+    ...lstmKernelConfigs(tf),
   ];
   for (const c of cfgs) (c.kernelFunc as MarkedFunc)[MARK] = true;
   return cfgs;
@@ -390,9 +621,9 @@ function makeKernels(tf: Tf, originalBatchMatMul: KernelConfig, originalBackprop
  * imported, since kernels live in a global registry). Only NHWC convolutions are supported (others throw).
  */
 export function registerWasmTrainingKernels(tf: Tf): string[] {
-  const mm = tf.getKernel('BatchMatMul', 'wasm');
-  const bi = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (!mm || !bi || !tf.getKernel('Conv2D', 'wasm')) {
+  const names = ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum', 'Identity'] as const;
+  const found = names.map((n) => tf.getKernel(n, 'wasm'));
+  if (found.some((k) => !k) || !tf.getKernel('Conv2D', 'wasm')) {
     throw new Error("registerWasmTrainingKernels: the 'wasm' backend's kernels are not registered; import @tensorflow/tfjs-backend-wasm (and setBackend('wasm')) first");
   }
   // When already replaced (a second call), compose from the stock kernels kept on our functions.
@@ -401,7 +632,8 @@ export function registerWasmTrainingKernels(tf: Tf): string[] {
     return f[MARK] ? { ...cfg, kernelFunc: f.__original as KernelFunc } : cfg;
   };
   const registered: string[] = [];
-  for (const cfg of makeKernels(tf, stock(mm), stock(bi))) {
+  const stockCfgs = Object.fromEntries(names.map((n, i) => [n, stock(found[i] as KernelConfig)])) as unknown as Stock;
+  for (const cfg of makeKernels(tf, stockCfgs)) {
     const existing = tf.getKernel(cfg.kernelName, 'wasm');
     if (existing && (existing.kernelFunc as MarkedFunc)[MARK]) continue;
     if (existing) tf.unregisterKernel(cfg.kernelName, 'wasm');

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { registerWasmTrainingKernels, wasmTrainingKernelsRegistered, WASM_TRAINING_KERNELS } from '../../main/node/wasmKernels';
+import { createLstmLayer, fusedLstm, registerWasmTrainingKernels, wasmTrainingKernelsRegistered, WASM_TRAINING_KERNELS } from '../../main/node/wasmKernels';
 
 /**
  * The wasm training kernels are compared with the cpu backend on the same op / gradient. Inputs are made from
@@ -292,6 +292,158 @@ describe('BatchMatMul with transposes / batches matches cpu', () => {
   });
 });
 
+describe('MaxPoolGrad matches cpu', () => {
+  it('pool sizes 1-3, strides 1-3 (overlapping windows), valid/same, ties from relu zeros', async () => {
+    const r = rng(77);
+    for (const [k, s] of [[2, 2], [2, 2], [2, 2], [3, 2], [2, 1], [3, 3], [3, 3], [1, 1], [3, 1], [1, 2]] as const) {
+      for (const pad of ['valid', 'same'] as const) {
+        const n = r.int(1, 3), h = r.int(5, 11), w = r.int(5, 11), c = r.int(1, 6);
+        const xv = r.normals(n * h * w * c);
+        await compareOnBackends(`maxPool grad ${JSON.stringify({ n, h, w, c, k, s, pad })}`, () => {
+          const g = tf.grad((a: tf.Tensor) => {
+            // relu gives many exact ties (zeros): the first maximum of a window must get the gradient.
+            const y = tf.maxPool(tf.relu(a) as tf.Tensor4D, k, s, pad);
+            return y.mul(tf.sin(tf.range(1, y.size + 1).reshape(y.shape))).sum();
+          });
+          return [g(tf.tensor4d(xv, [n, h, w, c]))];
+        });
+      }
+    }
+  });
+});
+
+describe('Sum over leading axes matches cpu', () => {
+  it('bias-gradient shapes, keepDims, negative axes, and the cases left to the stock kernel', async () => {
+    const r = rng(31);
+    const xv = r.normals(3 * 5 * 4 * 6);
+    const iv = Array.from({ length: 3 * 5 * 4 * 6 }, (_, i) => (i * 7) % 11 - 5);
+    await compareOnBackends('sum', () => {
+      const x = tf.tensor4d(xv, [3, 5, 4, 6]);
+      const xi = tf.tensor4d(iv, [3, 5, 4, 6], 'int32');
+      return [
+        tf.sum(x, [0, 1, 2]),
+        tf.sum(x, [2, 0, 1], true),
+        tf.sum(x, 0),
+        tf.sum(x, [-4, -3]),
+        tf.sum(x, [1, 2]),
+        tf.sum(x, 3),
+        tf.sum(x),
+        tf.sum(xi, [0, 1, 2]).toFloat(),
+        tf.sum(tf.tensor2d(xv.slice(0, 12), [12, 1]), 0),
+      ];
+    });
+  });
+});
+
+describe('Identity shares the buffer (reference-counted)', () => {
+  it('a clone outlives its source and frees the buffer only with the last reference', async () => {
+    await tf.setBackend('wasm');
+    const ids0 = tf.engine().backend.numDataIds();
+    const a = tf.tensor1d([1, 2, 3]);
+    const b = tf.clone(a);
+    const c = tf.engine().runKernel('Identity', { x: b }) as tf.Tensor;
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3]);
+    b.dispose();
+    expect(Array.from(c.dataSync())).toEqual([1, 2, 3]);
+    c.dispose();
+    expect(tf.engine().backend.numDataIds()).toBe(ids0);
+    // A variable assigned from a clone keeps its value after the source is gone.
+    const v = tf.variable(tf.zeros([2]));
+    const src = tf.tensor1d([5, 6]);
+    v.assign(tf.clone(src));
+    src.dispose();
+    expect(Array.from(v.dataSync())).toEqual([5, 6]);
+    v.dispose();
+  });
+});
+
+describe('fused LSTM (NeurowireLstmForward / NeurowireLstmBackward) matches tf.layers.lstm on cpu', () => {
+  const cases = [
+    { b: 3, t: 5, d: 4, h: 6, rs: false, gb: false, ra: 'hardSigmoid', bias: true },
+    { b: 2, t: 7, d: 3, h: 5, rs: true, gb: false, ra: 'sigmoid', bias: true },
+    { b: 4, t: 4, d: 6, h: 3, rs: true, gb: true, ra: 'hardSigmoid', bias: false },
+    { b: 1, t: 9, d: 2, h: 8, rs: false, gb: true, ra: 'sigmoid', bias: true },
+    // (T = 1 is left out: the stock layer's own gradient fails there on cpu — tfjs-core's Unpack gradient.)
+    { b: 5, t: 2, d: 3, h: 4, rs: true, gb: false, ra: 'hardSigmoid', bias: true },
+  ] as const;
+  it('outputs and gradients (input, kernel, recurrent kernel, bias)', async () => {
+    const r = rng(2024);
+    for (const c of cases) {
+      const xv = r.normals(c.b * c.t * c.d).map((v) => v * 3);
+      const wv = r.normals(c.d * 4 * c.h);
+      const uv = r.normals(c.h * 4 * c.h);
+      const bv = r.normals(4 * c.h);
+      const outShape = c.rs ? [c.b, c.t, c.h] : [c.b, c.h];
+      const wts = Float32Array.from({ length: size(outShape) }, (_, i) => Math.sin(i + 1));
+      await compareOnBackends(`lstm ${JSON.stringify(c)}`, () => {
+        const x = tf.tensor3d(xv, [c.b, c.t, c.d]);
+        const W = tf.tensor2d(wv, [c.d, 4 * c.h]);
+        const U = tf.tensor2d(uv, [c.h, 4 * c.h]);
+        const B = tf.tensor1d(bv);
+        const wt = tf.tensor(wts, outShape);
+        const isWasm = tf.getBackend() === 'wasm';
+        const layer = (isWasm ? createLstmLayer(tf, { units: c.h, returnSequences: c.rs, goBackwards: c.gb, recurrentActivation: c.ra, useBias: c.bias }) : tf.layers.lstm({ units: c.h, returnSequences: c.rs, goBackwards: c.gb, recurrentActivation: c.ra, useBias: c.bias }));
+        layer.apply(x); // builds the weights
+        layer.setWeights(c.bias ? [W, U, B] : [W, U]);
+        const loss = (xx: tf.Tensor) => (layer.apply(xx) as tf.Tensor).mul(wt).sum() as tf.Scalar;
+        const y = layer.apply(x) as tf.Tensor;
+        const gx = tf.grad(loss)(x);
+        const { grads } = tf.variableGrads(() => loss(x));
+        const gw = Object.keys(grads).sort().map((k) => grads[k]);
+        return [y, gx, ...gw];
+      });
+    }
+  });
+
+  it('fusedLstm directly: gradients of all four inputs match a plain tf-ops LSTM on cpu', async () => {
+    const r = rng(9);
+    const [b, t, d, h] = [3, 4, 2, 5];
+    const xv = r.normals(b * t * d), wv = r.normals(d * 4 * h), uv = r.normals(h * 4 * h), bv = r.normals(4 * h);
+    // Reference: the LSTMCell maths (gate order i, f, c, o) written with differentiable tf ops.
+    const reference = (x: tf.Tensor, w: tf.Tensor, u: tf.Tensor, bb: tf.Tensor) => {
+      let hh = tf.zeros([b, h]);
+      let cc = tf.zeros([b, h]);
+      const outs: tf.Tensor[] = [];
+      for (let s = 0; s < t; s++) {
+        const xt = x.slice([0, s, 0], [b, 1, d]).reshape([b, d]);
+        const z = tf.add(tf.add(tf.matMul(xt, w), tf.matMul(hh, u)), bb);
+        const [zi, zf, zc, zo] = tf.split(z, 4, 1);
+        cc = tf.add(tf.mul(tf.sigmoid(zf), cc), tf.mul(tf.sigmoid(zi), tf.tanh(zc)));
+        hh = tf.mul(tf.sigmoid(zo), tf.tanh(cc));
+        outs.push(hh);
+      }
+      return tf.stack(outs, 1);
+    };
+    await compareOnBackends('fusedLstm grads', () => {
+      const args = [tf.tensor3d(xv, [b, t, d]), tf.tensor2d(wv, [d, 4 * h]), tf.tensor2d(uv, [h, 4 * h]), tf.tensor1d(bv)];
+      const f = (x: tf.Tensor, w: tf.Tensor, u: tf.Tensor, bb: tf.Tensor) =>
+        tf.getBackend() === 'wasm' ? fusedLstm(tf, x, w, u, bb, { recurrentActivation: 'sigmoid', returnSequences: true }) : reference(x, w, u, bb);
+      const y = f(args[0], args[1], args[2], args[3]);
+      return [y, ...tf.grads((x: tf.Tensor, w: tf.Tensor, u: tf.Tensor, bb: tf.Tensor) => f(x, w, u, bb).square().sum())(args)];
+    });
+  });
+
+  it('serialises as a plain LSTM and falls back to the stock path with dropout', async () => {
+    await tf.setBackend('wasm');
+    const fused = createLstmLayer(tf, { units: 4, inputShape: [3, 2] });
+    expect(fused.getClassName()).toBe('LSTM');
+    const m = tf.sequential({ layers: [fused, tf.layers.dense({ units: 1 })] });
+    const json = m.toJSON(undefined, false) as { config: { layers: { class_name: string }[] } };
+    expect(json.config.layers[0].class_name).toBe('LSTM');
+    const m2 = await tf.models.modelFromJSON(JSON.parse(JSON.stringify(m.toJSON(undefined, false))) as never);
+    expect(m2.layers[0].getClassName()).toBe('LSTM');
+    m.dispose();
+    m2.dispose();
+    // Dropout is not fused: the stock LSTM code runs (and trains).
+    const withDropout = tf.sequential({ layers: [createLstmLayer(tf, { units: 4, inputShape: [3, 2], dropout: 0.2 }), tf.layers.dense({ units: 1 })] });
+    withDropout.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const h = await withDropout.fit(tf.ones([4, 3, 2]), tf.ones([4, 1]), { epochs: 1, verbose: 0 });
+    expect(Number.isFinite(h.history.loss[0] as number)).toBe(true);
+    withDropout.dispose();
+  });
+});
+
 describe('training on wasm with the registered kernels', () => {
   it('a tiny CNN learns whether a bright square is on the left or the right', async () => {
     await tf.setBackend('wasm');
@@ -365,11 +517,55 @@ describe('training on wasm with the registered kernels', () => {
     model.dispose();
   });
 
+  it('a fused-LSTM model learns a sequence task', async () => {
+    await tf.setBackend('wasm');
+    // Label = whether the sum of the first feature over the sequence is positive.
+    const r = rng(8);
+    const n = 128, T = 6, D = 3;
+    const xs = new Float32Array(n * T * D);
+    const ys = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let t = 0; t < T; t++) for (let d = 0; d < D; d++) {
+        const v = r.next() * 2 - 1;
+        xs[(i * T + t) * D + d] = v;
+        if (d === 0) s += v;
+      }
+      ys[i] = s > 0 ? 1 : 0;
+    }
+    const model = tf.sequential({
+      layers: [
+        createLstmLayer(tf, { units: 8, inputShape: [T, D], returnSequences: true, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }), recurrentInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
+        createLstmLayer(tf, { units: 8, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }), recurrentInitializer: tf.initializers.glorotUniform({ seed: 5 }) }),
+        tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+      ],
+    });
+    model.compile({ optimizer: tf.train.adam(0.02), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    const x = tf.tensor3d(xs, [n, T, D]);
+    const y = tf.tensor2d(ys, [n, 1]);
+    const hist = await model.fit(x, y, { epochs: 25, batchSize: 32, verbose: 0 });
+    const losses = hist.history.loss as number[];
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses[losses.length - 1]).toBeLessThan(losses[0] * 0.6);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
   it('does not leak tensors or wasm memory across steps', async () => {
     await tf.setBackend('wasm');
     const x = tf.randomNormal([4, 9, 9, 3]) as tf.Tensor4D;
     const f = tf.variable(tf.randomNormal([3, 3, 3, 5]));
-    const step = () => tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').relu().sum())([x, f]));
+    const W = tf.randomNormal([5, 16]);
+    const U = tf.randomNormal([4, 16]);
+    const bias = tf.randomNormal([16]);
+    const step = () =>
+      tf.tidy(() => [
+        ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.maxPool(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').relu() as tf.Tensor4D, 2, 2, 'same').sum())([x, f]),
+        // conv with 1 input channel (im2col filter gradient), a bias-style sum, identity, the fused LSTM
+        ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid').sum([0, 1, 2]).square().sum())([x.slice([0, 0, 0, 0], [4, 9, 9, 1]), f.slice([0, 0, 0, 0], [3, 3, 1, 5])]),
+        tf.clone(x),
+        ...tf.grads((a: tf.Tensor, w: tf.Tensor, u: tf.Tensor, bb: tf.Tensor) => fusedLstm(tf, a, w, u, bb, { recurrentActivation: 'hardSigmoid', returnSequences: true }).sum())([x.reshape([4, 9, 27]).slice([0, 0, 0], [4, 9, 5]), W, U, bias]),
+      ]);
     tf.dispose(step());
     const before = tf.memory();
     const idsBefore = tf.engine().backend.numDataIds();
@@ -379,7 +575,7 @@ describe('training on wasm with the registered kernels', () => {
     expect(after.numBytes).toBe(before.numBytes);
     // Intermediates of the composed kernels are released in the backend too.
     expect(tf.engine().backend.numDataIds()).toBe(idsBefore);
-    tf.dispose([x, f]);
+    tf.dispose([x, f, W, U, bias]);
   });
 
   it('reports the worst relative error seen', () => {

@@ -31,6 +31,7 @@ import { evaluateOnTest, testSummary } from '../../core/training/evaluate';
 import { captureArtifacts } from '../../core/training/artifacts';
 import { selectBackend, graphNeedsConvGradients, type Tf } from '../backend';
 import { openDataset } from '../datasets';
+import { createLstmLayer } from '../wasmKernels';
 import { compileGraph, GraphCompileError } from '../compiler';
 
 export interface WorkerInput {
@@ -105,7 +106,9 @@ async function main(input: WorkerInput): Promise<void> {
     log(
       `Loaded ${data.info.name} in ${Date.now() - t0} ms: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test samples${problems > 5 ? ` (${problems} problems, first 5 shown)` : ''}.`,
     );
-    model = compileGraph(tf, project.graph);
+    // On wasm, LSTMs use the fused sequence kernel (same weights, saved as a plain tfjs LSTM).
+    const overrides = tf.getBackend() === 'wasm' ? { lstm: (config: Record<string, unknown>) => createLstmLayer(tf!, config as never) as never } : {};
+    model = compileGraph(tf, project.graph, undefined, overrides);
     checkModelFitsData(model, data.info); // a clear message before anything starts
   } catch (e) {
     fail(e instanceof GraphCompileError ? `The network cannot be built: ${e.message}` : e instanceof Error && /^The network/.test(e.message) ? e.message : describeTrainingError(e));
