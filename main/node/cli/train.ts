@@ -126,7 +126,7 @@ async function main(): Promise<void> {
         for (const a of e.backend.attempts.filter((x) => !x.ok)) console.error(`  (not used: ${a.name} — ${a.reason ?? 'unavailable'})`);
         break;
       case 'batch': {
-        const line = `epoch ${e.epoch + 1}/${project.training.epochs} ${bar(e.progress)} ${(e.progress * 100).toFixed(0).padStart(3)}%  loss ${e.loss.toFixed(4)}  acc ${e.acc.toFixed(3)}  ${Math.round(e.samplesPerSec)} samples/s  ETA ${formatEta(e.etaSec)}`;
+        const line = `epoch ${e.epoch + 1}/${project.training.epochs} ${bar(e.progress)} ${(e.progress * 100).toFixed(0).padStart(3)}%  loss ${e.loss.toFixed(4)}  ${e.mae !== undefined ? `mae ${e.mae.toPrecision(4)}` : `acc ${e.acc.toFixed(3)}`}  ${Math.round(e.samplesPerSec)} samples/s  ETA ${formatEta(e.etaSec)}`;
         if (tty) process.stderr.write(`\r${line}`);
         else if (Date.now() - lastLine > 5000) {
           console.error(line);
@@ -138,8 +138,12 @@ async function main(): Promise<void> {
         const m = e.metrics;
         if (tty) process.stderr.write('\n');
         console.error(
-          `epoch ${m.epoch + 1}: loss ${m.loss.toFixed(4)} acc ${m.acc.toFixed(4)}` +
-            (m.valLoss !== undefined ? `  val_loss ${m.valLoss.toFixed(4)} val_acc ${(m.valAcc ?? 0).toFixed(4)}` : ''),
+          m.mae !== undefined
+            ? // Regression: mean absolute error instead of accuracy.
+              `epoch ${m.epoch + 1}: loss ${m.loss.toFixed(4)} mae ${m.mae.toPrecision(4)}` +
+                (m.valLoss !== undefined ? `  val_loss ${m.valLoss.toFixed(4)} val_mae ${(m.valMae ?? 0).toPrecision(4)}` : '')
+            : `epoch ${m.epoch + 1}: loss ${m.loss.toFixed(4)} acc ${m.acc.toFixed(4)}` +
+                (m.valLoss !== undefined ? `  val_loss ${m.valLoss.toFixed(4)} val_acc ${(m.valAcc ?? 0).toFixed(4)}` : ''),
         );
         break;
       }
@@ -158,7 +162,10 @@ async function main(): Promise<void> {
   });
   const result = await run.done;
   if (result.status === 'failed') fail(`training failed: ${result.error}`);
-  if (result.test) console.error(`test: loss ${result.test.loss.toFixed(4)} accuracy ${result.test.acc.toFixed(4)}`);
+  const regression = result.evaluation?.regression;
+  if (regression && result.test) {
+    console.error(`test: loss ${result.test.loss.toFixed(4)} MAE ${regression.mae.toPrecision(4)} RMSE ${regression.rmse.toPrecision(4)} R² ${regression.r2.toFixed(3)}`);
+  } else if (result.test) console.error(`test: loss ${result.test.loss.toFixed(4)} accuracy ${result.test.acc.toFixed(4)}`);
   if (!result.artifacts) fail('training ended without a model to export.');
   const exported = await exportTrainedModel({ project, artifacts: result.artifacts, dir: outDir });
   console.error(`${result.status === 'stopped' ? 'Stopped early; exported the partially trained model' : 'Exported'} to ${exported.dir}:`);
