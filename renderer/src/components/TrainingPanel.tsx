@@ -23,7 +23,10 @@ function downsample(points: BatchPoint[], max: number): BatchPoint[] {
   return out;
 }
 
-type Metric = 'loss' | 'acc';
+type Metric = 'loss' | 'acc' | 'mae';
+
+const METRIC_TITLES: Record<Metric, string> = { loss: 'Loss', acc: 'Accuracy', mae: 'Mean absolute error' };
+const VALIDATION_KEYS = { loss: 'valLoss', acc: 'valAcc', mae: 'valMae' } as const;
 
 const MetricChart = memo(function MetricChart({
   metric,
@@ -36,12 +39,12 @@ const MetricChart = memo(function MetricChart({
   epochs: EpochPoint[];
   maxEpoch: number;
 }) {
-  const valKey = metric === 'loss' ? 'valLoss' : 'valAcc';
+  const valKey = VALIDATION_KEYS[metric];
   const hasVal = epochs.some((e) => typeof e[valKey] === 'number');
-  const title = metric === 'loss' ? 'Loss' : 'Accuracy';
+  const title = METRIC_TITLES[metric];
   const fmt = (v: unknown) => (typeof v === 'number' ? (metric === 'acc' ? formatPercent(v) : v.toFixed(4)) : String(v));
   return (
-    <figure className="chart" data-testid={metric === 'loss' ? 'loss-chart' : 'acc-chart'}>
+    <figure className="chart" data-testid={metric === 'loss' ? 'loss-chart' : 'acc-chart'} data-metric={metric}>
       <figcaption className="chart__title">{title}</figcaption>
       {batches.length === 0 && epochs.length === 0 ? (
         <div className="chart__empty">No data yet — train to see the {title.toLowerCase()} curve.</div>
@@ -206,6 +209,8 @@ export function TrainingPanel() {
   const batches = useMemo(() => downsample(t.batchSeries, MAX_BATCH_POINTS), [t.batchSeries]);
   const pct = Math.round(t.progress * 1000) / 10;
   const maxEpoch = t.epochs || project.training.epochs;
+  // Regression runs report mean absolute error where classification runs report accuracy.
+  const regression = t.epochSeries.some((e) => e.mae !== undefined) || t.batchSeries.some((b) => b.mae !== undefined);
 
   return (
     <section className="training" aria-label="Training">
@@ -285,7 +290,13 @@ export function TrainingPanel() {
             {formatCount(t.trainSamples)} train · {formatCount(t.valSamples)} validation · {formatCount(t.testSamples)} test samples
           </div>
         )}
-        {t.epochSeries.length > 0 && (
+        {t.epochSeries.length > 0 && regression && (
+          <div className="training__meta">
+            Last epoch: loss {t.epochSeries[t.epochSeries.length - 1].loss.toFixed(4)}, MAE {t.epochSeries[t.epochSeries.length - 1].mae!.toPrecision(4)}
+            {typeof t.epochSeries[t.epochSeries.length - 1].valMae === 'number' && `, validation MAE ${t.epochSeries[t.epochSeries.length - 1].valMae!.toPrecision(4)}`}
+          </div>
+        )}
+        {t.epochSeries.length > 0 && !regression && (
           <div className="training__meta">
             Last epoch: loss {t.epochSeries[t.epochSeries.length - 1].loss.toFixed(4)}, accuracy{' '}
             {formatPercent(t.epochSeries[t.epochSeries.length - 1].acc)}
@@ -293,7 +304,12 @@ export function TrainingPanel() {
               `, validation ${formatPercent(t.epochSeries[t.epochSeries.length - 1].valAcc!)}`}
           </div>
         )}
-        {t.test && (
+        {t.test && t.evaluation?.regression && (
+          <div className="training__test" data-testid="test-regression">
+            Test MAE: <strong>{t.evaluation.regression.mae.toPrecision(4)}</strong>, R² {t.evaluation.regression.r2.toFixed(3)} (loss {t.test.loss.toFixed(4)})
+          </div>
+        )}
+        {t.test && !t.evaluation?.regression && (
           <div className="training__test" data-testid="test-accuracy">
             Test accuracy: <strong>{formatPercent(t.test.acc)}</strong> (loss {t.test.loss.toFixed(4)})
           </div>
@@ -330,7 +346,7 @@ export function TrainingPanel() {
 
       <div className="training__charts">
         <MetricChart metric="loss" batches={batches} epochs={t.epochSeries} maxEpoch={maxEpoch} />
-        <MetricChart metric="acc" batches={batches} epochs={t.epochSeries} maxEpoch={maxEpoch} />
+        <MetricChart metric={regression ? 'mae' : 'acc'} batches={batches} epochs={t.epochSeries} maxEpoch={maxEpoch} />
       </div>
     </section>
   );

@@ -10,6 +10,8 @@ export interface BatchPoint {
   batch: number;
   loss: number;
   acc: number;
+  /** Regression runs report mean absolute error instead of accuracy. */
+  mae?: number;
 }
 
 export interface EpochPoint extends EpochMetrics {
@@ -128,6 +130,7 @@ export function applyTrainingEvent(state: TrainingState, event: TrainingEvent): 
         batch: batch1,
         loss: event.loss,
         acc: event.acc,
+        ...(event.mae !== undefined && { mae: event.mae }),
       };
       return {
         ...s,
