@@ -6,6 +6,7 @@
  *   npm run bench -- --quick            # shorter windows, skips the cpu CNN (â‰ˆ30 s per batch)
  *   npm run bench -- --backend wasm     # one backend (repeatable / comma list: wasm,cpu,torch)
  *   npm run bench -- --models mlp,lstm  # a subset of mlp, cnn, lstm
+ *   npm run bench -- --stock-adam       # wasm with tf.train.adam instead of the fused Adam (likewise --stock-lstm)
  *
  * Each (backend, model) runs in its own child process so that peak RSS is per run. Reported: samples/s =
  * median over windows of ~3 s (1 s with --quick) after warm-up. Results also go to bench/results.json.
@@ -56,7 +57,7 @@ const median = (xs: number[]) => {
 
 // ---------------------------------------------------------------------------------------------- child side
 
-async function child(backend: BackendName, model: ModelName, plan: Plan, stockLstm = false): Promise<RunResult> {
+async function child(backend: BackendName, model: ModelName, plan: Plan, stockLstm = false, stockAdam = false): Promise<RunResult> {
   const tf = await import('@tensorflow/tfjs');
   if (backend === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -67,11 +68,14 @@ async function child(backend: BackendName, model: ModelName, plan: Plan, stockLs
   await tf.ready();
   // The product's wasm path: training kernels registered, and the fused LSTM layer (createLstmLayer) in place
   // of tf.layers.lstm. `--stock-lstm` measures tfjs-layers' own LSTM instead.
+  // Likewise the fused Adam the worker uses on wasm (`--stock-adam`: tf.train.adam).
   let lstmLayer = (args: Parameters<typeof tf.layers.lstm>[0]) => tf.layers.lstm(args);
+  let adam = (lr: number): ReturnType<typeof tf.train.adam> => tf.train.adam(lr);
   if (backend === 'wasm') {
-    const { registerWasmTrainingKernels, createLstmLayer } = await import('../main/node/wasmKernels');
+    const { registerWasmTrainingKernels, createLstmLayer, createFusedAdam } = await import('../main/node/wasmKernels');
     registerWasmTrainingKernels(tf);
     if (!stockLstm) lstmLayer = (args) => createLstmLayer(tf, args) as ReturnType<typeof tf.layers.lstm>;
+    if (!stockAdam) adam = (lr) => createFusedAdam(tf, lr) as ReturnType<typeof tf.train.adam>;
   }
 
   const m = tf.sequential();
@@ -95,7 +99,7 @@ async function child(backend: BackendName, model: ModelName, plan: Plan, stockLs
     m.add(lstmLayer({ inputShape: [28, 28], units: 64, recurrentActivation: 'sigmoid' }));
     m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
   }
-  m.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  m.compile({ optimizer: adam(1e-3), loss: 'categoricalCrossentropy' });
   const x = tf.randomUniform(xShape, 0, 1, 'float32', 1);
   const labels = tf.randomUniform([BATCH], 0, 10, 'int32', 2);
   const y = tf.oneHot(labels, 10).toFloat();
@@ -138,7 +142,7 @@ async function child(backend: BackendName, model: ModelName, plan: Plan, stockLs
     stepMs: timedMs / steps,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     threads: 1,
-    ...(backend === 'wasm' && model === 'lstm' ? { note: stockLstm ? 'tf.layers.lstm' : 'fused LSTM layer' } : {}),
+    ...(backend === 'wasm' ? { note: [model === 'lstm' ? (stockLstm ? 'tf.layers.lstm' : 'fused LSTM layer') : '', stockAdam ? 'tf.train.adam' : 'fused Adam'].filter(Boolean).join(', ') } : {}),
   };
 }
 
@@ -147,6 +151,7 @@ async function child(backend: BackendName, model: ModelName, plan: Plan, stockLs
 function parseArgs(argv: string[]) {
   let quick = false;
   let stockLstm = false;
+  let stockAdam = false;
   const backends: string[] = [];
   let models: ModelName[] = [...MODELS];
   for (let i = 0; i < argv.length; i++) {
@@ -160,21 +165,22 @@ function parseArgs(argv: string[]) {
     };
     if (a === '--quick') quick = true;
     else if (a === '--stock-lstm') stockLstm = true;
+    else if (a === '--stock-adam') stockAdam = true;
     else if (a.startsWith('--backend')) backends.push(...val().split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
     else if (a.startsWith('--models') || a.startsWith('--model')) models = val().split(',').map((s) => s.trim().toLowerCase()) as ModelName[];
     else if (a === '--help' || a === '-h') {
-      console.log('usage: tsx bench/run.ts [--quick] [--backend wasm|cpu|torch ...] [--models mlp,cnn,lstm] [--stock-lstm]');
+      console.log('usage: tsx bench/run.ts [--quick] [--backend wasm|cpu|torch ...] [--models mlp,cnn,lstm] [--stock-lstm] [--stock-adam]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
   for (const m of models) if (!MODELS.includes(m)) throw new Error(`unknown model ${m} (use ${MODELS.join(', ')})`);
   for (const b of backends) if (!['wasm', 'cpu', 'torch', 'pytorch'].includes(b)) throw new Error(`unknown backend ${b} (use wasm, cpu, torch)`);
-  return { quick, stockLstm, backends: backends.length ? backends.map((b) => (b === 'pytorch' ? 'torch' : b)) : ['wasm', 'cpu', 'torch'], models };
+  return { quick, stockLstm, stockAdam, backends: backends.length ? backends.map((b) => (b === 'pytorch' ? 'torch' : b)) : ['wasm', 'cpu', 'torch'], models };
 }
 
-function runChild(backend: BackendName, model: ModelName, plan: Plan, stockLstm: boolean): RunResult {
+function runChild(backend: BackendName, model: ModelName, plan: Plan, stockLstm: boolean, stockAdam: boolean): RunResult {
   const script = path.join(BENCH_DIR, 'run.ts');
-  const r = spawnSync(process.execPath, [...process.execArgv, script, '--child', backend, model, JSON.stringify(plan), ...(stockLstm ? ['--stock-lstm'] : [])], {
+  const r = spawnSync(process.execPath, [...process.execArgv, script, '--child', backend, model, JSON.stringify(plan), ...(stockLstm ? ['--stock-lstm'] : []), ...(stockAdam ? ['--stock-adam'] : [])], {
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
@@ -220,7 +226,7 @@ const fmt = (v: number | null, d = 0) => (v == null || !Number.isFinite(v) ? 'â€
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') {
-    const res = await child(argv[1] as BackendName, argv[2] as ModelName, JSON.parse(argv[3]) as Plan, argv[4] === '--stock-lstm');
+    const res = await child(argv[1] as BackendName, argv[2] as ModelName, JSON.parse(argv[3]) as Plan, argv.includes('--stock-lstm'), argv.includes('--stock-adam'));
     console.log(TAG + JSON.stringify(res));
     return;
   }
@@ -233,7 +239,7 @@ async function main(): Promise<void> {
       const plan = planFor(backend, model, opts.quick);
       let r: RunResult;
       if ('skip' in plan) r = { backend: `tfjs-${backend}`, model, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, threads: 1, note: plan.skip };
-      else r = runChild(backend, model, plan, opts.stockLstm);
+      else r = runChild(backend, model, plan, opts.stockLstm, opts.stockAdam);
       results.push(r);
       console.log(`  ${r.backend.padEnd(10)} ${model.padEnd(5)} ${fmt(r.samplesPerSec).padStart(8)} samples/s  ${fmt(r.stepMs, 1).padStart(8)} ms/step  peak RSS ${fmt(r.peakRssMB).padStart(5)} MB${r.note ? `  (${r.note})` : ''}`);
     }

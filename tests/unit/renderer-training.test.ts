@@ -501,7 +501,7 @@ describe('regression runs', () => {
   it('keep the mean absolute error of batches and epochs for the second chart', async () => {
     const { applyTrainingEvent, initialTraining } = await import('../../renderer/src/store/trainingState');
     // A run being started: the first event adopts its id.
-    let t = { ...initialTraining(), status: 'starting' as const };
+    let t: ReturnType<typeof initialTraining> = { ...initialTraining(), status: 'starting' };
     t = applyTrainingEvent(t, { type: 'batch', runId: 'r', epoch: 0, batch: 0, batchesPerEpoch: 2, loss: 0.5, acc: 0, mae: 0.4, samplesPerSec: 100, progress: 0.25, etaSec: 1 });
     t = applyTrainingEvent(t, { type: 'epoch', runId: 'r', metrics: { epoch: 0, loss: 0.3, acc: 0, mae: 0.2, valLoss: 0.35, valAcc: 0, valMae: 0.25 }, progress: 0.5, etaSec: 1 });
     expect(t.batchSeries[0].mae).toBe(0.4);

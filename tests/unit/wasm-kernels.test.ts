@@ -3,7 +3,11 @@ import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { createLstmLayer, fusedLstm, registerWasmTrainingKernels, wasmTrainingKernelsRegistered, WASM_TRAINING_KERNELS } from '../../main/node/wasmKernels';
+import { createFusedAdam, createLstmLayer, fusedLstm, registerWasmTrainingKernels, wasmTrainingKernelsRegistered, WASM_TRAINING_KERNELS } from '../../main/node/wasmKernels';
+import { runTrainingLoop } from '../../main/core/training/loop';
+import type { TrainingData } from '../../main/core/training/types';
+import { TrainingConfigSchema } from '../../main/core/project';
+import { setSimdKernelsEnabled, simdKernels } from '../../main/node/wasm/simdKernels';
 
 /**
  * The wasm training kernels are compared with the cpu backend on the same op / gradient. Inputs are made from
@@ -116,6 +120,11 @@ describe('conv2d gradients (Conv2DBackpropFilter, Conv2DBackpropInput) match cpu
       }
     }
   }
+  // fh*fw*ci > 32 and a multiple of 4: the im2col + SIMD GEMM filter gradient (contiguous rows, padding, strides).
+  cases.push({ n: 2, h: 9, w: 8, ci: 8, co: 6, fh: 3, fw: 3, s: [1, 1], pad: 'same' });
+  cases.push({ n: 3, h: 10, w: 9, ci: 12, co: 5, fh: 2, fw: 2, s: [2, 2], pad: 'valid' });
+  cases.push({ n: 1, h: 11, w: 11, ci: 16, co: 8, fh: 3, fw: 3, s: [2, 2], pad: 1 });
+  cases.push({ n: 2, h: 7, w: 12, ci: 4, co: 3, fh: 3, fw: 4, s: [1, 3], pad: 'same' });
   it(`${cases.length} random shapes`, async () => {
     for (const c of cases) {
       const xv = r.normals(c.n * c.h * c.w * c.ci);
@@ -269,6 +278,16 @@ describe('BatchMatMul with transposes / batches matches cpu', () => {
       [[2, 5, 4], [4, 3]],
       [[1, 6, 2], [2, 2, 5]],
       [[4, 16, 8], [8, 12]],
+      // the wasm SIMD GEMM (N a multiple of 8; M with and without a remainder of 4; batch-1 3-D; folded batch)
+      [[9, 13], [13, 16]],
+      [[64, 70], [70, 128]],
+      [[1, 7, 5], [5, 24]],
+      [[6, 5], [1, 5, 8]],
+      [[3, 5, 11], [11, 8]],
+      [[2, 1], [1, 40]],
+      [[9, 13], [13, 12]],
+      [[5, 6], [6, 28]],
+      [[7, 3], [3, 4]],
     ] as const) {
       for (const ta of [false, true]) {
         for (const tb of [false, true]) {
@@ -310,6 +329,27 @@ describe('MaxPoolGrad matches cpu', () => {
       }
     }
   });
+
+  it('the wasm SIMD path: 2x2 windows, strides 2-3, channels a multiple of 4, even and odd sizes, -Infinity', async () => {
+    const r = rng(78);
+    for (const [h, w, c, s] of [[8, 6, 4, 2], [9, 7, 8, 2], [10, 11, 12, 3], [6, 6, 32, 2], [7, 9, 4, 3]] as const) {
+      const n = r.int(1, 3);
+      const xv = r.normals(n * h * w * c);
+      xv[3] = -Infinity; // a window whose maximum may be -Infinity with the relu'd zeros replaced below
+      await compareOnBackends(`maxPool grad simd ${JSON.stringify({ n, h, w, c, s })}`, () => {
+        const g = tf.grad((a: tf.Tensor) => {
+          const y = tf.maxPool(tf.relu(a) as tf.Tensor4D, 2, s, 'valid');
+          return y.mul(tf.sin(tf.range(1, y.size + 1).reshape(y.shape))).sum();
+        });
+        const g2 = tf.grad((a: tf.Tensor) => {
+          const y = tf.maxPool(a as tf.Tensor4D, 2, s, 'valid');
+          return y.mul(tf.cos(tf.range(1, y.size + 1).reshape(y.shape))).sum();
+        });
+        const x = tf.tensor4d(xv, [n, h, w, c]);
+        return [g(x), g2(x)];
+      });
+    }
+  });
 });
 
 describe('Sum over leading axes matches cpu', () => {
@@ -330,6 +370,9 @@ describe('Sum over leading axes matches cpu', () => {
         tf.sum(x),
         tf.sum(xi, [0, 1, 2]).toFloat(),
         tf.sum(tf.tensor2d(xv.slice(0, 12), [12, 1]), 0),
+        // the wasm SIMD column sum (inner a multiple of 4), 4-row passes and the row remainder
+        tf.sum(tf.tensor3d(Float32Array.from({ length: 37 * 8 * 16 }, (_, i) => Math.sin(i) * 100), [37, 8, 16]), [0, 1]),
+        tf.sum(tf.tensor2d(xv.slice(0, 84), [7, 12]), 0, true),
       ];
     });
   });
@@ -366,33 +409,45 @@ describe('fused LSTM (NeurowireLstmForward / NeurowireLstmBackward) matches tf.l
     { b: 1, t: 9, d: 2, h: 8, rs: false, gb: true, ra: 'sigmoid', bias: true },
     // (T = 1 is left out: the stock layer's own gradient fails there on cpu — tfjs-core's Unpack gradient.)
     { b: 5, t: 2, d: 3, h: 4, rs: true, gb: false, ra: 'hardSigmoid', bias: true },
+    // SIMD kernels: whole f32x4 vectors only (h = 12, 16) and vectors plus a scalar tail (h = 9).
+    { b: 3, t: 6, d: 5, h: 12, rs: true, gb: true, ra: 'sigmoid', bias: true },
+    { b: 2, t: 5, d: 7, h: 9, rs: false, gb: false, ra: 'sigmoid', bias: false },
+    { b: 4, t: 3, d: 3, h: 16, rs: false, gb: true, ra: 'hardSigmoid', bias: true },
   ] as const;
-  it('outputs and gradients (input, kernel, recurrent kernel, bias)', async () => {
+  it('uses the wasm SIMD gate kernels here', () => {
+    expect(simdKernels(tf.backend())).not.toBeNull();
+  });
+  it.each([true, false])('outputs and gradients (input, kernel, recurrent kernel, bias), SIMD kernels %s', async (simd) => {
+    setSimdKernelsEnabled(simd);
     const r = rng(2024);
-    for (const c of cases) {
-      const xv = r.normals(c.b * c.t * c.d).map((v) => v * 3);
-      const wv = r.normals(c.d * 4 * c.h);
-      const uv = r.normals(c.h * 4 * c.h);
-      const bv = r.normals(4 * c.h);
-      const outShape = c.rs ? [c.b, c.t, c.h] : [c.b, c.h];
-      const wts = Float32Array.from({ length: size(outShape) }, (_, i) => Math.sin(i + 1));
-      await compareOnBackends(`lstm ${JSON.stringify(c)}`, () => {
-        const x = tf.tensor3d(xv, [c.b, c.t, c.d]);
-        const W = tf.tensor2d(wv, [c.d, 4 * c.h]);
-        const U = tf.tensor2d(uv, [c.h, 4 * c.h]);
-        const B = tf.tensor1d(bv);
-        const wt = tf.tensor(wts, outShape);
-        const isWasm = tf.getBackend() === 'wasm';
-        const layer = (isWasm ? createLstmLayer(tf, { units: c.h, returnSequences: c.rs, goBackwards: c.gb, recurrentActivation: c.ra, useBias: c.bias }) : tf.layers.lstm({ units: c.h, returnSequences: c.rs, goBackwards: c.gb, recurrentActivation: c.ra, useBias: c.bias }));
-        layer.apply(x); // builds the weights
-        layer.setWeights(c.bias ? [W, U, B] : [W, U]);
-        const loss = (xx: tf.Tensor) => (layer.apply(xx) as tf.Tensor).mul(wt).sum() as tf.Scalar;
-        const y = layer.apply(x) as tf.Tensor;
-        const gx = tf.grad(loss)(x);
-        const { grads } = tf.variableGrads(() => loss(x));
-        const gw = Object.keys(grads).sort().map((k) => grads[k]);
-        return [y, gx, ...gw];
-      });
+    try {
+      for (const c of cases) {
+        const xv = r.normals(c.b * c.t * c.d).map((v) => v * 3);
+        const wv = r.normals(c.d * 4 * c.h);
+        const uv = r.normals(c.h * 4 * c.h);
+        const bv = r.normals(4 * c.h);
+        const outShape = c.rs ? [c.b, c.t, c.h] : [c.b, c.h];
+        const wts = Float32Array.from({ length: size(outShape) }, (_, i) => Math.sin(i + 1));
+        await compareOnBackends(`lstm ${JSON.stringify(c)}`, () => {
+          const x = tf.tensor3d(xv, [c.b, c.t, c.d]);
+          const W = tf.tensor2d(wv, [c.d, 4 * c.h]);
+          const U = tf.tensor2d(uv, [c.h, 4 * c.h]);
+          const B = tf.tensor1d(bv);
+          const wt = tf.tensor(wts, outShape);
+          const isWasm = tf.getBackend() === 'wasm';
+          const layer = (isWasm ? createLstmLayer(tf, { units: c.h, returnSequences: c.rs, goBackwards: c.gb, recurrentActivation: c.ra, useBias: c.bias }) : tf.layers.lstm({ units: c.h, returnSequences: c.rs, goBackwards: c.gb, recurrentActivation: c.ra, useBias: c.bias }));
+          layer.apply(x); // builds the weights
+          layer.setWeights(c.bias ? [W, U, B] : [W, U]);
+          const loss = (xx: tf.Tensor) => (layer.apply(xx) as tf.Tensor).mul(wt).sum() as tf.Scalar;
+          const y = layer.apply(x) as tf.Tensor;
+          const gx = tf.grad(loss)(x);
+          const { grads } = tf.variableGrads(() => loss(x));
+          const gw = Object.keys(grads).sort().map((k) => grads[k]);
+          return [y, gx, ...gw];
+        });
+      }
+    } finally {
+      setSimdKernelsEnabled(true);
     }
   });
 
@@ -441,6 +496,126 @@ describe('fused LSTM (NeurowireLstmForward / NeurowireLstmBackward) matches tf.l
     const h = await withDropout.fit(tf.ones([4, 3, 2]), tf.ones([4, 1]), { epochs: 1, verbose: 0 });
     expect(Number.isFinite(h.history.loss[0] as number)).toBe(true);
     withDropout.dispose();
+  });
+});
+
+describe('fused Adam (NeurowireAdam) gives the updates of tf.train.adam', () => {
+  const shapes = [[7, 5], [16], [3, 4, 2], [], [1, 3]];
+  /** 4 steps of `make()` on variables of `shapes` with seeded gradients; returns final weights and moments. */
+  const run = async (be: string, make: () => tf.Optimizer) => {
+    await tf.setBackend(be);
+    const r = rng(77);
+    const init = shapes.map((sh) => r.normals(size(sh)));
+    const gs = [0, 1, 2, 3].map(() => shapes.map((sh) => r.normals(size(sh)).map((v) => v * 10)));
+    const vars = shapes.map((sh, i) => tf.variable(tf.tensor(init[i], sh), true, `adamtest_${be}_${i}_${Math.random()}`));
+    const opt = make();
+    (opt as unknown as { learningRate: number }).learningRate = 0.01;
+    for (let step = 0; step < 4; step++) {
+      if (step === 2) (opt as unknown as { learningRate: number }).learningRate = 0.003; // the loop's schedule does this
+      const grads: Record<string, tf.Tensor> = {};
+      vars.forEach((v, i) => (grads[v.name] = tf.tensor(gs[step][i], shapes[i])));
+      // the list form every other step
+      if (step % 2) opt.applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
+      else opt.applyGradients(grads);
+      tf.dispose(Object.values(grads));
+    }
+    const ws = await opt.getWeights();
+    const out = {
+      vars: vars.map((v) => Float32Array.from(v.dataSync())),
+      opt: ws.map((w) => ({ name: w.name.replace(/adamtest_\w+?_(\d+)_[\d.e-]+/, 'v$1'), data: Float32Array.from(w.tensor.dataSync()) })),
+    };
+    tf.dispose(vars);
+    opt.dispose();
+    await tf.setBackend('wasm');
+    return out;
+  };
+  const maxRel = (a: Float32Array[], b: Float32Array[]) => {
+    let m = 0;
+    a.forEach((x, i) => x.forEach((v, j) => (m = Math.max(m, Math.abs(v - b[i][j]) / Math.max(1, Math.abs(b[i][j]))))));
+    return m;
+  };
+  it.each([true, false])('wasm (SIMD kernels %s) vs tf.train.adam on wasm and on cpu', async (simd) => {
+    setSimdKernelsEnabled(simd);
+    try {
+      const fused = await run('wasm', () => createFusedAdam(tf, 0.01));
+      const stockWasm = await run('wasm', () => tf.train.adam(0.01));
+      const stockCpu = await run('cpu', () => tf.train.adam(0.01));
+      // Same float32 operations in the same order: identical to the stock kernels.
+      expect(maxRel(fused.vars, stockWasm.vars)).toBe(0);
+      expect(maxRel(fused.vars, stockCpu.vars)).toBeLessThanOrEqual(1e-6);
+      expect(fused.opt.map((w) => w.name)).toEqual(stockCpu.opt.map((w) => w.name));
+      expect(maxRel(fused.opt.map((w) => w.data), stockCpu.opt.map((w) => w.data))).toBeLessThanOrEqual(1e-6);
+      worstRel = Math.max(worstRel, maxRel(fused.vars, stockCpu.vars));
+    } finally {
+      setSimdKernelsEnabled(true);
+    }
+  });
+
+  it('is a plain Adam elsewhere (cpu) and serialises as Adam', async () => {
+    const fused = await run('cpu', () => createFusedAdam(tf, 0.01));
+    const stockCpu = await run('cpu', () => tf.train.adam(0.01));
+    expect(maxRel(fused.vars, stockCpu.vars)).toBe(0);
+    const o = createFusedAdam(tf, 0.02);
+    expect(o.getClassName()).toBe('Adam');
+    expect(o.getConfig()).toEqual(tf.train.adam(0.02).getConfig());
+    o.dispose();
+  });
+
+  it('through runTrainingLoop (makeOptimizer hook) with AdamW: same weights as the default optimizer', async () => {
+    await tf.setBackend('wasm');
+    const n = 96, dim = 5;
+    const r = rng(5);
+    const x = r.normals(n * dim);
+    const y = Int32Array.from({ length: n }, (_, i) => (x[i * dim] + x[i * dim + 1] > 0 ? 1 : 0));
+    const split = (lo: number, hi: number) => ({
+      count: hi - lo,
+      labels: y.slice(lo, hi),
+      getBatch: (idx: ArrayLike<number>) => {
+        const xs = new Float32Array(idx.length * dim);
+        const ys = new Int32Array(idx.length);
+        for (let i = 0; i < idx.length; i++) {
+          xs.set(x.subarray((lo + idx[i]) * dim, (lo + idx[i] + 1) * dim), i * dim);
+          ys[i] = y[lo + idx[i]];
+        }
+        return { x: xs, y: ys, count: idx.length };
+      },
+    });
+    const data = {
+      info: { id: 's', name: 'S', description: '', inputShape: [dim], inputDType: 'float32', task: 'classification', numClasses: 2, classNames: ['a', 'b'], outputSize: 2, totalSamples: n, available: true },
+      train: split(0, 64),
+      validation: split(64, 80),
+      test: split(80, 96),
+    } as unknown as TrainingData;
+    const cfg = TrainingConfigSchema.parse({ epochs: 3, batchSize: 16, learningRate: 0.05, optimizer: 'adamw', weightDecay: 0.05, seed: 3 });
+    const trainOnce = async (fusedOpt: boolean) => {
+      const init = rng(11);
+      const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [dim], units: 6, activation: 'tanh' }), tf.layers.dense({ units: 2, activation: 'softmax' })] });
+      const w0 = model.getWeights().map((w) => tf.tensor(init.normals(w.size), w.shape));
+      model.setWeights(w0);
+      tf.dispose(w0);
+      let made = 0;
+      const res = await runTrainingLoop({
+        tf,
+        model,
+        data,
+        config: cfg,
+        runId: 'r',
+        backend: { name: 'wasm', device: 'wasm', attempts: [] } as never,
+        emit: () => undefined,
+        control: { shouldStop: () => false, waitWhilePaused: async () => undefined },
+        ...(fusedOpt ? { makeOptimizer: (t: typeof tf, _c: unknown, lr: number) => (made++, createFusedAdam(t, lr)) } : {}),
+      });
+      expect(res.status).toBe('completed');
+      const w = model.getWeights().map((t) => Float32Array.from(t.dataSync()));
+      model.dispose();
+      return { w, made };
+    };
+    const before = tf.memory().numTensors;
+    const a = await trainOnce(true);
+    const b = await trainOnce(false);
+    expect(a.made).toBe(1);
+    expect(maxRel(a.w, b.w)).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

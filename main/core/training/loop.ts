@@ -388,7 +388,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<LoopResult> {
       batchesPerEpoch,
     });
 
-    optimizer = makeOptimizer(tf, cfg, learningRateAt(cfg, 0));
+    optimizer = opts.makeOptimizer?.(tf, cfg, learningRateAt(cfg, 0)) ?? makeOptimizer(tf, cfg, learningRateAt(cfg, 0));
     const opt = optimizer;
     const orderRand = mulberry32(batchOrderSeed(cfg.seed));
     const minGapMs = 1000 / BATCH_EVENTS_PER_SEC;

@@ -75,6 +75,11 @@ export interface LoopOptions {
   control: LoopControl;
   /** Called after each epoch's validation; `isBest` by the monitored metric. Checkpointing hooks in here. */
   onEpochEnd?(epoch: number, metrics: EpochMetrics, isBest: boolean): Promise<void> | void;
+  /**
+   * Optional: builds the optimizer instead of the loop's own makeOptimizer (e.g. a fused Adam on wasm); return
+   * undefined to use the default. Must behave like the default for `config` (AdamW's decay stays in the loop).
+   */
+  makeOptimizer?(tf: Tf, config: TrainingConfig, learningRate: number): tfTypes.Optimizer | undefined;
 }
 
 export interface LoopResult {

@@ -31,7 +31,7 @@ import { evaluateOnTest, testSummary } from '../../core/training/evaluate';
 import { captureArtifacts } from '../../core/training/artifacts';
 import { selectBackend, graphNeedsConvGradients, type Tf } from '../backend';
 import { openDataset } from '../datasets';
-import { createLstmLayer } from '../wasmKernels';
+import { createFusedAdam, createLstmLayer } from '../wasmKernels';
 import { compileGraph, GraphCompileError } from '../compiler';
 
 export interface WorkerInput {
@@ -123,6 +123,8 @@ async function main(input: WorkerInput): Promise<void> {
     runId,
     backend,
     emit,
+    // On wasm, Adam / AdamW update each variable in one fused kernel (same updates as tf.train.adam).
+    ...(tf.getBackend() === 'wasm' ? { makeOptimizer: (t: Tf, c: { optimizer: string }, lr: number) => (c.optimizer === 'adam' || c.optimizer === 'adamw' ? createFusedAdam(t, lr) : undefined) } : {}),
     control: {
       shouldStop: stopRequested,
       isPaused: pauseRequested,

@@ -1,5 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
+import { heapPtr, simdGemm, simdKernels } from './simdKernels';
 
 /**
  * A fused LSTM for the tfjs `wasm` backend: the whole sequence is one forward kernel and one backward kernel
@@ -13,6 +14,10 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from 
  * (dWᵀ = dZᵀX, dUᵀ = dZᵀH₋₁, dX = dZ·Wᵀ) and a column sum (db). Same maths as tfjs-layers' LSTMCell
  * (gate order i, f, c, o; z = x·W + h·U + b; c = f·c₋₁ + i·tanh(z_c); h = o·tanh(c)), verified against the
  * cpu backend in tests/unit/wasm-kernels.test.ts.
+ *
+ * With WebAssembly SIMD (simdKernels.ts) the per-step gate maths run in wasm in place on the heap and the
+ * per-step matmuls call the SIMD GEMM directly into reused buffers; the weight gradients are then Xᵀ·dZ,
+ * H₋₁ᵀ·dZ and 1ᵀ·dZ (no transposes of dZ). The JS loops below remain the fallback.
  *
  * `createLstmLayer(tf, args)` returns a tfjs-layers LSTM (same class name 'LSTM', same weights, same config,
  * so saved models load as plain tf.layers.lstm) whose call() takes the fused path when it can (wasm backend
@@ -103,7 +108,28 @@ export function lstmKernelConfigs(tf: Tf): KernelConfig[] {
     const Hs = b.makeOutput([T, B, H], 'float32'); // step order
     const hbuf = b.makeOutput([B, H], 'float32');
     const BH = B * H;
-    for (let s = 0; s < T; s++) {
+    const sk = simdKernels(b);
+    if (sk) {
+      // Gate maths in wasm SIMD, in place on the heap. One zero buffer stands for h·U at step 0, c₋₁ and a
+      // missing bias.
+      const zero = b.makeOutput([B * G], 'float32');
+      f32(b, zero).fill(0);
+      const fn = hard ? sk.lstmFwdHard : sk.lstmFwdSig;
+      const pZ = heapPtr(b, Z.dataId), pC = heapPtr(b, C.dataId), pH = heapPtr(b, Hs.dataId), pHb = heapPtr(b, hbuf.dataId);
+      const p0 = heapPtr(b, zero.dataId);
+      const pBias = bias ? heapPtr(b, bias.dataId) : p0;
+      // h·U into one buffer reused by every step, with the SIMD GEMM called directly (G = 4H is a multiple of 4).
+      const R = b.makeOutput([B, G], 'float32');
+      const pR = heapPtr(b, R.dataId), pU = heapPtr(b, U.dataId);
+      for (let s = 0; s < T; s++) {
+        const tz = back ? T - 1 - s : s;
+        if (s > 0) simdGemm(sk, pHb, pU, pR, B, H, G);
+        fn(pZ + tz * B * G * 4, s > 0 ? pR : p0, pBias, s > 0 ? pC + (s - 1) * BH * 4 : p0, pC + s * BH * 4, pH + s * BH * 4, pHb, B, H);
+      }
+      b.disposeData(R.dataId);
+      b.disposeData(zero.dataId);
+    }
+    for (let s = 0; s < T && !sk; s++) {
       const tz = back ? T - 1 - s : s;
       const R = s > 0 ? matmul(b, hbuf, U) : null;
       const z = f32(b, Z), c = f32(b, C), h = f32(b, Hs), hb = f32(b, hbuf);
@@ -172,9 +198,39 @@ export function lstmKernelConfigs(tf: Tf): KernelConfig[] {
     const UT = transpose(b, U, [1, 0]); // [G,H], packed once for all steps
     const dZ = b.makeOutput([T * B, G], 'float32'); // time order
     const dzbuf = b.makeOutput([B, G], 'float32');
-    const dh = new Float32Array(BH);
-    const dc = new Float32Array(BH);
-    for (let s = T - 1; s >= 0; s--) {
+    const sk = simdKernels(b);
+    if (sk) {
+      const zero = b.makeOutput([B * G], 'float32');
+      const dcb = b.makeOutput([B, H], 'float32');
+      f32(b, zero).fill(0);
+      f32(b, dcb).fill(0);
+      const fn = hard ? sk.lstmBwdHard : sk.lstmBwdSig;
+      const pZ = heapPtr(b, Z.dataId), pC = heapPtr(b, C.dataId), pdZ = heapPtr(b, dZ.dataId), pdzb = heapPtr(b, dzbuf.dataId);
+      const p0 = heapPtr(b, zero.dataId), pdc = heapPtr(b, dcb.dataId), pdy = heapPtr(b, dy.dataId);
+      // dh = dZ_{s+1}·Uᵀ from the previous iteration: into one reused buffer by the SIMD GEMM when H % 4 == 0.
+      const dhBuf = H % 4 === 0 ? b.makeOutput([B, H], 'float32') : null;
+      const pUT = heapPtr(b, UT.dataId);
+      let dhT: TensorInfo | null = null;
+      for (let s = T - 1; s >= 0; s--) {
+        const tz = back ? T - 1 - s : s;
+        // dy's contribution to dh: row bi of step s (returnSequences), or the last step only; else zeros.
+        const [py, stride] = seq ? [pdy + s * H * 4, T * H * 4] : s === T - 1 ? [pdy, H * 4] : [p0, 0];
+        const off = tz * B * G * 4;
+        fn(pZ + off, pC + s * BH * 4, s > 0 ? pC + (s - 1) * BH * 4 : p0, dhT ? heapPtr(b, dhT.dataId) : p0, py, stride, pdc, pdZ + off, pdzb, B, H);
+        if (dhT && dhT !== dhBuf) b.disposeData(dhT.dataId);
+        dhT = null;
+        if (s > 0 && dhBuf) {
+          simdGemm(sk, pdzb, pUT, heapPtr(b, dhBuf.dataId), B, G, H);
+          dhT = dhBuf;
+        } else if (s > 0) dhT = matmul(b, dzbuf, UT); // [B,H] = dZ_s · Uᵀ
+      }
+      if (dhBuf) b.disposeData(dhBuf.dataId);
+      b.disposeData(zero.dataId);
+      b.disposeData(dcb.dataId);
+    }
+    const dh = new Float32Array(sk ? 0 : BH);
+    const dc = new Float32Array(sk ? 0 : BH);
+    for (let s = T - 1; s >= 0 && !sk; s--) {
       const tz = back ? T - 1 - s : s;
       const dys = f32(b, dy);
       if (seq) {
@@ -250,27 +306,44 @@ export function lstmKernelConfigs(tf: Tf): KernelConfig[] {
         else hp.set(hs.subarray((s - 1) * BH, s * BH), tz * BH);
       }
     }
-    const dZT = transpose(b, dZ, [1, 0]); // [G, T*B]: dZ is the streamed operand, only X / H₋₁ get packed
-    const dWT = matmul(b, dZT, view(xT, [T * B, D])); // [G,D]
-    const dW = transpose(b, dWT, [1, 0]);
-    b.disposeData(dWT.dataId);
-    const dUT = matmul(b, dZT, Hp); // [G,H]
-    const dU = transpose(b, dUT, [1, 0]);
-    b.disposeData(dUT.dataId);
-    b.disposeData(Hp.dataId);
-    b.disposeData(dZT.dataId);
-    const db = b.makeOutput([G], 'float32');
-    {
-      const dz = f32(b, dZ);
-      const acc = new Float64Array(G);
-      const rows = T * B;
-      let r = 0, off = 0;
-      for (; r + 4 <= rows; r += 4, off += 4 * G) {
-        const o1 = off + G, o2 = o1 + G, o3 = o2 + G;
-        for (let j = 0; j < G; j++) acc[j] += dz[off + j] + dz[o1 + j] + (dz[o2 + j] + dz[o3 + j]);
+    let dW: TensorInfo, dU: TensorInfo, db: TensorInfo;
+    if (sk) {
+      // With the SIMD GEMM (no packing) the weight gradients come out in their own layout:
+      // dW = Xᵀ·dZ, dU = H₋₁ᵀ·dZ, db = 1ᵀ·dZ (only the small X and H₋₁ are transposed).
+      const XtT = transpose(b, view(xT, [T * B, D]), [1, 0]); // [D, T*B]
+      dW = matmul(b, XtT, dZ); // [D,G]
+      b.disposeData(XtT.dataId);
+      const HpT = transpose(b, Hp, [1, 0]); // [H, T*B]
+      b.disposeData(Hp.dataId);
+      dU = matmul(b, HpT, dZ); // [H,G]
+      b.disposeData(HpT.dataId);
+      const ones = b.makeOutput([1, T * B], 'float32');
+      f32(b, ones).fill(1);
+      db = view(matmul(b, ones, dZ), [G]);
+      b.disposeData(ones.dataId);
+    } else {
+      const dZT = transpose(b, dZ, [1, 0]); // [G, T*B]: dZ is the streamed operand, only X / H₋₁ get packed
+      const dWT = matmul(b, dZT, view(xT, [T * B, D])); // [G,D]
+      dW = transpose(b, dWT, [1, 0]);
+      b.disposeData(dWT.dataId);
+      const dUT = matmul(b, dZT, Hp); // [G,H]
+      dU = transpose(b, dUT, [1, 0]);
+      b.disposeData(dUT.dataId);
+      b.disposeData(Hp.dataId);
+      b.disposeData(dZT.dataId);
+      db = b.makeOutput([G], 'float32');
+      {
+        const dz = f32(b, dZ);
+        const acc = new Float64Array(G);
+        const rows = T * B;
+        let r = 0, off = 0;
+        for (; r + 4 <= rows; r += 4, off += 4 * G) {
+          const o1 = off + G, o2 = o1 + G, o3 = o2 + G;
+          for (let j = 0; j < G; j++) acc[j] += dz[off + j] + dz[o1 + j] + (dz[o2 + j] + dz[o3 + j]);
+        }
+        for (; r < rows; r++, off += G) for (let j = 0; j < G; j++) acc[j] += dz[off + j];
+        f32(b, db).set(acc);
       }
-      for (; r < rows; r++, off += G) for (let j = 0; j < G; j++) acc[j] += dz[off + j];
-      f32(b, db).set(acc);
     }
     const WT = transpose(b, W, [1, 0]); // [G,D]
     const dxT = matmul(b, dZ, WT); // [T*B,D]
