@@ -4,7 +4,6 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import type { BackendAttempt, BackendInfo } from '../core/api/contract';
-import type { Graph } from '../core/project';
 import { registerWasmTrainingKernels } from './wasmKernels';
 
 /**
@@ -21,11 +20,6 @@ export type Tf = typeof tfjs;
 
 export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_NAMES)[number];
-
-/** Layer kinds whose training needs convolution filter gradients (stock tfjs-backend-wasm lacks them; ./wasmKernels adds them). */
-export function graphNeedsConvGradients(graph: Graph): boolean {
-  return graph.nodes.some((n) => /conv/i.test(n.kind));
-}
 
 /** `require` that works in tsx/CJS, under vitest and inside an esbuild CJS bundle. */
 const nodeRequire: NodeJS.Require = typeof require === 'function' ? require : createRequire(path.join(process.cwd(), 'index.js'));
@@ -123,8 +117,6 @@ async function describeDevice(choice: BackendChoice, tf: Tf, note?: string): Pro
 }
 
 export interface SelectBackendOptions {
-  /** True when the network has convolution layers (kept for callers; every backend can now train them). */
-  needsConvGradients: boolean;
   /** Force one backend (see BACKEND_NAMES; also "gpu", "tensorflow", "webassembly"...). A forced backend that fails to load is an error. */
   prefer?: string;
 }
@@ -134,7 +126,7 @@ export interface SelectBackendOptions {
  * its own tf object is returned (tfjs-node re-exports the full namespace and may carry its own copy of
  * @tensorflow/tfjs), so models must be built with the returned `tf`, not a separately imported one.
  */
-export async function selectBackend(opts: SelectBackendOptions): Promise<{ tf: Tf; info: BackendInfo }> {
+export async function selectBackend(opts: SelectBackendOptions = {}): Promise<{ tf: Tf; info: BackendInfo }> {
   const attempts: BackendAttempt[] = [];
   const forced = opts.prefer ? normalizePreference(opts.prefer) : undefined;
   const order: BackendChoice[] = forced ? [forced] : [...BACKEND_NAMES];

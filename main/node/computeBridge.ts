@@ -23,7 +23,7 @@ import type { DatasetInfo } from '../core/datasets';
 import type { DatasetChoice, Project } from '../core/project';
 import type { SplitData, TrainingData } from '../core/training/types';
 import type { TrainingResult, TrainingRun } from './training/run';
-import * as datasets from './datasets';
+import { openDataset } from './datasets';
 
 export type ComputeCommand = ComputeCommandEvent['command'];
 export const SPLITS = ['train', 'validation', 'test'] as const;
@@ -198,33 +198,6 @@ export function splitMeta(s: SplitBuffers, info: DatasetInfo): SplitMeta {
   };
 }
 
-/** Default loader: the datasets module's openDataset, or (while it is being rewritten) loadDataset adapted. */
-async function defaultLoadData(choice: DatasetChoice): Promise<TrainingData> {
-  const mod = datasets as unknown as {
-    openDataset?: (c: DatasetChoice) => Promise<TrainingData>;
-    loadDataset?: (c: DatasetChoice) => Promise<{ info: DatasetInfo } & Record<SplitName, { x: Float32Array; labels: Int32Array; count: number }>>;
-  };
-  if (typeof mod.openDataset === 'function') return mod.openDataset(choice);
-  if (typeof mod.loadDataset !== 'function') throw new Error('no dataset loader is available');
-  const loaded = await mod.loadDataset(choice);
-  const size = loaded.info.inputShape.reduce((a, b) => a * b, 1);
-  const wrap = (s: { x: Float32Array; labels: Int32Array; count: number }): SplitData => ({
-    count: s.count,
-    labels: s.labels,
-    getBatch(indices) {
-      const n = indices.length;
-      const x = new Float32Array(n * size);
-      const y = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        x.set(s.x.subarray(indices[i] * size, (indices[i] + 1) * size), i * size);
-        y[i] = s.labels[indices[i]];
-      }
-      return { x, y, count: n };
-    },
-  });
-  return { info: loaded.info, train: wrap(loaded.train), validation: wrap(loaded.validation), test: wrap(loaded.test) };
-}
-
 function base64ToArrayBuffer(b64: string): ArrayBuffer {
   const buf = Buffer.from(b64, 'base64');
   return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
@@ -258,7 +231,7 @@ export class ComputeBridge {
 
   constructor(private readonly options: ComputeBridgeOptions = {}) {
     this.host = options.host ?? null;
-    this.loadData = options.loadData ?? defaultLoadData;
+    this.loadData = options.loadData ?? ((choice) => openDataset(choice));
     this.maxBytes = options.maxDatasetBytes ?? MAX_DATASET_BYTES;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 90_000;
     this.stopGraceMs = options.stopGraceMs ?? 60_000;

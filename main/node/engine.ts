@@ -177,7 +177,7 @@ export class Engine {
   }
 
   async info(): Promise<EngineInfo> {
-    this.backendInfo ??= selectBackend({ needsConvGradients: false }).then((b) => b.info);
+    this.backendInfo ??= selectBackend().then((b) => b.info);
     return {
       version: '0.1.0',
       host: this.options.host,

@@ -212,19 +212,14 @@ const SMALL_PATCH = 32;
  * dW = P^T dy computed as dW^T = dy^T P, where P [N*OH*OW, fh*fw*C] is the im2col matrix of x (built here in one
  * JS pass): the big operand dy is the streamed (left) operand of the matmul and only the small P is packed.
  */
-function filterGradientIm2col(ctx: Ctx, b: WasmBackend, x: TensorInfo, dy: TensorInfo, filterShape: number[], g: GeomInfo): TensorInfo {
-  const [N, H, W, C] = x.shape;
-  const [, OH, OW, O] = dy.shape;
-  const [fh, fw] = filterShape;
-  const K = fh * fw * C;
-  const NP = N * OH * OW;
+/**
+ * im2col: every output position's receptive field of x [N,H,W,C], one row each, into ps [N*OH*OW, fh*fw*C]
+ * (zeros where the window hangs over the padding).
+ */
+function im2colRows(xs: Float32Array, ps: Float32Array, xShape: number[], OH: number, OW: number, fh: number, fw: number, g: GeomInfo): void {
+  const [N, H, W, C] = xShape;
   const sh = g.strideHeight, sw = g.strideWidth, dh = g.dilationHeight, dw = g.dilationWidth;
   const pt = g.padInfo.top, pl = g.padInfo.left;
-  const sk = O % 4 === 0 ? simdKernels(b) : null;
-  if (sk) return filterGradientIm2colT(sk, b, x, dy, filterShape, g);
-  const P = b.makeOutput([NP, K], 'float32');
-  const xs = b.typedArrayFromHeap(x) as Float32Array;
-  const ps = b.typedArrayFromHeap(P) as Float32Array;
   let r = 0;
   for (let n = 0; n < N; n++) {
     const xn = n * H * W * C;
@@ -234,10 +229,20 @@ function filterGradientIm2col(ctx: Ctx, b: WasmBackend, x: TensorInfo, dy: Tenso
         const iw0 = ow * sw - pl;
         for (let kh = 0; kh < fh; kh++) {
           const ih = ih0 + kh * dh;
-          const rowOk = ih >= 0 && ih < H;
+          if (ih < 0 || ih >= H) {
+            ps.fill(0, r, r + fw * C);
+            r += fw * C;
+            continue;
+          }
+          if (dw === 1 && iw0 >= 0 && iw0 + fw <= W) {
+            // the whole row of the window is contiguous in x
+            ps.set(xs.subarray(xn + (ih * W + iw0) * C, xn + (ih * W + iw0 + fw) * C), r);
+            r += fw * C;
+            continue;
+          }
           for (let kw = 0; kw < fw; kw++) {
             const iw = iw0 + kw * dw;
-            if (rowOk && iw >= 0 && iw < W) {
+            if (iw >= 0 && iw < W) {
               const s = xn + (ih * W + iw) * C;
               for (let c = 0; c < C; c++) ps[r++] = xs[s + c];
             } else {
@@ -248,6 +253,20 @@ function filterGradientIm2col(ctx: Ctx, b: WasmBackend, x: TensorInfo, dy: Tenso
       }
     }
   }
+}
+
+function filterGradientIm2col(ctx: Ctx, b: WasmBackend, x: TensorInfo, dy: TensorInfo, filterShape: number[], g: GeomInfo): TensorInfo {
+  const [N, , , C] = x.shape;
+  const [, OH, OW, O] = dy.shape;
+  const [fh, fw] = filterShape;
+  const K = fh * fw * C;
+  const NP = N * OH * OW;
+  const sk = O % 4 === 0 ? simdKernels(b) : null;
+  if (sk) return filterGradientIm2colT(sk, b, x, dy, filterShape, g);
+  const P = b.makeOutput([NP, K], 'float32');
+  const xs = b.typedArrayFromHeap(x) as Float32Array;
+  const ps = b.typedArrayFromHeap(P) as Float32Array;
+  im2colRows(xs, ps, x.shape, OH, OW, fh, fw, g);
   const dyT = transpose(ctx, b, view(dy, [NP, O]), [1, 0]); // [O, NP]
   const wT = run(ctx, b, 'BatchMatMul', { a: dyT, b: P }, { transposeA: false, transposeB: false }); // [O, K]
   b.disposeData(dyT.dataId);
@@ -311,51 +330,17 @@ const IM2COL_MAX_BYTES = 64 * 1024 * 1024;
  * transposed tensors for e.g. 3x3x32 -> 64 filters.
  */
 function filterGradientGemm(ctx: Ctx, sk: SimdKernels, b: WasmBackend, x: TensorInfo, dy: TensorInfo, filterShape: number[], g: GeomInfo): TensorInfo {
-  const [N, H, W, C] = x.shape;
+  const [N, , , C] = x.shape;
   const [, OH, OW, O] = dy.shape;
   const [fh, fw] = filterShape;
   const K = fh * fw * C;
   const NP = N * OH * OW;
-  const sh = g.strideHeight, sw = g.strideWidth, dh = g.dilationHeight, dw = g.dilationWidth;
-  const pt = g.padInfo.top, pl = g.padInfo.left;
   const dyT = transpose(ctx, b, view(dy, [NP, O]), [1, 0]); // [O, NP]
   const P = b.makeOutput([NP, K], 'float32');
   const wT = b.makeOutput([O, K], 'float32');
   const xs = b.typedArrayFromHeap(x) as Float32Array;
   const ps = b.typedArrayFromHeap(P) as Float32Array;
-  let r = 0;
-  for (let n = 0; n < N; n++) {
-    const xn = n * H * W * C;
-    for (let oh = 0; oh < OH; oh++) {
-      const ih0 = oh * sh - pt;
-      for (let ow = 0; ow < OW; ow++) {
-        const iw0 = ow * sw - pl;
-        for (let kh = 0; kh < fh; kh++) {
-          const ih = ih0 + kh * dh;
-          if (ih < 0 || ih >= H) {
-            ps.fill(0, r, r + fw * C);
-            r += fw * C;
-            continue;
-          }
-          if (dw === 1 && iw0 >= 0 && iw0 + fw <= W) {
-            // the whole row of the window is contiguous in x
-            ps.set(xs.subarray(xn + (ih * W + iw0) * C, xn + (ih * W + iw0 + fw) * C), r);
-            r += fw * C;
-            continue;
-          }
-          for (let kw = 0; kw < fw; kw++) {
-            const iw = iw0 + kw * dw;
-            if (iw >= 0 && iw < W) {
-              const s = xn + (ih * W + iw) * C;
-              for (let c = 0; c < C; c++) ps[r++] = xs[s + c];
-            } else {
-              for (let c = 0; c < C; c++) ps[r++] = 0;
-            }
-          }
-        }
-      }
-    }
-  }
+  im2colRows(xs, ps, x.shape, OH, OW, fh, fw, g);
   simdGemm(sk, heapPtr(b, dyT.dataId), heapPtr(b, P.dataId), heapPtr(b, wT.dataId), O, NP, K);
   b.disposeData(dyT.dataId);
   b.disposeData(P.dataId);

@@ -1,9 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { createRequire } from 'node:module';
-import fs from 'node:fs';
-import path from 'node:path';
-import { selectBackend, graphNeedsConvGradients } from '../../main/node/backend';
-import type { Project } from '../../main/core/project';
+import { selectBackend } from '../../main/node/backend';
 
 const req = createRequire(__filename);
 function installed(pkg: string): boolean {
@@ -15,11 +12,10 @@ function installed(pkg: string): boolean {
   }
 }
 const nativeInstalled = installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu');
-const template = JSON.parse(fs.readFileSync(path.join(__dirname, '../../templates/mnist-mlp.json'), 'utf8')) as Project;
 
 describe('selectBackend', () => {
-  it('records why the native backends were not used and picks wasm for an MLP', async () => {
-    const { tf, info } = await selectBackend({ needsConvGradients: false });
+  it('records why the native backends were not used and picks wasm', async () => {
+    const { tf, info } = await selectBackend();
     expect(info.attempts.map((a) => a.name).slice(0, 2)).toEqual(['tfjs-node-gpu', 'tfjs-node']);
     if (!nativeInstalled) {
       // On this machine the optional native packages could not be installed (no libtensorflow download).
@@ -39,8 +35,8 @@ describe('selectBackend', () => {
     expect(info.attempts[info.attempts.length - 1].ok).toBe(true);
   });
 
-  it('uses wasm for convolution networks too, with the missing gradient kernels registered', async () => {
-    const { tf, info } = await selectBackend({ needsConvGradients: true });
+  it('registers the gradient kernels stock wasm lacks (convolutions, embeddings)', async () => {
+    const { tf, info } = await selectBackend();
     if (!nativeInstalled) {
       expect(info.name).toBe('wasm');
       expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
@@ -50,33 +46,22 @@ describe('selectBackend', () => {
   });
 
   it('honours prefer: "cpu"', async () => {
-    const { tf, info } = await selectBackend({ needsConvGradients: false, prefer: 'cpu' });
+    const { tf, info } = await selectBackend({ prefer: 'cpu' });
     expect(info.name).toBe('cpu');
     expect(info.attempts).toEqual([{ name: 'cpu', ok: true }]);
     expect(tf.getBackend()).toBe('cpu');
   });
 
   it('honours prefer: "wasm" and can switch back', async () => {
-    const { tf, info } = await selectBackend({ needsConvGradients: false, prefer: 'wasm' });
+    const { tf, info } = await selectBackend({ prefer: 'wasm' });
     expect(info.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
   });
 
   it('fails clearly for an unknown or unavailable forced backend', async () => {
-    await expect(selectBackend({ needsConvGradients: false, prefer: 'quantum' })).rejects.toThrow(/Unknown backend "quantum"/);
+    await expect(selectBackend({ prefer: 'quantum' })).rejects.toThrow(/Unknown backend "quantum"/);
     if (!nativeInstalled) {
-      await expect(selectBackend({ needsConvGradients: false, prefer: 'tfjs-node' })).rejects.toThrow(/tfjs-node backend could not be started.*Cannot find module/);
+      await expect(selectBackend({ prefer: 'tfjs-node' })).rejects.toThrow(/tfjs-node backend could not be started.*Cannot find module/);
     }
-  });
-});
-
-describe('graphNeedsConvGradients', () => {
-  it('is false for the MLP template and true once a convolution is in the graph', () => {
-    expect(graphNeedsConvGradients(template.graph)).toBe(false);
-    const withConv = {
-      ...template.graph,
-      nodes: [...template.graph.nodes, { id: 'c', kind: 'Conv2D', name: 'conv2d_1', params: {}, position: { x: 0, y: 0 } }],
-    };
-    expect(graphNeedsConvGradients(withConv)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { listDatasets, loadDataset, mulberry32, openDataset, shuffledIndices, splitIndices } from '../../main/node/datasets';
+import { listDatasets, mulberry32, openDataset, shuffledIndices, splitIndices } from '../../main/node/datasets';
 import { loadMnist } from '../../main/node/datasets/mnist';
 import { DEFAULT_DATASET, DatasetChoiceSchema } from '../../main/core/project';
 import type { SplitData } from '../../main/core/training/types';
@@ -55,8 +55,8 @@ describe('datasets', () => {
     expect(fingerprints(v.x, v.y).filter((f) => train.has(f)).length).toBeLessThan(5);
   });
 
-  it('keeps the transitional loadDataset and the MNIST cache', async () => {
-    const d = await loadDataset({ ...DEFAULT_DATASET, validationFraction: 0.2, testFraction: 0, splitSeed: 7 });
+  it('honours the split fractions and keeps the MNIST digits cached', async () => {
+    const d = await openDataset({ ...DEFAULT_DATASET, validationFraction: 0.2, testFraction: 0, splitSeed: 7 });
     expect([d.train.count, d.validation.count, d.test.count]).toEqual([8000, 2000, 0]);
     expect(await loadMnist()).toBe(await loadMnist());
   });

@@ -144,49 +144,6 @@ async function inspectBuiltin(source: BuiltinSource): Promise<DatasetPreview> {
   return preview;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Transitional, for the training worker until it reads batches through TrainingData: every sample in memory.
-
-/** @deprecated Use openDataset: TrainingData. One in-memory split of a float-input classification dataset. */
-export interface Split {
-  x: Float32Array;
-  labels: Int32Array;
-  count: number;
-}
-
-/** @deprecated Use openDataset. */
-export interface LoadedDataset {
-  info: DatasetInfo;
-  train: Split;
-  validation: Split;
-  test: Split;
-}
-
-export function sampleSizeOf(info: DatasetInfo): number {
-  return info.inputShape.reduce((a, b) => a * b, 1);
-}
-
-/** @deprecated Use openDataset: this reads every split fully into memory (classification with float inputs only). */
-export async function loadDataset(choice: DatasetChoice): Promise<LoadedDataset> {
-  const data = await openDataset(choice);
-  if (data.info.task !== 'classification' || data.info.inputDType !== 'float32') {
-    throw new Error(`${data.info.name} (${data.info.task}, ${data.info.inputDType} inputs) needs the batch-reading trainer (openDataset).`);
-  }
-  const size = sampleSizeOf(data.info);
-  const whole = async (s: TrainingData['train']): Promise<Split> => {
-    const x = new Float32Array(s.count * size);
-    const labels = new Int32Array(s.count);
-    for (let start = 0; start < s.count; start += 1024) {
-      const idx = Array.from({ length: Math.min(1024, s.count - start) }, (_, i) => start + i);
-      const b = await s.getBatch(idx);
-      x.set(b.x as Float32Array, start * size);
-      labels.set(b.y as Int32Array, start);
-    }
-    return { x, labels, count: s.count };
-  };
-  return { info: data.info, train: await whole(data.train), validation: await whole(data.validation), test: await whole(data.test) };
-}
-
 export { datasetKey };
 
 /** The header and first rows of a CSV/TSV file with each column's inferred type, before any column is chosen. */

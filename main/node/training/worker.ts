@@ -29,7 +29,7 @@ import type { DatasetInfo } from '../../core/datasets';
 import { runTrainingLoop, mulberry32, describeTrainingError, checkModelFitsData } from '../../core/training/loop';
 import { evaluateOnTest, testSummary } from '../../core/training/evaluate';
 import { captureArtifacts } from '../../core/training/artifacts';
-import { selectBackend, graphNeedsConvGradients, type Tf } from '../backend';
+import { selectBackend, type Tf } from '../backend';
 import { openDataset } from '../datasets';
 import { createFusedAdam, createLstmLayer } from '../wasmKernels';
 import { compileGraph, GraphCompileError } from '../compiler';
@@ -87,7 +87,7 @@ async function main(input: WorkerInput): Promise<void> {
   let data: TrainingData;
   let model: tfTypes.LayersModel;
   try {
-    const selected = await selectBackend({ needsConvGradients: graphNeedsConvGradients(project.graph), prefer: input.backend });
+    const selected = await selectBackend({ prefer: input.backend });
     tf = selected.tf;
     backend = selected.info;
     log(`Training on ${backend.device} (tfjs backend "${backend.name}").`);
