@@ -1,6 +1,7 @@
 import type { BrowserWindow as BrowserWindowType, MessagePortMain } from 'electron';
 import type { BrowserGpuInfo } from '../main/core/api/contract';
-import type { ComputeHost, ComputeHostMessage, ComputeJob, ComputeJobHandle, ComputePageMessage } from '../main/node/computeBridge';
+import type { ComputeHostMessage, ComputeJob, ComputePageMessage } from '../main/core/api/compute';
+import type { ComputeHost, ComputeJobHandle } from '../main/node/computeBridge';
 
 /**
  * The desktop app's GPU compute window: a hidden, sandboxed BrowserWindow (renderer/compute.html) that

@@ -32,7 +32,7 @@ export class GraphCompileError extends Error {
  * (e.g. a fused LSTM on wasm). A replacement must have the same weights and serialize as the stock layer,
  * so saved models and generated code stay plain tfjs.
  */
-export type LayerFactoryOverrides = Partial<Record<string, (config: Record<string, unknown>) => tfTypes.layers.Layer>>;
+export type LayerFactoryOverrides = { [F in keyof Tf['layers']]?: Tf['layers'][F] extends (args: infer A) => unknown ? (args: A) => tfTypes.layers.Layer : never };
 
 export function compileGraph(tf: Tf, graph: Graph, modelName = 'neurowire_model', overrides: LayerFactoryOverrides = {}): tfTypes.LayersModel {
   const analysis = analyzeGraph(graph);
@@ -54,7 +54,7 @@ export function compileGraph(tf: Tf, graph: Graph, modelName = 'neurowire_model'
         outputs.set(id, tf.input({ ...spec.tfjs.config(parsed.params), name: node.name } as Parameters<Tf["input"]>[0]));
         continue;
       }
-      const factory = overrides[spec.tfjs.factory] ?? (tf.layers as unknown as Record<string, (cfg: object) => tfTypes.layers.Layer>)[spec.tfjs.factory];
+      const factory = ((overrides as Record<string, unknown>)[spec.tfjs.factory] ?? (tf.layers as unknown as Record<string, unknown>)[spec.tfjs.factory]) as ((cfg: object) => tfTypes.layers.Layer) | undefined;
       if (typeof factory !== 'function') throw new Error(`tf.layers.${spec.tfjs.factory} does not exist`);
       const layer = factory({ ...spec.tfjs.config(parsed.params), name: node.name });
       const ins = (incoming.get(id) ?? []).map((src) => outputs.get(src)!);

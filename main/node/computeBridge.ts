@@ -21,64 +21,24 @@ import type { BrowserGpuInfo, ComputeCommandEvent, ComputeResult, EpochMetrics, 
 import { ComputeResultSchema, ReportedTrainingEventSchema } from '../core/api/contract';
 import type { DatasetInfo } from '../core/datasets';
 import type { DatasetChoice, Project } from '../core/project';
-import type { SplitData, TrainingData } from '../core/training/types';
-import type { TrainingResult, TrainingRun } from './training/run';
+import type { SplitData, TrainingData, TrainingResult } from '../core/training/types';
+import { doneEvent } from '../core/training/job';
+import {
+  SPLITS,
+  splitMeta,
+  valuesPerSample,
+  type ComputeCommand,
+  type ComputeDataset,
+  type ComputeJob,
+  type ComputeJobMeta,
+  type ComputeHostMessage,
+  type ComputePageMessage,
+  type SplitArrayName,
+  type SplitBuffers,
+  type SplitName,
+} from '../core/api/compute';
+import type { TrainingRun } from './training/run';
 import { openDataset } from './datasets';
-
-export type ComputeCommand = ComputeCommandEvent['command'];
-export const SPLITS = ['train', 'validation', 'test'] as const;
-export type SplitName = (typeof SPLITS)[number];
-export const SPLIT_ARRAYS = ['x', 'y', 'labels'] as const;
-export type SplitArrayName = (typeof SPLIT_ARRAYS)[number];
-
-/** One split as contiguous, transferable buffers: x sample-major, y per sample (class index or targets). */
-export interface SplitBuffers {
-  count: number;
-  x: Float32Array | Int32Array;
-  y: Int32Array | Float32Array;
-  labels?: Int32Array;
-}
-
-export interface ComputeDataset {
-  info: DatasetInfo;
-  train: SplitBuffers;
-  validation: SplitBuffers;
-  test: SplitBuffers;
-}
-
-/** Shapes and dtypes of the buffers, served as JSON before the bytes (browser mode). */
-export interface SplitMeta {
-  count: number;
-  xDType: 'float32' | 'int32';
-  yDType: 'float32' | 'int32';
-  xPerSample: number;
-  yPerSample: number;
-  hasLabels: boolean;
-  bytes: number;
-}
-export interface ComputeJobMeta {
-  runId: string;
-  project: Project;
-  info: DatasetInfo;
-  splits: Record<SplitName, SplitMeta>;
-}
-
-/** What the engine sends a compute page in Electron (structured-cloned over a MessagePort). */
-export interface ComputeJob {
-  runId: string;
-  project: Project;
-  data: ComputeDataset;
-}
-
-/** Messages from a compute page to the engine (Electron port; browser mode maps training.report onto these). */
-export type ComputePageMessage =
-  | { kind: 'gpu'; info: BrowserGpuInfo }
-  | { kind: 'event'; runId: string; event: unknown }
-  | { kind: 'heartbeat'; runId: string }
-  | { kind: 'result'; runId: string; result: unknown; weightData?: ArrayBuffer };
-
-/** Messages from the engine to a compute page (Electron port). */
-export type ComputeHostMessage = { kind: 'job'; job: ComputeJob } | { kind: 'command'; runId: string; command: ComputeCommand } | { kind: 'probe' };
 
 /** The desktop app's hidden compute window, as the engine sees it (implemented in electron/computeWindow.ts). */
 export interface ComputeHost {
@@ -134,21 +94,19 @@ function fmtBytes(n: number): string {
 
 /** Bytes a dataset will take as buffers, before reading any sample. */
 export function estimateDatasetBytes(data: TrainingData): number {
-  const xPer = data.info.inputShape.reduce((a, b) => a * b, 1);
-  const yPer = data.info.task === 'classification' ? 1 : Math.max(1, data.info.outputSize);
+  const per = valuesPerSample(data.info);
   let total = 0;
   for (const s of SPLITS) {
     const split = data[s];
-    total += split.count * (xPer + yPer) * 4 + (split.labels ? split.count * 4 : 0);
+    total += split.count * (per.x + per.y) * 4 + (split.labels ? split.count * 4 : 0);
   }
   return total;
 }
 
 /** Reads every sample of a split into one buffer per array, a chunk of indices at a time. */
 export async function splitToBuffers(split: SplitData, info: DatasetInfo, chunk = 4096): Promise<SplitBuffers> {
-  const xPer = info.inputShape.reduce((a, b) => a * b, 1);
+  const { x: xPer, y: yPer } = valuesPerSample(info);
   const classification = info.task === 'classification';
-  const yPer = classification ? 1 : Math.max(1, info.outputSize);
   const n = split.count;
   const x = info.inputDType === 'int32' ? new Int32Array(n * xPer) : new Float32Array(n * xPer);
   const y = classification ? new Int32Array(n * yPer) : new Float32Array(n * yPer);
@@ -186,18 +144,6 @@ export async function datasetToBuffers(data: TrainingData, maxBytes = MAX_DATASE
   };
 }
 
-export function splitMeta(s: SplitBuffers, info: DatasetInfo): SplitMeta {
-  return {
-    count: s.count,
-    xDType: s.x instanceof Int32Array ? 'int32' : 'float32',
-    yDType: s.y instanceof Int32Array ? 'int32' : 'float32',
-    xPerSample: s.count ? s.x.length / s.count : info.inputShape.reduce((a, b) => a * b, 1),
-    yPerSample: s.count ? s.y.length / s.count : info.task === 'classification' ? 1 : Math.max(1, info.outputSize),
-    hasLabels: s.labels !== undefined,
-    bytes: s.x.byteLength + s.y.byteLength + (s.labels?.byteLength ?? 0),
-  };
-}
-
 function base64ToArrayBuffer(b64: string): ArrayBuffer {
   const buf = Buffer.from(b64, 'base64');
   return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
@@ -217,7 +163,7 @@ interface ActiveRun {
   uploadedWeights: ArrayBuffer | null;
   handle: ComputeJobHandle | null;
   send(e: TrainingEvent): void;
-  settle(result: TrainingResult & { stoppedEarly?: boolean; bestEpoch?: number }): void;
+  settle(result: TrainingResult): void;
 }
 
 export class ComputeBridge {
@@ -293,17 +239,7 @@ export class ComputeBridge {
         this.runs.delete(runId);
         run.handle?.close();
         run.ready = null;
-        send({
-          type: 'done',
-          runId,
-          status: result.status,
-          ...(result.error !== undefined ? { error: result.error } : {}),
-          epochsCompleted: result.epochsCompleted,
-          ...(result.test ? { test: result.test } : {}),
-          hasModel: result.artifacts !== undefined,
-          ...(result.stoppedEarly !== undefined ? { stoppedEarly: result.stoppedEarly } : {}),
-          ...(result.bestEpoch !== undefined ? { bestEpoch: result.bestEpoch } : {}),
-        });
+        send(doneEvent(runId, result));
         resolveDone(result);
       },
     };
@@ -425,8 +361,8 @@ export class ComputeBridge {
     return { accepted: true, command };
   }
 
-  private toTrainingResult(run: ActiveRun, r: ComputeResult): TrainingResult & { stoppedEarly?: boolean; bestEpoch?: number } {
-    const out: TrainingResult & { stoppedEarly?: boolean; bestEpoch?: number } = {
+  private toTrainingResult(run: ActiveRun, r: ComputeResult): TrainingResult {
+    const out: TrainingResult = {
       status: r.status,
       epochsCompleted: r.epochsCompleted,
       history: r.history.length ? r.history : [...run.history],
@@ -446,6 +382,7 @@ export class ComputeBridge {
           weightSpecs: r.model.weightSpecs as tfTypes.io.WeightsManifestEntry[],
           weightData,
           format: 'layers-model',
+          ...(r.model.userDefinedMetadata ? { userDefinedMetadata: r.model.userDefinedMetadata as tfTypes.io.ModelArtifacts['userDefinedMetadata'] } : {}),
         };
       }
     }

@@ -21,6 +21,7 @@ import { randomBytes } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import type { EpochMetrics, RunDetails, RunSummary, TrainingEvent } from '../core/api/contract';
 import type { EvaluationReport } from '../core/metrics';
+import type { TrainingResult } from '../core/training/types';
 import { parseProject, serializeProject, type Project } from '../core/project';
 import { writeFileAtomic } from './projectFiles';
 import { fileSystemLoadHandler, modelJsonOf } from './export';
@@ -62,16 +63,8 @@ export interface StoredRunSummary extends RunSummary {
   bestEpoch?: number;
 }
 
-/** How a run ended; TrainingResult (run.ts) fits, plus the early-stopping facts of the 'done' event. */
-export interface RunOutcome {
-  status: 'completed' | 'stopped' | 'failed';
-  error?: string;
-  epochsCompleted: number;
-  history?: EpochMetrics[];
-  test?: { loss: number; acc: number };
-  stoppedEarly?: boolean;
-  bestEpoch?: number;
-}
+/** How a run ended, as the run history takes it: a job's TrainingResult, whose history may be left to the recorded epochs. */
+export type RunEnd = Omit<TrainingResult, 'history'> & { history?: EpochMetrics[] };
 
 export function isValidRunId(runId: unknown): runId is string {
   return typeof runId === 'string' && runId.length <= MAX_RUN_ID_LENGTH && RUN_ID.test(runId);
@@ -295,7 +288,8 @@ export class RunStore {
    * Ends the recording: evaluation.json and model/ when given, then the final summary (atomically).
    * Waits for every earlier write of the run. Returns the summary written.
    */
-  finish(runId: string, outcome: RunOutcome, artifacts?: tf.io.ModelArtifacts, evaluation?: EvaluationReport | null): Promise<StoredRunSummary> {
+  finish(runId: string, outcome: RunEnd): Promise<StoredRunSummary> {
+    const { artifacts, evaluation } = outcome;
     const run = this.active.get(runId);
     if (!run) return rejected(() => this.activeRun(runId));
     return this.enqueue(run, async () => {
@@ -549,13 +543,6 @@ export class RunStore {
   }
 }
 
-/** What the trainer hands over at the end: TrainingResult of run.ts fits. */
-export interface RecordedResult extends RunOutcome {
-  artifacts?: tf.io.ModelArtifacts;
-  /** The test-set report, when the trainer hands it over with the result (else the 'evaluation' event's). */
-  evaluation?: EvaluationReport;
-}
-
 /**
  * Records one training run as its events arrive: the glue between a trainer's event stream and the
  * RunStore. Never throws and never rejects: a disk that fails must not stop training; the first
@@ -616,20 +603,19 @@ export class RunRecorder {
   }
 
   /** Writes the end of the run (evaluation, model, final summary). Resolves when done; never rejects. */
-  async finish(result: RecordedResult): Promise<void> {
+  async finish(result: RunEnd): Promise<void> {
     await Promise.all(this.writes);
-    const outcome: RunOutcome = {
-      status: result.status,
-      epochsCompleted: result.epochsCompleted,
-      ...(result.error !== undefined ? { error: result.error } : {}),
-      ...(result.history ? { history: result.history } : {}),
-      ...(result.test ? { test: result.test } : {}),
-    };
     const stoppedEarly = result.stoppedEarly ?? this.stoppedEarly;
     const bestEpoch = result.bestEpoch ?? this.bestEpoch;
-    if (stoppedEarly !== undefined) outcome.stoppedEarly = stoppedEarly;
-    if (bestEpoch !== undefined) outcome.bestEpoch = bestEpoch;
-    await this.track(this.store.finish(this.runId, outcome, result.artifacts, result.evaluation ?? this.evaluation));
+    const evaluation = result.evaluation ?? this.evaluation ?? undefined;
+    await this.track(
+      this.store.finish(this.runId, {
+        ...result,
+        ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
+        ...(bestEpoch !== undefined ? { bestEpoch } : {}),
+        ...(evaluation ? { evaluation } : {}),
+      }),
+    );
   }
 }
 

@@ -13,9 +13,8 @@ import {
   datasetToBuffers,
   estimateDatasetBytes,
   type ComputeHost,
-  type ComputeJob,
-  type ComputePageMessage,
 } from '../../main/node/computeBridge';
+import type { ComputeJob, ComputePageMessage } from '../../main/core/api/compute';
 import { Engine, EngineError } from '../../main/node/engine';
 import { startServer } from '../../main/node/server/server';
 

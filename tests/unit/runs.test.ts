@@ -83,9 +83,7 @@ describe('RunStore', () => {
 
     const finished = await s.finish(
       id,
-      { status: 'completed', epochsCompleted: 2, test: { loss: 0.3, acc: 0.75 }, stoppedEarly: true, bestEpoch: 0 },
-      artifacts,
-      evaluation,
+      { status: 'completed', epochsCompleted: 2, test: { loss: 0.3, acc: 0.75 }, stoppedEarly: true, bestEpoch: 0, artifacts, evaluation },
     );
     expect(finished).toMatchObject({ status: 'completed', hasModel: true, epochsCompleted: 2, test: { loss: 0.3, acc: 0.75 }, bestEpoch: 0, stoppedEarly: true });
     expect(finished.best).toEqual({ epoch: 0, loss: 1, acc: 0.5, valLoss: 1.05, valAcc: 0.45 });
@@ -211,7 +209,7 @@ describe('RunStore', () => {
     await s.appendEpoch('drop', epoch(0));
     await s.saveCheckpoint('drop', 0, artifacts, false);
     await expectCode(s.delete('drop'), 'busy');
-    await s.finish('drop', { status: 'completed', epochsCompleted: 1 }, artifacts);
+    await s.finish('drop', { status: 'completed', epochsCompleted: 1, artifacts });
     expect(await s.delete('drop')).toBe(true);
     expect(existsSync(path.join(tmp, 'delete', 'drop'))).toBe(false);
     expect(await fs.readdir(path.join(tmp, 'delete'))).toEqual(['keep']);

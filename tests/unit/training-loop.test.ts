@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { runTrainingLoop, learningRateAt, balancedClassWeights, isPenalizedWeight, mulberry32, scoreSplit, checkModelFitsData } from '../../main/core/training/loop';
 import { evaluateOnTest } from '../../main/core/training/evaluate';
-import type { Batch, LoopControl, LoopResult, SplitData, TrainingData } from '../../main/core/training/types';
+import type { Batch, LoopControl, TrainingResult, SplitData, TrainingData } from '../../main/core/training/types';
 import type { TrainingEvent } from '../../main/core/api/contract';
 import type { DatasetInfo } from '../../main/core/datasets';
 import { TrainingConfigSchema, type TrainingConfig } from '../../main/core/project';
@@ -103,7 +103,7 @@ const running: LoopControl = { shouldStop: () => false, waitWhilePaused: async (
 
 async function train(model: tf.LayersModel, data: TrainingData, cfg: TrainingConfig, control: LoopControl = running, onEpochEnd?: (e: number) => void) {
   const events: TrainingEvent[] = [];
-  const result: LoopResult = await runTrainingLoop({
+  const result: TrainingResult = await runTrainingLoop({
     tf,
     model,
     data,

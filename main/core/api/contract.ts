@@ -149,8 +149,8 @@ const PathParam = z.string().min(1, 'A path is required').max(4096);
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const num = z.number(); // NaN/Infinity cannot cross JSON anyway; a diverged loss arrives as null and is refused
 const RunIdParam = z.string().min(1).max(200);
-// passthrough: the loop may add metrics (mae, learningRate, …) that the engine relays as they are
-const EpochMetricsSchema = z.object({ epoch: z.number().int().min(0), loss: num, acc: num, valLoss: num.optional(), valAcc: num.optional(), mae: num.optional(), valMae: num.optional(), learningRate: num.optional() }).passthrough();
+// Exactly EpochMetrics: a field the contract does not name is dropped rather than relayed unchecked.
+const EpochMetricsSchema = z.object({ epoch: z.number().int().min(0), loss: num, acc: num, valLoss: num.optional(), valAcc: num.optional(), mae: num.optional(), valMae: num.optional(), learningRate: num.optional() });
 const BackendInfoSchema = z.object({
   name: z.string().max(100),
   device: z.string().max(500),
@@ -184,6 +184,8 @@ export const ComputeResultSchema = z.object({
     .object({
       modelTopology: z.record(z.string(), z.unknown()),
       weightSpecs: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().min(0)), dtype: z.enum(['float32', 'int32', 'bool', 'string', 'complex64']) }).passthrough()),
+      /** What the model was trained on (task, classes, preprocessing), as a Node-trained model.json carries it. */
+      userDefinedMetadata: z.record(z.string(), z.unknown()).optional(),
       /** Small models: the weights inline. Otherwise omitted, and weightBytes says how many bytes were uploaded. */
       weightDataBase64: z.string().optional(),
       weightBytes: z.number().int().min(0),

@@ -22,7 +22,7 @@ import { mulberry32, shuffledIndices } from '../random';
 
 export { mulberry32, shuffledIndices };
 import { lossFor } from '../graph/analyze';
-import type { Batch, LoopOptions, LoopResult, SplitData } from './types';
+import type { Batch, LoopOptions, TrainingResult, SplitData } from './types';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
@@ -318,7 +318,7 @@ function monitored(m: EpochMetrics, monitor: Monitor, task: DatasetInfo['task'])
 // The loop
 // ---------------------------------------------------------------------------------------------------
 
-export async function runTrainingLoop(opts: LoopOptions): Promise<LoopResult> {
+export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult> {
   const { tf, model, data, runId, backend, control } = opts;
   const cfg = opts.config;
   const info = data.info;
@@ -341,7 +341,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<LoopResult> {
   let classWeights: Tensor | null = null;
   let best: { epoch: number; value: number; weights: Tensor[] | null } | null = null;
   let stoppedEarly = false;
-  let status: LoopResult['status'] = 'completed';
+  let status: TrainingResult['status'] = 'completed';
   let error: string | undefined;
 
   const restoreBest = () => {
@@ -620,7 +620,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<LoopResult> {
     if (best?.weights) for (const w of best.weights) w.dispose();
   }
 
-  const result: LoopResult = { status, epochsCompleted, history };
+  const result: TrainingResult = { status, epochsCompleted, history };
   if (error !== undefined) result.error = error;
   if (es.enabled && status !== 'failed' && epochsCompleted > 0) {
     result.stoppedEarly = stoppedEarly;

@@ -1,6 +1,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { BackendInfo, EpochMetrics, TrainingEvent } from '../api/contract';
 import type { DatasetInfo } from '../datasets';
+import type { EvaluationReport } from '../metrics';
 import type { TrainingConfig } from '../project';
 
 /**
@@ -82,8 +83,13 @@ export interface LoopOptions {
   makeOptimizer?(tf: Tf, config: TrainingConfig, learningRate: number): tfTypes.Optimizer | undefined;
 }
 
-export interface LoopResult {
+/**
+ * How a run ended: the one result type of a training job (job.ts), whatever ran it. The loop fills the
+ * first fields; the job adds the test evaluation and the captured model.
+ */
+export interface TrainingResult {
   status: 'completed' | 'stopped' | 'failed';
+  /** Present when status is failed: what went wrong, in words a person can act on. */
   error?: string;
   epochsCompleted: number;
   history: EpochMetrics[];
@@ -93,4 +99,9 @@ export interface LoopResult {
    * stopping is enabled and at least one epoch completed (stoppedEarly likewise).
    */
   bestEpoch?: number;
+  test?: { loss: number; acc: number };
+  /** The test-set report (also sent as the `evaluation` event). */
+  evaluation?: EvaluationReport;
+  /** The trained (or, after a stop, partially trained) model with the dataset's metadata; absent when the run failed. */
+  artifacts?: tfTypes.io.ModelArtifacts;
 }

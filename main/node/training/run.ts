@@ -5,28 +5,12 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { EpochMetrics, TrainingEvent } from '../../core/api/contract';
-import type { EvaluationReport } from '../../core/metrics';
 import type { Project } from '../../core/project';
-import type { WorkerInput, WorkerMessage, WorkerResult } from './worker';
+import type { TrainingResult } from '../../core/training/types';
+import { doneEvent } from '../../core/training/job';
+import { STOP_FLAG as STOP, PAUSE_FLAG as PAUSE, type WorkerInput, type WorkerMessage } from './worker';
 
-/** Indices into the shared Int32Array of flags (same values as STOP_FLAG / PAUSE_FLAG in worker.ts). */
-const STOP = 0;
-const PAUSE = 1;
-
-export interface TrainingResult {
-  status: 'completed' | 'stopped' | 'failed';
-  error?: string;
-  epochsCompleted: number;
-  history: EpochMetrics[];
-  test?: { loss: number; acc: number };
-  /** The test-set report (also sent as the `evaluation` event). */
-  evaluation?: EvaluationReport;
-  /** Early stopping (when enabled): whether it ended the run, and the 0-based epoch whose weights the model holds. */
-  stoppedEarly?: boolean;
-  bestEpoch?: number;
-  /** The trained (or, after a stop, partially trained) model; absent when the run failed. */
-  artifacts?: tfTypes.io.ModelArtifacts;
-}
+export type { TrainingResult };
 
 export interface TrainingRun {
   runId: string;
@@ -104,17 +88,7 @@ export function startTraining(project: Project, onEvent: (e: TrainingEvent) => v
     if (settled) return;
     settled = true;
     if (stopTimer) clearTimeout(stopTimer);
-    send({
-      type: 'done',
-      runId,
-      status: result.status,
-      ...(result.error !== undefined ? { error: result.error } : {}),
-      epochsCompleted: result.epochsCompleted,
-      ...(result.test ? { test: result.test } : {}),
-      hasModel: result.artifacts !== undefined,
-      ...(result.stoppedEarly !== undefined ? { stoppedEarly: result.stoppedEarly } : {}),
-      ...(result.bestEpoch !== undefined ? { bestEpoch: result.bestEpoch } : {}),
-    });
+    send(doneEvent(runId, result));
     resolveDone(result);
     // The worker has posted everything it will; make sure the thread goes away.
     if (worker) void worker.terminate().catch(() => undefined);
@@ -164,7 +138,7 @@ export function startTraining(project: Project, onEvent: (e: TrainingEvent) => v
       checkpointWrites.push(write);
     } else if (msg.kind === 'result') {
       resultReceived = true;
-      const result = toResult(msg.result);
+      const result = msg.result;
       void Promise.all(checkpointWrites).then(() => settle(result));
     }
   });
@@ -212,15 +186,4 @@ export function startTraining(project: Project, onEvent: (e: TrainingEvent) => v
     },
     done,
   };
-}
-
-function toResult(r: WorkerResult): TrainingResult {
-  const result: TrainingResult = { status: r.status, epochsCompleted: r.epochsCompleted, history: r.history };
-  if (r.error !== undefined) result.error = r.error;
-  if (r.test) result.test = r.test;
-  if (r.evaluation) result.evaluation = r.evaluation;
-  if (r.stoppedEarly !== undefined) result.stoppedEarly = r.stoppedEarly;
-  if (r.bestEpoch !== undefined) result.bestEpoch = r.bestEpoch;
-  if (r.artifacts) result.artifacts = r.artifacts;
-  return result;
 }

@@ -4,14 +4,14 @@
  * nothing else. Over it: 'probe' → { kind: 'gpu', info }, 'job' → events, heartbeats and one 'result'
  * (weights as a transferred ArrayBuffer), 'command' → stop / pause / resume of the running job.
  */
-import type { ComputeHostMessage, ComputePageMessage } from '../../../main/node/computeBridge';
+import { CommandControl, type ComputeHostMessage, type ComputePageMessage } from '../../../main/core/api/compute';
 import { probeBrowserGpu } from './gpu';
-import { ComputeControl, runComputeJob } from './runner';
+import { runComputeJob } from './runner';
 
 const HEARTBEAT_MS = 5000;
 const PORT_MESSAGE = 'neurowire-compute-port';
 
-const controls = new Map<string, ComputeControl>();
+const controls = new Map<string, CommandControl>();
 
 function serve(port: MessagePort): void {
   const post = (msg: ComputePageMessage, transfer: Transferable[] = []) => port.postMessage(msg, transfer);
@@ -24,7 +24,7 @@ function serve(port: MessagePort): void {
       controls.get(msg.runId)?.apply(msg.command);
     } else if (msg.kind === 'job') {
       const { job } = msg;
-      const control = new ComputeControl();
+      const control = new CommandControl();
       controls.set(job.runId, control);
       const heartbeat = setInterval(() => post({ kind: 'heartbeat', runId: job.runId }), HEARTBEAT_MS);
       void runComputeJob(job, {

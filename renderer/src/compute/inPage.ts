@@ -1,6 +1,6 @@
 import type { EngineClient, TrainingEvent } from '../../../main/core/api/contract';
-import type { ComputeCommand, ComputeDataset, ComputeJobMeta, SplitBuffers, SplitMeta, SplitName } from '../../../main/node/computeBridge';
-import { ComputeControl, runComputeJob, type ComputeOutcome } from './runner';
+import { CommandControl, type ComputeCommand, type ComputeDataset, type ComputeJobMeta, type SplitBuffers, type SplitMeta, type SplitName } from '../../../main/core/api/compute';
+import { runComputeJob, type ComputeOutcome } from './runner';
 
 /**
  * Browser mode: the page that pressed Train is the compute page. It fetches the run's data from the
@@ -13,7 +13,7 @@ const HEARTBEAT_MS = 5000;
 
 export interface InPageRun {
   runId: string;
-  control: ComputeControl;
+  control: CommandControl;
   done: Promise<ComputeOutcome | null>;
 }
 
@@ -74,7 +74,7 @@ export function runInPage(client: EngineClient, runId: string, opts: { token?: s
   const existing = active.get(runId);
   if (existing) return existing;
   const token = opts.token ?? pageToken();
-  const control = new ComputeControl();
+  const control = new CommandControl();
   let gone = false; // the engine no longer knows the run: stop quietly
   const applyCommand = (c: ComputeCommand | null | undefined) => {
     if (c) control.apply(c);

@@ -1,0 +1,153 @@
+/**
+ * The compute protocol: how the engine hands a browser-GPU job to a Chromium page (browser mode over the
+ * local server's binary routes; the desktop app's hidden window over a MessagePort) and how the page's
+ * result comes back. Pure: both sides import it.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { BrowserGpuInfo, ComputeCommandEvent, ComputeResult } from './contract';
+import type { DatasetInfo } from '../datasets';
+import type { Project } from '../project';
+import type { LoopControl, SplitData, TrainingData, TrainingResult } from '../training/types';
+
+export type ComputeCommand = ComputeCommandEvent['command'];
+export const SPLITS = ['train', 'validation', 'test'] as const;
+export type SplitName = (typeof SPLITS)[number];
+export const SPLIT_ARRAYS = ['x', 'y', 'labels'] as const;
+export type SplitArrayName = (typeof SPLIT_ARRAYS)[number];
+
+/** One split as contiguous, transferable buffers: x sample-major, y per sample (class index or targets). */
+export interface SplitBuffers {
+  count: number;
+  x: Float32Array | Int32Array;
+  y: Int32Array | Float32Array;
+  labels?: Int32Array;
+}
+
+export interface ComputeDataset {
+  info: DatasetInfo;
+  train: SplitBuffers;
+  validation: SplitBuffers;
+  test: SplitBuffers;
+}
+
+/** Shapes and dtypes of the buffers, served as JSON before the bytes (browser mode). */
+export interface SplitMeta {
+  count: number;
+  xDType: 'float32' | 'int32';
+  yDType: 'float32' | 'int32';
+  xPerSample: number;
+  yPerSample: number;
+  hasLabels: boolean;
+  bytes: number;
+}
+export interface ComputeJobMeta {
+  runId: string;
+  project: Project;
+  info: DatasetInfo;
+  splits: Record<SplitName, SplitMeta>;
+}
+
+/** What the engine sends a compute page in Electron (structured-cloned over a MessagePort). */
+export interface ComputeJob {
+  runId: string;
+  project: Project;
+  data: ComputeDataset;
+}
+
+/** Messages from a compute page to the engine (Electron port; browser mode maps training.report onto these). */
+export type ComputePageMessage =
+  | { kind: 'gpu'; info: BrowserGpuInfo }
+  | { kind: 'event'; runId: string; event: unknown }
+  | { kind: 'heartbeat'; runId: string }
+  | { kind: 'result'; runId: string; result: unknown; weightData?: ArrayBuffer };
+
+/** Messages from the engine to a compute page (Electron port). */
+export type ComputeHostMessage = { kind: 'job'; job: ComputeJob } | { kind: 'command'; runId: string; command: ComputeCommand } | { kind: 'probe' };
+
+/** Values per sample of x and y for a dataset (y: one class index, or outputSize regression targets). */
+export function valuesPerSample(info: DatasetInfo): { x: number; y: number } {
+  return { x: info.inputShape.reduce((a, b) => a * b, 1), y: info.task === 'classification' ? 1 : Math.max(1, info.outputSize) };
+}
+
+export function splitMeta(s: SplitBuffers, info: DatasetInfo): SplitMeta {
+  const per = valuesPerSample(info);
+  return {
+    count: s.count,
+    xDType: s.x instanceof Int32Array ? 'int32' : 'float32',
+    yDType: s.y instanceof Int32Array ? 'int32' : 'float32',
+    xPerSample: s.count ? s.x.length / s.count : per.x,
+    yPerSample: s.count ? s.y.length / s.count : per.y,
+    hasLabels: s.labels !== undefined,
+    bytes: s.x.byteLength + s.y.byteLength + (s.labels?.byteLength ?? 0),
+  };
+}
+
+/** A split over contiguous buffers: getBatch gathers the rows of `indices`. */
+export function bufferSplit(s: SplitBuffers): SplitData {
+  const xPer = s.count ? s.x.length / s.count : 0;
+  const yPer = s.count ? s.y.length / s.count : 0;
+  const out: SplitData = {
+    count: s.count,
+    getBatch(indices) {
+      const n = indices.length;
+      const x = s.x instanceof Int32Array ? new Int32Array(n * xPer) : new Float32Array(n * xPer);
+      const y = s.y instanceof Int32Array ? new Int32Array(n * yPer) : new Float32Array(n * yPer);
+      for (let i = 0; i < n; i++) {
+        const j = indices[i];
+        if (j < 0 || j >= s.count) throw new RangeError(`sample ${j} is outside the split (0..${s.count - 1})`);
+        x.set(s.x.subarray(j * xPer, (j + 1) * xPer), i * xPer);
+        if (yPer === 1) y[i] = s.y[j];
+        else y.set(s.y.subarray(j * yPer, (j + 1) * yPer), i * yPer);
+      }
+      return { x, y, count: n };
+    },
+  };
+  if (s.labels) out.labels = s.labels;
+  return out;
+}
+
+export function toTrainingData(d: ComputeDataset): TrainingData {
+  return { info: d.info, train: bufferSplit(d.train), validation: bufferSplit(d.validation), test: bufferSplit(d.test) };
+}
+
+/** Stop / pause / resume of a job driven by commands (UI buttons, engine events, port messages). */
+export class CommandControl implements LoopControl {
+  private stopped = false;
+  private paused = false;
+  private waiters: (() => void)[] = [];
+
+  apply(command: ComputeCommand): void {
+    if (command === 'stop') this.stopped = true;
+    else if (command === 'pause') this.paused = true;
+    else this.paused = false;
+    if (this.stopped || !this.paused) for (const w of this.waiters.splice(0)) w();
+  }
+  shouldStop(): boolean {
+    return this.stopped;
+  }
+  isPaused(): boolean {
+    return this.paused && !this.stopped;
+  }
+  waitWhilePaused(): Promise<void> {
+    if (!this.isPaused()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+/**
+ * A job's result as a compute page reports it: JSON fields plus the weights as one buffer (sent beside
+ * it: transferred over a port, or uploaded over HTTP). The evaluation travels as its own event.
+ */
+export function resultToWire(tf: typeof tfTypes, result: TrainingResult): { result: ComputeResult; weightData?: ArrayBuffer } {
+  const { artifacts, evaluation: _evaluation, ...fields } = result;
+  const wire: ComputeResult = fields;
+  if (!artifacts) return { result: wire };
+  const weightData = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
+  wire.model = {
+    modelTopology: artifacts.modelTopology as Record<string, unknown>,
+    weightSpecs: (artifacts.weightSpecs ?? []) as NonNullable<ComputeResult['model']>['weightSpecs'],
+    ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
+    weightBytes: weightData.byteLength,
+  };
+  return { result: wire, weightData };
+}

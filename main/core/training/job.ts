@@ -1,0 +1,166 @@
+/**
+ * One training job, whatever runs it: the Node worker (tfjs-node / wasm / cpu), a Chromium page (WebGPU /
+ * WebGL, browser mode or the desktop app's hidden compute window) and a generated project all call
+ * runTrainingJob. The hosts only supply what differs (JobHost): how tfjs and its backend are chosen, how the
+ * data arrives, kernels that replace stock ones, the stop/pause control, and where events go.
+ *
+ * Steps: backend → data → seeded build → fit-to-data check → loop (loop.ts) → test evaluation →
+ * dataset metadata in the model → captured artifacts. Never throws: every failure comes back as a
+ * failed TrainingResult whose message a person can act on.
+ *
+ * Seeding: tfjs layer initializers and dropout seed themselves from Math.random. For the whole job
+ * Math.random is the project's seeded PRNG, so initial weights and dropout masks repeat from run to run
+ * on the same backend; the host's own Math.random is put back when the job ends.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { BackendInfo, TrainingEvent } from '../api/contract';
+import type { DatasetInfo } from '../datasets';
+import type { Project } from '../project';
+import { mulberry32 } from '../random';
+import { compileGraph, GraphCompileError, type LayerFactoryOverrides } from '../compile';
+import { captureArtifacts } from './artifacts';
+import { evaluateOnTest, testSummary } from './evaluate';
+import { checkModelFitsData, describeTrainingError, runTrainingLoop } from './loop';
+import type { LoopControl, LoopOptions, TrainingData, TrainingResult } from './types';
+
+type Tf = typeof tfTypes;
+
+export interface TrainingJob {
+  runId: string;
+  project: Project;
+}
+
+/** What differs between the places a job runs. */
+export interface JobHost {
+  /** Loads tfjs and picks its backend (throws when none can be used). */
+  selectBackend(): Promise<{ tf: Tf; info: BackendInfo }>;
+  /** The project's dataset; `log` reports progress and data problems to the person. */
+  loadData(log: (message: string) => void): Promise<TrainingData>;
+  emit(event: TrainingEvent): void;
+  control: LoopControl;
+  /** Layers built by the host instead of tfjs's own (e.g. a fused LSTM kernel on wasm), per backend. */
+  layerOverrides?(tf: Tf): LayerFactoryOverrides;
+  /** An optimizer that replaces the loop's (e.g. a fused Adam on wasm); undefined keeps the loop's. */
+  makeOptimizer?: LoopOptions['makeOptimizer'];
+  /**
+   * Called after every epoch the project checkpoints (checkpointEveryEpoch, or the best epoch so far);
+   * `capture` takes the model's artifacts at that moment. Omit it and nothing is captured.
+   */
+  onCheckpoint?(epoch: number, isBest: boolean, capture: () => Promise<tfTypes.io.ModelArtifacts>): Promise<void> | void;
+}
+
+/** What a deployer needs to know about the training data, kept in model.json's metadata. */
+export function datasetMetadata(info: DatasetInfo): Record<string, unknown> {
+  const { name, task, classNames, inputShape, inputDType, outputSize, featureNames, preprocessing } = info;
+  // A JSON round trip drops undefined fields, which tfjs refuses in metadata.
+  return JSON.parse(JSON.stringify({ dataset: name, task, classNames, inputShape, inputDType, outputSize, featureNames, preprocessing })) as Record<string, unknown>;
+}
+
+/** The one `done` event of a run, built from its result. */
+export function doneEvent(runId: string, result: TrainingResult): Extract<TrainingEvent, { type: 'done' }> {
+  return {
+    type: 'done',
+    runId,
+    status: result.status,
+    ...(result.error !== undefined ? { error: result.error } : {}),
+    epochsCompleted: result.epochsCompleted,
+    ...(result.test ? { test: result.test } : {}),
+    hasModel: result.artifacts !== undefined,
+    ...(result.stoppedEarly !== undefined ? { stoppedEarly: result.stoppedEarly } : {}),
+    ...(result.bestEpoch !== undefined ? { bestEpoch: result.bestEpoch } : {}),
+  };
+}
+
+function failed(error: string): TrainingResult {
+  return { status: 'failed', error, epochsCompleted: 0, history: [] };
+}
+
+function evaluationLine(report: Awaited<ReturnType<typeof evaluateOnTest>>, acc: number): string {
+  const metric = report.regression ? `MAE ${report.regression.mae.toPrecision(4)}, R² ${report.regression.r2.toFixed(3)}` : `accuracy ${(acc * 100).toFixed(2)} %`;
+  return `Test set (${report.samples} samples): loss ${report.loss.toFixed(4)}, ${metric}.`;
+}
+
+/** Runs one training job to its end. Never throws. */
+export async function runTrainingJob(job: TrainingJob, host: JobHost): Promise<TrainingResult> {
+  const hostRandom = Math.random;
+  Math.random = mulberry32(job.project.training.seed);
+  let model: tfTypes.LayersModel | null = null;
+  try {
+    return await trainAndCapture(job, host, (m) => (model = m));
+  } catch (e) {
+    return failed(describeTrainingError(e));
+  } finally {
+    Math.random = hostRandom;
+    (model as tfTypes.LayersModel | null)?.dispose();
+  }
+}
+
+async function trainAndCapture(job: TrainingJob, host: JobHost, keep: (model: tfTypes.LayersModel) => void): Promise<TrainingResult> {
+  const { runId, project } = job;
+  const log = (message: string) => host.emit({ type: 'log', runId, message });
+
+  let tf: Tf;
+  let backend: BackendInfo;
+  let data: TrainingData;
+  let model: tfTypes.LayersModel;
+  try {
+    ({ tf, info: backend } = await host.selectBackend());
+    log(`Training on ${backend.device} (tfjs backend "${backend.name}").`);
+    if (host.control.shouldStop()) {
+      log('Stopped before training began.');
+      return { status: 'stopped', epochsCompleted: 0, history: [] };
+    }
+    const t0 = Date.now();
+    data = await host.loadData(log);
+    log(`Loaded ${data.info.name} in ${Date.now() - t0} ms: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test samples.`);
+    model = compileGraph(tf, project.graph, undefined, host.layerOverrides?.(tf) ?? {});
+    keep(model);
+    checkModelFitsData(model, data.info); // a clear message before anything starts
+  } catch (e) {
+    if (e instanceof GraphCompileError) return failed(`The network cannot be built: ${e.message}`);
+    return failed(e instanceof Error && /^The network/.test(e.message) ? e.message : describeTrainingError(e));
+  }
+
+  const checkpoint = host.onCheckpoint;
+  const loop = await runTrainingLoop({
+    tf,
+    model,
+    data,
+    config: project.training,
+    runId,
+    backend,
+    emit: (e) => host.emit(e),
+    control: host.control,
+    ...(host.makeOptimizer ? { makeOptimizer: host.makeOptimizer } : {}),
+    ...(checkpoint
+      ? {
+          onEpochEnd: async (epoch: number, _metrics: unknown, isBest: boolean) => {
+            if (project.training.checkpointEveryEpoch || isBest) await checkpoint(epoch, isBest, () => captureArtifacts(tf, model));
+          },
+        }
+      : {}),
+  });
+
+  const result: TrainingResult = { ...loop };
+  if (loop.status === 'failed') return result;
+  try {
+    if (loop.epochsCompleted >= 1 && data.test.count > 0) {
+      const fit = checkModelFitsData(model, data.info);
+      const report = await evaluateOnTest(tf, model, data, fit.loss);
+      result.evaluation = report;
+      result.test = testSummary(report);
+      host.emit({ type: 'evaluation', runId, report });
+      log(evaluationLine(report, result.test.acc));
+    }
+  } catch (e) {
+    log(`Could not evaluate the model on the test set: ${(e as Error).message}`);
+  }
+  try {
+    // The data's description travels inside model.json, so an exported model says how to feed it.
+    model.setUserDefinedMetadata({ neurowire: datasetMetadata(data.info) });
+    result.artifacts = await captureArtifacts(tf, model);
+  } catch (e) {
+    log(`Could not keep the model: ${(e as Error).message}`);
+  }
+  return result;
+}
