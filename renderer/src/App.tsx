@@ -31,7 +31,7 @@ type Dialog = { kind: 'open' } | { kind: 'save'; path: string } | null;
 
 /** Re-fits the canvas view whenever a project is loaded. */
 function FitOnLoad() {
-  const loadSeq = useApp((s) => s.ui.loadSeq);
+  const loadSeq = useApp((s) => s.doc.loadSeq);
   const { fitView } = useReactFlow();
   useEffect(() => {
     if (loadSeq === 0) return;
@@ -51,10 +51,10 @@ export function App() {
   useEffect(() => attachDatasetInspection(store), [store]);
 
   const saveAs = useCallback(() => {
-    const { project, engine, ui } = store.getState();
+    const { project, engine, doc } = store.getState();
     const dir = engine.info?.projectsDir ?? '';
     const safe = project.name.replace(/[\\/:*?"<>|]+/g, '-').trim() || 'project';
-    const suggested = ui.filePath ?? (dir ? `${dir}/${safe}.neurowire.json` : `${safe}.neurowire.json`);
+    const suggested = doc.filePath ?? (dir ? `${dir}/${safe}.neurowire.json` : `${safe}.neurowire.json`);
     if (engine.info?.host === 'electron') {
       // The desktop app has native dialogs; the browser UI has its own path dialog.
       void actions.pickPath('saveProject', suggested).then((path) => {
@@ -135,7 +135,7 @@ export function App() {
     });
   }, [actions, save, saveAs, open]);
 
-  const title = useApp((s) => `${s.ui.dirty ? '• ' : ''}${s.project.name} — Neurowire`);
+  const title = useApp((s) => `${s.doc.dirty ? '• ' : ''}${s.project.name} — Neurowire`);
   useEffect(() => {
     document.title = title;
   }, [title]);

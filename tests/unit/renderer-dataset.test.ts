@@ -136,12 +136,12 @@ describe('choosing a CSV source', () => {
     expect(s.data.previewSource).toEqual(s.project.dataset.source);
     expect(s.data.loading).toBe(false);
     expect(s.data.error).toBeNull();
-    expect(s.ui.recentDataPaths).toEqual(['/data/iris.csv']);
+    expect(s.data.recentPaths).toEqual(['/data/iris.csv']);
     expect(undoSteps(store)).toBe(1);
 
     // The inspected info is what validation sees: the canvas warns about the output layer.
-    expect(s.engine.datasets.find((d) => d.id === 'csv:/data/iris.csv')?.numClasses).toBe(3);
-    const warnings = analysisFor(s.project, s.engine.datasets).nodes.d2.warnings.join(' ');
+    expect(s.data.datasets.find((d) => d.id === 'csv:/data/iris.csv')?.numClasses).toBe(3);
+    const warnings = analysisFor(s.project, s.data.datasets).nodes.d2.warnings.join(' ');
     expect(warnings).toContain('dense_2 outputs 10 values but iris.csv has 3 classes');
   });
 
@@ -176,7 +176,7 @@ describe('choosing a CSV source', () => {
     const { store, calls } = freshStore({ 'datasets.inspect': ({ source }) => irisPreview({ numClasses: source.labelColumn === 'species' ? 3 : 5 }) });
     const { actions } = store.getState();
     actions.loadProject({ ...mlpProject(), dataset: { ...mlpProject().dataset, source: csv() } });
-    store.setState((s) => ({ ui: { ...s.ui, ready: true } }));
+    store.setState((s) => ({ engine: { ...s.engine, ready: true } }));
     const stop = attachDatasetInspection(store, 300);
     await vi.advanceTimersByTimeAsync(0);
     expect(inspectCalls(calls)).toHaveLength(1);
@@ -241,7 +241,7 @@ describe('stale inspect results', () => {
     const s = store.getState();
     expect(s.data.previewSource).toMatchObject({ labelColumn: 'petal_width' });
     expect(s.data.preview?.info.task).toBe('regression');
-    expect(s.engine.datasets.find((d) => d.id === 'csv:/data/iris.csv')?.task).toBe('regression');
+    expect(s.data.datasets.find((d) => d.id === 'csv:/data/iris.csv')?.task).toBe('regression');
     expect(s.data.loading).toBe(false);
   });
 
@@ -285,10 +285,10 @@ describe('stale inspect results', () => {
     actions.setDatasetSource(csv({ path: '/data/other.csv' }));
     const p = actions.inspectDataset();
     expect(store.getState().data.preview).toBeNull();
-    expect(store.getState().engine.datasets.some((d) => d.id === 'csv:/data/iris.csv')).toBe(false);
+    expect(store.getState().data.datasets.some((d) => d.id === 'csv:/data/iris.csv')).toBe(false);
     later.resolve(irisPreview({ id: 'csv:/data/other.csv', name: 'other.csv' }));
     await p;
-    expect(store.getState().engine.datasets.map((d) => d.id)).toEqual(['csv:/data/other.csv']);
+    expect(store.getState().data.datasets.map((d) => d.id)).toEqual(['csv:/data/other.csv']);
   });
 });
 
@@ -310,7 +310,7 @@ describe('fit the model to the data', () => {
     expect(nodes.find((n) => n.id === 'd1')!.params).toEqual(before.graph.nodes.find((n) => n.id === 'd1')!.params);
     expect(undoSteps(store)).toBe(1);
     const s = store.getState();
-    const analysis = analysisFor(s.project, s.engine.datasets);
+    const analysis = analysisFor(s.project, s.data.datasets);
     // The MNIST model's Flatten has nothing to flatten in flat samples: it is taken out, its layer wired to the Input.
     expect(nodes.map((n) => n.id)).toEqual(['in', 'd1', 'd2']);
     expect(store.getState().project.graph.edges).toEqual([

@@ -3,7 +3,8 @@ import type { ApiMethod, EngineClient, EngineEvents, TrainingEvent } from '../..
 import { emptyProject, type Project } from '../../main/core/project';
 import { LAYER_SPECS } from '../../main/core/layers/registry';
 import { defaultParams } from '../../main/core/layers/params';
-import { attachAutosave, createAppStore, type AppStore } from '../../renderer/src/store/appStore';
+import { appSlices, attachAutosave, createAppStore, type AppStore } from '../../renderer/src/store/appStore';
+import type { SliceContext } from '../../renderer/src/store/slices/types';
 import { applyTrainingEvent, initialTraining, trainingStatusText, type TrainingState } from '../../renderer/src/store/trainingState';
 import { analysisFor } from '../../renderer/src/store/analysis';
 import { cleanIpcErrorMessage, webSocketUrl } from '../../renderer/src/api/client';
@@ -73,7 +74,7 @@ describe('createAppStore', () => {
     expect(nodes[0].params).toEqual(defaultParams(dense.params));
     expect(nodes[0].position).toEqual({ x: 10, y: 21 });
     expect(store.getState().ui.selection.nodeIds).toEqual([id2]);
-    expect(store.getState().ui.dirty).toBe(true);
+    expect(store.getState().doc.dirty).toBe(true);
     expect(actions.addNode('NoSuchKind', { x: 0, y: 0 })).toBeNull();
   });
 
@@ -161,7 +162,7 @@ describe('createAppStore', () => {
     });
     await store.getState().actions.init();
     expect(store.getState().project).toEqual(saved);
-    expect(store.getState().ui.ready).toBe(true);
+    expect(store.getState().engine.ready).toBe(true);
     expect(store.getState().ui.messages.map((m) => m.text)).toContain('Restored your last session');
     expect(store.getState().engine.info?.host).toBe('browser');
   });
@@ -192,7 +193,7 @@ describe('createAppStore', () => {
     vi.useFakeTimers();
     const { store, calls } = freshStore({ 'project.autosave': () => ({ path: '/auto' }) });
     store.getState().actions.loadProject(projectWithNodes());
-    store.setState((s) => ({ ui: { ...s.ui, ready: true } }));
+    store.setState((s) => ({ engine: { ...s.engine, ready: true } }));
     const stop = attachAutosave(store, 1000);
     store.getState().actions.setNodeParam('a', 'units', 3);
     store.getState().actions.setNodeParam('a', 'units', 4);
@@ -218,10 +219,122 @@ describe('createAppStore', () => {
     actions.setProjectName('Renamed');
     expect(await actions.saveProject()).toBe(false); // no path yet: the UI asks for one
     expect(await actions.saveProject('/p/x.neurowire.json')).toBe(true);
-    expect(store.getState().ui).toMatchObject({ filePath: '/p/x.neurowire.json', dirty: false });
+    expect(store.getState().doc).toMatchObject({ filePath: '/p/x.neurowire.json', dirty: false });
     fail = true;
     await actions.saveProject();
     expect(store.getState().ui.messages.at(-1)).toMatchObject({ kind: 'error', text: expect.stringContaining('Disk full') });
+  });
+});
+
+describe('slices', () => {
+  const backend = { name: 'wasm', device: 'CPU (WebAssembly)', attempts: [] };
+
+  it('each slice owns its own state keys and action names, and together they make the whole state', () => {
+    const { client } = fakeClient();
+    const ctx: SliceContext = {
+      client,
+      get: () => {
+        throw new Error('a slice creator must not read the state while it is built');
+      },
+      set: () => {},
+      history: () => {
+        throw new Error('a slice creator must not touch the history while it is built');
+      },
+      notify: () => {},
+      fail: () => {},
+    };
+    const stateKeys: string[] = [];
+    const actionNames: string[] = [];
+    for (const create of Object.values(appSlices)) {
+      const slice = create(ctx);
+      stateKeys.push(...Object.keys(slice.state));
+      actionNames.push(...Object.keys(slice.actions));
+    }
+    expect(new Set(stateKeys).size).toBe(stateKeys.length);
+    expect(new Set(actionNames).size).toBe(actionNames.length); // a duplicate would silently replace another slice's action
+    const state = freshStore().store.getState();
+    expect([...stateKeys, 'actions'].sort()).toEqual(Object.keys(state).sort());
+    expect([...actionNames, 'handleTrainingEvent'].sort()).toEqual(Object.keys(state.actions).sort());
+  });
+
+  it('undo reverts the document only: selection, banners, data preview, training and runs stay', async () => {
+    const preview = { info: { id: 'circles', name: 'Circles' }, problems: [], problemCount: 0 };
+    const { store, emit } = freshStore({
+      'training.start': () => ({ runId: 'r1' }),
+      'datasets.inspect': () => preview,
+      'runs.list': () => [{ runId: 'r1', startedMs: 1 }],
+    });
+    const { actions } = store.getState();
+    actions.loadProject(projectWithNodes());
+    actions.connect('a', 'b');
+    expect(undoSteps(store)).toBe(1);
+
+    actions.setSelection({ nodeIds: ['b'], edgeIds: [] });
+    actions.notify('info', 'hello');
+    await actions.inspectDataset();
+    await actions.startTraining();
+    emit({ type: 'started', runId: 'r1', backend, trainSamples: 10, valSamples: 0, testSamples: 0, epochs: 1, batchesPerEpoch: 1 });
+    emit({ type: 'batch', runId: 'r1', epoch: 0, batch: 0, batchesPerEpoch: 1, loss: 1, acc: 0.5, samplesPerSec: 10, progress: 0.5, etaSec: 1 });
+    await actions.refreshRuns();
+    expect(undoSteps(store)).toBe(1); // none of that is history
+
+    const { project: _p, doc: _d, actions: _a, ...others } = store.getState();
+    expect(others.data.preview).toBe(preview);
+    expect(others.training.status).toBe('running');
+    actions.undo();
+    expect(store.getState().project.graph.edges).toHaveLength(0);
+    const { project: _p2, doc: _d2, actions: _a2, ...after } = store.getState();
+    for (const key of Object.keys(others) as (keyof typeof others)[]) expect(after[key], key).toBe(others[key]);
+    actions.redo();
+    expect(store.getState().project.graph.edges).toHaveLength(1);
+  });
+
+  it('one drag is one undo step even while other slices change during it', () => {
+    const { store, emit } = freshStore({ 'training.start': () => ({ runId: 'r1' }) });
+    const { actions } = store.getState();
+    actions.loadProject(projectWithNodes());
+    void actions.startTraining();
+    actions.beginDrag();
+    actions.moveNodes({ a: { x: 10, y: 0 } });
+    emit({ type: 'started', runId: 'r1', backend, trainSamples: 10, valSamples: 0, testSamples: 0, epochs: 1, batchesPerEpoch: 1 });
+    actions.setSelection({ nodeIds: ['a'], edgeIds: [] });
+    actions.moveNodes({ a: { x: 20, y: 5 }, b: { x: 210, y: 5 } });
+    actions.notify('info', 'moved');
+    actions.moveNodes({ a: { x: 30, y: 10 } });
+    actions.endDrag();
+    expect(undoSteps(store)).toBe(1);
+    actions.undo();
+    expect(store.getState().project.graph.nodes.map((n) => n.position)).toEqual([{ x: 0, y: 0 }, { x: 200, y: 0 }]);
+    expect(store.getState().ui.selection.nodeIds).toEqual(['a']);
+    actions.redo();
+    expect(store.getState().project.graph.nodes.map((n) => n.position)).toEqual([{ x: 30, y: 10 }, { x: 210, y: 5 }]);
+
+    // Undo in the middle of a drag ends it first, so the drag is still one step.
+    actions.beginDrag();
+    actions.moveNodes({ a: { x: 99, y: 99 } });
+    actions.undo();
+    expect(store.getState().doc.dragging).toBe(false);
+    expect(store.getState().project.graph.nodes[0].position).toEqual({ x: 30, y: 10 });
+    expect(undoSteps(store)).toBe(1);
+  });
+
+  it('autosave follows document edits, not selection, banners or training', async () => {
+    vi.useFakeTimers();
+    const { store, calls, emit } = freshStore({ 'project.autosave': () => ({ path: '/auto' }), 'training.start': () => ({ runId: 'r1' }) });
+    const { actions } = store.getState();
+    actions.loadProject(projectWithNodes());
+    store.setState((s) => ({ engine: { ...s.engine, ready: true } }));
+    const stop = attachAutosave(store, 100);
+    actions.setSelection({ nodeIds: ['a'], edgeIds: [] });
+    actions.notify('info', 'hi');
+    await actions.startTraining();
+    emit({ type: 'started', runId: 'r1', backend, trainSamples: 10, valSamples: 0, testSamples: 0, epochs: 1, batchesPerEpoch: 1 });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(calls.filter((c) => c.method === 'project.autosave')).toHaveLength(0);
+    actions.setProjectName('Edited');
+    await vi.advanceTimersByTimeAsync(500);
+    expect(calls.filter((c) => c.method === 'project.autosave')).toHaveLength(1);
+    stop();
   });
 });
 
@@ -264,7 +377,7 @@ describe('training', () => {
     expect(t.lastRunId).toBe('r1');
 
     await actions.exportModel();
-    expect(store.getState().ui.exportResult).toEqual({ dir: '/exports/x', files: ['model.json', 'weights.bin'] });
+    expect(store.getState().training.exportResult).toEqual({ dir: '/exports/x', files: ['model.json', 'weights.bin'] });
   });
 
   it('shows completion with test accuracy and failures with the engine error', () => {

@@ -7,7 +7,7 @@ import { DEFAULT_TRAINING, emptyProject } from '../../main/core/project';
 import { createAppStore, type AppStore } from '../../renderer/src/store/appStore';
 import { AppStoreProvider } from '../../renderer/src/store/context';
 import { applyTrainingEvent, galleryOrder, initialTraining, rowNormalize, trainingStatusText, type TrainingState } from '../../renderer/src/store/trainingState';
-import { overlaySeries } from '../../renderer/src/store/runsSlice';
+import { overlaySeries } from '../../renderer/src/store/slices/runs';
 import { checkTrainingPatch } from '../../renderer/src/store/trainingOptions';
 import { EvaluationReportView, heatColor } from '../../renderer/src/components/EvaluationPanel';
 import { TrainingOptions } from '../../renderer/src/components/training/TrainingOptions';

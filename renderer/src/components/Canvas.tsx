@@ -28,7 +28,7 @@ export function Canvas() {
   const store = useAppStore();
   const actions = useActions();
   const project = useApp((s) => s.project);
-  const datasets = useApp((s) => s.engine.datasets);
+  const datasets = useApp((s) => s.data.datasets);
   const selection = useApp((s) => s.ui.selection);
   const analysis = analysisFor(project, datasets);
   const { screenToFlowPosition } = useReactFlow();
@@ -122,10 +122,10 @@ export function Canvas() {
       }
       if (sized) setMeasured((m) => ({ ...m, ...sizes }));
       applySelect(selects, 'nodeIds');
-      const dragging = store.getState().ui.dragging;
+      const dragging = store.getState().doc.dragging;
       if (dragStart && !dragging) actions.beginDrag();
       if (moved) actions.moveNodes(moves);
-      if (dragEnd && store.getState().ui.dragging) actions.endDrag();
+      if (dragEnd && store.getState().doc.dragging) actions.endDrag();
     },
     [actions, applySelect, store],
   );

@@ -14,7 +14,7 @@ import { SplitFields } from './data/SplitFields';
 export function DatasetPanel() {
   const actions = useActions();
   const choice = useApp((s) => s.project.dataset);
-  const datasets = useApp((s) => s.engine.datasets);
+  const datasets = useApp((s) => s.data.datasets);
   const data = useApp((s) => s.data);
   const source = choice.source;
   const key = datasetKey(source);

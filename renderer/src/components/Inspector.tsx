@@ -73,7 +73,7 @@ function NodeInspector({ node, analysis }: { node: ProjectNode; analysis: GraphA
 function ProjectSummary({ analysis }: { analysis: GraphAnalysis }) {
   const actions = useActions();
   const project = useApp((s) => s.project);
-  const datasets = useApp((s) => s.engine.datasets);
+  const datasets = useApp((s) => s.data.datasets);
   const dataset = findDataset(project, datasets);
   const nodeErrors = project.graph.nodes.flatMap((n) => analysis.nodes[n.id]?.errors ?? []);
   const nodeWarnings = project.graph.nodes.flatMap((n) => analysis.nodes[n.id]?.warnings ?? []);
@@ -121,7 +121,7 @@ function ProjectSummary({ analysis }: { analysis: GraphAnalysis }) {
 
 export function Inspector() {
   const project = useApp((s) => s.project);
-  const datasets = useApp((s) => s.engine.datasets);
+  const datasets = useApp((s) => s.data.datasets);
   const selection = useApp((s) => s.ui.selection);
   const analysis = analysisFor(project, datasets);
   const selectedNodes = project.graph.nodes.filter((n) => selection.nodeIds.includes(n.id));

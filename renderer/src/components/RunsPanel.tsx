@@ -3,7 +3,7 @@ import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'r
 import type { RunDetails, RunSummary } from '../../../main/core/api/contract';
 import type { AppState } from '../store/appStore';
 import { useActions, useApp } from '../store/context';
-import { overlaySeries } from '../store/runsSlice';
+import { overlaySeries } from '../store/slices/runs';
 import { formatPercent } from '../format';
 import './training/training-extras.css';
 

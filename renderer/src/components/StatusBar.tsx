@@ -8,7 +8,7 @@ function plural(n: number, word: string): string {
 
 export function StatusBar() {
   const project = useApp((s) => s.project);
-  const datasets = useApp((s) => s.engine.datasets);
+  const datasets = useApp((s) => s.data.datasets);
   const info = useApp((s) => s.engine.info);
   const runBackend = useApp((s) => s.training.backend);
   const connection = useApp((s) => s.engine.connection);

@@ -11,8 +11,8 @@ export function Toolbar({ onOpen, onSave, onSaveAs }: ToolbarProps) {
   const actions = useActions();
   const templates = useApp((s) => s.engine.templates);
   const name = useApp((s) => s.project.name);
-  const dirty = useApp((s) => s.ui.dirty);
-  const filePath = useApp((s) => s.ui.filePath);
+  const dirty = useApp((s) => s.doc.dirty);
+  const filePath = useApp((s) => s.doc.filePath);
   const canExport = useApp((s) => s.training.lastRunId !== null && !isActive(s.training.status));
   const { canUndo, canRedo } = useHistoryAvailability();
   const mod = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform) ? '⌘' : 'Ctrl+';

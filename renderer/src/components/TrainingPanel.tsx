@@ -106,7 +106,7 @@ const MetricChart = memo(function MetricChart({
 function TrainingConfigForm({ disabled }: { disabled: boolean }) {
   const actions = useActions();
   const project = useApp((s) => s.project);
-  const datasets = useApp((s) => s.engine.datasets);
+  const datasets = useApp((s) => s.data.datasets);
   const cfg = project.training;
   const shape = TrainingConfigSchema.shape;
   const numberField = (key: 'epochs' | 'batchSize' | 'learningRate', label: string, props: { min: number; max: number; step: number | 'any' }) => (
@@ -190,10 +190,10 @@ export function TrainingPanel() {
   const actions = useActions();
   const t = useThrottledApp(selectTraining, 100);
   const project = useApp((s) => s.project);
-  const datasets = useApp((s) => s.engine.datasets);
-  const ready = useApp((s) => s.ui.ready);
+  const datasets = useApp((s) => s.data.datasets);
+  const ready = useApp((s) => s.engine.ready);
   const connection = useApp((s) => s.engine.connection);
-  const exportResult = useApp((s) => s.ui.exportResult);
+  const exportResult = useApp((s) => s.training.exportResult);
   const analysis = analysisFor(project, datasets);
   const active = isActive(t.status);
 

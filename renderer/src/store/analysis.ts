@@ -9,7 +9,7 @@ export function isBuiltinId(id: string): boolean {
 }
 
 /**
- * The store's `engine.datasets`: the built-ins from `datasets.list` plus, for a person's own data
+ * The store's `data.datasets`: the built-ins from `datasets.list` plus, for a person's own data
  * (CSV, image folder, text, time series), the DatasetInfo that `datasets.inspect` returned for the
  * project's current source, under its datasetKey. That way findDataset/analysisFor (and so the canvas
  * warnings and the Train button) see own data exactly like a built-in.

@@ -54,6 +54,8 @@ export interface TrainingState {
   /** Whether the engine numbers epochs / batches from 0 (detected from the events). */
   epochFromZero: boolean;
   batchFromZero: boolean;
+  /** Result of the last Export of this panel's model (cleared when a new run starts). */
+  exportResult: { dir: string; files: string[] } | null;
 }
 
 export function initialTraining(): TrainingState {
@@ -84,6 +86,7 @@ export function initialTraining(): TrainingState {
     error: null,
     epochFromZero: false,
     batchFromZero: false,
+    exportResult: null,
   };
 }
 

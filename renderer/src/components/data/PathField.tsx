@@ -29,7 +29,7 @@ export function PathField({
 }) {
   const actions = useActions();
   const isElectron = useApp((s) => s.engine.info?.host === 'electron');
-  const recent = useApp((s) => s.ui.recentDataPaths);
+  const recent = useApp((s) => s.data.recentPaths);
   // The typed text stays up (even while the chosen path is being read) until the value catches up.
   const [draft, setDraft] = useState<string | null>(null);
   // The last path handed to onChoose, so leaving the field after Enter does not read the file twice.

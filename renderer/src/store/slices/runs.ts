@@ -1,7 +1,7 @@
-import type { EngineClient, EpochMetrics, RunDetails, RunSummary, TrainingEvent } from '../../../main/core/api/contract';
-import type { TrainingState } from './trainingState';
+import type { EpochMetrics, RunDetails, RunSummary } from '../../../../main/core/api/contract';
+import type { SliceCreator } from './types';
 
-/** Run history (the Runs tab), the run shown in the Evaluation tab, and pause / resume of the live run. */
+/** Run history (the Runs tab) and the run shown in the Evaluation tab. */
 export interface RunsState {
   list: RunSummary[];
   /** 'idle' until the list was first asked for. */
@@ -21,10 +21,11 @@ export interface RunsState {
   exportResult: { runId: string; dir: string; files: string[] } | null;
 }
 
+export interface RunsSliceState {
+  runs: RunsState;
+}
+
 export interface RunsActions {
-  /** Asks for pause / resume of the followed run; takes effect between batches (a `state` event confirms). */
-  pauseTraining(): Promise<void>;
-  resumeTraining(): Promise<void>;
   refreshRuns(): Promise<void>;
   /** Fetches a run's details once (concurrent and later calls share the result); `force` fetches again. */
   loadRunDetails(runId: string, opts?: { force?: boolean }): Promise<RunDetails | null>;
@@ -50,61 +51,17 @@ export function initialRuns(): RunsState {
   };
 }
 
-/** The part of the app state this slice reads and writes. */
-interface SliceState {
-  runs: RunsState;
-  training: TrainingState;
-}
-
-export interface RunsSliceContext<S extends SliceState> {
-  client: EngineClient;
-  get: () => S;
-  set: (partial: Partial<S> | ((s: S) => Partial<S>)) => void;
-  notify: (kind: 'info' | 'success' | 'error', text: string) => void;
-  fail: (what: string, e: unknown) => void;
-}
-
 function without<T>(list: readonly T[], item: T): T[] {
   return list.filter((x) => x !== item);
 }
 
-/** Builds the slice's actions plus the hook the store calls for every training event. */
-export function createRunsSlice<S extends SliceState>(ctx: RunsSliceContext<S>): {
-  actions: RunsActions;
-  onTrainingEvent(event: TrainingEvent): void;
-} {
-  const { client, get, notify, fail } = ctx;
-  const set = ctx.set as unknown as (fn: (s: SliceState) => Partial<SliceState>) => void;
+export const createRunsSlice: SliceCreator<RunsSliceState, RunsActions> = ({ client, get, set, notify, fail }) => {
   const setRuns = (patch: Partial<RunsState> | ((r: RunsState) => Partial<RunsState>)) =>
     set((s) => ({ runs: { ...s.runs, ...(typeof patch === 'function' ? patch(s.runs) : patch) } }));
-  const setTraining = (fn: (t: TrainingState) => TrainingState) => set((s) => ({ training: fn(s.training) }));
   const inFlight = new Map<string, Promise<RunDetails | null>>();
   let listSeq = 0;
 
-  const requestPause = async (pause: boolean) => {
-    const t = get().training;
-    const from = pause ? 'running' : 'paused';
-    if (t.status !== from || !t.runId || t.pauseRequested) return;
-    const runId = t.runId;
-    setTraining((cur) => ({ ...cur, pauseRequested: true }));
-    try {
-      const r = pause ? (await client.call('training.pause', { runId })).paused : (await client.call('training.resume', { runId })).resumed;
-      setTraining((cur) => {
-        if (cur.runId !== runId) return cur;
-        // The engine's `state` event may already have arrived; only a run still in the old state changes.
-        const status = r && cur.status === from ? (pause ? 'paused' : 'running') : cur.status;
-        return { ...cur, status, pauseRequested: false };
-      });
-    } catch (e) {
-      setTraining((cur) => (cur.runId === runId ? { ...cur, pauseRequested: false } : cur));
-      fail(pause ? 'Could not pause training' : 'Could not resume training', e);
-    }
-  };
-
   const actions: RunsActions = {
-    pauseTraining: () => requestPause(true),
-    resumeTraining: () => requestPause(false),
-
     async refreshRuns() {
       const seq = ++listSeq;
       setRuns({ status: 'loading', error: null });
@@ -200,29 +157,31 @@ export function createRunsSlice<S extends SliceState>(ctx: RunsSliceContext<S>):
     },
   };
 
-  const onTrainingEvent = (event: TrainingEvent) => {
-    if (event.type === 'evaluation') {
-      // A fresh evaluation of the followed run replaces a stored run picked earlier.
-      const followed = get().training.runId;
-      if (followed === null || followed === event.runId) setRuns({ evaluationRunId: null });
-    } else if (event.type === 'done') {
-      // The run's stored details (history, evaluation) are final only now.
-      inFlight.delete(event.runId);
-      const runs = get().runs;
-      if (runs.details[event.runId]) {
-        setRuns((r) => {
-          const details = { ...r.details };
-          delete details[event.runId];
-          return { details };
-        });
+  return {
+    state: { runs: initialRuns() },
+    actions,
+    onTrainingEvent(event) {
+      if (event.type === 'evaluation') {
+        // A fresh evaluation of the followed run replaces a stored run picked earlier.
+        const followed = get().training.runId;
+        if (followed === null || followed === event.runId) setRuns({ evaluationRunId: null });
+      } else if (event.type === 'done') {
+        // The run's stored details (history, evaluation) are final only now.
+        inFlight.delete(event.runId);
+        const runs = get().runs;
+        if (runs.details[event.runId]) {
+          setRuns((r) => {
+            const details = { ...r.details };
+            delete details[event.runId];
+            return { details };
+          });
+        }
+        if (runs.overlay.includes(event.runId) || runs.evaluationRunId === event.runId) void actions.loadRunDetails(event.runId);
+        void actions.refreshRuns();
       }
-      if (runs.overlay.includes(event.runId) || runs.evaluationRunId === event.runId) void actions.loadRunDetails(event.runId);
-      void actions.refreshRuns();
-    }
+    },
   };
-
-  return { actions, onTrainingEvent };
-}
+};
 
 /** One line of the overlay chart: a run's validation (or, lacking those, training) metric per epoch, 1-based. */
 export function overlaySeries(history: readonly EpochMetrics[], metric: 'loss' | 'acc'): { points: { x: number; y: number }[]; validation: boolean } {

@@ -1,0 +1,345 @@
+import type { ProjectFileEntry } from '../../../../main/core/api/contract';
+import { BUILTIN_DATASETS, datasetKey, emptyProject, type DatasetChoice, type DatasetSource, type Project, type TrainingConfig } from '../../../../main/core/project';
+import { findDataset } from '../analysis';
+import { dataSourcesEqual, withoutStaleVocabulary } from '../dataSource';
+import { fitProjectToData } from '../fitToData';
+import { connectionProblem, LAYER_NAME_RE, makeNode, newId, removeElements, sameValue, updateNode, withGraph } from '../graphOps';
+import { withFrozenVocabulary } from './data';
+import { errorText, type AppStore, type SliceCreator } from './types';
+import { EMPTY_SELECTION } from './ui';
+
+/** The part of the state that undo/redo covers. */
+export interface DocumentState {
+  project: Project;
+}
+
+/** About the document, but not part of it (undo leaves it alone). */
+export interface DocStatus {
+  /** Where the project was last opened from or saved to. */
+  filePath: string | null;
+  /** Document edited since it was loaded or saved. */
+  dirty: boolean;
+  /** Bumped whenever a project is loaded (the canvas re-fits its view). */
+  loadSeq: number;
+  /** A node drag is in progress (history paused). */
+  dragging: boolean;
+}
+
+export interface DocumentSliceState extends DocumentState {
+  doc: DocStatus;
+}
+
+export interface DocumentActions {
+  loadProject(project: Project, opts?: { path?: string | null; message?: string }): void;
+  newProject(): void;
+  newFromTemplate(id: string): Promise<void>;
+  addNode(kind: string, position: { x: number; y: number }): string | null;
+  connect(source: string, target: string): string | null;
+  deleteElements(nodeIds: readonly string[], edgeIds: readonly string[]): void;
+  deleteSelection(): void;
+  setNodeParam(id: string, key: string, value: unknown): void;
+  /** Renames a layer; returns an error message instead when the name is not allowed. */
+  renameNode(id: string, name: string): string | null;
+  setProjectName(name: string): void;
+  setDatasetId(id: string): void;
+  /** Replaces the dataset source (one undo step). A text source's stored vocabulary is dropped when what built it changes. */
+  setDatasetSource(source: DatasetSource): void;
+  /** Split fractions, seed and stratification (one undo step). */
+  setDatasetSplit(patch: Partial<Pick<DatasetChoice, 'validationFraction' | 'testFraction' | 'splitSeed' | 'stratify'>>): void;
+  /**
+   * Sets the Input's shape and the output layer's units/activation to fit the current dataset, in one
+   * undo step (also storing a text source's vocabulary, see withFrozenVocabulary). False when it cannot.
+   */
+  fitModelToData(): boolean;
+  /** Stores the inspected vocabulary into a text source that has none (one undo step; see withFrozenVocabulary). */
+  freezeVocabulary(): void;
+  setTraining(patch: Partial<TrainingConfig>): void;
+  /** One undo step per drag: call begin at drag start, move during it, end at drag stop. */
+  beginDrag(): void;
+  moveNodes(positions: Record<string, { x: number; y: number }>): void;
+  endDrag(): void;
+  undo(): void;
+  redo(): void;
+  // files
+  listProjects(): Promise<ProjectFileEntry[]>;
+  openProject(path: string): Promise<boolean>;
+  /** Saves to `path` or the remembered path; returns false when there is no path yet (ask for one). */
+  saveProject(path?: string): Promise<boolean>;
+  autosave(): Promise<void>;
+}
+
+export const HISTORY_LIMIT = 200;
+
+const idsOf = (project: Project) => [new Set(project.graph.nodes.map((n) => n.id)), new Set(project.graph.edges.map((e) => e.id))] as const;
+
+/** The project graph, its names, params, dataset choice and training options: everything undo/redo covers. */
+export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActions> = ({ client, get, set, history, notify, fail }) => {
+  let dragOrigin: Project | null = null;
+  let lastAutosaveError: string | null = null;
+  const setDoc = (patch: Partial<DocStatus>) => set((s) => ({ doc: { ...s.doc, ...patch } }));
+  /** Replaces the document (one undo step, unless a drag has history paused) and marks it dirty. */
+  const commit = (next: Project) => {
+    if (next === get().project) return;
+    set((s) => ({ project: next, doc: { ...s.doc, dirty: true } }));
+  };
+
+  const actions: DocumentActions = {
+    loadProject(project, opts = {}) {
+      dragOrigin = null;
+      set((s) => ({ project, doc: { filePath: opts.path ?? null, dirty: false, dragging: false, loadSeq: s.doc.loadSeq + 1 } }));
+      get().actions.setSelection(EMPTY_SELECTION);
+      history().getState().clear();
+      history().getState().resume();
+      if (opts.message) notify('info', opts.message);
+    },
+
+    newProject() {
+      actions.loadProject(emptyProject());
+    },
+
+    async newFromTemplate(id) {
+      try {
+        const project = await client.call('templates.get', { id });
+        actions.loadProject(project, { message: `New project from template “${project.name}”` });
+      } catch (e) {
+        fail('Could not load the template', e);
+      }
+    },
+
+    addNode(kind, position) {
+      const project = get().project;
+      let node;
+      try {
+        node = makeNode(kind, position, project.graph.nodes);
+      } catch (e) {
+        fail('Could not add the layer', e);
+        return null;
+      }
+      commit(withGraph(project, [...project.graph.nodes, node], project.graph.edges));
+      get().actions.setSelection({ nodeIds: [node.id], edgeIds: [] });
+      return node.id;
+    },
+
+    connect(source, target) {
+      const project = get().project;
+      const problem = connectionProblem(project, source, target);
+      if (problem) {
+        notify('error', problem);
+        return null;
+      }
+      const edge = { id: newId(), source, target };
+      commit(withGraph(project, project.graph.nodes, [...project.graph.edges, edge]));
+      return edge.id;
+    },
+
+    deleteElements(nodeIds, edgeIds) {
+      const project = get().project;
+      const next = removeElements(project, nodeIds, edgeIds);
+      if (next === project) return;
+      commit(next);
+      get().actions.pruneSelection(...idsOf(next));
+    },
+
+    deleteSelection() {
+      const { nodeIds, edgeIds } = get().ui.selection;
+      if (nodeIds.length || edgeIds.length) actions.deleteElements(nodeIds, edgeIds);
+    },
+
+    setNodeParam(id, key, value) {
+      commit(updateNode(get().project, id, (n) => (sameValue(n.params[key], value) ? n : { ...n, params: { ...n.params, [key]: value } })));
+    },
+
+    renameNode(id, name) {
+      const trimmed = name.trim();
+      const project = get().project;
+      const node = project.graph.nodes.find((n) => n.id === id);
+      if (!node) return 'That layer no longer exists.';
+      if (trimmed === node.name) return null;
+      if (!LAYER_NAME_RE.test(trimmed)) return 'Layer names start with a letter and use only letters, digits and _.';
+      if (project.graph.nodes.some((n) => n.id !== id && n.name === trimmed)) return `Another layer is already called ${trimmed}.`;
+      commit(updateNode(project, id, (n) => ({ ...n, name: trimmed })));
+      return null;
+    },
+
+    setProjectName(name) {
+      const trimmed = name.trim().slice(0, 200);
+      const project = get().project;
+      if (!trimmed || trimmed === project.name) return;
+      commit({ ...project, name: trimmed });
+    },
+
+    setDatasetId(id) {
+      const project = get().project;
+      if (datasetKey(project.dataset.source) === id) return;
+      const name = BUILTIN_DATASETS.find((b) => b === id);
+      if (!name) return;
+      commit({ ...project, dataset: { ...project.dataset, source: { type: 'builtin', name, samples: 2000, noise: 0.1 } } });
+    },
+
+    setDatasetSource(source) {
+      const project = get().project;
+      const prev = project.dataset.source;
+      const next = withoutStaleVocabulary(prev, source);
+      if (dataSourcesEqual(prev, next)) return;
+      commit({ ...project, dataset: { ...project.dataset, source: next } });
+    },
+
+    setDatasetSplit(patch) {
+      const project = get().project;
+      const next = { ...project.dataset, ...patch };
+      if ((Object.keys(patch) as (keyof typeof patch)[]).every((k) => sameValue(project.dataset[k], next[k]))) return;
+      commit({ ...project, dataset: next });
+    },
+
+    fitModelToData() {
+      const { project, data } = get();
+      const source = project.dataset.source;
+      const { preview, previewSource } = data;
+      const info =
+        findDataset(project, data.datasets) ?? (preview && previewSource && datasetKey(previewSource) === datasetKey(source) ? preview.info : undefined);
+      if (!info) {
+        notify('error', 'The dataset has not been read yet; wait for its preview, then fit the model.');
+        return false;
+      }
+      const fit = fitProjectToData(project, info);
+      if (!fit.ok) {
+        notify('error', fit.error);
+        return false;
+      }
+      const next = withFrozenVocabulary(fit.project, data);
+      if (next === project) {
+        notify('info', `The model already fits ${info.name}.`);
+        return true;
+      }
+      commit(next);
+      get().actions.pruneSelection(...idsOf(next));
+      const what = [...fit.changes, ...(next.dataset !== fit.project.dataset ? ['vocabulary stored in the project'] : [])];
+      notify('success', `Fitted to ${info.name}: ${what.join(', ')}.`);
+      return true;
+    },
+
+    freezeVocabulary() {
+      commit(withFrozenVocabulary(get().project, get().data));
+    },
+
+    setTraining(patch) {
+      const project = get().project;
+      const next = { ...project.training, ...patch };
+      if ((Object.keys(patch) as (keyof TrainingConfig)[]).every((k) => sameValue(project.training[k], next[k]))) return;
+      commit({ ...project, training: next });
+    },
+
+    beginDrag() {
+      if (get().doc.dragging) return;
+      dragOrigin = get().project;
+      history().getState().pause();
+      setDoc({ dragging: true });
+    },
+
+    moveNodes(positions) {
+      const project = get().project;
+      let changed = false;
+      const nodes = project.graph.nodes.map((n) => {
+        const p = positions[n.id];
+        if (!p || (p.x === n.position.x && p.y === n.position.y)) return n;
+        changed = true;
+        return { ...n, position: { x: p.x, y: p.y } };
+      });
+      if (changed) commit(withGraph(project, nodes, project.graph.edges));
+    },
+
+    endDrag() {
+      if (!get().doc.dragging) return;
+      const origin = dragOrigin;
+      dragOrigin = null;
+      history().getState().resume();
+      setDoc({ dragging: false });
+      // Record the whole drag as one step: from the position before the drag to the one now.
+      if (origin && origin !== get().project) {
+        const past = [...history().getState().pastStates, { project: origin }];
+        history().setState({ pastStates: past.slice(-HISTORY_LIMIT), futureStates: [] });
+      }
+    },
+
+    undo() {
+      if (get().doc.dragging) actions.endDrag();
+      if (!history().getState().pastStates.length) return;
+      history().getState().undo();
+      setDoc({ dirty: true });
+    },
+
+    redo() {
+      if (get().doc.dragging) actions.endDrag();
+      if (!history().getState().futureStates.length) return;
+      history().getState().redo();
+      setDoc({ dirty: true });
+    },
+
+    listProjects() {
+      return client.call('project.list', {});
+    },
+
+    async openProject(path) {
+      try {
+        const r = await client.call('project.open', { path });
+        actions.loadProject(r.project, { path: r.path, message: `Opened ${r.path}` });
+        return true;
+      } catch (e) {
+        fail('Could not open the project', e);
+        return false;
+      }
+    },
+
+    async saveProject(path) {
+      const target = path ?? get().doc.filePath;
+      if (!target) return false;
+      const project = get().project;
+      try {
+        const r = await client.call('project.save', { path: target, project });
+        // Still dirty if the document changed while the save was in flight.
+        set((s) => ({ doc: { ...s.doc, filePath: r.path, dirty: s.project === project ? false : s.doc.dirty } }));
+        notify('success', `Saved to ${r.path}`);
+        return true;
+      } catch (e) {
+        fail('Could not save the project', e);
+        return true; // a path was given; the error is shown
+      }
+    },
+
+    async autosave() {
+      try {
+        await client.call('project.autosave', { project: get().project });
+        lastAutosaveError = null;
+      } catch (e) {
+        const text = errorText(e);
+        if (text !== lastAutosaveError) fail('Autosave failed', e);
+        lastAutosaveError = text;
+      }
+    },
+  };
+
+  return {
+    state: { project: emptyProject(), doc: { filePath: null, dirty: false, loadSeq: 0, dragging: false } },
+    actions,
+  };
+};
+
+/**
+ * Saves the document to the engine's autosave slot `delayMs` after the last edit.
+ * Returns a function that stops it.
+ */
+export function attachAutosave(store: AppStore, delayMs = 1000): () => void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const unsubscribe = store.subscribe((state, prev) => {
+    if (state.project === prev.project || !state.engine.ready || !state.doc.dirty) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      void store.getState().actions.autosave();
+    }, delayMs);
+  });
+  return () => {
+    unsubscribe();
+    if (timer) clearTimeout(timer);
+  };
+}

@@ -1,0 +1,100 @@
+import { applyTrainingEvent, initialTraining, isActive, type TrainingState } from '../trainingState';
+import { errorText, type SliceCreator } from './types';
+
+export interface TrainingSliceState {
+  training: TrainingState;
+}
+
+export interface TrainingActions {
+  /** Starts a run of the current document (storing a text source's vocabulary first, see withFrozenVocabulary). */
+  startTraining(): Promise<void>;
+  stopTraining(): Promise<void>;
+  /** Asks for pause / resume of the followed run; takes effect between batches (a `state` event confirms). */
+  pauseTraining(): Promise<void>;
+  resumeTraining(): Promise<void>;
+  /** Exports the last run that kept a model. */
+  exportModel(): Promise<void>;
+}
+
+/** The run the training panel follows: its progress, charts, pause/stop and export. */
+export const createTrainingSlice: SliceCreator<TrainingSliceState, TrainingActions> = ({ client, get, set, notify, fail }) => {
+  const setTraining = (fn: (t: TrainingState) => TrainingState) => set((s) => ({ training: fn(s.training) }));
+
+  const requestPause = async (pause: boolean) => {
+    const t = get().training;
+    const from = pause ? 'running' : 'paused';
+    if (t.status !== from || !t.runId || t.pauseRequested) return;
+    const runId = t.runId;
+    setTraining((cur) => ({ ...cur, pauseRequested: true }));
+    try {
+      const r = pause ? (await client.call('training.pause', { runId })).paused : (await client.call('training.resume', { runId })).resumed;
+      setTraining((cur) => {
+        if (cur.runId !== runId) return cur;
+        // The engine's `state` event may already have arrived; only a run still in the old state changes.
+        const status = r && cur.status === from ? (pause ? 'paused' : 'running') : cur.status;
+        return { ...cur, status, pauseRequested: false };
+      });
+    } catch (e) {
+      setTraining((cur) => (cur.runId === runId ? { ...cur, pauseRequested: false } : cur));
+      fail(pause ? 'Could not pause training' : 'Could not resume training', e);
+    }
+  };
+
+  const actions: TrainingActions = {
+    async startTraining() {
+      if (isActive(get().training.status)) return;
+      // A text source's vocabulary is fixed by the first training on it.
+      get().actions.freezeVocabulary();
+      const prev = get().training;
+      set({ training: { ...initialTraining(), status: 'starting', lastRunId: prev.lastRunId, hasModel: prev.hasModel, backend: prev.backend } });
+      try {
+        const { runId } = await client.call('training.start', { project: get().project });
+        const t = get().training;
+        if (t.runId === null && t.status === 'starting') set({ training: { ...t, runId } });
+      } catch (e) {
+        const message = errorText(e);
+        setTraining((t) => ({ ...t, status: 'failed', error: message }));
+        fail('Training could not start', e);
+      }
+    },
+
+    async stopTraining() {
+      const t = get().training;
+      if (!isActive(t.status) || !t.runId) return;
+      set({ training: { ...t, status: 'stopping' } });
+      try {
+        await client.call('training.stop', { runId: t.runId });
+      } catch (e) {
+        fail('Could not stop training', e);
+      }
+    },
+
+    pauseTraining: () => requestPause(true),
+    resumeTraining: () => requestPause(false),
+
+    async exportModel() {
+      const runId = get().training.lastRunId;
+      if (!runId) return;
+      try {
+        const r = await client.call('export.run', { runId });
+        setTraining((t) => ({ ...t, exportResult: r }));
+        notify('success', `Exported ${r.files.length} file${r.files.length === 1 ? '' : 's'} to ${r.dir}`);
+      } catch (e) {
+        fail('Export failed', e);
+      }
+    },
+  };
+
+  return {
+    state: { training: initialTraining() },
+    actions,
+    onTrainingEvent(event) {
+      const cur = get().training;
+      const next = applyTrainingEvent(cur, event);
+      if (next === cur) return;
+      set({ training: next });
+      // The engine's message usually says "Training failed: …" already; do not say it twice.
+      if (event.type === 'done' && event.status === 'failed') notify('error', /^training failed\b/i.test(next.error ?? '') ? next.error! : `Training failed: ${next.error}`);
+    },
+  };
+};
