@@ -1,7 +1,7 @@
 import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { api, isApiMethod, type ApiMethod, type ApiResult, type EngineEvents, type EngineInfo, type TemplateInfo, type TrainingEvent, type ComputeChoice } from '../core/api/contract';
+import { api, isApiMethod, type ApiMethod, type ApiParsedParams, type ApiResult, type EngineEvents, type EngineInfo, type TemplateInfo, type TrainingEvent, type ComputeChoice } from '../core/api/contract';
 import { parseProject, ProjectFileError, datasetKey, type Project } from '../core/project';
 import { saveProjectFile, openProjectFile, listProjectFiles, writeFileAtomic } from './projectFiles';
 import { inspectDataset, listDatasets, readCsvColumns } from './datasets';
@@ -40,6 +40,9 @@ interface RunRecord {
   /** Settles when the run's end is written to the run history. */
   persisted?: Promise<void>;
 }
+
+/** A handler per contract method: parsed params in, the contract's result out. */
+export type EngineHandlers = { [M in ApiMethod]: (params: ApiParsedParams<M>) => ApiResult<M> | Promise<ApiResult<M>> };
 
 type Listener = <E extends keyof EngineEvents>(event: E, payload: EngineEvents[E]) => void;
 
@@ -113,7 +116,9 @@ export class Engine {
       throw new EngineError(`Invalid request to ${method}: ${issue.path.join('.') || 'params'} — ${issue.message}`, 'invalid_params');
     }
     try {
-      return await this.handle(method, parsed.data as never);
+      // The schema of `method` parsed these params, so they are that method's (TypeScript cannot correlate the two).
+      const handler = this.handlers[method] as (params: unknown) => unknown;
+      return await handler(parsed.data);
     } catch (e) {
       if (e instanceof EngineError) throw e;
       if (e instanceof ComputeBridgeError) throw new EngineError(e.message, e.code);
@@ -123,58 +128,39 @@ export class Engine {
     }
   }
 
-  private async handle<M extends ApiMethod>(method: M, params: Record<string, unknown>): Promise<ApiResult<M>> {
-    const p = params as never as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    switch (method) {
-      case 'engine.info':
-        return (await this.info()) as ApiResult<M>;
-      case 'datasets.list':
-        return listDatasets() as ApiResult<M>;
-      case 'templates.list':
-        return (await this.listTemplates()) as ApiResult<M>;
-      case 'templates.get':
-        return (await this.readTemplate(p.id)) as ApiResult<M>;
-      case 'project.save':
-        return { path: await saveProjectFile(p.path, p.project) } as ApiResult<M>;
-      case 'project.open': {
-        const project = await openProjectFile(p.path);
-        return { path: path.resolve(p.path), project } as ApiResult<M>;
-      }
-      case 'project.list':
-        return (await listProjectFiles(this.projectsDir)) as ApiResult<M>;
-      case 'project.autosave':
-        await writeFileAtomic(this.autosavePath, JSON.stringify(p.project));
-        return { path: this.autosavePath } as ApiResult<M>;
-      case 'project.restoreAutosave':
-        return (await this.restoreAutosave()) as ApiResult<M>;
-      case 'training.start':
-        return (await this.startRun(p.project, p.compute)) as ApiResult<M>;
-      case 'training.report':
-        return this.compute.report(p.runId, p) as ApiResult<M>;
-      case 'training.stop':
-        return this.stopRun(p.runId) as ApiResult<M>;
-      case 'training.pause':
-        return { paused: this.pauseOrResumeRun(p.runId, 'pause') } as ApiResult<M>;
-      case 'training.resume':
-        return { resumed: this.pauseOrResumeRun(p.runId, 'resume') } as ApiResult<M>;
-      case 'dialog.pickPath':
-        if (!this.options.pickPath) throw new EngineError('File dialogs are only available in the desktop app.', 'unsupported');
-        return { path: await this.options.pickPath(p.purpose, p.defaultPath) } as ApiResult<M>;
-      case 'export.run':
-        return (await this.exportRun(p.runId, p.dir)) as ApiResult<M>;
-      case 'datasets.columns':
-        return (await readCsvColumns(p.path, p.delimiter)) as ApiResult<M>;
-      case 'datasets.inspect':
-        return (await inspectDataset(p.source)) as ApiResult<M>;
-      case 'runs.list':
-        return (await this.runStore.list()) as ApiResult<M>;
-      case 'runs.get':
-        return (await this.runStore.get(p.runId)) as ApiResult<M>;
-      case 'runs.delete':
-        return (await this.deleteRun(p.runId)) as ApiResult<M>;
-    }
-    throw new EngineError(`Unhandled engine call "${method}".`, 'unknown_method');
-  }
+  /**
+   * One handler per contract method, typed by the contract: params as its zod schema parsed them, the
+   * result as the contract declares it. A missing method or a wrong result type fails the type check.
+   */
+  private readonly handlers: EngineHandlers = {
+    'engine.info': () => this.info(),
+    'datasets.list': () => listDatasets(),
+    'templates.list': () => this.listTemplates(),
+    'templates.get': (p) => this.readTemplate(p.id),
+    'project.save': async (p) => ({ path: await saveProjectFile(p.path, p.project) }),
+    'project.open': async (p) => ({ path: path.resolve(p.path), project: await openProjectFile(p.path) }),
+    'project.list': () => listProjectFiles(this.projectsDir),
+    'project.autosave': async (p) => {
+      await writeFileAtomic(this.autosavePath, JSON.stringify(p.project));
+      return { path: this.autosavePath };
+    },
+    'project.restoreAutosave': () => this.restoreAutosave(),
+    'training.start': (p) => this.startRun(p.project, p.compute),
+    'training.report': (p) => this.compute.report(p.runId, p),
+    'training.stop': (p) => this.stopRun(p.runId),
+    'training.pause': (p) => ({ paused: this.pauseOrResumeRun(p.runId, 'pause') }),
+    'training.resume': (p) => ({ resumed: this.pauseOrResumeRun(p.runId, 'resume') }),
+    'dialog.pickPath': async (p) => {
+      if (!this.options.pickPath) throw new EngineError('File dialogs are only available in the desktop app.', 'unsupported');
+      return { path: await this.options.pickPath(p.purpose, p.defaultPath) };
+    },
+    'export.run': (p) => this.exportRun(p.runId, p.dir),
+    'datasets.columns': (p) => readCsvColumns(p.path, p.delimiter),
+    'datasets.inspect': (p) => inspectDataset(p.source),
+    'runs.list': () => this.runStore.list(),
+    'runs.get': (p) => this.runStore.get(p.runId),
+    'runs.delete': (p) => this.deleteRun(p.runId),
+  };
 
   async info(): Promise<EngineInfo> {
     this.backendInfo ??= selectBackend().then((b) => b.info);

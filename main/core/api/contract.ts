@@ -247,6 +247,8 @@ export const api = {
 
 export type ApiMethod = keyof typeof api;
 export type ApiParams<M extends ApiMethod> = z.input<(typeof api)[M]['params']>;
+/** Params as the engine's handler receives them, after the method's schema parsed them. */
+export type ApiParsedParams<M extends ApiMethod> = z.output<(typeof api)[M]['params']>;
 export type ApiResult<M extends ApiMethod> = (typeof api)[M]['result'];
 
 /** Wire messages shared by both transports. */
