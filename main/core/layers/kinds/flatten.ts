@@ -7,6 +7,9 @@ export const Flatten = defineLayer({
   category: 'Reshape',
   description: 'Lays all values of a sample out in one flat vector, e.g. [7, 7, 64] becomes [3136]; usually placed before Dense.',
   namePrefix: 'flatten',
+  role: 'layer',
+  penalizedWeights: [],
+  outputFit: { fit: 'none' },
   inputs: { min: 1, max: 1 },
   params: {},
   inferShape([input], _p, ctx) {
@@ -25,6 +28,7 @@ export const Flatten = defineLayer({
   },
   tfjs: {
     factory: 'flatten',
+    className: 'Flatten',
     config: () => ({}),
   },
 });
