@@ -1,5 +1,5 @@
 import type { Project, ProjectEdge, ProjectNode } from '../../../main/core/project';
-import { getLayerSpec } from '../../../main/core/layers/registry';
+import { getLayerSpec, isInputKind } from '../../../main/core/layers/registry';
 import { defaultParams } from '../../../main/core/layers/params';
 
 export const LAYER_NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -22,8 +22,7 @@ export function uniqueName(prefix: string, nodes: readonly ProjectNode[]): strin
 
 /** True when a layer of this kind takes no incoming connections (an Input). */
 export function takesNoInputs(kind: string): boolean {
-  const spec = getLayerSpec(kind);
-  return spec ? spec.inputs.max === 0 : kind === 'Input';
+  return isInputKind(kind);
 }
 
 export function makeNode(kind: string, position: { x: number; y: number }, nodes: readonly ProjectNode[]): ProjectNode {
