@@ -83,6 +83,11 @@ export interface LayerSpec<P extends ParamDefs = ParamDefs> {
   /** How the layer adapts when the network's output is fitted to a dataset. */
   outputFit: OutputFit<P>;
   /**
+   * True for a layer that only lays its input out flat (Flatten): with nothing to flatten (flat samples),
+   * fitting a network to data removes it right after the Input instead of leaving an error.
+   */
+  onlyFlattens?: boolean;
+  /**
    * Friendly pre-check and shape inference. `inputs` has one shape per incoming edge (in edge order),
    * already checked to be `inputs.min..inputs.max` long. Must agree with tfjs's own shape for any
    * configuration tfjs accepts (tests compare them).

@@ -2,6 +2,9 @@ import type { Project, ProjectEdge, ProjectNode } from '../../../main/core/proje
 import { getLayerSpec, isInputKind } from '../../../main/core/layers/registry';
 import { defaultParams } from '../../../main/core/layers/params';
 
+/** Param equality lives in main/core next to fit-to-data, which needs it too. */
+export { sameValue } from '../../../main/core/graph/fitToData';
+
 export const LAYER_NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 export function newId(): string {
@@ -74,8 +77,3 @@ export function updateNode(project: Project, id: string, update: (n: ProjectNode
   return changed ? withGraph(project, nodes, project.graph.edges) : project;
 }
 
-/** Compare two param values (numbers, strings, booleans, small arrays). */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
-  return Object.is(a, b);
-}

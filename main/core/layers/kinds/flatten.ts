@@ -10,6 +10,7 @@ export const Flatten = defineLayer({
   role: 'layer',
   penalizedWeights: [],
   outputFit: { fit: 'none' },
+  onlyFlattens: true,
   inputs: { min: 1, max: 1 },
   params: {},
   inferShape([input], _p, ctx) {
