@@ -50,7 +50,7 @@ export function compileGraph(tf: Tf, graph: Graph, modelName = 'neurowire_model'
     const parsed = parseParams(node);
     if (!parsed.ok) throw new GraphCompileError(`${node.name}: ${parsed.error}`, node.name);
     try {
-      if (node.kind === 'Input') {
+      if (spec.role === 'input') {
         outputs.set(id, tf.input({ ...spec.tfjs.config(parsed.params), name: node.name } as Parameters<Tf["input"]>[0]));
         continue;
       }

@@ -203,11 +203,13 @@ describe('runTrainingLoop', () => {
     const [wa, wb] = [weightsOf(a), weightsOf(b)];
     const norm = (w: Float32Array) => Math.sqrt(w.reduce((s, v) => s + v * v, 0));
     expect(norm(wb[0])).toBeLessThan(norm(wa[0]) * 0.9); // first kernel shrank
-    expect(isPenalizedWeight('dense_Dense1/kernel')).toBe(true);
-    expect(isPenalizedWeight('lstm_1/recurrent_kernel')).toBe(true);
-    expect(isPenalizedWeight('embedding_1/embeddings')).toBe(true);
-    expect(isPenalizedWeight('dense_1/bias')).toBe(false);
-    expect(isPenalizedWeight('batch_normalization_1/gamma')).toBe(false);
+    expect(isPenalizedWeight('Dense', 'dense_Dense1/kernel')).toBe(true);
+    expect(isPenalizedWeight('LSTM', 'lstm_1/recurrent_kernel')).toBe(true);
+    expect(isPenalizedWeight('Embedding', 'embedding_1/embeddings_1')).toBe(true);
+    expect(isPenalizedWeight('Dense', 'dense_1/bias')).toBe(false);
+    expect(isPenalizedWeight('BatchNormalization', 'batch_normalization_1/gamma')).toBe(false);
+    // Only the weights a layer's spec names: a kernel of a kind that declares none is not penalized.
+    expect(isPenalizedWeight('Unknown', 'x/kernel')).toBe(false);
   });
 
   it('stops early after `patience` epochs without improvement and restores the best weights', async () => {

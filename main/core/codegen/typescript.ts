@@ -1,6 +1,6 @@
 import { type Project, type ProjectNode } from '../project';
 import { analyzeGraph, incomingEdges, parseParams, type GraphAnalysis } from '../graph/analyze';
-import { requireLayerSpec } from '../layers/registry';
+import { isInputKind, requireLayerSpec } from '../layers/registry';
 import { formatShape, type Shape } from '../shapes';
 import type { Task } from './loaders';
 import { MAX_LINE, RawCode, camelCase, commentText, formatCount, formatJson, literal, multilineObject, objectLiteral, uniqueIdentifier } from './print';
@@ -41,16 +41,6 @@ const MODEL_NAME = 'neurowire_model';
 
 /** Variable of the L1/L2 regularizer in model.ts. */
 const PENALTY = 'penalty';
-
-/** Where each layer kind keeps the weights Neurowire penalizes with L1/L2 (kernels and embeddings, never biases). */
-const PENALIZED_WEIGHTS: Record<string, string[]> = {
-  Dense: ['kernelRegularizer'],
-  Conv1D: ['kernelRegularizer'],
-  Conv2D: ['kernelRegularizer'],
-  LSTM: ['kernelRegularizer', 'recurrentRegularizer'],
-  GRU: ['kernelRegularizer', 'recurrentRegularizer'],
-  Embedding: ['embeddingsRegularizer'],
-};
 
 const BUILTIN_TASKS: Record<string, { task: Task; classes: number }> = {
   mnist: { task: 'classification', classes: 10 },
@@ -138,7 +128,7 @@ function describeModel(project: Project, analysis: GraphAnalysis): ModelInfo {
       inputShapes: sources.map((s) => analysis.nodes[s].outputShape!),
       outputShape: analysis.nodes[id].outputShape!,
       params: analysis.nodes[id].params,
-      factory: node.kind === 'Input' ? 'tf.input' : `tf.layers.${spec.tfjs.factory}`,
+      factory: spec.role === 'input' ? 'tf.input' : `tf.layers.${spec.tfjs.factory}`,
       config: { ...spec.tfjs.config(parsed.params), ...penalties(project, node.kind), name: node.name },
     });
   }
@@ -146,10 +136,13 @@ function describeModel(project: Project, analysis: GraphAnalysis): ModelInfo {
   return { layers, input: find(analysis.inputIds[0]), output: find(analysis.outputIds[0]), totalParams: analysis.totalParams };
 }
 
-/** The L1/L2 regularizer settings of a layer, in generated code only (the app adds the penalties in its loop). */
+/**
+ * The L1/L2 regularizer settings of a layer, in generated code only (the app adds the penalties in its loop):
+ * one per weight the layer's spec penalizes.
+ */
 function penalties(project: Project, kind: string): Record<string, RawCode> {
   if (project.training.l1 === 0 && project.training.l2 === 0) return {};
-  return Object.fromEntries((PENALIZED_WEIGHTS[kind] ?? []).map((key) => [key, new RawCode(PENALTY)]));
+  return Object.fromEntries(requireLayerSpec(kind).penalizedWeights.map((w) => [w.regularizer, new RawCode(PENALTY)]));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -240,7 +233,7 @@ function layerTable(model: ModelInfo): string[] {
 
 function layerComment(layer: LayerInfo): string {
   const head = `${layer.node.name} (${layer.kind})`;
-  if (layer.kind === 'Input') return `${head}: samples of shape ${formatShape(layer.outputShape)}`;
+  if (isInputKind(layer.kind)) return `${head}: samples of shape ${formatShape(layer.outputShape)}`;
   const params = layer.params > 0 ? `, ${formatCount(layer.params)} parameters` : '';
   return `${head}: ${layer.inputShapes.map(formatShape).join(' + ')} → ${formatShape(layer.outputShape)}${params}`;
 }
@@ -248,7 +241,7 @@ function layerComment(layer: LayerInfo): string {
 /** `const x = tf.layers.dense({...}).apply(y) as tf.SymbolicTensor;`, wrapped when long. */
 function layerStatement(layer: LayerInfo): string[] {
   const config = objectLiteral(layer.config);
-  if (layer.kind === 'Input') {
+  if (isInputKind(layer.kind)) {
     const line = `  const ${layer.variable} = ${layer.factory}(${config});`;
     if (line.length <= MAX_LINE) return [line];
     return [`  const ${layer.variable} = ${layer.factory}(${multilineObject(layer.config, '  ')});`];

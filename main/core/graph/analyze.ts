@@ -1,8 +1,9 @@
 import type { Graph, ProjectNode } from '../project';
 import type { Shape } from '../shapes';
 import { formatShape, shapesEqual } from '../shapes';
-import { getLayerSpec } from '../layers/registry';
+import { getLayerSpec, isInputKind } from '../layers/registry';
 import type { DatasetTarget } from '../datasets';
+import { checkOutputFit, walkOutput, type OutputChain } from '../outputFit';
 import { paramsSchema, type ParamDefs, type ParamValues } from '../layers/params';
 import type { z } from 'zod';
 
@@ -121,8 +122,8 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget): GraphAnalysi
     result.totalParams += info.params;
   }
 
-  result.inputIds = graph.nodes.filter((n) => n.kind === 'Input').map((n) => n.id);
-  result.outputIds = graph.nodes.filter((n) => !hasOutgoing.has(n.id) && n.kind !== 'Input').map((n) => n.id);
+  result.inputIds = graph.nodes.filter((n) => isInputKind(n.kind)).map((n) => n.id);
+  result.outputIds = graph.nodes.filter((n) => !hasOutgoing.has(n.id) && !isInputKind(n.kind)).map((n) => n.id);
   if (graph.nodes.length === 0) result.errors.push('The canvas is empty. Drag an Input layer from the palette to start.');
   else if (result.inputIds.length === 0) result.errors.push('The network has no Input layer. Drag one from the palette and connect it to the first layer.');
   if (result.inputIds.length > 1) result.errors.push(`The network has ${result.inputIds.length} Input layers; training on one dataset needs exactly one.`);
@@ -135,7 +136,7 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget): GraphAnalysi
   }
   // Layers that no input reaches are dead weight; say so on them.
   for (const n of graph.nodes) {
-    if (n.kind !== 'Input' && (incoming.get(n.id) ?? []).length === 0 && result.nodes[n.id].errors.length === 0) {
+    if (!isInputKind(n.kind) && (incoming.get(n.id) ?? []).length === 0 && result.nodes[n.id].errors.length === 0) {
       result.nodes[n.id].errors.push(`${n.name} has no input — connect a layer into it.`);
     }
   }
@@ -217,34 +218,45 @@ function checkAgainstDataset(graph: Graph, result: GraphAnalysis, target: Datase
   const out = graph.nodes.find((n) => n.id === outId)!;
   const shape = result.nodes[outId].outputShape;
   if (!shape) return;
-  const warn = (m: string) => result.nodes[outId].warnings.push(m);
-  // Read the activation after defaults are applied: a Dense saved without one is relu, not softmax.
-  const parsed = parseParams(out);
-  const activation = parsed.ok ? (parsed.params as { activation?: unknown }).activation : undefined;
-  const units = shape.length === 1 ? shape[0] : null;
-
-  if (target.task === 'regression') {
-    if (shape.length !== 1 || units !== target.outputSize) {
-      warn(`${out.name} outputs ${formatShape(shape)} but ${target.datasetName} has ${target.outputSize} value${target.outputSize === 1 ? '' : 's'} to predict per sample. End with Dense(${target.outputSize}, linear).`);
-    } else if (activation === 'softmax' || activation === 'sigmoid' || activation === 'tanh') {
-      warn(`${out.name} predicts numbers (regression) but its activation ${activation} squeezes them into a fixed range; use linear.`);
-    }
-    return;
-  }
-  const binaryOk = target.numClasses === 2 && units === 1;
-  if (shape.length !== 1) {
-    warn(`${out.name} outputs ${formatShape(shape)}, but ${target.datasetName} has one label per sample from ${target.numClasses} classes. Flatten and end with Dense(${target.numClasses}, softmax).`);
-  } else if (units !== target.numClasses && !binaryOk) {
-    warn(`${out.name} outputs ${units} values but ${target.datasetName} has ${target.numClasses} classes. Set its units to ${target.numClasses}.`);
-  } else if (binaryOk && typeof activation === 'string' && activation !== 'sigmoid') {
-    warn(`${out.name} is a single-unit binary classifier but its activation is ${activation}; use sigmoid so the output is a probability.`);
-  } else if (!binaryOk && typeof activation === 'string' && activation !== 'softmax') {
-    warn(`${out.name} is the classifier output but its activation is ${activation}; use softmax so the outputs are class probabilities.`);
-  }
+  const chain = outputChainOf(graph, out);
+  const fit = checkOutputFit(
+    { name: out.name, shape, unitsLayer: chain.setter?.name, activation: outputActivation(out, chain) },
+    target,
+  );
+  // Analysis only warns: the person may be half-way through editing; training refuses a misfit.
+  result.nodes[outId].warnings.push(...(fit.fits ? fit.warnings : [fit.problem]));
 }
 
-/** The loss that fits a dataset and the model's output width (binary with one sigmoid unit, classes, or values). */
-export function lossFor(target: Pick<DatasetTarget, 'task' | 'numClasses'>, outputUnits: number): 'categoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError' {
-  if (target.task === 'regression') return 'meanSquaredError';
-  return target.numClasses === 2 && outputUnits === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy';
+/** The output's width-setting and activation layers (see walkOutput), walked over the graph's nodes. */
+export function outputChainOf(graph: Graph, out: ProjectNode): OutputChain<ProjectNode> {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const incoming = incomingEdges(graph);
+  return walkOutput(
+    out,
+    (n) => getLayerSpec(n.kind),
+    (n) => {
+      const sources = incoming.get(n.id) ?? [];
+      return sources.length === 1 ? byId.get(sources[0]) : undefined;
+    },
+  );
+}
+
+/**
+ * The activation the output's values leave with, read after defaults are applied (a Dense saved without
+ * one is relu, not softmax): a trailing Activation's, else the width-setting layer's, else the output's
+ * own `activation` param where it has one (e.g. an LSTM's tanh).
+ */
+function outputActivation(out: ProjectNode, chain: OutputChain<ProjectNode>): string | undefined {
+  const read = (node: ProjectNode | undefined, param: string | undefined): string | undefined => {
+    if (!node || !param) return undefined;
+    const parsed = parseParams(node);
+    const value = parsed.ok ? (parsed.params as Record<string, unknown>)[param] : undefined;
+    return typeof value === 'string' ? value : undefined;
+  };
+  const fitOf = (node: ProjectNode | undefined) => (node ? getLayerSpec(node.kind)?.outputFit : undefined);
+  const passes = fitOf(chain.activationLayer);
+  if (passes?.fit === 'passes') return read(chain.activationLayer, passes.activation);
+  const sets = fitOf(chain.setter);
+  if (sets?.fit === 'sets') return read(chain.setter, sets.activation);
+  return read(out, 'activation');
 }

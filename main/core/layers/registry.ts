@@ -59,6 +59,21 @@ export function requireLayerSpec(kind: string): AnyLayerSpec {
   return spec;
 }
 
+/** True for a kind where samples enter the network (spec role 'input'); false for unknown kinds. */
+export function isInputKind(kind: string): boolean {
+  return byKind.get(kind)?.role === 'input';
+}
+
+const byClassName = new Map(LAYER_SPECS.map((s) => [s.tfjs.className, s]));
+
+/**
+ * The spec of a built tfjs layer, by its class name (`layer.getClassName()`). Replacement layers (e.g. the
+ * wasm LSTM) report the stock class name, so they map to the stock spec.
+ */
+export function specOfClassName(className: string): AnyLayerSpec | undefined {
+  return byClassName.get(className);
+}
+
 export const CATEGORY_ORDER: readonly LayerCategory[] = [
   'Input',
   'Core',

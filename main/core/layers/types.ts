@@ -32,9 +32,34 @@ export interface CheckContext {
 export interface TfjsBuild<P extends ParamDefs> {
   /** Name of the factory in `tf.layers`, e.g. "dense", "conv2d". Input nodes use `tf.input` instead. */
   factory: string;
+  /**
+   * The tfjs-layers class the factory builds, as `layer.getClassName()` reports it ("Dense", "InputLayer").
+   * Lets code that holds a built model (the training loop) find the spec of each of its layers.
+   */
+  className: string;
   /** The config object passed to the factory (without `name`, which the compiler adds). */
   config(params: ParamValues<P>): Record<string, unknown>;
 }
+
+/** A weight that takes the L1/L2 penalties and AdamW's decoupled decay. */
+export interface PenalizedWeight {
+  /** The weight's tfjs name within the layer (last part of the variable name), e.g. "kernel", "recurrent_kernel". */
+  weight: string;
+  /** The config key of the tfjs factory that regularizes it, e.g. "kernelRegularizer", "recurrentRegularizer". */
+  regularizer: string;
+}
+
+/**
+ * How a layer takes part when the network's output is matched to a dataset (see core/outputFit.ts):
+ * - `sets`: its params decide the output width and activation (Dense); fitting sets them.
+ * - `passes`: the values go through with their count unchanged (Activation, Dropout), so the layer that
+ *   sets the output may sit before it; `activation` names the param that then decides the activation.
+ * - `none`: neither; a network ending in it cannot be fitted by changing params.
+ */
+export type OutputFit<P extends ParamDefs = ParamDefs> =
+  | { fit: 'sets'; units: keyof P & string; activation: keyof P & string }
+  | { fit: 'passes'; activation?: keyof P & string }
+  | { fit: 'none' };
 
 export interface LayerSpec<P extends ParamDefs = ParamDefs> {
   /** Stable identifier stored in project files, e.g. "Dense". Never rename. */
@@ -48,6 +73,20 @@ export interface LayerSpec<P extends ParamDefs = ParamDefs> {
   inputs: { min: number; max: number };
   /** Prefix for automatic node names, e.g. "dense" gives dense_1, dense_2, ... */
   namePrefix: string;
+  /**
+   * `input`: where samples enter; built with `tf.input`, takes no connections, never the network's output.
+   * `layer`: everything else.
+   */
+  role: 'input' | 'layer';
+  /** Weights that take L1/L2 and AdamW decay: kernels and embeddings, never biases or normalization parameters. */
+  penalizedWeights: readonly PenalizedWeight[];
+  /** How the layer adapts when the network's output is fitted to a dataset. */
+  outputFit: OutputFit<P>;
+  /**
+   * True for a layer that only lays its input out flat (Flatten): with nothing to flatten (flat samples),
+   * fitting a network to data removes it right after the Input instead of leaving an error.
+   */
+  onlyFlattens?: boolean;
   /**
    * Friendly pre-check and shape inference. `inputs` has one shape per incoming edge (in edge order),
    * already checked to be `inputs.min..inputs.max` long. Must agree with tfjs's own shape for any

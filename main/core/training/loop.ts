@@ -21,13 +21,14 @@ import type { TrainingConfig } from '../project';
 import { mulberry32, shuffledIndices } from '../random';
 
 export { mulberry32, shuffledIndices };
-import { lossFor } from '../graph/analyze';
+import { checkOutputFit, walkOutput, type LossName } from '../outputFit';
+import { specOfClassName } from '../layers/registry';
 import type { Batch, LoopOptions, TrainingResult, SplitData } from './types';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
 
-export type LossName = ReturnType<typeof lossFor>;
+export type { LossName };
 
 /** At most this many batch events per second (the last batch of each epoch is always sent). */
 export const BATCH_EVENTS_PER_SEC = 20;
@@ -93,14 +94,24 @@ export function balancedClassWeights(labels: ArrayLike<number>, numClasses: numb
   return w;
 }
 
+/** The last part of a tfjs variable name without the _1, _2… tfjs may append: "dense_1/kernel_2" → "kernel". */
+function weightName(name: string): string {
+  return (name.split('/').pop() ?? name).replace(/_\d+$/, '');
+}
+
 /**
- * Weights that get L1/L2 penalties and AdamW's decay: kernels (Dense, Conv, the LSTM/GRU kernel and
- * recurrent kernel, depthwise/pointwise kernels) and Embedding matrices; never biases or normalization
- * parameters. Matches on the last path segment of the variable name (tfjs may append _1, _2...).
+ * Whether a weight of a layer of this tfjs class takes the L1/L2 penalties and AdamW's decay, as the layer's
+ * spec declares (`penalizedWeights`: kernels and embeddings, never biases or normalization parameters).
  */
-export function isPenalizedWeight(name: string): boolean {
-  const last = name.split('/').pop() ?? name;
-  return /^(\w*kernel|embeddings)(_\d+)?$/.test(last);
+export function isPenalizedWeight(className: string, variableName: string): boolean {
+  const spec = specOfClassName(className);
+  const name = weightName(variableName);
+  return spec?.penalizedWeights.some((w) => w.weight === name) ?? false;
+}
+
+/** The model's trainable weights that take the penalties and AdamW's decay, found through each layer's spec. */
+export function penalizedWeights(model: tfTypes.LayersModel): tfTypes.LayerVariable[] {
+  return model.layers.flatMap((layer) => layer.trainableWeights.filter((w) => isPenalizedWeight(layer.getClassName(), w.originalName ?? w.name)));
 }
 
 function fmtShape(s: readonly (number | null)[]): string {
@@ -141,21 +152,19 @@ export function checkModelFitsData(model: tfTypes.LayersModel, info: DatasetInfo
       `The network's Input expects samples of shape ${fmtShape(want)} but ${info.name} gives ${fmtShape(info.inputShape)} (${size} values per sample). Set the Input shape to ${fmtShape(info.inputShape)}.`,
     );
   }
-  const out = model.outputs[0].shape.slice(1);
-  const units = out.length === 1 && out[0] !== null ? (out[0] as number) : NaN;
-  if (info.task === 'regression') {
-    if (units !== info.outputSize) {
-      throw new Error(
-        `The network outputs ${fmtShape(out)} per sample but ${info.name} has ${info.outputSize} target value${info.outputSize === 1 ? '' : 's'} per sample: end the network with Flatten (if needed) and Dense(${info.outputSize}, linear).`,
-      );
-    }
-  } else if (units !== info.numClasses && !(info.numClasses === 2 && units === 1)) {
-    throw new Error(
-      `The network outputs ${fmtShape(out)} per sample but ${info.name} has ${info.numClasses} classes: end the network with Flatten (if needed) and Dense(${info.numClasses}, softmax)${info.numClasses === 2 ? ' or Dense(1, sigmoid)' : ''}.`,
-    );
-  }
+  const output = model.outputs[0];
+  const chain = walkOutput(
+    output,
+    (t) => specOfClassName(t.sourceLayer.getClassName()),
+    (t) => (t.inputs.length === 1 ? t.inputs[0] : undefined),
+  );
+  const fit = checkOutputFit(
+    { name: output.sourceLayer.name, shape: output.shape.slice(1), unitsLayer: chain.setter?.sourceLayer.name },
+    { datasetName: info.name, task: info.task, numClasses: info.numClasses, outputSize: info.outputSize },
+  );
+  if (!fit.fits) throw new Error(fit.problem);
   // Same number of values: use the Input's own shape (e.g. [784] for a flat MLP input over 28×28×1 images).
-  return { inputShape: known ? (want as number[]) : [...info.inputShape], outputUnits: units, loss: lossFor(info, units) };
+  return { inputShape: known ? (want as number[]) : [...info.inputShape], outputUnits: fit.units, loss: fit.loss };
 }
 
 /** Sets an optimizer's learning rate. SGD/momentum keep it in a cached scalar (setLearningRate); the others read the field each step. */
@@ -358,7 +367,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
     const trainable = model.trainableWeights;
     if (trainable.length === 0) throw new Error('The network has no trainable weights.');
     const vars = trainable.map((w) => w.read() as tfTypes.Variable);
-    const penalized = trainable.filter((w) => isPenalizedWeight(w.originalName ?? w.name)).map((w) => w.read() as tfTypes.Variable);
+    const penalized = penalizedWeights(model).map((w) => w.read() as tfTypes.Variable);
 
     if (cfg.classWeights === 'balanced' && info.task === 'classification') {
       const w = balancedClassWeights(await labelsOf(train), info.numClasses);

@@ -1,6 +1,9 @@
 import type { Project, ProjectEdge, ProjectNode } from '../../../main/core/project';
-import { getLayerSpec } from '../../../main/core/layers/registry';
+import { getLayerSpec, isInputKind } from '../../../main/core/layers/registry';
 import { defaultParams } from '../../../main/core/layers/params';
+
+/** Param equality lives in main/core next to fit-to-data, which needs it too. */
+export { sameValue } from '../../../main/core/graph/fitToData';
 
 export const LAYER_NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
 
@@ -22,8 +25,7 @@ export function uniqueName(prefix: string, nodes: readonly ProjectNode[]): strin
 
 /** True when a layer of this kind takes no incoming connections (an Input). */
 export function takesNoInputs(kind: string): boolean {
-  const spec = getLayerSpec(kind);
-  return spec ? spec.inputs.max === 0 : kind === 'Input';
+  return isInputKind(kind);
 }
 
 export function makeNode(kind: string, position: { x: number; y: number }, nodes: readonly ProjectNode[]): ProjectNode {
@@ -75,8 +77,3 @@ export function updateNode(project: Project, id: string, update: (n: ProjectNode
   return changed ? withGraph(project, nodes, project.graph.edges) : project;
 }
 
-/** Compare two param values (numbers, strings, booleans, small arrays). */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
-  return Object.is(a, b);
-}

@@ -7,6 +7,9 @@ export const Activation = defineLayer({
   category: 'Core',
   description: 'Applies a non-linearity to every value on its own; the shape does not change.',
   namePrefix: 'activation',
+  role: 'layer',
+  penalizedWeights: [],
+  outputFit: { fit: 'passes', activation: 'activation' },
   inputs: { min: 1, max: 1 },
   params: {
     activation: { type: 'enum', options: ACTIVATIONS, default: 'relu', label: 'Activation', help: 'The function applied to each value. softmax works across the last axis.' },
@@ -19,6 +22,7 @@ export const Activation = defineLayer({
   },
   tfjs: {
     factory: 'activation',
+    className: 'Activation',
     config: (p) => ({ activation: p.activation }),
   },
 });

@@ -51,6 +51,9 @@ export const Add = defineLayer({
   category: 'Merge',
   description: 'Adds its inputs value by value, e.g. to join a residual (skip) connection; the inputs need the same shape.',
   namePrefix: 'add',
+  role: 'layer',
+  penalizedWeights: [],
+  outputFit: { fit: 'none' },
   inputs: { min: 2, max: Infinity },
   params: {},
   inferShape(inputs, _p, ctx) {
@@ -61,6 +64,7 @@ export const Add = defineLayer({
   },
   tfjs: {
     factory: 'add',
+    className: 'Add',
     config: () => ({}),
   },
 });

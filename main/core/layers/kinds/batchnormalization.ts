@@ -32,6 +32,9 @@ export const BatchNormalization = defineLayer({
   category: 'Normalization',
   description: 'Rescales each channel to mean 0 and variance 1 over the batch while training (running averages at prediction time), which steadies and speeds up training.',
   namePrefix: 'batch_normalization',
+  role: 'layer',
+  penalizedWeights: [],
+  outputFit: { fit: 'none' },
   inputs: { min: 1, max: 1 },
   params: {
     axis: {
@@ -71,6 +74,7 @@ export const BatchNormalization = defineLayer({
   },
   tfjs: {
     factory: 'batchNormalization',
+    className: 'BatchNormalization',
     config: (p) => ({ axis: p.axis, momentum: p.momentum, epsilon: p.epsilon, center: p.center, scale: p.scale }),
   },
 });

@@ -7,6 +7,9 @@ export const Concatenate = defineLayer({
   category: 'Merge',
   description: 'Joins its inputs side by side along one axis, e.g. [64] and [32] become [96]; all other axes must match.',
   namePrefix: 'concatenate',
+  role: 'layer',
+  penalizedWeights: [],
+  outputFit: { fit: 'none' },
   inputs: { min: 2, max: Infinity },
   params: {
     axis: {
@@ -64,6 +67,7 @@ export const Concatenate = defineLayer({
   },
   tfjs: {
     factory: 'concatenate',
+    className: 'Concatenate',
     config: (p) => ({ axis: p.axis }),
   },
 });

@@ -10,6 +10,9 @@ export const Conv1D = defineLayer({
   category: 'Convolution',
   description: 'Slides small learned filters along a sequence [steps, channels] to detect local patterns, e.g. in time series or text.',
   namePrefix: 'conv1d',
+  role: 'layer',
+  penalizedWeights: [{ weight: 'kernel', regularizer: 'kernelRegularizer' }],
+  outputFit: { fit: 'none' },
   inputs: { min: 1, max: 1 },
   params: {
     filters: { type: 'int', default: 32, min: 1, max: 4096, label: 'Filters', help: 'Number of filters, i.e. output channels. Each learns one pattern.' },
@@ -45,6 +48,7 @@ export const Conv1D = defineLayer({
   },
   tfjs: {
     factory: 'conv1d',
+    className: 'Conv1D',
     config: (p) => ({
       filters: p.filters,
       kernelSize: p.kernelSize,

@@ -49,6 +49,9 @@ export const Conv2D = defineLayer({
   category: 'Convolution',
   description: 'Slides small learned filters over an image to detect local patterns such as edges and textures.',
   namePrefix: 'conv2d',
+  role: 'layer',
+  penalizedWeights: [{ weight: 'kernel', regularizer: 'kernelRegularizer' }],
+  outputFit: { fit: 'none' },
   inputs: { min: 1, max: 1 },
   params: {
     filters: { type: 'int', default: 32, min: 1, max: 4096, label: 'Filters', help: 'Number of filters, i.e. output channels. Each learns one pattern.' },
@@ -91,6 +94,7 @@ export const Conv2D = defineLayer({
   },
   tfjs: {
     factory: 'conv2d',
+    className: 'Conv2D',
     config: (p) => ({
       filters: p.filters,
       kernelSize: [...p.kernelSize],

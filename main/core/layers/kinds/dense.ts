@@ -8,6 +8,9 @@ export const Dense = defineLayer({
   category: 'Core',
   description: 'Fully connected layer: every output unit sees every value of the last input axis.',
   namePrefix: 'dense',
+  role: 'layer',
+  penalizedWeights: [{ weight: 'kernel', regularizer: 'kernelRegularizer' }],
+  outputFit: { fit: 'sets', units: 'units', activation: 'activation' },
   inputs: { min: 1, max: 1 },
   params: {
     units: { type: 'int', default: 128, min: 1, max: 65536, label: 'Units', help: 'Number of output neurons.' },
@@ -40,6 +43,7 @@ export const Dense = defineLayer({
   },
   tfjs: {
     factory: 'dense',
+    className: 'Dense',
     config: (p) => ({ units: p.units, activation: p.activation, useBias: p.useBias }),
   },
 });

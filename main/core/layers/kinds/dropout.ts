@@ -6,6 +6,9 @@ export const Dropout = defineLayer({
   category: 'Regularization',
   description: 'During training, sets a random fraction of values to zero so the network cannot rely on any single one; does nothing at prediction time.',
   namePrefix: 'dropout',
+  role: 'layer',
+  penalizedWeights: [],
+  outputFit: { fit: 'passes' },
   inputs: { min: 1, max: 1 },
   params: {
     rate: { type: 'float', default: 0.5, min: 0, max: 1, step: 0.05, label: 'Rate', help: 'Fraction of values dropped during training, from 0 up to (but not including) 1. 0.2–0.5 is typical.' },
@@ -25,6 +28,7 @@ export const Dropout = defineLayer({
   },
   tfjs: {
     factory: 'dropout',
+    className: 'Dropout',
     config: (p) => ({ rate: p.rate }),
   },
 });

@@ -7,6 +7,9 @@ export const Embedding = defineLayer({
   category: 'Embedding',
   description: 'Turns each token id of a sequence into a learned vector: [sequenceLength] of ids becomes [sequenceLength, outputDim].',
   namePrefix: 'embedding',
+  role: 'layer',
+  penalizedWeights: [{ weight: 'embeddings', regularizer: 'embeddingsRegularizer' }],
+  outputFit: { fit: 'none' },
   inputs: { min: 1, max: 1 },
   params: {
     inputDim: {
@@ -43,6 +46,7 @@ export const Embedding = defineLayer({
   },
   tfjs: {
     factory: 'embedding',
+    className: 'Embedding',
     config: (p) => ({ inputDim: p.inputDim, outputDim: p.outputDim, maskZero: p.maskZero }),
   },
 });

@@ -7,6 +7,10 @@ export const Flatten = defineLayer({
   category: 'Reshape',
   description: 'Lays all values of a sample out in one flat vector, e.g. [7, 7, 64] becomes [3136]; usually placed before Dense.',
   namePrefix: 'flatten',
+  role: 'layer',
+  penalizedWeights: [],
+  outputFit: { fit: 'none' },
+  onlyFlattens: true,
   inputs: { min: 1, max: 1 },
   params: {},
   inferShape([input], _p, ctx) {
@@ -25,6 +29,7 @@ export const Flatten = defineLayer({
   },
   tfjs: {
     factory: 'flatten',
+    className: 'Flatten',
     config: () => ({}),
   },
 });

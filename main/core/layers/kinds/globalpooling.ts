@@ -40,6 +40,9 @@ export function globalPooling(reduction: Reduction, dims: 1 | 2): AnyLayerSpec {
     category: 'Pooling',
     description: `Keeps the ${WHAT[reduction]} of each channel over ${axes}, giving one flat vector [channels]; a light alternative to Flatten.`,
     namePrefix: `global_${reduction.toLowerCase()}_pooling${dims}d`,
+    role: 'layer',
+    penalizedWeights: [],
+    outputFit: { fit: 'none' },
     inputs: { min: 1, max: 1 },
     params: {},
     inferShape([input], _p, ctx) {
@@ -50,6 +53,7 @@ export function globalPooling(reduction: Reduction, dims: 1 | 2): AnyLayerSpec {
     },
     tfjs: {
       factory: `global${reduction}Pooling${dims}d`,
+      className: label,
       config: () => ({}),
     },
   });

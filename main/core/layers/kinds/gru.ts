@@ -12,6 +12,12 @@ export const GRU = defineLayer({
   category: 'Recurrent',
   description: 'Reads a sequence [time, features] step by step with a gated memory; lighter than LSTM. Outputs the last state (or every state).',
   namePrefix: 'gru',
+  role: 'layer',
+  penalizedWeights: [
+    { weight: 'kernel', regularizer: 'kernelRegularizer' },
+    { weight: 'recurrent_kernel', regularizer: 'recurrentRegularizer' },
+  ],
+  outputFit: { fit: 'none' },
   inputs: { min: 1, max: 1 },
   params: RECURRENT_PARAMS,
   inferShape([input], p, ctx) {
@@ -22,6 +28,7 @@ export const GRU = defineLayer({
   },
   tfjs: {
     factory: 'gru',
+    className: 'GRU',
     config: (p) => ({
       units: p.units,
       activation: p.activation,

@@ -6,6 +6,9 @@ export const Input = defineLayer({
   category: 'Input',
   description: 'Where samples enter the network; its shape is the shape of one sample (without the batch axis).',
   namePrefix: 'input',
+  role: 'input',
+  penalizedWeights: [],
+  outputFit: { fit: 'none' },
   inputs: { min: 0, max: 0 },
   params: {
     shape: {
@@ -26,6 +29,7 @@ export const Input = defineLayer({
   tfjs: {
     // The compiler builds Input nodes with `tf.input({shape})`, not with a tf.layers factory.
     factory: 'input',
+    className: 'InputLayer',
     config: (p) => ({ shape: [...p.shape] }),
   },
 });

@@ -8,6 +8,9 @@ export const LayerNormalization = defineLayer({
   category: 'Normalization',
   description: 'Rescales the values of each sample (along one axis) to mean 0 and variance 1; works the same in training and prediction, and suits sequences.',
   namePrefix: 'layer_normalization',
+  role: 'layer',
+  penalizedWeights: [],
+  outputFit: { fit: 'none' },
   inputs: { min: 1, max: 1 },
   params: {
     axis: {
@@ -39,6 +42,7 @@ export const LayerNormalization = defineLayer({
   },
   tfjs: {
     factory: 'layerNormalization',
+    className: 'LayerNormalization',
     config: (p) => ({ axis: p.axis, epsilon: p.epsilon, center: p.center, scale: p.scale }),
   },
 });

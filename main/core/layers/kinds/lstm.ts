@@ -7,6 +7,12 @@ export const LSTM = defineLayer({
   category: 'Recurrent',
   description: 'Reads a sequence [time, features] step by step, keeping a long short-term memory; outputs the last state (or every state).',
   namePrefix: 'lstm',
+  role: 'layer',
+  penalizedWeights: [
+    { weight: 'kernel', regularizer: 'kernelRegularizer' },
+    { weight: 'recurrent_kernel', regularizer: 'recurrentRegularizer' },
+  ],
+  outputFit: { fit: 'none' },
   inputs: { min: 1, max: 1 },
   params: RECURRENT_PARAMS,
   inferShape([input], p, ctx) {
@@ -17,6 +23,7 @@ export const LSTM = defineLayer({
   },
   tfjs: {
     factory: 'lstm',
+    className: 'LSTM',
     config: (p) => ({
       units: p.units,
       activation: p.activation,

@@ -8,6 +8,9 @@ export const MaxPooling2D = defineLayer({
   category: 'Pooling',
   description: 'Shrinks an image by keeping the largest value of each small window, channel by channel.',
   namePrefix: 'max_pooling2d',
+  role: 'layer',
+  penalizedWeights: [],
+  outputFit: { fit: 'none' },
   inputs: { min: 1, max: 1 },
   params: {
     poolSize: { type: 'pair', default: [2, 2], min: 1, label: 'Pool size', help: 'Height and width of the window whose maximum is kept.' },
@@ -36,6 +39,7 @@ export const MaxPooling2D = defineLayer({
   },
   tfjs: {
     factory: 'maxPooling2d',
+    className: 'MaxPooling2D',
     config: (p) => ({ poolSize: [...p.poolSize], strides: [...p.strides], padding: p.padding }),
   },
 });

@@ -7,6 +7,9 @@ export const Reshape = defineLayer({
   category: 'Reshape',
   description: 'Rearranges the values of a sample into a new shape with the same number of values, e.g. [784] into [28, 28, 1].',
   namePrefix: 'reshape',
+  role: 'layer',
+  penalizedWeights: [],
+  outputFit: { fit: 'none' },
   inputs: { min: 1, max: 1 },
   params: {
     targetShape: {
@@ -44,6 +47,7 @@ export const Reshape = defineLayer({
   },
   tfjs: {
     factory: 'reshape',
+    className: 'Reshape',
     config: (p) => ({ targetShape: [...p.targetShape] }),
   },
 });

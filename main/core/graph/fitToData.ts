@@ -1,0 +1,95 @@
+/**
+ * "Fit to data": the edit that makes a network take a dataset's samples and give its labels. Pure and
+ * shared by every UI; what the output needs comes from the one output-fit rule (core/outputFit.ts), and
+ * which layers set, pass or only flatten values comes from the layer specs.
+ */
+import type { DatasetInfo } from '../datasets';
+import type { Project, ProjectNode } from '../project';
+import { formatShape } from '../shapes';
+import { getLayerSpec, isInputKind } from '../layers/registry';
+import { outputTarget } from '../outputFit';
+import { outputChainOf } from './analyze';
+
+export type FitResult = { ok: true; project: Project; changes: string[] } | { ok: false; error: string };
+
+/** Equality of param values as the inspector edits them (numbers, strings, shape arrays). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
+  return Object.is(a, b);
+}
+
+/**
+ * Sets the Input's shape to the dataset's sample shape and the output layer's width and activation to
+ * what the dataset's labels need. Pure: returns the new project (or why it cannot), never mutates.
+ * When the network ends in pass-through layers (Activation, Dropout) after the Dense, the Dense gets the
+ * units and the trailing Activation the activation (the Dense then stays linear). For flat (1-D) samples,
+ * a Flatten directly after the Input is removed, its layers connected to the Input instead.
+ */
+export function fitProjectToData(project: Project, info: DatasetInfo): FitResult {
+  const { nodes, edges } = project.graph;
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const inputs = nodes.filter((n) => isInputKind(n.kind));
+  if (inputs.length === 0) return { ok: false, error: 'Add an Input layer first, then fit the model to the data.' };
+  if (inputs.length > 1) return { ok: false, error: `The network has ${inputs.length} Input layers; fitting needs exactly one.` };
+  if (info.inputShape.length < 1 || info.inputShape.length > 4) {
+    return { ok: false, error: `${info.name} gives samples of shape ${formatShape(info.inputShape)}, which an Input layer cannot take (1 to 4 axes).` };
+  }
+  const hasOutgoing = new Set(edges.map((e) => e.source));
+  const outputs = nodes.filter((n) => !isInputKind(n.kind) && !hasOutgoing.has(n.id));
+  if (outputs.length !== 1) {
+    return {
+      ok: false,
+      error: outputs.length === 0 ? 'The network has no output layer: connect a Dense layer after the Input.' : `The network ends in ${outputs.length} layers; join them into one output first.`,
+    };
+  }
+  const out = outputs[0];
+  const { setter, activationLayer } = outputChainOf(project.graph, out);
+  const sets = setter ? getLayerSpec(setter.kind)?.outputFit : undefined;
+  if (!setter || sets?.fit !== 'sets') {
+    return { ok: false, error: `${out.name} is not a Dense layer; end the network with Dense so its units can match the ${info.task === 'regression' ? 'values to predict' : 'classes'}.` };
+  }
+  const passes = activationLayer ? getLayerSpec(activationLayer.kind)?.outputFit : undefined;
+
+  const target = outputTarget(info, setter.params[sets.units]);
+  const changes: string[] = [];
+  const patches = new Map<string, Record<string, unknown>>();
+  const patch = (node: ProjectNode, key: string, value: unknown, text: string) => {
+    if (sameValue(node.params[key], value)) return;
+    patches.set(node.id, { ...(patches.get(node.id) ?? {}), [key]: value });
+    changes.push(text);
+  };
+  const input = inputs[0];
+  patch(input, 'shape', [...info.inputShape], `${input.name} shape ${formatShape(info.inputShape)}`);
+  patch(setter, sets.units, target.units, `${setter.name} ${target.units} unit${target.units === 1 ? '' : 's'}`);
+  if (activationLayer && passes?.fit === 'passes' && passes.activation) {
+    patch(setter, sets.activation, 'linear', `${setter.name} linear`);
+    patch(activationLayer, passes.activation, target.activation, `${activationLayer.name} ${target.activation}`);
+  } else {
+    patch(setter, sets.activation, target.activation, `${setter.name} ${target.activation}`);
+  }
+  // A flattening layer right after the Input has nothing left to flatten once samples are flat vectors
+  // (analysis would call it an error): take it out and wire its layers to the Input directly.
+  const removed = new Set<string>();
+  let nextEdges = edges;
+  if (info.inputShape.length === 1) {
+    for (const e of edges) {
+      const flatten = byId.get(e.target);
+      if (e.source !== input.id || !flatten || !getLayerSpec(flatten.kind)?.onlyFlattens) continue;
+      if (edges.some((x) => x.target === flatten.id && x.source !== input.id)) continue;
+      const outgoing = nextEdges.filter((x) => x.source === flatten.id);
+      // Keep the graph free of duplicate connections.
+      if (outgoing.some((o) => nextEdges.some((x) => x.source === input.id && x.target === o.target))) continue;
+      removed.add(flatten.id);
+      nextEdges = nextEdges.filter((x) => x.target !== flatten.id).map((x) => (x.source === flatten.id ? { ...x, source: input.id } : x));
+      changes.push(`removed ${flatten.name} (the data is already flat)`);
+    }
+  }
+  if (!patches.size && !removed.size) return { ok: true, project, changes };
+  const nextNodes = nodes
+    .filter((n) => !removed.has(n.id))
+    .map((n) => {
+      const p = patches.get(n.id);
+      return p ? { ...n, params: { ...n.params, ...p } } : n;
+    });
+  return { ok: true, project: { ...project, graph: { ...project.graph, nodes: nextNodes, edges: nextEdges } }, changes };
+}

@@ -1,0 +1,112 @@
+/**
+ * The one rule for "does the network's output fit the dataset?": analysis (warnings on the canvas), the
+ * training loop (a refusal before training), the loss choice and the renderer's "fit to data" all call
+ * it, so they cannot disagree. Which layers set or pass the output is read from the layer specs
+ * (`spec.outputFit`), never from kind names.
+ */
+import type { DatasetTarget } from './datasets';
+import type { AnyLayerSpec } from './layers/types';
+import { formatShape, type Shape } from './shapes';
+
+export type LossName = 'categoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError';
+
+/** What the rule needs to know of a dataset. */
+export type FitTarget = Pick<DatasetTarget, 'datasetName' | 'task' | 'numClasses' | 'outputSize'>;
+
+/** The loss that fits a dataset and the model's output width (binary with one sigmoid unit, classes, or values). */
+export function lossFor(target: Pick<FitTarget, 'task' | 'numClasses'>, outputUnits: number): LossName {
+  if (target.task === 'regression') return 'meanSquaredError';
+  return target.numClasses === 2 && outputUnits === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy';
+}
+
+/** The width and activation the output should have for a dataset, given the output's current width. */
+export function outputTarget(target: Pick<FitTarget, 'task' | 'numClasses' | 'outputSize'>, currentUnits: unknown): { units: number; activation: string } {
+  if (target.task === 'regression') return { units: target.outputSize, activation: 'linear' };
+  // A binary classifier may keep one sigmoid unit; otherwise one softmax unit per class.
+  if (target.numClasses === 2 && currentUnits === 1) return { units: 1, activation: 'sigmoid' };
+  return { units: target.outputSize, activation: 'softmax' };
+}
+
+/** Where a network's output width and activation are decided (see walkOutput). */
+export interface OutputChain<T> {
+  /** The layer whose params set the output width (spec `outputFit.fit === 'sets'`), when the walk reached one. */
+  setter?: T;
+  /** The pass-through layer nearest the output that carries an activation param (e.g. a softmax Activation after a linear Dense). */
+  activationLayer?: T;
+}
+
+/**
+ * Walks back from the output over layers that pass values through unchanged in count (Activation, Dropout…)
+ * to the layer that sets the width. Generic over graph nodes and built tfjs layers: `specOf` gives a
+ * layer's spec, `previous` its only input (undefined when it has none or several).
+ */
+export function walkOutput<T>(output: T, specOf: (layer: T) => AnyLayerSpec | undefined, previous: (layer: T) => T | undefined): OutputChain<T> {
+  const chain: OutputChain<T> = {};
+  const seen = new Set<T>();
+  let layer: T | undefined = output;
+  while (layer !== undefined && !seen.has(layer)) {
+    seen.add(layer);
+    const fit = specOf(layer)?.outputFit;
+    if (fit?.fit === 'sets') return { ...chain, setter: layer };
+    if (fit?.fit !== 'passes') break;
+    if (fit.activation && !chain.activationLayer) chain.activationLayer = layer;
+    layer = previous(layer);
+  }
+  return chain;
+}
+
+/** The network's output as the rule sees it. */
+export interface NetworkOutput {
+  /** Name of the layer the network ends in. */
+  name: string;
+  /** Its output shape per sample (no batch axis). */
+  shape: Shape;
+  /** Name of the layer whose units set the width (the output itself, or a Dense before an Activation); none when no layer does. */
+  unitsLayer?: string;
+  /** The activation the values leave with, when known (after defaults). */
+  activation?: string;
+}
+
+export type OutputFitCheck =
+  /** The output fits: its width, the loss to train with, and advice that does not stop training. */
+  | { fits: true; units: number; loss: LossName; warnings: string[] }
+  /** It does not: a message that names the layer and the fix. */
+  | { fits: false; problem: string };
+
+/** Checks a network's output against a dataset: width, shape and activation. */
+export function checkOutputFit(out: NetworkOutput, target: FitTarget): OutputFitCheck {
+  const { name, shape, activation } = out;
+  const ds = target.datasetName;
+  const flat = shape.length === 1 && shape[0] !== null;
+  const units = flat ? (shape[0] as number) : NaN;
+  const setUnits = (n: number, fallback: string) =>
+    out.unitsLayer === name ? `Set its units to ${n}.` : out.unitsLayer ? `Set the units of ${out.unitsLayer} to ${n}.` : `End with ${fallback}.`;
+  const warnings: string[] = [];
+
+  if (target.task === 'regression') {
+    const n = target.outputSize;
+    const values = `${n} value${n === 1 ? '' : 's'} to predict per sample`;
+    if (!flat) return { fits: false, problem: `${name} outputs ${formatShape(shape)} but ${ds} has ${values}. Flatten and end with Dense(${n}, linear).` };
+    if (units !== n) return { fits: false, problem: `${name} outputs ${units} value${units === 1 ? '' : 's'} but ${ds} has ${values}. ${setUnits(n, `Dense(${n}, linear)`)}` };
+    if (activation === 'softmax' || activation === 'sigmoid' || activation === 'tanh') {
+      warnings.push(`${name} predicts numbers (regression) but its activation ${activation} squeezes them into a fixed range; use linear.`);
+    }
+    return { fits: true, units, loss: lossFor(target, units), warnings };
+  }
+
+  const k = target.numClasses;
+  const binaryOk = k === 2 && units === 1;
+  const orSigmoid = k === 2 ? ' or Dense(1, sigmoid)' : '';
+  if (!flat) {
+    return { fits: false, problem: `${name} outputs ${formatShape(shape)}, but ${ds} has one label per sample from ${k} classes. Flatten and end with Dense(${k}, softmax)${orSigmoid}.` };
+  }
+  if (units !== k && !binaryOk) {
+    return { fits: false, problem: `${name} outputs ${units} values but ${ds} has ${k} classes. ${setUnits(k, `Dense(${k}, softmax)${orSigmoid}`)}` };
+  }
+  if (binaryOk && activation !== undefined && activation !== 'sigmoid') {
+    warnings.push(`${name} is a single-unit binary classifier but its activation is ${activation}; use sigmoid so the output is a probability.`);
+  } else if (!binaryOk && activation !== undefined && activation !== 'softmax') {
+    warnings.push(`${name} is the classifier output but its activation is ${activation}; use softmax so the outputs are class probabilities.`);
+  }
+  return { fits: true, units, loss: lossFor(target, units), warnings };
+}
