@@ -38,6 +38,11 @@ export interface JobHost {
   loadData(log: (message: string) => void): Promise<TrainingData>;
   emit(event: TrainingEvent): void;
   control: LoopControl;
+  /**
+   * Builds the model instead of compiling project.graph (a generated project builds it with its own
+   * readable model.ts). Must build the same network.
+   */
+  buildModel?(tf: Tf): tfTypes.LayersModel;
   /** Layers built by the host instead of tfjs's own (e.g. a fused LSTM kernel on wasm), per backend. */
   layerOverrides?(tf: Tf): LayerFactoryOverrides;
   /** An optimizer that replaces the loop's (e.g. a fused Adam on wasm); undefined keeps the loop's. */
@@ -113,7 +118,7 @@ async function trainAndCapture(job: TrainingJob, host: JobHost, keep: (model: tf
     const t0 = Date.now();
     data = await host.loadData(log);
     log(`Loaded ${data.info.name} in ${Date.now() - t0} ms: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test samples.`);
-    model = compileGraph(tf, project.graph, undefined, host.layerOverrides?.(tf) ?? {});
+    model = host.buildModel ? host.buildModel(tf) : compileGraph(tf, project.graph, undefined, host.layerOverrides?.(tf) ?? {});
     keep(model);
     checkModelFitsData(model, data.info); // a clear message before anything starts
   } catch (e) {
