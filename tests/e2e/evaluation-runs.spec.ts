@@ -4,8 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Engine } from '../../main/node/engine';
 import { startServer, type RunningServer } from '../../main/node/server/server';
+import type { TrainingEvent } from '../../main/core/api/contract';
 
-// Advanced training options, pause/resume, the Evaluation tab and the run history, as a person uses them.
+// Advanced training options, pause/resume/stop, the Evaluation tab and the run history, as a person uses them.
 let server: RunningServer;
 let engine: Engine;
 let dataDir: string;
@@ -31,7 +32,8 @@ async function progressOf(page: Page): Promise<number> {
   return Number(await page.getByTestId('progress-bar').getAttribute('aria-valuenow'));
 }
 
-test('train with a schedule and early stopping, pause and resume, evaluate, compare and export runs', async ({ page }) => {
+test('train with a schedule and early stopping, pause, resume and stop, evaluate, compare and export runs', async ({ page }) => {
+  test.setTimeout(600_000); // a safety net for a loaded machine; every wait below is for an event
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(server.url);
@@ -41,9 +43,12 @@ test('train with a schedule and early stopping, pause and resume, evaluate, comp
   await expect(page.getByTestId('node-dense_2')).toBeVisible();
   await expect(page.getByTestId('problem-count')).toHaveText('No problems');
 
-  // Training tab: 2 epochs, a cosine schedule and early stopping from the Advanced options.
+  // Training tab: a cosine schedule and early stopping from the Advanced options. The run is far longer
+  // than the test needs (100 epochs; patience as long as the run, so early stopping cannot end it): it
+  // ends by Stop, so no machine is fast enough to finish it before Pause or Stop arrives.
+  const EPOCHS = 100;
   await page.getByTestId('tab-training').click();
-  await setNumber(page, 'training-epochs', '2');
+  await setNumber(page, 'training-epochs', String(EPOCHS));
   await setNumber(page, 'training-learningRate', '0.001');
   await page.getByTestId('training-advanced').locator('summary').click();
   await page.getByTestId('training-schedule-type').selectOption('cosine');
@@ -52,28 +57,66 @@ test('train with a schedule and early stopping, pause and resume, evaluate, comp
   await page.getByTestId('training-early-enabled').check();
   await expect(page.getByTestId('training-early-enabled')).toBeChecked();
   await expect(page.getByTestId('training-early-monitor')).toBeVisible();
-  await expect(page.getByTestId('training-early-patience')).toBeVisible();
+  await setNumber(page, 'training-early-patience', String(EPOCHS));
 
-  // Train; pause during epoch 1, see it hold still, resume, let it complete.
+  // What the engine sends (the same stream the page gets), to check the pause from the trainer's side.
+  const engineEvents: TrainingEvent[] = [];
+  const unsubscribe = engine.onEvent((kind, payload) => {
+    if (kind === 'training') engineEvents.push(payload as TrainingEvent);
+  });
+
+  // Train. Every step waits for an event the page shows (a log line, a status), never for time: the log
+  // only grows, so a line cannot be missed the way a passing "epoch 1/2" status can.
   await page.getByTestId('train-button').click();
   const status = page.getByTestId('training-status');
-  await expect(status).toContainText(/epoch 1\/2/, { timeout: 30_000 });
-  await expect.poll(() => progressOf(page), { timeout: 30_000 }).toBeGreaterThan(0);
+  const log = page.locator('.training__log');
+  await log.locator('summary').click(); // open the log, as a person watching the run would
+  await expect(log).toContainText(`Epoch 1/${EPOCHS} took`, { timeout: 120_000 });
+
+  // Pause: wherever the run is when it arrives, it holds there and says so.
   const pause = page.getByTestId('pause-button');
   await expect(pause).toHaveText('Pause');
   await pause.click();
-  await expect(status).toContainText('Paused', { timeout: 15_000 });
-  await expect(status).toContainText(/epoch 1\/2/);
+  await expect(log).toContainText(/Paused in epoch \d+ before batch \d+\./, { timeout: 30_000 }); // the trainer has stopped between batches
+  const pausedAt = /Paused in epoch (\d+) before batch (\d+)\./.exec((await log.textContent()) ?? '')!;
+  const epoch = Number(pausedAt[1]);
+  expect(epoch).toBeGreaterThanOrEqual(2); // paused after epoch 1's log line arrived
+  expect(epoch).toBeLessThan(EPOCHS);
+  await expect(status).toHaveText(`Paused — epoch ${epoch}/${EPOCHS}`);
   await expect(pause).toHaveText('Resume');
   const held = await progressOf(page);
-  expect(held).toBeLessThan(50);
+  // The bar agrees with the epoch: within epoch `epoch` of EPOCHS.
+  expect(held).toBeGreaterThanOrEqual(((epoch - 1) * 100) / EPOCHS);
+  expect(held).toBeLessThanOrEqual((epoch * 100) / EPOCHS);
+  // A second of looking at it: nothing moves (0.1 % of the bar is a quarter of an epoch here).
   await page.waitForTimeout(1000);
-  expect(await progressOf(page)).toBe(held); // paused means no batches run
+  expect(await progressOf(page)).toBe(held);
+  await expect(status).toHaveText(`Paused — epoch ${epoch}/${EPOCHS}`);
+
+  // Resume: training goes on from there and finishes the paused epoch.
   await pause.click();
-  await expect(status).toContainText(/Training… epoch/, { timeout: 15_000 });
-  await expect.poll(() => progressOf(page), { timeout: 30_000 }).toBeGreaterThan(held);
-  await expect(status).toHaveText(/^Completed/, { timeout: 90_000 });
-  await expect(page.getByTestId('progress-bar')).toHaveAttribute('aria-valuenow', '100');
+  await expect(log).toContainText('Resumed.', { timeout: 30_000 });
+  await expect(status).toHaveText(new RegExp(`^Training… epoch \\d+/${EPOCHS}$`));
+  await expect(log).toContainText(`Epoch ${epoch}/${EPOCHS} took`, { timeout: 120_000 });
+  expect(await progressOf(page)).toBeGreaterThanOrEqual((epoch * 100) / EPOCHS);
+
+  // Stop: the model trained so far is kept, and evaluated on the test set.
+  await page.getByTestId('stop-button').click();
+  await expect(status).toHaveText(/^Stopped after \d+ epochs — model kept$/, { timeout: 60_000 });
+  const completed = Number(/^Stopped after (\d+)/.exec((await status.textContent()) ?? '')![1]);
+  expect(completed).toBeGreaterThanOrEqual(epoch);
+  expect(completed).toBeLessThan(EPOCHS);
+
+  // The trainer's side of the pause: nothing trained between its paused and running states, then it did.
+  unsubscribe();
+  const run1 = engineEvents.find((e) => e.type === 'started')!.runId;
+  const kinds = engineEvents.filter((e) => e.runId === run1).map((e) => (e.type === 'state' ? e.state : e.type));
+  expect(kinds.filter((k) => k === 'paused' || k === 'running')).toEqual(['paused', 'running']);
+  const [p, r] = [kinds.indexOf('paused'), kinds.indexOf('running')];
+  expect(kinds.slice(p, r)).not.toContain('batch');
+  expect(kinds.slice(r)).toContain('batch');
+  expect(kinds.at(-1)).toBe('done');
+
   await expect(page.getByTestId('test-accuracy')).toContainText(/Test accuracy: \d+(\.\d+)?\s?%/);
   const meta = (await page.getByRole('region', { name: 'Training' }).getByText(/test samples$/).textContent()) ?? '';
   const testCount = Number(/([\d,]+) test samples/.exec(meta)?.[1].replace(/,/g, ''));
@@ -117,23 +160,26 @@ test('train with a schedule and early stopping, pause and resume, evaluate, comp
   expect((await content.boundingBox())!.height).toBeGreaterThan(before + 200);
   await page.screenshot({ path: 'test-results/evaluation.png' });
 
-  // Runs tab: the run is listed.
+  // Runs tab: the run is listed, as stopped.
   await page.getByTestId('tab-runs').click();
   const rows = page.getByTestId('run-row');
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText('MNIST MLP');
-  await expect(rows.first()).toContainText('completed');
+  await expect(rows.first()).toContainText('stopped');
 
-  // A second run with another learning rate.
+  // A second run, 2 epochs with another learning rate, left to complete on its own.
   await page.getByTestId('tab-training').click();
+  await setNumber(page, 'training-epochs', '2');
   await setNumber(page, 'training-learningRate', '0.003');
   await page.getByTestId('train-button').click();
-  await expect(status).toContainText(/epoch/, { timeout: 30_000 });
-  await expect(status).toHaveText(/^Completed/, { timeout: 90_000 });
+  await expect(status).toHaveText(/^Completed/, { timeout: 180_000 });
+  await expect(page.getByTestId('progress-bar')).toHaveAttribute('aria-valuenow', '100');
+  await expect(log).toContainText('Epoch 2/2 took');
 
   await page.getByTestId('tab-runs').click();
   await expect(rows).toHaveCount(2);
-  for (const row of await rows.all()) await expect(row).toContainText('completed');
+  await expect(rows.nth(0)).toContainText('completed'); // newest first
+  await expect(rows.nth(1)).toContainText('stopped');
   const checks = page.getByTestId('run-select');
   await checks.nth(0).check();
   await checks.nth(1).check();

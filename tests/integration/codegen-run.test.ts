@@ -74,7 +74,7 @@ function run(dir: string): Promise<Run> {
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000); // a safety net: three of these train at once on a possibly busy machine
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, out });
@@ -227,6 +227,6 @@ describe('generated projects train for real', () => {
         expect(vocabulary.length).toBeLessThanOrEqual(30);
       }
       if (id === 'csv') expect(result.out).toMatch(/rows of .*insects\.csv were not used/);
-    }, 60_000);
+    }, 180_000);
   }
 });
