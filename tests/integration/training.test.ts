@@ -20,8 +20,8 @@ type Timed = { at: number; e: TrainingEvent };
 
 async function train(p: Project, onEvent?: (e: TrainingEvent, run: ReturnType<typeof startTraining>) => void, opts: StartTrainingOptions = {}) {
   const events: Timed[] = [];
-  // eslint-disable-next-line prefer-const
   let run!: ReturnType<typeof startTraining>;
+  // eslint-disable-next-line prefer-const -- the callback may fire before startTraining returns (a run that fails at once); a const would still be in its TDZ
   run = startTraining(
     p,
     (e) => {
