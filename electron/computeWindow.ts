@@ -56,6 +56,8 @@ export function createComputeHost(options: ComputeWindowOptions): ComputeWindowH
   const jobs = new Map<string, (msg: ComputePageMessage) => void>();
   const gpuWaiters: ((info: BrowserGpuInfo) => void)[] = [];
 
+  // Loaded on first use: requiring 'electron' outside the Electron binary throws, and tests pass a stand-in.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)
   const electron = (): ElectronForCompute => options.electron ?? (require('electron') as ElectronForCompute);
 
   const route = (msg: ComputePageMessage) => {

@@ -1,5 +1,5 @@
-// `npm test`: type check, unit + integration tests (vitest), end-to-end tests in Chromium (Playwright),
-// then one closing line with the totals of both runners.
+// `npm test`: lint (with the layer rules), type check of every folder, unit + integration tests (vitest),
+// end-to-end tests in Chromium (Playwright), then one closing line with the totals of both runners.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 
@@ -17,7 +17,8 @@ const step = (name, cmd, args, env) => {
   return code;
 };
 
-step('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+step('lint', 'npx', ['eslint', '--cache', '--cache-location', '.cache/eslint/', '.']);
+step('type check (each folder)', process.execPath, ['scripts/typecheck.mjs']);
 step('unit and integration tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json']);
 step('renderer build', 'npx', ['vite', 'build']);
 step('end-to-end tests (Chromium)', 'npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/playwright.json' });

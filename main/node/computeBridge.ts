@@ -31,7 +31,6 @@ import {
   type ComputeDataset,
   type ComputeJob,
   type ComputeJobMeta,
-  type ComputeHostMessage,
   type ComputePageMessage,
   type SplitArrayName,
   type SplitBuffers,

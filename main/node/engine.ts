@@ -214,6 +214,8 @@ export class Engine {
     const where = compute === 'auto' ? await this.autoCompute() : compute;
     if (this.activeRunId) throw new EngineError('A training run is already in progress. Stop it before starting another.', 'busy');
     // Run history: every event is recorded; 'done' goes out once the run's end is on disk, so runs.list agrees with it.
+    // Assigned once the run (and its id) exists; the event callback below may already be called before that.
+    // eslint-disable-next-line prefer-const -- a const cannot be read by the callback before it is initialized
     let recorder: RunRecorder | undefined;
     let heldDone: TrainingEvent | undefined;
     const onEvent = (e: TrainingEvent) => {

@@ -23,8 +23,8 @@ type Run = ReturnType<typeof startTraining>;
 /** onStart runs right after the worker is created, before it can have trained anything. */
 async function train(p: Project, onEvent?: (e: TrainingEvent, run: Run) => void, opts: StartTrainingOptions = {}, onStart?: (run: Run) => void) {
   const events: Timed[] = [];
-  // eslint-disable-next-line prefer-const
   let run!: Run;
+  // eslint-disable-next-line prefer-const -- the callback may fire before startTraining returns (a run that fails at once); a const would still be in its TDZ
   run = startTraining(
     p,
     (e) => {

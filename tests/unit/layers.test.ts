@@ -33,7 +33,6 @@ function describeCase(c: Case): string {
   return `${c.kind}(${JSON.stringify(c.params ?? {})}) on ${c.inputs.map(formatShape).join(' + ')}`;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const layerFactories = tf.layers as unknown as Record<string, (config: Record<string, unknown>) => tf.layers.Layer>;
 
 /** Builds the layer the way the compiler does and applies it to symbolic inputs. */

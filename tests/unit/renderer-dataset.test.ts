@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ApiMethod, EngineClient, EngineEvents, TrainingEvent } from '../../main/core/api/contract';
+import type { ApiMethod, EngineClient, EngineEvents } from '../../main/core/api/contract';
 import type { DatasetInfo, DatasetPreview } from '../../main/core/datasets';
 import { LAYER_SPECS } from '../../main/core/layers/registry';
 import { defaultParams } from '../../main/core/layers/params';

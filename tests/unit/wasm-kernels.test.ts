@@ -754,7 +754,6 @@ describe('training on wasm with the registered kernels', () => {
   });
 
   it('reports the worst relative error seen', () => {
-    // eslint-disable-next-line no-console
     console.log(`wasm training kernels: worst max-abs-error / max(1, max|value|) = ${worstRel.toExponential(2)}`);
     expect(worstRel).toBeLessThanOrEqual(1e-4);
   });

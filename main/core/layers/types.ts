@@ -104,5 +104,5 @@ export function defineLayer<const P extends ParamDefs>(spec: LayerSpec<P>): Laye
 }
 
 /** A spec whose params are treated as an opaque record: what registries and generic code use. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- params differ per kind; `unknown` would make every spec unassignable (params are contravariant in inferShape)
 export type AnyLayerSpec = LayerSpec<any>;

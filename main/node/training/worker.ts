@@ -67,7 +67,7 @@ export function flagControl(buffer: SharedArrayBuffer): LoopControl {
 
 /** The Node side of a training job. On wasm, LSTMs use the fused sequence kernel and Adam / AdamW a fused update. */
 function nodeHost(input: WorkerInput): JobHost {
-  const { runId, project } = input;
+  const { project } = input;
   const emit = (event: TrainingEvent) => post({ kind: 'event', event });
   let onWasm = false;
   return {
