@@ -31,7 +31,7 @@ import { evaluateOnTest, testSummary } from '../../core/training/evaluate';
 import { captureArtifacts } from '../../core/training/artifacts';
 import { selectBackend, type Tf } from '../backend';
 import { openDataset } from '../datasets';
-import { createFusedAdam, createLstmLayer } from '../wasmKernels';
+import { createFusedAdam, createLstmLayer } from '../wasm/trainingKernels';
 import { compileGraph, GraphCompileError } from '../compiler';
 
 export interface WorkerInput {
