@@ -72,8 +72,8 @@ async function child(backend: BackendName, model: ModelName, plan: Plan, stockLs
   let lstmLayer = (args: Parameters<typeof tf.layers.lstm>[0]) => tf.layers.lstm(args);
   let adam = (lr: number): ReturnType<typeof tf.train.adam> => tf.train.adam(lr);
   if (backend === 'wasm') {
-    const { registerWasmTrainingKernels, createLstmLayer, createFusedAdam } = await import('../main/node/wasmKernels');
-    registerWasmTrainingKernels(tf);
+    const { registerWasmTrainingKernels, createLstmLayer, createFusedAdam } = await import('../main/node/wasm/trainingKernels');
+    await registerWasmTrainingKernels(tf);
     if (!stockLstm) lstmLayer = (args) => createLstmLayer(tf, args) as ReturnType<typeof tf.layers.lstm>;
     if (!stockAdam) adam = (lr) => createFusedAdam(tf, lr) as ReturnType<typeof tf.train.adam>;
   }

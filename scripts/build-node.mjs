@@ -1,18 +1,21 @@
 // Transpiles the engine (main/) and the desktop shell (electron/) to CommonJS under dist/,
-// file by file, so that relative layouts (e.g. the training worker beside its launcher) stay the same.
+// file by file, so that relative layouts (e.g. the training worker beside its launcher) stay the same,
+// and compiles the WebAssembly kernels (main/**/*.wat) beside them: <name>.wasm and <name>.shared.wasm.
 import { build } from 'esbuild';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
-function tsFiles(dir) {
+function filesEndingWith(dir, ext) {
   const out = [];
   for (const name of readdirSync(dir)) {
     const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) out.push(...tsFiles(full));
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts') && !name.endsWith('.test.ts')) out.push(full);
+    if (statSync(full).isDirectory()) out.push(...filesEndingWith(full, ext));
+    else if (name.endsWith(ext) && !name.endsWith('.d.ts') && !name.endsWith('.test.ts')) out.push(full);
   }
   return out;
 }
+const tsFiles = (dir) => filesEndingWith(dir, '.ts');
 
 await build({
   entryPoints: [...tsFiles('main'), ...tsFiles('electron')],
@@ -25,4 +28,13 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-console.log('Built engine and desktop shell into dist/');
+// The same compiler the TypeScript sources use on first use, from the output just built.
+const { compileWat } = createRequire(import.meta.url)(path.resolve('dist/main/node/wasm/compileWat.js'));
+const watFiles = filesEndingWith('main', '.wat');
+for (const file of watFiles) {
+  const source = readFileSync(file, 'utf8');
+  const out = path.join('dist', file.slice(0, -'.wat'.length));
+  writeFileSync(out + '.wasm', await compileWat(source, file, false));
+  writeFileSync(out + '.shared.wasm', await compileWat(source, file, true));
+}
+console.log(`Built engine and desktop shell into dist/ (${watFiles.length} WebAssembly kernel modules)`);

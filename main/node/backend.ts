@@ -4,13 +4,13 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import type { BackendAttempt, BackendInfo } from '../core/api/contract';
-import { registerWasmTrainingKernels } from './wasmKernels';
+import { registerWasmTrainingKernels } from './wasm/trainingKernels';
 
 /**
  * Picks the fastest tfjs backend that can train the network on this machine:
  *   1. @tensorflow/tfjs-node-gpu  (native TensorFlow with CUDA)
  *   2. @tensorflow/tfjs-node      (native TensorFlow on the CPU)
- *   3. wasm                        (@tensorflow/tfjs-backend-wasm, with the training kernels it lacks registered by ./wasmKernels)
+ *   3. wasm                        (@tensorflow/tfjs-backend-wasm, with the training kernels it lacks registered by ./wasm/trainingKernels)
  *   4. cpu                         (plain JavaScript, always works)
  * The native packages are optionalDependencies whose install downloads libtensorflow; where that failed
  * they are simply not there, so they are required at run time and their failure is recorded, never fatal.
@@ -85,7 +85,7 @@ async function tryWasm(): Promise<Tf> {
   if (!ok) throw new Error('tf.setBackend("wasm") returned false (the WebAssembly module did not initialize)');
   await tfjs.ready();
   // Stock wasm cannot train convolutions or embeddings and is slow on some gradients; add what it lacks.
-  registerWasmTrainingKernels(tfjs);
+  await registerWasmTrainingKernels(tfjs);
   return tfjs;
 }
 

@@ -15,11 +15,29 @@ describe('the built engine (dist/)', () => {
     const out = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-dist-'));
     const r = spawnSync(
       process.execPath,
-      ['dist/main/node/cli/train.js', 'templates/mnist-mlp.json', '--epochs', '1', '--val', '0.45', '--test', '0.45', '--out', out],
+      ['dist/main/node/cli/train.js', 'templates/mnist-mlp.json', '--epochs', '1', '--val', '0.45', '--test', '0.45', '--backend', 'wasm', '--out', out],
       { cwd: root, encoding: 'utf8', timeout: 120_000 },
     );
     expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Backend: wasm/);
     expect(r.stderr).toMatch(/test: loss [\d.]+ accuracy 0\.\d+/);
     expect(await fs.readdir(out)).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'preprocessing.json']));
+  });
+
+  it('ships the WebAssembly kernels compiled: they load without wabt and instantiate', () => {
+    const script = `
+      const k = require('./dist/main/node/wasm/simdKernels.js');
+      k.loadSimdKernels().then(() => {
+        const backend = { wasm: { wasmMemory: new WebAssembly.Memory({ initial: 1 }) } };
+        const s = k.simdKernels(backend);
+        const wabtLoaded = Object.keys(require.cache).some((f) => f.includes('wabt'));
+        console.log(JSON.stringify({ exports: s ? Object.keys(s).sort() : null, wabtLoaded }));
+      });`;
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      exports: ['adam', 'colSumF64', 'gemm1x4', 'gemm1x8', 'gemm4x4', 'gemm4x8', 'lstmBwd', 'lstmFwd', 'maxPoolGrad2x2'],
+      wabtLoaded: false,
+    });
   });
 });

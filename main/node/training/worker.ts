@@ -20,7 +20,7 @@ import type { LayerFactoryOverrides } from '../../core/compile';
 import { describeTrainingError } from '../../core/training/loop';
 import { selectBackend } from '../backend';
 import { openDataset } from '../datasets';
-import { createFusedAdam, createLstmLayer } from '../wasmKernels';
+import { createFusedAdam, createLstmLayer } from '../wasm/trainingKernels';
 
 export interface WorkerInput {
   runId: string;

@@ -4,7 +4,7 @@ import { heapPtr, simdKernels } from './simdKernels';
 
 /**
  * A fused Adam step for the tfjs `wasm` backend: `NeurowireAdam` computes a variable's new value and both
- * moments in one pass over the heap (wasm SIMD, simdKernels.ts) instead of tf.train.adam's 13 kernels per
+ * moments in one pass over the heap (wasm SIMD, adam.wat) instead of tf.train.adam's 13 kernels per
  * variable. `createFusedAdam(tf, lr)` returns a tf.AdamOptimizer (same class name, config, weights and
  * serialisation) whose applyGradients uses it on the wasm backend; on other backends, or for non-float32
  * variables, it is the stock optimizer. The float32 operations and their order are tf.train.adam's:

@@ -15,7 +15,7 @@ import { heapPtr, simdGemm, simdKernels } from './simdKernels';
  * (gate order i, f, c, o; z = x·W + h·U + b; c = f·c₋₁ + i·tanh(z_c); h = o·tanh(c)), verified against the
  * cpu backend in tests/unit/wasm-kernels.test.ts.
  *
- * With WebAssembly SIMD (simdKernels.ts) the per-step gate maths run in wasm in place on the heap and the
+ * With WebAssembly SIMD (lstm.wat, for H >= 4) the per-step gate maths run in wasm in place on the heap and the
  * per-step matmuls call the SIMD GEMM directly into reused buffers; the weight gradients are then Xᵀ·dZ,
  * H₋₁ᵀ·dZ and 1ᵀ·dZ (no transposes of dZ). The JS loops below remain the fallback.
  *
@@ -108,13 +108,13 @@ export function lstmKernelConfigs(tf: Tf): KernelConfig[] {
     const Hs = b.makeOutput([T, B, H], 'float32'); // step order
     const hbuf = b.makeOutput([B, H], 'float32');
     const BH = B * H;
-    const sk = simdKernels(b);
+    // (lstm.wat needs at least 4 units: its last vector of a row may overlap the one before.)
+    const sk = H >= 4 ? simdKernels(b) : null;
     if (sk) {
       // Gate maths in wasm SIMD, in place on the heap. One zero buffer stands for h·U at step 0, c₋₁ and a
       // missing bias.
       const zero = b.makeOutput([B * G], 'float32');
       f32(b, zero).fill(0);
-      const fn = hard ? sk.lstmFwdHard : sk.lstmFwdSig;
       const pZ = heapPtr(b, Z.dataId), pC = heapPtr(b, C.dataId), pH = heapPtr(b, Hs.dataId), pHb = heapPtr(b, hbuf.dataId);
       const p0 = heapPtr(b, zero.dataId);
       const pBias = bias ? heapPtr(b, bias.dataId) : p0;
@@ -124,7 +124,7 @@ export function lstmKernelConfigs(tf: Tf): KernelConfig[] {
       for (let s = 0; s < T; s++) {
         const tz = back ? T - 1 - s : s;
         if (s > 0) simdGemm(sk, pHb, pU, pR, B, H, G);
-        fn(pZ + tz * B * G * 4, s > 0 ? pR : p0, pBias, s > 0 ? pC + (s - 1) * BH * 4 : p0, pC + s * BH * 4, pH + s * BH * 4, pHb, B, H);
+        sk.lstmFwd(pZ + tz * B * G * 4, s > 0 ? pR : p0, pBias, s > 0 ? pC + (s - 1) * BH * 4 : p0, pC + s * BH * 4, pH + s * BH * 4, pHb, B, H, hard ? 1 : 0);
       }
       b.disposeData(R.dataId);
       b.disposeData(zero.dataId);
@@ -198,15 +198,17 @@ export function lstmKernelConfigs(tf: Tf): KernelConfig[] {
     const UT = transpose(b, U, [1, 0]); // [G,H], packed once for all steps
     const dZ = b.makeOutput([T * B, G], 'float32'); // time order
     const dzbuf = b.makeOutput([B, G], 'float32');
-    const sk = simdKernels(b);
+    const sk = H >= 4 ? simdKernels(b) : null;
     if (sk) {
       const zero = b.makeOutput([B * G], 'float32');
-      const dcb = b.makeOutput([B, H], 'float32');
+      // dc in two buffers that swap roles every step (the kernel reads dc of step s, writes that of s-1).
+      const dcA = b.makeOutput([B, H], 'float32');
+      const dcB = b.makeOutput([B, H], 'float32');
       f32(b, zero).fill(0);
-      f32(b, dcb).fill(0);
-      const fn = hard ? sk.lstmBwdHard : sk.lstmBwdSig;
+      f32(b, dcA).fill(0);
       const pZ = heapPtr(b, Z.dataId), pC = heapPtr(b, C.dataId), pdZ = heapPtr(b, dZ.dataId), pdzb = heapPtr(b, dzbuf.dataId);
-      const p0 = heapPtr(b, zero.dataId), pdc = heapPtr(b, dcb.dataId), pdy = heapPtr(b, dy.dataId);
+      const p0 = heapPtr(b, zero.dataId), pdy = heapPtr(b, dy.dataId);
+      let pdcIn = heapPtr(b, dcA.dataId), pdcOut = heapPtr(b, dcB.dataId);
       // dh = dZ_{s+1}·Uᵀ from the previous iteration: into one reused buffer by the SIMD GEMM when H % 4 == 0.
       const dhBuf = H % 4 === 0 ? b.makeOutput([B, H], 'float32') : null;
       const pUT = heapPtr(b, UT.dataId);
@@ -216,7 +218,8 @@ export function lstmKernelConfigs(tf: Tf): KernelConfig[] {
         // dy's contribution to dh: row bi of step s (returnSequences), or the last step only; else zeros.
         const [py, stride] = seq ? [pdy + s * H * 4, T * H * 4] : s === T - 1 ? [pdy, H * 4] : [p0, 0];
         const off = tz * B * G * 4;
-        fn(pZ + off, pC + s * BH * 4, s > 0 ? pC + (s - 1) * BH * 4 : p0, dhT ? heapPtr(b, dhT.dataId) : p0, py, stride, pdc, pdZ + off, pdzb, B, H);
+        sk.lstmBwd(pZ + off, pC + s * BH * 4, s > 0 ? pC + (s - 1) * BH * 4 : p0, dhT ? heapPtr(b, dhT.dataId) : p0, py, stride, pdcIn, pdcOut, pdZ + off, pdzb, B, H, hard ? 1 : 0);
+        [pdcIn, pdcOut] = [pdcOut, pdcIn];
         if (dhT && dhT !== dhBuf) b.disposeData(dhT.dataId);
         dhT = null;
         if (s > 0 && dhBuf) {
@@ -226,7 +229,8 @@ export function lstmKernelConfigs(tf: Tf): KernelConfig[] {
       }
       if (dhBuf) b.disposeData(dhBuf.dataId);
       b.disposeData(zero.dataId);
-      b.disposeData(dcb.dataId);
+      b.disposeData(dcA.dataId);
+      b.disposeData(dcB.dataId);
     }
     const dh = new Float32Array(sk ? 0 : BH);
     const dc = new Float32Array(sk ? 0 : BH);

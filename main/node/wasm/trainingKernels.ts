@@ -1,11 +1,11 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { LSTM_BACKWARD, LSTM_FORWARD, lstmKernelConfigs } from './wasm/lstm';
-import { ADAM_KERNEL, adamKernelConfig } from './wasm/adam';
-import { heapPtr, simdGemm, simdKernels, type SimdKernels } from './wasm/simdKernels';
+import { LSTM_BACKWARD, LSTM_FORWARD, lstmKernelConfigs } from './lstm';
+import { ADAM_KERNEL, adamKernelConfig } from './adam';
+import { heapPtr, loadSimdKernels, simdGemm, simdKernels, type SimdKernels } from './simdKernels';
 
-export { createLstmLayer, fusedLstm } from './wasm/lstm';
-export { createFusedAdam } from './wasm/adam';
+export { createLstmLayer, fusedLstm } from './lstm';
+export { createFusedAdam } from './adam';
 
 /**
  * Training kernels for the tfjs `wasm` backend (@tensorflow/tfjs-backend-wasm 4.x), which ships without
@@ -21,10 +21,10 @@ export { createFusedAdam } from './wasm/adam';
  *  - a transposed BatchMatMul transposes its operands explicitly and runs the original kernel's fast path.
  * Intermediates are released with `backend.disposeData(dataId)`.
  *
- * Where the engine runs WebAssembly SIMD (wasm/simdKernels.ts: small kernels assembled at run time that work
- * in place on the backend's heap), these take over: non-transposed float32 matmuls with N % 4 == 0 (a GEMM
+ * Where the engine runs WebAssembly SIMD (simdKernels.ts: small kernels written as WebAssembly text, *.wat in
+ * this folder, that work in place on the backend's heap), these take over: non-transposed float32 matmuls with N % 4 == 0 (a GEMM
  * that packs nothing, so a new weight tensor every step costs nothing extra), filter gradients as im2col + GEMM,
- * 2x2 MaxPoolGrad, bias-gradient sums, the fused LSTM's gate maths and the fused Adam update (wasm/adam.ts).
+ * 2x2 MaxPoolGrad, bias-gradient sums, the fused LSTM's gate maths and the fused Adam update (adam.ts).
  * `NEUROWIRE_NO_SIMD_KERNELS=1` (or setSimdKernelsEnabled(false)) turns them off: the paths above remain.
  */
 
@@ -758,8 +758,10 @@ function makeKernels(tf: Tf, stock: Stock): KernelConfig[] {
  * (empty when they were already registered: the call is idempotent). Call it after
  * `await tf.setBackend('wasm'); await tf.ready()` (it works as soon as @tensorflow/tfjs-backend-wasm has been
  * imported, since kernels live in a global registry). Only NHWC convolutions are supported (others throw).
+ * Async because the SIMD kernel modules are loaded first (loadSimdKernels).
  */
-export function registerWasmTrainingKernels(tf: Tf): string[] {
+export async function registerWasmTrainingKernels(tf: Tf): Promise<string[]> {
+  await loadSimdKernels();
   const names = ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum', 'Identity'] as const;
   const found = names.map((n) => tf.getKernel(n, 'wasm'));
   if (found.some((k) => !k) || !tf.getKernel('Conv2D', 'wasm')) {
