@@ -1,5 +1,5 @@
 import type { EpochMetrics, RunDetails, RunSummary } from '../../../../main/core/api/contract';
-import type { SliceCreator } from './types';
+import { exportRunModel, type SliceCreator } from './types';
 
 /** Run history (the Runs tab) and the run shown in the Evaluation tab. */
 export interface RunsState {
@@ -147,13 +147,8 @@ export const createRunsSlice: SliceCreator<RunsSliceState, RunsActions> = ({ cli
     },
 
     async exportRun(runId) {
-      try {
-        const r = await client.call('export.run', { runId });
-        setRuns({ exportResult: { runId, dir: r.dir, files: r.files } });
-        notify('success', `Exported ${r.files.length} file${r.files.length === 1 ? '' : 's'} to ${r.dir}`);
-      } catch (e) {
-        fail('Export failed', e);
-      }
+      const r = await exportRunModel({ client, notify, fail }, runId);
+      if (r) setRuns({ exportResult: { runId, dir: r.dir, files: r.files } });
     },
   };
 

@@ -1,5 +1,5 @@
 import { applyTrainingEvent, initialTraining, isActive, type TrainingState } from '../trainingState';
-import { errorText, type SliceCreator } from './types';
+import { errorText, exportRunModel, type SliceCreator } from './types';
 
 export interface TrainingSliceState {
   training: TrainingState;
@@ -75,13 +75,8 @@ export const createTrainingSlice: SliceCreator<TrainingSliceState, TrainingActio
     async exportModel() {
       const runId = get().training.lastRunId;
       if (!runId) return;
-      try {
-        const r = await client.call('export.run', { runId });
-        setTraining((t) => ({ ...t, exportResult: r }));
-        notify('success', `Exported ${r.files.length} file${r.files.length === 1 ? '' : 's'} to ${r.dir}`);
-      } catch (e) {
-        fail('Export failed', e);
-      }
+      const r = await exportRunModel({ client, notify, fail }, runId);
+      if (r) setTraining((t) => ({ ...t, exportResult: r }));
     },
   };
 

@@ -55,3 +55,15 @@ export function errorText(e: unknown): string {
   if (e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string') return (e as { message: string }).message;
   return String(e);
 }
+
+/** Exports a run's trained model through the engine; a banner says where it went, or why it could not. */
+export async function exportRunModel(ctx: Pick<SliceContext, 'client' | 'notify' | 'fail'>, runId: string): Promise<{ dir: string; files: string[] } | null> {
+  try {
+    const r = await ctx.client.call('export.run', { runId });
+    ctx.notify('success', `Exported ${r.files.length} file${r.files.length === 1 ? '' : 's'} to ${r.dir}`);
+    return r;
+  } catch (e) {
+    ctx.fail('Export failed', e);
+    return null;
+  }
+}
