@@ -171,6 +171,24 @@ describe('generated projects train for real', () => {
         /Test loss \d+\.\d+ {2}test accuracy \d\.\d{4}/,
       ],
       [
+        'sine',
+        chain(
+          'Sine',
+          [
+            ['in', 'Input', 'input_1', { shape: [24, 1] }],
+            ['flat', 'Flatten', 'flatten_1'],
+            ['h', 'Dense', 'dense_1', { units: 8, activation: 'tanh' }],
+            ['out', 'Dense', 'dense_2', { units: 1, activation: 'linear' }],
+          ],
+          {
+            // Regression, split in time order: the MAE is reported instead of the accuracy.
+            dataset: DatasetChoiceSchema.parse({ source: { type: 'builtin', name: 'sine', samples: 600 }, validationFraction: 0.2, testFraction: 0.2, splitSeed: 1 }),
+            training: TrainingConfigSchema.parse({ epochs: 2, batchSize: 32, learningRate: 0.01, optimizer: 'adam', seed: 4 }),
+          },
+        ),
+        /Test loss \d+\.\d+ {2}test MAE \d+\.\d{4}/,
+      ],
+      [
         'text',
         chain(
           'Reviews',
@@ -193,7 +211,7 @@ describe('generated projects train for real', () => {
         /Test loss \d+\.\d+ {2}test accuracy \d\.\d{4}/,
       ],
     );
-    // All three train at once: each is a separate Node process.
+    // All train at once: each is a separate Node process.
     for (const [id, p] of projects) {
       const dir = path.join(tmp, id);
       for (const [name, text] of Object.entries(generateProjectFiles(p))) {
@@ -208,12 +226,12 @@ describe('generated projects train for real', () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  for (const id of ['spirals', 'csv', 'text']) {
+  for (const id of ['spirals', 'csv', 'sine', 'text']) {
     it(`${id}: train.ts exits 0, prints the test score and saves a model that loads back`, async () => {
       const [, p, score] = projects.find(([name]) => name === id)!;
       const result = await runs.get(id)!;
       expect(result.code, result.out).toBe(0);
-      expect(result.out).toMatch(/Epoch 1\/2 {2}loss \d/);
+      expect(result.out).toMatch(id === 'sine' ? /Epoch 1\/2 {2}loss \d+\.\d+ {2}MAE \d/ : /Epoch 1\/2 {2}loss \d+\.\d+ {2}accuracy \d/);
       expect(result.out).toMatch(score);
       const saved = path.join(tmp, id, 'trained-model');
       expect(existsSync(path.join(saved, 'model.json'))).toBe(true);
