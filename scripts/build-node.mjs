@@ -1,6 +1,8 @@
 // Transpiles the engine (main/) and the desktop shell (electron/) to CommonJS under dist/,
 // file by file, so that relative layouts (e.g. the training worker beside its launcher) stay the same,
-// and compiles the WebAssembly kernels (main/**/*.wat) beside them: <name>.wasm and <name>.shared.wasm.
+// compiles the WebAssembly kernels (main/**/*.wat) beside them (<name>.wasm and <name>.shared.wasm), and copies
+// the TypeScript modules a generated project ships (main/node/projectSources.ts) to dist/project-sources/,
+// where the built engine reads them: an installed app has no main/.
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -37,4 +39,7 @@ for (const file of watFiles) {
   writeFileSync(out + '.wasm', await compileWat(source, file, false));
   writeFileSync(out + '.shared.wasm', await compileWat(source, file, true));
 }
-console.log(`Built engine and desktop shell into dist/ (${watFiles.length} WebAssembly kernel modules)`);
+// The built module itself finds what to copy, so the build and the export agree on the list.
+const { copyProjectSources, PROJECT_SOURCES_DIR } = createRequire(import.meta.url)(path.resolve('dist/main/node/projectSources.js'));
+const shipped = copyProjectSources(path.resolve('main'), path.resolve('dist', PROJECT_SOURCES_DIR));
+console.log(`Built engine and desktop shell into dist/ (${watFiles.length} WebAssembly kernel modules), and copied the ${shipped.length} modules generated projects ship.`);

@@ -2,8 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { serializeProject, type Project } from '../core/project';
-import { generateTypeScriptProject } from '../core/codegen/typescript';
 import { writeFileAtomic } from './projectFiles';
+import { generateProjectFiles } from './projectSources';
 import { captureArtifacts as captureModelArtifacts } from '../core/training/artifacts';
 
 /** File names inside an export folder. */
@@ -39,15 +39,15 @@ export function modelJsonOf(artifacts: tf.io.ModelArtifacts): tf.io.ModelJSON {
 /**
  * Writes a trained model and everything needed to use or rebuild it into `dir`:
  * model.json + weights.bin (load with `tf.loadLayersModel`), the project file, and the generated
- * TypeScript project under code/. Each file is written atomically. Returns the folder and the
- * written files, relative to it.
+ * TypeScript project under code/ (with the app's modules it trains with, see projectSources.ts).
+ * Each file is written atomically. Returns the folder and the written files, relative to it.
  */
 export async function exportTrainedModel(opts: { project: Project; artifacts: tf.io.ModelArtifacts; dir: string }): Promise<{ dir: string; files: string[] }> {
   const dir = path.resolve(opts.dir);
   const data = trainingDataOf(opts.artifacts);
   const project = withTrainedVocabulary(opts.project, data);
   // Generate the code first: if the project cannot be turned into code, nothing is half-written.
-  const code = generateTypeScriptProject(project);
+  const code = generateProjectFiles(project);
   const weights = opts.artifacts.weightData ? tf.io.CompositeArrayBuffer.join(opts.artifacts.weightData) : new ArrayBuffer(0);
   const entries: Array<[string, string | Uint8Array]> = [
     [MODEL_JSON, JSON.stringify(modelJsonOf(opts.artifacts))],

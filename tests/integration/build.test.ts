@@ -22,6 +22,15 @@ describe('the built engine (dist/)', () => {
     expect(r.stderr).toMatch(/Backend: wasm/);
     expect(r.stderr).toMatch(/test: loss [\d.]+ accuracy 0\.\d+/);
     expect(await fs.readdir(out)).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'preprocessing.json']));
+    // The export's code ships the app's modules from the build's copy (an installed app has no main/), byte for byte.
+    const shipped = path.join(out, 'code', 'src', 'neurowire');
+    const modules = (await fs.readdir(shipped, { recursive: true })).filter((f) => f.endsWith('.ts'));
+    expect(modules.map((f) => f.split(path.sep).join('/'))).toEqual(expect.arrayContaining(['core/training/job.ts', 'node/datasets/index.ts']));
+    for (const f of modules) {
+      const app = await fs.readFile(path.join(root, 'main', f));
+      expect((await fs.readFile(path.join(shipped, f))).equals(app), f).toBe(true);
+      expect((await fs.readFile(path.join(root, 'dist', 'project-sources', f))).equals(app), f).toBe(true);
+    }
   });
 
   it('ships the WebAssembly kernels compiled: they load without wabt and instantiate', () => {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { compileGraph } from '../../main/node/compiler';
 import { captureArtifacts, exportTrainedModel, fileSystemLoadHandler } from '../../main/node/export';
-import { generateTypeScriptProject } from '../../main/core/codegen/typescript';
+import { SHIPPED_DIR } from '../../main/core/codegen/typescript';
+import { generateProjectFiles, sourceLocations } from '../../main/node/projectSources';
 import { parseProject, type Project } from '../../main/core/project';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -42,7 +43,7 @@ describe('exportTrainedModel', () => {
     const result = await exportTrainedModel({ project, artifacts, dir });
 
     expect(result.dir).toBe(path.resolve(dir));
-    const codeFiles = Object.keys(generateTypeScriptProject(project)).map((f) => `code/${f}`);
+    const codeFiles = Object.keys(generateProjectFiles(project)).map((f) => `code/${f}`);
     expect([...result.files].sort()).toEqual(['model.json', 'project.neurowire.json', 'weights.bin', ...codeFiles].sort());
     for (const f of result.files) expect(existsSync(path.join(result.dir, f)), f).toBe(true);
     // Atomic writes leave no temp files behind.
@@ -64,7 +65,15 @@ describe('exportTrainedModel', () => {
     expect(statSync(path.join(result.dir, 'weights.bin')).size).toBe(expectedBytes);
 
     expect(parseProject(readFileSync(path.join(result.dir, 'project.neurowire.json'), 'utf8'))).toEqual(project);
-    expect(readFileSync(path.join(result.dir, 'code/model.ts'), 'utf8')).toBe(generateTypeScriptProject(project)['model.ts']);
+    expect(readFileSync(path.join(result.dir, 'code/model.ts'), 'utf8')).toBe(generateProjectFiles(project)['model.ts']);
+    // The code ships the app's data and training modules as they are: each written file equals the app's, byte for byte.
+    const shipped = result.files.filter((f) => f.startsWith(`code/${SHIPPED_DIR}/`));
+    expect(shipped).toContain(`code/${SHIPPED_DIR}/core/training/job.ts`);
+    expect(shipped).toContain(`code/${SHIPPED_DIR}/node/datasets/index.ts`);
+    for (const f of shipped) {
+      const app = readFileSync(path.join(sourceLocations().main, f.slice(`code/${SHIPPED_DIR}/`.length)));
+      expect(readFileSync(path.join(result.dir, f)).equals(app), f).toBe(true);
+    }
 
     const reloaded = await tf.loadLayersModel(fileSystemLoadHandler(path.join(result.dir, 'model.json')));
     try {

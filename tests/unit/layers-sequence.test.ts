@@ -10,7 +10,7 @@ import { LAYER_SPECS, requireLayerSpec } from '../../main/core/layers/registry';
 import { defaultParams, paramsSchema } from '../../main/core/layers/params';
 import type { AnyLayerSpec, ShapeCheck } from '../../main/core/layers/types';
 import { analyzeGraph, incomingEdges } from '../../main/core/graph/analyze';
-import { generateTypeScriptProject } from '../../main/core/codegen/typescript';
+import { generateProjectFiles } from '../../main/node/projectSources';
 import { emptyProject, type Graph, type ProjectNode } from '../../main/core/project';
 import type { Shape } from '../../main/core/shapes';
 
@@ -393,7 +393,7 @@ describe('code generation gets plain configs', () => {
 
   it('the text classifier prints as tf.layers calls with the same configs', () => {
     const project = { ...emptyProject('Text classifier'), graph: textClassifier() };
-    const model = generateTypeScriptProject(project)['model.ts'];
+    const model = generateProjectFiles(project)['model.ts'];
     expect(model).toContain(".embedding({ inputDim: 1000, outputDim: 16, maskZero: true, name: 'embedding_1' })");
     expect(model).toMatch(/\.lstm\(\{[\s\S]*units: 32,[\s\S]*recurrentActivation: 'sigmoid',[\s\S]*name: 'lstm_1'/);
     expect(model).not.toContain('[object Object]');

@@ -6,11 +6,6 @@
 /** Lines longer than this are wrapped, as a formatter would. */
 export const MAX_LINE = 100;
 
-/** Code printed as is inside a literal (e.g. a variable name in a layer config). */
-export class RawCode {
-  constructor(readonly text: string) {}
-}
-
 /**
  * A block of generated code written as an indented template literal, as lines: the common indentation and the
  * blank first and last lines are removed. The template's raw text is used, so backslashes stay as written
@@ -31,15 +26,8 @@ export function code(strings: TemplateStringsArray, ...values: unknown[]): strin
   return lines.map((l) => l.slice(indent).trimEnd());
 }
 
-/** Indents every non-empty line by `spaces`. */
-export function indent(lines: string[], spaces: number): string[] {
-  const pad = ' '.repeat(spaces);
-  return lines.map((l) => (l ? pad + l : l));
-}
-
 /** A TypeScript literal for plain JSON-like data: single-quoted strings, `[a, b]`, `{ key: value }`. */
 export function literal(value: unknown): string {
-  if (value instanceof RawCode) return value.text;
   if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}'`;
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;

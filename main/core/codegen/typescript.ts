@@ -1,88 +1,49 @@
-import { type Project, type ProjectNode } from '../project';
+import { serializeProject, type Project, type ProjectNode } from '../project';
 import { analyzeGraph, incomingEdges, parseParams, type GraphAnalysis } from '../graph/analyze';
 import { isInputKind, requireLayerSpec } from '../layers/registry';
 import { formatShape, type Shape } from '../shapes';
-import type { Task } from './loaders';
-import { MAX_LINE, RawCode, camelCase, commentText, formatCount, formatJson, literal, multilineObject, objectLiteral, uniqueIdentifier } from './print';
-import { renderTrainFile, trainFileDependencies, type LossName, type TrainPlan } from './trainFile';
+import { MAX_LINE, camelCase, commentText, formatCount, formatJson, literal, multilineObject, objectLiteral, uniqueIdentifier } from './print';
+import { PROJECT_FILE, SHIPPED_DIR, SHIPPED_ENTRIES, dataDescription, renderTrainFile } from './trainFile';
+
+export { PROJECT_FILE, SHIPPED_DIR, SHIPPED_ENTRIES };
+
+/** What the generator needs to know of the app's modules a generated project ships (main/node/projectSources.ts finds it). */
+export interface ShippedSources {
+  /** The shipped modules, relative to main/ (emitted under SHIPPED_DIR). */
+  modules: string[];
+  /** npm packages the shipped modules import. */
+  packages: string[];
+  /** The app's version range of each package it depends on (its package.json). */
+  versions: Record<string, string>;
+}
 
 /**
- * Turns a project into a small standalone npm project (model.ts, train.ts, package.json,
- * tsconfig.json, README.md) that builds, trains and saves the same network with plain TensorFlow.js.
+ * Turns a project into a small standalone npm project: model.ts (the network, as readable tf.layers code),
+ * train.ts, the project's settings, package.json, tsconfig.json and README.md. main/node adds the shipped modules
+ * (ShippedSources.modules) under SHIPPED_DIR: train.ts reads the data and trains with those, the app's own code.
  *
- * Pure string building: no tfjs, no Node APIs, so the renderer can show it as a live preview.
- * Layers are printed from the same `spec.tfjs` description that the compiler uses to build the
- * live model, so the generated model and the one Neurowire trains cannot drift apart.
- * train.ts reads the project's data the way Neurowire reads it (see loaders.ts) and trains with
- * the project's options (see trainFile.ts); nothing of Neurowire is needed at run time.
+ * Pure string building: no tfjs, no Node APIs. Layers are printed from the same `spec.tfjs` description that the
+ * compiler uses to build the live model, so the generated model and the one Neurowire trains cannot drift apart.
  */
-export function generateTypeScriptProject(project: Project): Record<string, string> {
+export function generateTypeScriptProject(project: Project, shipped: ShippedSources): Record<string, string> {
   const analysis = analyzeGraph(project.graph);
   if (!analysis.valid) {
     const nodeError = project.graph.nodes.map((n) => analysis.nodes[n.id]?.errors[0]).find(Boolean);
     throw new Error(`Fix the network before generating code: ${nodeError ?? analysis.errors[0] ?? 'the network is not valid.'}`);
   }
   const model = describeModel(project, analysis);
-  const plan = trainPlan(project, model);
-  const extra = trainFileDependencies(plan);
-  const files: Record<string, string> = {
-    'model.ts': renderModelFile(project, model, plan),
-    'train.ts': renderTrainFile(plan),
-    'package.json': renderPackageJson(project, extra),
+  return {
+    'model.ts': renderModelFile(project, model),
+    'train.ts': renderTrainFile(project),
+    [PROJECT_FILE]: serializeProject(project),
+    'package.json': renderPackageJson(project, shipped),
     'tsconfig.json': renderTsconfig(),
-    'README.md': renderReadme(project, model, plan, extra),
-    ...extra.files,
+    'README.md': renderReadme(project, model),
   };
-  return files;
 }
 
 /** Name given to the tf.LayersModel, the same as the compiler's default. */
 const MODEL_NAME = 'neurowire_model';
-
-/** Variable of the L1/L2 regularizer in model.ts. */
-const PENALTY = 'penalty';
-
-const BUILTIN_TASKS: Record<string, { task: Task; classes: number }> = {
-  mnist: { task: 'classification', classes: 10 },
-  'fashion-mnist': { task: 'classification', classes: 10 },
-  cifar10: { task: 'classification', classes: 10 },
-  spirals: { task: 'classification', classes: 2 },
-  xor: { task: 'classification', classes: 2 },
-  circles: { task: 'classification', classes: 2 },
-  sine: { task: 'regression', classes: 0 },
-};
-
-/**
- * The task and loss, as the app's lossFor picks them: regression → mean squared error; classification →
- * binary cross-entropy for one output unit (two classes), categorical cross-entropy otherwise. A CSV whose task
- * is 'auto' is decided by the data in the app; here the model's output decides (more than one unit or a
- * sigmoid: classification), and train.ts checks the data against it.
- */
-function trainPlan(project: Project, model: ModelInfo): TrainPlan {
-  const source = project.dataset.source;
-  const units = model.output.outputShape[model.output.outputShape.length - 1] ?? 1;
-  let task: Task;
-  let checkAutoTask = false;
-  if (source.type === 'builtin') task = BUILTIN_TASKS[source.name].task;
-  else if (source.type === 'timeseries') task = 'regression';
-  else if (source.type === 'csv' && source.task !== 'auto') task = source.task;
-  else if (source.type === 'csv') {
-    checkAutoTask = true;
-    task = units > 1 || model.output.config.activation === 'sigmoid' ? 'classification' : 'regression';
-  } else task = 'classification';
-  const loss: LossName = task === 'regression' ? 'meanSquaredError' : units === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy';
-  const numClasses = task === 'regression' ? 0 : units === 1 ? 2 : units;
-  return {
-    project,
-    choice: project.dataset,
-    task,
-    loss,
-    numClasses,
-    checkAutoTask,
-    inputShape: model.input.outputShape.map((d) => d ?? 1),
-    sampleSize: model.input.outputShape.reduce<number>((a, b) => a * (b ?? 1), 1),
-  };
-}
 
 interface LayerInfo {
   node: ProjectNode;
@@ -129,27 +90,17 @@ function describeModel(project: Project, analysis: GraphAnalysis): ModelInfo {
       outputShape: analysis.nodes[id].outputShape!,
       params: analysis.nodes[id].params,
       factory: spec.role === 'input' ? 'tf.input' : `tf.layers.${spec.tfjs.factory}`,
-      config: { ...spec.tfjs.config(parsed.params), ...penalties(project, node.kind), name: node.name },
+      config: { ...spec.tfjs.config(parsed.params), name: node.name },
     });
   }
   const find = (id: string) => layers.find((l) => l.node.id === id)!;
   return { layers, input: find(analysis.inputIds[0]), output: find(analysis.outputIds[0]), totalParams: analysis.totalParams };
 }
 
-/**
- * The L1/L2 regularizer settings of a layer, in generated code only (the app adds the penalties in its loop):
- * one per weight the layer's spec penalizes.
- */
-function penalties(project: Project, kind: string): Record<string, RawCode> {
-  if (project.training.l1 === 0 && project.training.l2 === 0) return {};
-  return Object.fromEntries(requireLayerSpec(kind).penalizedWeights.map((w) => [w.regularizer, new RawCode(PENALTY)]));
-}
-
 // ---------------------------------------------------------------------------------------------
 // model.ts
 
-function renderModelFile(project: Project, model: ModelInfo, plan: TrainPlan): string {
-  const t = project.training;
+function renderModelFile(project: Project, model: ModelInfo): string {
   const out: string[] = [];
   out.push('/**');
   out.push(` * ${commentText(project.name)}: the network, as designed in Neurowire.`);
@@ -161,64 +112,16 @@ function renderModelFile(project: Project, model: ModelInfo, plan: TrainPlan): s
   out.push(' */');
   out.push("import * as tf from '@tensorflow/tfjs';");
   out.push('');
-  out.push('/** The learning rate the optimizer starts with. */');
-  out.push(`export const LEARNING_RATE = ${t.learningRate};`);
-  out.push('');
   out.push('/** Builds the network with the functional API, each layer applied to the layers that feed it. */');
   out.push('export function buildModel(): tf.LayersModel {');
-  if (t.l1 > 0 || t.l2 > 0) {
-    out.push('  // L1/L2 penalties on every kernel and embedding matrix (not biases), added to the loss while training.');
-    out.push(`  const ${PENALTY} = tf.regularizers.l1l2({ l1: ${t.l1}, l2: ${t.l2} });`);
-  }
   for (const layer of model.layers) {
     out.push(`  // ${layerComment(layer)}`);
     out.push(...layerStatement(layer));
   }
   out.push(`  return tf.model({ inputs: ${model.input.variable}, outputs: ${model.output.variable}, name: ${literal(MODEL_NAME)} });`);
   out.push('}');
-  out.push('');
-  const lossText = {
-    categoricalCrossentropy: 'cross-entropy loss on one-hot labels, and accuracy reported while training',
-    binaryCrossentropy: 'binary cross-entropy on labels 0 or 1 (one sigmoid output), and accuracy reported while training',
-    meanSquaredError: 'mean squared error, and the mean absolute error (MAE) reported while training',
-  }[plan.loss];
-  out.push('/**');
-  out.push(` * Prepares the model for training: ${OPTIMIZER_LABELS[t.optimizer]} with learning rate LEARNING_RATE,`);
-  out.push(` * ${lossText}.`);
-  if (t.optimizer === 'adamw' && t.weightDecay > 0) out.push(' * AdamW is Adam here: train.ts applies the decoupled weight decay after each step.');
-  out.push(' */');
-  out.push('export function compileModel(model: tf.LayersModel): void {');
-  out.push('  model.compile({');
-  out.push(`    optimizer: ${optimizerExpression(t)},`);
-  out.push(`    loss: '${plan.loss}',`);
-  out.push(`    metrics: ['${plan.task === 'classification' ? 'accuracy' : 'mae'}'],`);
-  out.push('  });');
-  out.push('}');
   return out.join('\n') + '\n';
 }
-
-/** The optimizer the app makes for these options (makeOptimizer in the training loop). */
-function optimizerExpression(t: Project['training']): string {
-  switch (t.optimizer) {
-    case 'adam':
-    case 'adamw':
-      return 'tf.train.adam(LEARNING_RATE)';
-    case 'sgd':
-      return t.momentum > 0 || t.nesterov ? `tf.train.momentum(LEARNING_RATE, ${t.momentum}, ${t.nesterov})` : 'tf.train.sgd(LEARNING_RATE)';
-    case 'rmsprop':
-      return t.momentum > 0 ? `tf.train.rmsprop(LEARNING_RATE, 0.9, ${t.momentum})` : 'tf.train.rmsprop(LEARNING_RATE)';
-    case 'adagrad':
-      return 'tf.train.adagrad(LEARNING_RATE)';
-  }
-}
-
-const OPTIMIZER_LABELS: Record<Project['training']['optimizer'], string> = {
-  adam: 'Adam',
-  adamw: 'AdamW (Adam with decoupled weight decay)',
-  sgd: 'stochastic gradient descent',
-  rmsprop: 'RMSProp',
-  adagrad: 'Adagrad',
-};
 
 function layerTable(model: ModelInfo): string[] {
   const rows = [
@@ -270,8 +173,18 @@ function packageName(project: Project): string {
   return slug || 'neurowire-model';
 }
 
-function renderPackageJson(project: Project, extra: { dependencies: Record<string, string>; devDependencies: Record<string, string> }): string {
-  const dependencies: Record<string, string> = { '@tensorflow/tfjs': '^4.22.0', ...extra.dependencies };
+/**
+ * The packages the shipped modules and model.ts import, at the app's own version ranges, and what checking and
+ * running TypeScript needs (tsx, typescript, type declarations of packages that ship none).
+ */
+function renderPackageJson(project: Project, shipped: ShippedSources): string {
+  const version = (name: string): string => {
+    const range = shipped.versions[name];
+    if (!range) throw new Error(`The app's package.json has no version of ${name}, which the generated project needs.`);
+    return range;
+  };
+  const packages = [...new Set(['@tensorflow/tfjs', ...shipped.packages])];
+  const types = ['node', ...packages].map((name) => `@types/${name.replace(/^@(.*)\//, '$1__')}`).filter((name) => shipped.versions[name]);
   const pkg = {
     name: packageName(project),
     version: '1.0.0',
@@ -279,14 +192,14 @@ function renderPackageJson(project: Project, extra: { dependencies: Record<strin
     description: `${project.name}: a TensorFlow.js model designed in Neurowire.`,
     type: 'module',
     scripts: { train: 'tsx train.ts', typecheck: 'tsc --noEmit' },
-    dependencies,
-    devDependencies: sortedKeys({ '@types/node': '^20.19.0', ...extra.devDependencies, tsx: '^4.19.0', typescript: '~5.9.2' }),
+    dependencies: Object.fromEntries(sortedNames(packages).map((name) => [name, version(name)])),
+    devDependencies: Object.fromEntries(sortedNames([...types, 'tsx', 'typescript']).map((name) => [name, version(name)])),
   };
   return formatJson(pkg);
 }
 
-function sortedKeys(obj: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(obj).sort(([a], [b]) => (a < b ? -1 : 1)));
+function sortedNames(names: string[]): string[] {
+  return [...names].sort((a, b) => (a < b ? -1 : 1));
 }
 
 function renderTsconfig(): string {
@@ -302,32 +215,23 @@ function renderTsconfig(): string {
       types: ['node'],
       noEmit: true,
     },
-    include: ['*.ts'],
+    include: ['*.ts', `${SHIPPED_DIR}/**/*.ts`],
   };
   return formatJson(config);
 }
 
-function renderReadme(project: Project, model: ModelInfo, plan: TrainPlan, extra: { readme: string[]; files: Record<string, string> }): string {
+function renderReadme(project: Project, model: ModelInfo): string {
   const t = project.training;
   const epochs = `${t.epochs} epoch${t.epochs === 1 ? '' : 's'}`;
-  const metric = plan.task === 'classification' ? 'accuracy' : 'mean absolute error';
-  const options: string[] = [];
-  if (t.schedule.type !== 'constant' || t.schedule.warmupEpochs > 0) options.push(`a ${t.schedule.type} learning-rate schedule${t.schedule.warmupEpochs > 0 ? ' with warm-up' : ''}`);
-  if (t.optimizer === 'adamw' && t.weightDecay > 0) options.push('AdamW weight decay');
-  if (t.earlyStopping.enabled) options.push('early stopping');
-  if (t.classWeights === 'balanced' && plan.task === 'classification') options.push('balanced class weights');
-  if (t.l1 > 0 || t.l2 > 0) options.push('L1/L2 penalties');
-  if (t.gradientClip.type !== 'none') options.push(`gradient clipping by ${t.gradientClip.type} (a written-out training loop)`);
   const lines = [
     `# ${project.name}`,
     '',
     `A neural network designed in Neurowire, as a standalone TensorFlow.js project: ${model.layers.length} layers, ${formatCount(model.totalParams)} parameters.`,
     '',
-    '- `model.ts` builds the network (`buildModel`) and sets up training (`compileModel`).',
-    `- \`train.ts\` loads ${extra.readme.join(', ')}, splits it as Neurowire does, trains for ${epochs}${options.length ? ` with ${options.join(', ')}` : ''}, reports the ${metric} and saves the model.`,
-  ];
-  if (extra.files['vocabulary.json']) lines.push('- `vocabulary.json` is the tokenizer vocabulary the project saved (token id = position).');
-  lines.push(
+    '- `model.ts` builds the network (`buildModel`) with TensorFlow.js layers.',
+    `- \`train.ts\` reads ${dataDescription(project.dataset.source)}, splits it as Neurowire does, trains for ${epochs} with the project's options, reports the test score and saves the model.`,
+    `- \`${PROJECT_FILE}\` holds the project's settings (data, split, training options); edit it to change them.`,
+    `- \`${SHIPPED_DIR}/\` is Neurowire's own code that reads the data and trains (the same files the app runs), so the project trains exactly as it does in Neurowire.`,
     '',
     '## Run it',
     '',
@@ -340,14 +244,14 @@ function renderReadme(project: Project, model: ModelInfo, plan: TrainPlan, extra
     '',
     'For a quick trial run, `NEUROWIRE_EPOCHS=1 NEUROWIRE_MAX_SAMPLES=500 npm run train` trains one epoch on at most 500 samples per split.',
     '',
-    `The trained model is written to \`trained-model/\` (\`model.json\` + \`weights.bin\`${plan.choice.source.type === 'text' ? ', and `vocabulary.json` to turn new texts into token ids' : ''}), the standard TensorFlow.js layers-model format.`,
+    `The trained model is written to \`trained-model/\` (\`model.json\` + \`weights.bin\`${project.dataset.source.type === 'text' ? ', and `vocabulary.json` to turn new texts into token ids' : ''}), the standard TensorFlow.js layers-model format.`,
     'Load it again with `tf.loadLayersModel(...)`: in the browser from a URL, in Node with `@tensorflow/tfjs-node` and a `file://` path.',
     '',
     '## Faster training',
     '',
     'Plain `@tensorflow/tfjs` trains on the CPU in JavaScript. For a large speed-up in Node, run `npm install @tensorflow/tfjs-node`',
-    "and change `import * as tf from '@tensorflow/tfjs'` to `import * as tf from '@tensorflow/tfjs-node'` in both files.",
-  );
+    "and change `import * as tf from '@tensorflow/tfjs'` to `import * as tf from '@tensorflow/tfjs-node'` in model.ts and train.ts.",
+  ];
   return lines.join('\n') + '\n';
 }
 
@@ -361,5 +265,4 @@ const RESERVED_IDENTIFIERS = [
   ),
   'tf',
   'buildModel',
-  'compileModel',
 ];

@@ -46,6 +46,24 @@ export async function openDataset(choice: DatasetChoice, opts: OpenOptions = {})
   return { ...data, info: { ...data.info, preprocessing: data.info.preprocessing ?? derivedPreprocessing(choice.source, data.info) } };
 }
 
+/** Data problems (bad CSV rows, unreadable images) shown one by one before they are only counted. */
+const PROBLEMS_SHOWN = 5;
+
+/**
+ * openDataset for a training run: the first problems are told to `log` one by one, then only their number.
+ * The training worker and a generated project's train.ts both read their data this way.
+ */
+export async function openDatasetLogged(choice: DatasetChoice, log: (message: string) => void): Promise<TrainingData> {
+  let problems = 0;
+  const data = await openDataset(choice, {
+    onProblem: (p) => {
+      if (++problems <= PROBLEMS_SHOWN) log(`Data problem in ${p.file}${p.line ? `, line ${p.line}` : ''}${p.column ? `, column ${p.column}` : ''}: ${p.message}`);
+    },
+  });
+  if (problems > PROBLEMS_SHOWN) log(`${problems} data problems in all (the first ${PROBLEMS_SHOWN} are shown).`);
+  return data;
+}
+
 /** Preprocessing that follows from the source and the data's shape alone (readers with statistics set their own). */
 function derivedPreprocessing(source: DatasetSource, info: DatasetInfo): Preprocessing | undefined {
   if (source.type === 'text' && info.vocabulary) {

@@ -19,7 +19,7 @@ import { runTrainingJob, type JobHost } from '../../core/training/job';
 import type { LayerFactoryOverrides } from '../../core/compile';
 import { describeTrainingError } from '../../core/training/loop';
 import { selectBackend } from '../backend';
-import { openDataset } from '../datasets';
+import { openDatasetLogged } from '../datasets';
 import { createFusedAdam, createLstmLayer } from '../wasm/trainingKernels';
 
 export interface WorkerInput {
@@ -40,8 +40,6 @@ export type WorkerMessage =
 export const STOP_FLAG = 0;
 export const PAUSE_FLAG = 1;
 const PAUSE_POLL_MS = 50;
-/** Data problems (bad CSV rows, unreadable images) shown one by one before they are only counted. */
-const PROBLEMS_SHOWN = 5;
 
 function post(msg: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(msg, transfer);
@@ -78,16 +76,7 @@ function nodeHost(input: WorkerInput): JobHost {
       onWasm = selected.tf.getBackend() === 'wasm';
       return selected;
     },
-    async loadData(log) {
-      let problems = 0;
-      const data = await openDataset(project.dataset, {
-        onProblem: (p) => {
-          if (++problems <= PROBLEMS_SHOWN) log(`Data problem in ${p.file}${p.line ? `, line ${p.line}` : ''}${p.column ? `, column ${p.column}` : ''}: ${p.message}`);
-        },
-      });
-      if (problems > PROBLEMS_SHOWN) log(`${problems} data problems in all (the first ${PROBLEMS_SHOWN} are shown).`);
-      return data;
-    },
+    loadData: (log) => openDatasetLogged(project.dataset, log),
     layerOverrides: (tf): LayerFactoryOverrides => (onWasm ? { lstm: (config) => createLstmLayer(tf, config) } : {}),
     makeOptimizer: (tf, config, lr) => (onWasm && (config.optimizer === 'adam' || config.optimizer === 'adamw') ? createFusedAdam(tf, lr) : undefined),
     ...(input.checkpoints

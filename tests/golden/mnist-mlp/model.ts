@@ -13,9 +13,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** The learning rate the optimizer starts with. */
-export const LEARNING_RATE = 0.001;
-
 /** Builds the network with the functional API, each layer applied to the layers that feed it. */
 export function buildModel(): tf.LayersModel {
   // input_1 (Input): samples of shape [28, 28, 1]
@@ -31,16 +28,4 @@ export function buildModel(): tf.LayersModel {
     .dense({ units: 10, activation: 'softmax', useBias: true, name: 'dense_2' })
     .apply(dense1) as tf.SymbolicTensor;
   return tf.model({ inputs: input1, outputs: dense2, name: 'neurowire_model' });
-}
-
-/**
- * Prepares the model for training: Adam with learning rate LEARNING_RATE,
- * cross-entropy loss on one-hot labels, and accuracy reported while training.
- */
-export function compileModel(model: tf.LayersModel): void {
-  model.compile({
-    optimizer: tf.train.adam(LEARNING_RATE),
-    loss: 'categoricalCrossentropy',
-    metrics: ['accuracy'],
-  });
 }

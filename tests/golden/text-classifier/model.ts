@@ -13,9 +13,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** The learning rate the optimizer starts with. */
-export const LEARNING_RATE = 0.01;
-
 /** Builds the network with the functional API, each layer applied to the layers that feed it. */
 export function buildModel(): tf.LayersModel {
   // input_1 (Input): samples of shape [12]
@@ -33,16 +30,4 @@ export function buildModel(): tf.LayersModel {
     .dense({ units: 1, activation: 'sigmoid', useBias: true, name: 'dense_1' })
     .apply(globalAveragePooling1d1) as tf.SymbolicTensor;
   return tf.model({ inputs: input1, outputs: dense1, name: 'neurowire_model' });
-}
-
-/**
- * Prepares the model for training: Adam with learning rate LEARNING_RATE,
- * binary cross-entropy on labels 0 or 1 (one sigmoid output), and accuracy reported while training.
- */
-export function compileModel(model: tf.LayersModel): void {
-  model.compile({
-    optimizer: tf.train.adam(LEARNING_RATE),
-    loss: 'binaryCrossentropy',
-    metrics: ['accuracy'],
-  });
 }
