@@ -41,14 +41,6 @@ export interface TfjsBuild<P extends ParamDefs> {
   config(params: ParamValues<P>): Record<string, unknown>;
 }
 
-/** A weight that takes the L1/L2 penalties and AdamW's decoupled decay. */
-export interface PenalizedWeight {
-  /** The weight's tfjs name within the layer (last part of the variable name), e.g. "kernel", "recurrent_kernel". */
-  weight: string;
-  /** The config key of the tfjs factory that regularizes it, e.g. "kernelRegularizer", "recurrentRegularizer". */
-  regularizer: string;
-}
-
 /**
  * How a layer takes part when the network's output is matched to a dataset (see core/outputFit.ts):
  * - `sets`: its params decide the output width and activation (Dense); fitting sets them.
@@ -78,8 +70,11 @@ export interface LayerSpec<P extends ParamDefs = ParamDefs> {
    * `layer`: everything else.
    */
   role: 'input' | 'layer';
-  /** Weights that take L1/L2 and AdamW decay: kernels and embeddings, never biases or normalization parameters. */
-  penalizedWeights: readonly PenalizedWeight[];
+  /**
+   * Weights that take L1/L2 and AdamW decay, by their tfjs name within the layer ("kernel", "recurrent_kernel"):
+   * kernels and embeddings, never biases or normalization parameters.
+   */
+  penalizedWeights: readonly string[];
   /** How the layer adapts when the network's output is fitted to a dataset. */
   outputFit: OutputFit<P>;
   /**

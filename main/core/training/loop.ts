@@ -106,7 +106,7 @@ function weightName(name: string): string {
 export function isPenalizedWeight(className: string, variableName: string): boolean {
   const spec = specOfClassName(className);
   const name = weightName(variableName);
-  return spec?.penalizedWeights.some((w) => w.weight === name) ?? false;
+  return spec?.penalizedWeights.includes(name) ?? false;
 }
 
 /** The model's trainable weights that take the penalties and AdamW's decay, found through each layer's spec. */

@@ -11,7 +11,7 @@ export const Conv1D = defineLayer({
   description: 'Slides small learned filters along a sequence [steps, channels] to detect local patterns, e.g. in time series or text.',
   namePrefix: 'conv1d',
   role: 'layer',
-  penalizedWeights: [{ weight: 'kernel', regularizer: 'kernelRegularizer' }],
+  penalizedWeights: ['kernel'],
   outputFit: { fit: 'none' },
   inputs: { min: 1, max: 1 },
   params: {

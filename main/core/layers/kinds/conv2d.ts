@@ -50,7 +50,7 @@ export const Conv2D = defineLayer({
   description: 'Slides small learned filters over an image to detect local patterns such as edges and textures.',
   namePrefix: 'conv2d',
   role: 'layer',
-  penalizedWeights: [{ weight: 'kernel', regularizer: 'kernelRegularizer' }],
+  penalizedWeights: ['kernel'],
   outputFit: { fit: 'none' },
   inputs: { min: 1, max: 1 },
   params: {

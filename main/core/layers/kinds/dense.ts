@@ -9,7 +9,7 @@ export const Dense = defineLayer({
   description: 'Fully connected layer: every output unit sees every value of the last input axis.',
   namePrefix: 'dense',
   role: 'layer',
-  penalizedWeights: [{ weight: 'kernel', regularizer: 'kernelRegularizer' }],
+  penalizedWeights: ['kernel'],
   outputFit: { fit: 'sets', units: 'units', activation: 'activation' },
   inputs: { min: 1, max: 1 },
   params: {

@@ -8,7 +8,7 @@ export const Embedding = defineLayer({
   description: 'Turns each token id of a sequence into a learned vector: [sequenceLength] of ids becomes [sequenceLength, outputDim].',
   namePrefix: 'embedding',
   role: 'layer',
-  penalizedWeights: [{ weight: 'embeddings', regularizer: 'embeddingsRegularizer' }],
+  penalizedWeights: ['embeddings'],
   outputFit: { fit: 'none' },
   inputs: { min: 1, max: 1 },
   params: {

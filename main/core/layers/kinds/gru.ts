@@ -14,8 +14,8 @@ export const GRU = defineLayer({
   namePrefix: 'gru',
   role: 'layer',
   penalizedWeights: [
-    { weight: 'kernel', regularizer: 'kernelRegularizer' },
-    { weight: 'recurrent_kernel', regularizer: 'recurrentRegularizer' },
+    'kernel',
+    'recurrent_kernel',
   ],
   outputFit: { fit: 'none' },
   inputs: { min: 1, max: 1 },

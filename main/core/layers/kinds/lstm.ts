@@ -9,8 +9,8 @@ export const LSTM = defineLayer({
   namePrefix: 'lstm',
   role: 'layer',
   penalizedWeights: [
-    { weight: 'kernel', regularizer: 'kernelRegularizer' },
-    { weight: 'recurrent_kernel', regularizer: 'recurrentRegularizer' },
+    'kernel',
+    'recurrent_kernel',
   ],
   outputFit: { fit: 'none' },
   inputs: { min: 1, max: 1 },
