@@ -100,6 +100,10 @@ test('train a small CNN on the browser GPU, see it in the run list, export it', 
   expect(JSON.stringify(modelJson.modelTopology)).toContain('Conv2D');
   const weightsBin = await fs.stat(path.join(exportsRoot, folder, 'weights.bin'));
   expect(weightsBin.size).toBe(13_610 * 4);
+  // Trained in the page by the same job as a Node run, so it exports the same description of its data.
+  expect(modelJson.userDefinedMetadata?.neurowire).toMatchObject({ dataset: 'MNIST', task: 'classification', inputShape: [28, 28, 1] });
+  const preprocessing = JSON.parse(await fs.readFile(path.join(exportsRoot, folder, 'preprocessing.json'), 'utf8'));
+  expect(preprocessing).toMatchObject({ task: 'classification', inputShape: [28, 28, 1] });
 
   expect(pageErrors).toEqual([]);
 });
