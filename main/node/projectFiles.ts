@@ -5,7 +5,7 @@ import { parseProject, serializeProject, ProjectFileError, type Project } from '
 import type { ProjectFileEntry } from '../core/api/contract';
 
 /** Projects larger than this are surely not projects; refuse before reading them into memory. */
-const MAX_PROJECT_BYTES = 50 * 1024 * 1024;
+export const MAX_PROJECT_BYTES = 50 * 1024 * 1024;
 export const PROJECT_EXTENSION = '.neurowire.json';
 
 /**

@@ -6,14 +6,21 @@ import { startServer } from './server';
 
 /** `npm run serve`: the whole app in a browser, engine in this Node process. */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { port: { type: 'string', default: process.env.NEUROWIRE_PORT ?? '0' } } });
+  const { values } = parseArgs({
+    options: { port: { type: 'string', default: process.env.NEUROWIRE_PORT ?? '0' }, host: { type: 'string', default: '127.0.0.1' } },
+  });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not "${values.port}".`);
   const candidates = [path.resolve(__dirname, '../../../dist/renderer'), path.resolve(__dirname, '../../renderer')];
   const staticDir = candidates.find((c) => existsSync(path.join(c, 'index.html')));
   if (!staticDir) throw new Error('The UI is not built. Run `npm run build:renderer` first (npm run serve does this for you).');
   const engine = new Engine({ host: 'browser' });
-  const server = await startServer({ engine, staticDir, port });
+  if (!['127.0.0.1', 'localhost', '::1'].includes(values.host)) {
+    console.warn(
+      `Warning: listening on ${values.host} makes Neurowire reachable from other machines on your network. Anyone with the address and its token can read and write files as you; share it only on a network you trust.`,
+    );
+  }
+  const server = await startServer({ engine, staticDir, port, host: values.host });
   const info = await engine.info();
   console.log(`Neurowire is running. Open this address in your browser (the token in it is required):`);
   console.log(`  ${server.url}`);

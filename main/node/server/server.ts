@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Engine } from '../engine';
 import { EngineError } from '../engine';
 import type { WireMessage, WireResponse } from '../../core/api/contract';
+import { MAX_PROJECT_BYTES } from '../projectFiles';
 
 export interface ServerOptions {
   engine: Engine;
@@ -15,6 +16,8 @@ export interface ServerOptions {
   port?: number;
   /** Per-launch secret; generated when not given. */
   token?: string;
+  /** Address to listen on; default loopback. Anything else exposes the app to the network (the token still guards it). */
+  host?: string;
 }
 
 export interface RunningServer {
@@ -36,8 +39,27 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** Largest message a client may send; a project with thousands of layers is far below this. */
-const MAX_MESSAGE_BYTES = 20 * 1024 * 1024;
+/**
+ * Largest message a client may send: the largest project the app opens, plus room for the message around it
+ * (a project's JSON is escaped once more inside the call), so saving or autosaving any project it opened fits.
+ */
+export const MAX_MESSAGE_BYTES = Math.ceil(MAX_PROJECT_BYTES * 1.25) + 1024 * 1024;
+
+/** Failed token checks allowed per window before every further attempt is answered 429 until the window ends. */
+const TOKEN_FAILURES_PER_WINDOW = 20;
+const TOKEN_FAILURE_WINDOW_MS = 10_000;
+
+/** Sent with every HTTP response: no framing, no caching, no sniffing, and the UI's own content policy. */
+export const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:* ws://[::1]:*; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'X-Frame-Options': 'DENY',
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 
 function tokensMatch(given: string | null, expected: string): boolean {
   if (!given) return false;
@@ -53,16 +75,47 @@ function tokensMatch(given: string | null, expected: string): boolean {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const staticRoot = path.resolve(options.staticDir);
+  const listenHost = options.host ?? '127.0.0.1';
+  let port = 0;
+
+  // DNS rebinding: a page of another site that resolves its name to 127.0.0.1 sends its own name as Host.
+  // Listening on every interface (an explicit choice, see --host) accepts whatever name reaches this port.
+  const anyInterface = listenHost === '0.0.0.0' || listenHost === '::';
+  const hostAllowed = (host: string | undefined) =>
+    host !== undefined &&
+    (anyInterface ? host.endsWith(`:${port}`) : [...LOOPBACK_NAMES, listenHost.includes(':') ? `[${listenHost}]` : listenHost].some((name) => host === `${name}:${port}`));
+  // A browser page may call only from this server's own origin; other clients (tests, curl) send no Origin.
+  const originAllowed = (origin: string | undefined, host: string | undefined) => origin === undefined || origin === `http://${host}`;
+
+  let failures: number[] = [];
+  /** Token check with a limit on failures, so the token cannot be guessed at speed. 'limited' while over it. */
+  const checkToken = (given: string | null): 'ok' | 'wrong' | 'limited' => {
+    const now = Date.now();
+    failures = failures.filter((t) => now - t < TOKEN_FAILURE_WINDOW_MS);
+    if (failures.length >= TOKEN_FAILURES_PER_WINDOW) return 'limited';
+    if (tokensMatch(given, token)) return 'ok';
+    failures.push(now);
+    return 'wrong';
+  };
+  const refusal = (verdict: 'wrong' | 'limited' | 'host'): [number, string] =>
+    verdict === 'limited' ? [429, 'Too many attempts with a wrong token; wait a few seconds.'] : verdict === 'host' ? [421, 'Wrong Host header.'] : [401, 'Unauthorized'];
 
   const server = http.createServer(async (req, res) => {
+    // Set before any route writes its own headers, so every response carries them (writeHead merges).
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     try {
+      if (!hostAllowed(req.headers.host)) {
+        res.writeHead(421, { 'Content-Type': 'text/plain' }).end('Wrong Host header.');
+        return;
+      }
       // Browser-GPU training data and weights (computeBridge.ts): the per-launch token is required here too.
       if (req.url?.startsWith('/compute/')) {
         const url = new URL(req.url, 'http://localhost');
         const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null;
-        const origin = req.headers.origin;
-        if (!tokensMatch(bearer ?? url.searchParams.get('token'), token) || (origin !== undefined && origin !== `http://${req.headers.host}`)) {
-          res.writeHead(401, { 'Content-Type': 'text/plain' }).end('Unauthorized');
+        const verdict = originAllowed(req.headers.origin, req.headers.host) ? checkToken(bearer ?? url.searchParams.get('token')) : 'wrong';
+        if (verdict !== 'ok') {
+          const [status, text] = refusal(verdict);
+          res.writeHead(status, { 'Content-Type': 'text/plain' }).end(text);
           return;
         }
         if (!(await options.engine.compute.handleHttp(req, res, url.pathname))) res.writeHead(404).end();
@@ -80,15 +133,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return;
       }
       const body = await fs.readFile(file);
-      res.writeHead(200, {
-        'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
-        'Cache-Control': 'no-store',
-        'X-Content-Type-Options': 'nosniff',
-        'Referrer-Policy': 'no-referrer',
-      });
+      res.writeHead(200, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream' });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+      if (!res.headersSent) res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+      else res.destroy();
     }
   });
 
@@ -96,13 +145,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const sockets = new Set<WebSocket>();
 
   server.on('upgrade', (req, socket, head) => {
+    // A socket error before the handshake completes (a reset, a malformed request) must not reach the process.
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const origin = req.headers.origin;
-    const host = req.headers.host;
-    const originOk = origin === undefined || origin === `http://${host}`;
-    if (url.pathname !== '/api' || !tokensMatch(url.searchParams.get('token'), token) || !originOk) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
-      socket.destroy();
+    const verdict = !hostAllowed(req.headers.host)
+      ? 'host'
+      : url.pathname !== '/api' || !originAllowed(req.headers.origin, req.headers.host)
+        ? 'wrong'
+        : checkToken(url.searchParams.get('token'));
+    if (verdict !== 'ok') {
+      const [status, text] = refusal(verdict);
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
@@ -116,6 +169,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   wss.on('connection', (ws) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
+    // A malformed frame (too large, bad UTF-8, reserved opcode, unmasked, RSV bits) makes ws emit 'error' and
+    // close this connection with the matching status; without a listener the error would end the whole process.
+    ws.on('error', (e) => {
+      console.warn(`[neurowire] closed a WebSocket connection: ${e.message}`);
+      ws.terminate();
+    });
     ws.on('message', async (data) => {
       let msg: WireMessage;
       try {
@@ -142,11 +201,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, listenHost, () => resolve());
   });
-  const port = (server.address() as { port: number }).port;
+  port = (server.address() as { port: number }).port;
+  const urlHost = LOOPBACK_NAMES.includes(listenHost) || anyInterface ? '127.0.0.1' : listenHost.includes(':') ? `[${listenHost}]` : listenHost;
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url: `http://${urlHost}:${port}/?token=${token}`,
     port,
     token,
     async close() {
