@@ -204,6 +204,23 @@ function formatZodIssues(error: z.ZodError): string {
 }
 
 /**
+ * A value from a file, as an error message may show it: short, printable, never the file's contents at length
+ * (a wrong file may be a private one) and never control characters (they would garble a terminal).
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') {
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are replaced
+    const printable = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
+    return JSON.stringify(printable.length > 40 ? `${printable.slice(0, 40)}…` : printable);
+  }
+  if (typeof value === 'bigint') return 'a big integer';
+  if (value === undefined) return 'missing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return String(value);
+}
+
+/**
  * Turns the text of a project file into a Project, migrating older versions.
  * Throws ProjectFileError with a message that says what is wrong and where.
  */
@@ -212,9 +229,20 @@ export function parseProject(text: string, source = 'project file'): Project {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new ProjectFileError(`${source} is not valid JSON: ${(e as Error).message}`);
+    // The parser's own message quotes the text; the file may not be a project at all (or a private file).
+    throw new ProjectFileError(`${source} is not a Neurowire project: it is not valid JSON${jsonErrorPlace(text, (e as Error).message)}.`);
   }
   return upgradeProject(doc, source);
+}
+
+/** Where JSON.parse gave up, as " (line L, column C)" when its message says, without quoting the text. */
+function jsonErrorPlace(text: string, message: string): string {
+  if (text.trim() === '') return ' (the file is empty)';
+  const m = /at position (\d+)/.exec(message);
+  if (!m) return '';
+  const before = text.slice(0, Number(m[1]));
+  const line = before.split('\n').length;
+  return ` (line ${line}, column ${before.length - before.lastIndexOf('\n')})`;
 }
 
 export function upgradeProject(doc: unknown, source = 'project file'): Project {
@@ -223,11 +251,11 @@ export function upgradeProject(doc: unknown, source = 'project file'): Project {
   }
   let obj = doc as Record<string, unknown>;
   if (obj.format !== PROJECT_FORMAT) {
-    throw new ProjectFileError(`${source} is not a Neurowire project (its "format" field is ${JSON.stringify(obj.format)}, expected "${PROJECT_FORMAT}").`);
+    throw new ProjectFileError(`${source} is not a Neurowire project (its "format" field is ${describeValue(obj.format)}, expected "${PROJECT_FORMAT}").`);
   }
   const version = obj.version;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    throw new ProjectFileError(`${source} has an invalid "version" field: ${JSON.stringify(version)}.`);
+    throw new ProjectFileError(`${source} has an invalid "version" field: ${describeValue(version)}.`);
   }
   if (version > CURRENT_PROJECT_VERSION) {
     throw new ProjectFileError(

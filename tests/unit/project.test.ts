@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CURRENT_PROJECT_VERSION, emptyProject, parseProject, ProjectFileError, serializeProject } from '../../main/core/project';
+import { CURRENT_PROJECT_VERSION, emptyProject, parseProject, ProjectFileError, serializeProject, upgradeProject } from '../../main/core/project';
 import { openProjectFile, saveProjectFile, listProjectFiles } from '../../main/node/projectFiles';
 
 const templatePath = path.resolve(__dirname, '../../templates/mnist-mlp.json');
@@ -80,11 +80,39 @@ describe('project files on disk', () => {
     const dir = await tempDir();
     const bad = path.join(dir, 'broken.json');
     await fs.writeFile(bad, '{"format":"neurowire-project","version":1,"name":');
-    await expect(openProjectFile(bad)).rejects.toThrow(/broken\.json is not valid JSON/);
+    await expect(openProjectFile(bad)).rejects.toThrow(/broken\.json is not a Neurowire project: it is not valid JSON/);
     expect(await fs.readFile(bad, 'utf8')).toBe('{"format":"neurowire-project","version":1,"name":');
   });
 
   it('says when there is no file', async () => {
     await expect(openProjectFile('/nonexistent/x.json')).rejects.toThrow(/No project file at/);
+  });
+});
+
+describe('project file errors never echo the file', () => {
+  it('says a non-JSON file is not a project without quoting it, with the line when the parser knows it', () => {
+    expect(() => parseProject('root:x:0:0:secret-hash:19000:0:99999:7:::', '/etc/shadow')).toThrow(ProjectFileError);
+    try {
+      parseProject('root:x:0:0:secret-hash:19000:0:99999:7:::', '/etc/shadow');
+    } catch (e) {
+      expect((e as Error).message).toBe('/etc/shadow is not a Neurowire project: it is not valid JSON.');
+    }
+    expect(() => parseProject('{"a": 1,\n "b" 2}', 'p.json')).toThrow('p.json is not a Neurowire project: it is not valid JSON (line 2, column 6).');
+    expect(() => parseProject('  ', 'p.json')).toThrow('(the file is empty)');
+  });
+
+  it('shows field values short and printable, and survives values JSON cannot hold (BigInt over IPC)', () => {
+    const long = `\u0007\u001b[2J${'x'.repeat(100)}`;
+    let message = '';
+    try {
+      parseProject(JSON.stringify({ format: long, version: 1 }), 'p.json');
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('"format" field is');
+    expect([...message].some((c) => c.charCodeAt(0) < 0x20)).toBe(false);
+    expect(message.length).toBeLessThan(200);
+    expect(() => upgradeProject({ format: 10n, version: 1 }, 'ipc')).toThrow(ProjectFileError);
+    expect(() => upgradeProject({ format: 'neurowire-project', version: 2n }, 'ipc')).toThrow('invalid "version" field: a big integer');
   });
 });
