@@ -120,6 +120,20 @@ describe('analyzeGraph', () => {
     expect(a.order).toEqual(['input_1']);
   });
 
+  it('tells loop layers from the long chain behind them (linear time: see bench/analyze.ts)', () => {
+    const nodes = [node('input_1', 'Input', { shape: [4] }), node('a', 'Dense', { units: 4 }), node('b', 'Dense', { units: 4 })];
+    const edges: [string, string][] = [['input_1', 'a'], ['a', 'b'], ['b', 'a']];
+    for (let i = 0; i < 3000; i++) {
+      nodes.push(node(`d${i}`, 'Dense', { units: 4 }));
+      edges.push([i === 0 ? 'b' : `d${i - 1}`, `d${i}`]);
+    }
+    const a = analyzeGraph(graph(nodes, edges));
+    expect(a.errors).toHaveLength(1);
+    expect(a.errors[0]).toMatch(/loop through a, b —/);
+    expect(Object.values(a.nodes).filter((n) => n.errors.some((e) => e.includes('part of a loop')))).toHaveLength(2);
+    expect(a.nodes.d2999.warnings[0]).toContain('comes after a loop');
+  });
+
   it('detects a layer connected to itself', () => {
     const g = graph(
       [node('input_1', 'Input', { shape: [4] }), node('dense_1', 'Dense', { units: 4 })],

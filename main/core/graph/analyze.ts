@@ -49,8 +49,9 @@ export function topologicalOrder(graph: Graph): string[] {
   }
   const queue = graph.nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id);
   const order: string[] = [];
-  while (queue.length) {
-    const id = queue.shift()!;
+  // An index instead of queue.shift(), which would make long chains quadratic.
+  for (let head = 0; head < queue.length; head++) {
+    const id = queue[head];
     order.push(id);
     for (const next of outgoing.get(id) ?? []) {
       const d = (indegree.get(next) ?? 0) - 1;
@@ -150,26 +151,32 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget): GraphAnalysi
 
 /**
  * Splits the nodes Kahn's algorithm left out into those on a loop and those merely downstream of one:
- * peeling off, again and again, left-out nodes that feed no other left-out node leaves only the loops.
+ * Kahn's algorithm again, backwards over the left-out nodes, peels off every node that feeds no other
+ * left-out node; what cannot be peeled lies on a loop (or between two). Linear in nodes + connections.
  */
 function loopNodes(graph: Graph, order: string[]): { onLoop: ProjectNode[]; afterLoop: ProjectNode[] } {
   const ordered = new Set(order);
   const left = new Set(graph.nodes.filter((n) => !ordered.has(n.id)).map((n) => n.id));
+  const feeds = new Map<string, number>([...left].map((id) => [id, 0]));
+  const feeders = new Map<string, string[]>([...left].map((id) => [id, []]));
+  for (const e of graph.edges) {
+    if (!left.has(e.source) || !left.has(e.target)) continue;
+    feeds.set(e.source, feeds.get(e.source)! + 1);
+    feeders.get(e.target)!.push(e.source);
+  }
+  const peel = [...left].filter((id) => feeds.get(id) === 0);
   const downstream = new Set<string>();
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const id of left) {
-      const feedsLeft = graph.edges.some((e) => e.source === id && left.has(e.target));
-      if (!feedsLeft) {
-        left.delete(id);
-        downstream.add(id);
-        changed = true;
-      }
+  for (let i = 0; i < peel.length; i++) {
+    const id = peel[i];
+    downstream.add(id);
+    for (const source of feeders.get(id)!) {
+      const rest = feeds.get(source)! - 1;
+      feeds.set(source, rest);
+      if (rest === 0) peel.push(source);
     }
   }
   return {
-    onLoop: graph.nodes.filter((n) => left.has(n.id)),
+    onLoop: graph.nodes.filter((n) => left.has(n.id) && !downstream.has(n.id)),
     afterLoop: graph.nodes.filter((n) => downstream.has(n.id)),
   };
 }
