@@ -3,11 +3,11 @@ import path from 'node:path';
 import os from 'node:os';
 import { api, isApiMethod, type ApiMethod, type ApiParsedParams, type ApiResult, type EngineEvents, type EngineInfo, type TemplateInfo, type TrainingEvent, type ComputeChoice } from '../core/api/contract';
 import { parseProject, ProjectFileError, datasetKey, type Project } from '../core/project';
-import { saveProjectFile, openProjectFile, listProjectFiles, writeFileAtomic } from './projectFiles';
+import { saveProjectFile, openProjectFile, listProjectFiles, writeFileAtomic, removeOrphanedTempFiles } from './projectFiles';
 import { inspectDataset, listDatasets, readCsvColumns } from './datasets';
 import { selectBackend } from './backend';
 import { startTraining, type TrainingRun, type TrainingResult, type StartTrainingOptions } from './training/run';
-import { RunStore, RunStoreError, RunRecorder, checkRunId, type CheckpointHandler } from './runs';
+import { RunStore, RunStoreError, RunRecorder, checkRunId, CHECKPOINTS_DIR, type CheckpointHandler } from './runs';
 import { exportTrainedModel } from './export';
 import { ComputeBridge, ComputeBridgeError, type ComputeHost } from './computeBridge';
 
@@ -74,12 +74,22 @@ export class Engine {
   readonly runStore: RunStore;
   /** Browser-GPU runs (WebGPU / WebGL in a Chromium page); the server's /compute routes use it too. */
   readonly compute: ComputeBridge;
+  /** Settles once the temporary files a killed process left behind are removed (how many were). */
+  readonly tidied: Promise<number>;
 
   constructor(private readonly options: EngineOptions) {
     this.dataDir = path.resolve(options.dataDir ?? defaultDataDir());
     this.templatesDir = path.resolve(options.templatesDir ?? defaultTemplatesDir());
     this.runStore = new RunStore(path.join(this.dataDir, 'runs'));
     this.compute = new ComputeBridge({ host: options.computeHost ?? null, emitCommand: (e) => this.emit('compute', e) });
+    this.tidied = this.removeOrphanedTempFiles().catch(() => 0);
+  }
+
+  /** Where the app writes atomically: the data folder, projects, and every run's folder and checkpoints. */
+  private async removeOrphanedTempFiles(): Promise<number> {
+    const runsDir = path.join(this.dataDir, 'runs');
+    const runDirs = (await fs.readdir(runsDir).catch(() => [] as string[])).map((id) => path.join(runsDir, id));
+    return removeOrphanedTempFiles([this.dataDir, this.projectsDir, runsDir, ...runDirs, ...runDirs.map((d) => path.join(d, CHECKPOINTS_DIR))]);
   }
 
   get projectsDir(): string {

@@ -28,6 +28,52 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     await fs.rm(tmp, { force: true });
     throw e;
   }
+  await syncFolder(path.dirname(target));
+}
+
+/** Makes a rename in `dir` durable: without it a power cut right after saving can lose the new name. */
+async function syncFolder(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Windows cannot open or sync a folder; its renames are durable as they are.
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** What writeFileAtomic (and the run store's model folders) name their temporary files and folders. */
+const TEMP_NAME = /^\..+\.[0-9a-f]{12}\.tmp$/;
+/** Older than this, a temporary file belongs to a write that died (a write takes seconds, not minutes). */
+export const ORPHAN_AGE_MS = 10 * 60 * 1000;
+
+/**
+ * Removes temporary files and folders that a killed process left in `dirs` (not below them). Returns how
+ * many were removed. Young ones are left alone: another instance of the app may be writing them.
+ */
+export async function removeOrphanedTempFiles(dirs: string[], now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = await fs.readdir(dir);
+    } catch {
+      continue; // not there (yet)
+    }
+    for (const name of names.filter((n) => TEMP_NAME.test(n))) {
+      const file = path.join(dir, name);
+      try {
+        if (now - (await fs.stat(file)).mtimeMs < ORPHAN_AGE_MS) continue;
+        await fs.rm(file, { recursive: true, force: true });
+        removed++;
+      } catch {
+        // gone already, or not ours to remove: leave it
+      }
+    }
+  }
+  return removed;
 }
 
 export async function saveProjectFile(filePath: string, project: Project): Promise<string> {

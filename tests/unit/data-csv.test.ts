@@ -138,3 +138,23 @@ describe('CSV tables', () => {
     expect(p.info.totalSamples).toBe(30);
   });
 });
+
+describe('CSV quotes', () => {
+  it('stops at an unterminated quote with the line and column, instead of swallowing the rest into one value', async () => {
+    const f = write('unterminated.csv', 'x,y,label\n1,2,a\n3,4,b\n5,6,"unterminated\n7,8,a\n');
+    await expect(openDataset(choice({ path: f, labelColumn: 'label' }))).rejects.toThrow(
+      'unterminated.csv, line 4, column 3 ("label"): a quoted field is never closed',
+    );
+  });
+
+  it('names a quote that is not doubled inside a quoted field', async () => {
+    const f = write('stray-quote.csv', 'x,y,label\n1,2,"a"b"\n3,4,b\n');
+    await expect(openDataset(choice({ path: f, labelColumn: 'label' }))).rejects.toThrow('stray-quote.csv, line 2, column 3 ("label"): a quote inside a quoted field is not doubled');
+  });
+
+  it('still reads well-formed quotes: doubled quotes, delimiters and line breaks inside quoted fields', async () => {
+    const f = write('good-quotes.csv', 'x,y,label\n1,2,"say ""hi"""\n3,4,"a, b"\n5,6,"two\nlines"\n');
+    const data = await openDataset(choice({ path: f, labelColumn: 'label' }));
+    expect(data.info.classNames).toEqual(['a, b', 'say "hi"', 'two\nlines']);
+  });
+});

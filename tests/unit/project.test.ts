@@ -116,3 +116,36 @@ describe('project file errors never echo the file', () => {
     expect(() => upgradeProject({ format: 'neurowire-project', version: 2n }, 'ipc')).toThrow('invalid "version" field: a big integer');
   });
 });
+
+describe('temporary files a killed save left behind', () => {
+  it('are removed when the engine starts, except young ones another instance may still be writing', async () => {
+    const { Engine } = await import('../../main/node/engine');
+    const { ORPHAN_AGE_MS, writeFileAtomic } = await import('../../main/node/projectFiles');
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-orphans-'));
+    const old = new Date(Date.now() - 2 * ORPHAN_AGE_MS);
+    const orphans = [
+      path.join(dataDir, '.autosave.neurowire.json.0123456789ab.tmp'),
+      path.join(dataDir, 'projects', '.mine.neurowire.json.abcdefabcdef.tmp'),
+      path.join(dataDir, 'runs', 'run-1', '.summary.json.00ff00ff00ff.tmp'),
+      path.join(dataDir, 'runs', 'run-1', 'checkpoints', '.epoch-2.a1b2c3d4e5f6.tmp'),
+    ];
+    const young = path.join(dataDir, 'projects', '.other.neurowire.json.999999999999.tmp');
+    const kept = [path.join(dataDir, 'projects', 'mine.neurowire.json'), path.join(dataDir, 'projects', '.hidden-but-mine.json')];
+    for (const file of [...orphans, young, ...kept]) {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, 'x');
+    }
+    for (const file of [...orphans, ...kept]) await fs.utimes(file, old, old);
+    const engine = new Engine({ host: 'browser', dataDir });
+    try {
+      expect(await engine.tidied).toBe(orphans.length);
+      for (const file of orphans) await expect(fs.stat(file)).rejects.toThrow();
+      for (const file of [young, ...kept]) await expect(fs.stat(file)).resolves.toBeDefined();
+    } finally {
+      await engine.dispose();
+    }
+    // An atomic write leaves only its target behind.
+    await writeFileAtomic(path.join(dataDir, 'projects', 'new.json'), 'data');
+    expect((await fs.readdir(path.join(dataDir, 'projects'))).filter((n) => n.endsWith('.tmp'))).toEqual([young].map((f) => path.basename(f)));
+  });
+});

@@ -77,6 +77,21 @@ export function readCsv(file: string, onRow: RowHandler, opts: CsvReadOptions = 
         for (const f of fields) if (f.includes('\n') || f.includes('\r')) extra += (f.match(/\r\n|\r|\n/g) ?? []).length;
         line += 1 + extra;
         if (fields.length === 1 && fields[0] === '') return; // blank line
+        // An unterminated quote swallows every later line into one field: nothing after it can be trusted.
+        const quoteError = results.errors.find((e) => e.type === 'Quotes');
+        if (quoteError) {
+          failed = true;
+          parser.abort();
+          const column = header?.[fields.length - 1];
+          reject(
+            new Error(
+              `${path.basename(file)}, line ${here}, column ${fields.length}${column ? ` ("${column}")` : ''}: ${
+                quoteError.code === 'MissingQuotes' ? 'a quoted field is never closed (a " without its closing ")' : 'a quote inside a quoted field is not doubled ("")'
+              }. Fix the quotes in that line and load the file again.`,
+            ),
+          );
+          return;
+        }
         if (header === null) {
           header = fields.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
           try {
