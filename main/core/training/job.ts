@@ -18,7 +18,9 @@ import type { DatasetInfo } from '../datasets';
 import type { Project } from '../project';
 import { mulberry32 } from '../random';
 import { compileGraph, GraphCompileError, type LayerFactoryOverrides } from '../compile';
+import { analyzeGraph } from '../graph/analyze';
 import { captureArtifacts } from './artifacts';
+import { checkTrainingMemory } from './memory';
 import { evaluateOnTest, testSummary } from './evaluate';
 import { checkModelFitsData, describeTrainingError, runTrainingLoop } from './loop';
 import type { LoopControl, LoopOptions, TrainingData, TrainingResult } from './types';
@@ -43,6 +45,8 @@ export interface JobHost {
    * readable model.ts). Must build the same network.
    */
   buildModel?(tf: Tf): tfTypes.LayersModel;
+  /** The machine's memory in bytes: a network whose training would need more than half of it is refused before it is built. */
+  memoryBytes?: number;
   /** Layers built by the host instead of tfjs's own (e.g. a fused LSTM kernel on wasm), per backend. */
   layerOverrides?(tf: Tf): LayerFactoryOverrides;
   /** An optimizer that replaces the loop's (e.g. a fused Adam on wasm); undefined keeps the loop's. */
@@ -115,9 +119,12 @@ async function trainAndCapture(job: TrainingJob, host: JobHost, keep: (model: tf
       log('Stopped before training began.');
       return { status: 'stopped', epochsCompleted: 0, history: [] };
     }
+    // Before the data is read: a network that cannot fit is refused at once, with the numbers.
+    if (host.memoryBytes) checkTrainingMemory(project.graph, analyzeGraph(project.graph), project.training, host.memoryBytes);
     const t0 = Date.now();
     data = await host.loadData(log);
     log(`Loaded ${data.info.name} in ${Date.now() - t0} ms: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test samples.`);
+    if (host.memoryBytes) checkTrainingMemory(project.graph, analyzeGraph(project.graph), project.training, host.memoryBytes);
     model = host.buildModel ? host.buildModel(tf) : compileGraph(tf, project.graph, undefined, host.layerOverrides?.(tf) ?? {});
     keep(model);
     checkModelFitsData(model, data.info); // a clear message before anything starts

@@ -11,6 +11,7 @@
  * between batches (polling the flags every 50 ms).
  */
 import { parentPort, workerData, isMainThread } from 'node:worker_threads';
+import { totalmem } from 'node:os';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { TrainingEvent } from '../../core/api/contract';
 import type { Project } from '../../core/project';
@@ -71,6 +72,7 @@ function nodeHost(input: WorkerInput): JobHost {
   return {
     emit,
     control: flagControl(input.flags),
+    memoryBytes: totalmem(),
     async selectBackend() {
       const selected = await selectBackend({ prefer: input.backend });
       onWasm = selected.tf.getBackend() === 'wasm';
