@@ -167,6 +167,28 @@ export function checkModelFitsData(model: tfTypes.LayersModel, info: DatasetInfo
   return { inputShape: known ? (want as number[]) : [...info.inputShape], outputUnits: fit.units, loss: fit.loss };
 }
 
+/**
+ * A classifier still at chance level after an epoch is not learning: a warning that names the likely cause,
+ * or null. Chance level here is generous (up to twice guessing, at most ten points above it), so a run that
+ * learns slowly but surely is not flagged; a model that only ever predicts one class is.
+ */
+export function notLearningWarning(metrics: EpochMetrics, info: Pick<DatasetInfo, 'task' | 'numClasses'>, learningRate: number): string | null {
+  const k = info.numClasses;
+  if (info.task !== 'classification' || k < 2) return null;
+  const acc = metrics.valAcc ?? metrics.acc;
+  const guess = 1 / k;
+  const limit = k === 2 ? guess + 0.05 : Math.min(2 * guess, guess + 0.1);
+  if (!Number.isFinite(acc) || acc > limit) return null;
+  const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)} %`;
+  const cause =
+    learningRate >= 0.1
+      ? `The learning rate ${fmtLr(learningRate)} is probably too high: try ${fmtLr(learningRate / 100)} (0.001 suits Adam).`
+      : learningRate <= 1e-5
+        ? `The learning rate ${fmtLr(learningRate)} is probably too low: try 0.001.`
+        : 'Check that the labels match the samples and that the output layer uses softmax (sigmoid for one unit), or try a smaller learning rate.';
+  return `Not learning: after epoch ${metrics.epoch + 1} the ${metrics.valAcc !== undefined ? 'validation ' : ''}accuracy is ${pct(acc)}, about what guessing among ${k} classes gives (${pct(guess)}). ${cause}`;
+}
+
 /** Sets an optimizer's learning rate. SGD/momentum keep it in a cached scalar (setLearningRate); the others read the field each step. */
 export function setOptimizerLearningRate(optimizer: tfTypes.Optimizer, lr: number): void {
   const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
@@ -336,6 +358,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
 
   const history: EpochMetrics[] = [];
   let epochsCompleted = 0;
+  let warnedNotLearning = false;
   let position = { epoch: 0, batch: 0 };
 
   const esDefaults: TrainingConfig['earlyStopping'] = { enabled: false, monitor: 'val_loss', patience: 5, minDelta: 0, restoreBest: true };
@@ -586,6 +609,11 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
       log(
         `Epoch ${epoch + 1}/${cfg.epochs} took ${secs.toFixed(2)} s (${Math.round(speed())} samples/s training, validation ${Math.round(valMsPerEpoch)} ms, learning rate ${fmtLr(lr)}); tensors in memory: ${tf.memory().numTensors}.`,
       );
+      const warning = warnedNotLearning ? null : notLearningWarning(metrics, info, lr);
+      if (warning) {
+        warnedNotLearning = true; // once a run: the person has been told
+        log(warning);
+      }
       if (opts.onEpochEnd) {
         try {
           await opts.onEpochEnd(epoch, metrics, isBest);
