@@ -23,6 +23,7 @@ import type { DatasetInfo } from '../core/datasets';
 import type { DatasetChoice, Project } from '../core/project';
 import type { SplitData, TrainingData, TrainingResult } from '../core/training/types';
 import { doneEvent } from '../core/training/job';
+import { formatBytes } from '../core/format';
 import {
   SPLITS,
   splitMeta,
@@ -87,10 +88,6 @@ export const MAX_DATASET_BYTES = 1.5 * 1024 ** 3;
 /** Uploaded weights larger than this are refused (a model this size would not fit a browser tab anyway). */
 export const MAX_WEIGHT_BYTES = 1024 ** 3;
 
-function fmtBytes(n: number): string {
-  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GB` : `${(n / 1024 ** 2).toFixed(1)} MB`;
-}
-
 /** Bytes a dataset will take as buffers, before reading any sample. */
 export function estimateDatasetBytes(data: TrainingData): number {
   const per = valuesPerSample(data.info);
@@ -131,7 +128,7 @@ export async function datasetToBuffers(data: TrainingData, maxBytes = MAX_DATASE
   const bytes = estimateDatasetBytes(data);
   if (bytes > maxBytes) {
     throw new ComputeBridgeError(
-      `${data.info.name} needs ${fmtBytes(bytes)} as training buffers, more than the ${fmtBytes(maxBytes)} a browser GPU run can take. Train it on Node instead, or use a smaller dataset.`,
+      `${data.info.name} needs ${formatBytes(bytes)} as training buffers, more than the ${formatBytes(maxBytes)} a browser GPU run can take. Train it on Node instead, or use a smaller dataset.`,
       'too_large',
     );
   }
@@ -418,7 +415,7 @@ export class ComputeBridge {
       let size = 0;
       for await (const chunk of req) {
         size += (chunk as Buffer).length;
-        if (size > MAX_WEIGHT_BYTES) return fail(413, `The weights are larger than ${fmtBytes(MAX_WEIGHT_BYTES)}.`);
+        if (size > MAX_WEIGHT_BYTES) return fail(413, `The weights are larger than ${formatBytes(MAX_WEIGHT_BYTES)}.`);
         chunks.push(chunk as Buffer);
       }
       const buf = Buffer.concat(chunks);

@@ -6,8 +6,9 @@ import { defaultParams } from '../../main/core/layers/params';
 import { DatasetSourceSchema, emptyProject, type DatasetSource, type Project } from '../../main/core/project';
 import { attachDatasetInspection, createAppStore, type AppStore } from '../../renderer/src/store/appStore';
 import { analysisFor, withInspected } from '../../renderer/src/store/analysis';
-import { probeSource, sourceFromProbe, withoutStaleVocabulary } from '../../renderer/src/store/dataSource';
-import { fitProjectToData } from '../../renderer/src/store/fitToData';
+import { probeSource, withoutStaleVocabulary } from '../../renderer/src/store/dataSource';
+import { sourceFromProbe } from '../../main/core/datasetColumns';
+import { fitProjectToData } from '../../main/core/graph/fitToData';
 
 type Handler = (params: any) => unknown;
 

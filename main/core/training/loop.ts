@@ -19,6 +19,7 @@ import type { EpochMetrics, TrainingEvent } from '../api/contract';
 import type { DatasetInfo } from '../datasets';
 import type { TrainingConfig } from '../project';
 import { mulberry32, shuffledIndices } from '../random';
+import { formatShape } from '../shapes';
 
 export { mulberry32, shuffledIndices };
 import { checkOutputFit, walkOutput, type LossName } from '../outputFit';
@@ -114,10 +115,6 @@ export function penalizedWeights(model: tfTypes.LayersModel): tfTypes.LayerVaria
   return model.layers.flatMap((layer) => layer.trainableWeights.filter((w) => isPenalizedWeight(layer.getClassName(), w.originalName ?? w.name)));
 }
 
-function fmtShape(s: readonly (number | null)[]): string {
-  return `[${s.map((d) => (d === null ? '?' : d)).join(', ')}]`;
-}
-
 function fmtLr(lr: number): string {
   return Number(lr.toPrecision(3)).toString();
 }
@@ -149,7 +146,7 @@ export function checkModelFitsData(model: tfTypes.LayersModel, info: DatasetInfo
   const wantSize = known ? (want as number[]).reduce((a, b) => a * b, 1) : NaN;
   if (known && wantSize !== size) {
     throw new Error(
-      `The network's Input expects samples of shape ${fmtShape(want)} but ${info.name} gives ${fmtShape(info.inputShape)} (${size} values per sample). Set the Input shape to ${fmtShape(info.inputShape)}.`,
+      `The network's Input expects samples of shape ${formatShape(want)} but ${info.name} gives ${formatShape(info.inputShape)} (${size} values per sample). Set the Input shape to ${formatShape(info.inputShape)}.`,
     );
   }
   const output = model.outputs[0];

@@ -9,6 +9,7 @@
 import type { GraphAnalysis } from '../graph/analyze';
 import type { Graph, TrainingConfig } from '../project';
 import { shapeSize } from '../shapes';
+import { formatBytes } from '../format';
 
 const BYTES = 4;
 /** Training may use at most this share of the machine's memory (the rest is the OS, the app, the data). */
@@ -48,10 +49,6 @@ export function estimateTrainingMemory(graph: Graph, analysis: GraphAnalysis, co
   return { weightBytes, activationBytes, totalBytes: weightBytes + activationBytes, mostParams, largestOutput };
 }
 
-function gb(bytes: number): string {
-  return `${(bytes / 1024 ** 3).toFixed(bytes < 10 * 1024 ** 3 ? 2 : 1)} GB`;
-}
-
 /** Throws a message with the numbers and what to change when training would need more than its share of `memoryBytes`. */
 export function checkTrainingMemory(graph: Graph, analysis: GraphAnalysis, config: TrainingConfig, memoryBytes: number): void {
   const e = estimateTrainingMemory(graph, analysis, config);
@@ -62,6 +59,6 @@ export function checkTrainingMemory(graph: Graph, analysis: GraphAnalysis, confi
     ? `Make ${e.mostParams?.name ?? 'the largest layer'} smaller (it has ${e.mostParams?.params.toLocaleString('en-US')} parameters): fewer units, or pooling / a smaller input before it.`
     : `Lower the batch size (now ${config.batchSize}) or make ${e.largestOutput?.name ?? 'the largest layer'}'s output smaller (${e.largestOutput?.values.toLocaleString('en-US')} values per sample).`;
   throw new Error(
-    `The network is too big to train on this machine: it needs about ${gb(e.totalBytes)} (weights, gradients and optimizer state ${gb(e.weightBytes)}; one batch of activations ${gb(e.activationBytes)}), more than half of its ${gb(memoryBytes)} of memory. ${fix}`,
+    `The network is too big to train on this machine: it needs about ${formatBytes(e.totalBytes)} (weights, gradients and optimizer state ${formatBytes(e.weightBytes)}; one batch of activations ${formatBytes(e.activationBytes)}), more than half of its ${formatBytes(memoryBytes)} of memory. ${fix}`,
   );
 }

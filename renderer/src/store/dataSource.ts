@@ -1,8 +1,5 @@
 import { DatasetSourceSchema, type DatasetSource } from '../../../main/core/project';
 
-// Column guessing decides about the data, so it lives in main/core; re-exported for the store and forms.
-export { guessLabelColumn, sourceFromProbe, type TableColumn } from '../../../main/core/datasetColumns';
-
 /** Source types that read a person's own file or folder. */
 export type OwnDataType = Exclude<DatasetSource['type'], 'builtin'>;
 

@@ -3,7 +3,6 @@ import { getLayerSpec, isInputKind } from '../../../main/core/layers/registry';
 import { defaultParams } from '../../../main/core/layers/params';
 
 /** Param equality lives in main/core next to fit-to-data, which needs it too. */
-export { sameValue } from '../../../main/core/graph/fitToData';
 
 export const LAYER_NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
 

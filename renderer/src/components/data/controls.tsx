@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { TableColumn } from '../../store/dataSource';
+import type { TableColumn } from '../../../../main/core/datasetColumns';
 import { CommitField, parseNumber } from '../fields';
 
 /** A labelled select whose options are [value, text] pairs. */

@@ -1,7 +1,8 @@
 import type { DatasetInfo, DatasetPreview } from '../../../../main/core/datasets';
 import { datasetKey, type DatasetSource, type Project } from '../../../../main/core/project';
 import { isBuiltinId, withInspected } from '../analysis';
-import { dataSourcesEqual, probeSource, sourceFromProbe, type OwnDataType } from '../dataSource';
+import { dataSourcesEqual, probeSource, type OwnDataType } from '../dataSource';
+import { sourceFromProbe } from '../../../../main/core/datasetColumns';
 import { errorText, type AppStore, type SliceCreator } from './types';
 
 /** The dataset catalogue and the last `datasets.inspect` of the project's source (not part of the document). */

@@ -1,5 +1,5 @@
 import type { PickPathPurpose } from '../../../../main/core/api/contract';
-import { sameValue } from '../graphOps';
+import { sameValue } from '../../../../main/core/graph/fitToData';
 import type { SliceCreator } from './types';
 
 export type MessageKind = 'info' | 'success' | 'error';
