@@ -156,6 +156,24 @@ describe('local server hardening', () => {
     expect(status).toBe(421);
   });
 
+  it('listening on another address (--host) accepts that name as Host, and still the loopback names', async () => {
+    const other = await startServer({ engine: new Engine({ host: 'browser', dataDir }), staticDir: path.join(dataDir, 'ui'), host: '127.0.0.2' });
+    try {
+      expect(other.url).toBe(`http://127.0.0.2:${other.port}/?token=${other.token}`);
+      const status = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          http.get({ host: '127.0.0.2', port: other.port, path: '/', headers: { Host: host } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          }).on('error', reject);
+        });
+      expect(await status(`127.0.0.2:${other.port}`)).toBe(200);
+      expect(await status(`evil.example:${other.port}`)).toBe(421);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('throttles token guessing: after 20 wrong tokens in a few seconds every attempt gets 429', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 22; i++) statuses.push((await get('/compute/x/meta', { Authorization: 'Bearer wrong' })).status);
