@@ -8,6 +8,7 @@ import { analyzeGraph } from './graph/analyze';
 import { incomingEdges } from './graph/analyze';
 import { parseParams } from './graph/analyze';
 import { requireLayerSpec } from './layers/registry';
+import { makeCustomLayer } from './layers/custom';
 
 type Tf = typeof tfTypes;
 
@@ -34,6 +35,12 @@ export class GraphCompileError extends Error {
  */
 export type LayerFactoryOverrides = { [F in keyof Tf['layers']]?: Tf['layers'][F] extends (args: infer A) => unknown ? (args: A) => tfTypes.layers.Layer : never };
 
+function stockLayer(tf: Tf, factoryName: string, overrides: LayerFactoryOverrides, config: Record<string, unknown>): tfTypes.layers.Layer {
+  const factory = ((overrides as Record<string, unknown>)[factoryName] ?? (tf.layers as unknown as Record<string, unknown>)[factoryName]) as ((cfg: object) => tfTypes.layers.Layer) | undefined;
+  if (typeof factory !== 'function') throw new Error(`tf.layers.${factoryName} does not exist`);
+  return factory(config);
+}
+
 export function compileGraph(tf: Tf, graph: Graph, modelName = 'neurowire_model', overrides: LayerFactoryOverrides = {}): tfTypes.LayersModel {
   const analysis = analyzeGraph(graph);
   if (!analysis.valid) {
@@ -54,9 +61,8 @@ export function compileGraph(tf: Tf, graph: Graph, modelName = 'neurowire_model'
         outputs.set(id, tf.input({ ...spec.tfjs.config(parsed.params), name: node.name } as Parameters<Tf["input"]>[0]));
         continue;
       }
-      const factory = ((overrides as Record<string, unknown>)[spec.tfjs.factory] ?? (tf.layers as unknown as Record<string, unknown>)[spec.tfjs.factory]) as ((cfg: object) => tfTypes.layers.Layer) | undefined;
-      if (typeof factory !== 'function') throw new Error(`tf.layers.${spec.tfjs.factory} does not exist`);
-      const layer = factory({ ...spec.tfjs.config(parsed.params), name: node.name });
+      const config = { ...spec.tfjs.config(parsed.params), name: node.name };
+      const layer = spec.tfjs.custom ? makeCustomLayer(tf, spec.tfjs.className, config) : stockLayer(tf, spec.tfjs.factory, overrides, config);
       const ins = (incoming.get(id) ?? []).map((src) => outputs.get(src)!);
       const out = layer.apply(ins.length === 1 ? ins[0] : ins) as tfTypes.SymbolicTensor;
       outputs.set(id, out);

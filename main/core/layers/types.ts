@@ -39,6 +39,11 @@ export interface TfjsBuild<P extends ParamDefs> {
   className: string;
   /** The config object passed to the factory (without `name`, which the compiler adds). */
   config(params: ParamValues<P>): Record<string, unknown>;
+  /**
+   * True when tfjs-layers has no such layer and Neurowire's own class (main/core/layers/custom, registered for
+   * serialization under `className`) builds it: `new Class(config)` instead of `tf.layers[factory](config)`.
+   */
+  custom?: boolean;
 }
 
 /**

@@ -1,0 +1,34 @@
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { CustomLayer, CustomLayerClass, Tf } from './define';
+
+/** Every custom layer class. Adding one means one file in this folder and one line here. */
+export const CUSTOM_LAYERS: readonly CustomLayer[] = [];
+
+const defined = new WeakMap<object, Map<string, CustomLayerClass>>();
+
+/**
+ * Defines every custom layer class on `tf` and registers it for serialization (so `tf.loadLayersModel` and
+ * `tf.models.modelFromJSON` find it), once per tfjs instance. Returns the classes by class name.
+ */
+export function registerCustomLayers(tf: Tf): ReadonlyMap<string, CustomLayerClass> {
+  // The serialization registry lives in tfjs-core; key the cache by it so two handles on one tfjs share classes.
+  const key = tf.serialization as object;
+  let classes = defined.get(key);
+  if (!classes) {
+    classes = new Map();
+    for (const layer of CUSTOM_LAYERS) {
+      const cls = layer.define(tf);
+      tf.serialization.registerClass(cls as unknown as Parameters<Tf['serialization']['registerClass']>[0]);
+      classes.set(layer.className, cls);
+    }
+    defined.set(key, classes);
+  }
+  return classes;
+}
+
+/** Builds one custom layer by class name, e.g. for the compiler. */
+export function makeCustomLayer(tf: Tf, className: string, config: Record<string, unknown>): tfTypes.layers.Layer {
+  const cls = registerCustomLayers(tf).get(className);
+  if (!cls) throw new Error(`No custom layer class "${className}" is defined (main/core/layers/custom).`);
+  return new cls(config);
+}
