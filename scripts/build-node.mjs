@@ -2,7 +2,8 @@
 // file by file, so that relative layouts (e.g. the training worker beside its launcher) stay the same,
 // compiles the WebAssembly kernels (main/**/*.wat) beside them (<name>.wasm and <name>.shared.wasm), and copies
 // the TypeScript modules a generated project ships (main/node/projectSources.ts) to dist/project-sources/,
-// where the built engine reads them: an installed app has no main/.
+// where the built engine reads them: an installed app has no main/; and bundles Neurowire's own layer classes into
+// dist/layer-loader/ (the neurowire-layers.js/.mjs an export folder carries when its model uses them).
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,4 +43,6 @@ for (const file of watFiles) {
 // The built module itself finds what to copy, so the build and the export agree on the list.
 const { copyProjectSources, PROJECT_SOURCES_DIR } = createRequire(import.meta.url)(path.resolve('dist/main/node/projectSources.js'));
 const shipped = copyProjectSources(path.resolve('main'), path.resolve('dist', PROJECT_SOURCES_DIR));
+const { writeLayerLoader, LAYER_LOADER_DIR } = createRequire(import.meta.url)(path.resolve('dist/main/node/layerLoader.js'));
+await writeLayerLoader(path.resolve('main'), path.resolve('dist', LAYER_LOADER_DIR));
 console.log(`Built engine and desktop shell into dist/ (${watFiles.length} WebAssembly kernel modules), and copied the ${shipped.length} modules generated projects ship.`);

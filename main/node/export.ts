@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { serializeProject, type Project } from '../core/project';
 import { writeFileAtomic } from './projectFiles';
 import { generateProjectFiles } from './projectSources';
+import { customClassesIn, layerLoaderFiles } from './layerLoader';
 import { captureArtifacts as captureModelArtifacts } from '../core/training/artifacts';
 
 /** File names inside an export folder. */
@@ -38,7 +39,8 @@ export function modelJsonOf(artifacts: tf.io.ModelArtifacts): tf.io.ModelJSON {
 
 /**
  * Writes a trained model and everything needed to use or rebuild it into `dir`:
- * model.json + weights.bin (load with `tf.loadLayersModel`), the project file, and the generated
+ * model.json + weights.bin (load with `tf.loadLayersModel`; a model with Neurowire's own layer classes also gets
+ * neurowire-layers.js/.mjs, which register them), the project file, and the generated
  * TypeScript project under code/ (with the app's modules it trains with, see projectSources.ts).
  * Each file is written atomically. Returns the folder and the written files, relative to it.
  */
@@ -48,12 +50,15 @@ export async function exportTrainedModel(opts: { project: Project; artifacts: tf
   const project = withTrainedVocabulary(opts.project, data);
   // Generate the code first: if the project cannot be turned into code, nothing is half-written.
   const code = generateProjectFiles(project);
+  // A model with Neurowire's own layer classes carries them, so stock tfjs loads it from this folder alone.
+  const loader = customClassesIn(opts.artifacts.modelTopology).length > 0 ? await layerLoaderFiles() : {};
   const weights = opts.artifacts.weightData ? tf.io.CompositeArrayBuffer.join(opts.artifacts.weightData) : new ArrayBuffer(0);
   const entries: Array<[string, string | Uint8Array]> = [
     [MODEL_JSON, JSON.stringify(modelJsonOf(opts.artifacts))],
     [WEIGHTS_BIN, new Uint8Array(weights)],
     [PROJECT_FILE, serializeProject(project)],
     ...(data ? [[PREPROCESSING_FILE, JSON.stringify(data, null, 2) + '\n'] as [string, string]] : []),
+    ...Object.entries(loader),
     ...Object.entries(code).map(([name, text]): [string, string] => [`${CODE_DIR}/${name}`, text]),
   ];
   await fs.mkdir(dir, { recursive: true });

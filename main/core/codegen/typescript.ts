@@ -55,8 +55,10 @@ interface LayerInfo {
   inputShapes: Shape[];
   outputShape: Shape;
   params: number;
-  /** `tf.input({...})` or `tf.layers.dense({...})`, without `.apply(...)`. */
+  /** `tf.input({...})` or `tf.layers.dense({...})`, without `.apply(...)`; for a custom class `new Subtract`. */
   factory: string;
+  /** The class name of a Neurowire layer class (spec.tfjs.custom), which model.ts defines before building. */
+  customClass?: string;
   config: Record<string, unknown>;
 }
 
@@ -71,7 +73,9 @@ function describeModel(project: Project, analysis: GraphAnalysis): ModelInfo {
   const byId = new Map(project.graph.nodes.map((n) => [n.id, n]));
   const incoming = incomingEdges(project.graph);
   const variables = new Map<string, string>();
-  const used = new Set<string>(RESERVED_IDENTIFIERS);
+  // Custom classes become top-level constants named after the class, so layer variables keep clear of them.
+  const customClasses = project.graph.nodes.map((n) => requireLayerSpec(n.kind).tfjs).filter((t) => t.custom).map((t) => t.className);
+  const used = new Set<string>([...RESERVED_IDENTIFIERS, ...customClasses]);
   const layers: LayerInfo[] = [];
   for (const id of analysis.order) {
     const node = byId.get(id)!;
@@ -89,7 +93,8 @@ function describeModel(project: Project, analysis: GraphAnalysis): ModelInfo {
       inputShapes: sources.map((s) => analysis.nodes[s].outputShape!),
       outputShape: analysis.nodes[id].outputShape!,
       params: analysis.nodes[id].params,
-      factory: spec.role === 'input' ? 'tf.input' : `tf.layers.${spec.tfjs.factory}`,
+      factory: spec.role === 'input' ? 'tf.input' : spec.tfjs.custom ? `new ${spec.tfjs.className}` : `tf.layers.${spec.tfjs.factory}`,
+      ...(spec.tfjs.custom ? { customClass: spec.tfjs.className } : {}),
       config: { ...spec.tfjs.config(parsed.params), name: node.name },
     });
   }
@@ -111,6 +116,14 @@ function renderModelFile(project: Project, model: ModelInfo): string {
   out.push(' * Shapes are per sample; TensorFlow.js adds the batch axis in front.');
   out.push(' */');
   out.push("import * as tf from '@tensorflow/tfjs';");
+  const customClasses = [...new Set(model.layers.flatMap((l) => (l.customClass ? [l.customClass] : [])))].sort();
+  if (customClasses.length > 0) {
+    out.push(`import { customLayerClass } from './${SHIPPED_DIR}/core/layers/custom';`);
+    out.push('');
+    out.push("// Layers TensorFlow.js does not have, from Neurowire's own classes (shipped in neurowire/); defining them also");
+    out.push('// registers them, so tf.loadLayersModel reads a saved model that uses them.');
+    for (const name of customClasses) out.push(`const ${name} = customLayerClass(tf, ${literal(name)});`);
+  }
   out.push('');
   out.push('/** Builds the network with the functional API, each layer applied to the layers that feed it. */');
   out.push('export function buildModel(): tf.LayersModel {');
@@ -152,6 +165,7 @@ function layerStatement(layer: LayerInfo): string[] {
   const applied = layer.inputs.length === 1 ? layer.inputs[0] : `[${layer.inputs.join(', ')}]`;
   const oneLine = `  const ${layer.variable} = ${layer.factory}(${config}).apply(${applied}) as tf.SymbolicTensor;`;
   if (oneLine.length <= MAX_LINE) return [oneLine];
+  if (layer.customClass) return [`  const ${layer.variable} = ${layer.factory}(${multilineObject(layer.config, '  ')}).apply(${applied}) as tf.SymbolicTensor;`];
   const [namespace, factory] = [layer.factory.slice(0, layer.factory.lastIndexOf('.')), layer.factory.slice(layer.factory.lastIndexOf('.') + 1)];
   const call = `    .${factory}(${config})`;
   return [

@@ -28,7 +28,12 @@ export function registerCustomLayers(tf: Tf): ReadonlyMap<string, CustomLayerCla
 
 /** Builds one custom layer by class name, e.g. for the compiler. */
 export function makeCustomLayer(tf: Tf, className: string, config: Record<string, unknown>): tfTypes.layers.Layer {
+  return new (customLayerClass(tf, className))(config);
+}
+
+/** One custom layer class by class name, defined and registered on `tf`; generated model.ts files use it. */
+export function customLayerClass(tf: Tf, className: string): CustomLayerClass {
   const cls = registerCustomLayers(tf).get(className);
   if (!cls) throw new Error(`No custom layer class "${className}" is defined (main/core/layers/custom).`);
-  return new cls(config);
+  return cls;
 }
