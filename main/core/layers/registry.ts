@@ -8,6 +8,7 @@ import { Reshape } from './kinds/reshape';
 import { Dropout } from './kinds/dropout';
 import { Activation } from './kinds/activation';
 import { Add } from './kinds/add';
+import { Subtract } from './kinds/subtract';
 import { Concatenate } from './kinds/concatenate';
 import { Embedding } from './kinds/embedding';
 import { Conv1D } from './kinds/conv1d';
@@ -44,6 +45,7 @@ export const LAYER_SPECS: readonly AnyLayerSpec[] = [
   Dropout,
   Activation,
   Add,
+  Subtract,
   Concatenate,
 ];
 

@@ -1,8 +1,9 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { CustomLayer, CustomLayerClass, Tf } from './define';
+import { SubtractLayer } from './subtract';
 
 /** Every custom layer class. Adding one means one file in this folder and one line here. */
-export const CUSTOM_LAYERS: readonly CustomLayer[] = [];
+export const CUSTOM_LAYERS: readonly CustomLayer[] = [SubtractLayer];
 
 const defined = new WeakMap<object, Map<string, CustomLayerClass>>();
 

@@ -1,4 +1,4 @@
-import { defineLayer, type ShapeCheck } from '../types';
+import { defineLayer, type AnyLayerSpec, type ShapeCheck } from '../types';
 import { formatShape, shapesEqual, type Shape } from '../../shapes';
 
 /**
@@ -21,7 +21,7 @@ export function broadcastShapes(a: Shape, b: Shape): Shape | null {
   return out;
 }
 
-/** Shape check shared by element-wise merges (Add, and later Subtract/Multiply/Average...). */
+/** Shape check shared by element-wise merges (Add, Subtract, Multiply, Average, Maximum, Minimum). */
 export function elementwiseMerge(label: string, inputs: Shape[], name: string): ShapeCheck {
   let shape: Shape = inputs[0];
   for (const next of inputs.slice(1)) {
@@ -45,26 +45,51 @@ export function elementwiseMerge(label: string, inputs: Shape[], name: string): 
   return { ok: true, shape };
 }
 
-export const Add = defineLayer({
+/** What differs between the element-wise merge kinds; everything else (shape check, no weights) is shared. */
+export interface ElementwiseMergeKind {
+  /** Kind, label and tfjs/Keras class name, e.g. "Multiply". */
+  kind: string;
+  description: string;
+  namePrefix: string;
+  /** The most inputs it takes: Subtract takes exactly two, the others any number from two. */
+  maxInputs?: number;
+  /** Name in `tf.layers`; for a custom class, the name the generated code uses. */
+  factory: string;
+  /** True where tfjs-layers lacks the layer and Neurowire's own class (main/core/layers/custom) builds it. */
+  custom?: boolean;
+}
+
+/** One element-wise merge layer kind: the inputs are combined value by value and need the same (or a broadcastable) shape. */
+export function elementwiseMergeLayer(k: ElementwiseMergeKind): AnyLayerSpec {
+  return defineLayer({
+    kind: k.kind,
+    label: k.kind,
+    category: 'Merge',
+    description: k.description,
+    namePrefix: k.namePrefix,
+    role: 'layer',
+    penalizedWeights: [],
+    outputFit: { fit: 'none' },
+    inputs: { min: 2, max: k.maxInputs ?? Infinity },
+    params: {},
+    inferShape(inputs, _p, ctx) {
+      return elementwiseMerge(k.kind, inputs, ctx.name);
+    },
+    countParams() {
+      return 0;
+    },
+    tfjs: {
+      factory: k.factory,
+      className: k.kind,
+      config: () => ({}),
+      ...(k.custom ? { custom: true } : {}),
+    },
+  });
+}
+
+export const Add = elementwiseMergeLayer({
   kind: 'Add',
-  label: 'Add',
-  category: 'Merge',
   description: 'Adds its inputs value by value, e.g. to join a residual (skip) connection; the inputs need the same shape.',
   namePrefix: 'add',
-  role: 'layer',
-  penalizedWeights: [],
-  outputFit: { fit: 'none' },
-  inputs: { min: 2, max: Infinity },
-  params: {},
-  inferShape(inputs, _p, ctx) {
-    return elementwiseMerge('Add', inputs, ctx.name);
-  },
-  countParams() {
-    return 0;
-  },
-  tfjs: {
-    factory: 'add',
-    className: 'Add',
-    config: () => ({}),
-  },
+  factory: 'add',
 });
