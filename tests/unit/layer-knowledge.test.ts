@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LAYER_SPECS, isInputKind, specOfClassName } from '../../main/core/layers/registry';
 import { defaultParams } from '../../main/core/layers/params';
+import { makeCustomLayer } from '../../main/core/layers/custom';
 import type { AnyLayerSpec } from '../../main/core/layers/types';
 import { analyzeGraph } from '../../main/core/graph/analyze';
 import { compileGraph } from '../../main/core/compile';
@@ -35,10 +36,11 @@ function inputsFor(spec: AnyLayerSpec): number[][] {
   throw new Error(`${spec.kind}: no test input shape fits its defaults`);
 }
 
-/** The kind's layer built by its tfjs factory in a one-layer model, as the compiler builds it. */
+/** The kind's layer built by its tfjs factory (or Neurowire's class) in a one-layer model, as the compiler builds it. */
 function build(spec: AnyLayerSpec, extra: Record<string, unknown> = {}): { model: tf.LayersModel; layer: tf.layers.Layer } {
+  const config = { ...spec.tfjs.config(defaultParams(spec.params)), ...extra };
   const factory = (tf.layers as unknown as Record<string, (c: object) => tf.layers.Layer>)[spec.tfjs.factory];
-  const layer = factory({ ...spec.tfjs.config(defaultParams(spec.params)), ...extra });
+  const layer = spec.tfjs.custom ? makeCustomLayer(tf, spec.tfjs.className, config) : factory(config);
   const inputs = inputsFor(spec).map((shape) => tf.input({ shape }));
   const output = layer.apply(inputs.length === 1 ? inputs[0] : inputs) as tf.SymbolicTensor;
   return { model: tf.model({ inputs, outputs: output }), layer };
