@@ -14,8 +14,11 @@ export interface BoolParam extends ParamBase { type: 'bool'; default: boolean }
 export interface EnumParam<O extends string = string> extends ParamBase { type: 'enum'; options: readonly O[]; default: O }
 /** A list of positive integers, e.g. an input shape or a Reshape target. */
 export interface ShapeParam extends ParamBase { type: 'shape'; default: number[]; minLength: number; maxLength: number; allowMinusOne?: boolean }
-/** Two positive integers, e.g. a kernel size [height, width]. */
-export interface PairParam extends ParamBase { type: 'pair'; default: [number, number]; min: number; max?: number }
+/**
+ * Two whole numbers, e.g. a kernel size [height, width]. `parts` names them in messages where they are not
+ * [height, width], e.g. ['top', 'bottom'] for the rows a ZeroPadding2D adds.
+ */
+export interface PairParam extends ParamBase { type: 'pair'; default: [number, number]; min: number; max?: number; parts?: readonly [string, string] }
 
 export type ParamDef = IntParam | FloatParam | BoolParam | EnumParam | ShapeParam | PairParam;
 export type ParamDefs = Record<string, ParamDef>;
@@ -64,7 +67,8 @@ function schemaFor(def: ParamDef): z.ZodType {
     case 'pair': {
       let n = z.number().int(`${def.label} must be whole numbers`).min(def.min, `${def.label} must be at least ${def.min}`);
       if (def.max !== undefined) n = n.max(def.max, `${def.label} must be at most ${def.max}`);
-      return z.tuple([n, n], { error: `${def.label} must be two whole numbers [height, width]` });
+      const [first, second] = def.parts ?? ['height', 'width'];
+      return z.tuple([n, n], { error: `${def.label} must be two whole numbers [${first}, ${second}]` });
     }
   }
 }

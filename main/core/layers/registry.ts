@@ -20,6 +20,18 @@ import { GlobalAveragePooling1D } from './kinds/globalaveragepooling1d';
 import { GlobalMaxPooling1D } from './kinds/globalmaxpooling1d';
 import { BatchNormalization } from './kinds/batchnormalization';
 import { LayerNormalization } from './kinds/layernormalization';
+import { Conv2DTranspose } from './kinds/conv2dtranspose';
+import { DepthwiseConv2D } from './kinds/depthwiseconv2d';
+import { SeparableConv2D } from './kinds/separableconv2d';
+import { MaxPooling1D } from './kinds/maxpooling1d';
+import { AveragePooling1D } from './kinds/averagepooling1d';
+import { AveragePooling2D } from './kinds/averagepooling2d';
+import { UpSampling1D } from './kinds/upsampling1d';
+import { UpSampling2D } from './kinds/upsampling2d';
+import { ZeroPadding1D } from './kinds/zeropadding1d';
+import { ZeroPadding2D } from './kinds/zeropadding2d';
+import { Cropping1D } from './kinds/cropping1d';
+import { Cropping2D } from './kinds/cropping2d';
 
 /**
  * Every layer kind Neurowire knows. Palette, inspector, validation, compiler, code generator
@@ -31,9 +43,15 @@ export const LAYER_SPECS: readonly AnyLayerSpec[] = [
   Embedding,
   Conv2D,
   Conv1D,
+  Conv2DTranspose,
+  DepthwiseConv2D,
+  SeparableConv2D,
   LSTM,
   GRU,
   MaxPooling2D,
+  AveragePooling2D,
+  MaxPooling1D,
+  AveragePooling1D,
   GlobalAveragePooling2D,
   GlobalMaxPooling2D,
   GlobalAveragePooling1D,
@@ -42,6 +60,12 @@ export const LAYER_SPECS: readonly AnyLayerSpec[] = [
   LayerNormalization,
   Flatten,
   Reshape,
+  UpSampling2D,
+  UpSampling1D,
+  ZeroPadding2D,
+  ZeroPadding1D,
+  Cropping2D,
+  Cropping1D,
   Dropout,
   Activation,
   Add,

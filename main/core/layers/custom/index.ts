@@ -1,9 +1,17 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { CustomLayer, CustomLayerClass, Tf } from './define';
 import { SubtractLayer } from './subtract';
+import { UpSampling1DLayer } from './upsampling1d';
+import { ZeroPadding1DLayer } from './zeropadding1d';
+import { Cropping1DLayer } from './cropping1d';
 
 /** Every custom layer class. Adding one means one file in this folder and one line here. */
-export const CUSTOM_LAYERS: readonly CustomLayer[] = [SubtractLayer];
+export const CUSTOM_LAYERS: readonly CustomLayer[] = [
+  SubtractLayer,
+  UpSampling1DLayer,
+  ZeroPadding1DLayer,
+  Cropping1DLayer,
+];
 
 const defined = new WeakMap<object, Map<string, CustomLayerClass>>();
 

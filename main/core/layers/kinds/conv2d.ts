@@ -35,12 +35,57 @@ export function imageRankError(name: string, label: string, input: Shape): Shape
   };
 }
 
-function times(pair: readonly [number, number] | readonly number[]): string {
+export function times(pair: readonly [number, number] | readonly number[]): string {
   return `${pair[0]}×${pair[1]}`;
 }
 
 function spatial(input: Shape): string {
   return `${input[0] ?? '?'}×${input[1] ?? '?'}`;
+}
+
+/** The window settings of a 2-D convolution (Conv2D, DepthwiseConv2D, SeparableConv2D). */
+export interface ImageWindow {
+  kernelSize: [number, number];
+  strides: [number, number];
+  padding: 'valid' | 'same';
+  dilationRate: [number, number];
+}
+
+/**
+ * The shared shape check of 2-D convolutions: an image-like input with known channels, strides and dilation not
+ * both above 1 (tfjs cannot run that), and a kernel that fits a 'valid' input. Gives the output height and width
+ * (as tfjs computes them) and the input channels, or the error naming the layer.
+ */
+export function imageConvCheck(
+  name: string,
+  label: string,
+  input: Shape,
+  p: ImageWindow,
+): { ok: false; error: string } | { ok: true; height: number | null; width: number | null; channels: number } {
+  const rank = imageRankError(name, label, input);
+  if (rank && !rank.ok) return rank;
+  const [h, w, channels] = input;
+  if (channels === null) {
+    return { ok: false, error: `${name}: ${label} needs a known number of channels, but gets ${formatShape(input)} — give the last axis a fixed size (write the number instead of -1 in a Reshape).` };
+  }
+  const dilated = p.dilationRate[0] !== 1 || p.dilationRate[1] !== 1;
+  if (dilated && (p.strides[0] !== 1 || p.strides[1] !== 1)) {
+    return { ok: false, error: `${name}: tfjs cannot combine strides ${times(p.strides)} with dilation rate ${times(p.dilationRate)} — set the strides or the dilation rate to [1, 1].` };
+  }
+  if (p.padding === 'valid') {
+    const span = p.kernelSize.map((k, i) => k + (k - 1) * (p.dilationRate[i] - 1));
+    const tooBig = [h, w].some((n, i) => n !== null && span[i] > n);
+    if (tooBig) {
+      const kernel = dilated ? `kernel ${times(p.kernelSize)} with dilation ${times(p.dilationRate)} spans ${times(span)} and` : `kernel ${times(p.kernelSize)}`;
+      return { ok: false, error: `${name}: ${kernel} does not fit the ${spatial(input)} input; use padding 'same' or a smaller kernel.` };
+    }
+  }
+  return {
+    ok: true,
+    height: convOutputLength(h, p.kernelSize[0], p.padding, p.strides[0], p.dilationRate[0]),
+    width: convOutputLength(w, p.kernelSize[1], p.padding, p.strides[1], p.dilationRate[1]),
+    channels,
+  };
 }
 
 export const Conv2D = defineLayer({
@@ -63,30 +108,9 @@ export const Conv2D = defineLayer({
     useBias: { type: 'bool', default: true, label: 'Use bias', help: 'Add a learned offset to each filter.' },
   },
   inferShape([input], p, ctx) {
-    const rank = imageRankError(ctx.name, 'Conv2D', input);
-    if (rank) return rank;
-    const [h, w, channels] = input;
-    if (channels === null) {
-      return { ok: false, error: `${ctx.name}: Conv2D needs a known number of channels, but gets ${formatShape(input)} — give the last axis a fixed size (write the number instead of -1 in a Reshape).` };
-    }
-    const dilated = p.dilationRate[0] !== 1 || p.dilationRate[1] !== 1;
-    if (dilated && (p.strides[0] !== 1 || p.strides[1] !== 1)) {
-      return { ok: false, error: `${ctx.name}: tfjs cannot combine strides ${times(p.strides)} with dilation rate ${times(p.dilationRate)} — set the strides or the dilation rate to [1, 1].` };
-    }
-    if (p.padding === 'valid') {
-      const span = p.kernelSize.map((k, i) => k + (k - 1) * (p.dilationRate[i] - 1));
-      const tooBig = [h, w].some((n, i) => n !== null && span[i] > n);
-      if (tooBig) {
-        const kernel = dilated ? `kernel ${times(p.kernelSize)} with dilation ${times(p.dilationRate)} spans ${times(span)} and` : `kernel ${times(p.kernelSize)}`;
-        return { ok: false, error: `${ctx.name}: ${kernel} does not fit the ${spatial(input)} input; use padding 'same' or a smaller kernel.` };
-      }
-    }
-    const shape: Shape = [
-      convOutputLength(h, p.kernelSize[0], p.padding, p.strides[0], p.dilationRate[0]),
-      convOutputLength(w, p.kernelSize[1], p.padding, p.strides[1], p.dilationRate[1]),
-      p.filters,
-    ];
-    return { ok: true, shape };
+    const conv = imageConvCheck(ctx.name, 'Conv2D', input, p);
+    if (!conv.ok) return conv;
+    return { ok: true, shape: [conv.height, conv.width, p.filters] };
   },
   countParams([input], p) {
     const channels = input[input.length - 1] ?? 0;

@@ -1,0 +1,3 @@
+import { pooling } from './pooling';
+
+export const AveragePooling1D = pooling('Average', 1);
