@@ -18,6 +18,7 @@ import { emptyProject, parseProject, serializeProject, type Graph, type ProjectN
 import type { DatasetInfo } from '../../main/core/datasets';
 import { generateProjectFiles } from '../../main/node/projectSources';
 import { ParamField, parseShapeList } from '../../renderer/src/components/fields';
+import { paramSummary } from '../../renderer/src/format';
 import { check, type Case } from './layer-cases/harness';
 
 beforeAll(async () => {
@@ -328,5 +329,13 @@ describe('inspector fields', () => {
     expect(simple).not.toContain('param-layer-recurrentActivation');
     // A value that does not parse shows the defaults rather than nothing.
     expect(render('layer', 'TimeDistributed', { kind: 'Nope' })).toContain('<option value="Dense" selected="">Dense</option>');
+  });
+});
+
+describe('canvas summaries', () => {
+  it('a wrapper names its wrapped layer; an unknown axis shows as ?', () => {
+    const bidirectional = requireLayerSpec('Bidirectional');
+    expect(paramSummary(bidirectional.params, { layer: { kind: 'GRU', params: { units: 9 } }, mergeMode: 'sum' })).toBe('GRU(9 · tanh) · sum');
+    expect(paramSummary(requireLayerSpec('Input').params, { shape: [null, 16] })).toBe('?×16');
   });
 });
