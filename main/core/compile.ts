@@ -9,6 +9,7 @@ import { incomingEdges } from './graph/analyze';
 import { parseParams } from './graph/analyze';
 import { requireLayerSpec } from './layers/registry';
 import { makeCustomLayer } from './layers/custom';
+import { InnerLayer, type AnyLayerSpec } from './layers/types';
 
 type Tf = typeof tfTypes;
 
@@ -41,6 +42,18 @@ function stockLayer(tf: Tf, factoryName: string, overrides: LayerFactoryOverride
   return factory(config);
 }
 
+/**
+ * Builds one layer from its spec's tfjs config (with `name` where the caller gives one): Neurowire's own class for a
+ * custom spec, else the tf.layers factory. A layer inside the config (a wrapper's `layer`) is built first; it is
+ * built stock, without overrides, since a wrapper copies it through its serialized config (Bidirectional's
+ * backward layer), which a replacement would not survive.
+ */
+export function buildLayer(tf: Tf, spec: AnyLayerSpec, config: Record<string, unknown>, overrides: LayerFactoryOverrides = {}): tfTypes.layers.Layer {
+  const built: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) built[key] = value instanceof InnerLayer ? buildLayer(tf, value.spec, value.config) : value;
+  return spec.tfjs.custom ? makeCustomLayer(tf, spec.tfjs.className, built) : stockLayer(tf, spec.tfjs.factory, overrides, built);
+}
+
 export function compileGraph(tf: Tf, graph: Graph, modelName = 'neurowire_model', overrides: LayerFactoryOverrides = {}): tfTypes.LayersModel {
   const analysis = analyzeGraph(graph);
   if (!analysis.valid) {
@@ -61,8 +74,7 @@ export function compileGraph(tf: Tf, graph: Graph, modelName = 'neurowire_model'
         outputs.set(id, tf.input({ ...spec.tfjs.config(parsed.params), name: node.name } as Parameters<Tf["input"]>[0]));
         continue;
       }
-      const config = { ...spec.tfjs.config(parsed.params), name: node.name };
-      const layer = spec.tfjs.custom ? makeCustomLayer(tf, spec.tfjs.className, config) : stockLayer(tf, spec.tfjs.factory, overrides, config);
+      const layer = buildLayer(tf, spec, { ...spec.tfjs.config(parsed.params), name: node.name }, overrides);
       const ins = (incoming.get(id) ?? []).map((src) => outputs.get(src)!);
       const out = layer.apply(ins.length === 1 ? ins[0] : ins) as tfTypes.SymbolicTensor;
       outputs.set(id, out);

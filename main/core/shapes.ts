@@ -18,6 +18,11 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/** Whether samples of shape `actual` fit where `expected` is wanted: same axes, equal sizes where `expected` knows them. */
+export function shapeFits(expected: Shape, actual: Shape): boolean {
+  return expected.length === actual.length && expected.every((d, i) => d === null || d === actual[i]);
+}
+
 /** Describes a shape in words a learner understands, e.g. "a flat vector of 784". */
 export function describeShape(shape: Shape): string {
   if (shape.length === 1) return `a flat vector of ${shape[0] ?? '?'}`;

@@ -1,5 +1,5 @@
 import { formatShape, type Shape } from '../../main/core/shapes';
-import type { ParamDefs } from '../../main/core/layers/params';
+import { defaultParams, type ParamDefs } from '../../main/core/layers/params';
 import type { BackendInfo } from '../../main/core/api/contract';
 
 export function formatCount(n: number): string {
@@ -13,7 +13,8 @@ export function formatParamCount(n: number): string {
 }
 
 export function formatValue(value: unknown): string {
-  if (Array.isArray(value)) return value.join('×');
+  // An axis of unknown length (an Input [?, 16]) shows as ?, as in formatShape.
+  if (Array.isArray(value)) return value.map((d) => (d === null ? '?' : String(d))).join('×');
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(+value.toPrecision(4));
   return String(value);
 }
@@ -25,7 +26,14 @@ export function paramSummary(defs: ParamDefs, values: Record<string, unknown>, m
     if (def.type === 'bool') continue;
     const v = values[key];
     if (v === undefined || v === null) continue;
-    parts.push(formatValue(v));
+    if (def.type === 'layer') {
+      // A wrapped layer: its kind and its own key parameters, e.g. "LSTM(32 · tanh)".
+      const { kind, params } = v as { kind?: unknown; params?: Record<string, unknown> };
+      const inner = def.options.find((o) => o.kind === kind);
+      parts.push(inner ? `${inner.label}(${paramSummary(inner.params, { ...defaultParams(inner.params), ...params }, 2)})` : String(kind));
+    } else {
+      parts.push(formatValue(v));
+    }
     if (parts.length >= max) break;
   }
   return parts.join(' · ');

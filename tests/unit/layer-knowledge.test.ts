@@ -9,10 +9,9 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LAYER_SPECS, isInputKind, specOfClassName } from '../../main/core/layers/registry';
 import { defaultParams } from '../../main/core/layers/params';
-import { makeCustomLayer } from '../../main/core/layers/custom';
 import type { AnyLayerSpec } from '../../main/core/layers/types';
 import { analyzeGraph } from '../../main/core/graph/analyze';
-import { compileGraph } from '../../main/core/compile';
+import { buildLayer, compileGraph } from '../../main/core/compile';
 import { fitProjectToData } from '../../main/core/graph/fitToData';
 import { checkModelFitsData, penalizedWeights } from '../../main/core/training/loop';
 import { lossFor } from '../../main/core/outputFit';
@@ -38,9 +37,7 @@ function inputsFor(spec: AnyLayerSpec): number[][] {
 
 /** The kind's layer built by its tfjs factory (or Neurowire's class) in a one-layer model, as the compiler builds it. */
 function build(spec: AnyLayerSpec, extra: Record<string, unknown> = {}): { model: tf.LayersModel; layer: tf.layers.Layer } {
-  const config = { ...spec.tfjs.config(defaultParams(spec.params)), ...extra };
-  const factory = (tf.layers as unknown as Record<string, (c: object) => tf.layers.Layer>)[spec.tfjs.factory];
-  const layer = spec.tfjs.custom ? makeCustomLayer(tf, spec.tfjs.className, config) : factory(config);
+  const layer = buildLayer(tf, spec, { ...spec.tfjs.config(defaultParams(spec.params)), ...extra });
   const inputs = inputsFor(spec).map((shape) => tf.input({ shape }));
   const output = layer.apply(inputs.length === 1 ? inputs[0] : inputs) as tf.SymbolicTensor;
   return { model: tf.model({ inputs, outputs: output }), layer };
@@ -63,11 +60,12 @@ describe('declared layer knowledge matches tfjs', () => {
     expect(layer.getClassName()).toBe(spec.tfjs.className);
     expect(specOfClassName(layer.getClassName())).toBe(spec);
     const declared = [...spec.penalizedWeights].sort();
+    // Names once each: a Bidirectional has every weight twice (forward and backward).
+    const names = (weights: tf.LayerVariable[]) => [...new Set(weights.map(shortName))].sort();
     // What the loop penalizes is what the spec declares…
-    expect(penalizedWeights(model).map(shortName).sort()).toEqual(declared);
+    expect(names(penalizedWeights(model))).toEqual(declared);
     // …and that is every kernel and embedding matrix, never a bias or normalization parameter.
-    const trainable = layer.trainableWeights.map(shortName);
-    expect(trainable.filter((n) => /kernel$|^embeddings$/.test(n)).sort()).toEqual(declared);
+    expect(names(layer.trainableWeights).filter((n) => /kernel$|^embeddings$/.test(n))).toEqual(declared);
     model.dispose();
   });
 

@@ -1,8 +1,9 @@
 import { serializeProject, type Project, type ProjectNode } from '../project';
 import { analyzeGraph, incomingEdges, parseParams, type GraphAnalysis } from '../graph/analyze';
 import { isInputKind, requireLayerSpec } from '../layers/registry';
+import { InnerLayer } from '../layers/types';
 import { formatShape, type Shape } from '../shapes';
-import { MAX_LINE, camelCase, commentText, formatCount, formatJson, literal, multilineObject, objectLiteral, uniqueIdentifier } from './print';
+import { MAX_LINE, camelCase, commentText, formatCount, formatJson, literal, uniqueIdentifier } from './print';
 import { PROJECT_FILE, SHIPPED_DIR, SHIPPED_ENTRIES, dataDescription, renderTrainFile } from './trainFile';
 
 export { PROJECT_FILE, SHIPPED_DIR, SHIPPED_ENTRIES };
@@ -154,13 +155,29 @@ function layerComment(layer: LayerInfo): string {
   return `${head}: ${layer.inputShapes.map(formatShape).join(' + ')} → ${formatShape(layer.outputShape)}${params}`;
 }
 
+/**
+ * A layer's config as an object literal, a layer inside it (a wrapper's `layer`) as its own `tf.layers.lstm({...})`
+ * call. With `indentation` (that of the closing brace): one property per line, an inner layer too when its line is long.
+ */
+function configLiteral(config: Record<string, unknown>, indentation?: string): string {
+  const entries = Object.entries(config).filter(([, value]) => value !== undefined);
+  const print = (value: unknown, inner?: string) =>
+    value instanceof InnerLayer ? `tf.layers.${value.spec.tfjs.factory}(${configLiteral(value.config, inner)})` : literal(value);
+  if (indentation === undefined) return entries.length ? `{ ${entries.map(([key, value]) => `${key}: ${print(value)}`).join(', ')} }` : '{}';
+  const lines = entries.map(([key, value]) => {
+    const line = `${indentation}  ${key}: ${print(value)},`;
+    return line.length <= MAX_LINE ? line : `${indentation}  ${key}: ${print(value, `${indentation}  `)},`;
+  });
+  return ['{', ...lines, `${indentation}}`].join('\n');
+}
+
 /** `const x = tf.layers.dense({...}).apply(y) as tf.SymbolicTensor;`, wrapped when long. */
 function layerStatement(layer: LayerInfo): string[] {
-  const config = objectLiteral(layer.config);
+  const config = configLiteral(layer.config);
   if (isInputKind(layer.kind)) {
     const line = `  const ${layer.variable} = ${layer.factory}(${config});`;
     if (line.length <= MAX_LINE) return [line];
-    return [`  const ${layer.variable} = ${layer.factory}(${multilineObject(layer.config, '  ')});`];
+    return [`  const ${layer.variable} = ${layer.factory}(${configLiteral(layer.config, '  ')});`];
   }
   const applied = layer.inputs.length === 1 ? layer.inputs[0] : `[${layer.inputs.join(', ')}]`;
   const oneLine = `  const ${layer.variable} = ${layer.factory}(${config}).apply(${applied}) as tf.SymbolicTensor;`;
@@ -170,7 +187,7 @@ function layerStatement(layer: LayerInfo): string[] {
   const call = `    .${factory}(${config})`;
   return [
     `  const ${layer.variable} = ${namespace}`,
-    call.length <= MAX_LINE ? call : `    .${factory}(${multilineObject(layer.config, '    ')})`,
+    call.length <= MAX_LINE ? call : `    .${factory}(${configLiteral(layer.config, '    ')})`,
     `    .apply(${applied}) as tf.SymbolicTensor;`,
   ];
 }

@@ -1,6 +1,6 @@
 import type { Graph, ProjectNode } from '../project';
 import type { Shape } from '../shapes';
-import { formatShape, shapesEqual } from '../shapes';
+import { formatShape, shapeFits } from '../shapes';
 import { getLayerSpec, isInputKind } from '../layers/registry';
 import type { DatasetTarget } from '../datasets';
 import { checkOutputFit, walkOutput, type OutputChain } from '../outputFit';
@@ -214,7 +214,7 @@ function checkAgainstDataset(graph: Graph, result: GraphAnalysis, target: Datase
   for (const id of result.inputIds) {
     const node = graph.nodes.find((n) => n.id === id)!;
     const shape = result.nodes[id].outputShape;
-    if (shape && !shapesEqual(shape, target.inputShape)) {
+    if (shape && !shapeFits(shape, target.inputShape)) {
       result.nodes[id].warnings.push(
         `${node.name}: the dataset ${target.datasetName} gives samples of shape ${formatShape(target.inputShape)} but this Input expects ${formatShape(shape)}. Set the Input shape to ${formatShape(target.inputShape)}.`,
       );

@@ -5,7 +5,7 @@
  */
 import type { DatasetInfo } from '../datasets';
 import type { Project, ProjectNode } from '../project';
-import { formatShape } from '../shapes';
+import { formatShape, shapeFits, type Shape } from '../shapes';
 import { getLayerSpec, isInputKind } from '../layers/registry';
 import { outputTarget } from '../outputFit';
 import { outputChainOf } from './analyze';
@@ -59,7 +59,11 @@ export function fitProjectToData(project: Project, info: DatasetInfo): FitResult
     changes.push(text);
   };
   const input = inputs[0];
-  patch(input, 'shape', [...info.inputShape], `${input.name} shape ${formatShape(info.inputShape)}`);
+  // An Input that already takes these samples (e.g. [?, 16] for [20, 16]) keeps its axes of unknown length.
+  const inputShape = input.params.shape;
+  if (!Array.isArray(inputShape) || !shapeFits(inputShape as Shape, info.inputShape)) {
+    patch(input, 'shape', [...info.inputShape], `${input.name} shape ${formatShape(info.inputShape)}`);
+  }
   patch(setter, sets.units, target.units, `${setter.name} ${target.units} unit${target.units === 1 ? '' : 's'}`);
   if (activationLayer && passes?.fit === 'passes' && passes.activation) {
     patch(setter, sets.activation, 'linear', `${setter.name} linear`);

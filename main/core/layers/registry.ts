@@ -14,6 +14,9 @@ import { Embedding } from './kinds/embedding';
 import { Conv1D } from './kinds/conv1d';
 import { LSTM } from './kinds/lstm';
 import { GRU } from './kinds/gru';
+import { SimpleRNN } from './kinds/simplernn';
+import { Bidirectional } from './kinds/bidirectional';
+import { TimeDistributed } from './kinds/timedistributed';
 import { GlobalAveragePooling2D } from './kinds/globalaveragepooling2d';
 import { GlobalMaxPooling2D } from './kinds/globalmaxpooling2d';
 import { GlobalAveragePooling1D } from './kinds/globalaveragepooling1d';
@@ -48,6 +51,9 @@ export const LAYER_SPECS: readonly AnyLayerSpec[] = [
   SeparableConv2D,
   LSTM,
   GRU,
+  SimpleRNN,
+  Bidirectional,
+  TimeDistributed,
   MaxPooling2D,
   AveragePooling2D,
   MaxPooling1D,

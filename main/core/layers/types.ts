@@ -98,6 +98,19 @@ export interface LayerSpec<P extends ParamDefs = ParamDefs> {
   tfjs: TfjsBuild<P>;
 }
 
+/**
+ * A layer inside another layer's config: a wrapper's `layer` (tf.layers.bidirectional takes a built LSTM, not
+ * its config). The compiler builds it from its spec first (compile.ts buildLayer); the code generator prints it
+ * as its own `tf.layers.lstm({...})` call.
+ */
+export class InnerLayer {
+  constructor(
+    readonly spec: AnyLayerSpec,
+    /** The inner spec's `tfjs.config` (no name: tfjs names it after the wrapper). */
+    readonly config: Record<string, unknown>,
+  ) {}
+}
+
 /** Helper that keeps each layer file fully typed against its own parameter definitions. */
 export function defineLayer<const P extends ParamDefs>(spec: LayerSpec<P>): LayerSpec<P> {
   return spec;

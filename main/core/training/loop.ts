@@ -19,7 +19,7 @@ import type { EpochMetrics, TrainingEvent } from '../api/contract';
 import type { DatasetInfo } from '../datasets';
 import type { TrainingConfig } from '../project';
 import { mulberry32, shuffledIndices } from '../random';
-import { formatShape } from '../shapes';
+import { formatShape, shapeFits } from '../shapes';
 
 export { mulberry32, shuffledIndices };
 import { checkOutputFit, walkOutput, type LossName } from '../outputFit';
@@ -144,7 +144,8 @@ export function checkModelFitsData(model: tfTypes.LayersModel, info: DatasetInfo
   const want = model.inputs[0].shape.slice(1);
   const known = want.every((d) => d !== null);
   const wantSize = known ? (want as number[]).reduce((a, b) => a * b, 1) : NaN;
-  if (known && wantSize !== size) {
+  // With axes of unknown length (an Input [?, 16]) the samples must have the Input's axes and its known sizes.
+  if (known ? wantSize !== size : !shapeFits(want, info.inputShape)) {
     throw new Error(
       `The network's Input expects samples of shape ${formatShape(want)} but ${info.name} gives ${formatShape(info.inputShape)} (${size} values per sample). Set the Input shape to ${formatShape(info.inputShape)}.`,
     );

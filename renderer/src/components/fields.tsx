@@ -1,5 +1,5 @@
 import { useState, type InputHTMLAttributes } from 'react';
-import { paramsSchema, type ParamDef } from '../../../main/core/layers/params';
+import { defaultLayerValue, paramsSchema, type LayerParam, type LayerValue, type ParamDef } from '../../../main/core/layers/params';
 
 /**
  * A text/number input that edits a draft and commits it on blur or Enter (one undo step),
@@ -79,20 +79,39 @@ export function parseNumber(text: string): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** "28, 28, 1" (or "28x28x1", "28 28 1") → [28, 28, 1]; null when a part is not a number. */
-export function parseNumberList(text: string): number[] | null {
-  const parts = text
+/** The parts of a typed list: "[28, 28, 1]", "28x28x1" and "28 28 1" all give "28", "28", "1". */
+function listParts(text: string): string[] {
+  return text
     .trim()
     .replace(/^\[|\]$/g, '')
     .split(/[\s,×x]+/)
     .filter(Boolean);
+}
+
+/** "28, 28, 1" (or "28x28x1", "28 28 1") → [28, 28, 1]; null when a part is not a number. */
+export function parseNumberList(text: string): number[] | null {
+  const parts = listParts(text);
   if (!parts.length) return null;
   const nums = parts.map((p) => Number(p));
   return nums.every((n) => Number.isFinite(n)) ? nums : null;
 }
 
+/** How a shape writes an axis of unknown length; `null` is read too (that is how project files store it). */
+export const UNKNOWN_AXIS = '?';
+
+/**
+ * A shape as typed in the inspector: like parseNumberList, and where `allowUnknown`, "?, 128" (or "null, 128")
+ * → [null, 128]. Null when a part is neither a number nor an allowed unknown.
+ */
+export function parseShapeList(text: string, allowUnknown = false): (number | null)[] | null {
+  const parts = listParts(text);
+  if (!parts.length) return null;
+  const dims = parts.map((p) => (allowUnknown && (p === UNKNOWN_AXIS || p.toLowerCase() === 'null') ? null : Number(p)));
+  return dims.every((d) => d === null || Number.isFinite(d)) ? dims : null;
+}
+
 function displayValue(def: ParamDef, value: unknown): string {
-  if (Array.isArray(value)) return value.join(', ');
+  if (Array.isArray(value)) return value.map((d) => (d === null ? UNKNOWN_AXIS : String(d))).join(', ');
   if (value === undefined || value === null) return '';
   return def.type === 'float' || def.type === 'int' ? String(value) : String(value);
 }
@@ -146,16 +165,18 @@ export function ParamField({ paramKey, def, value, onCommit }: { paramKey: strin
       );
       break;
     case 'shape':
-    case 'pair':
+    case 'pair': {
+      const unknownAllowed = def.type === 'shape' && def.allowUnknown === true;
+      const example = def.type === 'pair' ? '3, 3' : unknownAllowed ? `28, 28, 1 or ${UNKNOWN_AXIS}, 16` : '28, 28, 1';
       control = (
         <CommitField
           id={id}
           testId={testId}
           value={displayValue(def, value)}
-          inputProps={{ type: 'text', spellCheck: false, placeholder: def.type === 'pair' ? 'e.g. 3, 3' : 'e.g. 28, 28, 1' }}
+          inputProps={{ type: 'text', spellCheck: false, placeholder: `e.g. ${example}` }}
           commit={(text) => {
-            const list = parseNumberList(text);
-            if (!list) return `${def.label}: write whole numbers separated by commas, e.g. ${def.type === 'pair' ? '3, 3' : '28, 28, 1'}`;
+            const list = parseShapeList(text, unknownAllowed);
+            if (!list) return `${def.label}: write whole numbers separated by commas${unknownAllowed ? ` (${UNKNOWN_AXIS} for any length)` : ''}, e.g. ${example}`;
             const r = validateParam(def, list);
             if (!r.ok) return r.error;
             onCommit(r.value);
@@ -164,6 +185,9 @@ export function ParamField({ paramKey, def, value, onCommit }: { paramKey: strin
         />
       );
       break;
+    }
+    case 'layer':
+      return <LayerField paramKey={paramKey} def={def} value={value} onCommit={onCommit} />;
   }
   return (
     <div className={`field${def.type === 'bool' ? ' field--inline' : ''}`}>
@@ -172,6 +196,49 @@ export function ParamField({ paramKey, def, value, onCommit }: { paramKey: strin
       </label>
       {control}
       <div className="field__help">{def.help}</div>
+    </div>
+  );
+}
+
+/**
+ * A wrapped layer (a `layer` param): a choice of kind, then that kind's own fields, each change committing the
+ * whole `{ kind, params }` value. Switching kind keeps the settings the new kind shares (e.g. units).
+ */
+function LayerField({ paramKey, def, value, onCommit }: { paramKey: string; def: LayerParam; value: unknown; onCommit: (v: LayerValue) => void }) {
+  const id = `param-field-${paramKey}`;
+  const parsed = validateParam(def, value);
+  const current = parsed.ok ? (parsed.value as LayerValue) : defaultLayerValue(def, def.default.kind, def.default.params);
+  const inner = def.options.find((o) => o.kind === current.kind) ?? def.options[0];
+  return (
+    <div className="field field--layer">
+      <label htmlFor={id} className="field__label">
+        {def.label}
+      </label>
+      <select
+        id={id}
+        data-testid={`param-${paramKey}`}
+        className="field__input"
+        value={current.kind}
+        onChange={(e) => onCommit(defaultLayerValue(def, e.target.value, current.params))}
+      >
+        {def.options.map((o) => (
+          <option key={o.kind} value={o.kind}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      <div className="field__help">{def.help}</div>
+      <div className="field__nested">
+        {Object.entries(inner.params).map(([key, innerDef]) => (
+          <ParamField
+            key={`${inner.kind}-${key}`}
+            paramKey={`${paramKey}-${key}`}
+            def={innerDef}
+            value={current.params[key]}
+            onCommit={(v) => onCommit({ kind: current.kind, params: { ...current.params, [key]: v } })}
+          />
+        ))}
+      </div>
     </div>
   );
 }

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { requireLayerSpec } from '../../../main/core/layers/registry';
-import { makeCustomLayer } from '../../../main/core/layers/custom';
+import { buildLayer } from '../../../main/core/compile';
 import { paramsSchema } from '../../../main/core/layers/params';
 import type { AnyLayerSpec, ShapeCheck } from '../../../main/core/layers/types';
 import { formatShape, type Shape } from '../../../main/core/shapes';
@@ -45,7 +45,7 @@ export function buildInTfjs(c: Case): { layer: tf.layers.Layer | null; inputs: t
     const input = tf.input({ shape: config.shape });
     return { layer: null, inputs: [input], output: input };
   }
-  const layer = spec.tfjs.custom ? makeCustomLayer(tf, spec.tfjs.className, spec.tfjs.config(params)) : layerFactories[spec.tfjs.factory](spec.tfjs.config(params));
+  const layer = buildLayer(tf, spec, spec.tfjs.config(params));
   const inputs = c.inputs.map((shape) => tf.input({ shape }));
   const output = layer.apply(inputs.length === 1 ? inputs[0] : inputs) as tf.SymbolicTensor;
   return { layer, inputs, output };

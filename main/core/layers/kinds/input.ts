@@ -16,8 +16,9 @@ export const Input = defineLayer({
       default: [28, 28, 1],
       minLength: 1,
       maxLength: 4,
+      allowUnknown: true,
       label: 'Shape',
-      help: 'Shape of one sample, e.g. [28, 28, 1] for a grayscale image or [4] for four numbers. The batch axis is added automatically.',
+      help: 'Shape of one sample, e.g. [28, 28, 1] for a grayscale image or [4] for four numbers. Write ? for an axis whose length may differ from batch to batch: ?, 16 takes sequences of any length with 16 values per step. The batch axis is added automatically.',
     },
   },
   inferShape(_inputs, p) {

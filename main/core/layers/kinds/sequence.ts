@@ -35,7 +35,7 @@ export function sequenceRankError(name: string, label: string, input: Shape, axe
 /** Activations for the gates of LSTM and GRU: the usual ones plus tfjs's hardSigmoid (its old default). */
 export const RECURRENT_ACTIVATIONS = [...ACTIVATIONS, 'hardSigmoid'] as const;
 
-/** Parameters shared by LSTM and GRU. */
+/** Parameters shared by LSTM and GRU (SimpleRNN takes all but recurrentActivation: it has no gates). */
 export const RECURRENT_PARAMS = {
   units: { type: 'int', default: 32, min: 1, max: 4096, label: 'Units', help: 'Size of the memory (hidden state) carried from step to step, and of the output per step.' },
   activation: { type: 'enum', options: ACTIVATIONS, default: 'tanh', label: 'Activation', help: 'Non-linearity for the candidate state and the output. tanh is the standard choice.' },
@@ -50,7 +50,7 @@ export const RECURRENT_PARAMS = {
     type: 'bool',
     default: false,
     label: 'Return sequences',
-    help: 'Output the state of every time step [time, units] instead of only the last one [units]. Turn on to stack another LSTM/GRU or Conv1D after this layer.',
+    help: 'Output the state of every time step [time, units] instead of only the last one [units]. Turn on to stack another recurrent layer, TimeDistributed or Conv1D after this layer.',
   },
   dropout: { type: 'float', default: 0, min: 0, max: 1, step: 0.05, label: 'Dropout', help: 'Fraction of the input values dropped during training, from 0 up to (but not including) 1.' },
   recurrentDropout: {
@@ -64,6 +64,15 @@ export const RECURRENT_PARAMS = {
   },
 } as const satisfies ParamDefs;
 
+/** SimpleRNN's parameters: those of LSTM and GRU without the gate activation. */
+export const SIMPLE_RNN_PARAMS = {
+  units: RECURRENT_PARAMS.units,
+  activation: RECURRENT_PARAMS.activation,
+  returnSequences: RECURRENT_PARAMS.returnSequences,
+  dropout: RECURRENT_PARAMS.dropout,
+  recurrentDropout: RECURRENT_PARAMS.recurrentDropout,
+} as const satisfies ParamDefs;
+
 interface RecurrentValues {
   units: number;
   returnSequences: boolean;
@@ -71,7 +80,7 @@ interface RecurrentValues {
   recurrentDropout: number;
 }
 
-/** Shape check shared by LSTM and GRU: input [time, features] → [units] or [time, units]. */
+/** Shape check shared by LSTM, GRU and SimpleRNN: input [time, features] → [units] or [time, units]. */
 export function recurrentShape(label: string, input: Shape, p: RecurrentValues, ctx: CheckContext): ShapeCheck {
   const rank = sequenceRankError(ctx.name, label, input);
   if (rank) return rank;
@@ -91,7 +100,10 @@ export function recurrentShape(label: string, input: Shape, p: RecurrentValues, 
   return warnings.length ? { ok: true, shape, warnings } : { ok: true, shape };
 }
 
-/** Weights of a tfjs LSTM (4 gates) or GRU (3 gates): kernel, recurrent kernel and one bias per gate. */
+/**
+ * Weights of a tfjs LSTM (4 gates), GRU (3 gates) or SimpleRNN (1, no gates): kernel, recurrent kernel and one
+ * bias per gate.
+ */
 export function recurrentParamCount(gates: number, input: Shape, units: number): number {
   const features = input[input.length - 1] ?? 0;
   return gates * (features * units + units * units + units);

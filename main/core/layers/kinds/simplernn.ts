@@ -1,0 +1,35 @@
+import { defineLayer } from '../types';
+import { SIMPLE_RNN_PARAMS, recurrentParamCount, recurrentShape } from './sequence';
+
+export const SimpleRNN = defineLayer({
+  kind: 'SimpleRNN',
+  label: 'SimpleRNN',
+  category: 'Recurrent',
+  description: 'Reads a sequence [time, features] step by step with a plain memory and no gates; the simplest recurrent layer, best on short sequences.',
+  namePrefix: 'simple_rnn',
+  role: 'layer',
+  penalizedWeights: [
+    'kernel',
+    'recurrent_kernel',
+  ],
+  outputFit: { fit: 'none' },
+  inputs: { min: 1, max: 1 },
+  params: SIMPLE_RNN_PARAMS,
+  inferShape([input], p, ctx) {
+    return recurrentShape('SimpleRNN', input, p, ctx);
+  },
+  countParams([input], p) {
+    return recurrentParamCount(1, input, p.units);
+  },
+  tfjs: {
+    factory: 'simpleRNN',
+    className: 'SimpleRNN',
+    config: (p) => ({
+      units: p.units,
+      activation: p.activation,
+      returnSequences: p.returnSequences,
+      dropout: p.dropout,
+      recurrentDropout: p.recurrentDropout,
+    }),
+  },
+});
