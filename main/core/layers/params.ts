@@ -82,5 +82,5 @@ export function defaultParams<P extends ParamDefs>(defs: P): ParamValues<P> {
   return out as ParamValues<P>;
 }
 
-export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'softplus', 'softsign', 'relu6', 'swish', 'mish', 'gelu'] as const;
+export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'softplus', 'softsign', 'relu6', 'swish', 'mish', 'gelu', 'hardSigmoid'] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];

@@ -154,7 +154,8 @@ export function ParamField({ paramKey, def, value, onCommit }: { paramKey: strin
           value={displayValue(def, value)}
           inputProps={{ type: 'text', spellCheck: false, placeholder: def.type === 'pair' ? 'e.g. 3, 3' : 'e.g. 28, 28, 1' }}
           commit={(text) => {
-            const list = parseNumberList(text);
+            // An empty field is an empty list where the param allows one (e.g. PReLU's shared axes).
+            const list = def.type === 'shape' && def.minLength === 0 && text.trim().replace(/^\[\s*\]$/, '') === '' ? [] : parseNumberList(text);
             if (!list) return `${def.label}: write whole numbers separated by commas, e.g. ${def.type === 'pair' ? '3, 3' : '28, 28, 1'}`;
             const r = validateParam(def, list);
             if (!r.ok) return r.error;

@@ -1,9 +1,11 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { CustomLayer, CustomLayerClass, Tf } from './define';
 import { SubtractLayer } from './subtract';
+import { SpatialDropout2DLayer } from './spatialdropout2d';
+import { ActivityRegularizationLayer } from './activityregularization';
 
 /** Every custom layer class. Adding one means one file in this folder and one line here. */
-export const CUSTOM_LAYERS: readonly CustomLayer[] = [SubtractLayer];
+export const CUSTOM_LAYERS: readonly CustomLayer[] = [SubtractLayer, SpatialDropout2DLayer, ActivityRegularizationLayer];
 
 const defined = new WeakMap<object, Map<string, CustomLayerClass>>();
 
