@@ -13,7 +13,11 @@ import { check, parse } from './layer-cases/harness';
 import { compileGraph } from '../../main/core/compile';
 import { runTrainingLoop } from '../../main/core/training/loop';
 import type { TrainingData } from '../../main/core/training/types';
-import { TrainingConfigSchema, type Graph } from '../../main/core/project';
+import { TrainingConfigSchema, emptyProject, type Graph } from '../../main/core/project';
+import { analyzeGraph } from '../../main/core/graph/analyze';
+import { fitProjectToData } from '../../main/core/graph/fitToData';
+import { checkModelFitsData } from '../../main/core/training/loop';
+import { targetOf, type DatasetInfo } from '../../main/core/datasets';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -408,5 +412,39 @@ describe('the training loop adds layer losses (as tfjs fit does)', () => {
     const [k2a] = plain.getLayer('dense_2').getWeights();
     const [k2b] = regularized.getLayer('dense_2').getWeights();
     expect(tf.max(tf.abs(tf.sub(k2a, k2b))).dataSync()[0]).toBeLessThan(1e-6);
+  });
+});
+
+describe('activation layers at the output decide the activation the output rule sees', () => {
+  const iris: DatasetInfo = { id: 'iris', name: 'Iris', description: '', inputShape: [4], inputDType: 'float32', task: 'classification', numClasses: 3, classNames: ['a', 'b', 'c'], outputSize: 3, totalSamples: 150, available: true };
+  const chain = (units: number, last: string, params: Record<string, unknown> = {}): Graph => {
+    const nodes = [
+      { id: 'input_1', kind: 'Input', name: 'input_1', params: { shape: [4] }, position: { x: 0, y: 0 } },
+      { id: 'dense_1', kind: 'Dense', name: 'dense_1', params: { units, activation: 'linear' }, position: { x: 0, y: 0 } },
+      { id: 'last_1', kind: last, name: 'last_1', params, position: { x: 0, y: 0 } },
+    ];
+    return { nodes, edges: nodes.slice(1).map((n, i) => ({ id: `e${i}`, source: nodes[i].id, target: n.id })) };
+  };
+
+  it('Dense(3, linear) → Softmax is a proper classifier for analysis and the loop', () => {
+    const graph = chain(3, 'Softmax');
+    expect(analyzeGraph(graph, targetOf(iris)).nodes.last_1.warnings).toEqual([]);
+    const model = compileGraph(tf, graph);
+    expect(checkModelFitsData(model, iris).loss).toBe('categoricalCrossentropy');
+    model.dispose();
+  });
+
+  it('a ReLU at the output of a classifier is named as the activation to change', () => {
+    expect(analyzeGraph(chain(3, 'ReLU'), targetOf(iris)).nodes.last_1.warnings).toEqual([
+      'last_1 is the classifier output but its activation is relu; use softmax so the outputs are class probabilities.',
+    ]);
+  });
+
+  it('fitting to data sets the units before a Softmax layer and keeps that Dense linear (no double softmax)', () => {
+    const fitted = fitProjectToData({ ...emptyProject(), graph: chain(5, 'Softmax') }, iris);
+    if (!fitted.ok) throw new Error(fitted.error);
+    const dense = fitted.project.graph.nodes.find((n) => n.id === 'dense_1')!;
+    expect(dense.params).toMatchObject({ units: 3, activation: 'linear' });
+    expect(analyzeGraph(fitted.project.graph, targetOf(iris)).nodes.last_1.warnings).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ export const ELU = defineLayer({
   namePrefix: 'elu',
   role: 'layer',
   penalizedWeights: [],
-  outputFit: { fit: 'passes' },
+  outputFit: { fit: 'passes', applies: 'elu' },
   inputs: { min: 1, max: 1 },
   params: {
     alpha: { type: 'float', default: 1, min: 0, step: 0.1, label: 'Alpha', help: 'The value that large negative inputs approach (as -alpha). tfjs supports only 1, the Keras default.' },

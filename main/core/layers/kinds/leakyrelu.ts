@@ -8,7 +8,7 @@ export const LeakyReLU = defineLayer({
   namePrefix: 'leaky_re_lu',
   role: 'layer',
   penalizedWeights: [],
-  outputFit: { fit: 'passes' },
+  outputFit: { fit: 'passes', applies: 'leaky ReLU' },
   inputs: { min: 1, max: 1 },
   params: {
     alpha: { type: 'float', default: 0.3, min: 0, step: 0.05, label: 'Alpha', help: 'Slope for negative values: x becomes alpha · x below 0. 0.3 is the tfjs default (Keras 3 uses 0.2); 0.01 is also common.' },

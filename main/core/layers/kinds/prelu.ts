@@ -9,7 +9,7 @@ export const PReLU = defineLayer({
   namePrefix: 'p_re_lu',
   role: 'layer',
   penalizedWeights: [],
-  outputFit: { fit: 'passes' },
+  outputFit: { fit: 'passes', applies: 'PReLU' },
   inputs: { min: 1, max: 1 },
   params: {
     sharedAxes: {

@@ -9,7 +9,7 @@ export const ReLU = defineLayer({
   namePrefix: 're_lu',
   role: 'layer',
   penalizedWeights: [],
-  outputFit: { fit: 'passes' },
+  outputFit: { fit: 'passes', applies: 'relu' },
   inputs: { min: 1, max: 1 },
   params: {
     maxValue: { type: 'float', default: 0, min: 0, step: 0.5, label: 'Max value', help: 'The largest value let through (6 gives relu6); 0 means no limit.' },

@@ -9,7 +9,7 @@ export const Softmax = defineLayer({
   namePrefix: 'softmax',
   role: 'layer',
   penalizedWeights: [],
-  outputFit: { fit: 'passes' },
+  outputFit: { fit: 'passes', applies: 'softmax' },
   inputs: { min: 1, max: 1 },
   params: {
     axis: {
