@@ -31,7 +31,7 @@ export function outputTarget(target: Pick<FitTarget, 'task' | 'numClasses' | 'ou
 export interface OutputChain<T> {
   /** The layer whose params set the output width (spec `outputFit.fit === 'sets'`), when the walk reached one. */
   setter?: T;
-  /** The pass-through layer nearest the output that carries an activation param (e.g. a softmax Activation after a linear Dense). */
+  /** The pass-through layer nearest the output that decides the activation (e.g. a softmax Activation or a Softmax layer after a linear Dense). */
   activationLayer?: T;
 }
 
@@ -49,7 +49,7 @@ export function walkOutput<T>(output: T, specOf: (layer: T) => AnyLayerSpec | un
     const fit = specOf(layer)?.outputFit;
     if (fit?.fit === 'sets') return { ...chain, setter: layer };
     if (fit?.fit !== 'passes') break;
-    if (fit.activation && !chain.activationLayer) chain.activationLayer = layer;
+    if ((fit.activation || fit.applies) && !chain.activationLayer) chain.activationLayer = layer;
     layer = previous(layer);
   }
   return chain;

@@ -107,7 +107,7 @@ describe('the layer param', () => {
     const { recurrentActivation: _gates, ...simple } = lstm;
     expect(defaultLayerValue(def, 'SimpleRNN', lstm)).toEqual({ kind: 'SimpleRNN', params: simple });
     // A value the new kind refuses is not carried over.
-    expect(defaultLayerValue(layerParamOf('TimeDistributed'), 'Conv2D', { activation: 'hardSigmoid' }).params.activation).toBe('relu');
+    expect(defaultLayerValue(layerParamOf('TimeDistributed'), 'Conv2D', { filters: 0 }).params.filters).toBe(32);
   });
 });
 

@@ -1,7 +1,7 @@
 import { serializeProject, type Project, type ProjectNode } from '../project';
 import { analyzeGraph, incomingEdges, parseParams, type GraphAnalysis } from '../graph/analyze';
-import { isInputKind, requireLayerSpec } from '../layers/registry';
-import { InnerLayer } from '../layers/types';
+import { LAYER_SPECS, isInputKind, requireLayerSpec } from '../layers/registry';
+import { InnerLayer, type AnyLayerSpec } from '../layers/types';
 import { formatShape, type Shape } from '../shapes';
 import { MAX_LINE, camelCase, commentText, formatCount, formatJson, literal, uniqueIdentifier } from './print';
 import { PROJECT_FILE, SHIPPED_DIR, SHIPPED_ENTRIES, dataDescription, renderTrainFile } from './trainFile';
@@ -58,8 +58,8 @@ interface LayerInfo {
   params: number;
   /** `tf.input({...})` or `tf.layers.dense({...})`, without `.apply(...)`; for a custom class `new Subtract`. */
   factory: string;
-  /** The class name of a Neurowire layer class (spec.tfjs.custom), which model.ts defines before building. */
-  customClass?: string;
+  /** Neurowire's own layer classes (spec.tfjs.custom) the layer is built with, which model.ts defines first. */
+  customClasses: string[];
   config: Record<string, unknown>;
 }
 
@@ -75,8 +75,7 @@ function describeModel(project: Project, analysis: GraphAnalysis): ModelInfo {
   const incoming = incomingEdges(project.graph);
   const variables = new Map<string, string>();
   // Custom classes become top-level constants named after the class, so layer variables keep clear of them.
-  const customClasses = project.graph.nodes.map((n) => requireLayerSpec(n.kind).tfjs).filter((t) => t.custom).map((t) => t.className);
-  const used = new Set<string>([...RESERVED_IDENTIFIERS, ...customClasses]);
+  const used = new Set<string>([...RESERVED_IDENTIFIERS, ...LAYER_SPECS.filter((s) => s.tfjs.custom).map((s) => s.tfjs.className)]);
   const layers: LayerInfo[] = [];
   for (const id of analysis.order) {
     const node = byId.get(id)!;
@@ -84,6 +83,7 @@ function describeModel(project: Project, analysis: GraphAnalysis): ModelInfo {
     const parsed = parseParams(node);
     if (!parsed.ok) throw new Error(`${node.name}: ${parsed.error}`);
     const variable = uniqueIdentifier(camelCase(node.name), used);
+    const config = { ...spec.tfjs.config(parsed.params), name: node.name };
     variables.set(id, variable);
     const sources = incoming.get(id) ?? [];
     layers.push({
@@ -94,9 +94,9 @@ function describeModel(project: Project, analysis: GraphAnalysis): ModelInfo {
       inputShapes: sources.map((s) => analysis.nodes[s].outputShape!),
       outputShape: analysis.nodes[id].outputShape!,
       params: analysis.nodes[id].params,
-      factory: spec.role === 'input' ? 'tf.input' : spec.tfjs.custom ? `new ${spec.tfjs.className}` : `tf.layers.${spec.tfjs.factory}`,
-      ...(spec.tfjs.custom ? { customClass: spec.tfjs.className } : {}),
-      config: { ...spec.tfjs.config(parsed.params), name: node.name },
+      factory: spec.role === 'input' ? 'tf.input' : constructorOf(spec),
+      customClasses: customClassesOf(spec, config),
+      config,
     });
   }
   const find = (id: string) => layers.find((l) => l.node.id === id)!;
@@ -117,7 +117,7 @@ function renderModelFile(project: Project, model: ModelInfo): string {
   out.push(' * Shapes are per sample; TensorFlow.js adds the batch axis in front.');
   out.push(' */');
   out.push("import * as tf from '@tensorflow/tfjs';");
-  const customClasses = [...new Set(model.layers.flatMap((l) => (l.customClass ? [l.customClass] : [])))].sort();
+  const customClasses = [...new Set(model.layers.flatMap((l) => l.customClasses))].sort();
   if (customClasses.length > 0) {
     out.push(`import { customLayerClass } from './${SHIPPED_DIR}/core/layers/custom';`);
     out.push('');
@@ -155,6 +155,17 @@ function layerComment(layer: LayerInfo): string {
   return `${head}: ${layer.inputShapes.map(formatShape).join(' + ')} → ${formatShape(layer.outputShape)}${params}`;
 }
 
+/** How model.ts makes a layer of a kind: `tf.layers.dense`, or `new Subtract` for one of Neurowire's own classes. */
+function constructorOf(spec: AnyLayerSpec): string {
+  return spec.tfjs.custom ? `new ${spec.tfjs.className}` : `tf.layers.${spec.tfjs.factory}`;
+}
+
+/** The custom classes a layer's config builds: its own and those of layers inside it (a wrapper's `layer`). */
+function customClassesOf(spec: AnyLayerSpec, config: Record<string, unknown>): string[] {
+  const inner = Object.values(config).flatMap((v) => (v instanceof InnerLayer ? customClassesOf(v.spec, v.config) : []));
+  return spec.tfjs.custom ? [spec.tfjs.className, ...inner] : inner;
+}
+
 /**
  * A layer's config as an object literal, a layer inside it (a wrapper's `layer`) as its own `tf.layers.lstm({...})`
  * call. With `indentation` (that of the closing brace): one property per line, an inner layer too when its line is long.
@@ -162,7 +173,7 @@ function layerComment(layer: LayerInfo): string {
 function configLiteral(config: Record<string, unknown>, indentation?: string): string {
   const entries = Object.entries(config).filter(([, value]) => value !== undefined);
   const print = (value: unknown, inner?: string) =>
-    value instanceof InnerLayer ? `tf.layers.${value.spec.tfjs.factory}(${configLiteral(value.config, inner)})` : literal(value);
+    value instanceof InnerLayer ? `${constructorOf(value.spec)}(${configLiteral(value.config, inner)})` : literal(value);
   if (indentation === undefined) return entries.length ? `{ ${entries.map(([key, value]) => `${key}: ${print(value)}`).join(', ')} }` : '{}';
   const lines = entries.map(([key, value]) => {
     const line = `${indentation}  ${key}: ${print(value)},`;
@@ -182,7 +193,7 @@ function layerStatement(layer: LayerInfo): string[] {
   const applied = layer.inputs.length === 1 ? layer.inputs[0] : `[${layer.inputs.join(', ')}]`;
   const oneLine = `  const ${layer.variable} = ${layer.factory}(${config}).apply(${applied}) as tf.SymbolicTensor;`;
   if (oneLine.length <= MAX_LINE) return [oneLine];
-  if (layer.customClass) return [`  const ${layer.variable} = ${layer.factory}(${multilineObject(layer.config, '  ')}).apply(${applied}) as tf.SymbolicTensor;`];
+  if (layer.factory.startsWith('new ')) return [`  const ${layer.variable} = ${layer.factory}(${configLiteral(layer.config, '  ')}).apply(${applied}) as tf.SymbolicTensor;`];
   const [namespace, factory] = [layer.factory.slice(0, layer.factory.lastIndexOf('.')), layer.factory.slice(layer.factory.lastIndexOf('.') + 1)];
   const call = `    .${factory}(${config})`;
   return [

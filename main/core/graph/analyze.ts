@@ -262,7 +262,7 @@ function outputActivation(out: ProjectNode, chain: OutputChain<ProjectNode>): st
   };
   const fitOf = (node: ProjectNode | undefined) => (node ? getLayerSpec(node.kind)?.outputFit : undefined);
   const passes = fitOf(chain.activationLayer);
-  if (passes?.fit === 'passes') return read(chain.activationLayer, passes.activation);
+  if (passes?.fit === 'passes') return passes.applies ?? read(chain.activationLayer, passes.activation);
   const sets = fitOf(chain.setter);
   if (sets?.fit === 'sets') return read(chain.setter, sets.activation);
   return read(out, 'activation');

@@ -68,6 +68,10 @@ export function fitProjectToData(project: Project, info: DatasetInfo): FitResult
   if (activationLayer && passes?.fit === 'passes' && passes.activation) {
     patch(setter, sets.activation, 'linear', `${setter.name} linear`);
     patch(activationLayer, passes.activation, target.activation, `${activationLayer.name} ${target.activation}`);
+  } else if (activationLayer && passes?.fit === 'passes' && passes.applies) {
+    // A layer that applies its own fixed activation (a Softmax layer) comes last: the Dense before it stays linear.
+    // Where that activation does not suit the data, analysis says so; fitting does not remove layers.
+    patch(setter, sets.activation, 'linear', `${setter.name} linear`);
   } else {
     patch(setter, sets.activation, target.activation, `${setter.name} ${target.activation}`);
   }

@@ -152,5 +152,5 @@ export function defaultLayerValue(def: LayerParam, kind: string, keep: Record<st
   return { kind: inner.kind, params };
 }
 
-export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'softplus', 'softsign', 'relu6', 'swish', 'mish', 'gelu'] as const;
+export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'softplus', 'softsign', 'relu6', 'swish', 'mish', 'gelu', 'hardSigmoid'] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];

@@ -5,11 +5,28 @@ import { Conv2D } from './kinds/conv2d';
 import { MaxPooling2D } from './kinds/maxpooling2d';
 import { Flatten } from './kinds/flatten';
 import { Reshape } from './kinds/reshape';
+import { Permute } from './kinds/permute';
+import { RepeatVector } from './kinds/repeatvector';
 import { Dropout } from './kinds/dropout';
+import { SpatialDropout1D } from './kinds/spatialdropout1d';
+import { SpatialDropout2D } from './kinds/spatialdropout2d';
+import { GaussianNoise } from './kinds/gaussiannoise';
+import { GaussianDropout } from './kinds/gaussiandropout';
+import { ActivityRegularization } from './kinds/activityregularization';
 import { Activation } from './kinds/activation';
+import { ReLU } from './kinds/relu';
+import { LeakyReLU } from './kinds/leakyrelu';
+import { PReLU } from './kinds/prelu';
+import { ELU } from './kinds/elu';
+import { Softmax } from './kinds/softmax';
 import { Add } from './kinds/add';
 import { Subtract } from './kinds/subtract';
+import { Multiply } from './kinds/multiply';
+import { Average } from './kinds/average';
+import { Maximum } from './kinds/maximum';
+import { Minimum } from './kinds/minimum';
 import { Concatenate } from './kinds/concatenate';
+import { Dot } from './kinds/dot';
 import { Embedding } from './kinds/embedding';
 import { Conv1D } from './kinds/conv1d';
 import { LSTM } from './kinds/lstm';
@@ -72,11 +89,28 @@ export const LAYER_SPECS: readonly AnyLayerSpec[] = [
   ZeroPadding1D,
   Cropping2D,
   Cropping1D,
+  Permute,
+  RepeatVector,
   Dropout,
+  SpatialDropout1D,
+  SpatialDropout2D,
+  GaussianNoise,
+  GaussianDropout,
+  ActivityRegularization,
   Activation,
+  ReLU,
+  LeakyReLU,
+  PReLU,
+  ELU,
+  Softmax,
   Add,
   Subtract,
+  Multiply,
+  Average,
+  Maximum,
+  Minimum,
   Concatenate,
+  Dot,
 ];
 
 const byKind = new Map(LAYER_SPECS.map((s) => [s.kind, s]));

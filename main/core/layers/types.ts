@@ -50,12 +50,13 @@ export interface TfjsBuild<P extends ParamDefs> {
  * How a layer takes part when the network's output is matched to a dataset (see core/outputFit.ts):
  * - `sets`: its params decide the output width and activation (Dense); fitting sets them.
  * - `passes`: the values go through with their count unchanged (Activation, Dropout), so the layer that
- *   sets the output may sit before it; `activation` names the param that then decides the activation.
+ *   sets the output may sit before it; `activation` names the param that then decides the activation, and
+ *   `applies` names the activation an activation layer without such a param applies itself (Softmax, ReLU).
  * - `none`: neither; a network ending in it cannot be fitted by changing params.
  */
 export type OutputFit<P extends ParamDefs = ParamDefs> =
   | { fit: 'sets'; units: keyof P & string; activation: keyof P & string }
-  | { fit: 'passes'; activation?: keyof P & string }
+  | { fit: 'passes'; activation?: keyof P & string; applies?: string }
   | { fit: 'none' };
 
 export interface LayerSpec<P extends ParamDefs = ParamDefs> {

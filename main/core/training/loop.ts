@@ -5,7 +5,7 @@
  *
  * Per batch: forward pass with dropout active (`model.apply(x, {training: true})`), the loss that fits
  * the dataset (lossFor: categorical / binary cross-entropy or MSE) with per-sample class weights, plus
- * L1/L2 penalties on kernels; gradients by tf.variableGrads; clipping (global norm or value); the
+ * L1/L2 penalties on kernels and the layers' own losses (layerLosses); gradients by tf.variableGrads; clipping (global norm or value); the
  * optimizer's step; AdamW's decoupled weight decay; then ONE read from the device of [loss, metric,
  * sum of all weights] (the weight sum catches NaN/Inf weights that a clipped loss would hide).
  *
@@ -113,6 +113,16 @@ export function isPenalizedWeight(className: string, variableName: string): bool
 /** The model's trainable weights that take the penalties and AdamW's decay, found through each layer's spec. */
 export function penalizedWeights(model: tfTypes.LayersModel): tfTypes.LayerVariable[] {
   return model.layers.flatMap((layer) => layer.trainableWeights.filter((w) => isPenalizedWeight(layer.getClassName(), w.originalName ?? w.name)));
+}
+
+/**
+ * The sum of the layers' own losses, as tfjs's fit adds them after the forward pass (`model.calculateLosses()`):
+ * weight regularizers set on layers and penalties a layer records in a training call (ActivityRegularization).
+ * Null when the model has none. Call it after `model.apply(x, { training: true })`, inside the gradient function.
+ */
+export function layerLosses(tf: Tf, model: tfTypes.LayersModel): Tensor | null {
+  const losses = model.calculateLosses();
+  return losses.length > 0 ? tf.addN(losses) : null;
 }
 
 function fmtLr(lr: number): string {
@@ -450,6 +460,8 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
             const pred = model.apply(x, { training: true }) as Tensor;
             const perSample = perSampleLoss(tf, fit.loss, pred, y, info.numClasses);
             let total: Tensor = sampleWeights ? tf.mean(tf.mul(perSample, sampleWeights)) : tf.mean(perSample);
+            const own = layerLosses(tf, model);
+            if (own) total = tf.add(total, own);
             if (l1 > 0 && penalized.length > 0) total = tf.add(total, tf.mul(l1, tf.addN(penalized.map((v) => tf.sum(tf.abs(v))))));
             if (l2 > 0 && penalized.length > 0) total = tf.add(total, tf.mul(l2, tf.addN(penalized.map((v) => tf.sum(tf.square(v))))));
             kept.push(tf.keep(metricSum(tf, fit.loss, pred, y)));

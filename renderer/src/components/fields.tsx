@@ -175,7 +175,8 @@ export function ParamField({ paramKey, def, value, onCommit }: { paramKey: strin
           value={displayValue(def, value)}
           inputProps={{ type: 'text', spellCheck: false, placeholder: `e.g. ${example}` }}
           commit={(text) => {
-            const list = parseShapeList(text, unknownAllowed);
+            // An empty field is an empty list where the param allows one (e.g. PReLU's shared axes).
+            const list = def.type === 'shape' && def.minLength === 0 && text.trim().replace(/^\[\s*\]$/, '') === '' ? [] : parseShapeList(text, unknownAllowed);
             if (!list) return `${def.label}: write whole numbers separated by commas${unknownAllowed ? ` (${UNKNOWN_AXIS} for any length)` : ''}, e.g. ${example}`;
             const r = validateParam(def, list);
             if (!r.ok) return r.error;

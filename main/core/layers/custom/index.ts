@@ -4,6 +4,8 @@ import { SubtractLayer } from './subtract';
 import { UpSampling1DLayer } from './upsampling1d';
 import { ZeroPadding1DLayer } from './zeropadding1d';
 import { Cropping1DLayer } from './cropping1d';
+import { SpatialDropout2DLayer } from './spatialdropout2d';
+import { ActivityRegularizationLayer } from './activityregularization';
 
 /** Every custom layer class. Adding one means one file in this folder and one line here. */
 export const CUSTOM_LAYERS: readonly CustomLayer[] = [
@@ -11,6 +13,8 @@ export const CUSTOM_LAYERS: readonly CustomLayer[] = [
   UpSampling1DLayer,
   ZeroPadding1DLayer,
   Cropping1DLayer,
+  SpatialDropout2DLayer,
+  ActivityRegularizationLayer,
 ];
 
 const defined = new WeakMap<object, Map<string, CustomLayerClass>>();

@@ -1,4 +1,20 @@
-import { defineLayer } from '../types';
+import { defineLayer, type ShapeCheck } from '../types';
+import type { Shape } from '../../shapes';
+
+/**
+ * The shared check of layers that drop values with a rate (Dropout, SpatialDropout1D/2D, GaussianDropout): the
+ * shape passes through; tfjs only drops when 0 < rate < 1, so rates of 0 and 1 get a warning.
+ */
+export function dropoutRateCheck(name: string, label: string, input: Shape, rate: number): ShapeCheck {
+  // tfjs accepts rate 1 but then skips the layer entirely (it only drops when 0 < rate < 1).
+  if (rate >= 1) {
+    return { ok: true, shape: [...input], warnings: [`${name}: a ${label} rate of 1 does nothing in tfjs (the layer is skipped, nothing is dropped) — use a rate below 1, e.g. 0.5.`] };
+  }
+  if (rate === 0) {
+    return { ok: true, shape: [...input], warnings: [`${name}: a ${label} rate of 0 drops nothing — raise it (e.g. 0.2) or remove the layer.`] };
+  }
+  return { ok: true, shape: [...input] };
+}
 
 export const Dropout = defineLayer({
   kind: 'Dropout',
@@ -14,14 +30,7 @@ export const Dropout = defineLayer({
     rate: { type: 'float', default: 0.5, min: 0, max: 1, step: 0.05, label: 'Rate', help: 'Fraction of values dropped during training, from 0 up to (but not including) 1. 0.2–0.5 is typical.' },
   },
   inferShape([input], p, ctx) {
-    // tfjs accepts rate 1 but then skips the layer entirely (it only drops when 0 < rate < 1).
-    if (p.rate >= 1) {
-      return { ok: true, shape: [...input], warnings: [`${ctx.name}: a Dropout rate of 1 does nothing in tfjs (the layer is skipped, nothing is dropped) — use a rate below 1, e.g. 0.5.`] };
-    }
-    if (p.rate === 0) {
-      return { ok: true, shape: [...input], warnings: [`${ctx.name}: a Dropout rate of 0 drops nothing — raise it (e.g. 0.2) or remove the layer.`] };
-    }
-    return { ok: true, shape: [...input] };
+    return dropoutRateCheck(ctx.name, 'Dropout', input, p.rate);
   },
   countParams() {
     return 0;

@@ -32,8 +32,8 @@ export function sequenceRankError(name: string, label: string, input: Shape, axe
   return { ok: false, error: `${name}: ${label} needs a sequence ${axes} but gets ${describeShape(input)} — ${fix}.` };
 }
 
-/** Activations for the gates of LSTM and GRU: the usual ones plus tfjs's hardSigmoid (its old default). */
-export const RECURRENT_ACTIVATIONS = [...ACTIVATIONS, 'hardSigmoid'] as const;
+/** Activations for the gates of LSTM and GRU: the usual ones, which include tfjs's hardSigmoid (its old default). */
+export const RECURRENT_ACTIVATIONS = ACTIVATIONS;
 
 /** Parameters shared by LSTM and GRU (SimpleRNN takes all but recurrentActivation: it has no gates). */
 export const RECURRENT_PARAMS = {

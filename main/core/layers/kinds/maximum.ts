@@ -1,0 +1,8 @@
+import { elementwiseMergeLayer } from './add';
+
+export const Maximum = elementwiseMergeLayer({
+  kind: 'Maximum',
+  description: 'Keeps the largest of its inputs at every position, value by value; the inputs need the same shape.',
+  namePrefix: 'maximum',
+  factory: 'maximum',
+});
