@@ -19,6 +19,10 @@ import { GlobalAveragePooling1D } from './kinds/globalaveragepooling1d';
 import { GlobalMaxPooling1D } from './kinds/globalmaxpooling1d';
 import { BatchNormalization } from './kinds/batchnormalization';
 import { LayerNormalization } from './kinds/layernormalization';
+import { PositionalEmbedding } from './kinds/positionalembedding';
+import { MultiHeadAttention } from './kinds/multiheadattention';
+import { TransformerEncoder } from './kinds/transformerencoder';
+import { TransformerDecoder } from './kinds/transformerdecoder';
 
 /**
  * Every layer kind Neurowire knows. Palette, inspector, validation, compiler, code generator
@@ -28,10 +32,14 @@ export const LAYER_SPECS: readonly AnyLayerSpec[] = [
   Input,
   Dense,
   Embedding,
+  PositionalEmbedding,
   Conv2D,
   Conv1D,
   LSTM,
   GRU,
+  MultiHeadAttention,
+  TransformerEncoder,
+  TransformerDecoder,
   MaxPooling2D,
   GlobalAveragePooling2D,
   GlobalMaxPooling2D,
@@ -80,6 +88,7 @@ export const CATEGORY_ORDER: readonly LayerCategory[] = [
   'Embedding',
   'Convolution',
   'Recurrent',
+  'Attention',
   'Pooling',
   'Normalization',
   'Reshape',

@@ -1,8 +1,12 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { CustomLayer, CustomLayerClass, Tf } from './define';
+import { MultiHeadAttentionLayer } from './multiHeadAttention';
+import { PositionalEmbeddingLayer } from './positionalEmbedding';
+import { TransformerEncoderLayer } from './transformerEncoder';
+import { TransformerDecoderLayer } from './transformerDecoder';
 
 /** Every custom layer class. Adding one means one file in this folder and one line here. */
-export const CUSTOM_LAYERS: readonly CustomLayer[] = [];
+export const CUSTOM_LAYERS: readonly CustomLayer[] = [MultiHeadAttentionLayer, PositionalEmbeddingLayer, TransformerEncoderLayer, TransformerDecoderLayer];
 
 const defined = new WeakMap<object, Map<string, CustomLayerClass>>();
 
