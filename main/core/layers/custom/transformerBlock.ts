@@ -27,14 +27,18 @@ export function transformerOptions(config: Record<string, unknown>): Transformer
     intermediateDim: numberOr(config.intermediateDim, 1),
     dropout: numberOr(config.dropout, 0),
     activation: typeof config.activation === 'string' ? config.activation : 'relu',
-    normFirst: config.normFirst === true,
+    normFirst: config.normalizeFirst === true,
     layerNormEpsilon: numberOr(config.layerNormEpsilon, 1e-5),
   };
 }
 
-/** The config a Transformer block writes to model.json (what transformerOptions reads back). */
+/**
+ * The config a Transformer block writes to model.json (what transformerOptions reads back), under Keras-NLP's names
+ * (model.json turns them into snake_case: intermediate_dim, normalize_first, layer_norm_epsilon…); keyDim is Neurowire's.
+ */
 export function transformerConfig(o: TransformerOptions): Record<string, number | string | boolean> {
-  return { ...o };
+  const { normFirst, ...rest } = o;
+  return { ...rest, normalizeFirst: normFirst };
 }
 
 /** Keras-NLP's attention inside a block on `features`-wide steps: heads of features ÷ heads (or keyDim), output back to `features`. */

@@ -145,6 +145,19 @@ export const TRANSFORMER_PARAMS = {
   },
 } as const satisfies ParamDefs;
 
+/** The class config of a Transformer block from its params: Keras-NLP's names (normalizeFirst), plus keyDim. */
+export function transformerBlockConfig(p: { numHeads: number; keyDim: number; intermediateDim: number; dropout: number; activation: string; normFirst: boolean; layerNormEpsilon: number }): Record<string, unknown> {
+  return {
+    numHeads: p.numHeads,
+    keyDim: p.keyDim,
+    intermediateDim: p.intermediateDim,
+    dropout: p.dropout,
+    activation: p.activation,
+    normalizeFirst: p.normFirst,
+    layerNormEpsilon: p.layerNormEpsilon,
+  };
+}
+
 /** Parameters of one LayerNormalization (gamma and beta) and of one Dense layer with bias. */
 const layerNormParams = (width: number) => 2 * width;
 const denseParams = (inputs: number, units: number) => inputs * units + units;

@@ -1,5 +1,5 @@
 import { defineLayer } from '../types';
-import { DECODER_INPUT_NAMES, TRANSFORMER_PARAMS, transformerDecoderParamCount, transformerKeyDim, transformerShape } from './attention';
+import { DECODER_INPUT_NAMES, TRANSFORMER_PARAMS, transformerBlockConfig, transformerDecoderParamCount, transformerKeyDim, transformerShape } from './attention';
 
 export const TransformerDecoder = defineLayer({
   kind: 'TransformerDecoder',
@@ -25,6 +25,6 @@ export const TransformerDecoder = defineLayer({
     custom: true,
     factory: 'transformerDecoder',
     className: 'TransformerDecoder',
-    config: (p) => ({ ...p }),
+    config: transformerBlockConfig,
   },
 });

@@ -1,5 +1,5 @@
 import { defineLayer } from '../types';
-import { TRANSFORMER_PARAMS, transformerEncoderParamCount, transformerKeyDim, transformerShape } from './attention';
+import { TRANSFORMER_PARAMS, transformerBlockConfig, transformerEncoderParamCount, transformerKeyDim, transformerShape } from './attention';
 
 export const TransformerEncoder = defineLayer({
   kind: 'TransformerEncoder',
@@ -24,6 +24,6 @@ export const TransformerEncoder = defineLayer({
     custom: true,
     factory: 'transformerEncoder',
     className: 'TransformerEncoder',
-    config: (p) => ({ ...p }),
+    config: transformerBlockConfig,
   },
 });
