@@ -181,10 +181,15 @@ function loopNodes(graph: Graph, order: string[]): { onLoop: ProjectNode[]; afte
   };
 }
 
-function wiringMessage(node: ProjectNode, label: string, inputs: { min: number; max: number }, got: number): string {
+function wiringMessage(node: ProjectNode, label: string, inputs: { min: number; max: number; names?: readonly string[] }, got: number): string {
   if (inputs.max === 0) return `${node.name}: an ${label} layer takes no incoming connections; remove the ${plural(got, 'connection')} into it.`;
   if (got === 0) return `${node.name} has no input — connect a layer into it.`;
   if (inputs.max === 1) return `${node.name}: ${label} takes one input but ${got} are connected. Join them first with Add or Concatenate.`;
+  if (got > inputs.max) {
+    // Layers whose inputs play roles (MultiHeadAttention: query, value, key) say which, in connection order.
+    const roles = inputs.names ? ` (${inputs.names.slice(0, inputs.max).join(', ')}, in the order they are connected)` : '';
+    return `${node.name}: ${label} takes at most ${inputs.max} inputs${roles} but ${got} are connected. Remove ${plural(got - inputs.max, 'connection')}.`;
+  }
   return `${node.name}: ${label} needs at least ${inputs.min} inputs but has ${got}. Connect another branch into it.`;
 }
 

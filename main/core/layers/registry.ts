@@ -52,6 +52,10 @@ import { ZeroPadding1D } from './kinds/zeropadding1d';
 import { ZeroPadding2D } from './kinds/zeropadding2d';
 import { Cropping1D } from './kinds/cropping1d';
 import { Cropping2D } from './kinds/cropping2d';
+import { PositionalEmbedding } from './kinds/positionalembedding';
+import { MultiHeadAttention } from './kinds/multiheadattention';
+import { TransformerEncoder } from './kinds/transformerencoder';
+import { TransformerDecoder } from './kinds/transformerdecoder';
 
 /**
  * Every layer kind Neurowire knows. Palette, inspector, validation, compiler, code generator
@@ -61,6 +65,7 @@ export const LAYER_SPECS: readonly AnyLayerSpec[] = [
   Input,
   Dense,
   Embedding,
+  PositionalEmbedding,
   Conv2D,
   Conv1D,
   Conv2DTranspose,
@@ -71,6 +76,9 @@ export const LAYER_SPECS: readonly AnyLayerSpec[] = [
   SimpleRNN,
   Bidirectional,
   TimeDistributed,
+  MultiHeadAttention,
+  TransformerEncoder,
+  TransformerDecoder,
   MaxPooling2D,
   AveragePooling2D,
   MaxPooling1D,
@@ -146,6 +154,7 @@ export const CATEGORY_ORDER: readonly LayerCategory[] = [
   'Embedding',
   'Convolution',
   'Recurrent',
+  'Attention',
   'Pooling',
   'Normalization',
   'Reshape',

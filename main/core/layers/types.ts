@@ -7,6 +7,7 @@ export type LayerCategory =
   | 'Embedding'
   | 'Convolution'
   | 'Recurrent'
+  | 'Attention'
   | 'Pooling'
   | 'Normalization'
   | 'Reshape'
@@ -68,7 +69,16 @@ export interface LayerSpec<P extends ParamDefs = ParamDefs> {
   description: string;
   params: P;
   /** How many incoming edges the layer takes. Input: 0..0; most layers: 1..1; merges: 2..Infinity. */
-  inputs: { min: number; max: number };
+  inputs: {
+    min: number;
+    max: number;
+    /**
+     * What each incoming edge is, in edge order, for layers whose inputs play different roles
+     * (MultiHeadAttention: ['query', 'value', 'key']). Messages and the editor use these names;
+     * absent where every input plays the same role (Add, Concatenate).
+     */
+    names?: readonly string[];
+  };
   /** Prefix for automatic node names, e.g. "dense" gives dense_1, dense_2, ... */
   namePrefix: string;
   /**

@@ -6,6 +6,10 @@ import { ZeroPadding1DLayer } from './zeropadding1d';
 import { Cropping1DLayer } from './cropping1d';
 import { SpatialDropout2DLayer } from './spatialdropout2d';
 import { ActivityRegularizationLayer } from './activityregularization';
+import { MultiHeadAttentionLayer } from './multiHeadAttention';
+import { PositionalEmbeddingLayer } from './positionalEmbedding';
+import { TransformerEncoderLayer } from './transformerEncoder';
+import { TransformerDecoderLayer } from './transformerDecoder';
 
 /** Every custom layer class. Adding one means one file in this folder and one line here. */
 export const CUSTOM_LAYERS: readonly CustomLayer[] = [
@@ -15,6 +19,10 @@ export const CUSTOM_LAYERS: readonly CustomLayer[] = [
   Cropping1DLayer,
   SpatialDropout2DLayer,
   ActivityRegularizationLayer,
+  MultiHeadAttentionLayer,
+  PositionalEmbeddingLayer,
+  TransformerEncoderLayer,
+  TransformerDecoderLayer,
 ];
 
 const defined = new WeakMap<object, Map<string, CustomLayerClass>>();

@@ -1,0 +1,58 @@
+import { defineLayer } from '../types';
+import { ATTENTION_INPUT_NAMES, MAX_ATTENTION_DROPOUT, attentionParamCount, multiHeadAttentionShape, queryValueKey, resolveAttentionSizes } from './attention';
+
+export const MultiHeadAttention = defineLayer({
+  kind: 'MultiHeadAttention',
+  label: 'MultiHeadAttention',
+  category: 'Attention',
+  description:
+    'Lets every step of a sequence [time, features] look at every step of a sequence (itself, or another one) and mix in what it finds relevant. One input: self-attention; inputs in order query, value, key.',
+  namePrefix: 'multi_head_attention',
+  role: 'layer',
+  penalizedWeights: ['kernel'],
+  outputFit: { fit: 'none' },
+  inputs: { min: 1, max: 3, names: ATTENTION_INPUT_NAMES },
+  params: {
+    numHeads: { type: 'int', default: 2, min: 1, max: 256, label: 'Heads', help: 'Number of attention heads: each compares the steps in its own learned way, and their results are joined.' },
+    keyDim: { type: 'int', default: 16, min: 1, max: 4096, label: 'Key size', help: 'Size of the query and key vectors of each head, which are compared to decide where to look. Often features ÷ heads.' },
+    valueDim: { type: 'int', default: 0, min: 0, max: 4096, label: 'Value size', help: 'Size of the value vector each head passes on. 0 uses the key size (the Keras default).' },
+    dropout: {
+      type: 'float',
+      default: 0,
+      min: 0,
+      max: MAX_ATTENTION_DROPOUT,
+      step: 0.05,
+      label: 'Dropout',
+      help: 'Fraction of the attention weights dropped during training, so that no step relies on a single other step; nothing is dropped at prediction time.',
+    },
+    useBias: { type: 'bool', default: true, label: 'Use bias', help: 'Add a learned offset in the query, key, value and output projections.' },
+    useCausalMask: {
+      type: 'bool',
+      default: false,
+      label: 'Causal mask',
+      help: 'Let each step look only at itself and earlier steps, never at later ones: needed when predicting the next token (decoders, text generation).',
+    },
+    outputDim: { type: 'int', default: 0, min: 0, max: 65536, label: 'Output size', help: "Size of the output per step. 0 keeps the query's number of features, so the output can be added back to the query (a residual connection)." },
+  },
+  inferShape(inputs, p, ctx) {
+    return multiHeadAttentionShape(ctx.name, inputs, p);
+  },
+  countParams(inputs, p) {
+    const width = queryValueKey(inputs.map((s) => s[s.length - 1] ?? 0));
+    return attentionParamCount(width, resolveAttentionSizes(p, width.query));
+  },
+  tfjs: {
+    custom: true,
+    factory: 'multiHeadAttention',
+    className: 'MultiHeadAttention',
+    config: (p) => ({
+      numHeads: p.numHeads,
+      keyDim: p.keyDim,
+      valueDim: p.valueDim > 0 ? p.valueDim : null,
+      dropout: p.dropout,
+      useBias: p.useBias,
+      useCausalMask: p.useCausalMask,
+      outputShape: p.outputDim > 0 ? p.outputDim : null,
+    }),
+  },
+});
