@@ -60,6 +60,41 @@ const CASES: CustomCase[] = [
     classes: ['Subtract'],
     sample: [6],
   },
+  {
+    // A BERT-style text classifier: token ids → embedding + positions → a Transformer encoder block → pooled → classes.
+    project: graphProject(
+      'transformer-text',
+      [
+        ['in', 'Input', 'input_1', { shape: [12] }],
+        ['emb', 'Embedding', 'embedding_1', { inputDim: 20, outputDim: 16 }],
+        ['pos', 'PositionalEmbedding', 'positional_embedding_1', { mode: 'learned', maxLength: 12 }],
+        ['enc', 'TransformerEncoder', 'transformer_encoder_1', { numHeads: 2, intermediateDim: 32 }],
+        ['pool', 'GlobalAveragePooling1D', 'global_average_pooling1d_1'],
+        ['o', 'Dense', 'dense_1', { units: 2, activation: 'softmax' }],
+      ],
+      [['in', 'emb'], ['emb', 'pos'], ['pos', 'enc'], ['enc', 'pool'], ['pool', 'o']],
+    ),
+    classes: ['PositionalEmbedding', 'TransformerEncoder'],
+    sample: [12],
+    integerInputs: 20,
+  },
+  {
+    // Cross-attention: per-step features attend over a convolved view of the same sequence (query, value).
+    project: graphProject(
+      'cross-attention',
+      [
+        ['in', 'Input', 'input_1', { shape: [10, 4] }],
+        ['q', 'Dense', 'dense_1', { units: 8 }],
+        ['v', 'Conv1D', 'conv1d_1', { filters: 8, kernelSize: 3, padding: 'same' }],
+        ['mha', 'MultiHeadAttention', 'multi_head_attention_1', { numHeads: 2, keyDim: 4 }],
+        ['flat', 'Flatten', 'flatten_1'],
+        ['o', 'Dense', 'dense_2', { units: 3, activation: 'softmax' }],
+      ],
+      [['in', 'q'], ['in', 'v'], ['q', 'mha'], ['v', 'mha'], ['mha', 'flat'], ['flat', 'o']],
+    ),
+    classes: ['MultiHeadAttention'],
+    sample: [10, 4],
+  },
 ];
 
 function samplesFor(c: CustomCase, count: number, seed: number): number[][] | number[][][] {
