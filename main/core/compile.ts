@@ -9,7 +9,7 @@ import { incomingEdges } from './graph/analyze';
 import { parseParams } from './graph/analyze';
 import { requireLayerSpec } from './layers/registry';
 import { makeCustomLayer } from './layers/custom';
-import { InnerLayer, type AnyLayerSpec } from './layers/types';
+import { InnerLayer, layerConfig, type AnyLayerSpec } from './layers/types';
 
 type Tf = typeof tfTypes;
 
@@ -74,7 +74,7 @@ export function compileGraph(tf: Tf, graph: Graph, modelName = 'neurowire_model'
         outputs.set(id, tf.input({ ...spec.tfjs.config(parsed.params), name: node.name } as Parameters<Tf["input"]>[0]));
         continue;
       }
-      const layer = buildLayer(tf, spec, { ...spec.tfjs.config(parsed.params), name: node.name }, overrides);
+      const layer = buildLayer(tf, spec, layerConfig(spec, parsed.params, node.name), overrides);
       const ins = (incoming.get(id) ?? []).map((src) => outputs.get(src)!);
       const out = layer.apply(ins.length === 1 ? ins[0] : ins) as tfTypes.SymbolicTensor;
       outputs.set(id, out);

@@ -17,6 +17,7 @@ import { DatasetChoiceSchema, TrainingConfigSchema, emptyProject, parseProject, 
 import { captureArtifacts, exportTrainedModel } from '../../main/node/export';
 import { sourceLocations } from '../../main/node/projectSources';
 import { SHIPPED_DIR } from '../../main/core/codegen/typescript';
+import { registerCustomLayers } from '../../main/core/layers/custom';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TSX_CLI = require.resolve('tsx/cli');
@@ -105,6 +106,7 @@ describe('generated projects train for real', () => {
 
   beforeAll(async () => {
     await tf.setBackend('cpu');
+    registerCustomLayers(tf); // the saved text model uses Neurowire's layer classes
     mkdirSync(path.join(ROOT, '.neurowire-tmp'), { recursive: true });
     // Under the repo so that the generated code resolves @tensorflow/tfjs, papaparse… from its node_modules.
     tmp = mkdtempSync(path.join(ROOT, '.neurowire-tmp', 'codegen-run-'));
@@ -195,6 +197,9 @@ describe('generated projects train for real', () => {
           [
             ['in', 'Input', 'input_1', { shape: [10] }],
             ['emb', 'Embedding', 'embedding_1', { inputDim: 30, outputDim: 8 }],
+            // Neurowire's own layer classes: model.ts defines them from the shipped modules, and the saved model names them.
+            ['pos', 'PositionalEmbedding', 'positional_embedding_1', { mode: 'sinusoidal' }],
+            ['enc', 'TransformerEncoder', 'transformer_encoder_1', { numHeads: 2, intermediateDim: 16 }],
             ['pool', 'GlobalAveragePooling1D', 'global_average_pooling1d_1'],
             ['out', 'Dense', 'dense_1', { units: 1, activation: 'sigmoid' }],
           ],

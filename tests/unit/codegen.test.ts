@@ -294,16 +294,70 @@ const SOURCE_CASES: Array<[string, Project]> = [
   ],
 ];
 
+/** Layers TensorFlow.js lacks (Neurowire's own classes) and wrappers: model.ts defines the classes and nests inner layers. */
+const LAYER_LIBRARY_CASES: Array<[string, Project]> = [
+  [
+    'transformer-text',
+    project(
+      'Transformer reviews',
+      [
+        ['in', 'Input', 'input_1', { shape: [12] }],
+        ['emb', 'Embedding', 'embedding_1', { inputDim: 40, outputDim: 16 }],
+        ['pos', 'PositionalEmbedding', 'positional_embedding_1', { mode: 'learned', maxLength: 12 }],
+        ['enc', 'TransformerEncoder', 'transformer_encoder_1', { numHeads: 2, intermediateDim: 32, dropout: 0.1 }],
+        ['mha', 'MultiHeadAttention', 'multi_head_attention_1', { numHeads: 2, keyDim: 8, useCausalMask: true }],
+        ['bi', 'Bidirectional', 'bidirectional_1', { layer: { kind: 'GRU', params: { units: 8 } }, mergeMode: 'concat' }],
+        ['out', 'Dense', 'dense_1', { units: 3, activation: 'softmax' }],
+      ],
+      [
+        ['in', 'emb'],
+        ['emb', 'pos'],
+        ['pos', 'enc'],
+        ['enc', 'mha'],
+        ['mha', 'bi'],
+        ['bi', 'out'],
+      ],
+      { dataset: dataset({ type: 'text', path: path.join(DATA_DIR, 'topics.csv'), textColumn: 'text', labelColumn: 'topic', vocabSize: 40, sequenceLength: 12, lowercase: false }), training: training() },
+    ),
+  ],
+  [
+    'difference-net',
+    project(
+      'Difference',
+      [
+        ['in', 'Input', 'input_1', { shape: [16, 3] }],
+        ['a', 'Conv1D', 'conv1d_1', { filters: 4, kernelSize: 3, padding: 'same' }],
+        ['b', 'TimeDistributed', 'time_distributed_1', { layer: { kind: 'Dense', params: { units: 4 } } }],
+        ['sub', 'Subtract', 'subtract_1'],
+        ['up', 'UpSampling1D', 'up_sampling1d_1'],
+        ['pool', 'GlobalMaxPooling1D', 'global_max_pooling1d_1'],
+        ['out', 'Dense', 'dense_1', { units: 2, activation: 'softmax' }],
+      ],
+      [
+        ['in', 'a'],
+        ['in', 'b'],
+        ['a', 'sub'],
+        ['b', 'sub'],
+        ['sub', 'up'],
+        ['up', 'pool'],
+        ['pool', 'out'],
+      ],
+      { dataset: dataset({ type: 'builtin', name: 'spirals' }), training: training() },
+    ),
+  ],
+];
+
 const CASES: Array<[string, Project]> = [
   ['mnist-mlp', loadTemplate('mnist-mlp')],
   ['add-branches', addBranches],
   ['concat-branches', concatBranches],
   ['small-cnn', smallCnn],
   ...SOURCE_CASES,
+  ...LAYER_LIBRARY_CASES,
 ];
 
 /** Projects with golden files under tests/golden/<name>/. */
-const GOLDEN = ['mnist-mlp', 'csv-classifier', 'text-classifier'];
+const GOLDEN = ['mnist-mlp', 'csv-classifier', 'text-classifier', 'transformer-text'];
 
 /** The project with its data paths made relative (data/<file>), as golden files must not hold this machine's paths. */
 function withRelativePaths(p: Project): Project {

@@ -259,7 +259,7 @@ describe('generated model.ts', () => {
     const lines = modelTs.split('\n');
     expect(lines).toContain("  const input1 = tf.input({ shape: [null, 16], name: 'input_1' });");
     const bidirectional = lines.slice(lines.findIndex((l) => l.startsWith('  const bidirectional1 =')));
-    expect(bidirectional.slice(0, 15)).toEqual([
+    expect(bidirectional.slice(0, 16)).toEqual([
       '  const bidirectional1 = tf.layers',
       '    .bidirectional({',
       '      layer: tf.layers.lstm({',
@@ -269,6 +269,7 @@ describe('generated model.ts', () => {
       '        returnSequences: true,',
       '        dropout: 0,',
       '        recurrentDropout: 0,',
+      "        name: 'bidirectional_1_lstm',",
       '      }),',
       "      mergeMode: 'concat',",
       "      name: 'bidirectional_1',",
@@ -277,10 +278,15 @@ describe('generated model.ts', () => {
       '  // time_distributed_1 (TimeDistributed): [?, 64] → [?, 4], 260 parameters',
     ]);
     const timeDistributed = lines.slice(lines.findIndex((l) => l.startsWith('  const timeDistributed1 =')));
-    expect(timeDistributed.slice(0, 6)).toEqual([
+    expect(timeDistributed.slice(0, 11)).toEqual([
       '  const timeDistributed1 = tf.layers',
       '    .timeDistributed({',
-      "      layer: tf.layers.dense({ units: 4, activation: 'softmax', useBias: true }),",
+      '      layer: tf.layers.dense({',
+      '        units: 4,',
+      "        activation: 'softmax',",
+      '        useBias: true,',
+      "        name: 'time_distributed_1_dense',",
+      '      }),',
       "      name: 'time_distributed_1',",
       '    })',
       '    .apply(bidirectional1) as tf.SymbolicTensor;',
@@ -295,6 +301,10 @@ describe('generated model.ts', () => {
     const generated = exports.buildModel!();
     const compiled = compileGraph(tf, graph);
     expect(generated.layers.map((l) => [l.getClassName(), l.outputShape])).toEqual(compiled.layers.map((l) => [l.getClassName(), l.outputShape]));
+    // Inner layers are named after their wrapper, so weight names never depend on tfjs's global name counter.
+    expect(generated.getWeights().length).toBe(compiled.getWeights().length);
+    expect(generated.weights.map((w) => w.originalName)).toEqual(compiled.weights.map((w) => w.originalName));
+    expect(compiled.weights.map((w) => w.originalName)).toContain('bidirectional_1/forward_bidirectional_1_lstm/kernel');
     expect(generated.countParams()).toBe(analyzeGraph(graph).totalParams);
     generated.dispose();
     compiled.dispose();

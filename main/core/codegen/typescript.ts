@@ -1,7 +1,7 @@
 import { serializeProject, type Project, type ProjectNode } from '../project';
 import { analyzeGraph, incomingEdges, parseParams, type GraphAnalysis } from '../graph/analyze';
 import { LAYER_SPECS, isInputKind, requireLayerSpec } from '../layers/registry';
-import { InnerLayer, type AnyLayerSpec } from '../layers/types';
+import { InnerLayer, layerConfig, type AnyLayerSpec } from '../layers/types';
 import { formatShape, type Shape } from '../shapes';
 import { MAX_LINE, camelCase, commentText, formatCount, formatJson, literal, uniqueIdentifier } from './print';
 import { PROJECT_FILE, SHIPPED_DIR, SHIPPED_ENTRIES, dataDescription, renderTrainFile } from './trainFile';
@@ -83,7 +83,7 @@ function describeModel(project: Project, analysis: GraphAnalysis): ModelInfo {
     const parsed = parseParams(node);
     if (!parsed.ok) throw new Error(`${node.name}: ${parsed.error}`);
     const variable = uniqueIdentifier(camelCase(node.name), used);
-    const config = { ...spec.tfjs.config(parsed.params), name: node.name };
+    const config = layerConfig(spec, parsed.params, node.name);
     variables.set(id, variable);
     const sources = incoming.get(id) ?? [];
     layers.push({

@@ -117,9 +117,22 @@ export interface LayerSpec<P extends ParamDefs = ParamDefs> {
 export class InnerLayer {
   constructor(
     readonly spec: AnyLayerSpec,
-    /** The inner spec's `tfjs.config` (no name: tfjs names it after the wrapper). */
+    /** The inner spec's `tfjs.config`; `layerConfig` adds a name derived from the wrapper's. */
     readonly config: Record<string, unknown>,
   ) {}
+}
+
+/**
+ * A layer's whole config as the compiler builds it and model.ts prints it: the spec's config with the node's name,
+ * and each layer inside it named `<name>_<its prefix>` (e.g. `bidirectional_1_gru`). Left unnamed, tfjs would take
+ * a name from its global counter, so weight names would depend on what was built before.
+ */
+export function layerConfig(spec: AnyLayerSpec, params: Parameters<AnyLayerSpec['tfjs']['config']>[0], name: string): Record<string, unknown> {
+  const config: Record<string, unknown> = { ...spec.tfjs.config(params), name };
+  for (const [key, value] of Object.entries(config)) {
+    if (value instanceof InnerLayer) config[key] = new InnerLayer(value.spec, { ...value.config, name: `${name}_${value.spec.namePrefix}` });
+  }
+  return config;
 }
 
 /** Helper that keeps each layer file fully typed against its own parameter definitions. */
