@@ -66,20 +66,27 @@ export function Canvas() {
 
   const edges = useMemo<Edge[]>(() => {
     const selected = new Set(selection.edgeIds);
+    const byId = new Map(project.graph.nodes.map((n) => [n.id, n]));
+    const seenByTarget = new Map<string, number>();
     return project.graph.edges.map((e) => {
       const shape = analysis.nodes[e.source]?.outputShape;
+      // Where the order of inputs has a meaning (attention's query, value, key), the edge says which one it is.
+      const position = seenByTarget.get(e.target) ?? 0;
+      seenByTarget.set(e.target, position + 1);
+      const role = getLayerSpec(byId.get(e.target)?.kind ?? '')?.inputs.names?.[position];
+      const shown = shape ? shapeText(shape) : undefined;
       return {
         id: e.id,
         source: e.source,
         target: e.target,
-        label: shape ? shapeText(shape) : undefined,
+        label: role ? (shown ? `${role} · ${shown}` : role) : shown,
         selected: selected.has(e.id),
         className: 'flow-edge',
         labelBgPadding: [4, 2] as [number, number],
         labelBgBorderRadius: 3,
       };
     });
-  }, [project.graph.edges, analysis, selection.edgeIds]);
+  }, [project.graph.edges, project.graph.nodes, analysis, selection.edgeIds]);
 
   const applySelect = useCallback(
     (ids: { id: string; selected: boolean }[], key: 'nodeIds' | 'edgeIds') => {

@@ -1,0 +1,111 @@
+import { test, expect, type Page } from '@playwright/test';
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { Engine } from '../../main/node/engine';
+import { startServer, type RunningServer } from '../../main/node/server/server';
+import { fileSystemLoadHandler } from '../../main/node/export';
+import { registerCustomLayers } from '../../main/core/layers/custom';
+
+// An attention model built from the palette in Chromium, trained by the engine, exported; then a stock-tfjs client
+// (only @tensorflow/tfjs and the export folder) loads it and gives the same predictions as the app's own modules.
+let server: RunningServer;
+let engine: Engine;
+let dataDir: string;
+
+test.beforeAll(async () => {
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-e2e-attention-'));
+  engine = new Engine({ host: 'browser', dataDir });
+  server = await startServer({ engine, staticDir: path.resolve(__dirname, '../../dist/renderer') });
+});
+
+test.afterAll(async () => {
+  await engine?.dispose();
+  await server?.close();
+  await fs.rm(dataDir, { recursive: true, force: true });
+});
+
+async function dropLayer(page: Page, kind: string, x: number, y: number): Promise<void> {
+  await page.getByTestId(`palette-${kind}`).dragTo(page.getByTestId('canvas'), { targetPosition: { x, y } });
+}
+
+async function connect(page: Page, from: string, to: string): Promise<void> {
+  await page.getByTestId(`handle-out-${from}`).dragTo(page.getByTestId(`handle-in-${to}`));
+}
+
+async function setParam(page: Page, node: string, key: string, value: string): Promise<void> {
+  await page.getByTestId(`node-${node}`).click();
+  await page.getByTestId(`param-${key}`).fill(value);
+  await page.getByTestId(`param-${key}`).press('Enter');
+}
+
+test('build a self-attention classifier from the palette, train, export, load it with stock tfjs', async ({ page }) => {
+  test.setTimeout(600_000); // a safety net for a loaded machine; the waits below are for events
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(server.url);
+  await expect(page.getByTestId('backend-info')).toContainText(/wasm|cpu|tensorflow/i);
+
+  // MNIST rows as a sequence: Input [28, 28, 1] → Reshape [28, 28] → MultiHeadAttention → pool → Dense(10, softmax).
+  await page.getByTestId('new-button').click();
+  await expect(page.locator('[data-testid^="node-"]')).toHaveCount(0);
+  await dropLayer(page, 'Input', 100, 160);
+  await dropLayer(page, 'Reshape', 300, 160);
+  await dropLayer(page, 'MultiHeadAttention', 500, 160);
+  await dropLayer(page, 'GlobalAveragePooling1D', 700, 160);
+  await dropLayer(page, 'Dense', 900, 160);
+  const names = ['input_1', 'reshape_1', 'multi_head_attention_1', 'global_average_pooling1d_1', 'dense_1'];
+  for (const name of names) await expect(page.getByTestId(`node-${name}`)).toBeVisible();
+  for (let i = 1; i < names.length; i++) await connect(page, names[i - 1], names[i]);
+
+  // The attention layer needs a sequence: its message names the fix, and the Reshape makes one.
+  await expect(page.getByTestId('node-multi_head_attention_1')).toContainText(/Reshape/);
+  await setParam(page, 'reshape_1', 'targetShape', '28, 28');
+  await expect(page.getByTestId('node-multi_head_attention_1')).toContainText('[28, 28]');
+  // The edge into the attention layer says which input it is.
+  await expect(page.locator('.react-flow__edge-text', { hasText: /^query · / })).toHaveCount(1);
+  await setParam(page, 'dense_1', 'units', '10');
+  await page.getByTestId('param-activation').selectOption('softmax');
+  await expect(page.getByTestId('node-dense_1')).toContainText('[10]');
+  // Keras's count: 4 projections of 28 → 2 heads × 16 plus biases (3 × 928 + 924) = 3,708; Dense 290.
+  await expect(page.getByTestId('total-params')).toContainText(/3[,. ]?998/);
+  await expect(page.locator('[data-testid="inspector-error"]')).toHaveCount(0);
+
+  // Train until the first epoch is on the charts, then stop (the run is 100 epochs: only Stop ends it).
+  await page.getByTestId('training-epochs').fill('100');
+  await page.getByTestId('training-epochs').press('Enter');
+  await page.getByTestId('train-button').click();
+  await expect(page.locator('.training__log')).toContainText('Epoch 1/100 took', { timeout: 300_000 });
+  await page.getByTestId('stop-button').click();
+  await expect(page.getByTestId('training-status')).toHaveText(/^Stopped after \d+ epochs? — model kept$/, { timeout: 120_000 });
+
+  await page.getByTestId('export-button').click();
+  await expect(page.getByTestId('export-result')).toContainText('model.json');
+  const exportsRoot = path.join(dataDir, 'exports');
+  const [folder] = await fs.readdir(exportsRoot);
+  const dir = path.join(exportsRoot, folder);
+  expect(await fs.readdir(dir)).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'neurowire-layers.js', 'neurowire-layers.mjs', 'code']));
+  const modelTs = await fs.readFile(path.join(dir, 'code/model.ts'), 'utf8');
+  expect(modelTs).toContain("const MultiHeadAttention = customLayerClass(tf, 'MultiHeadAttention');");
+
+  // The app's modules load the export and predict; the stock client must agree.
+  await tf.setBackend('cpu');
+  registerCustomLayers(tf);
+  const model = await tf.loadLayersModel(fileSystemLoadHandler(path.join(dir, 'model.json')));
+  const samples = tf.randomUniform([3, 28, 28, 1], 0, 1, 'float32', 5);
+  const expected = (model.predict(samples) as tf.Tensor).arraySync() as number[][];
+  const samplesFile = path.join(dataDir, 'samples.json');
+  await fs.writeFile(samplesFile, JSON.stringify(samples.arraySync()));
+  const client = path.resolve(__dirname, '../fixtures/stock-tfjs-client.mjs');
+  const { stdout } = await promisify(execFile)(process.execPath, [client, dir, samplesFile], { cwd: path.resolve(__dirname, '../..') });
+  const out = JSON.parse(stdout) as { classes: string[]; predictions: number[][] };
+  expect(out.classes).toContain('MultiHeadAttention');
+  const worst = Math.max(...out.predictions.flatMap((row, i) => row.map((v, j) => Math.abs(v - expected[i][j]))));
+  expect(worst).toBeLessThanOrEqual(1e-5);
+  model.dispose();
+
+  expect(pageErrors).toEqual([]);
+});
