@@ -8,11 +8,11 @@ import { CATEGORY_ORDER, getLayerSpec } from '../../../main/core/layers/registry
  */
 
 /** About a canvas node's size (LayerNode: 170–210 px wide), so the picture keeps the canvas's proportions. */
-export const BOX_WIDTH = 180;
-export const BOX_HEIGHT = 64;
+export const BOX_WIDTH = 200;
+export const BOX_HEIGHT = 80;
 const MARGIN = 24;
 /** Large enough to stay readable once a whole template is scaled into a card. */
-export const LABEL_SIZE = 30;
+export const LABEL_SIZE = 40;
 /** Average glyph width of the thumbnail font, as a fraction of its size; longer labels are squeezed to fit. */
 const GLYPH_WIDTH = 0.6;
 
@@ -61,8 +61,9 @@ export function graphThumbnail(graph: TemplateGraph): Thumbnail {
     const y1 = from.y + BOX_HEIGHT / 2;
     const x2 = to.x;
     const y2 = to.y + BOX_HEIGHT / 2;
-    // Horizontal tangents at both ends, like the canvas's bezier edges; at least a box width of bend for back links.
-    const bend = Math.max(Math.abs(x2 - x1) / 2, BOX_WIDTH / 2);
+    // Horizontal tangents at both ends, like the canvas's bezier edges; a link back to the left (a new row) bends
+    // only a little, so it crosses as a diagonal instead of looping around the whole picture.
+    const bend = x2 > x1 ? Math.max((x2 - x1) / 2, BOX_WIDTH / 4) : BOX_WIDTH / 2;
     return [{ key: `${i}:${e.source}-${e.target}`, d: `M ${x1} ${y1} C ${x1 + bend} ${y1} ${x2 - bend} ${y2} ${x2} ${y2}` }];
   });
   if (boxes.length === 0) return { viewBox: `0 0 ${BOX_WIDTH} ${BOX_HEIGHT}`, boxes, edges };
