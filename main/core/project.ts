@@ -83,7 +83,8 @@ export type TrainingConfig = z.infer<typeof TrainingConfigSchema>;
 
 export const DEFAULT_TRAINING: TrainingConfig = TrainingConfigSchema.parse({ epochs: 5, batchSize: 32, learningRate: 0.001, optimizer: 'adam', seed: 42 });
 
-export const BUILTIN_DATASETS = ['mnist', 'fashion-mnist', 'cifar10', 'spirals', 'xor', 'circles', 'sine'] as const;
+/** Adding a name is backward compatible (every older file still parses); removing or renaming one needs a migration. */
+export const BUILTIN_DATASETS = ['mnist', 'fashion-mnist', 'cifar10', 'spirals', 'xor', 'circles', 'sine', 'reviews'] as const;
 export type BuiltinDatasetName = (typeof BUILTIN_DATASETS)[number];
 
 const PathField = z.string().min(1, 'Choose a file or folder').max(4096);
@@ -173,6 +174,11 @@ export const ProjectSchema = z.object({
   format: z.literal(PROJECT_FORMAT),
   version: z.literal(CURRENT_PROJECT_VERSION),
   name: z.string().min(1).max(200),
+  /**
+   * What the project is and what it reaches (templates state their dataset and measured accuracy here). Optional and
+   * added without a version bump: older files have none, and an older Neurowire drops it when it reads a newer file.
+   */
+  description: z.string().max(2000).optional(),
   graph: GraphSchema,
   dataset: DatasetChoiceSchema,
   training: TrainingConfigSchema,

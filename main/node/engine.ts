@@ -5,6 +5,8 @@ import { api, isApiMethod, type ApiMethod, type ApiParsedParams, type ApiResult,
 import { parseProject, ProjectFileError, datasetKey, type Project } from '../core/project';
 import { saveProjectFile, openProjectFile, listProjectFiles, writeFileAtomic, removeOrphanedTempFiles } from './projectFiles';
 import { inspectDataset, listDatasets, readCsvColumns } from './datasets';
+import { analyzeGraph } from '../core/graph/analyze';
+import { targetOf, type DatasetInfo } from '../core/datasets';
 import { selectBackend } from './backend';
 import { startTraining, type TrainingRun, type TrainingResult, type StartTrainingOptions } from './training/run';
 import { RunStore, RunStoreError, RunRecorder, checkRunId, CHECKPOINTS_DIR, type CheckpointHandler } from './runs';
@@ -39,6 +41,25 @@ interface RunRecord {
   result?: TrainingResult;
   /** Settles when the run's end is written to the run history. */
   persisted?: Promise<void>;
+}
+
+/** A template as the gallery lists it; the parameter count is the canvas's, for the template's own dataset. */
+export function templateInfo(id: string, project: Project, datasets: readonly DatasetInfo[]): TemplateInfo {
+  const key = datasetKey(project.dataset.source);
+  const dataset = datasets.find((d) => d.id === key);
+  const { graph } = project;
+  const layers = graph.nodes.map((n) => n.kind).join(' → ');
+  return {
+    id,
+    name: project.name,
+    description: project.description ?? `${layers} on ${key}`,
+    dataset: { key, name: dataset?.name ?? key },
+    parameters: analyzeGraph(graph, dataset ? targetOf(dataset) : undefined).totalParams,
+    graph: {
+      nodes: graph.nodes.map(({ id: nodeId, kind, name, position }) => ({ id: nodeId, kind, name, position })),
+      edges: graph.edges.map(({ source, target }) => ({ source, target })),
+    },
+  };
 }
 
 /** A handler per contract method: parsed params in, the contract's result out. */
@@ -186,11 +207,11 @@ export class Engine {
 
   async listTemplates(): Promise<TemplateInfo[]> {
     const names = (await fs.readdir(this.templatesDir)).filter((n) => n.endsWith('.json')).sort();
+    const datasets = listDatasets();
     const out: TemplateInfo[] = [];
     for (const name of names) {
       const project = parseProject(await fs.readFile(path.join(this.templatesDir, name), 'utf8'), name);
-      const layers = project.graph.nodes.map((n) => n.kind).join(' → ');
-      out.push({ id: name.replace(/\.json$/, ''), name: project.name, description: `${layers} on ${datasetKey(project.dataset.source)}` });
+      out.push(templateInfo(name.replace(/\.json$/, ''), project, datasets));
     }
     return out;
   }

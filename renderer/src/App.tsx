@@ -10,6 +10,7 @@ import { attachDatasetInspection } from './store/appStore';
 import { StatusBar } from './components/StatusBar';
 import { Banners } from './components/Banners';
 import { OpenDialog, SaveDialog } from './components/Dialogs';
+import { TemplateGallery } from './components/TemplateGallery';
 
 const NON_TEXT_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file']);
 
@@ -27,7 +28,7 @@ function isFormControl(target: EventTarget | null): boolean {
 /** Actions the Electron menu may send as `menu` events through the preload bridge. */
 type MenuAction = 'new' | 'open' | 'save' | 'saveAs' | 'export' | 'undo' | 'redo' | 'train' | 'stop';
 
-type Dialog = { kind: 'open' } | { kind: 'save'; path: string } | null;
+type Dialog = { kind: 'open' } | { kind: 'save'; path: string } | { kind: 'templates' } | null;
 
 /** Re-fits the canvas view whenever a project is loaded. */
 function FitOnLoad() {
@@ -143,7 +144,7 @@ export function App() {
   return (
     <ReactFlowProvider>
       <div className="app">
-        <Toolbar onOpen={open} onSave={() => void save()} onSaveAs={saveAs} />
+        <Toolbar onOpen={open} onSave={() => void save()} onSaveAs={saveAs} onTemplates={() => setDialog({ kind: 'templates' })} />
         <Banners />
         <main className="workspace">
           <Palette />
@@ -156,6 +157,7 @@ export function App() {
       <FitOnLoad />
       {dialog?.kind === 'open' && <OpenDialog onClose={() => setDialog(null)} />}
       {dialog?.kind === 'save' && <SaveDialog initialPath={dialog.path} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'templates' && <TemplateGallery onClose={() => setDialog(null)} />}
     </ReactFlowProvider>
   );
 }

@@ -24,7 +24,7 @@ function fingerprints(x: Float32Array, y: Int32Array, size = 784): string[] {
 describe('datasets', () => {
   it('lists every built-in with availability', () => {
     const list = listDatasets();
-    expect(list.map((d) => d.id)).toEqual(['mnist', 'fashion-mnist', 'cifar10', 'spirals', 'xor', 'circles', 'sine']);
+    expect(list.map((d) => d.id)).toEqual(['mnist', 'fashion-mnist', 'cifar10', 'spirals', 'xor', 'circles', 'sine', 'reviews']);
     const mnist = list.find((d) => d.id === 'mnist')!;
     expect(mnist.inputShape).toEqual([28, 28, 1]);
     expect(mnist.classNames).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);

@@ -57,10 +57,23 @@ export interface ComputeCommandEvent {
   command: 'stop' | 'pause' | 'resume';
 }
 
+/** What the template gallery shows of a template without opening it. */
 export interface TemplateInfo {
   id: string;
   name: string;
+  /** The template's own description (its dataset and the accuracy it reaches), else its layers and dataset. */
   description: string;
+  /** The dataset it trains on: datasetKey of its source, and the name people know it by ("CIFAR-10"). */
+  dataset: { key: string; name: string };
+  /** Parameters of the whole network, as the canvas counts them. */
+  parameters: number;
+  /** Enough of the graph to draw a thumbnail: each layer's kind, name and canvas position, and the connections. */
+  graph: TemplateGraph;
+}
+
+export interface TemplateGraph {
+  nodes: { id: string; kind: string; name: string; position: { x: number; y: number } }[];
+  edges: { source: string; target: string }[];
 }
 
 export interface ProjectFileEntry {

@@ -41,6 +41,7 @@ const BUILTIN_DESCRIPTIONS: Record<Extract<DatasetSource, { type: 'builtin' }>['
   xor: 'the synthetic "xor" set',
   circles: 'the synthetic "circles" set',
   sine: 'the synthetic sine series',
+  reviews: 'the synthetic "reviews" set of short movie reviews',
 };
 
 const m = (path: string) => `./${SHIPPED_DIR}/${path.replace(/\.ts$/, '')}`;

@@ -18,6 +18,8 @@ export interface BuiltinData {
   chronological?: boolean;
   /** The whole generated series (sine), for previews. */
   series?: Float32Array;
+  /** The generated texts (reviews), in sample order, for previews. */
+  texts?: string[];
 }
 
 /** What a built-in is, without loading it; `available` says whether its files are there. */

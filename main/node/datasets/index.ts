@@ -150,6 +150,14 @@ async function inspectBuiltin(source: BuiltinSource): Promise<DatasetPreview> {
       samples.push({ pixels, label: info.classNames[labels![m]] });
     }
     preview.images = { width: w, height: h, channels: c, samples };
+  } else if (d.texts) {
+    preview.table = {
+      columns: [
+        { name: 'review', type: 'text' },
+        { name: 'label', type: 'category', distinct: info.numClasses },
+      ],
+      rows: d.texts.slice(0, 20).map((text, r) => [text, info.classNames[labels![r]]]),
+    };
   } else if (d.series) {
     preview.series = [{ name: 'value', values: Array.from(d.series.subarray(0, 300)) }];
   } else {

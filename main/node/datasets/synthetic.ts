@@ -1,6 +1,7 @@
 import type { DatasetInfo } from '../../core/datasets';
 import type { BuiltinData } from './builtin';
 import { gaussian, mulberry32 } from './split';
+import { generateReviews, reviewsInfo } from './reviews';
 
 /**
  * Synthetic sets generated in code, the same samples every time for the same `samples` and `noise`
@@ -9,10 +10,12 @@ import { gaussian, mulberry32 } from './split';
  * - xor: 2-D points in [-1, 1]², class 1 where x·y < 0 (the quadrants of XOR).
  * - circles: an inner disc (class 0) inside an outer ring (class 1).
  * - sine: a noisy seasonal series (two sines); windows of SINE_WINDOW values → the next value (regression).
- * `noise` is the standard deviation of Gaussian noise added to the coordinates (or to the series).
+ * - reviews: short generated movie reviews (token ids, like a text CSV), positive or negative; see reviews.ts.
+ * `noise` is the standard deviation of Gaussian noise added to the coordinates (or to the series); for reviews, the
+ * chance of a neutral aside in each clause.
  */
 
-export type SyntheticName = 'spirals' | 'xor' | 'circles' | 'sine';
+export type SyntheticName = 'spirals' | 'xor' | 'circles' | 'sine' | 'reviews';
 export const SINE_WINDOW = 24;
 const GENERATOR_SEED = 0x5eed;
 
@@ -27,6 +30,8 @@ export function syntheticInfo(name: SyntheticName, samples = 2000, noise = 0.1):
       return { ...base, id: 'xor', name: 'XOR', description: `${n} 2-D points; the class is the sign of x·y (noise ${noise}).`, inputShape: [2], task: 'classification', numClasses: 2, classNames: ['same sign', 'opposite sign'], outputSize: 2, totalSamples: samples, featureNames: ['x', 'y'] };
     case 'circles':
       return { ...base, id: 'circles', name: 'Circles', description: `${n} 2-D points: a disc inside a ring (noise ${noise}).`, inputShape: [2], task: 'classification', numClasses: 2, classNames: ['inner', 'outer'], outputSize: 2, totalSamples: samples, featureNames: ['x', 'y'] };
+    case 'reviews':
+      return reviewsInfo(samples, noise);
     case 'sine':
       return { ...base, id: 'sine', name: 'Sine series', description: `A noisy seasonal series: ${n} windows of ${SINE_WINDOW} values → the next value (noise ${noise}); split in time order.`, inputShape: [SINE_WINDOW, 1], task: 'regression', numClasses: 0, classNames: [], outputSize: 1, totalSamples: samples, featureNames: ['value'] };
   }
@@ -51,6 +56,7 @@ export function spiralArms(samples: number, noise: number, arms: number): { x: F
 }
 
 export function generateSynthetic(name: SyntheticName, samples = 2000, noise = 0.1): BuiltinData {
+  if (name === 'reviews') return generateReviews(samples, noise);
   const info = syntheticInfo(name, samples, noise);
   if (name === 'sine') {
     const rand = mulberry32(GENERATOR_SEED);

@@ -5,9 +5,11 @@ export interface ToolbarProps {
   onOpen(): void;
   onSave(): void;
   onSaveAs(): void;
+  /** Opens the template gallery. */
+  onTemplates(): void;
 }
 
-export function Toolbar({ onOpen, onSave, onSaveAs }: ToolbarProps) {
+export function Toolbar({ onOpen, onSave, onSaveAs, onTemplates }: ToolbarProps) {
   const actions = useActions();
   const templates = useApp((s) => s.engine.templates);
   const name = useApp((s) => s.project.name);
@@ -25,6 +27,9 @@ export function Toolbar({ onOpen, onSave, onSaveAs }: ToolbarProps) {
       <div className="toolbar__group">
         <button type="button" className="btn" data-testid="new-button" onClick={() => actions.newProject()} title="Start an empty project">
           New
+        </button>
+        <button type="button" className="btn" data-testid="templates-button" onClick={onTemplates} title="Start from a template: see each one's network, dataset and accuracy">
+          Templates…
         </button>
         <select
           className="btn toolbar__select"

@@ -20,7 +20,7 @@ export const SOURCE_TYPES: readonly (readonly [DatasetSource['type'], string])[]
 /** Built-ins read from a folder a person may point at (the others are bundled or generated). */
 const FOLDER_BUILTINS = new Set<string>(['fashion-mnist', 'cifar10']);
 /** Generated sets with a size and noise level. */
-const SYNTHETIC_BUILTINS = new Set<string>(['spirals', 'xor', 'circles', 'sine']);
+const SYNTHETIC_BUILTINS = new Set<string>(['spirals', 'xor', 'circles', 'sine', 'reviews']);
 
 type Builtin = Extract<DatasetSource, { type: 'builtin' }>;
 type Csv = Extract<DatasetSource, { type: 'csv' }>;

@@ -1,0 +1,138 @@
+/**
+ * The starter templates train through the engine as the app trains them (training.start → a worker → the run
+ * history → export.run). Every run is bounded by epochs, never by time; seeds come from the templates.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promises as fs, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Engine } from '../../main/node/engine';
+import { openDataset } from '../../main/node/datasets';
+import { parseProject, type Project } from '../../main/core/project';
+import type { TrainingEvent } from '../../main/core/api/contract';
+import type { TrainingResult } from '../../main/node/training/run';
+import { analyzeGraph } from '../../main/core/graph/analyze';
+
+const ROOT = path.resolve(__dirname, '../..');
+const template = (id: string): Project => parseProject(readFileSync(path.join(ROOT, 'templates', `${id}.json`), 'utf8'), id);
+
+/**
+ * Templates that promise an accuracy, and the least test accuracy a run with the template's own settings (its
+ * epochs, seeds and data) must reach. A new template on the same data — the Transformer-encoder classifier on the
+ * reviews — is one more row here.
+ */
+const PROMISED_ACCURACY: { template: string; minTestAccuracy: number }[] = [{ template: 'reviews-lstm', minTestAccuracy: 0.85 }];
+
+type Started = Extract<TrainingEvent, { type: 'started' }>;
+
+describe('templates train through the engine', () => {
+  let dataDir: string;
+  let engine: Engine;
+  let events: TrainingEvent[] = [];
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'neurowire-templates-train-'));
+    engine = new Engine({ host: 'browser', dataDir, templatesDir: path.join(ROOT, 'templates') });
+    engine.onEvent((event, payload) => {
+      if (event === 'training') events.push(payload as TrainingEvent);
+    });
+  });
+  afterAll(async () => {
+    await engine?.dispose();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** Trains as the app does and exports the run; the run's events, result and export folder. */
+  async function trainAndExport(project: Project): Promise<{ result: TrainingResult; started: Started; batches: number; exported: string; logs: string }> {
+    events = [];
+    const { runId } = (await engine.dispatch('training.start', { project })) as { runId: string };
+    const result = await engine.waitForRun(runId);
+    const mine = events.filter((e) => e.runId === runId);
+    const logs = mine.flatMap((e) => (e.type === 'log' ? [e.message] : [])).join('\n');
+    expect(result.error, logs).toBeUndefined();
+    expect(result.status).toBe('completed');
+    const exported = path.join(dataDir, `export-${runId}`);
+    await engine.dispatch('export.run', { runId, dir: exported });
+    return { result, started: mine.find((e): e is Started => e.type === 'started')!, batches: mine.filter((e) => e.type === 'batch').length, exported, logs };
+  }
+
+  const readJson = async (file: string) => JSON.parse(await fs.readFile(file, 'utf8'));
+  /** The exported weights hold every parameter (trainable or not) as float32. */
+  const exportedParameters = async (dir: string) => (await fs.stat(path.join(dir, 'weights.bin'))).size / 4;
+
+  it.each(PROMISED_ACCURACY)('$template reaches ≥ $minTestAccuracy test accuracy in its own epochs', async ({ template: id, minTestAccuracy }) => {
+    const project = template(id);
+    const { result, exported, logs } = await trainAndExport(project);
+    expect(result.epochsCompleted).toBe(project.training.epochs);
+    expect(result.test!.acc, logs).toBeGreaterThanOrEqual(minTestAccuracy);
+    // The description's promise is at least what this run checks.
+    const promised = /(\d+(?:\.\d+)?) % test accuracy/.exec(project.description ?? '');
+    expect(Number(promised![1]) / 100).toBeGreaterThanOrEqual(minTestAccuracy);
+    expect(await exportedParameters(exported)).toBe(analyzeGraph(project.graph).totalParams);
+  }, 600_000);
+
+  it('the sentiment LSTM exports the reviews vocabulary in preprocessing.json, as for a text CSV', async () => {
+    const project = template('reviews-lstm');
+    project.training.epochs = 1;
+    const { exported } = await trainAndExport(project);
+    const data = await openDataset(project.dataset);
+    const pre = await readJson(path.join(exported, 'preprocessing.json'));
+    expect(pre).toMatchObject({ task: 'classification', classNames: ['negative', 'positive'], inputShape: data.info.inputShape });
+    expect(pre.preprocessing).toEqual({ kind: 'text', lowercase: true, sequenceLength: data.info.inputShape[0], padding: 'post', truncation: 'post', vocabulary: data.info.vocabulary });
+  }, 600_000);
+
+  it('the CIFAR-10 CNN trains a few steps on files in the CIFAR-10 binary format, with 167,562 parameters', async () => {
+    // Two training batches and the test batch, 1 label byte + 3,072 pixel bytes (red, green, blue planes) per record.
+    const dir = path.join(dataDir, 'cifar-10-batches-bin');
+    await fs.mkdir(dir);
+    const records = (count: number, seed: number) => {
+      const bytes = Buffer.alloc(count * 3073);
+      for (let r = 0; r < count; r++) {
+        const label = (r + seed) % 10;
+        bytes[r * 3073] = label;
+        // A learnable picture: each class its own brightness per plane, with a little texture.
+        for (let p = 0; p < 3072; p++) bytes[r * 3073 + 1 + p] = (label * 23 + Math.floor(p / 1024) * 40 + ((p * 7 + r) % 13)) % 256;
+      }
+      return bytes;
+    };
+    await fs.writeFile(path.join(dir, 'data_batch_1.bin'), records(48, 0));
+    await fs.writeFile(path.join(dir, 'data_batch_2.bin'), records(48, 3));
+    await fs.writeFile(path.join(dir, 'test_batch.bin'), records(20, 5));
+
+    const project = template('cifar10-cnn');
+    const source = project.dataset.source;
+    if (source.type !== 'builtin' || source.name !== 'cifar10') throw new Error('The CIFAR-10 template must use the built-in cifar10');
+    project.dataset.source = { ...source, dir };
+    project.training = { ...project.training, epochs: 1, batchSize: 16 };
+    const { result, started, batches, exported } = await trainAndExport(project);
+    // The official split: test_batch.bin is the test set, validation comes from the training batches.
+    expect(started.trainSamples + started.valSamples).toBe(96);
+    expect(started.testSamples).toBe(20);
+    expect(batches).toBe(Math.ceil(started.trainSamples / 16));
+    expect(result.epochsCompleted).toBe(1);
+    expect(Number.isFinite(result.history[0].loss)).toBe(true);
+    expect(Number.isFinite(result.test!.loss)).toBe(true);
+    expect(await exportedParameters(exported)).toBe(167_562);
+    const model = await readJson(path.join(exported, 'model.json'));
+    expect(model.modelTopology.config.layers.map((l: { class_name: string }) => l.class_name)).toEqual(['InputLayer', 'Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Flatten', 'Dense', 'Dense']);
+    const pre = await readJson(path.join(exported, 'preprocessing.json'));
+    expect(pre.preprocessing).toMatchObject({ kind: 'image', width: 32, height: 32, channels: 3 });
+  }, 600_000);
+
+  it('the ResNet-style CNN trains an epoch on a slice of MNIST, batch normalization statistics included', async () => {
+    const project = template('mnist-resnet');
+    // 1,000 training samples: a few steps of the real model and data.
+    project.dataset = { ...project.dataset, validationFraction: 0.45, testFraction: 0.45 };
+    project.training = { ...project.training, epochs: 1 };
+    const { result, started, batches, exported } = await trainAndExport(project);
+    expect(started.trainSamples).toBe(1000);
+    expect(batches).toBe(Math.ceil(1000 / project.training.batchSize));
+    expect(Number.isFinite(result.history[0].loss)).toBe(true);
+    expect(result.test!.acc).toBeGreaterThan(0.1); // better than guessing among 10 classes
+    expect(await exportedParameters(exported)).toBe(analyzeGraph(project.graph).totalParams);
+    const model = await readJson(path.join(exported, 'model.json'));
+    const classNames = model.modelTopology.config.layers.map((l: { class_name: string }) => l.class_name);
+    expect(classNames.filter((c: string) => c === 'Add')).toHaveLength(2);
+    expect(classNames.filter((c: string) => c === 'BatchNormalization')).toHaveLength(4);
+  }, 600_000);
+});
