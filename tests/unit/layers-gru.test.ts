@@ -219,7 +219,7 @@ describe('resetAfter on: PyTorch’s nn.GRU, once its weights are laid out as Ke
     expect(maxGap(values(recurrent.apply(x, { training: true }) as tf.Tensor), values(plain.apply(x) as tf.Tensor))).toBeGreaterThan(1e-3);
     expect(values(recurrent.apply(x) as tf.Tensor)).toEqual(values(plain.apply(x) as tf.Tensor));
     // The masks of one call are let go at the next: repeated training calls hold no more tensors.
-    const step = () => tf.dispose(recurrent.apply(x, { training: true }));
+    const step = () => tf.dispose(recurrent.apply(x, { training: true }) as tf.Tensor);
     step();
     const held = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) step();
