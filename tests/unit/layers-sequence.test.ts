@@ -10,6 +10,7 @@ import { LAYER_SPECS, requireLayerSpec } from '../../main/core/layers/registry';
 import { defaultParams, paramsSchema } from '../../main/core/layers/params';
 import type { AnyLayerSpec, ShapeCheck } from '../../main/core/layers/types';
 import { analyzeGraph, incomingEdges } from '../../main/core/graph/analyze';
+import { buildLayer as buildCompiledLayer } from '../../main/core/compile';
 import { generateProjectFiles } from '../../main/node/projectSources';
 import { emptyProject, type Graph, type ProjectNode } from '../../main/core/project';
 import type { Shape } from '../../main/core/shapes';
@@ -47,11 +48,10 @@ function errorOf(r: ShapeCheck): string {
   return r.error;
 }
 
-const layerFactories = tf.layers as unknown as Record<string, (config: Record<string, unknown>) => tf.layers.Layer>;
-
+/** The layer of a kind as the compiler builds it: the tf.layers factory, or Neurowire's class for a custom spec (GRU). */
 function buildLayer(kind: string, params: Record<string, unknown> = {}): tf.layers.Layer {
   const spec = requireLayerSpec(kind);
-  return layerFactories[spec.tfjs.factory](spec.tfjs.config(parse(spec, params)));
+  return buildCompiledLayer(tf, spec, spec.tfjs.config(parse(spec, params)));
 }
 
 describe('human messages', () => {
@@ -154,13 +154,21 @@ describe('what tfjs 4.22 does where it differs from Keras', () => {
     expect(requireLayerSpec('BatchNormalization').countParams([[10]], parse(requireLayerSpec('BatchNormalization')))).toBe(40);
   });
 
-  it('GRU: tfjs rejects resetAfter, and its parameter count is the reset_after=False one', () => {
+  it('GRU: tfjs rejects resetAfter, so Neurowire\'s own GRU class builds both variants with their counts', () => {
     expect(() => tf.layers.gru({ units: 4, resetAfter: true } as never)).toThrow(/reset_after/);
-    expect('resetAfter' in requireLayerSpec('GRU').params).toBe(false);
-    const layer = buildLayer('GRU', { units: 32 });
-    layer.apply(tf.input({ shape: [100, 16] }));
-    // Keras's default GRU (reset_after=True) would have 3·32 more: 4800.
-    expect(layer.countParams()).toBe(3 * (16 * 32 + 32 * 32 + 32));
+    expect(requireLayerSpec('GRU').tfjs.custom).toBe(true);
+    for (const [resetAfter, count] of [
+      // Keras's default (reset_after=True): a second, recurrent bias of 3·32.
+      [true, 3 * (16 * 32 + 32 * 32 + 2 * 32)],
+      // tfjs's own variant: one bias per gate.
+      [false, 3 * (16 * 32 + 32 * 32 + 32)],
+    ] as const) {
+      const layer = buildLayer('GRU', { units: 32, resetAfter });
+      layer.apply(tf.input({ shape: [100, 16] }));
+      expect(layer.countParams()).toBe(count);
+    }
+    // Keras's default is the default here too.
+    expect(defaultParams(requireLayerSpec('GRU').params)).toMatchObject({ resetAfter: true });
   });
 
   it('LSTM and GRU default to hardSigmoid gates in tfjs, so the sigmoid default is always passed', () => {
@@ -245,7 +253,7 @@ describe('every new kind builds with its defaults and takes a gradient step on t
     if (!check.ok) throw new Error(check.error);
 
     const input = tf.input({ shape: setup.input });
-    const layer = layerFactories[spec.tfjs.factory](spec.tfjs.config(params));
+    const layer = buildCompiledLayer(tf, spec, spec.tfjs.config(params));
     let y = layer.apply(input) as tf.SymbolicTensor;
     expect(y.shape.slice(1)).toEqual(check.shape);
     if (y.shape.length > 2) y = tf.layers.flatten().apply(y) as tf.SymbolicTensor;
@@ -292,7 +300,7 @@ function buildModel(graph: Graph): tf.LayersModel {
       continue;
     }
     const ins = (incoming.get(id) ?? []).map((s) => outputs.get(s)!);
-    outputs.set(id, layerFactories[spec.tfjs.factory](config).apply(ins.length === 1 ? ins[0] : ins) as tf.SymbolicTensor);
+    outputs.set(id, buildCompiledLayer(tf, spec, config).apply(ins.length === 1 ? ins[0] : ins) as tf.SymbolicTensor);
   }
   return tf.model({ inputs: outputs.get(analysis.inputIds[0])!, outputs: outputs.get(analysis.outputIds[0])! });
 }

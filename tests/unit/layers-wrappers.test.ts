@@ -102,7 +102,8 @@ describe('the layer param', () => {
   it('switching the wrapped kind keeps the settings the new kind shares', () => {
     const def = layerParamOf('Bidirectional');
     const lstm = { units: 12, activation: 'relu', recurrentActivation: 'hardSigmoid', returnSequences: true, dropout: 0.1, recurrentDropout: 0 };
-    expect(defaultLayerValue(def, 'GRU', lstm)).toEqual({ kind: 'GRU', params: lstm });
+    // GRU's own resetAfter takes its default.
+    expect(defaultLayerValue(def, 'GRU', lstm)).toEqual({ kind: 'GRU', params: { ...lstm, resetAfter: true } });
     // SimpleRNN has no gates, so no recurrentActivation.
     const { recurrentActivation: _gates, ...simple } = lstm;
     expect(defaultLayerValue(def, 'SimpleRNN', lstm)).toEqual({ kind: 'SimpleRNN', params: simple });

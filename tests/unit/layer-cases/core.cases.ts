@@ -121,6 +121,11 @@ export const ACCEPTED: Case[] = [
   { kind: 'GRU', inputs: [[null, 8]], params: { units: 5 } },
   { kind: 'GRU', inputs: [[1, 1]], params: { units: 1, activation: 'linear', recurrentActivation: 'hardSigmoid' } },
   { kind: 'GRU', inputs: [[6, 4]], params: { units: 3, dropout: 0.5, recurrentDropout: 0.5, returnSequences: true } },
+  // GRU with the reset gate before the product (tfjs's own variant; the params above default to Keras's reset after)
+  { kind: 'GRU', inputs: [[100, 16]], params: { resetAfter: false } },
+  { kind: 'GRU', inputs: [[10, 3]], params: { units: 4, returnSequences: true, resetAfter: false } },
+  { kind: 'GRU', inputs: [[null, 8]], params: { units: 5, resetAfter: false } },
+  { kind: 'GRU', inputs: [[6, 4]], params: { units: 3, dropout: 0.5, recurrentDropout: 0.5, returnSequences: true, resetAfter: false } },
   // Global poolings
   { kind: 'GlobalAveragePooling1D', inputs: [[24, 8]] },
   { kind: 'GlobalAveragePooling1D', inputs: [[1, 1]] },
@@ -216,6 +221,8 @@ const REJECTED: Case[] = [
   { kind: 'GRU', inputs: [[64]] },
   { kind: 'GRU', inputs: [[28, 28, 1]] },
   { kind: 'GRU', inputs: [[5, null]] },
+  { kind: 'GRU', inputs: [[5, null]], params: { resetAfter: false } },
+  { kind: 'GRU', inputs: [[2, 3, 4, 5]], params: { resetAfter: false } },
   // Global poolings
   { kind: 'GlobalAveragePooling1D', inputs: [[24]] },
   { kind: 'GlobalAveragePooling1D', inputs: [[7, 7, 8]] },

@@ -10,6 +10,7 @@ import { MultiHeadAttentionLayer } from './multiHeadAttention';
 import { PositionalEmbeddingLayer } from './positionalEmbedding';
 import { TransformerEncoderLayer } from './transformerEncoder';
 import { TransformerDecoderLayer } from './transformerDecoder';
+import { GRULayer } from './gru';
 
 /** Every custom layer class. Adding one means one file in this folder and one line here. */
 export const CUSTOM_LAYERS: readonly CustomLayer[] = [
@@ -23,6 +24,7 @@ export const CUSTOM_LAYERS: readonly CustomLayer[] = [
   PositionalEmbeddingLayer,
   TransformerEncoderLayer,
   TransformerDecoderLayer,
+  GRULayer,
 ];
 
 const defined = new WeakMap<object, Map<string, CustomLayerClass>>();

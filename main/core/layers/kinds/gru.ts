@@ -2,9 +2,9 @@ import { defineLayer } from '../types';
 import { RECURRENT_PARAMS, recurrentParamCount, recurrentShape } from './sequence';
 
 /**
- * tfjs 4.22's GRU is Keras's reset_after=False variant (tfjs throws for resetAfter: true), so it has one
- * bias per gate: 3·(features·units + units² + units) weights — fewer than a Keras GRU with its default
- * reset_after=True, which has a second recurrent bias (3·units more).
+ * Keras's GRU with both variants. tfjs-layers 4.22 only has reset_after=False (it throws for resetAfter: true), so
+ * Neurowire's own class (custom/gru.ts), registered under Keras's class name `GRU`, builds it; with resetAfter off it
+ * is tfjs's GRU exactly. With resetAfter on (Keras's default) the second, recurrent bias adds 3·units weights.
  */
 export const GRU = defineLayer({
   kind: 'GRU',
@@ -19,14 +19,25 @@ export const GRU = defineLayer({
   ],
   outputFit: { fit: 'none' },
   inputs: { min: 1, max: 1 },
-  params: RECURRENT_PARAMS,
+  params: {
+    ...RECURRENT_PARAMS,
+    resetAfter: {
+      type: 'bool',
+      default: true,
+      label: 'Reset after',
+      help:
+        'Where the reset gate acts. On: after the recurrent matrix product (the gate scales the product of the previous state, which has its own recurrent bias), as Keras (its default) and PyTorch do, so their GRU weights fit. Off: before it (the gate scales the previous state itself), the older variant and the only one tfjs has built in.',
+    },
+  },
   inferShape([input], p, ctx) {
     return recurrentShape('GRU', input, p, ctx);
   },
   countParams([input], p) {
-    return recurrentParamCount(3, input, p.units);
+    // Reset after: Keras's bias is [2, 3·units], one row for the input and one for the recurrent product.
+    return recurrentParamCount(3, input, p.units) + (p.resetAfter ? 3 * p.units : 0);
   },
   tfjs: {
+    custom: true,
     factory: 'gru',
     className: 'GRU',
     config: (p) => ({
@@ -37,6 +48,7 @@ export const GRU = defineLayer({
       returnSequences: p.returnSequences,
       dropout: p.dropout,
       recurrentDropout: p.recurrentDropout,
+      resetAfter: p.resetAfter,
     }),
   },
 });
