@@ -306,7 +306,7 @@ const LAYER_LIBRARY_CASES: Array<[string, Project]> = [
         ['pos', 'PositionalEmbedding', 'positional_embedding_1', { mode: 'learned', maxLength: 12 }],
         ['enc', 'TransformerEncoder', 'transformer_encoder_1', { numHeads: 2, intermediateDim: 32, dropout: 0.1 }],
         ['mha', 'MultiHeadAttention', 'multi_head_attention_1', { numHeads: 2, keyDim: 8, useCausalMask: true }],
-        ['bi', 'Bidirectional', 'bidirectional_1', { layer: { kind: 'GRU', params: { units: 8 } }, mergeMode: 'concat' }],
+        ['bi', 'Bidirectional', 'bidirectional_1', { layer: { kind: 'GRU', params: { units: 8, resetAfter: true } }, mergeMode: 'concat' }],
         ['out', 'Dense', 'dense_1', { units: 3, activation: 'softmax' }],
       ],
       [

@@ -44,10 +44,10 @@ function rng(seed: number) {
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** The GRU spec's tfjs config for these params (resetAfter defaults to true, as in Keras). */
+/** The GRU spec's tfjs config for these params (resetAfter on unless given, as for a new node and in Keras). */
 function gruConfig(params: Record<string, unknown>): Record<string, unknown> {
   const spec = requireLayerSpec('GRU');
-  return spec.tfjs.config(parse(spec, params));
+  return spec.tfjs.config(parse(spec, { resetAfter: true, ...params }));
 }
 
 /** Neurowire's GRU as the compiler builds it, with extra config (goBackwards, dropoutFunc) where a test needs it. */
@@ -194,7 +194,7 @@ describe('resetAfter on: PyTorch’s nn.GRU, once its weights are laid out as Ke
     ]);
     expect(layer.countParams()).toBe(keras);
     const spec = requireLayerSpec('GRU');
-    expect(spec.countParams([[100, 16]], parse(spec, { units: 32 }))).toBe(keras);
+    expect(spec.countParams([[100, 16]], parse(spec, { units: 32, resetAfter: true }))).toBe(keras);
     // resetAfter off: tfjs's figure, one bias row fewer.
     expect(spec.countParams([[100, 16]], parse(spec, { units: 32, resetAfter: false }))).toBe(keras - 96);
   });
@@ -519,7 +519,7 @@ describe('serialization', () => {
   it('Bidirectional GRU (reset after) makes its forward and backward copies through the class, and round-trips', async () => {
     const graph = chain([
       node('input_1', 'Input', { shape: [5, 3] }),
-      node('bidirectional_1', 'Bidirectional', { layer: { kind: 'GRU', params: { units: 4 } } }),
+      node('bidirectional_1', 'Bidirectional', { layer: { kind: 'GRU', params: { units: 4, resetAfter: true } } }),
       node('dense_1', 'Dense', { units: 1, activation: 'linear' }),
     ]);
     const model = seededModel(graph);

@@ -123,7 +123,10 @@ function renderModelFile(project: Project, model: ModelInfo): string {
     out.push('');
     out.push("// Layers TensorFlow.js does not have, from Neurowire's own classes (shipped in neurowire/); defining them also");
     out.push('// registers them, so tf.loadLayersModel reads a saved model that uses them.');
-    for (const name of customClasses) out.push(`const ${name} = customLayerClass(tf, ${literal(name)});`);
+    for (const name of customClasses) {
+      const tsType = LAYER_SPECS.find((spec) => spec.tfjs.custom && spec.tfjs.className === name)?.tfjs.tsType;
+      out.push(`const ${name} = customLayerClass${tsType ? `<tf.${tsType}>` : ''}(tf, ${literal(name)});`);
+    }
   }
   out.push('');
   out.push('/** Builds the network with the functional API, each layer applied to the layers that feed it. */');

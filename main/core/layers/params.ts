@@ -10,7 +10,15 @@ interface ParamBase {
 }
 export interface IntParam extends ParamBase { type: 'int'; default: number; min?: number; max?: number }
 export interface FloatParam extends ParamBase { type: 'float'; default: number; min?: number; max?: number; step?: number }
-export interface BoolParam extends ParamBase { type: 'bool'; default: boolean }
+export interface BoolParam extends ParamBase {
+  type: 'bool';
+  default: boolean;
+  /**
+   * The value a saved node that lacks this param gets, where that differs from `default`: for a param added after
+   * files were saved, the behaviour those files had (new nodes store every param, so only old files lack one).
+   */
+  whenMissing?: boolean;
+}
 export interface EnumParam<O extends string = string> extends ParamBase { type: 'enum'; options: readonly O[]; default: O }
 /**
  * A list of positive integers, e.g. an input shape or a Reshape target. `allowUnknown` lets an axis be `null`:
@@ -124,10 +132,15 @@ function layerSchema(def: LayerParam): z.ZodType {
 }
 
 /** The zod schema for a layer's parameters; missing values take their defaults. */
+/** What a node without this param in its saved params gets (see BoolParam.whenMissing). */
+export function missingValue(def: ParamDef): unknown {
+  return def.type === 'bool' && def.whenMissing !== undefined ? def.whenMissing : def.default;
+}
+
 export function paramsSchema<P extends ParamDefs>(defs: P): z.ZodType<ParamValues<P>> {
   const shape: Record<string, z.ZodType> = {};
   // prefault, not default: a missing value is parsed like a given one, so a `layer` default gets its inner defaults.
-  for (const [key, def] of Object.entries(defs)) shape[key] = schemaFor(def).prefault(def.default as never);
+  for (const [key, def] of Object.entries(defs)) shape[key] = schemaFor(def).prefault(missingValue(def) as never);
   return z.object(shape) as unknown as z.ZodType<ParamValues<P>>;
 }
 

@@ -45,6 +45,12 @@ export interface TfjsBuild<P extends ParamDefs> {
    * serialization under `className`) builds it: `new Class(config)` instead of `tf.layers[factory](config)`.
    */
   custom?: boolean;
+  /**
+   * For a custom class whose instances are a more specific tfjs type than `tf.layers.Layer` (GRU: `RNN`, a subclass
+   * of tfjs's RNN), that type's name in the `tf` namespace: generated code declares the class with it, so it can be
+   * passed where tfjs wants that type (a Bidirectional's layer).
+   */
+  tsType?: string;
 }
 
 /**

@@ -8,10 +8,10 @@
  * positional_embedding_1  PositionalEmbedding  [12, 16]             192
  * transformer_encoder_1   TransformerEncoder   [12, 16]           2,224
  * multi_head_attention_1  MultiHeadAttention   [12, 16]           1,088
- * bidirectional_1         Bidirectional        [16]               1,200
+ * bidirectional_1         Bidirectional        [16]               1,248
  * dense_1                 Dense                [3]                   51
  *
- * Total parameters: 5,395
+ * Total parameters: 5,443
  * Shapes are per sample; TensorFlow.js adds the batch axis in front.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -19,6 +19,7 @@ import { customLayerClass } from './src/neurowire/core/layers/custom';
 
 // Layers TensorFlow.js does not have, from Neurowire's own classes (shipped in neurowire/); defining them also
 // registers them, so tf.loadLayersModel reads a saved model that uses them.
+const GRU = customLayerClass<tf.RNN>(tf, 'GRU');
 const MultiHeadAttention = customLayerClass(tf, 'MultiHeadAttention');
 const PositionalEmbedding = customLayerClass(tf, 'PositionalEmbedding');
 const TransformerEncoder = customLayerClass(tf, 'TransformerEncoder');
@@ -60,16 +61,17 @@ export function buildModel(): tf.LayersModel {
     outputShape: null,
     name: 'multi_head_attention_1',
   }).apply(transformerEncoder1) as tf.SymbolicTensor;
-  // bidirectional_1 (Bidirectional): [12, 16] → [16], 1,200 parameters
+  // bidirectional_1 (Bidirectional): [12, 16] → [16], 1,248 parameters
   const bidirectional1 = tf.layers
     .bidirectional({
-      layer: tf.layers.gru({
+      layer: new GRU({
         units: 8,
         activation: 'tanh',
         recurrentActivation: 'sigmoid',
         returnSequences: false,
         dropout: 0,
         recurrentDropout: 0,
+        resetAfter: true,
         name: 'bidirectional_1_gru',
       }),
       mergeMode: 'concat',

@@ -55,8 +55,9 @@ export function makeCustomLayer(tf: Tf, className: string, config: Record<string
 }
 
 /** One custom layer class by class name, defined and registered on `tf`; generated model.ts files use it. */
-export function customLayerClass(tf: Tf, className: string): CustomLayerClass {
+export function customLayerClass<L extends tfTypes.layers.Layer = tfTypes.layers.Layer>(tf: Tf, className: string): new (config: Record<string, unknown>) => L {
   const cls = registerCustomLayers(tf).get(className);
   if (!cls) throw new Error(`No custom layer class "${className}" is defined (main/core/layers/custom).`);
-  return cls;
+  // The caller names the type the class's instances have (e.g. RNN for GRU); the class is made to be one.
+  return cls as unknown as new (config: Record<string, unknown>) => L;
 }

@@ -24,6 +24,8 @@ export const GRU = defineLayer({
     resetAfter: {
       type: 'bool',
       default: true,
+      // Projects saved before this setting existed trained the variant tfjs has built in: they keep it.
+      whenMissing: false,
       label: 'Reset after',
       help:
         'Where the reset gate acts. On: after the recurrent matrix product (the gate scales the product of the previous state, which has its own recurrent bias), as Keras (its default) and PyTorch do, so their GRU weights fit. Off: before it (the gate scales the previous state itself), the older variant and the only one tfjs has built in.',
@@ -40,6 +42,7 @@ export const GRU = defineLayer({
     custom: true,
     factory: 'gru',
     className: 'GRU',
+    tsType: 'RNN',
     config: (p) => ({
       units: p.units,
       activation: p.activation,
