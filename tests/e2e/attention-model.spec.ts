@@ -52,14 +52,17 @@ test('build a self-attention classifier from the palette, train, export, load it
   // MNIST rows as a sequence: Input [28, 28, 1] → Reshape [28, 28] → MultiHeadAttention → pool → Dense(10, softmax).
   await page.getByTestId('new-button').click();
   await expect(page.locator('[data-testid^="node-"]')).toHaveCount(0);
-  await dropLayer(page, 'Input', 100, 160);
-  await dropLayer(page, 'Reshape', 300, 160);
-  await dropLayer(page, 'MultiHeadAttention', 500, 160);
-  await dropLayer(page, 'GlobalAveragePooling1D', 700, 160);
-  await dropLayer(page, 'Dense', 900, 160);
+  // The canvas centres its first node, so the rest go around it in two rows.
+  await dropLayer(page, 'Input', 110, 90);
+  await dropLayer(page, 'Reshape', 370, 90);
+  await dropLayer(page, 'MultiHeadAttention', 640, 90);
+  await dropLayer(page, 'GlobalAveragePooling1D', 370, 350);
+  await dropLayer(page, 'Dense', 640, 350);
   const names = ['input_1', 'reshape_1', 'multi_head_attention_1', 'global_average_pooling1d_1', 'dense_1'];
   for (const name of names) await expect(page.getByTestId(`node-${name}`)).toBeVisible();
   for (let i = 1; i < names.length; i++) await connect(page, names[i - 1], names[i]);
+  await page.getByTestId('canvas').screenshot({ path: 'test-results/attention-canvas.png' });
+  await expect(page.locator('.react-flow__edge')).toHaveCount(names.length - 1);
 
   // The attention layer needs a sequence: its message names the fix, and the Reshape makes one.
   await expect(page.getByTestId('node-multi_head_attention_1')).toContainText(/Reshape/);
