@@ -63,8 +63,8 @@ export interface JobHost {
 export function datasetMetadata(info: DatasetInfo): Record<string, unknown> {
   const { name, task, classNames, inputShape, inputDType, outputSize, featureNames, preprocessing } = info;
   // Several inputs / outputs: each one's layer, shape and preprocessing (or target and classes).
-  const inputs = info.inputs?.map(({ layer, name: part, shape, dtype, featureNames: features, preprocessing: pre }) => ({ layer, source: part, shape, dtype, featureNames: features, preprocessing: pre }));
-  const outputs = info.outputs?.map(({ layer, name: part, task: t, numClasses, classNames: classes, outputSize: size }) => ({ layer, target: part, task: t, numClasses, classNames: classes, outputSize: size }));
+  const inputs = info.inputs?.map(({ node, layer, name: part, shape, dtype, featureNames: features, preprocessing: pre }) => ({ node, layer, source: part, shape, dtype, featureNames: features, preprocessing: pre }));
+  const outputs = info.outputs?.map(({ node, layer, name: part, task: t, numClasses, classNames: classes, outputSize: size }) => ({ node, layer, target: part, task: t, numClasses, classNames: classes, outputSize: size }));
   // A JSON round trip drops undefined fields, which tfjs refuses in metadata.
   return JSON.parse(JSON.stringify({ dataset: name, task, classNames, inputShape, inputDType, outputSize, featureNames, preprocessing, inputs, outputs })) as Record<string, unknown>;
 }
