@@ -14,6 +14,8 @@ import { targetOf } from '../../main/core/datasets';
 import { inspectDataset, openDataset } from '../../main/node/datasets';
 import { encodeText } from '../../main/node/datasets/text';
 import { Engine } from '../../main/node/engine';
+import { datasetToBuffers } from '../../main/node/computeBridge';
+import { splitArray, splitMeta, toTrainingData } from '../../main/core/api/compute';
 import { fileSystemLoadHandler } from '../../main/node/export';
 
 /**
@@ -109,6 +111,18 @@ describe('several inputs and outputs', () => {
     expect(batch.xs?.map((x) => x.constructor.name)).toEqual(['Float32Array', 'Int32Array']);
     expect(batch.xs?.[1].length).toBe(3 * SEQUENCE);
     expect(batch.ys?.map((y) => y.constructor.name)).toEqual(['Int32Array', 'Float32Array']);
+
+    // The browser GPU page gets every part: as buffers over a port (structured clone) or as x, x1, y, y1 over HTTP.
+    const buffers = structuredClone(await datasetToBuffers(data));
+    const meta = splitMeta(buffers.train, data.info);
+    expect(meta.parts).toEqual({ xs: ['float32', 'int32'], ys: ['int32', 'float32'] });
+    expect(splitArray(buffers.train, 'x1')).toBe(buffers.train.xs![1]);
+    expect(splitArray(buffers.train, 'y2')).toBeUndefined();
+    const onPage = toTrainingData(buffers);
+    const indices = [5, 0, data.train.count - 1];
+    const [here, there] = [await data.train.getBatch(indices), await onPage.train.getBatch(indices)];
+    expect(there.xs).toEqual(here.xs);
+    expect(there.ys).toEqual(here.ys);
   });
 
   it('trains both outputs through the real job, and the export reloads with the same predictions', async () => {
