@@ -207,8 +207,11 @@ describe('several inputs and outputs', () => {
   it('trains from the command line, printing each output', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-multiio-cli-'));
     const file = path.join(dir, 'two-by-two.json');
-    await fs.writeFile(file, serializeProject(twoByTwo(await writeTable(300))));
-    const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'main/node/cli/train.ts', file, '--epochs', '2', '--backend', 'cpu', '--out', path.join(dir, 'out')], {
+    // The project names a file elsewhere; --dataset points at this copy and the bindings stay.
+    await fs.writeFile(file, serializeProject(twoByTwo('/elsewhere/things.csv')));
+    const table = await writeTable(300);
+    const args = [file, '--dataset', table, '--label', 'kind', '--epochs', '2', '--backend', 'cpu', '--out', path.join(dir, 'out')];
+    const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'main/node/cli/train.ts', ...args], {
       cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', timeout: 180_000,
     });
     const out = r.stdout + r.stderr;
