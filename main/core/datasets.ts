@@ -27,6 +27,59 @@ export interface DatasetInfo {
   vocabulary?: string[];
   /** How raw inputs become model inputs; exported with the model so it can be used outside the app. Set once the data is read for training. */
   preprocessing?: Preprocessing;
+  /**
+   * Data bound to several Inputs (a CSV with input bindings): one entry per Input, in the order batches carry
+   * them (Batch.xs). Absent: one input, described by the fields above. The first entry repeats those fields.
+   */
+  inputs?: InputPart[];
+  /** Data bound to several outputs (a CSV with target bindings), in Batch.ys order; the first repeats task, classes and outputSize above. */
+  outputs?: OutputPart[];
+}
+
+/** The part of the data one Input node takes. */
+export interface InputPart {
+  /** Id of the bound Input node; absent when the data has one input and the network one Input. */
+  node?: string;
+  /** Name of that node's layer in the built model (filled in by the training job from the project). */
+  layer?: string;
+  /** What it is, for people: the columns, or the text column. */
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  featureNames?: string[];
+  vocabulary?: string[];
+  preprocessing?: Preprocessing;
+}
+
+/** The target one output node predicts. */
+export interface OutputPart {
+  node?: string;
+  layer?: string;
+  /** The target column. */
+  name: string;
+  task: 'classification' | 'regression';
+  numClasses: number;
+  classNames: string[];
+  outputSize: number;
+  classCounts?: number[];
+}
+
+/** The data's inputs, one entry even when the data has only the one described by the top-level fields. */
+export function inputPartsOf(info: DatasetInfo): InputPart[] {
+  if (info.inputs && info.inputs.length > 0) return info.inputs;
+  const single: InputPart = { name: info.name, shape: info.inputShape, dtype: info.inputDType };
+  if (info.featureNames) single.featureNames = info.featureNames;
+  if (info.vocabulary) single.vocabulary = info.vocabulary;
+  if (info.preprocessing) single.preprocessing = info.preprocessing;
+  return [single];
+}
+
+/** The data's targets, one entry even when the data has only the one described by the top-level fields. */
+export function outputPartsOf(info: DatasetInfo): OutputPart[] {
+  if (info.outputs && info.outputs.length > 0) return info.outputs;
+  const single: OutputPart = { name: info.name, task: info.task, numClasses: info.numClasses, classNames: info.classNames, outputSize: info.outputSize };
+  if (info.classCounts) single.classCounts = info.classCounts;
+  return [single];
 }
 
 /** Everything needed to turn a new raw sample into the model's input exactly as in training. */
@@ -50,10 +103,19 @@ export interface DatasetTarget {
   task: 'classification' | 'regression';
   numClasses: number;
   outputSize: number;
+  /** Several bound Inputs: each node's sample shape. */
+  inputs?: { node?: string; name: string; shape: number[] }[];
+  /** Several bound outputs: each node's target. */
+  outputs?: { node?: string; name: string; task: 'classification' | 'regression'; numClasses: number; outputSize: number }[];
 }
 
 export function targetOf(info: DatasetInfo): DatasetTarget {
-  return { datasetName: info.name, inputShape: info.inputShape, task: info.task, numClasses: info.numClasses, outputSize: info.outputSize };
+  const target: DatasetTarget = { datasetName: info.name, inputShape: info.inputShape, task: info.task, numClasses: info.numClasses, outputSize: info.outputSize };
+  if (info.inputs?.length) target.inputs = info.inputs.map(({ node, name, shape }) => ({ ...(node ? { node } : {}), name, shape }));
+  if (info.outputs?.length) {
+    target.outputs = info.outputs.map(({ node, name, task, numClasses, outputSize }) => ({ ...(node ? { node } : {}), name, task, numClasses, outputSize }));
+  }
+  return target;
 }
 
 /** A first look at a dataset for the UI: a few samples and the problems found while reading. */

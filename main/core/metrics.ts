@@ -56,4 +56,15 @@ export interface EvaluationReport {
   regression?: RegressionReport;
   /** Test samples with predicted vs true values, misclassified (or worst) first. */
   gallery: GalleryItem[];
+  /**
+   * A network with several outputs: each output's own report (its loss unweighted). The fields above then
+   * describe the output of the data's first target, except `loss`, the total (Σ loss weight · loss).
+   */
+  outputs?: OutputReport[];
+}
+
+/** The test report of one output of several. */
+export interface OutputReport extends Omit<EvaluationReport, 'outputs'> {
+  /** The output layer's name. */
+  name: string;
 }

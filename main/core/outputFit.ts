@@ -10,8 +10,11 @@ import { formatShape, type Shape } from './shapes';
 
 export type LossName = 'categoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError';
 
-/** What the rule needs to know of a dataset. */
-export type FitTarget = Pick<DatasetTarget, 'datasetName' | 'task' | 'numClasses' | 'outputSize'>;
+/**
+ * What the rule needs to know of a dataset (or of the one target an output is bound to). `fromLogits`: the
+ * output's loss takes raw scores (the project's per-output "From logits" option), so the output is linear.
+ */
+export type FitTarget = Pick<DatasetTarget, 'datasetName' | 'task' | 'numClasses' | 'outputSize'> & { fromLogits?: boolean };
 
 /** The loss that fits a dataset and the model's output width (binary with one sigmoid unit, classes, or values). */
 export function lossFor(target: Pick<FitTarget, 'task' | 'numClasses'>, outputUnits: number): LossName {
@@ -20,11 +23,13 @@ export function lossFor(target: Pick<FitTarget, 'task' | 'numClasses'>, outputUn
 }
 
 /** The width and activation the output should have for a dataset, given the output's current width. */
-export function outputTarget(target: Pick<FitTarget, 'task' | 'numClasses' | 'outputSize'>, currentUnits: unknown): { units: number; activation: string } {
+export function outputTarget(target: Pick<FitTarget, 'task' | 'numClasses' | 'outputSize' | 'fromLogits'>, currentUnits: unknown): { units: number; activation: string } {
   if (target.task === 'regression') return { units: target.outputSize, activation: 'linear' };
+  // From logits: the loss applies softmax / sigmoid itself, so the layer gives raw scores.
+  const logits = target.fromLogits === true;
   // A binary classifier may keep one sigmoid unit; otherwise one softmax unit per class.
-  if (target.numClasses === 2 && currentUnits === 1) return { units: 1, activation: 'sigmoid' };
-  return { units: target.outputSize, activation: 'softmax' };
+  if (target.numClasses === 2 && currentUnits === 1) return { units: 1, activation: logits ? 'linear' : 'sigmoid' };
+  return { units: target.outputSize, activation: logits ? 'linear' : 'softmax' };
 }
 
 /** Where a network's output width and activation are decided (see walkOutput). */
@@ -65,6 +70,8 @@ export interface NetworkOutput {
   unitsLayer?: string;
   /** The activation the values leave with, when known (after defaults). */
   activation?: string;
+  /** Name of the layer that applies that activation (the output, a Dense before a Dropout, a Softmax layer…). */
+  activationLayer?: string;
 }
 
 export type OutputFitCheck =
@@ -103,10 +110,39 @@ export function checkOutputFit(out: NetworkOutput, target: FitTarget): OutputFit
   if (units !== k && !binaryOk) {
     return { fits: false, problem: `${name} outputs ${units} values but ${ds} has ${k} classes. ${setUnits(k, `Dense(${k}, softmax)${orSigmoid}`)}` };
   }
-  if (binaryOk && activation !== undefined && activation !== 'sigmoid') {
+  if (target.fromLogits) {
+    const squash = activation === 'softmax' || activation === 'sigmoid';
+    if (squash) {
+      const layer = out.activationLayer ?? name;
+      warnings.push(
+        `${layer} applies ${activation} but its loss takes logits (From logits is on): the loss applies ${binaryOk ? 'sigmoid' : 'softmax'} again. Set its activation to linear, or turn From logits off.`,
+      );
+    } else if (activation !== undefined && activation !== 'linear') {
+      warnings.push(`${name} feeds a loss that takes logits (From logits is on) but its activation is ${activation}; use linear so the scores can take any value.`);
+    }
+  } else if (binaryOk && activation !== undefined && activation !== 'sigmoid') {
     warnings.push(`${name} is a single-unit binary classifier but its activation is ${activation}; use sigmoid so the output is a probability.`);
   } else if (!binaryOk && activation !== undefined && activation !== 'softmax') {
     warnings.push(`${name} is the classifier output but its activation is ${activation}; use softmax so the outputs are class probabilities.`);
   }
   return { fits: true, units, loss: lossFor(target, units), warnings };
+}
+
+/**
+ * Softmax (several units) or sigmoid (one unit) of logits, in place: what a from-logits classifier's scores
+ * mean as probabilities (evaluation's confidences). Rows of `width` values.
+ */
+export function probabilitiesFromLogits(values: Float32Array, width: number): Float32Array {
+  if (width === 1) {
+    for (let i = 0; i < values.length; i++) values[i] = 1 / (1 + Math.exp(-values[i]));
+    return values;
+  }
+  for (let o = 0; o + width <= values.length; o += width) {
+    let max = -Infinity;
+    for (let k = 0; k < width; k++) max = Math.max(max, values[o + k]);
+    let sum = 0;
+    for (let k = 0; k < width; k++) sum += values[o + k] = Math.exp(values[o + k] - max);
+    for (let k = 0; k < width; k++) values[o + k] /= sum;
+  }
+  return values;
 }

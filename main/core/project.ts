@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** The project file format. Bump CURRENT_VERSION and add a migration whenever the shape changes. */
 export const PROJECT_FORMAT = 'neurowire-project';
-export const CURRENT_PROJECT_VERSION = 2;
+export const CURRENT_PROJECT_VERSION = 3;
 
 export const NodeSchema = z.object({
   id: z.string().min(1),
@@ -33,6 +33,20 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 export const LR_SCHEDULES = ['constant', 'step', 'exponential', 'cosine'] as const;
 export const MONITORED_METRICS = ['val_loss', 'val_acc', 'loss', 'acc'] as const;
+
+/** How one output layer's loss is computed. */
+export const OutputLossSchema = z.object({
+  /** Id of the output layer's node. */
+  node: z.string().min(1),
+  /**
+   * The output gives raw scores (logits) and the loss applies softmax / sigmoid itself (numerically steadier
+   * than a softmax layer followed by a log). The output layer is then linear.
+   */
+  fromLogits: z.boolean().default(false),
+  /** This output's share of the total loss (several outputs): total = Σ weight · loss. */
+  lossWeight: z.number().min(0, 'A loss weight cannot be negative').max(1000).default(1),
+});
+export type OutputLoss = z.infer<typeof OutputLossSchema>;
 
 export const TrainingConfigSchema = z.object({
   epochs: z.number().int().min(1, 'Epochs must be at least 1').max(10000),
@@ -78,16 +92,60 @@ export const TrainingConfigSchema = z.object({
   classWeights: z.enum(['none', 'balanced']).default('none'),
   /** Keep the weights of every epoch's end in the run folder (the last one is always kept). */
   checkpointEveryEpoch: z.boolean().default(true),
+  /** Loss options of the output layers, by node id; an output without an entry keeps the defaults. */
+  outputs: z.array(OutputLossSchema).default([]),
 });
 export type TrainingConfig = z.infer<typeof TrainingConfigSchema>;
 
 export const DEFAULT_TRAINING: TrainingConfig = TrainingConfigSchema.parse({ epochs: 5, batchSize: 32, learningRate: 0.001, optimizer: 'adam', seed: 42 });
+
+/** The loss options of one output: its entry in training.outputs, or the defaults. */
+export function outputLossOf(training: Pick<TrainingConfig, 'outputs'>, node: string): OutputLoss {
+  return (training.outputs ?? []).find((o) => o.node === node) ?? { node, fromLogits: false, lossWeight: 1 };
+}
+
+/** training.outputs with one output's options changed (its entry added when it has none). */
+export function withOutputLoss(training: Pick<TrainingConfig, 'outputs'>, node: string, patch: Partial<Omit<OutputLoss, 'node'>>): OutputLoss[] {
+  const list = training.outputs ?? [];
+  const next = { ...outputLossOf(training, node), ...patch, node };
+  return list.some((o) => o.node === node) ? list.map((o) => (o.node === node ? next : o)) : [...list, next];
+}
 
 /** Adding a name is backward compatible (every older file still parses); removing or renaming one needs a migration. */
 export const BUILTIN_DATASETS = ['mnist', 'fashion-mnist', 'cifar10', 'spirals', 'xor', 'circles', 'sine', 'reviews'] as const;
 export type BuiltinDatasetName = (typeof BUILTIN_DATASETS)[number];
 
 const PathField = z.string().min(1, 'Choose a file or folder').max(4096);
+
+/** Columns of a table fed to one Input node: numbers and categories (encoded as featureColumns are), or one text column (tokenized). */
+export const CsvInputBindingSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('columns'),
+    /** Id of the Input node. */
+    node: z.string().min(1),
+    columns: z.array(z.string().min(1)).min(1, 'Choose at least one column for this Input'),
+  }),
+  z.object({
+    type: z.literal('text'),
+    node: z.string().min(1),
+    column: z.string().min(1, 'Choose the text column'),
+    vocabSize: z.number().int().min(10).max(200_000).default(10_000),
+    sequenceLength: z.number().int().min(2).max(10_000).default(100),
+    lowercase: z.boolean().default(true),
+    /** Fixed once built, as for a text dataset, so saved models keep working. */
+    vocabulary: z.array(z.string()).optional(),
+  }),
+]);
+export type CsvInputBinding = z.infer<typeof CsvInputBindingSchema>;
+
+/** The column one output node predicts. */
+export const CsvTargetBindingSchema = z.object({
+  /** Id of the output node. */
+  node: z.string().min(1),
+  column: z.string().min(1, 'Choose the column this output predicts'),
+  task: z.enum(['auto', 'classification', 'regression']).default('auto'),
+});
+export type CsvTargetBinding = z.infer<typeof CsvTargetBindingSchema>;
 
 /** Where the samples come from. Saved in the project, so a reopened project trains on the same data. */
 export const DatasetSourceSchema = z.discriminatedUnion('type', [
@@ -113,6 +171,13 @@ export const DatasetSourceSchema = z.discriminatedUnion('type', [
     missing: z.enum(['drop-row', 'mean', 'zero']).default('drop-row'),
     /** What a malformed row does: skip it (and list it) or stop with its file, line and column. */
     badRows: z.enum(['skip', 'stop']).default('skip'),
+    /**
+     * Several Inputs: which columns feed which Input node. Empty: one Input takes featureColumns (as before).
+     * Where a project binds targets but no inputs, the one Input takes featureColumns.
+     */
+    inputs: z.array(CsvInputBindingSchema).default([]),
+    /** Several outputs: which column each output node predicts. Empty: one output predicts labelColumn. */
+    targets: z.array(CsvTargetBindingSchema).default([]),
   }),
   z.object({
     type: z.literal('images'),
@@ -199,6 +264,15 @@ const MIGRATIONS: Record<number, (doc: Record<string, unknown>) => Record<string
     const old = (doc.dataset ?? {}) as Record<string, unknown>;
     const { id, ...split } = old;
     return { ...doc, dataset: { ...split, source: { type: 'builtin', name: id } } };
+  },
+  // v3 adds per-output loss options (training.outputs) and, for CSV, bindings of columns to several Inputs and
+  // outputs. A v2 project has one Input and one output: no bindings, default losses — the same meaning as before.
+  2: (doc) => {
+    const training = (doc.training ?? {}) as Record<string, unknown>;
+    const dataset = (doc.dataset ?? {}) as Record<string, unknown>;
+    const source = (dataset.source ?? {}) as Record<string, unknown>;
+    const bound = source.type === 'csv' ? { ...source, inputs: [], targets: [] } : source;
+    return { ...doc, dataset: { ...dataset, source: bound }, training: { ...training, outputs: [] } };
   },
 };
 

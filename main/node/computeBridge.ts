@@ -26,14 +26,15 @@ import { doneEvent } from '../core/training/job';
 import { formatBytes } from '../core/format';
 import {
   SPLITS,
+  splitArray,
   splitMeta,
+  partsPerSample,
   valuesPerSample,
   type ComputeCommand,
   type ComputeDataset,
   type ComputeJob,
   type ComputeJobMeta,
   type ComputePageMessage,
-  type SplitArrayName,
   type SplitBuffers,
   type SplitName,
 } from '../core/api/compute';
@@ -90,17 +91,19 @@ export const MAX_WEIGHT_BYTES = 1024 ** 3;
 
 /** Bytes a dataset will take as buffers, before reading any sample. */
 export function estimateDatasetBytes(data: TrainingData): number {
-  const per = valuesPerSample(data.info);
+  const parts = partsPerSample(data.info);
+  const perSample = [...parts.xs, ...parts.ys].reduce((total, p) => total + p.size, 0);
   let total = 0;
   for (const s of SPLITS) {
     const split = data[s];
-    total += split.count * (per.x + per.y) * 4 + (split.labels ? split.count * 4 : 0);
+    total += split.count * perSample * 4 + (split.labels ? split.count * 4 : 0);
   }
   return total;
 }
 
 /** Reads every sample of a split into one buffer per array, a chunk of indices at a time. */
 export async function splitToBuffers(split: SplitData, info: DatasetInfo, chunk = 4096): Promise<SplitBuffers> {
+  if (info.inputs?.length || info.outputs?.length) return partsToBuffers(split, info, chunk);
   const { x: xPer, y: yPer } = valuesPerSample(info);
   const classification = info.task === 'classification';
   const n = split.count;
@@ -120,6 +123,33 @@ export async function splitToBuffers(split: SplitData, info: DatasetInfo, chunk 
     y.set(batch.y as never, start * yPer);
   }
   const out: SplitBuffers = { count: n, x, y };
+  if (split.labels) out.labels = split.labels;
+  return out;
+}
+
+/** splitToBuffers for data with several inputs or targets: one buffer per part (x and y are the first). */
+async function partsToBuffers(split: SplitData, info: DatasetInfo, chunk: number): Promise<SplitBuffers> {
+  const parts = partsPerSample(info);
+  const n = split.count;
+  const make = (p: { size: number; dtype: 'float32' | 'int32' }) => (p.dtype === 'int32' ? new Int32Array(n * p.size) : new Float32Array(n * p.size));
+  const xs = parts.xs.map(make);
+  const ys = parts.ys.map(make);
+  for (let start = 0; start < n; start += chunk) {
+    const m = Math.min(chunk, n - start);
+    const idx = new Int32Array(m);
+    for (let i = 0; i < m; i++) idx[i] = start + i;
+    const batch = await split.getBatch(idx);
+    const bx = batch.xs ?? [batch.x];
+    const by = batch.ys ?? [batch.y];
+    const sizes = [...parts.xs, ...parts.ys].map((p) => p.size);
+    const got = [...bx, ...by];
+    if (batch.count !== m || got.length !== sizes.length || got.some((a, k) => a.length !== m * sizes[k])) {
+      throw new Error(`the dataset returned a batch of the wrong size (${batch.count} samples, parts of ${got.map((a) => a.length).join(' / ')} values for ${m} samples of ${sizes.join(' / ')})`);
+    }
+    xs.forEach((a, k) => a.set(bx[k] as never, start * parts.xs[k].size));
+    ys.forEach((a, k) => a.set(by[k] as never, start * parts.ys[k].size));
+  }
+  const out: SplitBuffers = { count: n, x: xs[0], y: ys[0], xs, ys };
   if (split.labels) out.labels = split.labels;
   return out;
 }
@@ -398,7 +428,7 @@ export class ComputeBridge {
    * Returns false when the path is not a compute route.
    */
   async handleHttp(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): Promise<boolean> {
-    const m = /^\/compute\/([A-Za-z0-9-]{1,128})\/(meta|data\/(train|validation|test)\/(x|y|labels)|weights)$/.exec(pathname);
+    const m = /^\/compute\/([A-Za-z0-9-]{1,128})\/(meta|data\/(train|validation|test)\/(x|y|labels|[xy][1-9]\d?)|weights)$/.exec(pathname);
     if (!pathname.startsWith('/compute/')) return false;
     const headers = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
     const fail = (status: number, message: string) => {
@@ -440,7 +470,7 @@ export class ComputeBridge {
       res.writeHead(200, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify(meta));
       return true;
     }
-    const arr = data[m[3] as SplitName][m[4] as SplitArrayName];
+    const arr = splitArray(data[m[3] as SplitName], m[4]);
     if (!arr) return fail(404, `The ${m[3]} split has no ${m[4]}.`);
     res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream', 'Content-Length': String(arr.byteLength) });
     res.end(Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength));

@@ -72,10 +72,20 @@ function trainingDataOf(artifacts: tf.io.ModelArtifacts): Record<string, unknown
   return meta?.neurowire ?? null;
 }
 
-/** A text project trained without a saved vocabulary gets the one training built, so it reopens to the same tokens. */
+/**
+ * A text project (or a table's text Input) trained without a saved vocabulary gets the one training built, so it
+ * reopens to the same tokens.
+ */
 function withTrainedVocabulary(project: Project, data: Record<string, unknown> | null): Project {
-  const pre = data?.preprocessing as { kind?: string; vocabulary?: string[] } | undefined;
   const source = project.dataset.source;
+  if (source.type === 'csv') {
+    const inputs = (data?.inputs ?? []) as { node?: string; preprocessing?: { kind?: string; vocabulary?: string[] } }[];
+    const vocabularyOf = (node: string) => inputs.find((i) => i.node === node && i.preprocessing?.kind === 'text')?.preprocessing?.vocabulary;
+    if (!source.inputs.some((b) => b.type === 'text' && !b.vocabulary && vocabularyOf(b.node))) return project;
+    const bound = source.inputs.map((b) => (b.type === 'text' && !b.vocabulary && vocabularyOf(b.node) ? { ...b, vocabulary: vocabularyOf(b.node) } : b));
+    return { ...project, dataset: { ...project.dataset, source: { ...source, inputs: bound } } };
+  }
+  const pre = data?.preprocessing as { kind?: string; vocabulary?: string[] } | undefined;
   if (source.type !== 'text' || source.vocabulary || pre?.kind !== 'text' || !pre.vocabulary) return project;
   return { ...project, dataset: { ...project.dataset, source: { ...source, vocabulary: pre.vocabulary } } };
 }

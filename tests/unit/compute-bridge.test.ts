@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import type { ComputeCommandEvent, TrainingEvent } from '../../main/core/api/contract';
 import type { DatasetInfo } from '../../main/core/datasets';
-import { DEFAULT_DATASET, DEFAULT_TRAINING, type Project } from '../../main/core/project';
+import { CURRENT_PROJECT_VERSION, DEFAULT_DATASET, DEFAULT_TRAINING, parseProject, type Project } from '../../main/core/project';
 import type { SplitData, TrainingData } from '../../main/core/training/types';
 import {
   ComputeBridge,
@@ -55,7 +55,7 @@ const tinyData = (): TrainingData => ({ info: INFO, train: split(10), validation
 
 const project: Project = {
   format: 'neurowire-project',
-  version: 2,
+  version: CURRENT_PROJECT_VERSION,
   name: 'tiny',
   graph: { nodes: [], edges: [] },
   dataset: DEFAULT_DATASET,
@@ -314,7 +314,8 @@ describe('engine', () => {
       await expect(engine.dispatch('training.report', { runId: 'nope' })).rejects.toMatchObject({ code: 'not_found' });
       await expect(engine.dispatch('training.start', { project, compute: 'gpu-please' })).rejects.toBeInstanceOf(EngineError);
 
-      const template = JSON.parse(await fs.readFile(path.join(__dirname, '../../templates/mnist-mlp.json'), 'utf8')) as Project;
+      // Templates are stored in an older format version; opening one migrates it, as the app does.
+      const template = parseProject(await fs.readFile(path.join(__dirname, '../../templates/mnist-mlp.json'), 'utf8'));
       const { runId, compute } = (await engine.dispatch('training.start', { project: template, compute: 'browser-gpu' })) as { runId: string; compute: string };
       expect(compute).toBe('browser-gpu');
       await expect(engine.dispatch('training.start', { project: template })).rejects.toMatchObject({ code: 'busy' });

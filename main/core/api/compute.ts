@@ -5,7 +5,7 @@
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { BrowserGpuInfo, ComputeCommandEvent, ComputeResult } from './contract';
-import type { DatasetInfo } from '../datasets';
+import { inputPartsOf, outputPartsOf, type DatasetInfo } from '../datasets';
 import type { Project } from '../project';
 import type { LoopControl, SplitData, TrainingData, TrainingResult } from '../training/types';
 
@@ -13,7 +13,8 @@ export type ComputeCommand = ComputeCommandEvent['command'];
 export const SPLITS = ['train', 'validation', 'test'] as const;
 export type SplitName = (typeof SPLITS)[number];
 export const SPLIT_ARRAYS = ['x', 'y', 'labels'] as const;
-export type SplitArrayName = (typeof SPLIT_ARRAYS)[number];
+/** x, y and labels; with several inputs or targets, part k > 0 of them is `x<k>` / `y<k>` (x and y are part 0). */
+export type SplitArrayName = (typeof SPLIT_ARRAYS)[number] | `x${number}` | `y${number}`;
 
 /** One split as contiguous, transferable buffers: x sample-major, y per sample (class index or targets). */
 export interface SplitBuffers {
@@ -21,6 +22,18 @@ export interface SplitBuffers {
   x: Float32Array | Int32Array;
   y: Int32Array | Float32Array;
   labels?: Int32Array;
+  /** Data with several inputs (DatasetInfo.inputs): every input's buffer; xs[0] is x. */
+  xs?: (Float32Array | Int32Array)[];
+  /** Data with several targets (DatasetInfo.outputs): every target's buffer; ys[0] is y. */
+  ys?: (Int32Array | Float32Array)[];
+}
+
+/** A split's buffer by its route name: x, y, labels, or part k of several as x<k> / y<k>. */
+export function splitArray(s: SplitBuffers, name: string): Float32Array | Int32Array | undefined {
+  if (name === 'x' || name === 'y' || name === 'labels') return s[name];
+  const m = /^(x|y)([1-9]\d?)$/.exec(name);
+  if (!m) return undefined;
+  return (m[1] === 'x' ? s.xs : s.ys)?.[Number(m[2])];
 }
 
 export interface ComputeDataset {
@@ -39,6 +52,8 @@ export interface SplitMeta {
   yPerSample: number;
   hasLabels: boolean;
   bytes: number;
+  /** Several inputs / targets: each part's dtype (part 0 is x / y above; part k is served as x<k> / y<k>). */
+  parts?: { xs: ('float32' | 'int32')[]; ys: ('float32' | 'int32')[] };
 }
 export interface ComputeJobMeta {
   runId: string;
@@ -69,21 +84,36 @@ export function valuesPerSample(info: DatasetInfo): { x: number; y: number } {
   return { x: info.inputShape.reduce((a, b) => a * b, 1), y: info.task === 'classification' ? 1 : Math.max(1, info.outputSize) };
 }
 
+/** Values per sample and dtype of every input and target of a dataset, in Batch.xs / Batch.ys order. */
+export function partsPerSample(info: DatasetInfo): { xs: { size: number; dtype: 'float32' | 'int32' }[]; ys: { size: number; dtype: 'float32' | 'int32' }[] } {
+  return {
+    xs: inputPartsOf(info).map((p) => ({ size: p.shape.reduce((a, b) => a * b, 1), dtype: p.dtype })),
+    ys: outputPartsOf(info).map((p) => (p.task === 'classification' ? { size: 1, dtype: 'int32' as const } : { size: Math.max(1, p.outputSize), dtype: 'float32' as const })),
+  };
+}
+
+const dtypeOf = (a: Float32Array | Int32Array): 'float32' | 'int32' => (a instanceof Int32Array ? 'int32' : 'float32');
+
 export function splitMeta(s: SplitBuffers, info: DatasetInfo): SplitMeta {
   const per = valuesPerSample(info);
-  return {
+  const xs = s.xs ?? [s.x];
+  const ys = s.ys ?? [s.y];
+  const meta: SplitMeta = {
     count: s.count,
-    xDType: s.x instanceof Int32Array ? 'int32' : 'float32',
-    yDType: s.y instanceof Int32Array ? 'int32' : 'float32',
+    xDType: dtypeOf(s.x),
+    yDType: dtypeOf(s.y),
     xPerSample: s.count ? s.x.length / s.count : per.x,
     yPerSample: s.count ? s.y.length / s.count : per.y,
     hasLabels: s.labels !== undefined,
-    bytes: s.x.byteLength + s.y.byteLength + (s.labels?.byteLength ?? 0),
+    bytes: [...xs, ...ys].reduce((total, a) => total + a.byteLength, 0) + (s.labels?.byteLength ?? 0),
   };
+  if (s.xs || s.ys) meta.parts = { xs: xs.map(dtypeOf), ys: ys.map(dtypeOf) };
+  return meta;
 }
 
 /** A split over contiguous buffers: getBatch gathers the rows of `indices`. */
 export function bufferSplit(s: SplitBuffers): SplitData {
+  if (s.xs || s.ys) return partBufferSplit(s);
   const xPer = s.count ? s.x.length / s.count : 0;
   const yPer = s.count ? s.y.length / s.count : 0;
   const out: SplitData = {
@@ -100,6 +130,30 @@ export function bufferSplit(s: SplitBuffers): SplitData {
         else y.set(s.y.subarray(j * yPer, (j + 1) * yPer), i * yPer);
       }
       return { x, y, count: n };
+    },
+  };
+  if (s.labels) out.labels = s.labels;
+  return out;
+}
+
+/** A split over several inputs' and targets' buffers: batches carry xs and ys (x and y are their first). */
+function partBufferSplit(s: SplitBuffers): SplitData {
+  const gather = <T extends Float32Array | Int32Array>(a: T, indices: ArrayLike<number>): T => {
+    const per = s.count ? a.length / s.count : 0;
+    const out = (a instanceof Int32Array ? new Int32Array(indices.length * per) : new Float32Array(indices.length * per)) as T;
+    for (let i = 0; i < indices.length; i++) {
+      const j = indices[i];
+      if (j < 0 || j >= s.count) throw new RangeError(`sample ${j} is outside the split (0..${s.count - 1})`);
+      out.set(a.subarray(j * per, (j + 1) * per), i * per);
+    }
+    return out;
+  };
+  const out: SplitData = {
+    count: s.count,
+    getBatch(indices) {
+      const xs = (s.xs ?? [s.x]).map((a) => gather(a, indices));
+      const ys = (s.ys ?? [s.y]).map((a) => gather(a, indices));
+      return { x: xs[0], y: ys[0], xs, ys, count: indices.length };
     },
   };
   if (s.labels) out.labels = s.labels;

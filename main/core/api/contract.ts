@@ -96,12 +96,45 @@ export interface EpochMetrics {
   valMae?: number;
   /** The learning rate used in this epoch (after the schedule and warm-up). */
   learningRate?: number;
+  /**
+   * A network with several outputs: each output's own (unweighted) loss and its metric, accuracy or MAE. The
+   * fields above then give the total loss and the metric of the output of the data's first target.
+   */
+  outputs?: OutputMetrics[];
+}
+
+/** One output's scores in an epoch (or a batch, without the validation fields). */
+export interface OutputMetrics {
+  /** The output layer's name. */
+  name: string;
+  loss: number;
+  /** Classification outputs. */
+  acc?: number;
+  /** Regression outputs. */
+  mae?: number;
+  valLoss?: number;
+  valAcc?: number;
+  valMae?: number;
 }
 
 export type TrainingEvent =
   | { type: 'started'; runId: string; backend: BackendInfo; trainSamples: number; valSamples: number; testSamples: number; epochs: number; batchesPerEpoch: number }
   /** `acc` is 0 for regression, which reports `mae` instead. */
-  | { type: 'batch'; runId: string; epoch: number; batch: number; batchesPerEpoch: number; loss: number; acc: number; mae?: number; samplesPerSec: number; progress: number; etaSec: number | null }
+  | {
+      type: 'batch';
+      runId: string;
+      epoch: number;
+      batch: number;
+      batchesPerEpoch: number;
+      loss: number;
+      acc: number;
+      mae?: number;
+      /** Several outputs: each one's loss and metric in this batch. */
+      outputs?: OutputMetrics[];
+      samplesPerSec: number;
+      progress: number;
+      etaSec: number | null;
+    }
   | { type: 'epoch'; runId: string; metrics: EpochMetrics; progress: number; etaSec: number | null }
   | { type: 'log'; runId: string; message: string }
   /** Pause and resume take effect between batches. */
@@ -163,7 +196,13 @@ const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const num = z.number(); // NaN/Infinity cannot cross JSON anyway; a diverged loss arrives as null and is refused
 const RunIdParam = z.string().min(1).max(200);
 // Exactly EpochMetrics: a field the contract does not name is dropped rather than relayed unchecked.
-const EpochMetricsSchema = z.object({ epoch: z.number().int().min(0), loss: num, acc: num, valLoss: num.optional(), valAcc: num.optional(), mae: num.optional(), valMae: num.optional(), learningRate: num.optional() });
+const OutputMetricsSchema = z.object({
+  name: z.string().max(200), loss: num, acc: num.optional(), mae: num.optional(), valLoss: num.optional(), valAcc: num.optional(), valMae: num.optional(),
+});
+const EpochMetricsSchema = z.object({
+  epoch: z.number().int().min(0), loss: num, acc: num, valLoss: num.optional(), valAcc: num.optional(), mae: num.optional(), valMae: num.optional(), learningRate: num.optional(),
+  outputs: z.array(OutputMetricsSchema).max(100).optional(),
+});
 const BackendInfoSchema = z.object({
   name: z.string().max(100),
   device: z.string().max(500),

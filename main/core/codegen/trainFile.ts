@@ -114,6 +114,11 @@ export function renderTrainFile(project: Project): string {
           e.mae === undefined ? \`\${prefix}accuracy \${format(acc)}\` : \`\${prefix}MAE \${format(mae)}\`;
         let line = \`Epoch \${e.epoch + 1}/\${epochs}  loss \${format(e.loss)}  \${score('', e.acc, e.mae)}\`;
         if (e.valLoss !== undefined) line += \`  validation loss \${format(e.valLoss)}  \${score('validation ', e.valAcc, e.valMae)}\`;
+        // A network with several outputs: each output's own loss and accuracy or MAE.
+        for (const o of e.outputs ?? []) {
+          const metric = o.mae === undefined ? \`accuracy \${format(o.acc)}\` : \`MAE \${format(o.mae)}\`;
+          line += \`\n    \${o.name}: loss \${format(o.loss)}  \${metric}\`;
+        }
         process.stdout.write(\`\${CLEAR_LINE}\${line}\n\`);
       }
     }
@@ -162,9 +167,13 @@ export function renderTrainFile(project: Project): string {
         const mae = result.evaluation?.regression?.mae;
         const score = mae === undefined ? \`test accuracy \${format(result.test.acc)}\` : \`test MAE \${format(mae)}\`;
         console.log(\`Test loss \${format(result.test.loss)}  \${score}\`);
+        for (const o of result.evaluation?.outputs ?? []) {
+          const metric = o.regression ? \`MAE \${format(o.regression.mae)}\` : \`accuracy \${format(o.classification?.accuracy)}\`;
+          console.log(\`  \${o.name}: test loss \${format(o.loss)}  \${metric}\`);
+        }
       }
       saveModel(result.artifacts, OUTPUT_DIR);
-      // Text models need the vocabulary to turn new texts into token ids.
+      // Text models need the vocabulary to turn new texts into token ids (a table's text Inputs: in model.json's metadata).
       const vocabulary = data?.info.vocabulary;
       if (vocabulary) fs.writeFileSync(path.join(OUTPUT_DIR, 'vocabulary.json'), JSON.stringify(vocabulary));
       console.log(\`Saved the trained model to \${path.resolve(OUTPUT_DIR)}\`);

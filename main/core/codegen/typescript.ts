@@ -65,8 +65,9 @@ interface LayerInfo {
 
 interface ModelInfo {
   layers: LayerInfo[];
-  input: LayerInfo;
-  output: LayerInfo;
+  /** The Input layers and the output layers, in the compiler's order (one each, or several bound to the data). */
+  inputs: LayerInfo[];
+  outputs: LayerInfo[];
   totalParams: number;
 }
 
@@ -100,7 +101,7 @@ function describeModel(project: Project, analysis: GraphAnalysis): ModelInfo {
     });
   }
   const find = (id: string) => layers.find((l) => l.node.id === id)!;
-  return { layers, input: find(analysis.inputIds[0]), output: find(analysis.outputIds[0]), totalParams: analysis.totalParams };
+  return { layers, inputs: analysis.inputIds.map(find), outputs: analysis.outputIds.map(find), totalParams: analysis.totalParams };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -135,7 +136,8 @@ function renderModelFile(project: Project, model: ModelInfo): string {
     out.push(`  // ${layerComment(layer)}`);
     out.push(...layerStatement(layer));
   }
-  out.push(`  return tf.model({ inputs: ${model.input.variable}, outputs: ${model.output.variable}, name: ${literal(MODEL_NAME)} });`);
+  const list = (layers: LayerInfo[]) => (layers.length === 1 ? layers[0].variable : `[${layers.map((l) => l.variable).join(', ')}]`);
+  out.push(`  return tf.model({ inputs: ${list(model.inputs)}, outputs: ${list(model.outputs)}, name: ${literal(MODEL_NAME)} });`);
   out.push('}');
   return out.join('\n') + '\n';
 }

@@ -1,4 +1,4 @@
-import type { Graph, ProjectNode } from '../project';
+import type { Graph, OutputLoss, ProjectNode } from '../project';
 import type { Shape } from '../shapes';
 import { formatShape, shapeFits } from '../shapes';
 import { getLayerSpec, isInputKind } from '../layers/registry';
@@ -70,7 +70,7 @@ function plural(n: number, word: string): string {
  * Shape inference and friendly validation for a whole graph, run on every edit.
  * Each layer's own spec checks its inputs; this function handles wiring and the fit to the dataset.
  */
-export function analyzeGraph(graph: Graph, target?: DatasetTarget): GraphAnalysis {
+export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: readonly OutputLoss[] = []): GraphAnalysis {
   const result: GraphAnalysis = { nodes: {}, errors: [], warnings: [], totalParams: 0, order: [], inputIds: [], outputIds: [], valid: false };
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const incoming = incomingEdges(graph);
@@ -127,14 +127,11 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget): GraphAnalysi
   result.outputIds = graph.nodes.filter((n) => !hasOutgoing.has(n.id) && !isInputKind(n.kind)).map((n) => n.id);
   if (graph.nodes.length === 0) result.errors.push('The canvas is empty. Drag an Input layer from the palette to start.');
   else if (result.inputIds.length === 0) result.errors.push('The network has no Input layer. Drag one from the palette and connect it to the first layer.');
-  if (result.inputIds.length > 1) result.errors.push(`The network has ${result.inputIds.length} Input layers; training on one dataset needs exactly one.`);
   if (graph.nodes.length > 0 && result.outputIds.length === 0 && result.inputIds.length > 0) {
     result.errors.push('The network has no output: connect a layer after the Input.');
   }
-  if (result.outputIds.length > 1) {
-    const names = result.outputIds.map((id) => byId.get(id)!.name).join(', ');
-    result.errors.push(`The network ends in ${result.outputIds.length} layers (${names}); training needs exactly one output. Join the branches with Add or Concatenate, or delete the unused ones.`);
-  }
+  // Several Inputs or outputs: fine for the network itself (it compiles); training needs each bound to a part of the data.
+  if (target) checkBindings(result, byId, target);
   // Layers that no input reaches are dead weight; say so on them.
   for (const n of graph.nodes) {
     if (!isInputKind(n.kind) && (incoming.get(n.id) ?? []).length === 0 && result.nodes[n.id].errors.length === 0) {
@@ -142,7 +139,7 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget): GraphAnalysi
     }
   }
 
-  if (target) checkAgainstDataset(graph, result, target);
+  if (target) checkAgainstDataset(graph, result, target, losses);
 
   const nodeErrors = Object.values(result.nodes).some((n) => n.errors.length > 0);
   result.valid = !nodeErrors && result.errors.length === 0;
@@ -215,28 +212,72 @@ function paramsSchemaCache(kind: string): z.ZodType {
   return s;
 }
 
-function checkAgainstDataset(graph: Graph, result: GraphAnalysis, target: DatasetTarget): void {
+/**
+ * Each Input and output must take a part of the data: with data that has one input and one target, the network
+ * has one Input and one output (bound implicitly, as always); with bound parts (a CSV's input and target
+ * bindings), every Input and output is bound to one. Unbound ones get an error on the node that says what to do.
+ */
+function checkBindings(result: GraphAnalysis, byId: Map<string, ProjectNode>, target: DatasetTarget): void {
+  const nameOf = (id: string) => byId.get(id)!.name;
+  const ds = target.datasetName;
+  if (target.inputs && target.inputs.length > 0) {
+    const bound = new Set(target.inputs.map((p) => p.node));
+    for (const id of result.inputIds) {
+      if (!bound.has(id) && !(target.inputs.length === 1 && result.inputIds.length === 1 && target.inputs[0].node === undefined)) {
+        result.nodes[id].errors.push(`${nameOf(id)} is not bound to any columns of ${ds}. Choose its columns under Inputs in the Dataset panel, or delete it.`);
+      }
+    }
+  } else if (result.inputIds.length > 1) {
+    const names = result.inputIds.map(nameOf).join(', ');
+    result.errors.push(
+      `The network has ${result.inputIds.length} Input layers (${names}) but ${ds} gives one input. Bind each Input to columns of a CSV in the Dataset panel (Inputs), or delete the extra ones.`,
+    );
+  }
+  if (target.outputs && target.outputs.length > 0) {
+    const bound = new Set(target.outputs.map((p) => p.node));
+    for (const id of result.outputIds) {
+      if (!bound.has(id) && !(target.outputs.length === 1 && result.outputIds.length === 1 && target.outputs[0].node === undefined)) {
+        result.nodes[id].errors.push(`${nameOf(id)} ends the network but predicts no column of ${ds}. Choose its target under Outputs in the Dataset panel, or connect it onward (or delete it).`);
+      }
+    }
+  } else if (result.outputIds.length > 1) {
+    const names = result.outputIds.map(nameOf).join(', ');
+    result.errors.push(
+      `The network ends in ${result.outputIds.length} layers (${names}) but ${ds} has one target. Join the branches with Add or Concatenate, delete the unused ones, or bind each output to a target column of a CSV in the Dataset panel (Outputs).`,
+    );
+  }
+}
+
+function checkAgainstDataset(graph: Graph, result: GraphAnalysis, target: DatasetTarget, losses: readonly OutputLoss[]): void {
+  const single = <T extends { node?: string }>(parts: T[] | undefined, ids: string[]) => (parts?.length === 1 && ids.length === 1 && parts[0].node === undefined ? parts[0] : undefined);
   for (const id of result.inputIds) {
     const node = graph.nodes.find((n) => n.id === id)!;
+    const part = target.inputs?.length ? (target.inputs.find((p) => p.node === id) ?? single(target.inputs, result.inputIds)) : { name: target.datasetName, shape: target.inputShape };
     const shape = result.nodes[id].outputShape;
-    if (shape && !shapeFits(shape, target.inputShape)) {
+    if (part && shape && !shapeFits(shape, part.shape)) {
+      const what = target.inputs?.length ? `"${part.name}" of ${target.datasetName} gives` : `the dataset ${target.datasetName} gives`;
       result.nodes[id].warnings.push(
-        `${node.name}: the dataset ${target.datasetName} gives samples of shape ${formatShape(target.inputShape)} but this Input expects ${formatShape(shape)}. Set the Input shape to ${formatShape(target.inputShape)}.`,
+        `${node.name}: ${what} samples of shape ${formatShape(part.shape)} but this Input expects ${formatShape(shape)}. Set the Input shape to ${formatShape(part.shape)}.`,
       );
     }
   }
-  if (result.outputIds.length !== 1) return;
-  const outId = result.outputIds[0];
-  const out = graph.nodes.find((n) => n.id === outId)!;
-  const shape = result.nodes[outId].outputShape;
-  if (!shape) return;
-  const chain = outputChainOf(graph, out);
-  const fit = checkOutputFit(
-    { name: out.name, shape, unitsLayer: chain.setter?.name, activation: outputActivation(out, chain) },
-    target,
-  );
-  // Analysis only warns: the person may be half-way through editing; training refuses a misfit.
-  result.nodes[outId].warnings.push(...(fit.fits ? fit.warnings : [fit.problem]));
+  if (!target.outputs?.length && result.outputIds.length !== 1) return;
+  for (const outId of result.outputIds) {
+    const part = target.outputs?.length ? (target.outputs.find((p) => p.node === outId) ?? single(target.outputs, result.outputIds)) : target;
+    if (!part) continue; // checkBindings reported it
+    const out = graph.nodes.find((n) => n.id === outId)!;
+    const shape = result.nodes[outId].outputShape;
+    if (!shape) continue;
+    const chain = outputChainOf(graph, out);
+    const fromLogits = losses.some((l) => l.node === outId && l.fromLogits);
+    const datasetName = 'name' in part ? `"${part.name}" of ${target.datasetName}` : target.datasetName;
+    const fit = checkOutputFit(
+      { name: out.name, shape, unitsLayer: chain.setter?.name, activation: outputActivation(out, chain), activationLayer: (chain.activationLayer ?? chain.setter ?? out).name },
+      { datasetName, task: part.task, numClasses: part.numClasses, outputSize: part.outputSize, fromLogits },
+    );
+    // Analysis only warns: the person may be half-way through editing; training refuses a misfit.
+    result.nodes[outId].warnings.push(...(fit.fits ? fit.warnings : [fit.problem]));
+  }
 }
 
 /** The output's width-setting and activation layers (see walkOutput), walked over the graph's nodes. */

@@ -3,7 +3,7 @@
  * shared by every UI; what the output needs comes from the one output-fit rule (core/outputFit.ts), and
  * which layers set, pass or only flatten values comes from the layer specs.
  */
-import type { DatasetInfo } from '../datasets';
+import { inputPartsOf, outputPartsOf, type DatasetInfo } from '../datasets';
 import type { Project, ProjectNode } from '../project';
 import { formatShape, shapeFits, type Shape } from '../shapes';
 import { getLayerSpec, isInputKind } from '../layers/registry';
@@ -29,28 +29,34 @@ export function fitProjectToData(project: Project, info: DatasetInfo): FitResult
   const { nodes, edges } = project.graph;
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const inputs = nodes.filter((n) => isInputKind(n.kind));
-  if (inputs.length === 0) return { ok: false, error: 'Add an Input layer first, then fit the model to the data.' };
-  if (inputs.length > 1) return { ok: false, error: `The network has ${inputs.length} Input layers; fitting needs exactly one.` };
-  if (info.inputShape.length < 1 || info.inputShape.length > 4) {
-    return { ok: false, error: `${info.name} gives samples of shape ${formatShape(info.inputShape)}, which an Input layer cannot take (1 to 4 axes).` };
-  }
   const hasOutgoing = new Set(edges.map((e) => e.source));
   const outputs = nodes.filter((n) => !isInputKind(n.kind) && !hasOutgoing.has(n.id));
-  if (outputs.length !== 1) {
+  if (inputs.length === 0) return { ok: false, error: 'Add an Input layer first, then fit the model to the data.' };
+  const inputParts = inputPartsOf(info);
+  const outputParts = outputPartsOf(info);
+  // Which Input / output takes which part of the data: by binding, or the only one takes the only part.
+  const pair = <T extends { node?: string }>(layers: ProjectNode[], parts: T[]): [ProjectNode, T][] =>
+    parts.length === 1 && parts[0].node === undefined ? (layers.length === 1 ? [[layers[0], parts[0]]] : []) : parts.flatMap((p) => layers.filter((l) => l.id === p.node).map((l): [ProjectNode, T] => [l, p]));
+  const inputPairs = pair(inputs, inputParts);
+  if (inputPairs.length === 0 || (inputParts.length === 1 && inputs.length > 1)) {
+    return { ok: false, error: `The network has ${inputs.length} Input layers; fitting needs exactly one, or each bound to columns of a CSV (Dataset panel, Inputs).` };
+  }
+  for (const [, part] of inputPairs) {
+    if (part.shape.length < 1 || part.shape.length > 4) {
+      return { ok: false, error: `${info.name} gives samples of shape ${formatShape(part.shape)}, which an Input layer cannot take (1 to 4 axes).` };
+    }
+  }
+  const outputPairs = pair(outputs, outputParts);
+  if (outputPairs.length === 0 || (outputParts.length === 1 && outputs.length !== 1)) {
     return {
       ok: false,
-      error: outputs.length === 0 ? 'The network has no output layer: connect a Dense layer after the Input.' : `The network ends in ${outputs.length} layers; join them into one output first.`,
+      error:
+        outputs.length === 0
+          ? 'The network has no output layer: connect a Dense layer after the Input.'
+          : `The network ends in ${outputs.length} layers; join them into one output first, or bind each to a target column of a CSV (Dataset panel, Outputs).`,
     };
   }
-  const out = outputs[0];
-  const { setter, activationLayer } = outputChainOf(project.graph, out);
-  const sets = setter ? getLayerSpec(setter.kind)?.outputFit : undefined;
-  if (!setter || sets?.fit !== 'sets') {
-    return { ok: false, error: `${out.name} is not a Dense layer; end the network with Dense so its units can match the ${info.task === 'regression' ? 'values to predict' : 'classes'}.` };
-  }
-  const passes = activationLayer ? getLayerSpec(activationLayer.kind)?.outputFit : undefined;
 
-  const target = outputTarget(info, setter.params[sets.units]);
   const changes: string[] = [];
   const patches = new Map<string, Record<string, unknown>>();
   const patch = (node: ProjectNode, key: string, value: unknown, text: string) => {
@@ -58,28 +64,41 @@ export function fitProjectToData(project: Project, info: DatasetInfo): FitResult
     patches.set(node.id, { ...(patches.get(node.id) ?? {}), [key]: value });
     changes.push(text);
   };
-  const input = inputs[0];
-  // An Input that already takes these samples (e.g. [?, 16] for [20, 16]) keeps its axes of unknown length.
-  const inputShape = input.params.shape;
-  if (!Array.isArray(inputShape) || !shapeFits(inputShape as Shape, info.inputShape)) {
-    patch(input, 'shape', [...info.inputShape], `${input.name} shape ${formatShape(info.inputShape)}`);
+  for (const [input, part] of inputPairs) {
+    // An Input that already takes these samples (e.g. [?, 16] for [20, 16]) keeps its axes of unknown length.
+    const inputShape = input.params.shape;
+    if (!Array.isArray(inputShape) || !shapeFits(inputShape as Shape, part.shape)) {
+      patch(input, 'shape', [...part.shape], `${input.name} shape ${formatShape(part.shape)}`);
+    }
+  for (const [out, part] of outputPairs) {
+    const { setter, activationLayer } = outputChainOf(project.graph, out);
+    const sets = setter ? getLayerSpec(setter.kind)?.outputFit : undefined;
+    if (!setter || sets?.fit !== 'sets') {
+      return { ok: false, error: `${out.name} is not a Dense layer; end the network with Dense so its units can match the ${part.task === 'regression' ? 'values to predict' : 'classes'}.` };
+    }
+    const passes = activationLayer ? getLayerSpec(activationLayer.kind)?.outputFit : undefined;
+    // From logits (the output's loss option): the loss applies softmax / sigmoid, so the layer stays linear.
+    const fromLogits = (project.training.outputs ?? []).some((o) => o.node === out.id && o.fromLogits);
+    const target = outputTarget({ ...part, fromLogits }, setter.params[sets.units]);
+    patch(setter, sets.units, target.units, `${setter.name} ${target.units} unit${target.units === 1 ? '' : 's'}`);
+    if (activationLayer && passes?.fit === 'passes' && passes.activation) {
+      patch(setter, sets.activation, 'linear', `${setter.name} linear`);
+      patch(activationLayer, passes.activation, target.activation, `${activationLayer.name} ${target.activation}`);
+    } else if (activationLayer && passes?.fit === 'passes' && passes.applies) {
+      // A layer that applies its own fixed activation (a Softmax layer) comes last: the Dense before it stays linear.
+      // Where that activation does not suit the data, analysis says so; fitting does not remove layers.
+      patch(setter, sets.activation, 'linear', `${setter.name} linear`);
+    } else {
+      patch(setter, sets.activation, target.activation, `${setter.name} ${target.activation}`);
+    }
   }
-  patch(setter, sets.units, target.units, `${setter.name} ${target.units} unit${target.units === 1 ? '' : 's'}`);
-  if (activationLayer && passes?.fit === 'passes' && passes.activation) {
-    patch(setter, sets.activation, 'linear', `${setter.name} linear`);
-    patch(activationLayer, passes.activation, target.activation, `${activationLayer.name} ${target.activation}`);
-  } else if (activationLayer && passes?.fit === 'passes' && passes.applies) {
-    // A layer that applies its own fixed activation (a Softmax layer) comes last: the Dense before it stays linear.
-    // Where that activation does not suit the data, analysis says so; fitting does not remove layers.
-    patch(setter, sets.activation, 'linear', `${setter.name} linear`);
-  } else {
-    patch(setter, sets.activation, target.activation, `${setter.name} ${target.activation}`);
   }
   // A flattening layer right after the Input has nothing left to flatten once samples are flat vectors
   // (analysis would call it an error): take it out and wire its layers to the Input directly.
   const removed = new Set<string>();
   let nextEdges = edges;
-  if (info.inputShape.length === 1) {
+  for (const [input, part] of inputPairs) {
+    if (part.shape.length !== 1) continue;
     for (const e of edges) {
       const flatten = byId.get(e.target);
       if (e.source !== input.id || !flatten || !getLayerSpec(flatten.kind)?.onlyFlattens) continue;

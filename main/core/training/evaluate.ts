@@ -5,13 +5,13 @@
  * Portable like loop.ts: no Node or DOM APIs.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { EvaluationReport, GalleryItem } from '../metrics';
+import type { EvaluationReport, GalleryItem, OutputReport } from '../metrics';
+import { probabilitiesFromLogits } from '../outputFit';
 import { evaluateClassification, evaluateRegression, galleryOrder, predictClasses } from '../evaluation';
 import type { Batch, TrainingData } from './types';
-import { EVAL_CHUNK, batchTensors, checkModelFitsData, perSampleLoss, type LossName } from './loop';
+import { EVAL_CHUNK, applyModel, checkModelFitsData, fitTensors, perSampleLoss, type LossName, type ModelFit } from './loop';
 
 type Tf = typeof tfTypes;
-type Tensor = tfTypes.Tensor;
 
 export const GALLERY_SIZE = 48;
 /** Tabular and sequence samples show this many of their first input values. */
@@ -43,21 +43,27 @@ function toPixels(values: ArrayLike<number>): number[] {
 }
 
 /**
- * Evaluates `model` on data.test. `loss` is the training loss (lossFor); the report's `loss` is its mean
- * over the test samples (no class weights, no penalties). Returns a report with samples 0 when the test
- * split is empty.
+ * Evaluates `model` on data.test. `fit` is the training's fit (checkModelFitsData, with its loss options), or for
+ * a model with one output just the training loss (lossFor). The report's `loss` is the test mean of the training
+ * loss (Σ loss weight · loss with several outputs; no class weights, no penalties); its other fields describe the
+ * output of the data's first target, and `outputs` (several outputs) every output's own report. A from-logits
+ * classifier's scores become probabilities (softmax / sigmoid) for the confidences and the ROC curve. Returns a
+ * report with samples 0 when the test split is empty.
  */
-export async function evaluateOnTest(tf: Tf, model: tfTypes.LayersModel, data: TrainingData, loss: LossName, opts: EvaluateOptions = {}): Promise<EvaluationReport> {
+export async function evaluateOnTest(tf: Tf, model: tfTypes.LayersModel, data: TrainingData, fitOrLoss: ModelFit | LossName, opts: EvaluateOptions = {}): Promise<EvaluationReport> {
   const info = data.info;
   const split = data.test;
   const n = split.count;
-  const fit = checkModelFitsData(model, info);
-  const regression = info.task === 'regression';
-  const width = regression ? Math.max(1, info.outputSize) : fit.outputUnits;
-  const preds = new Float32Array(n * width);
-  const truthsCls = regression ? null : new Int32Array(n);
-  const truthsReg = regression ? new Float32Array(n * width) : null;
-  let lossSum = 0;
+  let fit: ModelFit;
+  if (typeof fitOrLoss === 'string') {
+    const own = checkModelFitsData(model, info);
+    fit = { ...own, loss: fitOrLoss, outputs: own.outputs.map((o, j) => (j === 0 ? { ...o, loss: fitOrLoss } : o)) };
+  } else fit = fitOrLoss;
+  const collected = fit.outputs.map((o) => {
+    const regression = o.target.task === 'regression';
+    const width = regression ? Math.max(1, o.target.outputSize) : o.units;
+    return { width, preds: new Float32Array(n * width), truths: regression ? new Float32Array(n * width) : new Int32Array(n), lossSum: 0 };
+  });
 
   for (let start = 0; start < n; start += EVAL_CHUNK) {
     if (opts.shouldStop?.()) throw new Error('evaluation stopped');
@@ -65,54 +71,87 @@ export async function evaluateOnTest(tf: Tf, model: tfTypes.LayersModel, data: T
     const idx = new Int32Array(end - start);
     for (let i = 0; i < idx.length; i++) idx[i] = start + i;
     const batch = await getBatch(split, idx);
-    const [p, l] = tf.tidy(() => {
-      const { x, y } = batchTensors(tf, batch, fit.inputShape, info.outputSize, info.task);
-      const pred = model.apply(x, { training: false }) as Tensor;
-      return [tf.cast(pred, 'float32'), tf.sum(perSampleLoss(tf, loss, pred, y, info.numClasses))];
+    const results = tf.tidy(() => {
+      const { xs, ys } = fitTensors(tf, batch, fit);
+      const preds = applyModel(model, xs, false);
+      return fit.outputs.flatMap((o, j) => [tf.cast(preds[o.index], 'float32'), tf.sum(perSampleLoss(tf, o.loss, preds[o.index], ys[j], o.target.numClasses, o.fromLogits))]);
     });
-    const [pv, lv] = await Promise.all([p.data(), l.data()]);
-    p.dispose();
-    l.dispose();
-    preds.set(pv as Float32Array, start * width);
-    lossSum += lv[0];
-    if (truthsCls) truthsCls.set(batch.y instanceof Int32Array ? batch.y : Int32Array.from(batch.y), start);
-    if (truthsReg) truthsReg.set(batch.y instanceof Float32Array ? batch.y : Float32Array.from(batch.y), start * width);
+    const values = await Promise.all(results.map((t) => t.data()));
+    for (const t of results) t.dispose();
+    const targets = batch.ys ?? [batch.y];
+    fit.outputs.forEach((o, j) => {
+      const c = collected[j];
+      c.preds.set(values[2 * j] as Float32Array, start * c.width);
+      c.lossSum += values[2 * j + 1][0];
+      const y = targets[o.part];
+      if (c.truths instanceof Int32Array) c.truths.set(y instanceof Int32Array ? y : Int32Array.from(y), start);
+      else c.truths.set(y instanceof Float32Array ? y : Float32Array.from(y), start * c.width);
+    });
   }
 
-  const report: EvaluationReport = { task: info.task, samples: n, loss: n > 0 ? lossSum / n : 0, gallery: [] };
+  const reports: OutputReport[] = [];
+  for (let j = 0; j < fit.outputs.length; j++) {
+    const o = fit.outputs[j];
+    const c = collected[j];
+    if (o.fromLogits) probabilitiesFromLogits(c.preds, c.width);
+    reports.push(await outputReport(o, c, split, info, n, opts));
+  }
+  const loss = fit.outputs.reduce((total, o, j) => total + o.lossWeight * reports[j].loss, 0);
+  const { name: _name, ...first } = reports[0];
+  const report: EvaluationReport = { ...first, loss };
+  if (reports.length > 1) report.outputs = reports;
+  return report;
+}
+
+/** One output's report: its metrics from predictions and truths, and its gallery. */
+async function outputReport(
+  o: ModelFit['outputs'][number],
+  c: { width: number; preds: Float32Array; truths: Float32Array | Int32Array; lossSum: number },
+  split: TrainingData['test'],
+  info: TrainingData['info'],
+  n: number,
+  opts: EvaluateOptions,
+): Promise<OutputReport> {
+  const { width, preds } = c;
+  const target = o.target;
+  const report: OutputReport = { name: o.name, task: target.task, samples: n, loss: n > 0 ? c.lossSum / n : 0, gallery: [] };
   type Candidate = { index: number; correct: boolean; confidence?: number; error?: number; actual: string; predicted: string };
   const candidates: Candidate[] = [];
 
-  if (truthsCls) {
-    report.classification = evaluateClassification(truthsCls, preds, info.numClasses, info.classNames);
-    const { predicted, confidence } = predictClasses(preds, n, info.numClasses);
-    const name = (c: number) => info.classNames[c] ?? String(c);
+  if (c.truths instanceof Int32Array) {
+    const truths = c.truths;
+    report.classification = evaluateClassification(truths, preds, target.numClasses, target.classNames);
+    const { predicted, confidence } = predictClasses(preds, n, target.numClasses);
+    const name = (k: number) => target.classNames[k] ?? String(k);
     for (let i = 0; i < n; i++) {
-      candidates.push({ index: i, correct: predicted[i] === truthsCls[i], confidence: confidence[i], actual: name(truthsCls[i]), predicted: name(predicted[i]) });
+      candidates.push({ index: i, correct: predicted[i] === truths[i], confidence: confidence[i], actual: name(truths[i]), predicted: name(predicted[i]) });
     }
-  } else if (truthsReg) {
-    report.regression = evaluateRegression(truthsReg, preds);
+  } else {
+    const truths = c.truths;
+    report.regression = evaluateRegression(truths, preds);
     // "Correct" for a regression sample: its error is at most the test set's MAE (better than typical).
     const mae = report.regression.mae;
     for (let i = 0; i < n; i++) {
       let err = 0;
-      for (let k = 0; k < width; k++) err += Math.abs(truthsReg[i * width + k] - preds[i * width + k]);
+      for (let k = 0; k < width; k++) err += Math.abs(truths[i * width + k] - preds[i * width + k]);
       err /= width;
       const vals = (a: Float32Array) => Array.from(a.subarray(i * width, (i + 1) * width), fmtValue).join(', ');
-      candidates.push({ index: i, correct: err <= mae, error: err, actual: vals(truthsReg), predicted: vals(preds) });
+      candidates.push({ index: i, correct: err <= mae, error: err, actual: vals(truths), predicted: vals(preds) });
     }
   }
 
   const chosen = galleryOrder(candidates, opts.gallerySize ?? GALLERY_SIZE);
   if (chosen.length > 0) {
-    const samples = await getBatch(split, Int32Array.from(chosen, (c) => c.index));
-    const size = samples.x.length / Math.max(1, samples.count);
+    const samples = await getBatch(split, Int32Array.from(chosen, (k) => k.index));
+    // The gallery shows the first input (the one the dataset's top-level fields describe).
+    const xs = samples.xs?.[0] ?? samples.x;
+    const size = xs.length / Math.max(1, samples.count);
     const shape = info.inputShape;
     const isImage = shape.length === 3 && (shape[2] === 1 || shape[2] === 3);
-    report.gallery = chosen.map((c, j): GalleryItem => {
-      const x = samples.x.subarray(j * size, (j + 1) * size);
-      const item: GalleryItem = { index: c.index, actual: c.actual, predicted: c.predicted, correct: c.correct };
-      if (c.confidence !== undefined) item.confidence = c.confidence;
+    report.gallery = chosen.map((k, j): GalleryItem => {
+      const x = xs.subarray(j * size, (j + 1) * size);
+      const item: GalleryItem = { index: k.index, actual: k.actual, predicted: k.predicted, correct: k.correct };
+      if (k.confidence !== undefined) item.confidence = k.confidence;
       if (isImage) item.image = { height: shape[0], width: shape[1], channels: shape[2], pixels: toPixels(x) };
       else item.features = Array.from(x.subarray(0, GALLERY_FEATURES));
       return item;

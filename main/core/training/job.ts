@@ -15,6 +15,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { BackendInfo, TrainingEvent } from '../api/contract';
 import type { DatasetInfo } from '../datasets';
+import type { EvaluationReport } from '../metrics';
 import type { Project } from '../project';
 import { mulberry32 } from '../random';
 import { compileGraph, GraphCompileError, type LayerFactoryOverrides } from '../compile';
@@ -22,7 +23,7 @@ import { analyzeGraph } from '../graph/analyze';
 import { captureArtifacts } from './artifacts';
 import { checkTrainingMemory } from './memory';
 import { evaluateOnTest, testSummary } from './evaluate';
-import { checkModelFitsData, describeTrainingError, runTrainingLoop } from './loop';
+import { checkModelFitsData, describeTrainingError, runTrainingLoop, type OutputLosses } from './loop';
 import type { LoopControl, LoopOptions, TrainingData, TrainingResult } from './types';
 
 type Tf = typeof tfTypes;
@@ -61,8 +62,29 @@ export interface JobHost {
 /** What a deployer needs to know about the training data, kept in model.json's metadata. */
 export function datasetMetadata(info: DatasetInfo): Record<string, unknown> {
   const { name, task, classNames, inputShape, inputDType, outputSize, featureNames, preprocessing } = info;
+  // Several inputs / outputs: each one's layer, shape and preprocessing (or target and classes).
+  const inputs = info.inputs?.map(({ node, layer, name: part, shape, dtype, featureNames: features, preprocessing: pre }) => ({ node, layer, source: part, shape, dtype, featureNames: features, preprocessing: pre }));
+  const outputs = info.outputs?.map(({ node, layer, name: part, task: t, numClasses, classNames: classes, outputSize: size }) => ({ node, layer, target: part, task: t, numClasses, classNames: classes, outputSize: size }));
   // A JSON round trip drops undefined fields, which tfjs refuses in metadata.
-  return JSON.parse(JSON.stringify({ dataset: name, task, classNames, inputShape, inputDType, outputSize, featureNames, preprocessing })) as Record<string, unknown>;
+  return JSON.parse(JSON.stringify({ dataset: name, task, classNames, inputShape, inputDType, outputSize, featureNames, preprocessing, inputs, outputs })) as Record<string, unknown>;
+}
+
+/**
+ * What the job knows from the project that the data and the loop do not: the layer name of every node a part of
+ * the data is bound to (bindings name node ids; the built model knows layer names), and each output's loss options.
+ */
+export function bindToProject(info: DatasetInfo, project: Project): { info: DatasetInfo; losses: OutputLosses } {
+  const nameOf = new Map(project.graph.nodes.map((n) => [n.id, n.name]));
+  const layerOf = <T extends { node?: string; layer?: string }>(part: T): T => (part.node && nameOf.has(part.node) ? { ...part, layer: nameOf.get(part.node) } : part);
+  const bound: DatasetInfo = { ...info };
+  if (info.inputs) bound.inputs = info.inputs.map(layerOf);
+  if (info.outputs) bound.outputs = info.outputs.map(layerOf);
+  const losses: OutputLosses = {};
+  for (const o of project.training.outputs ?? []) {
+    const layer = nameOf.get(o.node);
+    if (layer) losses[layer] = { fromLogits: o.fromLogits, lossWeight: o.lossWeight };
+  }
+  return { info: bound, losses };
 }
 
 /** The one `done` event of a run, built from its result. */
@@ -85,7 +107,11 @@ function failed(error: string): TrainingResult {
 }
 
 function evaluationLine(report: Awaited<ReturnType<typeof evaluateOnTest>>, acc: number): string {
-  const metric = report.regression ? `MAE ${report.regression.mae.toPrecision(4)}, R² ${report.regression.r2.toFixed(3)}` : `accuracy ${(acc * 100).toFixed(2)} %`;
+  const metricOf = (r: Pick<EvaluationReport, 'regression' | 'classification'>, accuracy: number) =>
+    r.regression ? `MAE ${r.regression.mae.toPrecision(4)}, R² ${r.regression.r2.toFixed(3)}` : `accuracy ${(accuracy * 100).toFixed(2)} %`;
+  const metric = report.outputs
+    ? report.outputs.map((o) => `${o.name} ${metricOf(o, o.classification?.accuracy ?? 0)}`).join('; ')
+    : metricOf(report, acc);
   return `Test set (${report.samples} samples): loss ${report.loss.toFixed(4)}, ${metric}.`;
 }
 
@@ -112,6 +138,7 @@ async function trainAndCapture(job: TrainingJob, host: JobHost, keep: (model: tf
   let backend: BackendInfo;
   let data: TrainingData;
   let model: tfTypes.LayersModel;
+  let losses: OutputLosses = {};
   try {
     ({ tf, info: backend } = await host.selectBackend());
     log(`Training on ${backend.device} (tfjs backend "${backend.name}").`);
@@ -123,11 +150,14 @@ async function trainAndCapture(job: TrainingJob, host: JobHost, keep: (model: tf
     if (host.memoryBytes) checkTrainingMemory(project.graph, analyzeGraph(project.graph), project.training, host.memoryBytes);
     const t0 = Date.now();
     data = await host.loadData(log);
+    const bound = bindToProject(data.info, project);
+    data = { ...data, info: bound.info };
+    losses = bound.losses;
     log(`Loaded ${data.info.name} in ${Date.now() - t0} ms: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test samples.`);
     if (host.memoryBytes) checkTrainingMemory(project.graph, analyzeGraph(project.graph), project.training, host.memoryBytes);
     model = host.buildModel ? host.buildModel(tf) : compileGraph(tf, project.graph, undefined, host.layerOverrides?.(tf) ?? {});
     keep(model);
-    checkModelFitsData(model, data.info); // a clear message before anything starts
+    checkModelFitsData(model, data.info, losses); // a clear message before anything starts
   } catch (e) {
     if (e instanceof GraphCompileError) return failed(`The network cannot be built: ${e.message}`);
     return failed(e instanceof Error && /^The network/.test(e.message) ? e.message : describeTrainingError(e));
@@ -143,6 +173,7 @@ async function trainAndCapture(job: TrainingJob, host: JobHost, keep: (model: tf
     backend,
     emit: (e) => host.emit(e),
     control: host.control,
+    outputLosses: losses,
     ...(host.makeOptimizer ? { makeOptimizer: host.makeOptimizer } : {}),
     ...(checkpoint
       ? {
@@ -157,8 +188,8 @@ async function trainAndCapture(job: TrainingJob, host: JobHost, keep: (model: tf
   if (loop.status === 'failed') return result;
   try {
     if (loop.epochsCompleted >= 1 && data.test.count > 0) {
-      const fit = checkModelFitsData(model, data.info);
-      const report = await evaluateOnTest(tf, model, data, fit.loss);
+      const fit = checkModelFitsData(model, data.info, losses);
+      const report = await evaluateOnTest(tf, model, data, fit);
       result.evaluation = report;
       result.test = testSummary(report);
       host.emit({ type: 'evaluation', runId, report });

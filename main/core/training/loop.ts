@@ -15,9 +15,9 @@
  * `performance.now()` / `Date.now()` (both exist in Node and in browsers).
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { EpochMetrics, TrainingEvent } from '../api/contract';
-import type { DatasetInfo } from '../datasets';
-import type { TrainingConfig } from '../project';
+import type { EpochMetrics, OutputMetrics, TrainingEvent } from '../api/contract';
+import { inputPartsOf, outputPartsOf, type DatasetInfo, type OutputPart } from '../datasets';
+import type { OutputLoss, TrainingConfig } from '../project';
 import { mulberry32, shuffledIndices } from '../random';
 import { formatShape, shapeFits } from '../shapes';
 
@@ -138,41 +138,130 @@ export function describeTrainingError(e: unknown): string {
   return `Training failed: ${msg}`;
 }
 
-export interface ModelFit {
-  /** Per-sample input shape used to build batches. */
-  inputShape: number[];
-  outputUnits: number;
-  loss: LossName;
+/** A model input and the part of the data it takes. */
+export interface InputFit {
+  /** Index into the data's inputs (Batch.xs; 0 for data with one input). */
+  part: number;
+  /** Per-sample shape used to build batches. */
+  shape: number[];
 }
 
-/** Checks that the model's one input and one output fit the dataset; throws a message that says what to change. */
-export function checkModelFitsData(model: tfTypes.LayersModel, info: DatasetInfo): ModelFit {
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new Error(`The network has ${model.inputs.length} inputs and ${model.outputs.length} outputs; training needs exactly one Input and one output layer.`);
-  }
-  const size = info.inputShape.reduce((a, b) => a * b, 1);
-  const want = model.inputs[0].shape.slice(1);
-  const known = want.every((d) => d !== null);
-  const wantSize = known ? (want as number[]).reduce((a, b) => a * b, 1) : NaN;
-  // With axes of unknown length (an Input [?, 16]) the samples must have the Input's axes and its known sizes.
-  if (known ? wantSize !== size : !shapeFits(want, info.inputShape)) {
+/** A model output, the target it is trained on and how its loss is computed. */
+export interface OutputFit {
+  /** Index among the model's outputs. */
+  index: number;
+  /** Index into the data's targets (Batch.ys; 0 for data with one target). */
+  part: number;
+  /** The output layer's name. */
+  name: string;
+  target: OutputPart;
+  units: number;
+  loss: LossName;
+  /** The loss takes raw scores: it applies softmax / sigmoid itself, and accuracy thresholds binary scores at 0. */
+  fromLogits: boolean;
+  /** Share of the total loss. */
+  lossWeight: number;
+}
+
+export interface ModelFit {
+  /** Per-sample input shape of the first (or only) input. */
+  inputShape: number[];
+  /** Width, loss and options of the first target's output (the one the single-output event fields describe). */
+  outputUnits: number;
+  loss: LossName;
+  fromLogits: boolean;
+  /** In the model's input order. */
+  inputs: InputFit[];
+  /** In the data's target order: outputs[0] is the output of the dataset's first target. */
+  outputs: OutputFit[];
+}
+
+/** Loss options of output layers, by layer name (the job reads them from project.training.outputs). */
+export type OutputLosses = Record<string, Partial<Pick<OutputLoss, 'fromLogits' | 'lossWeight'>>>;
+
+/** A list of names for a message: "a", "a and b", "a, b and c". */
+function listNames(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * Pairs the model's inputs and outputs with the parts of the data by the layer names the parts are bound to; a
+ * part bound to no layer goes to the model's only input (output). Throws a message that says what to change.
+ */
+function pairParts<T extends { layer?: string; name: string }>(
+  tensors: tfTypes.SymbolicTensor[],
+  parts: T[],
+  what: { one: string; many: string; bind: string },
+  dataName: string,
+): number[] {
+  const names = tensors.map((t) => t.sourceLayer.name);
+  if (parts.length === 1 && parts[0].layer === undefined) {
+    if (tensors.length === 1) return [0];
     throw new Error(
-      `The network's Input expects samples of shape ${formatShape(want)} but ${info.name} gives ${formatShape(info.inputShape)} (${size} values per sample). Set the Input shape to ${formatShape(info.inputShape)}.`,
+      `The network has ${tensors.length} ${what.many} (${listNames(names)}) but ${dataName} gives one. ${what.bind}, or keep one ${what.one}.`,
     );
   }
-  const output = model.outputs[0];
-  const chain = walkOutput(
-    output,
-    (t) => specOfClassName(t.sourceLayer.getClassName()),
-    (t) => (t.inputs.length === 1 ? t.inputs[0] : undefined),
-  );
-  const fit = checkOutputFit(
-    { name: output.sourceLayer.name, shape: output.shape.slice(1), unitsLayer: chain.setter?.sourceLayer.name },
-    { datasetName: info.name, task: info.task, numClasses: info.numClasses, outputSize: info.outputSize },
-  );
-  if (!fit.fits) throw new Error(fit.problem);
-  // Same number of values: use the Input's own shape (e.g. [784] for a flat MLP input over 28×28×1 images).
-  return { inputShape: known ? (want as number[]) : [...info.inputShape], outputUnits: fit.units, loss: fit.loss };
+  const paired = names.map((name) => {
+    const part = parts.findIndex((p) => p.layer === name);
+    if (part < 0) throw new Error(`The network's ${what.one} ${name} is not bound to any part of ${dataName}. ${what.bind}, or delete ${name}.`);
+    return part;
+  });
+  // Every part must reach a layer, or its data would be silently ignored.
+  const unbound = parts.find((p) => p.layer === undefined || !names.includes(p.layer));
+  if (unbound) {
+    const layer = unbound.layer === undefined ? 'no layer' : unbound.layer;
+    throw new Error(`${dataName} binds "${unbound.name}" to ${layer}, which is not ${what.one === 'Input' ? 'an Input' : 'an output'} of the network. ${what.bind}.`);
+  }
+  return paired;
+}
+
+/** Checks that the model's inputs and outputs fit the dataset (one each, or each bound to a part of it); throws a message that says what to change. */
+export function checkModelFitsData(model: tfTypes.LayersModel, info: DatasetInfo, losses: OutputLosses = {}): ModelFit {
+  const inputParts = inputPartsOf(info);
+  const outputParts = outputPartsOf(info);
+  const inputPart = pairParts(model.inputs, inputParts, { one: 'Input', many: 'Inputs', bind: 'Bind each Input to columns of a CSV in the Dataset panel' }, info.name);
+  const outputPart = pairParts(model.outputs, outputParts, { one: 'output', many: 'outputs', bind: 'Bind each output to a target column of a CSV in the Dataset panel' }, info.name);
+  const several = model.inputs.length > 1 || model.outputs.length > 1;
+
+  const inputs: InputFit[] = model.inputs.map((input, i) => {
+    const part = inputParts[inputPart[i]];
+    const size = part.shape.reduce((a, b) => a * b, 1);
+    const want = input.shape.slice(1);
+    const known = want.every((d) => d !== null);
+    const wantSize = known ? (want as number[]).reduce((a, b) => a * b, 1) : NaN;
+    // With axes of unknown length (an Input [?, 16]) the samples must have the Input's axes and its known sizes.
+    if (known ? wantSize !== size : !shapeFits(want, part.shape)) {
+      const which = several ? `Input ${input.sourceLayer.name}` : 'Input';
+      const source = several ? `"${part.name}" of ${info.name}` : info.name;
+      throw new Error(
+        `The network's ${which} expects samples of shape ${formatShape(want)} but ${source} gives ${formatShape(part.shape)} (${size} values per sample). Set the Input shape to ${formatShape(part.shape)}.`,
+      );
+    }
+    // Same number of values: use the Input's own shape (e.g. [784] for a flat MLP input over 28×28×1 images).
+    return { part: inputPart[i], shape: known ? (want as number[]) : [...part.shape] };
+  });
+
+  const outputs: OutputFit[] = model.outputs.map((output, index) => {
+    const part = outputPart[index];
+    const target = outputParts[part];
+    const name = output.sourceLayer.name;
+    const options = losses[name] ?? {};
+    const fromLogits = target.task === 'classification' && options.fromLogits === true;
+    const chain = walkOutput(
+      output,
+      (t) => specOfClassName(t.sourceLayer.getClassName()),
+      (t) => (t.inputs.length === 1 ? t.inputs[0] : undefined),
+    );
+    const fit = checkOutputFit(
+      { name, shape: output.shape.slice(1), unitsLayer: chain.setter?.sourceLayer.name },
+      { datasetName: outputParts.length > 1 ? `"${target.name}" of ${info.name}` : info.name, task: target.task, numClasses: target.numClasses, outputSize: target.outputSize, fromLogits },
+    );
+    if (!fit.fits) throw new Error(fit.problem);
+    return { index, part, name, target, units: fit.units, loss: fit.loss, fromLogits, lossWeight: options.lossWeight ?? 1 };
+  });
+  outputs.sort((a, b) => a.part - b.part);
+  const first = outputs[0];
+  return { inputShape: inputs.find((i) => i.part === 0)?.shape ?? inputs[0].shape, outputUnits: first.units, loss: first.loss, fromLogits: first.fromLogits, inputs, outputs };
 }
 
 /**
@@ -234,34 +323,61 @@ export interface BatchTensors {
 
 /** Tensors of a batch; the caller disposes them (or creates them inside a tidy). */
 export function batchTensors(tf: Tf, batch: Batch, inputShape: number[], outputSize: number, task: DatasetInfo['task']): BatchTensors {
-  const n = batch.count;
-  const x = tf.tensor(batch.x, [n, ...inputShape], batch.x instanceof Int32Array ? 'int32' : 'float32');
-  let y: Tensor;
-  if (task === 'classification') {
-    y = tf.tensor1d(batch.y instanceof Int32Array ? batch.y : Int32Array.from(batch.y), 'int32');
-  } else {
-    y = tf.tensor2d(batch.y instanceof Float32Array ? batch.y : Float32Array.from(batch.y), [n, outputSize], 'float32');
-  }
-  return { x, y };
+  return { x: inputTensor(tf, batch.x, batch.count, inputShape), y: targetTensor(tf, batch.y, batch.count, outputSize, task) };
 }
 
-/** Loss per sample, shape [n]. Cross-entropies clip predictions as tfjs-layers does (so values match model.fit's). */
-export function perSampleLoss(tf: Tf, loss: LossName, pred: Tensor, y: Tensor, numClasses: number): Tensor {
+function inputTensor(tf: Tf, x: Float32Array | Int32Array, n: number, shape: number[]): Tensor {
+  return tf.tensor(x, [n, ...shape], x instanceof Int32Array ? 'int32' : 'float32');
+}
+
+function targetTensor(tf: Tf, y: Int32Array | Float32Array, n: number, outputSize: number, task: DatasetInfo['task']): Tensor {
+  if (task === 'classification') return tf.tensor1d(y instanceof Int32Array ? y : Int32Array.from(y), 'int32');
+  return tf.tensor2d(y instanceof Float32Array ? y : Float32Array.from(y), [n, outputSize], 'float32');
+}
+
+/** The batch's inputs and targets as tensors: `xs` in the model's input order, `ys` in fit.outputs order. */
+export function fitTensors(tf: Tf, batch: Batch, fit: ModelFit): { xs: Tensor[]; ys: Tensor[] } {
+  const xs = batch.xs ?? [batch.x];
+  const ys = batch.ys ?? [batch.y];
+  return {
+    xs: fit.inputs.map((i) => inputTensor(tf, xs[i.part], batch.count, i.shape)),
+    ys: fit.outputs.map((o) => targetTensor(tf, ys[o.part], batch.count, o.target.outputSize, o.target.task)),
+  };
+}
+
+/** The model's predictions for `xs`, as a list in the model's output order. */
+export function applyModel(model: tfTypes.LayersModel, xs: Tensor[], training: boolean): Tensor[] {
+  const out = model.apply(xs.length === 1 ? xs[0] : xs, { training }) as Tensor | Tensor[];
+  return Array.isArray(out) ? out : [out];
+}
+
+/**
+ * Loss per sample, shape [n]. Cross-entropies of probabilities clip them as tfjs-layers does (so values match
+ * model.fit's); from logits they are computed from the raw scores without clipping:
+ * categorical −Σ y·logSoftmax(z), binary max(z, 0) − z·y + log(1 + e^−|z|) (steady for any z).
+ */
+export function perSampleLoss(tf: Tf, loss: LossName, pred: Tensor, y: Tensor, numClasses: number, fromLogits = false): Tensor {
   if (loss === 'meanSquaredError') return tf.mean(tf.square(tf.sub(pred, y)), -1);
   if (loss === 'binaryCrossentropy') {
-    const p = tf.clipByValue(tf.reshape(pred, [-1]), EPS, 1 - EPS);
     const t = tf.cast(y, 'float32');
+    if (fromLogits) {
+      const z = tf.reshape(pred, [-1]);
+      return tf.add(tf.sub(tf.relu(z), tf.mul(z, t)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
+    }
+    const p = tf.clipByValue(tf.reshape(pred, [-1]), EPS, 1 - EPS);
     return tf.neg(tf.add(tf.mul(t, tf.log(p)), tf.mul(tf.sub(1, t), tf.log(tf.sub(1, p)))));
   }
+  const oneHot = tf.oneHot(y as tfTypes.Tensor1D, numClasses);
+  if (fromLogits) return tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(pred, -1)), -1));
   const norm = tf.div(pred, tf.sum(pred, -1, true));
   const p = tf.clipByValue(norm, EPS, 1 - EPS);
-  return tf.neg(tf.sum(tf.mul(tf.oneHot(y as tfTypes.Tensor1D, numClasses), tf.log(p)), -1));
+  return tf.neg(tf.sum(tf.mul(oneHot, tf.log(p)), -1));
 }
 
-/** Classification: number of correct predictions. Regression: sum of absolute errors. A float32 scalar. */
-export function metricSum(tf: Tf, loss: LossName, pred: Tensor, y: Tensor): Tensor {
+/** Classification: number of correct predictions (a binary score counts as class 1 from 0.5, or from 0 for logits). Regression: sum of absolute errors. A float32 scalar. */
+export function metricSum(tf: Tf, loss: LossName, pred: Tensor, y: Tensor, fromLogits = false): Tensor {
   if (loss === 'meanSquaredError') return tf.sum(tf.abs(tf.sub(pred, y)));
-  const predicted = loss === 'binaryCrossentropy' ? tf.cast(tf.greaterEqual(tf.reshape(pred, [-1]), 0.5), 'int32') : tf.argMax(pred, -1);
+  const predicted = loss === 'binaryCrossentropy' ? tf.cast(tf.greaterEqual(tf.reshape(pred, [-1]), fromLogits ? 0 : 0.5), 'int32') : tf.argMax(pred, -1);
   return tf.sum(tf.cast(tf.equal(predicted, y), 'float32'));
 }
 
@@ -276,16 +392,35 @@ function range(start: number, end: number): Int32Array {
   return r;
 }
 
-interface SplitScores {
+/** Loss and accuracy (or MAE) of one output over a split. */
+export interface OutputScores {
+  name: string;
+  /** Mean loss of this output (before its loss weight). */
   loss: number;
-  /** Classification accuracy (0 for regression). */
-  acc: number;
-  /** Regression MAE. */
+  acc?: number;
   mae?: number;
+}
+
+interface SplitScores {
+  /** Σ loss weight · mean loss of each output (the plain data loss with one output). */
+  loss: number;
+  /** Classification accuracy of the first target's output (0 for regression). */
+  acc: number;
+  /** Regression MAE of the first target's output. */
+  mae?: number;
+  /** Each output's own scores, in fit.outputs order. */
+  outputs: OutputScores[];
 }
 
 class StopRequested extends Error {}
 class Diverged extends Error {}
+
+/** An output's metric per sample (accuracy) or per value (MAE) from its summed metric over `n` samples. */
+function outputScores(o: OutputFit, lossSum: number, metric: number, n: number): OutputScores {
+  const regression = o.target.task === 'regression';
+  const m = metric / (Math.max(1, n) * (regression ? Math.max(1, o.target.outputSize) : 1));
+  return { name: o.name, loss: lossSum / Math.max(1, n), ...(regression ? { mae: m } : { acc: m }) };
+}
 
 /** Mean loss and accuracy (or MAE) of the model on a whole split, in chunks, without dropout. */
 export async function scoreSplit(
@@ -296,34 +431,41 @@ export async function scoreSplit(
   info: DatasetInfo,
   shouldStop: () => boolean = () => false,
 ): Promise<SplitScores> {
-  let lossSum = 0;
-  let metric = 0;
+  void info; // the fit describes every output
+  const sums = new Float64Array(fit.outputs.length * 2);
   for (let start = 0; start < split.count; start += EVAL_CHUNK) {
     if (shouldStop()) throw new StopRequested();
     const end = Math.min(split.count, start + EVAL_CHUNK);
     const batch = await getBatch(split, range(start, end));
     const s = tf.tidy(() => {
-      const { x, y } = batchTensors(tf, batch, fit.inputShape, info.outputSize, info.task);
-      const pred = model.apply(x, { training: false }) as Tensor;
-      return tf.stack([tf.sum(perSampleLoss(tf, fit.loss, pred, y, info.numClasses)), metricSum(tf, fit.loss, pred, y)]);
+      const { xs, ys } = fitTensors(tf, batch, fit);
+      const preds = applyModel(model, xs, false);
+      return tf.stack(
+        fit.outputs.flatMap((o, j) => [
+          tf.sum(perSampleLoss(tf, o.loss, preds[o.index], ys[j], o.target.numClasses, o.fromLogits)),
+          metricSum(tf, o.loss, preds[o.index], ys[j], o.fromLogits),
+        ]),
+      );
     });
     const v = await s.data();
     s.dispose();
-    lossSum += v[0];
-    metric += v[1];
+    for (let i = 0; i < sums.length; i++) sums[i] += v[i];
   }
-  const n = Math.max(1, split.count);
-  return info.task === 'regression' ? { loss: lossSum / n, acc: 0, mae: metric / (n * Math.max(1, info.outputSize)) } : { loss: lossSum / n, acc: metric / n };
+  const outputs = fit.outputs.map((o, j) => outputScores(o, sums[2 * j], sums[2 * j + 1], split.count));
+  const loss = fit.outputs.reduce((total, o, j) => total + o.lossWeight * outputs[j].loss, 0);
+  const first = outputs[0];
+  return first.mae !== undefined ? { loss, acc: 0, mae: first.mae, outputs } : { loss, acc: first.acc ?? 0, outputs };
 }
 
-/** Reads every label of a split (for class weights) when the split does not list them. */
-async function labelsOf(split: SplitData): Promise<Int32Array> {
-  if (split.labels) return split.labels;
+/** Reads every class index of one target of a split (for class weights); the split's own list serves the first target. */
+async function labelsOf(split: SplitData, part = 0): Promise<Int32Array> {
+  if (split.labels && part === 0) return split.labels;
   const out = new Int32Array(split.count);
   for (let start = 0; start < split.count; start += EVAL_CHUNK) {
     const end = Math.min(split.count, start + EVAL_CHUNK);
     const b = await getBatch(split, range(start, end));
-    out.set(b.y instanceof Int32Array ? b.y : Int32Array.from(b.y), start);
+    const y = b.ys?.[part] ?? b.y;
+    out.set(y instanceof Int32Array ? y : Int32Array.from(y), start);
   }
   return out;
 }
@@ -378,7 +520,8 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
 
   // Owned tensors, released in `finally`.
   let optimizer: tfTypes.Optimizer | null = null;
-  let classWeights: Tensor | null = null;
+  /** Balanced class weights per output (fit.outputs order), null for outputs without them. */
+  const classWeights: (Tensor | null)[] = [];
   let best: { epoch: number; value: number; weights: Tensor[] | null } | null = null;
   let stoppedEarly = false;
   let status: TrainingResult['status'] = 'completed';
@@ -392,7 +535,8 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
   };
 
   try {
-    const fit = checkModelFitsData(model, info);
+    const fit = checkModelFitsData(model, info, opts.outputLosses);
+    const several = fit.outputs.length > 1;
     const train = data.train;
     if (train.count < 1) throw new Error(`${info.name} has no training samples.`);
     const trainable = model.trainableWeights;
@@ -400,10 +544,14 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
     const vars = trainable.map((w) => w.read() as tfTypes.Variable);
     const penalized = penalizedWeights(model).map((w) => w.read() as tfTypes.Variable);
 
-    if (cfg.classWeights === 'balanced' && info.task === 'classification') {
-      const w = balancedClassWeights(await labelsOf(train), info.numClasses);
-      classWeights = tf.keep(tf.tensor1d(w, 'float32'));
-      log(`Class weights (balanced): ${Array.from(w, (v, c) => `${info.classNames[c] ?? c} ${v.toFixed(2)}`).join(', ')}.`);
+    for (const o of fit.outputs) {
+      if (cfg.classWeights !== 'balanced' || o.target.task !== 'classification') {
+        classWeights.push(null);
+        continue;
+      }
+      const w = balancedClassWeights(await labelsOf(train, o.part), o.target.numClasses);
+      classWeights.push(tf.keep(tf.tensor1d(w, 'float32')));
+      log(`Class weights (balanced)${several ? ` of ${o.name}` : ''}: ${Array.from(w, (v, c) => `${o.target.classNames[c] ?? c} ${v.toFixed(2)}`).join(', ')}.`);
     }
 
     let valMonitorNote = false;
@@ -432,8 +580,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
     const opt = optimizer;
     const orderRand = mulberry32(batchOrderSeed(cfg.seed));
     const minGapMs = 1000 / BATCH_EVENTS_PER_SEC;
-    const regression = info.task === 'regression';
-    const metricDiv = regression ? Math.max(1, info.outputSize) : 1;
+    const regression = fit.outputs[0].target.task === 'regression';
 
     let batchesDone = 0;
     let trainMs = 0; // time in batches, excluding the very first (warm-up, kernel compilation)
@@ -449,22 +596,33 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
       return remainingSamples / sps + (remainingVals * valMsPerEpoch) / 1000;
     };
 
-    /** One optimization step; returns [total loss, metric sum, sum of all trainable weights] as one tensor. */
+    /**
+     * One optimization step; returns [total loss, sum of all trainable weights, then per output: metric sum,
+     * mean loss] as one tensor.
+     */
     const step = (batch: Batch, lr: number): { stats: Tensor; kept: Tensor[] } => {
       const kept: Tensor[] = [];
       try {
         const stats = tf.tidy(() => {
-          const { x, y } = batchTensors(tf, batch, fit.inputShape, info.outputSize, info.task);
-          const sampleWeights = classWeights ? tf.gather(classWeights, y) : null;
+          const { xs, ys } = fitTensors(tf, batch, fit);
+          const sampleWeights = classWeights.map((w, j) => (w ? tf.gather(w, ys[j]) : null));
           const f = () => {
-            const pred = model.apply(x, { training: true }) as Tensor;
-            const perSample = perSampleLoss(tf, fit.loss, pred, y, info.numClasses);
-            let total: Tensor = sampleWeights ? tf.mean(tf.mul(perSample, sampleWeights)) : tf.mean(perSample);
+            const preds = applyModel(model, xs, true);
+            const terms: Tensor[] = [];
+            fit.outputs.forEach((o, j) => {
+              const pred = preds[o.index];
+              const perSample = perSampleLoss(tf, o.loss, pred, ys[j], o.target.numClasses, o.fromLogits);
+              const w = sampleWeights[j];
+              const mean = w ? tf.mean(tf.mul(perSample, w)) : tf.mean(perSample);
+              const weighted = o.lossWeight === 1 ? mean : tf.mul(mean, o.lossWeight);
+              terms.push(weighted);
+              kept.push(tf.keep(metricSum(tf, o.loss, pred, ys[j], o.fromLogits)), tf.keep(tf.cast(mean, 'float32')));
+            });
+            let total = terms.length === 1 ? terms[0] : tf.addN(terms);
             const own = layerLosses(tf, model);
             if (own) total = tf.add(total, own);
             if (l1 > 0 && penalized.length > 0) total = tf.add(total, tf.mul(l1, tf.addN(penalized.map((v) => tf.sum(tf.abs(v))))));
             if (l2 > 0 && penalized.length > 0) total = tf.add(total, tf.mul(l2, tf.addN(penalized.map((v) => tf.sum(tf.square(v))))));
-            kept.push(tf.keep(metricSum(tf, fit.loss, pred, y)));
             return total as tfTypes.Scalar;
           };
           const { value, grads } = tf.variableGrads(f, vars);
@@ -485,7 +643,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
             for (const v of penalized) v.assign(tf.mul(v, keep));
           }
           const weightSum = tf.addN(vars.map((v) => tf.sum(v)));
-          return tf.stack([value, kept[0], tf.cast(weightSum, 'float32')]);
+          return tf.stack([value, tf.cast(weightSum, 'float32'), ...kept]);
         });
         return { stats, kept };
       } catch (e) {
@@ -501,7 +659,8 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
       setOptimizerLearningRate(opt, lr);
       const order = shuffledIndices(train.count, orderRand);
       let lossSum = 0;
-      let metricSumEpoch = 0;
+      /** Per output: metric sum, then loss sum (weighted by samples). */
+      const outputSums = new Float64Array(fit.outputs.length * 2);
       let seen = 0;
       const epochStart = now();
       const batchIndices = (b: number) => order.subarray(b * batchSize, Math.min(train.count, (b + 1) * batchSize));
@@ -550,7 +709,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
         batchesDone++;
         position = { epoch: epoch + 1, batch: b + 1 };
         const loss = v[0];
-        const what = !Number.isFinite(loss) ? `the loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'}` : !Number.isFinite(v[2]) ? 'the weights became NaN or infinite' : null;
+        const what = !Number.isFinite(loss) ? `the loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'}` : !Number.isFinite(v[1]) ? 'the weights became NaN or infinite' : null;
         if (what) {
           const firstBatch = batchesDone === 1 ? ' If this happens in the very first batch, also check the data for missing or infinite values.' : '';
           throw new Diverged(
@@ -558,7 +717,10 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
           );
         }
         lossSum += loss * n;
-        metricSumEpoch += v[1];
+        for (let j = 0; j < fit.outputs.length; j++) {
+          outputSums[2 * j] += v[2 + 2 * j];
+          outputSums[2 * j + 1] += v[3 + 2 * j] * n;
+        }
         seen += n;
 
         const stopping = control.shouldStop();
@@ -566,7 +728,8 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
         const lastOfEpoch = b === batchesPerEpoch - 1;
         if (lastOfEpoch || stopping || t - lastBatchEventAt >= minGapMs) {
           lastBatchEventAt = t;
-          const batchMetric = v[1] / (n * metricDiv);
+          const batchOutputs = fit.outputs.map((o, j) => outputScores(o, v[3 + 2 * j] * n, v[2 + 2 * j], n));
+          const batchMetric = batchOutputs[0].mae ?? batchOutputs[0].acc ?? 0;
           emit({
             type: 'batch',
             runId,
@@ -576,6 +739,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
             loss,
             acc: regression ? 0 : batchMetric,
             ...(regression ? { mae: batchMetric } : {}),
+            ...(several ? { outputs: batchOutputs } : {}),
             samplesPerSec: speed() || (n / Math.max(dt, 1e-3)) * 1000,
             progress: batchesDone / totalBatches,
             etaSec: eta(epoch, false),
@@ -585,7 +749,8 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
       }
 
       const trainLoss = lossSum / seen;
-      const trainMetric = metricSumEpoch / (seen * metricDiv);
+      const trainOutputs = fit.outputs.map((o, j) => outputScores(o, outputSums[2 * j + 1], outputSums[2 * j], seen));
+      const trainMetric = trainOutputs[0].mae ?? trainOutputs[0].acc ?? 0;
       const vt = now();
       const val = data.validation.count > 0 ? await scoreSplit(tf, model, data.validation, fit, info, () => control.shouldStop()) : null;
       valMsPerEpoch = now() - vt;
@@ -595,6 +760,18 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
         metrics.valLoss = val.loss;
         metrics.valAcc = val.acc;
         if (regression) metrics.valMae = val.mae;
+      }
+      if (several) {
+        metrics.outputs = trainOutputs.map((t, j): OutputMetrics => {
+          const m: OutputMetrics = { ...t };
+          const vo = val?.outputs[j];
+          if (vo) {
+            m.valLoss = vo.loss;
+            if (vo.acc !== undefined) m.valAcc = vo.acc;
+            if (vo.mae !== undefined) m.valMae = vo.mae;
+          }
+          return m;
+        });
       }
       metrics.learningRate = lr;
       history.push(metrics);
@@ -663,7 +840,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
     }
   } finally {
     optimizer?.dispose();
-    classWeights?.dispose();
+    for (const w of classWeights) w?.dispose();
     if (best?.weights) for (const w of best.weights) w.dispose();
   }
 

@@ -3,6 +3,7 @@ import type { BackendInfo, EpochMetrics, TrainingEvent } from '../api/contract';
 import type { DatasetInfo } from '../datasets';
 import type { EvaluationReport } from '../metrics';
 import type { TrainingConfig } from '../project';
+import type { OutputLosses } from './loop';
 
 /**
  * The portable training seam. The same loop runs in the Node worker (tfjs-node, wasm, cpu) and in a
@@ -18,6 +19,10 @@ export interface Batch {
   /** Classification: Int32Array of class indices. Regression: Float32Array of outputSize values per sample. */
   y: Int32Array | Float32Array;
   count: number;
+  /** Data with several inputs (DatasetInfo.inputs): every input's values, in that order; x is xs[0]. */
+  xs?: (Float32Array | Int32Array)[];
+  /** Data with several targets (DatasetInfo.outputs): every target, in that order; y is ys[0]. */
+  ys?: (Int32Array | Float32Array)[];
 }
 
 /** One split, read by sample index so data can be shuffled and streamed from disk batch by batch. */
@@ -50,9 +55,13 @@ export interface LoopControl {
 
 /**
  * What runTrainingLoop does (main/core/training/loop.ts):
- * - Loss by lossFor(info, output units): categoricalCrossentropy, binaryCrossentropy (2 classes, one
- *   sigmoid unit) or meanSquaredError; balanced class weights weigh each sample's loss; L1/L2 penalties
- *   on kernels and embeddings (never biases) are added to the training loss.
+ * - Loss by lossFor(target, output units): categoricalCrossentropy, binaryCrossentropy (2 classes, one
+ *   sigmoid unit) or meanSquaredError, from probabilities or (From logits) from raw scores; balanced class
+ *   weights weigh each sample's loss; L1/L2 penalties on kernels and embeddings (never biases) are added to
+ *   the training loss.
+ * - Several outputs (each bound to a target of the data): the loss is Σ loss weight · each output's loss;
+ *   `acc`/`mae` describe the output of the data's first target, and EpochMetrics.outputs / the batch event's
+ *   `outputs` give every output's own loss and metric.
  * - Metrics: classification reports accuracy in `acc`/`valAcc`. Regression reports its MAE in the
  *   optional `mae`/`valMae` of EpochMetrics (and `mae` of batch events) and sets `acc`/`valAcc` to 0,
  *   never NaN; the UI tells a regression run by `mae !== undefined` (or by the dataset's task).
@@ -81,6 +90,8 @@ export interface LoopOptions {
    * undefined to use the default. Must behave like the default for `config` (AdamW's decay stays in the loop).
    */
   makeOptimizer?(tf: Tf, config: TrainingConfig, learningRate: number): tfTypes.Optimizer | undefined;
+  /** Loss options (From logits, loss weight) by output layer name; the job reads them from project.training.outputs. */
+  outputLosses?: OutputLosses;
 }
 
 /**

@@ -133,7 +133,9 @@ function dropUndefined(obj: Record<string, unknown>): Record<string, unknown> {
 
 /** The project's dataset choice with the command line's options applied; throws with a message naming the option. */
 export function datasetChoiceFromOptions(current: DatasetChoice, values: Values): DatasetChoice {
-  const source = sourceFromOptions(values);
+  let source = sourceFromOptions(values);
+  // Another copy of a bound table (several Inputs / outputs) keeps the project's bindings: they name columns, not the file.
+  if (source?.type === 'csv' && current.source.type === 'csv') source = { inputs: current.source.inputs, targets: current.source.targets, ...dropUndefined(source) };
   const parsed = DatasetChoiceSchema.safeParse({
     ...current,
     source: source ? dropUndefined(source) : current.source,

@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   } catch (e) {
     fail((e as Error).message);
   }
-  const analysis = analyzeGraph(project.graph, targetOf(dataset));
+  const analysis = analyzeGraph(project.graph, targetOf(dataset), project.training.outputs);
   if (!analysis.valid) {
     const problems = [...analysis.errors, ...Object.values(analysis.nodes).flatMap((n) => n.errors)];
     fail(`the network has ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`);
@@ -145,6 +145,15 @@ async function main(): Promise<void> {
             : `epoch ${m.epoch + 1}: loss ${m.loss.toFixed(4)} acc ${m.acc.toFixed(4)}` +
                 (m.valLoss !== undefined ? `  val_loss ${m.valLoss.toFixed(4)} val_acc ${(m.valAcc ?? 0).toFixed(4)}` : ''),
         );
+        // Several outputs: each one's loss and metric (the line above has the total loss and the first output's metric).
+        for (const o of m.outputs ?? []) {
+          const metric = (prefix: string, acc: number | undefined, mae: number | undefined) =>
+            mae !== undefined ? `${prefix}mae ${mae.toPrecision(4)}` : `${prefix}acc ${(acc ?? 0).toFixed(4)}`;
+          console.error(
+            `  ${o.name}: loss ${o.loss.toFixed(4)} ${metric('', o.acc, o.mae)}` +
+              (o.valLoss !== undefined ? `  val_loss ${o.valLoss.toFixed(4)} ${metric('val_', o.valAcc, o.valMae)}` : ''),
+          );
+        }
         break;
       }
       case 'log':
@@ -166,6 +175,10 @@ async function main(): Promise<void> {
   if (regression && result.test) {
     console.error(`test: loss ${result.test.loss.toFixed(4)} MAE ${regression.mae.toPrecision(4)} RMSE ${regression.rmse.toPrecision(4)} R² ${regression.r2.toFixed(3)}`);
   } else if (result.test) console.error(`test: loss ${result.test.loss.toFixed(4)} accuracy ${result.test.acc.toFixed(4)}`);
+  for (const o of result.evaluation?.outputs ?? []) {
+    const metric = o.regression ? `MAE ${o.regression.mae.toPrecision(4)} R² ${o.regression.r2.toFixed(3)}` : `accuracy ${(o.classification?.accuracy ?? 0).toFixed(4)}`;
+    console.error(`  ${o.name}: test loss ${o.loss.toFixed(4)} ${metric}`);
+  }
   if (!result.artifacts) fail('training ended without a model to export.');
   const exported = await exportTrainedModel({ project, artifacts: result.artifacts, dir: outDir });
   console.error(`${result.status === 'stopped' ? 'Stopped early; exported the partially trained model' : 'Exported'} to ${exported.dir}:`);

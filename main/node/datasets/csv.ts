@@ -1,9 +1,10 @@
 import path from 'node:path';
-import type { DataProblem, DatasetInfo, DatasetPreview, Preprocessing } from '../../core/datasets';
+import type { DataProblem, DatasetInfo, DatasetPreview, InputPart, OutputPart, Preprocessing } from '../../core/datasets';
 import type { TrainingData } from '../../core/training/types';
-import { datasetKey, type DatasetChoice, type DatasetSource } from '../../core/project';
+import { datasetKey, type CsvInputBinding, type DatasetChoice, type DatasetSource } from '../../core/project';
 import { columnIndex, columnStats, countLines, isMissing, isNumericColumn, previewTable, readCsv, sortClassNames, toNumber } from './csvRows';
-import { arraySplit, classCountsOf, splitIndices, type SplitFractions } from './split';
+import { arraySplit, classCountsOf, partsSplit, splitIndices, type PartSamples, type SplitFractions } from './split';
+import { buildVocabulary, encodeText } from './text';
 
 /**
  * CSV/TSV tables: one label column and feature columns (all the others when none are named).
@@ -30,10 +31,25 @@ interface Column {
   categories?: string[];
 }
 
+/** A column a target binding (or the label column) names, with what the data says about it. */
+export interface TargetColumn {
+  /** The output node it is bound to; undefined for the label column of a table without target bindings. */
+  node?: string;
+  name: string;
+  index: number;
+  task: 'classification' | 'regression';
+  classNames: string[];
+}
+
 export interface PreparedCsv {
   file: string;
   header: string[];
+  /** The first target (the label column without target bindings); task and classNames below are its. */
   label: { name: string; index: number };
+  /** Every target: the label alone, or each bound output's column. */
+  targets: TargetColumn[];
+  /** Text columns bound to Inputs (tokenized, never encoded as categories). */
+  texts: { name: string; index: number }[];
   features: Column[];
   task: 'classification' | 'regression';
   classNames: string[];
@@ -56,6 +72,10 @@ export async function prepareCsv(source: CsvSource, opts: { maxRows?: number; pr
   let header: string[] = [];
   let labelIdx = -1;
   let featureIdx: number[] = [];
+  let targetIdx: number[] = [];
+  let textIdx: number[] = [];
+  const targetBindings = targetsOf(source);
+  const tabular = tabularColumnsOf(source);
   const rows: string[][] = [];
   const lines: number[] = [];
   const bad: DataProblem[] = [];
@@ -77,22 +97,31 @@ export async function prepareCsv(source: CsvSource, opts: { maxRows?: number; pr
       maxRows: opts.maxRows,
       onHeader(h) {
         header = h;
-        labelIdx = columnIndex(h, source.labelColumn, file, 'label');
-        featureIdx = source.featureColumns.length ? source.featureColumns.map((c) => columnIndex(h, c, file, 'feature')) : h.map((_, i) => i).filter((i) => i !== labelIdx);
-        if (featureIdx.includes(labelIdx)) throw new Error(`The label column "${h[labelIdx]}" is also listed as a feature.`);
-        if (featureIdx.length === 0) throw new Error(`${path.basename(file)} has no feature columns besides the label "${h[labelIdx]}".`);
+        targetIdx = targetBindings.map((t) => columnIndex(h, t.column, file, targetBindings.length > 1 || t.node ? 'target' : 'label'));
+        labelIdx = targetIdx[0];
+        textIdx = source.inputs.flatMap((b) => (b.type === 'text' ? [columnIndex(h, b.column, file, 'text')] : []));
+        featureIdx = tabular ? tabular.map((c) => columnIndex(h, c, file, 'feature')) : h.map((_, i) => i).filter((i) => !targetIdx.includes(i) && !textIdx.includes(i));
+        for (const i of targetIdx) {
+          if (featureIdx.includes(i) || textIdx.includes(i)) throw new Error(`The ${targetIdx.length > 1 ? 'target' : 'label'} column "${h[i]}" is also listed as ${featureIdx.includes(i) ? 'a feature' : 'a text input'}.`);
+        }
+        if (featureIdx.length === 0 && textIdx.length === 0) throw new Error(`${path.basename(file)} has no feature columns besides the label "${h[labelIdx]}".`);
       },
     },
   );
 
-  // Column kinds and the task, from the well-formed rows.
-  const labelStats = columnStats(rows.map((r) => r[labelIdx]));
-  let task: 'classification' | 'regression';
-  if (source.task !== 'auto') task = source.task;
-  else task = labelStats.numeric < labelStats.present || (labelStats.integers === labelStats.numeric && labelStats.distinct <= 20) ? 'classification' : 'regression';
+  // Column kinds and each target's task, from the well-formed rows.
+  const tasks = targetIdx.map((index, t): 'classification' | 'regression' => {
+    const wanted = targetBindings[t].task;
+    if (wanted !== 'auto') return wanted;
+    const stats = columnStats(rows.map((r) => r[index]));
+    return stats.numeric < stats.present || (stats.integers === stats.numeric && stats.distinct <= 20) ? 'classification' : 'regression';
+  });
+  const task = tasks[0];
   const features: Column[] = featureIdx.map((index) => ({ name: header[index], index, kind: isNumericColumn(columnStats(rows.map((r) => r[index]))) ? 'numeric' : 'categorical' }));
   const numericCols = features.filter((f) => f.kind === 'numeric').map((f) => ({ name: f.name, index: f.index }));
-  if (task === 'regression') numericCols.unshift({ name: header[labelIdx], index: labelIdx });
+  targetIdx.forEach((index, t) => {
+    if (tasks[t] === 'regression') numericCols.unshift({ name: header[index], index });
+  });
 
   // Text in a numeric column: a bad row.
   for (let r = 0; r < rows.length; r++) {
@@ -119,8 +148,9 @@ export async function prepareCsv(source: CsvSource, opts: { maxRows?: number; pr
     const row = rows[r];
     const line = lines[r];
     if (badLine.has(line)) continue;
-    if (isMissing(row[labelIdx])) {
-      problems.push({ file, line, column: header[labelIdx], message: 'missing label; row dropped' });
+    const noTarget = targetIdx.find((i) => isMissing(row[i]));
+    if (noTarget !== undefined) {
+      problems.push({ file, line, column: header[noTarget], message: `missing ${targetIdx.length > 1 ? 'target' : 'label'}; row dropped` });
       continue;
     }
     if (source.missing === 'drop-row') {
@@ -138,8 +168,37 @@ export async function prepareCsv(source: CsvSource, opts: { maxRows?: number; pr
   if (keptRows.length === 0) throw new Error(`${file} has no usable rows (${res.rows} read, ${allProblems.length} with problems${allProblems[0] ? `; first: ${problemText(allProblems[0])}` : ''}).`);
 
   for (const f of features) if (f.kind === 'categorical') f.categories = sortClassNames(keptRows.map((r) => r[f.index].trim()).filter((v) => !isMissing(v)));
-  const classNames = task === 'classification' ? sortClassNames(keptRows.map((r) => r[labelIdx].trim())) : [];
-  return { file, header, label: { name: header[labelIdx], index: labelIdx }, features, task, classNames, rows: keptRows, lines: keptLines, problems: allProblems, rowsRead: res.rows, truncated: res.truncated };
+  const targets: TargetColumn[] = targetIdx.map((index, t) => ({
+    ...(targetBindings[t].node ? { node: targetBindings[t].node } : {}),
+    name: header[index],
+    index,
+    task: tasks[t],
+    classNames: tasks[t] === 'classification' ? sortClassNames(keptRows.map((r) => r[index].trim())) : [],
+  }));
+  const texts = textIdx.map((index) => ({ name: header[index], index }));
+  return {
+    file, header, label: { name: header[labelIdx], index: labelIdx }, targets, texts, features, task, classNames: targets[0].classNames,
+    rows: keptRows, lines: keptLines, problems: allProblems, rowsRead: res.rows, truncated: res.truncated,
+  };
+}
+
+/** Whether a table's columns are bound to several Inputs or outputs (source.inputs / source.targets). */
+export function isBound(source: CsvSource): boolean {
+  return (source.inputs?.length ?? 0) > 0 || (source.targets?.length ?? 0) > 0;
+}
+
+/** The target columns: each bound output's, or the label column. */
+function targetsOf(source: CsvSource): { node?: string; column: string; task: CsvSource['task'] }[] {
+  return source.targets?.length ? source.targets : [{ column: source.labelColumn, task: source.task }];
+}
+
+/** The columns encoded as numbers and categories, in order: those of the 'columns' input bindings, or featureColumns; null means every other column. */
+function tabularColumnsOf(source: CsvSource): string[] | null {
+  if (source.inputs?.length) {
+    const columns = source.inputs.flatMap((b) => (b.type === 'columns' ? b.columns : []));
+    return [...new Set(columns)];
+  }
+  return source.featureColumns.length ? source.featureColumns : null;
 }
 
 function featureNames(p: PreparedCsv, categorical: 'onehot' | 'index'): string[] {
@@ -230,6 +289,7 @@ export function encodeCsv(p: PreparedCsv, source: CsvSource, trainRows: ArrayLik
 export async function openCsv(choice: DatasetChoice & { source: CsvSource }, onProblem?: (p: DataProblem) => void): Promise<TrainingData> {
   const source = choice.source;
   const p = await prepareCsv(source, { onProblem });
+  if (isBound(source)) return openBoundCsv(choice, p);
   const n = p.rows.length;
   let labels: Int32Array | null = null;
   let y: Int32Array | Float32Array;
@@ -247,6 +307,113 @@ export async function openCsv(choice: DatasetChoice & { source: CsvSource }, onP
   return { info, train: arraySplit(samples, split.train), validation: arraySplit(samples, split.validation), test: arraySplit(samples, split.test) };
 }
 
+/** The prepared table restricted to some of its feature columns (one Input's group), in the group's order. */
+function withFeatures(p: PreparedCsv, columns: string[]): PreparedCsv {
+  return { ...p, features: columns.map((c) => p.features.find((f) => f.name === c)!).filter((f) => f !== undefined) };
+}
+
+/** The Inputs a table feeds: its input bindings, or one Input (bound implicitly) taking every feature column. */
+function inputBindingsOf(source: CsvSource, p: PreparedCsv): CsvInputBinding[] {
+  return source.inputs.length ? source.inputs : [{ type: 'columns', node: '', columns: p.features.map((f) => f.name) }];
+}
+
+/** One target's values: class indices, or the numbers themselves (regression targets stay in their units). */
+function targetValues(p: PreparedCsv, t: TargetColumn): Int32Array | Float32Array {
+  if (t.task === 'regression') return Float32Array.from(p.rows, (r) => toNumber(r[t.index]));
+  const pos = new Map(t.classNames.map((c, i) => [c, i]));
+  return Int32Array.from(p.rows, (r) => pos.get(r[t.index].trim())!);
+}
+
+function outputPart(t: TargetColumn, values: Int32Array | Float32Array | null): OutputPart {
+  const k = t.classNames.length;
+  const part: OutputPart = { name: t.name, task: t.task, numClasses: t.task === 'classification' ? k : 0, classNames: t.classNames, outputSize: t.task === 'classification' ? k : 1 };
+  if (t.node) part.node = t.node;
+  if (values instanceof Int32Array) part.classCounts = classCountsOf(values, k);
+  return part;
+}
+
+/**
+ * The input part of a binding. Without `encode` (a preview) only its shape: the vocabulary and the statistics come
+ * from the training rows when the data is read for training.
+ */
+function inputPart(binding: CsvInputBinding, p: PreparedCsv, source: CsvSource, encode?: { train: Int32Array }): { part: InputPart; x?: Float32Array | Int32Array; size: number } {
+  const node = binding.node ? { node: binding.node } : {};
+  if (binding.type === 'columns') {
+    const view = withFeatures(p, binding.columns);
+    const names = featureNames(view, source.categorical);
+    const part: InputPart = { ...node, name: binding.columns.join(', '), shape: [names.length], dtype: 'float32', featureNames: names };
+    if (!encode) return { part, size: names.length };
+    const { x, width, preprocessing } = encodeCsv(view, source, encode.train);
+    return { part: { ...part, preprocessing }, x, size: width };
+  }
+  // A text column: the text reader's tokenizer and vocabulary (text.ts), never a second one.
+  const L = binding.sequenceLength;
+  const part: InputPart = { ...node, name: binding.column, shape: [L], dtype: 'int32' };
+  if (binding.vocabulary?.length) part.vocabulary = [...binding.vocabulary];
+  if (!encode) return { part, size: L };
+  const index = p.header.indexOf(binding.column);
+  const texts = p.rows.map((r) => r[index] ?? '');
+  const vocabulary = part.vocabulary ?? buildVocabulary(Array.from(encode.train, (i) => texts[i]), binding.vocabSize, binding.lowercase);
+  const vocab = new Map<string, number>();
+  vocabulary.forEach((w, i) => {
+    if (i >= 2 && !vocab.has(w)) vocab.set(w, i);
+  });
+  const x = new Int32Array(p.rows.length * L);
+  for (let i = 0; i < texts.length; i++) encodeText(texts[i], vocab, L, binding.lowercase, x, i * L);
+  const preprocessing: Preprocessing = { kind: 'text', lowercase: binding.lowercase, sequenceLength: L, padding: 'post', truncation: 'post', vocabulary };
+  return { part: { ...part, vocabulary, preprocessing }, x, size: L };
+}
+
+/** The info of a table with bound Inputs or outputs: the first input and target fill the top-level fields. */
+function boundInfo(source: CsvSource, p: PreparedCsv, total: number, inputs: InputPart[], outputs: OutputPart[], approx = false): DatasetInfo {
+  const [input] = inputs;
+  const [output] = outputs;
+  const ins = inputs.map((i) => `${i.name} (${formatShapeShort(i.shape)})`).join('; ');
+  const outs = outputs.map((o) => `${o.name} (${o.task === 'classification' ? `${o.numClasses} classes` : 'regression'})`).join('; ');
+  const info: DatasetInfo = {
+    id: datasetKey(source),
+    name: path.basename(p.file),
+    description: `${approx ? 'About ' : ''}${total.toLocaleString('en-US')} rows; ${inputs.length} input${inputs.length === 1 ? '' : 's'}: ${ins}; ${outputs.length} target${outputs.length === 1 ? '' : 's'}: ${outs}.`,
+    inputShape: input.shape,
+    inputDType: input.dtype,
+    task: output.task,
+    numClasses: output.numClasses,
+    classNames: output.classNames,
+    outputSize: output.outputSize,
+    totalSamples: total,
+    available: true,
+    inputs,
+    outputs,
+  };
+  if (output.classCounts) info.classCounts = output.classCounts;
+  if (input.featureNames) info.featureNames = input.featureNames;
+  if (input.vocabulary) info.vocabulary = input.vocabulary;
+  if (input.preprocessing) info.preprocessing = input.preprocessing;
+  return info;
+}
+
+function formatShapeShort(shape: number[]): string {
+  return shape.length === 1 ? `${shape[0]} value${shape[0] === 1 ? '' : 's'}` : shape.join('×');
+}
+
+/** A table with bound Inputs or outputs: every group of columns, text column and target as its own part. */
+function openBoundCsv(choice: DatasetChoice & { source: CsvSource }, p: PreparedCsv): TrainingData {
+  const source = choice.source;
+  const n = p.rows.length;
+  const ys = p.targets.map((t) => targetValues(p, t));
+  const first = ys[0];
+  const split = splitIndices(n, choice as SplitFractions, first instanceof Int32Array ? first : undefined, p.targets[0].classNames.length, p.file);
+  const inputs = inputBindingsOf(source, p).map((b) => inputPart(b, p, source, { train: split.train }));
+  const outputs = p.targets.map((t, i) => outputPart(t, ys[i]));
+  const samples: PartSamples = {
+    xs: inputs.map((i) => ({ data: i.x!, size: i.size })),
+    ys: ys.map((data) => ({ data, size: 1 })), // a class index or one value per target column
+    count: n,
+  };
+  const info = boundInfo(source, p, n, inputs.map((i) => i.part), outputs);
+  return { info, train: partsSplit(samples, split.train), validation: partsSplit(samples, split.validation), test: partsSplit(samples, split.test) };
+}
+
 export const PREVIEW_ROWS = 5000;
 
 export async function inspectCsv(source: CsvSource): Promise<DatasetPreview> {
@@ -257,7 +424,9 @@ export async function inspectCsv(source: CsvSource): Promise<DatasetPreview> {
     const pos = new Map(p.classNames.map((c, i) => [c, i]));
     labels = Int32Array.from(p.rows, (r) => pos.get(r[p.label.index].trim())!);
   }
-  const info = csvInfo(source, p, total, p.truncated ? null : labels, p.truncated);
+  const info = isBound(source)
+    ? boundInfo(source, p, total, inputBindingsOf(source, p).map((b) => inputPart(b, p, source).part), p.targets.map((t) => outputPart(t, p.truncated ? null : targetValues(p, t))), p.truncated)
+    : csvInfo(source, p, total, p.truncated ? null : labels, p.truncated);
   if (p.truncated) info.description += ` Types and classes from the first ${PREVIEW_ROWS.toLocaleString('en-US')} rows.`;
   return { info, table: previewTable(p.header, p.rows), problems: p.problems.slice(0, 50), problemCount: p.problems.length };
 }

@@ -122,3 +122,36 @@ export function classCountsOf(labels: ArrayLike<number>, numClasses: number): nu
   for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
   return counts;
 }
+
+/** Samples of several inputs and targets held in memory, each sample-major with its own width. */
+export interface PartSamples {
+  xs: { data: Float32Array | Int32Array; size: number }[];
+  ys: { data: Int32Array | Float32Array; size: number }[];
+  count: number;
+}
+
+/** A SplitData over several inputs and targets: batches carry xs and ys (x and y are their first). */
+export function partsSplit(s: PartSamples, members: Int32Array): SplitData {
+  const first = s.ys[0].data;
+  const labels = first instanceof Int32Array ? Int32Array.from(members, (m) => first[m]) : undefined;
+  const gather = <T extends Float32Array | Int32Array>(part: { data: T; size: number }, indices: ArrayLike<number>): T => {
+    const { data, size } = part;
+    const out = (data instanceof Int32Array ? new Int32Array(indices.length * size) : new Float32Array(indices.length * size)) as T;
+    for (let i = 0; i < indices.length; i++) {
+      const k = indices[i];
+      if (!(k >= 0 && k < members.length)) throw new RangeError(`Sample index ${k} is outside this split (0..${members.length - 1}).`);
+      const m = members[k];
+      out.set(data.subarray(m * size, (m + 1) * size), i * size);
+    }
+    return out;
+  };
+  return {
+    count: members.length,
+    labels,
+    getBatch(indices: ArrayLike<number>): Batch {
+      const xs = s.xs.map((p) => gather(p, indices));
+      const ys = s.ys.map((p) => gather(p, indices));
+      return { x: xs[0], y: ys[0], xs, ys, count: indices.length };
+    },
+  };
+}

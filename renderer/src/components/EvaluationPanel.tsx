@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunDetails } from '../../../main/core/api/contract';
 import type { ClassificationReport, EvaluationReport, GalleryItem, RegressionReport, RocCurve } from '../../../main/core/metrics';
@@ -269,6 +269,37 @@ export function EvaluationReportView({ report }: { report: EvaluationReport }) {
   );
 }
 
+/**
+ * A report of a network with several outputs: a selector of the output and that output's report (its own loss);
+ * the total loss (Σ loss weight · loss) stays in view. One output: the report as it is.
+ */
+export function EvaluationOutputsView({ report, initial = 0 }: { report: EvaluationReport; initial?: number }) {
+  const [chosen, setChosen] = useState(initial);
+  const outputs = report.outputs;
+  if (!outputs || outputs.length < 2) return <EvaluationReportView report={report} />;
+  const index = Math.min(chosen, outputs.length - 1);
+  return (
+    <div className="eval-outputs" data-testid="eval-outputs">
+      <div className="eval-outputs__bar">
+        <label className="field__label" htmlFor="eval-output">
+          Output
+        </label>{' '}
+        <select id="eval-output" data-testid="eval-output" className="field__input" value={index} onChange={(e) => setChosen(Number(e.target.value))}>
+          {outputs.map((o, i) => (
+            <option key={o.name} value={i}>
+              {o.name} ({o.task === 'classification' ? 'classes' : 'values'})
+            </option>
+          ))}
+        </select>{' '}
+        <span className="muted" data-testid="eval-total-loss">
+          Total test loss of all outputs: {num(report.loss)}
+        </span>
+      </div>
+      <EvaluationReportView report={outputs[index]} />
+    </div>
+  );
+}
+
 function runTitle(d: RunDetails | undefined, runId: string): string {
   if (!d) return runId;
   return `${d.summary.projectName} — ${new Date(d.summary.startedMs).toLocaleString()}`;
@@ -298,7 +329,7 @@ export function EvaluationPanel() {
         )}
       </div>
       {report ? (
-        <EvaluationReportView report={report} />
+        <EvaluationOutputsView report={report} />
       ) : (
         <div className="muted" data-testid="eval-empty">
           {runId

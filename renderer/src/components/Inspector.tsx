@@ -1,12 +1,12 @@
 import { getLayerSpec } from '../../../main/core/layers/registry';
 import { formatShape } from '../../../main/core/shapes';
-import { datasetKey, type ProjectNode } from '../../../main/core/project';
+import { OutputLossSchema, datasetKey, outputLossOf, withOutputLoss, type ProjectNode } from '../../../main/core/project';
 import type { GraphAnalysis } from '../../../main/core/graph/analyze';
 import type { ParamDef } from '../../../main/core/layers/params';
 import { useActions, useApp } from '../store/context';
 import { analysisFor, findDataset } from '../store/analysis';
 import { formatCount } from '../format';
-import { CommitField, ParamField } from './fields';
+import { CommitField, ParamField, parseNumber } from './fields';
 
 function Problems({ errors, warnings }: { errors: string[]; warnings: string[] }) {
   if (!errors.length && !warnings.length) return null;
@@ -23,6 +23,44 @@ function Problems({ errors, warnings }: { errors: string[]; warnings: string[] }
         </li>
       ))}
     </ul>
+  );
+}
+
+/** The loss options of an output layer (project.training.outputs): From logits and, for several outputs, its loss weight. */
+function OutputLossFields({ node }: { node: ProjectNode }) {
+  const actions = useActions();
+  const training = useApp((s) => s.project.training);
+  const options = outputLossOf(training, node.id);
+  return (
+    <fieldset className="output-loss" data-testid="output-loss">
+      <legend className="field__label">Loss of this output</legend>
+      <label className="field field--check" title="The layer gives raw scores (linear); the loss applies softmax or sigmoid itself, which is numerically steadier.">
+        <input
+          type="checkbox"
+          data-testid="output-from-logits"
+          checked={options.fromLogits}
+          onChange={(e) => actions.setTraining({ outputs: withOutputLoss(training, node.id, { fromLogits: e.target.checked }) })}
+        />{' '}
+        From logits
+      </label>
+      <div className="field field--compact">
+        <label htmlFor="output-loss-weight" className="field__label">
+          Loss weight
+        </label>
+        <CommitField
+          id="output-loss-weight"
+          testId="output-loss-weight"
+          value={String(options.lossWeight)}
+          inputProps={{ type: 'number', min: 0, step: 'any' }}
+          commit={(text) => {
+            const r = OutputLossSchema.shape.lossWeight.safeParse(parseNumber(text));
+            if (!r.success) return 'The loss weight is a number of 0 or more (several outputs add their weighted losses).';
+            actions.setTraining({ outputs: withOutputLoss(training, node.id, { lossWeight: r.data }) });
+            return null;
+          }}
+        />
+      </div>
+    </fieldset>
   );
 }
 
@@ -62,6 +100,7 @@ function NodeInspector({ node, analysis }: { node: ProjectNode; analysis: GraphA
         <dt>Parameters</dt>
         <dd data-testid="inspector-params">{formatCount(info?.params ?? 0)}</dd>
       </dl>
+      {analysis.outputIds.includes(node.id) && <OutputLossFields node={node} />}
       <Problems errors={info?.errors ?? []} warnings={info?.warnings ?? []} />
       <button type="button" className="btn btn--danger btn--small" onClick={() => actions.deleteElements([node.id], [])}>
         Delete layer

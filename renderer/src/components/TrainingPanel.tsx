@@ -1,10 +1,10 @@
-import { memo, useMemo } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { OPTIMIZERS, TrainingConfigSchema, datasetKey, type OptimizerName } from '../../../main/core/project';
 import { useActions, useApp, useThrottledApp } from '../store/context';
 import type { AppState } from '../store/appStore';
 import { analysisFor, findDataset } from '../store/analysis';
-import { isActive, trainingStatusText, type BatchPoint, type EpochPoint, type TrainingState } from '../store/trainingState';
+import { isActive, outputNames, outputSeries, trainingStatusText, type BatchPoint, type EpochPoint, type TrainingState } from '../store/trainingState';
 import { backendText, formatCount, formatEta, formatPercent } from '../format';
 import { CommitField, parseNumber } from './fields';
 import { ComputeSelect } from '../compute/ComputeSelect';
@@ -206,11 +206,17 @@ export function TrainingPanel() {
     reason = first ? `Fix the network first: ${first}` : 'Fix the network first.';
   } else if (datasets.length && !findDataset(project, datasets)) reason = `The dataset “${datasetKey(project.dataset.source)}” is not available; pick another.`;
 
-  const batches = useMemo(() => downsample(t.batchSeries, MAX_BATCH_POINTS), [t.batchSeries]);
+  const allBatches = useMemo(() => downsample(t.batchSeries, MAX_BATCH_POINTS), [t.batchSeries]);
+  // Several outputs: the charts show the total (loss) and first output (metric), or one output picked here.
+  const names = outputNames(t.epochSeries, t.batchSeries);
+  const [chosenOutput, setChosenOutput] = useState('');
+  const shownOutput = names.includes(chosenOutput) ? chosenOutput : '';
+  const batches = useMemo(() => (shownOutput ? outputSeries(allBatches, shownOutput) : allBatches), [allBatches, shownOutput]);
+  const epochSeries = useMemo(() => (shownOutput ? outputSeries(t.epochSeries, shownOutput) : t.epochSeries), [t.epochSeries, shownOutput]);
   const pct = Math.round(t.progress * 1000) / 10;
   const maxEpoch = t.epochs || project.training.epochs;
   // Regression runs report mean absolute error where classification runs report accuracy.
-  const regression = t.epochSeries.some((e) => e.mae !== undefined) || t.batchSeries.some((b) => b.mae !== undefined);
+  const regression = epochSeries.some((e) => e.mae !== undefined) || batches.some((b) => b.mae !== undefined);
 
   return (
     <section className="training" aria-label="Training">
@@ -345,8 +351,23 @@ export function TrainingPanel() {
       </div>
 
       <div className="training__charts">
-        <MetricChart metric="loss" batches={batches} epochs={t.epochSeries} maxEpoch={maxEpoch} />
-        <MetricChart metric={regression ? 'mae' : 'acc'} batches={batches} epochs={t.epochSeries} maxEpoch={maxEpoch} />
+        {names.length > 1 && (
+          <div className="field field--compact training__output-select">
+            <label className="field__label" htmlFor="training-output">
+              Output
+            </label>
+            <select id="training-output" data-testid="training-output" className="field__input" value={shownOutput} onChange={(e) => setChosenOutput(e.target.value)}>
+              <option value="">All: total loss, {names[0]}&apos;s metric</option>
+              {names.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <MetricChart metric="loss" batches={batches} epochs={epochSeries} maxEpoch={maxEpoch} />
+        <MetricChart metric={regression ? 'mae' : 'acc'} batches={batches} epochs={epochSeries} maxEpoch={maxEpoch} />
       </div>
     </section>
   );

@@ -1,5 +1,5 @@
 import type { EngineClient, TrainingEvent } from '../../../main/core/api/contract';
-import { CommandControl, type ComputeCommand, type ComputeDataset, type ComputeJobMeta, type SplitBuffers, type SplitMeta, type SplitName } from '../../../main/core/api/compute';
+import { CommandControl, type ComputeCommand, type ComputeDataset, type ComputeJobMeta, type SplitArrayName, type SplitBuffers, type SplitMeta, type SplitName } from '../../../main/core/api/compute';
 import { runComputeJob, type ComputeOutcome } from './runner';
 
 /**
@@ -43,7 +43,7 @@ async function fetchOk(url: string, token: string, init: RequestInit = {}): Prom
   return res;
 }
 
-async function fetchArray(base: string, token: string, split: SplitName, array: 'x' | 'y' | 'labels', dtype: 'float32' | 'int32'): Promise<Float32Array | Int32Array> {
+async function fetchArray(base: string, token: string, split: SplitName, array: SplitArrayName, dtype: 'float32' | 'int32'): Promise<Float32Array | Int32Array> {
   const buf = await (await fetchOk(`${base}/data/${split}/${array}`, token)).arrayBuffer();
   return dtype === 'int32' ? new Int32Array(buf) : new Float32Array(buf);
 }
@@ -60,6 +60,13 @@ export async function fetchDataset(runId: string, token = pageToken(), origin = 
     ]);
     const out: SplitBuffers = { count: m.count, x, y };
     if (labels) out.labels = labels as Int32Array;
+    // Several inputs or targets: parts after the first come as x1, x2… and y1, y2…
+    if (m.parts) {
+      const more = (kind: 'x' | 'y', dtypes: ('float32' | 'int32')[]) => Promise.all(dtypes.slice(1).map((dtype, k) => fetchArray(base, token, name, `${kind}${k + 1}`, dtype)));
+      const [xs, ys] = await Promise.all([more('x', m.parts.xs), more('y', m.parts.ys)]);
+      out.xs = [x, ...xs];
+      out.ys = [y, ...ys];
+    }
     return out;
   };
   const [train, validation, test] = await Promise.all([split('train', meta.splits.train), split('validation', meta.splits.validation), split('test', meta.splits.test)]);

@@ -30,18 +30,22 @@ export function findDataset(project: Project, datasets: readonly DatasetInfo[]):
 
 let lastGraph: Graph | null = null;
 let lastDataset: DatasetInfo | undefined;
+let lastLosses: Project['training']['outputs'] | null = null;
 let lastResult: GraphAnalysis | null = null;
 
 /**
- * analyzeGraph on the current graph and dataset, memoized on their identities so every
+ * analyzeGraph on the current graph, dataset and output loss options, memoized on their identities so every
  * component can call it on every render and the analysis runs once per edit.
  */
 export function analysisFor(project: Project, datasets: readonly DatasetInfo[]): GraphAnalysis {
   const dataset = findDataset(project, datasets);
-  if (lastResult && lastGraph === project.graph && lastDataset === dataset) return lastResult;
+  const losses = project.training.outputs;
+  if (lastResult && lastGraph === project.graph && lastDataset === dataset && lastLosses === losses) return lastResult;
   const target: DatasetTarget | undefined = dataset ? targetOf(dataset) : undefined;
-  lastResult = analyzeGraph(project.graph, target);
+  // The outputs' loss options matter too: From logits changes which activation fits.
+  lastResult = analyzeGraph(project.graph, target, losses);
   lastGraph = project.graph;
   lastDataset = dataset;
+  lastLosses = losses;
   return lastResult;
 }

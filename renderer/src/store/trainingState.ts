@@ -1,4 +1,4 @@
-import type { BackendInfo, EpochMetrics, TrainingEvent } from '../../../main/core/api/contract';
+import type { BackendInfo, EpochMetrics, OutputMetrics, TrainingEvent } from '../../../main/core/api/contract';
 import type { EvaluationReport } from '../../../main/core/metrics';
 
 export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'completed' | 'stopped' | 'failed';
@@ -12,6 +12,8 @@ export interface BatchPoint {
   acc: number;
   /** Regression runs report mean absolute error instead of accuracy. */
   mae?: number;
+  /** A network with several outputs: each output's loss and metric in this batch. */
+  outputs?: OutputMetrics[];
 }
 
 export interface EpochPoint extends EpochMetrics {
@@ -134,6 +136,7 @@ export function applyTrainingEvent(state: TrainingState, event: TrainingEvent): 
         loss: event.loss,
         acc: event.acc,
         ...(event.mae !== undefined && { mae: event.mae }),
+        ...(event.outputs && { outputs: event.outputs }),
       };
       return {
         ...s,
@@ -234,4 +237,31 @@ export function rowNormalize(confusion: readonly (readonly number[])[]): number[
 /** Gallery items with the wrong ones first, otherwise in the engine's order. */
 export function galleryOrder<T extends { correct: boolean }>(items: readonly T[]): T[] {
   return [...items.filter((i) => !i.correct), ...items.filter((i) => i.correct)];
+}
+
+/** The names of the outputs a run reports on its own (several outputs), from its latest points; empty for one output. */
+export function outputNames(epochs: readonly EpochPoint[], batches: readonly BatchPoint[]): string[] {
+  const latest = epochs[epochs.length - 1]?.outputs ?? batches[batches.length - 1]?.outputs ?? [];
+  return latest.map((o) => o.name);
+}
+
+/**
+ * One output's curves, as points the charts read like a run's own (loss, acc or mae, and the validation ones):
+ * the points that report no such output are left out.
+ */
+export function outputSeries<P extends BatchPoint | EpochPoint>(points: readonly P[], name: string): P[] {
+  const out: P[] = [];
+  for (const p of points) {
+    const o = p.outputs?.find((m) => m.name === name);
+    if (!o) continue;
+    const { outputs: _outputs, mae: _mae, ...rest } = p as P & { valLoss?: number; valAcc?: number; valMae?: number };
+    const point = { ...rest, loss: o.loss, acc: o.acc ?? 0 } as Record<string, unknown>;
+    for (const key of ['valLoss', 'valAcc', 'valMae'] as const) delete point[key];
+    if (o.mae !== undefined) point.mae = o.mae;
+    if (o.valLoss !== undefined) point.valLoss = o.valLoss;
+    if (o.valAcc !== undefined) point.valAcc = o.valAcc;
+    if (o.valMae !== undefined) point.valMae = o.valMae;
+    out.push(point as unknown as P);
+  }
+  return out;
 }

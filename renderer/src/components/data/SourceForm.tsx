@@ -5,6 +5,7 @@ import { isBuiltinId } from '../../store/analysis';
 import { useActions } from '../../store/context';
 import type { OwnDataType } from '../../store/dataSource';
 import type { TableColumn } from '../../../../main/core/datasetColumns';
+import { BindingFields } from './BindingFields';
 import { formatCount } from '../../format';
 import { PathField } from './PathField';
 import { CheckField, ColumnChecklist, ColumnSelect, NumberField, SelectField } from './controls';
@@ -239,6 +240,7 @@ function CsvFields({ source, columns, update }: { source: Csv; columns: readonly
           onChange={(missing) => update({ missing })}
         />
       </div>
+      <BindingFields source={source} columns={columns} commit={(next) => update(next)} />
       <SelectField
         id="data-bad-rows"
         label="Bad rows"
