@@ -86,8 +86,9 @@ describe('fixes of shape checks', () => {
       const reshape = fixed.nodes.find((n) => !g.nodes.some((o) => o.id === n.id))!;
       expect(reshape.name).toBe('reshape_1');
       expect(after.nodes[reshape.id].outputShape).toEqual(fix.label.endsWith('[8, 8]') ? [8, 8] : [64, 1]);
-      // Midway between dense_1 (x 800) and lstm_1 (x 1000); no other layer moved.
-      expect(reshape.position).toEqual({ x: 900, y: 100 });
+      // Midway between dense_1 (x 800) and lstm_1 (x 1000), which leaves no room on their row: just below them.
+      // No other layer moved.
+      expect(reshape.position).toEqual({ x: 900, y: 210 });
       for (const n of g.nodes) expect(fixed.nodes.find((m) => m.id === n.id)!.position).toEqual(n.position);
     }
   });
@@ -363,6 +364,15 @@ describe('applyFix', () => {
     expect(r.inserted).toEqual(['uuid-1']);
     expect(r.graph.nodes.at(-1)).toMatchObject({ id: 'uuid-1', name: 'dropout_1', params: { rate: 0.3 } });
     expect(r.graph.edges.at(-1)).toEqual({ id: 'uuid-2', source: 'dense_2', target: 'uuid-1' });
+  });
+
+  it('places a new layer between two far-apart layers on their line, and never on another layer', () => {
+    const far = graph([node('input_1', 'Input', { shape: [8] }, 0, 0), node('dense_1', 'Dense', {}, 480, 40), node('other', 'Dense', {}, 240, 100)], [['input_1', 'dense_1']]);
+    const fix = { label: 'x', edits: [{ op: 'insertBefore', node: 'dense_1', kind: 'Dropout' }] } as GraphFix;
+    const spot = applied({ ...far, nodes: far.nodes.slice(0, 2) }, fix).nodes[2].position;
+    expect(spot).toEqual({ x: 240, y: 20 });
+    // A layer just below that spot pushes the new one further down, past it.
+    expect(applied(far, fix).nodes[3].position).toEqual({ x: 240, y: 240 });
   });
 
   it('inserting after a layer moves its connections onto the new one, in place', () => {

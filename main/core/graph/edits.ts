@@ -50,8 +50,21 @@ export interface ApplyOptions {
 
 export type ApplyResult = { ok: true; graph: Graph; inserted: string[] } | { ok: false; error: string };
 
-/** Horizontal distance between a layer and one inserted after it, about one node width plus a gap. */
+/** Horizontal distance between a layer and one inserted after it: the templates' column spacing. */
 const STEP_X = 240;
+/** The room a layer takes on the canvas (nodes are at most 210 px wide and about 80 px high), with a small gap. */
+const ROOM = { x: 220, y: 100 };
+
+/**
+ * The first spot at or below `wanted` where a new layer covers no other: midway between two layers that sit a
+ * column apart there is no room, so the new one goes just below them, still between the two.
+ */
+function freeSpot(nodes: readonly ProjectNode[], wanted: { x: number; y: number }): { x: number; y: number } {
+  const spot = { x: Math.round(wanted.x), y: Math.round(wanted.y) };
+  const covers = () => nodes.some((n) => Math.abs(n.position.x - spot.x) < ROOM.x && Math.abs(n.position.y - spot.y) < ROOM.y);
+  for (let tries = 0; tries < 100 && covers(); tries++) spot.y += ROOM.y + 10;
+  return spot;
+}
 
 /** `prefix_n` with the smallest n >= 1 that no layer is called yet. */
 export function uniqueLayerName(prefix: string, taken: ReadonlySet<string>): string {
@@ -60,9 +73,9 @@ export function uniqueLayerName(prefix: string, taken: ReadonlySet<string>): str
 }
 
 /**
- * Applies a fix's edits in order to a copy of the graph. Existing layers keep their ids and positions; a new
- * layer sits midway between the two layers it goes between (or one step right of the layer it follows), and a
- * merge's inputs keep their order. Refuses, changing nothing, when an edit refers to something that is not there
+ * Applies a fix's edits in order to a copy of the graph. Existing layers keep their ids and positions (nothing is
+ * shifted); a new layer sits midway between the two layers it goes between (or one column right of the layer it
+ * follows), moved down until it covers no other layer, and a merge's inputs keep their order. Refuses, changing nothing, when an edit refers to something that is not there
  * (the graph changed since the fix was offered).
  */
 export function applyFix(graph: Graph, fix: GraphFix, options: ApplyOptions = {}): ApplyResult {
@@ -97,7 +110,7 @@ export function applyFix(graph: Graph, fix: GraphFix, options: ApplyOptions = {}
       kind: layer.kind,
       name,
       params: { ...(defaultParams(spec.params) as Record<string, unknown>), ...(layer.params ?? {}) },
-      position: { x: Math.round(position.x), y: Math.round(position.y) },
+      position: freeSpot(nodes, position),
     };
     nodes = [...nodes, node];
     if (layer.key) keyed.set(layer.key, node.id);
