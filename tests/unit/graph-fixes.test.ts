@@ -277,6 +277,27 @@ describe('fixes of the wiring', () => {
     expect(fixes.map((f) => f.label).sort()).toEqual(['Join a, b with Add', 'Join a, b with Concatenate']);
     for (const fix of fixes) expect(analyzeGraph(applied(g, fix)).valid).toBe(true);
   });
+
+  it('a layer that takes one input but gets two: a merge joins them before it', () => {
+    const g = graph(
+      [node('input_1', 'Input', { shape: [4] }, 0, 0), node('a', 'Dense', { units: 4 }, 240, 0), node('b', 'Dense', { units: 3 }, 240, 200), node('out', 'Dense', { units: 2 }, 720, 100)],
+      [
+        ['input_1', 'a'],
+        ['input_1', 'b'],
+        ['a', 'out'],
+        ['b', 'out'],
+      ],
+    );
+    const a = analyzeGraph(g);
+    expect(a.nodes.out.errors[0]).toContain('Join them first with Add or Concatenate');
+    expect(a.nodes.out.fixes.map((f) => f.label)).toEqual(['Join a, b with Concatenate before out']);
+    const fixed = applied(g, a.nodes.out.fixes[0]);
+    const join = fixed.nodes[4];
+    expect(fixed.edges.filter((e) => e.target === join.id).map((e) => e.source)).toEqual(['a', 'b']);
+    expect(fixed.edges.filter((e) => e.target === 'out').map((e) => e.source)).toEqual([join.id]);
+    expect(join.position).toEqual({ x: 480, y: 100 });
+    expect(analyzeGraph(fixed).valid).toBe(true);
+  });
 });
 
 describe('loops', () => {
@@ -387,6 +408,7 @@ describe('applyFix', () => {
       { op: 'setParams', node: 'gone', params: {} },
       { op: 'insertBefore', node: 'input_1', kind: 'Reshape' },
       { op: 'insertAfter', node: 'dense_1', kind: 'NoSuchKind' },
+      { op: 'addEdge', source: 'input_1', target: 'conv2d_1' },
     ] as const) {
       const r = applyFix(g, { label: 'Stale', edits: [edit] });
       expect(r.ok).toBe(false);

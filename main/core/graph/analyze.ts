@@ -103,7 +103,13 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget): GraphAnalysi
     }
     const sources = incoming.get(id) ?? [];
     if (sources.length < spec.inputs.min || sources.length > spec.inputs.max) {
-      info.errors.push(wiringMessage(node, spec.label, spec.inputs, sources.length));
+      const problem = wiringMessage(node, spec.label, spec.inputs, sources.length);
+      info.errors.push(problem);
+      // "takes one input but 3 are connected. Join them first with Add or Concatenate."
+      if (spec.inputs.max === 1 && sources.length > 1) {
+        const into = graph.edges.filter((e) => e.target === id && byId.has(e.source));
+        info.fixes.push(...joinFixes(sources.map((src) => byId.get(src)!), result, problem, { node, edges: into }));
+      }
       continue;
     }
     const parsed = parseParams(node);
@@ -336,10 +342,11 @@ function insertionWorks(node: ProjectNode, inputs: Shape[], index: number, kind:
 }
 
 /**
- * Joining the network's several ends into one, with each merge the message suggests whose own shape check takes
- * their shapes (Concatenate for [64] and [32], Add only for equal shapes).
+ * Joining several layers into one, with each merge the message suggests whose own shape check takes their shapes
+ * (Concatenate for [64] and [32], Add only for equal shapes): the network's several ends, or the several inputs of
+ * a layer that takes one (`before`: the merge then replaces its connections).
  */
-function joinFixes(outputs: ProjectNode[], result: GraphAnalysis, problem: string): ProblemFix[] {
+function joinFixes(outputs: ProjectNode[], result: GraphAnalysis, problem: string, before?: { node: ProjectNode; edges: ProjectEdge[] }): ProblemFix[] {
   const shapes = outputs.map((n) => result.nodes[n.id].outputShape);
   if (shapes.some((s) => !s)) return [];
   const fixes: ProblemFix[] = [];
@@ -348,11 +355,13 @@ function joinFixes(outputs: ProjectNode[], result: GraphAnalysis, problem: strin
     // Only a clean join: an Add that would broadcast different shapes warns, and is not what the person meant.
     const check = spec.inferShape(shapes as Shape[], defaultParams(spec.params), { name: spec.namePrefix });
     if (!check.ok || check.warnings?.length) continue;
-    fixes.push({
-      problem,
-      label: `Join ${outputs.map((n) => n.name).join(', ')} with ${spec.label}`,
-      edits: [{ op: 'join', nodes: outputs.map((n) => n.id), kind: spec.kind }],
-    });
+    const join: GraphEdit = { op: 'join', nodes: outputs.map((n) => n.id), kind: spec.kind, key: 'join' };
+    const label = `Join ${outputs.map((n) => n.name).join(', ')} with ${spec.label}`;
+    if (!before) fixes.push({ problem, label, edits: [join] });
+    else {
+      const rewire = [...before.edges.map((e): GraphEdit => ({ op: 'removeEdge', edge: e.id })), { op: 'addEdge', source: { inserted: 'join' }, target: before.node.id } as const];
+      fixes.push({ problem, label: `${label} before ${before.node.name}`, edits: [join, ...rewire] });
+    }
   }
   return fixes;
 }

@@ -29,6 +29,8 @@ export type GraphEdit =
   | { op: 'setParams'; node: NodeRef; params: Record<string, unknown> }
   /** Removes one connection. */
   | { op: 'removeEdge'; edge: string }
+  /** Connects two layers (as the last input of `target`). */
+  | { op: 'addEdge'; source: NodeRef; target: NodeRef }
   /** Removes a layer and connects its (single) input to every layer it fed, in the places of its connections. */
   | { op: 'removeNode'; node: NodeRef };
 
@@ -166,6 +168,14 @@ export function applyFix(graph: Graph, fix: GraphFix, options: ApplyOptions = {}
       case 'removeEdge': {
         if (!edges.some((x) => x.id === e.edge)) return fail('that connection no longer exists');
         edges = edges.filter((x) => x.id !== e.edge);
+        break;
+      }
+      case 'addEdge': {
+        const source = find(e.source);
+        const target = find(e.target);
+        if (!source || !target) return fail('a layer to connect no longer exists');
+        if (edges.some((x) => x.source === source.id && x.target === target.id)) return fail(`${source.name} is already connected to ${target.name}`);
+        edges = [...edges, edge(source.id, target.id)];
         break;
       }
       case 'removeNode': {
