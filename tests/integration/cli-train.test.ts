@@ -51,5 +51,7 @@ describe('npm run train (headless)', () => {
     const r = train([file, '--epochs', '1']);
     expect(r.code).toBe(2);
     expect(r.out).toContain('conv2d_1: Conv2D needs an image-like input [height, width, channels] but gets a flat vector of 784 — insert a Reshape to [28, 28, 1]');
+    // The fix the editor offers as a button, printed under its message.
+    expect(r.out).toMatch(/insert a Reshape to \[28, 28, 1\]\.\n\s+fix: Insert Reshape to \[28, 28, 1\]\n/);
   });
 });

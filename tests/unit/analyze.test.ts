@@ -144,7 +144,7 @@ describe('analyzeGraph', () => {
     );
     const a = analyzeGraph(g);
     expect(a.valid).toBe(false);
-    expect(a.errors.join('\n')).toContain('loop through dense_1');
+    expect(a.errors).toEqual(['dense_1 is connected to itself — a layer cannot feed its own input. Remove that connection.']);
   });
 
   it('reports a missing Input', () => {

@@ -1,9 +1,13 @@
-import type { Graph, OutputLoss, ProjectNode } from '../project';
+import type { Graph, OutputLoss, ProjectEdge, ProjectNode } from '../project';
 import type { Shape } from '../shapes';
-import { formatShape, shapeFits } from '../shapes';
-import { getLayerSpec, isInputKind } from '../layers/registry';
+import { formatShape, shapeFits, shapeSize } from '../shapes';
+import { getLayerSpec, isInputKind, LAYER_SPECS } from '../layers/registry';
+import type { ShapeCheck } from '../layers/types';
+import { defaultParams } from '../layers/params';
+import type { GraphEdit, ProblemFix } from './edits';
+import { outputParamPatches } from './outputPatches';
 import type { DatasetTarget } from '../datasets';
-import { checkOutputFit, walkOutput, type OutputChain } from '../outputFit';
+import { checkOutputFit, outputTarget, walkOutput, type FitTarget, type OutputChain } from '../outputFit';
 import { paramsSchema, type ParamDefs, type ParamValues } from '../layers/params';
 import type { z } from 'zod';
 
@@ -14,6 +18,8 @@ export interface NodeAnalysis {
   params: number;
   errors: string[];
   warnings: string[];
+  /** Repairs of this layer's errors and warnings, each tied to its message (see core/graph/edits.ts). */
+  fixes: ProblemFix[];
 }
 
 export interface GraphAnalysis {
@@ -21,6 +27,8 @@ export interface GraphAnalysis {
   /** Problems not tied to one layer (no input, cycles, several outputs). */
   errors: string[];
   warnings: string[];
+  /** Repairs of those graph-wide errors and warnings, each tied to its message. */
+  fixes: ProblemFix[];
   totalParams: number;
   /** Node ids in an order where every node follows its inputs (only nodes not in a cycle). */
   order: string[];
@@ -71,18 +79,17 @@ function plural(n: number, word: string): string {
  * Each layer's own spec checks its inputs; this function handles wiring and the fit to the dataset.
  */
 export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: readonly OutputLoss[] = []): GraphAnalysis {
-  const result: GraphAnalysis = { nodes: {}, errors: [], warnings: [], totalParams: 0, order: [], inputIds: [], outputIds: [], valid: false };
+  const result: GraphAnalysis = { nodes: {}, errors: [], warnings: [], fixes: [], totalParams: 0, order: [], inputIds: [], outputIds: [], valid: false };
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const incoming = incomingEdges(graph);
   const hasOutgoing = new Set(graph.edges.map((e) => e.source));
-  for (const n of graph.nodes) result.nodes[n.id] = { outputShape: null, params: 0, errors: [], warnings: [] };
+  for (const n of graph.nodes) result.nodes[n.id] = { outputShape: null, params: 0, errors: [], warnings: [], fixes: [] };
 
   const order = topologicalOrder(graph);
   result.order = order;
   const { onLoop, afterLoop } = loopNodes(graph, order);
   if (onLoop.length) {
-    result.errors.push(`The graph has a loop through ${onLoop.map((n) => n.name).join(', ')} — a layer cannot feed its own input. Remove one of those connections.`);
-    for (const n of onLoop) result.nodes[n.id].errors.push(`${n.name} is part of a loop; remove one connection of the loop.`);
+    reportLoops(graph, onLoop, result);
     for (const n of afterLoop) result.nodes[n.id].warnings.push(`${n.name} comes after a loop, so its shape cannot be worked out until the loop is removed.`);
   }
 
@@ -96,7 +103,13 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
     }
     const sources = incoming.get(id) ?? [];
     if (sources.length < spec.inputs.min || sources.length > spec.inputs.max) {
-      info.errors.push(wiringMessage(node, spec.label, spec.inputs, sources.length));
+      const problem = wiringMessage(node, spec.label, spec.inputs, sources.length);
+      info.errors.push(problem);
+      // "takes one input but 3 are connected. Join them first with Add or Concatenate."
+      if (spec.inputs.max === 1 && sources.length > 1) {
+        const into = graph.edges.filter((e) => e.target === id && byId.has(e.source));
+        info.fixes.push(...joinFixes(sources.map((src) => byId.get(src)!), result, problem, { node, edges: into }));
+      }
       continue;
     }
     const parsed = parseParams(node);
@@ -114,6 +127,7 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
     if (upstreamBroken) continue; // the upstream layer already carries the error
     const check = spec.inferShape(inputShapes, parsed.params, { name: node.name });
     info.warnings.push(...(check.warnings ?? []));
+    info.fixes.push(...specFixes(node, check, inputShapes, info.warnings));
     if (!check.ok) {
       info.errors.push(check.error);
       continue;
@@ -127,7 +141,8 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
   result.outputIds = graph.nodes.filter((n) => !hasOutgoing.has(n.id) && !isInputKind(n.kind)).map((n) => n.id);
   if (graph.nodes.length === 0) result.errors.push('The canvas is empty. Drag an Input layer from the palette to start.');
   else if (result.inputIds.length === 0) result.errors.push('The network has no Input layer. Drag one from the palette and connect it to the first layer.');
-  if (graph.nodes.length > 0 && result.outputIds.length === 0 && result.inputIds.length > 0) {
+  // Around a loop every layer feeds another, so none looks like an output: the loop message says what is wrong.
+  if (graph.nodes.length > 0 && result.outputIds.length === 0 && result.inputIds.length > 0 && onLoop.length === 0) {
     result.errors.push('The network has no output: connect a layer after the Input.');
   }
   // Several Inputs or outputs: fine for the network itself (it compiles); training needs each bound to a part of the data.
@@ -242,9 +257,9 @@ function checkBindings(result: GraphAnalysis, byId: Map<string, ProjectNode>, ta
     }
   } else if (result.outputIds.length > 1) {
     const names = result.outputIds.map(nameOf).join(', ');
-    result.errors.push(
-      `The network ends in ${result.outputIds.length} layers (${names}) but ${ds} has one target. Join the branches with Add or Concatenate, delete the unused ones, or bind each output to a target column of a CSV in the Dataset panel (Outputs).`,
-    );
+    const problem = `The network ends in ${result.outputIds.length} layers (${names}) but ${ds} has one target. Join the branches with Add or Concatenate, delete the unused ones, or bind each output to a target column of a CSV in the Dataset panel (Outputs).`;
+    result.errors.push(problem);
+    result.fixes.push(...joinFixes(result.outputIds.map((id) => byId.get(id)!), result, problem));
   }
 }
 
@@ -256,9 +271,13 @@ function checkAgainstDataset(graph: Graph, result: GraphAnalysis, target: Datase
     const shape = result.nodes[id].outputShape;
     if (part && shape && !shapeFits(shape, part.shape)) {
       const what = target.inputs?.length ? `"${part.name}" of ${target.datasetName} gives` : `the dataset ${target.datasetName} gives`;
-      result.nodes[id].warnings.push(
-        `${node.name}: ${what} samples of shape ${formatShape(part.shape)} but this Input expects ${formatShape(shape)}. Set the Input shape to ${formatShape(part.shape)}.`,
-      );
+      const problem = `${node.name}: ${what} samples of shape ${formatShape(part.shape)} but this Input expects ${formatShape(shape)}. Set the Input shape to ${formatShape(part.shape)}.`;
+      result.nodes[id].warnings.push(problem);
+      result.nodes[id].fixes.push({
+        problem,
+        label: `Set the Input shape to ${formatShape(part.shape)}`,
+        edits: [{ op: 'setParams', node: id, params: { shape: [...part.shape] } }],
+      });
     }
   }
   if (!target.outputs?.length && result.outputIds.length !== 1) return;
@@ -271,14 +290,210 @@ function checkAgainstDataset(graph: Graph, result: GraphAnalysis, target: Datase
     const chain = outputChainOf(graph, out);
     const fromLogits = losses.some((l) => l.node === outId && l.fromLogits);
     const datasetName = 'name' in part ? `"${part.name}" of ${target.datasetName}` : target.datasetName;
+    const fitTarget = { datasetName, task: part.task, numClasses: part.numClasses, outputSize: part.outputSize, fromLogits };
     const fit = checkOutputFit(
       { name: out.name, shape, unitsLayer: chain.setter?.name, activation: outputActivation(out, chain), activationLayer: (chain.activationLayer ?? chain.setter ?? out).name },
-      { datasetName, task: part.task, numClasses: part.numClasses, outputSize: part.outputSize, fromLogits },
+      fitTarget,
     );
     // Analysis only warns: the person may be half-way through editing; training refuses a misfit.
-    result.nodes[outId].warnings.push(...(fit.fits ? fit.warnings : [fit.problem]));
+    const problems = fit.fits ? fit.warnings : [fit.problem];
+    result.nodes[outId].warnings.push(...problems);
+    const fix = outputFix(out, shape, chain, fitTarget);
+    if (fix) result.nodes[outId].fixes.push(...problems.map((problem) => ({ problem, ...fix })));
   }
 }
+
+/** The first layer kind whose spec only flattens (Flatten) and the first that sets an output's width (Dense). */
+const flattenSpec = () => LAYER_SPECS.find((s) => s.onlyFlattens);
+const widthSpec = () => LAYER_SPECS.find((s) => s.outputFit.fit === 'sets');
+
+/**
+ * What makes the output give the dataset's labels: the width-setting layer's units and activation where the
+ * output is a flat vector it sets, else a new output layer (after a Flatten where the output is not flat).
+ */
+function outputFix(out: ProjectNode, shape: Shape, chain: OutputChain<ProjectNode>, target: FitTarget): Omit<ProblemFix, 'problem'> | null {
+  const flat = shape.length === 1 && shape[0] !== null;
+  if (flat && chain.setter) {
+    const patches = outputParamPatches(chain, target);
+    if (!patches?.length) return null;
+    const edits: GraphEdit[] = [];
+    for (const p of patches) {
+      const last = edits[edits.length - 1];
+      if (last?.op === 'setParams' && last.node === p.node.id) last.params[p.key] = p.value;
+      else edits.push({ op: 'setParams', node: p.node.id, params: { [p.key]: p.value } });
+    }
+    // "Set dense_1 to linear and activation_1 to softmax": each layer once, with what changes on it.
+    const perLayer = edits.map((e) => {
+      const node = patches.find((p) => e.op === 'setParams' && p.node.id === e.node)!.node;
+      const what = patches.filter((p) => p.node === node).map((p) => p.text.slice(node.name.length + 1));
+      return `${node.name} to ${what.join(', ')}`;
+    });
+    return { label: `Set ${perLayer.join(' and ')}`, edits };
+  }
+  const dense = widthSpec();
+  if (!dense || dense.outputFit.fit !== 'sets') return null;
+  const wanted = outputTarget(target, undefined);
+  const layer = { kind: dense.kind, params: { [dense.outputFit.units]: wanted.units, [dense.outputFit.activation]: wanted.activation } };
+  const what = `${dense.label}(${wanted.units}, ${wanted.activation})`;
+  if (flat) return { label: `Add ${what} at the end`, edits: [{ op: 'insertAfter', node: out.id, ...layer }] };
+  const flatten = flattenSpec();
+  // A Flatten needs every size known; a 1-D output of unknown length cannot be flattened further.
+  if (!flatten || shape.length < 2 || shapeSize(shape) === null) return null;
+  return {
+    label: `Add ${flatten.label} and ${what} at the end`,
+    edits: [
+      { op: 'insertAfter', node: out.id, kind: flatten.kind, key: 'flatten' },
+      { op: 'insertAfter', node: { inserted: 'flatten' }, ...layer },
+    ],
+  };
+}
+
+/**
+ * A spec's structured fixes as graph edits on `node`, each tied to the message it answers (the error unless it
+ * names a warning). An inserted layer is checked first, here: only a fix whose new layer takes the input and gives
+ * this layer an input it accepts is offered (a Reshape to [2, 60] that leaves a Conv1D's kernel too long is not).
+ */
+function specFixes(node: ProjectNode, check: ShapeCheck, inputs: Shape[], warnings: readonly string[]): ProblemFix[] {
+  const out: ProblemFix[] = [];
+  for (const f of check.fixes ?? []) {
+    const problem = f.problem ?? (check.ok ? undefined : check.error);
+    if (problem === undefined || (f.problem !== undefined && !warnings.includes(f.problem))) continue;
+    if ('insertBefore' in f && !insertionWorks(node, inputs, f.input ?? 0, f.insertBefore, f.params ?? {})) continue;
+    const edit: GraphEdit =
+      'insertBefore' in f
+        ? { op: 'insertBefore', node: node.id, kind: f.insertBefore, ...(f.input ? { input: f.input } : {}), ...(f.params ? { params: f.params } : {}) }
+        : { op: 'removeNode', node: node.id };
+    out.push({ problem, label: f.label, edits: [edit] });
+  }
+  return out;
+}
+
+/** Whether a layer of `kind` on input `index` of `node` takes that input and gives `node` inputs its own check accepts. */
+function insertionWorks(node: ProjectNode, inputs: Shape[], index: number, kind: string, params: Record<string, unknown>): boolean {
+  const spec = getLayerSpec(kind);
+  const own = parseParams(node);
+  if (!spec || !own.ok || index >= inputs.length) return false;
+  const parsed = paramsSchemaCache(kind).safeParse({ ...(defaultParams(spec.params) as Record<string, unknown>), ...params });
+  if (!parsed.success) return false;
+  const inserted = spec.inferShape([inputs[index]], parsed.data as ParamValues<ParamDefs>, { name: spec.namePrefix });
+  if (!inserted.ok) return false;
+  const fixedInputs = inputs.map((s, i) => (i === index ? inserted.shape : s));
+  return getLayerSpec(node.kind)!.inferShape(fixedInputs, own.params, { name: node.name }).ok;
+}
+
+/**
+ * Joining several layers into one, with each merge the message suggests whose own shape check takes their shapes
+ * (Concatenate for [64] and [32], Add only for equal shapes): the network's several ends, or the several inputs of
+ * a layer that takes one (`before`: the merge then replaces its connections).
+ */
+function joinFixes(outputs: ProjectNode[], result: GraphAnalysis, problem: string, before?: { node: ProjectNode; edges: ProjectEdge[] }): ProblemFix[] {
+  const shapes = outputs.map((n) => result.nodes[n.id].outputShape);
+  if (shapes.some((s) => !s)) return [];
+  const fixes: ProblemFix[] = [];
+  for (const spec of LAYER_SPECS) {
+    if (!spec.joinsBranches || outputs.length < spec.inputs.min || outputs.length > spec.inputs.max) continue;
+    // Only a clean join: an Add that would broadcast different shapes warns, and is not what the person meant.
+    const check = spec.inferShape(shapes as Shape[], defaultParams(spec.params), { name: spec.namePrefix });
+    if (!check.ok || check.warnings?.length) continue;
+    const join: GraphEdit = { op: 'join', nodes: outputs.map((n) => n.id), kind: spec.kind, key: 'join' };
+    const label = `Join ${outputs.map((n) => n.name).join(', ')} with ${spec.label}`;
+    if (!before) fixes.push({ problem, label, edits: [join] });
+    else {
+      const rewire = [...before.edges.map((e): GraphEdit => ({ op: 'removeEdge', edge: e.id })), { op: 'addEdge', source: { inserted: 'join' }, target: before.node.id } as const];
+      fixes.push({ problem, label: `${label} before ${before.node.name}`, edits: [join, ...rewire] });
+    }
+  }
+  return fixes;
+}
+
+/**
+ * Loop messages and their fixes. A layer connected to itself gets its own message; longer loops one message naming
+ * their layers in loop order, with the fix that removes the connections closing them (the ones a walk from the
+ * Input meets last). Removing every such connection leaves no loop.
+ */
+function reportLoops(graph: Graph, onLoop: ProjectNode[], result: GraphAnalysis): void {
+  const selfLoops = graph.edges.filter((e) => e.source === e.target && result.nodes[e.source]);
+  for (const e of selfLoops) {
+    const node = onLoop.find((n) => n.id === e.source)!;
+    const fix = { label: `Remove the connection ${node.name} → ${node.name}`, edits: [{ op: 'removeEdge', edge: e.id } as const] };
+    const problem = `${node.name} is connected to itself — a layer cannot feed its own input. Remove that connection.`;
+    const nodeProblem = `${node.name} is connected to itself; remove that connection.`;
+    result.errors.push(problem);
+    result.fixes.push({ problem, ...fix });
+    result.nodes[node.id].errors.push(nodeProblem);
+    result.nodes[node.id].fixes.push({ problem: nodeProblem, ...fix });
+  }
+  // Layers only connected to themselves are not on a longer loop: look for those without their self-connections.
+  let longLoop = onLoop;
+  if (selfLoops.length) {
+    const withoutSelf = { ...graph, edges: graph.edges.filter((e) => e.source !== e.target) };
+    longLoop = loopNodes(withoutSelf, topologicalOrder(withoutSelf)).onLoop;
+  }
+  const { visited, closing } = loopWalk(graph, longLoop);
+  if (!closing.length) return;
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const name = (id: string) => byId.get(id)!.name;
+  const onLongLoop = visited.map((id) => byId.get(id)!);
+  const problem = `The graph has a loop through ${onLongLoop.map((n) => n.name).join(', ')} — a layer cannot feed its own input. Remove one of those connections.`;
+  const arrows = closing.map((e) => `${name(e.source)} → ${name(e.target)}`);
+  const fix = {
+    label: closing.length === 1 ? `Remove the connection ${arrows[0]}` : `Remove ${closing.length} connections that close loops (${arrows.join(', ')})`,
+    edits: closing.map((e): GraphEdit => ({ op: 'removeEdge', edge: e.id })),
+  };
+  result.errors.push(problem);
+  result.fixes.push({ problem, ...fix });
+  for (const n of onLongLoop) {
+    const nodeProblem = `${n.name} is part of a loop; remove one connection of the loop.`;
+    result.nodes[n.id].errors.push(nodeProblem);
+    result.nodes[n.id].fixes.push({ problem: nodeProblem, ...fix });
+  }
+}
+
+/**
+ * A depth-first walk over the loop layers (not counting connections of a layer to itself), started where the
+ * rest of the network enters a loop: `closing` are the connections back to a layer still on the walk's path
+ * (each closes a loop; without them the layers have no loop), `visited` the loop layers in walk order (along each
+ * loop, from where it is entered).
+ */
+function loopWalk(graph: Graph, onLoop: ProjectNode[]): { visited: string[]; closing: ProjectEdge[] } {
+  const loopIds = new Set(onLoop.map((n) => n.id));
+  const out = new Map<string, ProjectEdge[]>(onLoop.map((n) => [n.id, []]));
+  const entered = new Set<string>();
+  for (const e of graph.edges) {
+    if (e.source === e.target || !loopIds.has(e.target)) continue;
+    if (loopIds.has(e.source)) out.get(e.source)!.push(e);
+    else entered.add(e.target);
+  }
+  const starts = [...onLoop.filter((n) => entered.has(n.id)), ...onLoop.filter((n) => !entered.has(n.id))].map((n) => n.id);
+  const state = new Map<string, 'open' | 'done'>();
+  const order: string[] = [];
+  const closing: ProjectEdge[] = [];
+  for (const start of starts) {
+    if (state.has(start)) continue;
+    // An explicit stack (layer, index of its next connection) keeps long chains from overflowing the call stack.
+    const stack: [string, number][] = [[start, 0]];
+    state.set(start, 'open');
+    order.push(start);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const next = out.get(top[0])![top[1]++];
+      if (!next) {
+        state.set(top[0], 'done');
+        stack.pop();
+      } else if (state.get(next.target) === 'open') {
+        closing.push(next);
+      } else if (!state.has(next.target)) {
+        state.set(next.target, 'open');
+        order.push(next.target);
+        stack.push([next.target, 0]);
+      }
+    }
+  }
+  // In the order the connections were made, which is how the person sees them.
+  const made = new Map(graph.edges.map((e, i) => [e, i]));
+  return { visited: order, closing: closing.sort((a, b) => made.get(a)! - made.get(b)!) };
+}
+
 
 /** The output's width-setting and activation layers (see walkOutput), walked over the graph's nodes. */
 export function outputChainOf(graph: Graph, out: ProjectNode): OutputChain<ProjectNode> {

@@ -7,16 +7,12 @@ import { inputPartsOf, outputPartsOf, type DatasetInfo } from '../datasets';
 import type { Project, ProjectNode } from '../project';
 import { formatShape, shapeFits, type Shape } from '../shapes';
 import { getLayerSpec, isInputKind } from '../layers/registry';
-import { outputTarget } from '../outputFit';
 import { outputChainOf } from './analyze';
+import { outputParamPatches, sameValue, type ParamPatch } from './outputPatches';
 
 export type FitResult = { ok: true; project: Project; changes: string[] } | { ok: false; error: string };
 
-/** Equality of param values as the inspector edits them (numbers, strings, shape arrays). */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
-  return Object.is(a, b);
-}
+export { sameValue };
 
 /**
  * Sets the Input's shape to the dataset's sample shape and the output layer's width and activation to
@@ -56,10 +52,9 @@ export function fitProjectToData(project: Project, info: DatasetInfo): FitResult
           : `The network ends in ${outputs.length} layers; join them into one output first, or bind each to a target column of a CSV (Dataset panel, Outputs).`,
     };
   }
-
   const changes: string[] = [];
   const patches = new Map<string, Record<string, unknown>>();
-  const patch = (node: ProjectNode, key: string, value: unknown, text: string) => {
+  const patch = ({ node, key, value, text }: ParamPatch) => {
     if (sameValue(node.params[key], value)) return;
     patches.set(node.id, { ...(patches.get(node.id) ?? {}), [key]: value });
     changes.push(text);
@@ -68,30 +63,17 @@ export function fitProjectToData(project: Project, info: DatasetInfo): FitResult
     // An Input that already takes these samples (e.g. [?, 16] for [20, 16]) keeps its axes of unknown length.
     const inputShape = input.params.shape;
     if (!Array.isArray(inputShape) || !shapeFits(inputShape as Shape, part.shape)) {
-      patch(input, 'shape', [...part.shape], `${input.name} shape ${formatShape(part.shape)}`);
-    }
-  for (const [out, part] of outputPairs) {
-    const { setter, activationLayer } = outputChainOf(project.graph, out);
-    const sets = setter ? getLayerSpec(setter.kind)?.outputFit : undefined;
-    if (!setter || sets?.fit !== 'sets') {
-      return { ok: false, error: `${out.name} is not a Dense layer; end the network with Dense so its units can match the ${part.task === 'regression' ? 'values to predict' : 'classes'}.` };
-    }
-    const passes = activationLayer ? getLayerSpec(activationLayer.kind)?.outputFit : undefined;
-    // From logits (the output's loss option): the loss applies softmax / sigmoid, so the layer stays linear.
-    const fromLogits = (project.training.outputs ?? []).some((o) => o.node === out.id && o.fromLogits);
-    const target = outputTarget({ ...part, fromLogits }, setter.params[sets.units]);
-    patch(setter, sets.units, target.units, `${setter.name} ${target.units} unit${target.units === 1 ? '' : 's'}`);
-    if (activationLayer && passes?.fit === 'passes' && passes.activation) {
-      patch(setter, sets.activation, 'linear', `${setter.name} linear`);
-      patch(activationLayer, passes.activation, target.activation, `${activationLayer.name} ${target.activation}`);
-    } else if (activationLayer && passes?.fit === 'passes' && passes.applies) {
-      // A layer that applies its own fixed activation (a Softmax layer) comes last: the Dense before it stays linear.
-      // Where that activation does not suit the data, analysis says so; fitting does not remove layers.
-      patch(setter, sets.activation, 'linear', `${setter.name} linear`);
-    } else {
-      patch(setter, sets.activation, target.activation, `${setter.name} ${target.activation}`);
+      patch({ node: input, key: 'shape', value: [...part.shape], text: `${input.name} shape ${formatShape(part.shape)}` });
     }
   }
+  for (const [out, part] of outputPairs) {
+    // From logits (the output's loss option): the loss applies softmax / sigmoid, so the layer stays linear.
+    const fromLogits = (project.training.outputs ?? []).some((o) => o.node === out.id && o.fromLogits);
+    const outputPatches = outputParamPatches(outputChainOf(project.graph, out), { ...part, fromLogits });
+    if (!outputPatches) {
+      return { ok: false, error: `${out.name} is not a Dense layer; end the network with Dense so its units can match the ${part.task === 'regression' ? 'values to predict' : 'classes'}.` };
+    }
+    outputPatches.forEach(patch);
   }
   // A flattening layer right after the Input has nothing left to flatten once samples are flat vectors
   // (analysis would call it an error): take it out and wire its layers to the Input directly.

@@ -14,10 +14,46 @@ export type LayerCategory =
   | 'Regularization'
   | 'Merge';
 
-/** What a layer's shape check found: the output shape, or a human error; warnings either way. */
+/**
+ * A repair a shape check offers next to its message, as data: analysis turns it into graph edits (core/graph/edits.ts)
+ * that the editor applies in one click and the CLI prints. The message text stays the human explanation; `label` is
+ * the button, e.g. "Insert Reshape to [64, 1]".
+ */
+export type ShapeFix = {
+  label: string;
+  /**
+   * The message the fix answers: omitted for the check's error; a warning's text for a fix of that warning.
+   */
+  problem?: string;
+} & (
+  | {
+      /** Insert a layer of this kind (named as data, e.g. 'Reshape') on an incoming connection of the checked layer. */
+      insertBefore: string;
+      params?: Record<string, unknown>;
+      /** Which incoming connection, in edge order (the query, value or key of an attention); the first when omitted. */
+      input?: number;
+    }
+  | {
+      /** Take the checked layer out, connecting its input to the layers it feeds (a Flatten with nothing to flatten). */
+      remove: true;
+    }
+);
+
+/** What a layer's shape check found: the output shape, or a human error; warnings either way, and fixes where the spec knows one. */
 export type ShapeCheck =
-  | { ok: true; shape: Shape; warnings?: string[] }
-  | { ok: false; error: string; warnings?: string[] };
+  | { ok: true; shape: Shape; warnings?: string[]; fixes?: ShapeFix[] }
+  | { ok: false; error: string; warnings?: string[]; fixes?: ShapeFix[] };
+
+/** A Reshape the person can insert before the checked layer: the fix behind "insert a Reshape to [64, 1]". */
+export function reshapeFix(targetShape: readonly number[], input?: number): ShapeFix {
+  return { label: `Insert Reshape to [${targetShape.join(', ')}]`, insertBefore: 'Reshape', params: { targetShape: [...targetShape] }, ...(input ? { input } : {}) };
+}
+
+/** The same check with its fixes moved to incoming connection `input` (for a layer that checks several inputs alike). */
+export function fixesOnInput(check: ShapeCheck, input: number): ShapeCheck {
+  if (!check.fixes || input === 0) return check;
+  return { ...check, fixes: check.fixes.map((f) => ('insertBefore' in f ? { ...f, input } : f)) };
+}
 
 /** Context given to shape checks so messages can name the layer the person sees. */
 export interface CheckContext {
@@ -104,6 +140,11 @@ export interface LayerSpec<P extends ParamDefs = ParamDefs> {
    * fitting a network to data removes it right after the Input instead of leaving an error.
    */
   onlyFlattens?: boolean;
+  /**
+   * True for a merge that may join a network's several ends into one output: analysis offers it as the fix of
+   * "the network ends in N layers" where its shape check takes their shapes (Add, Concatenate).
+   */
+  joinsBranches?: boolean;
   /**
    * Friendly pre-check and shape inference. `inputs` has one shape per incoming edge (in edge order),
    * already checked to be `inputs.min..inputs.max` long. Must agree with tfjs's own shape for any

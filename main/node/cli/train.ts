@@ -109,11 +109,17 @@ async function main(): Promise<void> {
     fail((e as Error).message);
   }
   const analysis = analyzeGraph(project.graph, targetOf(dataset), project.training.outputs);
+  const fixes = [...analysis.fixes, ...Object.values(analysis.nodes).flatMap((n) => n.fixes)];
+  // The fixes the editor shows as buttons, printed under the message they answer.
+  const withFixes = (message: string, indent: string) =>
+    [message, ...fixes.filter((f) => f.problem === message).map((f) => `${indent}fix: ${f.label}`)].join('\n');
   if (!analysis.valid) {
     const problems = [...analysis.errors, ...Object.values(analysis.nodes).flatMap((n) => n.errors)];
-    fail(`the network has ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`);
+    const listed = problems.map((p) => `  - ${withFixes(p, '      ')}`).join('\n');
+    const hint = fixes.some((f) => problems.includes(f.problem)) ? '\nOpen the project in Neurowire to apply a fix with one click.' : '';
+    fail(`the network has ${problems.length} problem(s):\n${listed}${hint}`);
   }
-  for (const w of [...analysis.warnings, ...Object.values(analysis.nodes).flatMap((n) => n.warnings)]) console.error(`warning: ${w}`);
+  for (const w of [...analysis.warnings, ...Object.values(analysis.nodes).flatMap((n) => n.warnings)]) console.error(`warning: ${withFixes(w, '    ')}`);
 
   const outDir = path.resolve(values.out ?? 'neurowire-export');
   const tty = process.stderr.isTTY;

@@ -11,6 +11,7 @@ import {
   type IsValidConnection,
   type NodeChange,
   type NodeTypes,
+  type OnConnectEnd,
 } from '@xyflow/react';
 import { getLayerSpec } from '../../../main/core/layers/registry';
 import { useActions, useApp, useAppStore } from '../store/context';
@@ -149,6 +150,19 @@ export function Canvas() {
     [store],
   );
 
+  // A connection dropped on a handle that refuses it (a layer onto itself, into an Input, a second identical
+  // connection) would otherwise just snap back: say why.
+  const onConnectEnd = useCallback<OnConnectEnd>(
+    (_event, state) => {
+      if (state.isValid !== false || !state.fromNode || !state.toNode || !state.toHandle) return;
+      const forward = state.fromHandle?.type !== 'target';
+      const [source, target] = forward ? [state.fromNode.id, state.toNode.id] : [state.toNode.id, state.fromNode.id];
+      const problem = connectionProblem(store.getState().project, source, target);
+      if (problem) actions.notify('error', problem);
+    },
+    [actions, store],
+  );
+
   const onDragOver = useCallback((e: DragEvent) => {
     if (!e.dataTransfer.types.includes(LAYER_DRAG_TYPE)) return;
     e.preventDefault();
@@ -178,6 +192,7 @@ export function Canvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
         onNodeDragStop={() => actions.endDrag()}
         onPaneClick={() => actions.setSelection({ nodeIds: [], edgeIds: [] })}
         isValidConnection={isValidConnection}

@@ -2,24 +2,43 @@ import { getLayerSpec } from '../../../main/core/layers/registry';
 import { formatShape } from '../../../main/core/shapes';
 import { OutputLossSchema, datasetKey, outputLossOf, withOutputLoss, type ProjectNode } from '../../../main/core/project';
 import type { GraphAnalysis } from '../../../main/core/graph/analyze';
+import type { ProblemFix } from '../../../main/core/graph/edits';
 import type { ParamDef } from '../../../main/core/layers/params';
 import { useActions, useApp } from '../store/context';
 import { analysisFor, findDataset } from '../store/analysis';
 import { formatCount } from '../format';
 import { CommitField, ParamField, parseNumber } from './fields';
 
-function Problems({ errors, warnings }: { errors: string[]; warnings: string[] }) {
+/** The fixes analysis offers for one message, as buttons; each applies in one undo step. */
+function FixButtons({ problem, fixes }: { problem: string; fixes: readonly ProblemFix[] }) {
+  const actions = useActions();
+  const mine = fixes.filter((f) => f.problem === problem);
+  if (!mine.length) return null;
+  return (
+    <span className="problem__fixes">
+      {mine.map((f, i) => (
+        <button key={i} type="button" className="btn btn--small problem__fix" data-testid="fix-button" title="Apply this fix (undo with Ctrl+Z)" onClick={() => actions.applyFix(f)}>
+          {f.label}
+        </button>
+      ))}
+    </span>
+  );
+}
+
+function Problems({ errors, warnings, fixes }: { errors: string[]; warnings: string[]; fixes: readonly ProblemFix[] }) {
   if (!errors.length && !warnings.length) return null;
   return (
     <ul className="problems">
       {errors.map((m, i) => (
         <li key={`e${i}`} className="problem problem--error" data-testid="inspector-error">
           {m}
+          <FixButtons problem={m} fixes={fixes} />
         </li>
       ))}
       {warnings.map((m, i) => (
         <li key={`w${i}`} className="problem problem--warning" data-testid="inspector-warning">
           {m}
+          <FixButtons problem={m} fixes={fixes} />
         </li>
       ))}
     </ul>
@@ -101,7 +120,7 @@ function NodeInspector({ node, analysis }: { node: ProjectNode; analysis: GraphA
         <dd data-testid="inspector-params">{formatCount(info?.params ?? 0)}</dd>
       </dl>
       {analysis.outputIds.includes(node.id) && <OutputLossFields node={node} />}
-      <Problems errors={info?.errors ?? []} warnings={info?.warnings ?? []} />
+      <Problems errors={info?.errors ?? []} warnings={info?.warnings ?? []} fixes={info?.fixes ?? []} />
       <button type="button" className="btn btn--danger btn--small" onClick={() => actions.deleteElements([node.id], [])}>
         Delete layer
       </button>
@@ -116,6 +135,7 @@ function ProjectSummary({ analysis }: { analysis: GraphAnalysis }) {
   const dataset = findDataset(project, datasets);
   const nodeErrors = project.graph.nodes.flatMap((n) => analysis.nodes[n.id]?.errors ?? []);
   const nodeWarnings = project.graph.nodes.flatMap((n) => analysis.nodes[n.id]?.warnings ?? []);
+  const nodeFixes = project.graph.nodes.flatMap((n) => analysis.nodes[n.id]?.fixes ?? []);
   return (
     <div className="inspector__body">
       <div className="field">
@@ -152,7 +172,7 @@ function ProjectSummary({ analysis }: { analysis: GraphAnalysis }) {
         <dt>Status</dt>
         <dd className={analysis.valid ? 'ok-text' : 'error-text'}>{analysis.valid ? 'Ready to train' : 'Fix the problems below to train'}</dd>
       </dl>
-      <Problems errors={[...analysis.errors, ...nodeErrors]} warnings={[...analysis.warnings, ...nodeWarnings]} />
+      <Problems errors={[...analysis.errors, ...nodeErrors]} warnings={[...analysis.warnings, ...nodeWarnings]} fixes={[...analysis.fixes, ...nodeFixes]} />
       <p className="inspector__hint">Select a layer to edit it. Drag from a layer’s right handle to another layer’s left handle to connect them.</p>
     </div>
   );

@@ -87,9 +87,12 @@ export function elementwiseMergeLayer(k: ElementwiseMergeKind): AnyLayerSpec {
   });
 }
 
-export const Add = elementwiseMergeLayer({
-  kind: 'Add',
-  description: 'Adds its inputs value by value, e.g. to join a residual (skip) connection; the inputs need the same shape.',
-  namePrefix: 'add',
-  factory: 'add',
-});
+export const Add: AnyLayerSpec = {
+  ...elementwiseMergeLayer({
+    kind: 'Add',
+    description: 'Adds its inputs value by value, e.g. to join a residual (skip) connection; the inputs need the same shape.',
+    namePrefix: 'add',
+    factory: 'add',
+  }),
+  joinsBranches: true,
+};

@@ -1,5 +1,5 @@
 import { ACTIVATIONS, type ParamDefs } from '../params';
-import type { ShapeCheck } from '../types';
+import { fixesOnInput, type ShapeCheck } from '../types';
 import { formatShape, type Shape } from '../../shapes';
 import { sequenceRankError } from './sequence';
 
@@ -67,7 +67,7 @@ export function attentionSequences(name: string, label: string, inputs: Shape[],
   for (const [i, input] of inputs.entries()) {
     const whose = inputs.length > 1 ? `the ${roles[i]} of ${label}` : label;
     const rank = sequenceRankError(name, whose, input);
-    if (rank) return { error: rank };
+    if (rank) return { error: fixesOnInput(rank, i) };
     const width = input[1];
     if (width === null) {
       const what = inputs.length > 1 ? `the ${roles[i]}'s last axis (features)` : 'the last axis (features)';

@@ -10,6 +10,7 @@ export const Concatenate = defineLayer({
   role: 'layer',
   penalizedWeights: [],
   outputFit: { fit: 'none' },
+  joinsBranches: true,
   inputs: { min: 2, max: Infinity },
   params: {
     axis: {

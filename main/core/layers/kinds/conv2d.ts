@@ -1,5 +1,5 @@
 import { ACTIVATIONS } from '../params';
-import { defineLayer, type ShapeCheck } from '../types';
+import { defineLayer, reshapeFix, type ShapeCheck, type ShapeFix } from '../types';
 import { describeShape, formatShape, shapeSize, suggestImageShape, type Shape } from '../../shapes';
 
 /**
@@ -21,18 +21,19 @@ export function convOutputLength(n: number | null, kernel: number, padding: 'val
 export function imageRankError(name: string, label: string, input: Shape): ShapeCheck | null {
   if (input.length === 3) return null;
   let fix: string;
+  let target: number[] | null = null;
   const size = shapeSize(input);
   if (input.length === 1 && size !== null && suggestImageShape(size)) {
-    fix = `insert a Reshape to ${formatShape(suggestImageShape(size)!)}`;
+    target = suggestImageShape(size)!;
+    fix = `insert a Reshape to ${formatShape(target)}`;
   } else if (input.length === 2 && size !== null) {
-    fix = `insert a Reshape to ${formatShape([...input, 1])} (one channel)`;
+    target = [...(input as number[]), 1];
+    fix = `insert a Reshape to ${formatShape(target)} (one channel)`;
   } else {
     fix = 'insert a Reshape to [height, width, channels]';
   }
-  return {
-    ok: false,
-    error: `${name}: ${label} needs an image-like input [height, width, channels] but gets ${describeShape(input)} — ${fix}.`,
-  };
+  const error = `${name}: ${label} needs an image-like input [height, width, channels] but gets ${describeShape(input)} — ${fix}.`;
+  return target ? { ok: false, error, fixes: [reshapeFix(target)] } : { ok: false, error };
 }
 
 export function times(pair: readonly [number, number] | readonly number[]): string {
@@ -61,7 +62,7 @@ export function imageConvCheck(
   label: string,
   input: Shape,
   p: ImageWindow,
-): { ok: false; error: string } | { ok: true; height: number | null; width: number | null; channels: number } {
+): { ok: false; error: string; fixes?: ShapeFix[] } | { ok: true; height: number | null; width: number | null; channels: number } {
   const rank = imageRankError(name, label, input);
   if (rank && !rank.ok) return rank;
   const [h, w, channels] = input;

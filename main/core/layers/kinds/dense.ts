@@ -27,13 +27,10 @@ export const Dense = defineLayer({
     }
     const shape = [...input.slice(0, -1), p.units];
     if (input.length > 1) {
-      return {
-        ok: true,
-        shape,
-        warnings: [
-          `${ctx.name}: Dense on ${formatShape(input)} acts on the last axis only and outputs ${formatShape(shape)} — Flatten first?`,
-        ],
-      };
+      const warning = `${ctx.name}: Dense on ${formatShape(input)} acts on the last axis only and outputs ${formatShape(shape)} — Flatten first?`;
+      // Flatten needs every size known.
+      const fixes = input.every((d) => d !== null) ? [{ label: 'Insert Flatten', problem: warning, insertBefore: 'Flatten' }] : [];
+      return { ok: true, shape, warnings: [warning], fixes };
     }
     return { ok: true, shape };
   },

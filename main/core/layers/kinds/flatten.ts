@@ -16,7 +16,7 @@ export const Flatten = defineLayer({
   inferShape([input], _p, ctx) {
     // tfjs requires at least 3 axes including the batch axis (Keras 3 would pass a flat vector through).
     if (input.length < 2) {
-      return { ok: false, error: `${ctx.name}: Flatten needs an input with at least 2 axes but gets ${describeShape(input)}, which is already flat — remove this Flatten.` };
+      return { ok: false, error: `${ctx.name}: Flatten needs an input with at least 2 axes but gets ${describeShape(input)}, which is already flat — remove this Flatten.`, fixes: [{ label: 'Remove this Flatten', remove: true }] };
     }
     const size = shapeSize(input);
     if (size === null) {

@@ -1,4 +1,4 @@
-import { defineLayer, type AnyLayerSpec, type CheckContext, type ShapeCheck } from '../types';
+import { defineLayer, reshapeFix, type AnyLayerSpec, type CheckContext, type ShapeCheck } from '../types';
 import { describeShape, formatShape, type Shape } from '../../shapes';
 import { imageRankError } from './conv2d';
 import { sequenceRankError } from './sequence';
@@ -12,7 +12,7 @@ function globalPoolShape(reduction: Reduction, dims: 1 | 2, input: Shape, ctx: C
   const label = `Global${reduction}Pooling${dims}D`;
   const other = `Global${reduction}Pooling${dims === 1 ? 2 : 1}D`;
   if (input.length === 1) {
-    return { ok: false, error: `${ctx.name}: ${label} needs ${dims === 1 ? 'a sequence [steps, channels]' : 'an image-like input [height, width, channels]'} but gets ${describeShape(input)}, which has nothing left to pool over — remove this layer.` };
+    return { ok: false, error: `${ctx.name}: ${label} needs ${dims === 1 ? 'a sequence [steps, channels]' : 'an image-like input [height, width, channels]'} but gets ${describeShape(input)}, which has nothing left to pool over — remove this layer.`, fixes: [{ label: `Remove this ${label}`, remove: true }] };
   }
   if (dims === 1) {
     const rank = sequenceRankError(ctx.name, label, input, '[steps, channels]', `or use ${other} for images`);
@@ -22,6 +22,7 @@ function globalPoolShape(reduction: Reduction, dims: 1 | 2, input: Shape, ctx: C
       return {
         ok: false,
         error: `${ctx.name}: ${label} needs an image-like input [height, width, channels] but gets ${describeShape(input)} — use ${other} for a sequence, or insert a Reshape to ${formatShape([...input, 1])} (one channel).`,
+        ...(input.every((d) => d !== null) ? { fixes: [reshapeFix([...(input as number[]), 1])] } : {}),
       };
     }
     const rank = imageRankError(ctx.name, label, input);

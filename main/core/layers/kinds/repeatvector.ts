@@ -16,8 +16,13 @@ export const RepeatVector = defineLayer({
   },
   inferShape([input], p, ctx) {
     if (input.length !== 1) {
-      const fix = input.length === 2 ? 'insert a GlobalAveragePooling1D (or an LSTM without return sequences) to get one vector first' : 'insert a Flatten first';
-      return { ok: false, error: `${ctx.name}: RepeatVector needs a flat vector [features] but gets ${describeShape(input)} — ${fix}.` };
+      const sequence = input.length === 2;
+      const fix = sequence ? 'insert a GlobalAveragePooling1D (or an LSTM without return sequences) to get one vector first' : 'insert a Flatten first';
+      const error = `${ctx.name}: RepeatVector needs a flat vector [features] but gets ${describeShape(input)} — ${fix}.`;
+      const insert = sequence ? 'GlobalAveragePooling1D' : 'Flatten';
+      // Flatten needs every size known; pooling over time needs only the features.
+      const fixable = sequence ? input[1] !== null : input.every((d) => d !== null);
+      return fixable ? { ok: false, error, fixes: [{ label: `Insert ${insert}`, insertBefore: insert }] } : { ok: false, error };
     }
     return { ok: true, shape: [p.n, input[0]] };
   },

@@ -1,5 +1,5 @@
 import { ACTIVATIONS, type ParamDefs } from '../params';
-import type { CheckContext, ShapeCheck } from '../types';
+import { reshapeFix, type CheckContext, type ShapeCheck, type ShapeFix } from '../types';
 import { describeShape, formatShape, type Shape } from '../../shapes';
 
 /**
@@ -11,13 +11,17 @@ import { describeShape, formatShape, type Shape } from '../../shapes';
 export function sequenceRankError(name: string, label: string, input: Shape, axes = '[time, features]', forImages?: string): ShapeCheck | null {
   if (input.length === 2) return null;
   let fix: string;
+  const fixes: ShapeFix[] = [];
   if (input.length === 1) {
     const n = input[0];
     if (n === null) {
       fix = `insert a Reshape to ${axes}`;
     } else {
       const side = Math.round(Math.sqrt(n));
-      fix = `insert a Reshape to [${n}, 1]${side > 1 && side * side === n ? ` (or [${side}, ${side}])` : ''}`;
+      const square = side > 1 && side * side === n;
+      fix = `insert a Reshape to [${n}, 1]${square ? ` (or [${side}, ${side}])` : ''}`;
+      fixes.push(reshapeFix([n, 1]));
+      if (square) fixes.push(reshapeFix([side, side]));
     }
   } else {
     // Image-like [height, width, channels] (or more axes): keep the first axis as time and lay the rest out per step.
@@ -27,9 +31,11 @@ export function sequenceRankError(name: string, label: string, input: Shape, axe
       perStep === null
         ? `insert a Reshape to ${axes}`
         : `insert a Reshape to [${input[0] ?? -1}, ${perStep}]${input.length === 3 ? ' (rows as steps, [height, width × channels])' : ''}`;
+    if (perStep !== null) fixes.push(reshapeFix([input[0] ?? -1, perStep]));
     if (input.length === 3 && forImages) fix += `, ${forImages}`;
   }
-  return { ok: false, error: `${name}: ${label} needs a sequence ${axes} but gets ${describeShape(input)} — ${fix}.` };
+  const error = `${name}: ${label} needs a sequence ${axes} but gets ${describeShape(input)} — ${fix}.`;
+  return fixes.length ? { ok: false, error, fixes } : { ok: false, error };
 }
 
 /** Activations for the gates of LSTM and GRU: the usual ones, which include tfjs's hardSigmoid (its old default). */

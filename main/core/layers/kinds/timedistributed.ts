@@ -1,4 +1,4 @@
-import { defineLayer, type AnyLayerSpec } from '../types';
+import { defineLayer, reshapeFix, type AnyLayerSpec } from '../types';
 import { describeShape } from '../../shapes';
 import { Dense } from './dense';
 import { Conv2D } from './conv2d';
@@ -57,12 +57,15 @@ export const TimeDistributed = defineLayer({
     if (input.length < 2) {
       const n = input[0];
       const fix = n === null ? 'insert a Reshape to [time, values per step]' : `insert a Reshape to [${n}, 1] (${n} steps of one value)`;
-      return { ok: false, error: `${ctx.name}: TimeDistributed needs a sequence with the time steps first, [time, ...], but gets ${describeShape(input)} — ${fix}.` };
+      const error = `${ctx.name}: TimeDistributed needs a sequence with the time steps first, [time, ...], but gets ${describeShape(input)} — ${fix}.`;
+      return n === null ? { ok: false, error } : { ok: false, error, fixes: [reshapeFix([n, 1])] };
     }
     const [time, ...step] = input;
     // The wrapped layer's own check, on one step; its messages then speak of that step's shape.
     const check = wrappedShape(PER_STEP_KINDS, p.layer, step, { name: `${ctx.name} (each time step)` });
-    return check.ok ? { ...check, shape: [time, ...check.shape] } : check;
+    // The wrapped layer's fixes would edit the graph for one step's shape, not the sequence this layer gets: drop them.
+    const { fixes: _perStep, ...withoutFixes } = check;
+    return withoutFixes.ok ? { ...withoutFixes, shape: [time, ...withoutFixes.shape] } : withoutFixes;
   },
   countParams([input], p) {
     return wrappedCount(PER_STEP_KINDS, p.layer, input.slice(1));

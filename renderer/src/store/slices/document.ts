@@ -3,6 +3,7 @@ import { BUILTIN_DATASETS, datasetKey, emptyProject, type DatasetChoice, type Da
 import { findDataset } from '../analysis';
 import { dataSourcesEqual, withoutStaleVocabulary } from '../dataSource';
 import { fitProjectToData, sameValue } from '../../../../main/core/graph/fitToData';
+import { applyFix, type GraphFix } from '../../../../main/core/graph/edits';
 import { connectionProblem, LAYER_NAME_RE, makeNode, newId, removeElements, updateNode, withGraph } from '../graphOps';
 import { withFrozenVocabulary } from './data';
 import { errorText, type AppStore, type SliceCreator } from './types';
@@ -51,6 +52,11 @@ export interface DocumentActions {
    * undo step (also storing a text source's vocabulary, see withFrozenVocabulary). False when it cannot.
    */
   fitModelToData(): boolean;
+  /**
+   * Applies one of the fixes analysis offers (core/graph/edits.ts) in one undo step; inserted layers come with new
+   * ids. False, with a message, when the network changed so the fix no longer fits.
+   */
+  applyFix(fix: GraphFix): boolean;
   /** Stores the inspected vocabulary into a text source that has none (one undo step; see withFrozenVocabulary). */
   freezeVocabulary(): void;
   setTraining(patch: Partial<TrainingConfig>): void;
@@ -215,6 +221,20 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
       get().actions.pruneSelection(...idsOf(next));
       const what = [...fit.changes, ...(next.dataset !== fit.project.dataset ? ['vocabulary stored in the project'] : [])];
       notify('success', `Fitted to ${info.name}: ${what.join(', ')}.`);
+      return true;
+    },
+
+    applyFix(fix) {
+      const project = get().project;
+      const r = applyFix(project.graph, fix, { newId });
+      if (!r.ok) {
+        notify('error', r.error);
+        return false;
+      }
+      const next = withGraph(project, r.graph.nodes, r.graph.edges);
+      commit(next);
+      get().actions.pruneSelection(...idsOf(next));
+      notify('success', `Applied: ${fix.label}.`);
       return true;
     },
 
