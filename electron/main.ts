@@ -1,20 +1,35 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Engine, EngineError } from '../main/node/engine';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appUrl, createAppProtocolHandler, isAppPage } from './appProtocol';
 import { createComputeHost } from './computeWindow';
+import { denyAllPermissions, hardenWebContents, HELP_LINKS, isAllowedExternalUrl, secureWebPreferences } from './security';
 
 /** Thin desktop shell: a window, the preload bridge and IPC into the same Engine the server uses. */
 const CALL = 'neurowire:call';
 const EVENT = 'neurowire:event';
 
-const rendererIndex = path.resolve(__dirname, '../renderer/index.html');
-const rendererUrl = pathToFileURL(rendererIndex).href;
+/** The built renderer (dist/renderer), served as app://neurowire/… (electron/appProtocol.ts). */
+const rendererRoot = path.resolve(__dirname, '../renderer');
+const MAIN_PAGE = 'index.html';
+const COMPUTE_PAGE = 'compute.html';
+const isOwnPage = (url: string) => isAppPage(url, MAIN_PAGE) || isAppPage(url, COMPUTE_PAGE);
+
+// Electron only grants a scheme its privileges when registered before 'ready'.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+
+/** Opens a link in the system browser, only for the allow-listed https hosts (electron/security.ts). */
+function openExternalIfAllowed(url: string): void {
+  if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+}
+
+// Every webContents the app ever creates (both windows, any frame or guest) gets the navigation guards.
+app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, { isOwnPage, openExternal: openExternalIfAllowed }));
 
 let mainWindow: BrowserWindow | null = null;
 
 // Hidden GPU compute window (WebGPU / WebGL), created on first use: "GPU without CUDA".
-const computeHost = createComputeHost({ pageFile: path.resolve(__dirname, '../renderer/compute.html'), preloadPath: path.join(__dirname, 'compute-preload.js') });
+const computeHost = createComputeHost({ pageUrl: appUrl(COMPUTE_PAGE), preloadPath: path.join(__dirname, 'compute-preload.js') });
 
 const engine = new Engine({
   host: 'electron',
@@ -52,23 +67,9 @@ function createWindow(): void {
     width: 1440,
     height: 900,
     title: 'Neurowire',
-    webPreferences: {
-      preload: path.join(__dirname, 'preload.js'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
+    webPreferences: secureWebPreferences(path.join(__dirname, 'preload.js')),
   });
-  // Links open in the system browser; the app window never navigates away from the UI.
-  mainWindow.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  mainWindow.webContents.on('will-navigate', (e, url) => {
-    if (url !== rendererUrl) e.preventDefault();
-  });
-  void mainWindow.loadFile(rendererIndex);
+  void mainWindow.loadURL(appUrl(MAIN_PAGE));
   mainWindow.on('closed', () => {
     mainWindow = null;
     computeHost.dispose(); // else the hidden window keeps the app alive
@@ -120,23 +121,21 @@ function buildMenu(): void {
       },
       { role: 'viewMenu' },
       { role: 'windowMenu' },
+      {
+        role: 'help',
+        submenu: HELP_LINKS.map(({ label, url }) => ({ label, click: () => openExternalIfAllowed(url) })),
+      },
     ]),
   );
 }
 
 app.whenReady().then(() => {
-  // A CSP header on top of the page's meta tag, for every response the window loads.
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({
-      responseHeaders: {
-        ...details.responseHeaders,
-        'Content-Security-Policy': ["default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"],
-      },
-    });
-  });
+  // The pages, with the CSP header, from the built renderer folder only (path traversal refused).
+  protocol.handle(APP_SCHEME, createAppProtocolHandler({ root: rendererRoot }));
+  denyAllPermissions(session.defaultSession);
   ipcMain.handle(CALL, async (event, method: unknown, params: unknown) => {
     // Only our own page may call the engine.
-    if (event.senderFrame?.url !== rendererUrl) return { ok: false, error: { message: 'Call from an unknown page refused.', code: 'forbidden' } };
+    if (!isAppPage(event.senderFrame?.url ?? '', MAIN_PAGE)) return { ok: false, error: { message: 'Call from an unknown page refused.', code: 'forbidden' } };
     if (typeof method !== 'string') return { ok: false, error: { message: 'Bad call.', code: 'bad_message' } };
     try {
       return { ok: true, result: await engine.dispatch(method, params) };
