@@ -1,9 +1,10 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session, shell } from 'electron';
 import path from 'node:path';
 import { Engine, EngineError } from '../main/node/engine';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appUrl, createAppProtocolHandler, isAppPage } from './appProtocol';
 import { createComputeHost } from './computeWindow';
 import { denyAllPermissions, hardenWebContents, HELP_LINKS, isAllowedExternalUrl, secureWebPreferences } from './security';
+import { loadWindowState, MIN_HEIGHT, MIN_WIDTH, saveWindowState } from './windowState';
 
 /** Thin desktop shell: a window, the preload bridge and IPC into the same Engine the server uses. */
 const CALL = 'neurowire:call';
@@ -62,16 +63,46 @@ const engine = new Engine({
   },
 });
 
+/** A project file named on the command line of a second launch (`neurowire model.json`), resolved against its folder. */
+export function projectFileArgument(argv: readonly string[], workingDirectory: string): string | null {
+  const file = argv.slice(1).filter((a) => !a.startsWith('-') && /\.json$/i.test(a)).at(-1);
+  return file ? path.resolve(workingDirectory, file) : null;
+}
+
+/**
+ * Asks before the page unloads with unsaved changes (window close, quit, reload): the page answers through
+ * beforeunload (renderer/src/desktop.ts), Electron reports it here, and preventDefault lets the unload go on.
+ */
+function confirmDiscardChanges(win: BrowserWindow, event: { preventDefault(): void }): void {
+  const choice = dialog.showMessageBoxSync(win, {
+    type: 'warning',
+    buttons: ['Cancel', 'Discard Changes'],
+    defaultId: 0,
+    cancelId: 0,
+    noLink: true,
+    message: 'This project has unsaved changes.',
+    detail: 'Discard them and close? To keep them, choose Cancel, then File → Save.',
+  });
+  if (choice === 1) event.preventDefault();
+}
+
 function createWindow(): void {
-  mainWindow = new BrowserWindow({
-    width: 1440,
-    height: 900,
+  const userData = app.getPath('userData');
+  const state = loadWindowState(userData, screen.getAllDisplays().map((d) => d.workArea));
+  const win = new BrowserWindow({
+    ...state,
+    minWidth: MIN_WIDTH,
+    minHeight: MIN_HEIGHT,
     title: 'Neurowire',
     webPreferences: secureWebPreferences(path.join(__dirname, 'preload.js')),
   });
-  void mainWindow.loadURL(appUrl(MAIN_PAGE));
-  mainWindow.on('closed', () => {
-    mainWindow = null;
+  mainWindow = win;
+  if (state.maximized) win.maximize();
+  win.webContents.on('will-prevent-unload', (event) => confirmDiscardChanges(win, event));
+  void win.loadURL(appUrl(MAIN_PAGE));
+  win.on('close', () => saveWindowState(userData, win.getNormalBounds(), win.isMaximized()));
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null;
     computeHost.dispose(); // else the hidden window keeps the app alive
   });
 }
@@ -129,7 +160,19 @@ function buildMenu(): void {
   );
 }
 
+// One app at a time: a second launch hands its file argument to the first and quits.
+const isPrimaryInstance = app.requestSingleInstanceLock();
+if (!isPrimaryInstance) app.quit();
+app.on('second-instance', (_event, argv, workingDirectory) => {
+  if (!mainWindow) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+  const file = projectFileArgument(argv, workingDirectory);
+  if (file) mainWindow.webContents.send(EVENT, 'menu', { action: 'openPath', path: file });
+});
+
 app.whenReady().then(() => {
+  if (!isPrimaryInstance) return;
   // The pages, with the CSP header, from the built renderer folder only (path traversal refused).
   protocol.handle(APP_SCHEME, createAppProtocolHandler({ root: rendererRoot }));
   denyAllPermissions(session.defaultSession);
@@ -155,7 +198,8 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-app.on('before-quit', () => {
+// After every window has closed (a Cancel in the unsaved-changes question stops the quit before this).
+app.on('will-quit', () => {
   computeHost.dispose();
   void engine.dispose();
 });
