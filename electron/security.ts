@@ -88,7 +88,7 @@ export function denyAllPermissions(session: Pick<Session, 'setPermissionRequestH
 }
 
 export interface WebContentsPolicy {
-  /** Whether `url` is one of the app's own pages (a reload of it may proceed). */
+  /** Whether `url` is one of the app's own pages (a webContents may only go to the own page it already shows). */
   isOwnPage(url: string): boolean;
   /** Opens an allowed link in the system browser (shell.openExternal in the app). */
   openExternal(url: string): void;
@@ -97,13 +97,15 @@ export interface WebContentsPolicy {
 type NavigationEvent = { url?: string; preventDefault(): void };
 
 /**
- * Every webContents (windows, and any frame or guest one may create): navigation away from the app's own
- * pages, redirects, new windows and <webview> tags are refused; an https link to a listed host opens in the
- * system browser instead.
+ * Every webContents (windows, and any frame or guest one may create): navigation, redirects, new windows and
+ * <webview> tags are refused (the app is one page per window and never navigates; only a navigation to the
+ * own page the webContents already shows may proceed); an https link to a listed host opens in the system
+ * browser instead.
  */
 export function hardenWebContents(contents: WebContents, policy: WebContentsPolicy): void {
   const guard = (event: NavigationEvent, url?: string) => {
-    if (!policy.isOwnPage(event.url ?? url ?? '')) event.preventDefault();
+    const target = event.url ?? url ?? '';
+    if (!(policy.isOwnPage(target) && target === contents.getURL())) event.preventDefault();
   };
   contents.on('will-navigate', guard);
   contents.on('will-redirect', guard);

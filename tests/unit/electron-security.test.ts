@@ -174,9 +174,9 @@ describe('Content-Security-Policy (checklist 7)', () => {
 });
 
 describe('navigation, new windows and links (checklist 13, 14, 15)', () => {
-  const foreign = ['https://example.com/', 'file:///etc/passwd', 'http://js.tensorflow.org/', 'app://neurowire/other.html', 'javascript:alert(1)', 'app://neurowire/index.html?x=1'];
+  const foreign = ['https://example.com/', 'file:///etc/passwd', 'http://js.tensorflow.org/', 'app://neurowire/other.html', 'app://neurowire/compute.html', 'javascript:alert(1)', 'app://neurowire/index.html?x=1'];
 
-  it('refuses every navigation, redirect and frame navigation away from the app pages', () => {
+  it('refuses every navigation, redirect and frame navigation away from the page the window shows', () => {
     const wc = mainWindow.webContents;
     for (const event of ['will-navigate', 'will-redirect', 'will-frame-navigate'] as const) {
       for (const url of foreign) expect(wc.fireNavigation(event, url), `${event} ${url}`).toBe(true);

@@ -28,6 +28,9 @@ export class FakeWebContents {
   }
   postMessage() {}
   focus() {}
+  getURL() {
+    return this.mainFrame.url;
+  }
   /** Fires a navigation-style event; returns whether some listener called preventDefault. */
   fireNavigation(name: 'will-navigate' | 'will-redirect' | 'will-frame-navigate' | 'will-attach-webview', url: string): boolean {
     let prevented = false;
