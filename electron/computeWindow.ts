@@ -2,6 +2,7 @@ import type { BrowserWindow as BrowserWindowType, MessagePortMain } from 'electr
 import type { BrowserGpuInfo } from '../main/core/api/contract';
 import type { ComputeHostMessage, ComputeJob, ComputePageMessage } from '../main/core/api/compute';
 import type { ComputeHost, ComputeJobHandle } from '../main/node/computeBridge';
+import { secureWebPreferences } from './security';
 
 /**
  * The desktop app's GPU compute window: a hidden, sandboxed BrowserWindow (renderer/compute.html) that
@@ -21,7 +22,8 @@ export interface ElectronForCompute {
 }
 
 export interface ComputeWindowOptions {
-  pageFile: string;
+  /** The compute page's app:// URL (electron/appProtocol.ts), never a file:// one. */
+  pageUrl: string;
   preloadPath: string;
   electron?: ElectronForCompute;
 }
@@ -38,15 +40,9 @@ export function computeWindowOptions(preloadPath: string): Electron.BrowserWindo
     width: 400,
     height: 300,
     title: 'Neurowire GPU compute',
-    webPreferences: {
-      preload: preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      // A hidden window's timers and rAF are throttled by default; training must not be.
-      backgroundThrottling: false,
-    },
+    // The same locked-down preferences as the main window; a hidden window's timers and rAF are
+    // throttled by default, and training must not be.
+    webPreferences: secureWebPreferences(preloadPath, { backgroundThrottling: false }),
   };
 }
 
@@ -86,7 +82,10 @@ export function createComputeHost(options: ComputeWindowOptions): ComputeWindowH
       const w = new BrowserWindow(computeWindowOptions(options.preloadPath));
       win = w;
       w.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+      // Never navigates, opens or embeds anything (the app also guards every webContents: electron/security.ts).
       w.webContents.on('will-navigate', (e) => e.preventDefault());
+      w.webContents.on('will-redirect', (e) => e.preventDefault());
+      w.webContents.on('will-attach-webview', (e) => e.preventDefault());
       w.webContents.on('render-process-gone', (_e, details) => {
         w.destroy();
         lost(`The GPU compute window crashed (${details.reason}). Train on Node, or try again.`);
@@ -101,7 +100,7 @@ export function createComputeHost(options: ComputeWindowOptions): ComputeWindowH
         w.webContents.postMessage(PORT_CHANNEL, null, [port2]);
         resolve(port1);
       });
-      w.loadFile(options.pageFile).catch((e: Error) => {
+      w.loadURL(options.pageUrl).catch((e: Error) => {
         ready = null;
         reject(new Error(`could not load the compute page (${e.message})`));
       });

@@ -1,20 +1,36 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session, shell } from 'electron';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Engine, EngineError } from '../main/node/engine';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appUrl, createAppProtocolHandler, isAppPage } from './appProtocol';
 import { createComputeHost } from './computeWindow';
+import { denyAllPermissions, hardenWebContents, HELP_LINKS, isAllowedExternalUrl, secureWebPreferences } from './security';
+import { loadWindowState, MIN_HEIGHT, MIN_WIDTH, saveWindowState } from './windowState';
 
 /** Thin desktop shell: a window, the preload bridge and IPC into the same Engine the server uses. */
 const CALL = 'neurowire:call';
 const EVENT = 'neurowire:event';
 
-const rendererIndex = path.resolve(__dirname, '../renderer/index.html');
-const rendererUrl = pathToFileURL(rendererIndex).href;
+/** The built renderer (dist/renderer), served as app://neurowire/… (electron/appProtocol.ts). */
+const rendererRoot = path.resolve(__dirname, '../renderer');
+const MAIN_PAGE = 'index.html';
+const COMPUTE_PAGE = 'compute.html';
+const isOwnPage = (url: string) => isAppPage(url, MAIN_PAGE) || isAppPage(url, COMPUTE_PAGE);
+
+// Electron only grants a scheme its privileges when registered before 'ready'.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+
+/** Opens a link in the system browser, only for the allow-listed https hosts (electron/security.ts). */
+function openExternalIfAllowed(url: string): void {
+  if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+}
+
+// Every webContents the app ever creates (both windows, any frame or guest) gets the navigation guards.
+app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, { isOwnPage, openExternal: openExternalIfAllowed }));
 
 let mainWindow: BrowserWindow | null = null;
 
 // Hidden GPU compute window (WebGPU / WebGL), created on first use: "GPU without CUDA".
-const computeHost = createComputeHost({ pageFile: path.resolve(__dirname, '../renderer/compute.html'), preloadPath: path.join(__dirname, 'compute-preload.js') });
+const computeHost = createComputeHost({ pageUrl: appUrl(COMPUTE_PAGE), preloadPath: path.join(__dirname, 'compute-preload.js') });
 
 const engine = new Engine({
   host: 'electron',
@@ -47,30 +63,46 @@ const engine = new Engine({
   },
 });
 
+/** A project file named on the command line of a second launch (`neurowire model.json`), resolved against its folder. */
+export function projectFileArgument(argv: readonly string[], workingDirectory: string): string | null {
+  const file = argv.slice(1).filter((a) => !a.startsWith('-') && /\.json$/i.test(a)).at(-1);
+  return file ? path.resolve(workingDirectory, file) : null;
+}
+
+/**
+ * Asks before the page unloads with unsaved changes (window close, quit, reload): the page answers through
+ * beforeunload (renderer/src/desktop.ts), Electron reports it here, and preventDefault lets the unload go on.
+ */
+function confirmDiscardChanges(win: BrowserWindow, event: { preventDefault(): void }): void {
+  const choice = dialog.showMessageBoxSync(win, {
+    type: 'warning',
+    buttons: ['Cancel', 'Discard Changes'],
+    defaultId: 0,
+    cancelId: 0,
+    noLink: true,
+    message: 'This project has unsaved changes.',
+    detail: 'Discard them and close? To keep them, choose Cancel, then File → Save.',
+  });
+  if (choice === 1) event.preventDefault();
+}
+
 function createWindow(): void {
-  mainWindow = new BrowserWindow({
-    width: 1440,
-    height: 900,
+  const userData = app.getPath('userData');
+  const state = loadWindowState(userData, screen.getAllDisplays().map((d) => d.workArea));
+  const win = new BrowserWindow({
+    ...state,
+    minWidth: MIN_WIDTH,
+    minHeight: MIN_HEIGHT,
     title: 'Neurowire',
-    webPreferences: {
-      preload: path.join(__dirname, 'preload.js'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
+    webPreferences: secureWebPreferences(path.join(__dirname, 'preload.js')),
   });
-  // Links open in the system browser; the app window never navigates away from the UI.
-  mainWindow.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  mainWindow.webContents.on('will-navigate', (e, url) => {
-    if (url !== rendererUrl) e.preventDefault();
-  });
-  void mainWindow.loadFile(rendererIndex);
-  mainWindow.on('closed', () => {
-    mainWindow = null;
+  mainWindow = win;
+  if (state.maximized) win.maximize();
+  win.webContents.on('will-prevent-unload', (event) => confirmDiscardChanges(win, event));
+  void win.loadURL(appUrl(MAIN_PAGE));
+  win.on('close', () => saveWindowState(userData, win.getNormalBounds(), win.isMaximized()));
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null;
     computeHost.dispose(); // else the hidden window keeps the app alive
   });
 }
@@ -120,23 +152,33 @@ function buildMenu(): void {
       },
       { role: 'viewMenu' },
       { role: 'windowMenu' },
+      {
+        role: 'help',
+        submenu: HELP_LINKS.map(({ label, url }) => ({ label, click: () => openExternalIfAllowed(url) })),
+      },
     ]),
   );
 }
 
+// One app at a time: a second launch hands its file argument to the first and quits.
+const isPrimaryInstance = app.requestSingleInstanceLock();
+if (!isPrimaryInstance) app.quit();
+app.on('second-instance', (_event, argv, workingDirectory) => {
+  if (!mainWindow) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+  const file = projectFileArgument(argv, workingDirectory);
+  if (file) mainWindow.webContents.send(EVENT, 'menu', { action: 'openPath', path: file });
+});
+
 app.whenReady().then(() => {
-  // A CSP header on top of the page's meta tag, for every response the window loads.
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({
-      responseHeaders: {
-        ...details.responseHeaders,
-        'Content-Security-Policy': ["default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"],
-      },
-    });
-  });
+  if (!isPrimaryInstance) return;
+  // The pages, with the CSP header, from the built renderer folder only (path traversal refused).
+  protocol.handle(APP_SCHEME, createAppProtocolHandler({ root: rendererRoot }));
+  denyAllPermissions(session.defaultSession);
   ipcMain.handle(CALL, async (event, method: unknown, params: unknown) => {
     // Only our own page may call the engine.
-    if (event.senderFrame?.url !== rendererUrl) return { ok: false, error: { message: 'Call from an unknown page refused.', code: 'forbidden' } };
+    if (!isAppPage(event.senderFrame?.url ?? '', MAIN_PAGE)) return { ok: false, error: { message: 'Call from an unknown page refused.', code: 'forbidden' } };
     if (typeof method !== 'string') return { ok: false, error: { message: 'Bad call.', code: 'bad_message' } };
     try {
       return { ok: true, result: await engine.dispatch(method, params) };
@@ -156,7 +198,8 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-app.on('before-quit', () => {
+// After every window has closed (a Cancel in the unsaved-changes question stops the quit before this).
+app.on('will-quit', () => {
   computeHost.dispose();
   void engine.dispose();
 });

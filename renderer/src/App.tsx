@@ -11,6 +11,7 @@ import { StatusBar } from './components/StatusBar';
 import { Banners } from './components/Banners';
 import { OpenDialog, SaveDialog } from './components/Dialogs';
 import { TemplateGallery } from './components/TemplateGallery';
+import { attachUnsavedChangesGuard } from './desktop';
 
 const NON_TEXT_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file']);
 
@@ -25,8 +26,11 @@ function isFormControl(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (isTextEntry(target) || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName));
 }
 
-/** Actions the Electron menu may send as `menu` events through the preload bridge. */
-type MenuAction = 'new' | 'open' | 'save' | 'saveAs' | 'export' | 'undo' | 'redo' | 'train' | 'stop';
+/**
+ * Actions the Electron menu may send as `menu` events through the preload bridge (a string, or
+ * `{ action, path }` for openPath: a project file given to a second launch of the app).
+ */
+type MenuAction = 'new' | 'open' | 'openPath' | 'save' | 'saveAs' | 'export' | 'undo' | 'redo' | 'train' | 'stop';
 
 type Dialog = { kind: 'open' } | { kind: 'save'; path: string } | { kind: 'templates' } | null;
 
@@ -121,9 +125,13 @@ export function App() {
     return bridge.onEvent((event, payload) => {
       if (event !== 'menu') return;
       const action = (typeof payload === 'string' ? payload : (payload as { action?: string } | null)?.action) as MenuAction | undefined;
+      const path = (payload as { path?: unknown } | null)?.path;
       const handlers: Record<MenuAction, () => void> = {
         new: () => actions.newProject(),
         open,
+        openPath: () => {
+          if (typeof path === 'string') void actions.openProject(path);
+        },
         save: () => void save(),
         saveAs,
         export: () => void actions.exportModel(),
@@ -135,6 +143,12 @@ export function App() {
       if (action && action in handlers) handlers[action]();
     });
   }, [actions, save, saveAs, open]);
+
+  // Desktop only: the browser UI keeps an autosave and never blocks leaving the page.
+  useEffect(() => {
+    if (!window.neurowire) return;
+    return attachUnsavedChangesGuard(window, () => store.getState().doc.dirty);
+  }, [store]);
 
   const title = useApp((s) => `${s.doc.dirty ? '• ' : ''}${s.project.name} — Neurowire`);
   useEffect(() => {

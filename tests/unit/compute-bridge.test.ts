@@ -365,7 +365,7 @@ describe('electron/computeWindow.ts with a stand-in Electron', () => {
       on(name: string, fn: Handler) {
         this.rec.wc[`win:${name}`] = fn;
       }
-      async loadFile() {
+      async loadURL() {
         queueMicrotask(() => this.rec.wc['did-finish-load']?.());
       }
       isDestroyed() {
@@ -383,7 +383,7 @@ describe('electron/computeWindow.ts with a stand-in Electron', () => {
       };
       port2 = { name: 'port2' };
     }
-    const host = createComputeHost({ pageFile: '/x/compute.html', preloadPath: '/x/compute-preload.js', electron: { BrowserWindow, MessageChannelMain } as never });
+    const host = createComputeHost({ pageUrl: 'app://neurowire/compute.html', preloadPath: '/x/compute-preload.js', electron: { BrowserWindow, MessageChannelMain } as never });
     expect(windows).toHaveLength(0); // nothing until first use
 
     const probe = host.probe();
