@@ -72,15 +72,20 @@ async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-no
 }
 
 let wasmPathsSet = false;
-async function tryWasm(): Promise<Tf> {
+
+/**
+ * Points tfjs's wasm backend at the package's own .wasm binaries: in Node they are read from disk, and the package's
+ * dist folder is right even from a bundle whose __dirname is elsewhere. Once per process; tests use it too.
+ */
+export function useWasmBinariesFromPackage(): void {
+  if (wasmPathsSet) return;
   const wasm = nodeRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
-  if (!wasmPathsSet) {
-    // In Node the .wasm binaries are read from disk; point at the package's own dist folder so this also
-    // works from a bundle whose __dirname is elsewhere.
-    const dist = path.dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm'));
-    wasm.setWasmPaths(dist + path.sep);
-    wasmPathsSet = true;
-  }
+  wasm.setWasmPaths(path.dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
+  wasmPathsSet = true;
+}
+
+async function tryWasm(): Promise<Tf> {
+  useWasmBinariesFromPackage();
   const ok = await tfjs.setBackend('wasm');
   if (!ok) throw new Error('tf.setBackend("wasm") returned false (the WebAssembly module did not initialize)');
   await tfjs.ready();

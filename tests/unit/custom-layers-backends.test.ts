@@ -5,10 +5,7 @@
  * one makes sure no class is left out and none relies on a kernel that differs between backends.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import { LAYER_SPECS } from '../../main/core/layers/registry';
 import { CUSTOM_LAYERS } from '../../main/core/layers/custom';
 import { defaultParams } from '../../main/core/layers/params';
@@ -16,12 +13,12 @@ import { layerConfig, type AnyLayerSpec } from '../../main/core/layers/types';
 import { buildLayer } from '../../main/core/compile';
 import { mulberry32 } from '../../main/core/random';
 import { registerWasmTrainingKernels } from '../../main/node/wasm/trainingKernels';
+import { useWasmBinariesFromPackage } from '../../main/node/backend';
 
-const nodeRequire = createRequire(path.join(process.cwd(), 'index.js'));
 const CUSTOM_SPECS = LAYER_SPECS.filter((s) => s.tfjs.custom);
 
 beforeAll(() => {
-  tfwasm.setWasmPaths(path.dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
+  useWasmBinariesFromPackage();
 });
 
 /** The first of a few per-sample shapes that the kind accepts with its defaults (one per input it needs). */

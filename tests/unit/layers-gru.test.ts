@@ -8,10 +8,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { makeCustomLayer, registerCustomLayers } from '../../main/core/layers/custom';
 import { requireLayerSpec } from '../../main/core/layers/registry';
 import { compileGraph } from '../../main/core/compile';
@@ -19,28 +17,17 @@ import { analyzeGraph } from '../../main/core/graph/analyze';
 import { registerWasmTrainingKernels } from '../../main/node/wasm/trainingKernels';
 import type { Graph, ProjectNode } from '../../main/core/project';
 import { parse } from './layer-cases/harness';
+import { useWasmBinariesFromPackage } from '../../main/node/backend';
+import { rng } from './helpers/seeded';
 
-const nodeRequire = createRequire(path.join(process.cwd(), 'index.js'));
 
 beforeAll(async () => {
   // As the engine does (main/node/backend.ts): the wasm binaries from the package's dist folder.
-  tfwasm.setWasmPaths(path.dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
+  useWasmBinariesFromPackage();
   expect(await tf.setBackend('cpu')).toBe(true);
   registerCustomLayers(tf);
 });
 
-/** Seeded uniform values in [-scale, scale], so every backend and run sees the same numbers. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, values: (n: number, scale = 1) => Float32Array.from({ length: n }, () => (next() * 2 - 1) * scale) };
-}
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 

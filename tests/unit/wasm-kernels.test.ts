@@ -1,37 +1,19 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
-import path from 'node:path';
-import { createRequire } from 'node:module';
 import { createFusedAdam, createLstmLayer, fusedLstm, registerWasmTrainingKernels, wasmTrainingKernelsRegistered, WASM_TRAINING_KERNELS } from '../../main/node/wasm/trainingKernels';
 import { runTrainingLoop } from '../../main/core/training/loop';
 import type { TrainingData } from '../../main/core/training/types';
 import { TrainingConfigSchema } from '../../main/core/project';
 import { setSimdKernelsEnabled, simdKernels } from '../../main/node/wasm/simdKernels';
+import { useWasmBinariesFromPackage } from '../../main/node/backend';
+import { rng } from './helpers/seeded';
 
 /**
  * The wasm training kernels are compared with the cpu backend on the same op / gradient. Inputs are made from
  * a seeded PRNG as plain arrays, so each backend builds its own tensors from identical values.
  */
 
-const nodeRequire = createRequire(path.join(process.cwd(), 'index.js'));
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)],
-    normals: (n: number) => Float32Array.from({ length: n }, () => next() * 2 - 1),
-  };
-}
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -65,7 +47,7 @@ async function compareOnBackends(label: string, fn: () => tf.Tensor[]): Promise<
 }
 
 beforeAll(async () => {
-  tfwasm.setWasmPaths(path.dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
+  useWasmBinariesFromPackage();
   expect(await tf.setBackend('wasm')).toBe(true);
   await tf.ready();
   const names = await registerWasmTrainingKernels(tf);
@@ -89,8 +71,8 @@ describe('registerWasmTrainingKernels', () => {
   });
 
   it('keeps the stock Conv2DBackpropInput for NCHW (conv2dTranspose channels-first)', async () => {
-    const xv = rng(21).normals(2 * 3 * 4 * 5);
-    const fv = rng(22).normals(3 * 3 * 2 * 3);
+    const xv = rng(21).values(2 * 3 * 4 * 5);
+    const fv = rng(22).values(3 * 3 * 2 * 3);
     await compareOnBackends('conv2dTranspose NCHW', () => [
       tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor4d(xv, [2, 3, 4, 5]), filter: tf.tensor4d(fv, [3, 3, 2, 3]) }, { strides: 2, pad: 'same', dataFormat: 'NCHW', dimRoundingMode: undefined, inputShape: [2, 2, 8, 10] } as never) as tf.Tensor,
     ]);
@@ -127,8 +109,8 @@ describe('conv2d gradients (Conv2DBackpropFilter, Conv2DBackpropInput) match cpu
   cases.push({ n: 2, h: 7, w: 12, ci: 4, co: 3, fh: 3, fw: 4, s: [1, 3], pad: 'same' });
   it(`${cases.length} random shapes`, async () => {
     for (const c of cases) {
-      const xv = r.normals(c.n * c.h * c.w * c.ci);
-      const fv = r.normals(c.fh * c.fw * c.ci * c.co);
+      const xv = r.values(c.n * c.h * c.w * c.ci);
+      const fv = r.values(c.fh * c.fw * c.ci * c.co);
       const label = JSON.stringify(c);
       await compareOnBackends(label, () => {
         const x = tf.tensor4d(xv, [c.n, c.h, c.w, c.ci]);
@@ -151,8 +133,8 @@ describe('conv2d gradients (Conv2DBackpropFilter, Conv2DBackpropInput) match cpu
     ] as const) {
       const outH = pad === 'same' ? h * s : (h - 1) * s + k;
       const outW = pad === 'same' ? w * s : (w - 1) * s + k;
-      const xv = rng(n * 7 + h).normals(n * h * w * ci);
-      const fv = rng(k * 3 + co).normals(k * k * co * ci);
+      const xv = rng(n * 7 + h).values(n * h * w * ci);
+      const fv = rng(k * 3 + co).values(k * k * co * ci);
       await compareOnBackends(`conv2dTranspose ${[n, h, w, ci, co, k, s, pad]}`, () => {
         const x = tf.tensor4d(xv, [n, h, w, ci]);
         const f = tf.tensor4d(fv, [k, k, co, ci]);
@@ -183,8 +165,8 @@ describe('depthwiseConv2d gradients (DepthwiseConv2dNativeBackpropFilter / Input
         let h = r.int(5, 12), w = r.int(5, 12);
         while (typeof pad === 'number' && (h - fh + 2 * pad) % s !== 0) h++;
         while (typeof pad === 'number' && (w - fw + 2 * pad) % s !== 0) w++;
-        const xv = r.normals(n * h * w * c);
-        const fv = r.normals(fh * fw * c * m);
+        const xv = r.values(n * h * w * c);
+        const fv = r.values(fh * fw * c * m);
         await compareOnBackends(`depthwise ${JSON.stringify({ n, h, w, c, m, fh, fw, s, pad })}`, () => {
           const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => {
             const y = tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad as never);
@@ -201,12 +183,12 @@ describe('depthwiseConv2d gradients (DepthwiseConv2dNativeBackpropFilter / Input
     for (const pad of ['valid', 'same'] as const) {
       for (const m of [1, 2]) {
         const n = r.int(1, 3), h = r.int(7, 12), w = r.int(7, 12), c = r.int(1, 5), fh = 3, fw = r.int(2, 3), d = 2;
-        const xv = r.normals(n * h * w * c);
-        const fv = r.normals(fh * fw * c * m);
+        const xv = r.values(n * h * w * c);
+        const fv = r.values(fh * fw * c * m);
         const dil = dilateFilterValues(fv, [fh, fw, c, m], d);
         const oh = pad === 'same' ? h : h - (fh - 1) * d;
         const ow = pad === 'same' ? w : w - (fw - 1) * d;
-        const dyv = r.normals(n * oh * ow * c * m);
+        const dyv = r.values(n * oh * ow * c * m);
         const run = async (be: string) => {
           await tf.setBackend(be);
           const x = tf.tensor4d(xv, [n, h, w, c]);
@@ -250,7 +232,7 @@ describe('UnsortedSegmentSum (gather gradient) matches cpu', () => {
       [[10, 8], 0, Array.from({ length: 40 }, (_, i) => (i * 7) % 10)],
       [[4, 1], 0, [2]],
     ] as const) {
-      const pv = r.normals(size(shape as unknown as number[]));
+      const pv = r.values(size(shape as unknown as number[]));
       await compareOnBackends(`gather ${JSON.stringify({ shape, axis, idx })}`, () => {
         const p = tf.tensor(pv, shape as unknown as number[]);
         const ind = tf.tensor(idx as never, undefined, 'int32');
@@ -261,7 +243,7 @@ describe('UnsortedSegmentSum (gather gradient) matches cpu', () => {
         return [g(p)];
       });
     }
-    const xv = r.normals(6 * 3);
+    const xv = r.values(6 * 3);
     await compareOnBackends('unsortedSegmentSum with out-of-range ids', () => [
       tf.unsortedSegmentSum(tf.tensor2d(xv, [6, 3]), tf.tensor1d([0, 4, -1, 2, 0, 5], 'int32'), 5),
     ]);
@@ -294,8 +276,8 @@ describe('BatchMatMul with transposes / batches matches cpu', () => {
           const swap = (s: readonly number[]) => [...s.slice(0, -2), s[s.length - 1], s[s.length - 2]];
           const as = ta ? swap(aS) : [...aS];
           const bs = tb ? swap(bS) : [...bS];
-          const av = r.normals(size(as));
-          const bv = r.normals(size(bs));
+          const av = r.values(size(as));
+          const bv = r.values(size(bs));
           await compareOnBackends(`matMul ${JSON.stringify({ as, bs, ta, tb })}`, () => {
             const a = tf.tensor(av, as);
             const b = tf.tensor(bv, bs);
@@ -317,7 +299,7 @@ describe('MaxPoolGrad matches cpu', () => {
     for (const [k, s] of [[2, 2], [2, 2], [2, 2], [3, 2], [2, 1], [3, 3], [3, 3], [1, 1], [3, 1], [1, 2]] as const) {
       for (const pad of ['valid', 'same'] as const) {
         const n = r.int(1, 3), h = r.int(5, 11), w = r.int(5, 11), c = r.int(1, 6);
-        const xv = r.normals(n * h * w * c);
+        const xv = r.values(n * h * w * c);
         await compareOnBackends(`maxPool grad ${JSON.stringify({ n, h, w, c, k, s, pad })}`, () => {
           const g = tf.grad((a: tf.Tensor) => {
             // relu gives many exact ties (zeros): the first maximum of a window must get the gradient.
@@ -334,7 +316,7 @@ describe('MaxPoolGrad matches cpu', () => {
     const r = rng(78);
     for (const [h, w, c, s] of [[8, 6, 4, 2], [9, 7, 8, 2], [10, 11, 12, 3], [6, 6, 32, 2], [7, 9, 4, 3]] as const) {
       const n = r.int(1, 3);
-      const xv = r.normals(n * h * w * c);
+      const xv = r.values(n * h * w * c);
       xv[3] = -Infinity; // a window whose maximum may be -Infinity with the relu'd zeros replaced below
       await compareOnBackends(`maxPool grad simd ${JSON.stringify({ n, h, w, c, s })}`, () => {
         const g = tf.grad((a: tf.Tensor) => {
@@ -355,7 +337,7 @@ describe('MaxPoolGrad matches cpu', () => {
 describe('Sum over leading axes matches cpu', () => {
   it('bias-gradient shapes, keepDims, negative axes, and the cases left to the stock kernel', async () => {
     const r = rng(31);
-    const xv = r.normals(3 * 5 * 4 * 6);
+    const xv = r.values(3 * 5 * 4 * 6);
     const iv = Array.from({ length: 3 * 5 * 4 * 6 }, (_, i) => (i * 7) % 11 - 5);
     await compareOnBackends('sum', () => {
       const x = tf.tensor4d(xv, [3, 5, 4, 6]);
@@ -423,10 +405,10 @@ describe('fused LSTM (NeurowireLstmForward / NeurowireLstmBackward) matches tf.l
     const r = rng(2024);
     try {
       for (const c of cases) {
-        const xv = r.normals(c.b * c.t * c.d).map((v) => v * 3);
-        const wv = r.normals(c.d * 4 * c.h);
-        const uv = r.normals(c.h * 4 * c.h);
-        const bv = r.normals(4 * c.h);
+        const xv = r.values(c.b * c.t * c.d).map((v) => v * 3);
+        const wv = r.values(c.d * 4 * c.h);
+        const uv = r.values(c.h * 4 * c.h);
+        const bv = r.values(4 * c.h);
         const outShape = c.rs ? [c.b, c.t, c.h] : [c.b, c.h];
         const wts = Float32Array.from({ length: size(outShape) }, (_, i) => Math.sin(i + 1));
         await compareOnBackends(`lstm ${JSON.stringify(c)}`, () => {
@@ -455,7 +437,7 @@ describe('fused LSTM (NeurowireLstmForward / NeurowireLstmBackward) matches tf.l
   it('fusedLstm directly: gradients of all four inputs match a plain tf-ops LSTM on cpu', async () => {
     const r = rng(9);
     const [b, t, d, h] = [3, 4, 2, 5];
-    const xv = r.normals(b * t * d), wv = r.normals(d * 4 * h), uv = r.normals(h * 4 * h), bv = r.normals(4 * h);
+    const xv = r.values(b * t * d), wv = r.values(d * 4 * h), uv = r.values(h * 4 * h), bv = r.values(4 * h);
     // Reference: the LSTMCell maths (gate order i, f, c, o) written with differentiable tf ops.
     const reference = (x: tf.Tensor, w: tf.Tensor, u: tf.Tensor, bb: tf.Tensor) => {
       let hh = tf.zeros([b, h]);
@@ -506,8 +488,8 @@ describe('fused Adam (NeurowireAdam) gives the updates of tf.train.adam', () => 
   const run = async (be: string, make: () => tf.Optimizer) => {
     await tf.setBackend(be);
     const r = rng(77);
-    const init = shapes.map((sh) => r.normals(size(sh)));
-    const gs = [0, 1, 2, 3].map(() => shapes.map((sh) => r.normals(size(sh)).map((v) => v * 10)));
+    const init = shapes.map((sh) => r.values(size(sh)));
+    const gs = [0, 1, 2, 3].map(() => shapes.map((sh) => r.values(size(sh)).map((v) => v * 10)));
     const vars = shapes.map((sh, i) => tf.variable(tf.tensor(init[i], sh), true, `adamtest_${be}_${i}_${Math.random()}`));
     const opt = make();
     (opt as unknown as { learningRate: number }).learningRate = 0.01;
@@ -566,7 +548,7 @@ describe('fused Adam (NeurowireAdam) gives the updates of tf.train.adam', () => 
     await tf.setBackend('wasm');
     const n = 96, dim = 5;
     const r = rng(5);
-    const x = r.normals(n * dim);
+    const x = r.values(n * dim);
     const y = Int32Array.from({ length: n }, (_, i) => (x[i * dim] + x[i * dim + 1] > 0 ? 1 : 0));
     const split = (lo: number, hi: number) => ({
       count: hi - lo,
@@ -591,7 +573,7 @@ describe('fused Adam (NeurowireAdam) gives the updates of tf.train.adam', () => 
     const trainOnce = async (fusedOpt: boolean) => {
       const init = rng(11);
       const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [dim], units: 6, activation: 'tanh' }), tf.layers.dense({ units: 2, activation: 'softmax' })] });
-      const w0 = model.getWeights().map((w) => tf.tensor(init.normals(w.size), w.shape));
+      const w0 = model.getWeights().map((w) => tf.tensor(init.values(w.size), w.shape));
       model.setWeights(w0);
       tf.dispose(w0);
       let made = 0;
