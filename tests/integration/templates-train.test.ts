@@ -47,7 +47,11 @@ describe('templates train through the engine', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** Trains as the app does and exports the run; the run's events, result and export folder. */
+  /**
+   * Trains as the app does and exports the run; the run's events, result and export folder. `batches` is the batch
+   * count of the epoch as its last batch event reports it (batch events are rate-limited, so counting them would
+   * depend on the machine's speed; the last batch of an epoch is always reported).
+   */
   async function trainAndExport(project: Project): Promise<{ result: TrainingResult; started: Started; batches: number; exported: string; logs: string }> {
     events = [];
     const { runId } = (await engine.dispatch('training.start', { project })) as { runId: string };
@@ -58,7 +62,10 @@ describe('templates train through the engine', () => {
     expect(result.status).toBe('completed');
     const exported = path.join(dataDir, `export-${runId}`);
     await engine.dispatch('export.run', { runId, dir: exported });
-    return { result, started: mine.find((e): e is Started => e.type === 'started')!, batches: mine.filter((e) => e.type === 'batch').length, exported, logs };
+    const batchEvents = mine.filter((e): e is Extract<TrainingEvent, { type: 'batch' }> => e.type === 'batch');
+    const last = batchEvents[batchEvents.length - 1];
+    expect(last.batch + 1).toBe(last.batchesPerEpoch); // the epoch ran to its last batch
+    return { result, started: mine.find((e): e is Started => e.type === 'started')!, batches: last.batchesPerEpoch, exported, logs };
   }
 
   const readJson = async (file: string) => JSON.parse(await fs.readFile(file, 'utf8'));
