@@ -3,7 +3,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { api, isApiMethod, type ApiMethod, type ApiParsedParams, type ApiResult, type EngineEvents, type EngineInfo, type TemplateInfo, type TrainingEvent, type ComputeChoice } from '../core/api/contract';
 import { parseProject, ProjectFileError, datasetKey, type Project } from '../core/project';
-import { saveProjectFile, openProjectFile, listProjectFiles, writeFileAtomic, removeOrphanedTempFiles } from './projectFiles';
+import { saveProjectFile, openProjectFile, listProjectFiles, writeFileAtomic, removeOrphanedTempFiles, withDataBeside } from './projectFiles';
 import { inspectDataset, listDatasets, readCsvColumns } from './datasets';
 import { analyzeGraph } from '../core/graph/analyze';
 import { targetOf, type DatasetInfo } from '../core/datasets';
@@ -224,7 +224,8 @@ export class Engine {
     } catch {
       throw new EngineError(`There is no template "${id}".`, 'not_found');
     }
-    return parseProject(text, `template ${id}`);
+    // A template's data (a small CSV under templates/data/) is named relative to the templates folder.
+    return withDataBeside(parseProject(text, `template ${id}`), this.templatesDir);
   }
 
   private async restoreAutosave(): Promise<{ project: Project | null; savedMs: number | null }> {

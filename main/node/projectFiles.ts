@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseProject, serializeProject, ProjectFileError, type Project } from '../core/project';
@@ -96,7 +96,25 @@ export async function openProjectFile(filePath: string): Promise<Project> {
   if (!stat.isFile()) throw new ProjectFileError(`${resolved} is a folder, not a project file.`);
   if (stat.size > MAX_PROJECT_BYTES) throw new ProjectFileError(`${resolved} is ${(stat.size / 1e6).toFixed(0)} MB — too large to be a Neurowire project.`);
   const text = await fs.readFile(resolved, 'utf8');
-  return parseProject(text, path.basename(resolved));
+  return withDataBeside(parseProject(text, path.basename(resolved)), path.dirname(resolved));
+}
+
+/**
+ * The project with each relative data path (a CSV's `path`, a builtin set's `dir`) that names something in `baseDir`
+ * made absolute: a project, or a template, whose data lies beside it opens from anywhere. Paths that name nothing
+ * there are left as they are (relative to the working folder, as before).
+ */
+export function withDataBeside(project: Project, baseDir: string): Project {
+  const source = project.dataset.source as Record<string, unknown>;
+  let changed: Record<string, unknown> | null = null;
+  for (const key of ['path', 'dir']) {
+    const value = source[key];
+    if (typeof value !== 'string' || path.isAbsolute(value)) continue;
+    const beside = path.resolve(baseDir, value);
+    if (!existsSync(beside)) continue;
+    changed = { ...(changed ?? source), [key]: beside };
+  }
+  return changed ? { ...project, dataset: { ...project.dataset, source: changed as Project['dataset']['source'] } } : project;
 }
 
 export async function listProjectFiles(dir: string): Promise<ProjectFileEntry[]> {

@@ -5,10 +5,11 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { parseProject, type Project, type ProjectNode } from '../../main/core/project';
 import { analyzeGraph, incomingEdges } from '../../main/core/graph/analyze';
-import { targetOf } from '../../main/core/datasets';
+import { targetOf, type DatasetInfo } from '../../main/core/datasets';
 import { api, type TemplateInfo } from '../../main/core/api/contract';
 import { requireLayerSpec } from '../../main/core/layers/registry';
-import { listDatasets, openDataset } from '../../main/node/datasets';
+import { inspectDataset, listDatasets, openDataset } from '../../main/node/datasets';
+import { withDataBeside } from '../../main/node/projectFiles';
 import { compileGraph } from '../../main/core/compile';
 import { Engine } from '../../main/node/engine';
 import { BOX_HEIGHT, BOX_WIDTH, graphThumbnail } from '../../renderer/src/components/graphThumbnail';
@@ -36,6 +37,23 @@ const inputsOf = (p: Project) => {
   return (n: ProjectNode) => (incoming.get(n.id) ?? []).map((id) => nodes.get(id)!);
 };
 
+/**
+ * A template's dataset: a built-in set, or data shipped with the app under templates/data/ (named relative to the
+ * templates folder, as the engine opens it).
+ */
+async function datasetOf(project: Project): Promise<DatasetInfo> {
+  const source = project.dataset.source;
+  if (source.type === 'builtin') {
+    const info = listDatasets().find((d) => d.id === source.name);
+    expect(info).toBeDefined();
+    return info!;
+  }
+  const shipped = withDataBeside(project, dir);
+  const file = (shipped.dataset.source as { path?: string }).path!;
+  expect(path.relative(path.join(dir, 'data'), file).startsWith('..'), `${file} ships with the app under templates/data/`).toBe(false);
+  return (await inspectDataset(shipped.dataset.source)).info;
+}
+
 describe('templates', () => {
   it('there are starters for images, points, sequences and text', () => {
     expect(names.length).toBeGreaterThanOrEqual(8);
@@ -45,21 +63,17 @@ describe('templates', () => {
 
   it.each(names)('%s opens, fits its dataset and has no errors or warnings', async (name) => {
     const project = read(name);
-    const source = project.dataset.source;
-    expect(source.type).toBe('builtin');
-    const info = listDatasets().find((d) => d.id === (source.type === 'builtin' ? source.name : ''))!;
-    expect(info).toBeDefined();
-    const analysis = analyzeGraph(project.graph, targetOf(info));
+    const info = await datasetOf(project);
+    const analysis = analyzeGraph(project.graph, targetOf(info), project.training.outputs);
     const problems = [...analysis.errors, ...analysis.warnings, ...Object.values(analysis.nodes).flatMap((n) => [...n.errors, ...n.warnings])];
     expect(problems).toEqual([]);
     expect(analysis.valid).toBe(true);
   });
 
-  it.each(names)('%s describes its dataset and the accuracy it reaches with its own epochs', (name) => {
+  it.each(names)('%s describes its dataset and the accuracy it reaches with its own epochs', async (name) => {
     const project = read(name);
     const description = project.description ?? '';
-    const source = project.dataset.source;
-    const info = listDatasets().find((d) => source.type === 'builtin' && d.id === source.name)!;
+    const info = await datasetOf(project);
     expect(description, `${name} names its dataset`).toContain(info.name);
     const measured = (info.task === 'regression' ? MEASURED_REGRESSION : MEASURED).exec(description);
     if (measured) {
