@@ -231,3 +231,11 @@ describe('refusals and odd files', () => {
     expect(claimed.length).toBeGreaterThanOrEqual(30);
   });
 });
+
+describe('opening a model as a project', () => {
+  it('says it is a Keras or tfjs model and how to import it, instead of only "not a Neurowire project"', () => {
+    for (const file of ['nested-sequential.model.json', 'sequential-mlp.json']) {
+      expect(() => upgradeProject(readFixture(file), file)).toThrow(/is a Keras or TensorFlow\.js model.*npm run import/);
+    }
+  });
+});
