@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { importKerasModel, KerasImportError, type KerasImportResult } from '../../main/core/import/keras';
-import { registerCustomLayers } from '../../main/core/layers/custom';
+import { makeCustomLayer, registerCustomLayers } from '../../main/core/layers/custom';
 import { analyzeGraph } from '../../main/core/graph/analyze';
 import { upgradeProject } from '../../main/core/project';
 import { LAYER_SPECS } from '../../main/core/layers/registry';
@@ -172,6 +172,43 @@ describe('models serialized by tfjs itself', () => {
       const row = result.summary.layers.find((l) => l.name === layer.name);
       expect(row?.params, layer.name).toBe(layer.countParams());
     }
+    model.dispose();
+  });
+
+  it('more kinds, Neurowire\'s own Keras-named classes among them (MultiHeadAttention, UpSampling1D…), round-trip through toJSON', () => {
+    const custom = (className: string, config: Record<string, unknown>) => makeCustomLayer(tf, className, config);
+    const seq = tf.input({ shape: [10, 6], name: 'seq' });
+    let x = tf.layers.gru({ units: 8, returnSequences: true, recurrentActivation: 'sigmoid' }).apply(seq) as tf.SymbolicTensor;
+    x = custom('UpSampling1D', { size: 2 }).apply(x) as tf.SymbolicTensor;
+    x = custom('ZeroPadding1D', { padding: [1, 2] }).apply(x) as tf.SymbolicTensor;
+    x = custom('Cropping1D', { cropping: [2, 1] }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.spatialDropout1d({ rate: 0.1 }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.averagePooling1d({ poolSize: 2 }).apply(x) as tf.SymbolicTensor;
+    const attended = custom('MultiHeadAttention', { numHeads: 2, keyDim: 4, valueDim: 3 }).apply([x, x]) as tf.SymbolicTensor;
+    x = tf.layers.layerNormalization().apply(custom('Subtract', {}).apply([attended, x])) as tf.SymbolicTensor;
+    x = tf.layers.permute({ dims: [2, 1] }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.lstm({ units: 5, recurrentActivation: 'sigmoid' }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.repeatVector({ n: 4 }).apply(tf.layers.prelu({}).apply(tf.layers.elu().apply(x))) as tf.SymbolicTensor;
+    const image = tf.input({ shape: [9, 9, 2], name: 'image' });
+    let y = tf.layers.cropping2D({ cropping: [[1, 0], [2, 1]] }).apply(image) as tf.SymbolicTensor;
+    y = custom('SpatialDropout2D', { rate: 0.1 }).apply(tf.layers.gaussianNoise({ stddev: 0.1 }).apply(y)) as tf.SymbolicTensor;
+    y = tf.layers.globalAveragePooling2d({}).apply(tf.layers.gaussianDropout({ rate: 0.1 }).apply(y)) as tf.SymbolicTensor;
+    y = custom('ActivityRegularization', { l1: 0.01, l2: 0 }).apply(tf.layers.dense({ units: 5 }).apply(y)) as tf.SymbolicTensor;
+    const ids = tf.input({ shape: [4], name: 'ids' });
+    const embedded = tf.layers.embedding({ inputDim: 50, outputDim: 5 }).apply(ids) as tf.SymbolicTensor;
+    const scores = tf.layers.dot({ axes: [2, 2] }).apply([x, embedded]) as tf.SymbolicTensor;
+    const out = tf.layers.concatenate().apply([tf.layers.flatten().apply(scores) as tf.SymbolicTensor, y]) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: [seq, image, ids], outputs: out });
+    const result = imported(model.toJSON(undefined, false));
+    expect(result.summary.errors).toEqual([]);
+    expect(result.summary.totalParams).toBe(model.countParams());
+    for (const layer of model.layers) {
+      const row = result.summary.layers.find((l) => l.name === layer.name);
+      expect(row?.params, layer.name).toBe(layer.countParams());
+    }
+    // Self-attention: the query and the value are the same tensor, two connections in the attention's input order.
+    const mha = result.project.graph.nodes.find((n) => n.kind === 'MultiHeadAttention')!;
+    expect(result.project.graph.edges.filter((e) => e.target === mha.id)).toHaveLength(2);
     model.dispose();
   });
 

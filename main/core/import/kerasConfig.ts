@@ -55,6 +55,15 @@ export function kerasPair(value: unknown, fallback: [number, number]): [number, 
   return [...fallback];
 }
 
+/**
+ * The two pairs of a 2-D padding or cropping: `n` (all sides), `[rows, columns]` (symmetric) or
+ * `[[top, bottom], [left, right]]`.
+ */
+export function kerasSidePairs(value: unknown, fallback: number): [[number, number], [number, number]] {
+  const side = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : typeof v === 'number' ? [v, v] : [fallback, fallback]);
+  return Array.isArray(value) ? [side(value[0]), side(value[1])] : [side(value), side(value)];
+}
+
 /** 'valid' or 'same'; 'causal' (Conv1D) and anything else refused: the output would differ. */
 export function kerasPadding(value: unknown): 'valid' | 'same' {
   if (value === undefined || value === null || value === 'valid') return 'valid';
@@ -108,6 +117,7 @@ const DEFAULT_INITIALIZERS: Record<string, readonly string[]> = {
   beta_initializer: ['Zeros'],
   moving_mean_initializer: ['Zeros'],
   gamma_initializer: ['Ones'],
+  alpha_initializer: ['Zeros'],
   moving_variance_initializer: ['Ones'],
 };
 

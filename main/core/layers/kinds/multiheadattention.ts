@@ -54,8 +54,10 @@ export const MultiHeadAttention = defineLayer({
           dropout: kerasNumber(c.dropout, 0),
           useBias: kerasBool(c.use_bias, true),
           outputDim: kerasInt(c.output_shape, 0),
+          // Keras passes the causal mask when calling the layer; Neurowire's own class (and its saved files) keep it here.
+          useCausalMask: kerasBool(c.use_causal_mask, false),
         },
-        dropped: droppedSettings(c, ['num_heads', 'key_dim', 'value_dim', 'dropout', 'use_bias', 'output_shape', 'attention_axes']),
+        dropped: droppedSettings(c, ['num_heads', 'key_dim', 'value_dim', 'dropout', 'use_bias', 'output_shape', 'attention_axes', 'use_causal_mask']),
       };
     },
   },

@@ -1,6 +1,6 @@
 import { defineLayer } from '../types';
 import { imageRankError } from './conv2d';
-import { requireChannelsLast } from '../../import/kerasConfig';
+import { kerasSidePairs, requireChannelsLast } from '../../import/kerasConfig';
 
 export const ZeroPadding2D = defineLayer({
   kind: 'ZeroPadding2D',
@@ -30,10 +30,7 @@ export const ZeroPadding2D = defineLayer({
     className: 'ZeroPadding2D',
     params: (c) => {
       requireChannelsLast(c);
-      // 1, [1, 2] (rows, columns) or [[top, bottom], [left, right]].
-      const p = c.padding ?? 1;
-      const side = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [v as number, v as number]);
-      const [rows, columns] = Array.isArray(p) ? [side(p[0]), side(p[1])] : [side(p), side(p)];
+      const [rows, columns] = kerasSidePairs(c.padding, 1);
       return { params: { topBottom: rows, leftRight: columns } };
     },
   },
