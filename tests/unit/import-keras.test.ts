@@ -228,6 +228,38 @@ describe('models serialized by tfjs itself', () => {
   });
 });
 
+describe('attention inputs passed by keyword', () => {
+  const inputs = [
+    { class_name: 'InputLayer', name: 'q', config: { name: 'q', batch_input_shape: [null, 5, 8] }, inbound_nodes: [] },
+    { class_name: 'InputLayer', name: 'v', config: { name: 'v', batch_input_shape: [null, 7, 6] }, inbound_nodes: [] },
+  ];
+  const model = (call: unknown) => ({
+    class_name: 'Functional',
+    config: {
+      name: 'cross',
+      layers: [...inputs, { class_name: 'MultiHeadAttention', name: 'mha', config: { name: 'mha', num_heads: 2, key_dim: 4 }, inbound_nodes: [call] }],
+      input_layers: [['q', 0, 0], ['v', 0, 0]],
+      output_layers: [['mha', 0, 0]],
+    },
+  });
+  const keras3Tensor = (layer: string) => ({ class_name: '__keras_tensor__', config: { keras_history: [layer, 0, 0] } });
+
+  it.each([
+    ['Keras 2 (value in the first tensor\'s kwargs)', [['q', 0, 0, { value: ['v', 0, 0] }]]],
+    ['Keras 3 (query positional, value keyword)', { args: [keras3Tensor('q')], kwargs: { value: keras3Tensor('v') } }],
+    ['Keras 3 (all keywords)', { args: [], kwargs: { value: keras3Tensor('v'), query: keras3Tensor('q') } }],
+  ])('%s: query first, then value, and the count of Neurowire\'s attention class', (_label, call) => {
+    const result = imported(model(call));
+    expect(result.project.graph.edges.map((e) => e.source)).toEqual(['q', 'v']);
+    const q = tf.input({ shape: [5, 8] });
+    const v = tf.input({ shape: [7, 6] });
+    const mha = makeCustomLayer(tf, 'MultiHeadAttention', { numHeads: 2, keyDim: 4 });
+    const built = tf.model({ inputs: [q, v], outputs: mha.apply([q, v]) as tf.SymbolicTensor });
+    expect(result.summary.totalParams).toBe(built.countParams());
+    built.dispose();
+  });
+});
+
 describe('refusals and odd files', () => {
   const dense = (name: string, extra: Record<string, unknown> = {}) => ({ class_name: 'Dense', config: { name, units: 2, ...extra } });
 
