@@ -105,6 +105,30 @@ describe('what each fixture imports as', () => {
     expect(result.dropped).toEqual([]);
   });
 
+  it('a Keras 3 Sequential: the input from build_input_shape, a mixed-precision dtype reported as dropped', () => {
+    const policy = (name: string) => ({ module: 'keras', class_name: 'DTypePolicy', config: { name }, registered_name: null });
+    const json = {
+      module: 'keras',
+      class_name: 'Sequential',
+      config: {
+        name: 'k3_seq',
+        dtype: policy('float32'),
+        layers: [
+          { module: 'keras.layers', class_name: 'Dense', config: { name: 'a', units: 6, activation: 'gelu', dtype: policy('float32') }, registered_name: null },
+          { module: 'keras.layers', class_name: 'Dense', config: { name: 'b', units: 2, dtype: policy('mixed_float16') }, registered_name: null },
+        ],
+        build_input_shape: [null, 5],
+      },
+      registered_name: null,
+    };
+    const result = imported(json);
+    expect(result.project.graph.nodes[0]).toMatchObject({ kind: 'Input', name: 'a_input', params: { shape: [5] } });
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 6, inputShape: [5] }), tf.layers.dense({ units: 2 })] });
+    expect(result.summary.totalParams).toBe(model.countParams());
+    model.dispose();
+    expect(result.dropped).toEqual([{ layer: 'b', settings: [expect.stringContaining('mixed_float16')] }]);
+  });
+
   it('GRU keeps reset_after', () => {
     const { project } = imported(readFixture('gru-reset-after.json'));
     expect(project.graph.nodes.filter((n) => n.kind === 'GRU').map((n) => n.params.resetAfter)).toEqual([true, true]);

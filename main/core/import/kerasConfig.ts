@@ -165,7 +165,9 @@ export function droppedSettings(config: KerasConfig, used: readonly string[], de
       continue;
     }
     if (key === 'dtype') {
-      if (!isFloat32(value)) dropped.push(`dtype=${describeSetting('', value).slice(1)} (Neurowire computes in float32)`);
+      // Keras 3 writes a policy object; its name ("mixed_float16") is what the person chose.
+      const policy = typeof value === 'object' && value !== null ? ((value as KerasConfig).config as KerasConfig | undefined)?.name : value;
+      if (!isFloat32(value)) dropped.push(`dtype=${String(policy)} (Neurowire computes in float32)`);
       continue;
     }
     if (value === null || value === undefined || value === false) continue;
