@@ -330,6 +330,9 @@ export function upgradeProject(doc: unknown, source = 'project file'): Project {
     throw new ProjectFileError(`${source} is not a Neurowire project (expected a JSON object).`);
   }
   let obj = doc as Record<string, unknown>;
+  if (obj.format !== PROJECT_FORMAT && (obj.format === 'layers-model' || (obj.modelTopology === undefined && typeof obj.class_name === 'string' && 'config' in obj))) {
+    throw new ProjectFileError(`${source} is a Keras or TensorFlow.js model, not a Neurowire project — import its architecture with \`npm run import -- <model.json>\`.`);
+  }
   if (obj.format !== PROJECT_FORMAT) {
     throw new ProjectFileError(`${source} is not a Neurowire project (its "format" field is ${describeValue(obj.format)}, expected "${PROJECT_FORMAT}").`);
   }

@@ -102,6 +102,19 @@ export type OutputFit<P extends ParamDefs = ParamDefs> =
   | { fit: 'passes'; activation?: keyof P & string; applies?: string }
   | { fit: 'none' };
 
+/**
+ * How a Keras (or TensorFlow.js layers-model) layer becomes this kind, for importing a model.json or `to_json()` file.
+ * `params` reads the layer's snake_case `config` (Keras 2, Keras 3 or tfjs spelling) and gives this kind's params
+ * (missing ones take the spec defaults), and the settings it cannot keep, as "key=value", for the import report.
+ * It throws a KerasImportError (core/import/kerasConfig.ts) where a setting cannot be dropped without computing
+ * something else; the importer then refuses the model, naming the layer and the reason.
+ */
+export interface KerasImport {
+  /** The Keras class name(s) this kind imports, e.g. 'Dense' or ['GlobalAveragePooling2D', 'GlobalAvgPool2D']. */
+  className: string | readonly string[];
+  params(config: Record<string, unknown>): { params: Record<string, unknown>; dropped?: string[] };
+}
+
 export interface LayerSpec<P extends ParamDefs = ParamDefs> {
   /** Stable identifier stored in project files, e.g. "Dense". Never rename. */
   kind: string;
@@ -154,6 +167,8 @@ export interface LayerSpec<P extends ParamDefs = ParamDefs> {
   /** Trainable + non-trainable weights, as tfjs `countParams()` reports them. */
   countParams(inputs: Shape[], params: ParamValues<P>): number;
   tfjs: TfjsBuild<P>;
+  /** How a Keras layer imports as this kind; absent where Keras has no such layer. */
+  keras?: KerasImport;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ACTIVATIONS } from '../params';
 import { defineLayer } from '../types';
+import { kerasActivation } from '../../import/kerasConfig';
 
 export const Activation = defineLayer({
   kind: 'Activation',
@@ -19,6 +20,10 @@ export const Activation = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'Activation',
+    params: (c) => ({ params: { activation: kerasActivation(c.activation) } }),
   },
   tfjs: {
     factory: 'activation',

@@ -1,4 +1,5 @@
 import { defineLayer } from '../types';
+import { kerasNumber } from '../../import/kerasConfig';
 
 /** Keras's ActivityRegularization; tfjs-layers has none, so Neurowire's own class (custom/activityregularization.ts) builds it. */
 export const ActivityRegularization = defineLayer({
@@ -23,6 +24,10 @@ export const ActivityRegularization = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'ActivityRegularization',
+    params: (c) => ({ params: { l1: kerasNumber(c.l1, 0), l2: kerasNumber(c.l2, 0) } }),
   },
   tfjs: {
     factory: 'activityRegularization',

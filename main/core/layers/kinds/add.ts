@@ -78,6 +78,7 @@ export function elementwiseMergeLayer(k: ElementwiseMergeKind): AnyLayerSpec {
     countParams() {
       return 0;
     },
+    keras: { className: k.kind, params: () => ({ params: {} }) },
     tfjs: {
       factory: k.factory,
       className: k.kind,

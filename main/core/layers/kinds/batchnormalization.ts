@@ -1,5 +1,6 @@
 import { defineLayer, type ShapeCheck } from '../types';
 import { formatShape, type Shape } from '../../shapes';
+import { droppedSettings, kerasBool, kerasInt, kerasNumber } from '../../import/kerasConfig';
 
 /**
  * Resolves a Keras-style axis (the batch axis counts as 0, negative counts from the end) into an index
@@ -71,6 +72,13 @@ export const BatchNormalization = defineLayer({
     // gamma and beta (when learned) plus the moving mean and variance, which tfjs countParams includes.
     const channels = input[input.length - 1] ?? 0;
     return channels * (2 + (p.center ? 1 : 0) + (p.scale ? 1 : 0));
+  },
+  keras: {
+    className: 'BatchNormalization',
+    params: (c) => ({
+      params: { axis: kerasInt(c.axis, -1), momentum: kerasNumber(c.momentum, 0.99), epsilon: kerasNumber(c.epsilon, 0.001), center: kerasBool(c.center, true), scale: kerasBool(c.scale, true) },
+      dropped: droppedSettings(c, ['axis', 'momentum', 'epsilon', 'center', 'scale']),
+    }),
   },
   tfjs: {
     factory: 'batchNormalization',

@@ -2,7 +2,8 @@ import { defineLayer } from '../types';
 import { LSTM } from './lstm';
 import { GRU } from './gru';
 import { SimpleRNN } from './simplernn';
-import { wrappedCount, wrappedLayer, wrappedPenalizedWeights, wrappedShape } from './wrapper';
+import { kerasWrapped, wrappedCount, wrappedLayer, wrappedPenalizedWeights, wrappedShape } from './wrapper';
+import { droppedSettings, KerasImportError } from '../../import/kerasConfig';
 
 /** The recurrent kinds a Bidirectional can run in both directions. */
 const RECURRENT_KINDS = [LSTM, GRU, SimpleRNN];
@@ -43,6 +44,15 @@ export const Bidirectional = defineLayer({
   },
   countParams([input], p) {
     return 2 * wrappedCount(RECURRENT_KINDS, p.layer, input);
+  },
+  keras: {
+    className: 'Bidirectional',
+    params: (c) => {
+      const mergeMode = c.merge_mode ?? 'concat';
+      if (typeof mergeMode !== 'string') throw new KerasImportError('merge_mode None (two separate outputs) is not supported');
+      const { layer, dropped } = kerasWrapped(RECURRENT_KINDS, c.layer);
+      return { params: { layer, mergeMode }, dropped: [...dropped, ...droppedSettings(c, ['layer', 'merge_mode'])] };
+    },
   },
   tfjs: {
     factory: 'bidirectional',

@@ -1,5 +1,6 @@
 import { defineLayer } from '../types';
 import { formatShape, type Shape } from '../../shapes';
+import { kerasInt } from '../../import/kerasConfig';
 
 export const Concatenate = defineLayer({
   kind: 'Concatenate',
@@ -65,6 +66,10 @@ export const Concatenate = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'Concatenate',
+    params: (c) => ({ params: { axis: kerasInt(c.axis, -1) } }),
   },
   tfjs: {
     factory: 'concatenate',

@@ -3,6 +3,7 @@ import { defineLayer } from '../types';
 import { formatShape, type Shape } from '../../shapes';
 import { convOutputLength } from './conv2d';
 import { sequenceRankError } from './sequence';
+import { droppedSettings, kerasActivation, kerasBool, kerasInt, kerasPadding, requireChannelsLast, KerasImportError } from '../../import/kerasConfig';
 
 export const Conv1D = defineLayer({
   kind: 'Conv1D',
@@ -45,6 +46,25 @@ export const Conv1D = defineLayer({
   countParams([input], p) {
     const channels = input[input.length - 1] ?? 0;
     return p.kernelSize * channels * p.filters + (p.useBias ? p.filters : 0);
+  },
+  keras: {
+    className: 'Conv1D',
+    params: (c) => {
+      requireChannelsLast(c);
+      if (kerasInt(c.groups, 1) !== 1) throw new KerasImportError('grouped convolutions (groups > 1) are not supported');
+      return {
+        params: {
+          filters: c.filters,
+          kernelSize: kerasInt(c.kernel_size, 3),
+          strides: kerasInt(c.strides, 1),
+          padding: kerasPadding(c.padding),
+          dilationRate: kerasInt(c.dilation_rate, 1),
+          activation: kerasActivation(c.activation),
+          useBias: kerasBool(c.use_bias, true),
+        },
+        dropped: droppedSettings(c, ['filters', 'kernel_size', 'strides', 'padding', 'dilation_rate', 'activation', 'use_bias', 'groups']),
+      };
+    },
   },
   tfjs: {
     factory: 'conv1d',

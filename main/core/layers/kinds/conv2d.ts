@@ -1,4 +1,5 @@
-import { ACTIVATIONS } from '../params';
+import { ACTIVATIONS, type ActivationName } from '../params';
+import { droppedSettings, kerasActivation, kerasBool, kerasInt, kerasPadding, kerasPair, KerasImportError, requireChannelsLast, type KerasConfig } from '../../import/kerasConfig';
 import { defineLayer, reshapeFix, type ShapeCheck, type ShapeFix } from '../types';
 import { describeShape, formatShape, shapeSize, suggestImageShape, type Shape } from '../../shapes';
 
@@ -117,6 +118,10 @@ export const Conv2D = defineLayer({
     const channels = input[input.length - 1] ?? 0;
     return p.kernelSize[0] * p.kernelSize[1] * channels * p.filters + (p.useBias ? p.filters : 0);
   },
+  keras: {
+    className: 'Conv2D',
+    params: (c) => ({ params: { filters: c.filters, ...kerasConv2D(c) }, dropped: droppedSettings(c, ['filters', ...KERAS_CONV2D_KEYS], { groups: 1 }) }),
+  },
   tfjs: {
     factory: 'conv2d',
     className: 'Conv2D',
@@ -131,3 +136,20 @@ export const Conv2D = defineLayer({
     }),
   },
 });
+
+/** The Keras keys `kerasConv2D` reads. */
+export const KERAS_CONV2D_KEYS = ['kernel_size', 'strides', 'padding', 'dilation_rate', 'activation', 'use_bias', 'groups'] as const;
+
+/** The window and output settings shared by the 2-D convolutions, from a Keras config (Keras defaults where missing). */
+export function kerasConv2D(c: KerasConfig): ImageWindow & { activation: ActivationName; useBias: boolean } {
+  requireChannelsLast(c);
+  if (kerasInt(c.groups, 1) !== 1) throw new KerasImportError('grouped convolutions (groups > 1) are not supported');
+  return {
+    kernelSize: kerasPair(c.kernel_size, [3, 3]),
+    strides: kerasPair(c.strides, [1, 1]),
+    padding: kerasPadding(c.padding),
+    dilationRate: kerasPair(c.dilation_rate, [1, 1]),
+    activation: kerasActivation(c.activation),
+    useBias: kerasBool(c.use_bias, true),
+  };
+}

@@ -1,7 +1,8 @@
 import { ACTIVATIONS } from '../params';
 import { defineLayer } from '../types';
 import { formatShape } from '../../shapes';
-import { imageRankError, times } from './conv2d';
+import { imageRankError, kerasConv2D, KERAS_CONV2D_KEYS, times } from './conv2d';
+import { droppedSettings, KerasImportError } from '../../import/kerasConfig';
 
 /**
  * Output length of one spatial axis of a transposed convolution, as tfjs-layers computes it (deconvLength):
@@ -65,6 +66,13 @@ export const Conv2DTranspose = defineLayer({
   countParams([input], p) {
     const channels = input[input.length - 1] ?? 0;
     return p.kernelSize[0] * p.kernelSize[1] * channels * p.filters + (p.useBias ? p.filters : 0);
+  },
+  keras: {
+    className: 'Conv2DTranspose',
+    params: (c) => {
+      if (c.output_padding !== undefined && c.output_padding !== null) throw new KerasImportError('output_padding is not supported (it changes the output size)');
+      return { params: { filters: c.filters, ...kerasConv2D(c) }, dropped: droppedSettings(c, ['filters', ...KERAS_CONV2D_KEYS]) };
+    },
   },
   tfjs: {
     factory: 'conv2dTranspose',

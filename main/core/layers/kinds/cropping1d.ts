@@ -1,5 +1,6 @@
 import { defineLayer } from '../types';
 import { sequenceRankError } from './sequence';
+import { kerasPair } from '../../import/kerasConfig';
 
 export const Cropping1D = defineLayer({
   kind: 'Cropping1D',
@@ -29,6 +30,10 @@ export const Cropping1D = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'Cropping1D',
+    params: (c) => ({ params: { cropping: kerasPair(c.cropping, [1, 1]) } }),
   },
   tfjs: {
     // tfjs-layers has no Cropping1D: Neurowire's class (main/core/layers/custom/cropping1d.ts) builds it.

@@ -1,6 +1,7 @@
 import { defineLayer } from '../types';
 import { formatShape } from '../../shapes';
 import { imageRankError } from './conv2d';
+import { kerasSidePairs, requireChannelsLast } from '../../import/kerasConfig';
 
 export const Cropping2D = defineLayer({
   kind: 'Cropping2D',
@@ -44,6 +45,14 @@ export const Cropping2D = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'Cropping2D',
+    params: (c) => {
+      requireChannelsLast(c);
+      const [rows, columns] = kerasSidePairs(c.cropping, 0);
+      return { params: { topBottom: rows, leftRight: columns } };
+    },
   },
   tfjs: {
     factory: 'cropping2D',

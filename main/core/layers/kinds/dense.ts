@@ -1,6 +1,7 @@
 import { ACTIVATIONS } from '../params';
 import { defineLayer } from '../types';
 import { formatShape } from '../../shapes';
+import { droppedSettings, kerasActivation, kerasBool } from '../../import/kerasConfig';
 
 export const Dense = defineLayer({
   kind: 'Dense',
@@ -37,6 +38,13 @@ export const Dense = defineLayer({
   countParams([input], p) {
     const features = input[input.length - 1] ?? 0;
     return features * p.units + (p.useBias ? p.units : 0);
+  },
+  keras: {
+    className: 'Dense',
+    params: (c) => ({
+      params: { units: c.units, activation: kerasActivation(c.activation), useBias: kerasBool(c.use_bias, true) },
+      dropped: droppedSettings(c, ['units', 'activation', 'use_bias']),
+    }),
   },
   tfjs: {
     factory: 'dense',

@@ -1,6 +1,7 @@
 import { ACTIVATIONS } from '../params';
 import { defineLayer } from '../types';
-import { imageConvCheck, times } from './conv2d';
+import { imageConvCheck, kerasConv2D, KERAS_CONV2D_KEYS, times } from './conv2d';
+import { droppedSettings, kerasInt, KerasImportError } from '../../import/kerasConfig';
 
 export const DepthwiseConv2D = defineLayer({
   kind: 'DepthwiseConv2D',
@@ -49,6 +50,14 @@ export const DepthwiseConv2D = defineLayer({
   countParams([input], p) {
     const outChannels = (input[input.length - 1] ?? 0) * p.depthMultiplier;
     return p.kernelSize[0] * p.kernelSize[1] * outChannels + (p.useBias ? outChannels : 0);
+  },
+  keras: {
+    className: 'DepthwiseConv2D',
+    params: (c) => {
+      const { dilationRate, ...window } = kerasConv2D(c);
+      if (dilationRate[0] !== 1 || dilationRate[1] !== 1) throw new KerasImportError('a dilation rate is not supported on DepthwiseConv2D');
+      return { params: { depthMultiplier: kerasInt(c.depth_multiplier, 1), ...window }, dropped: droppedSettings(c, ['depth_multiplier', ...KERAS_CONV2D_KEYS]) };
+    },
   },
   tfjs: {
     factory: 'depthwiseConv2d',

@@ -1,5 +1,6 @@
 import { defineLayer } from '../types';
 import { describeShape, formatShape, type Shape } from '../../shapes';
+import { droppedSettings, kerasBool, kerasPair } from '../../import/kerasConfig';
 
 const size = (d: number | null | undefined) => (d === null || d === undefined ? '?' : String(d));
 
@@ -58,6 +59,10 @@ export const Dot = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'Dot',
+    params: (c) => ({ params: { axes: kerasPair(c.axes, [1, 1]), normalize: kerasBool(c.normalize, false) }, dropped: droppedSettings(c, ['axes', 'normalize']) }),
   },
   tfjs: {
     factory: 'dot',

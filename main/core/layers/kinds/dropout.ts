@@ -1,5 +1,6 @@
 import { defineLayer, type ShapeCheck } from '../types';
 import type { Shape } from '../../shapes';
+import { droppedSettings } from '../../import/kerasConfig';
 
 /**
  * The shared check of layers that drop values with a rate (Dropout, SpatialDropout1D/2D, GaussianDropout): the
@@ -34,6 +35,10 @@ export const Dropout = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'Dropout',
+    params: (c) => ({ params: { rate: c.rate }, dropped: droppedSettings(c, ['rate']) }),
   },
   tfjs: {
     factory: 'dropout',

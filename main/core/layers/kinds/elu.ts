@@ -1,4 +1,5 @@
 import { defineLayer } from '../types';
+import { droppedSettings, kerasNumber } from '../../import/kerasConfig';
 
 export const ELU = defineLayer({
   kind: 'ELU',
@@ -20,6 +21,10 @@ export const ELU = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'ELU',
+    params: (c) => ({ params: { alpha: kerasNumber(c.alpha, 1) }, dropped: droppedSettings(c, ['alpha']) }),
   },
   tfjs: {
     factory: 'elu',

@@ -1,5 +1,6 @@
 import { defineLayer } from '../types';
 import { formatShape, type Shape } from '../../shapes';
+import { droppedSettings, kerasBool } from '../../import/kerasConfig';
 
 export const Embedding = defineLayer({
   kind: 'Embedding',
@@ -43,6 +44,13 @@ export const Embedding = defineLayer({
   },
   countParams(_inputs, p) {
     return p.inputDim * p.outputDim;
+  },
+  keras: {
+    className: 'Embedding',
+    params: (c) => ({
+      params: { inputDim: c.input_dim, outputDim: c.output_dim, maskZero: kerasBool(c.mask_zero, false) },
+      dropped: droppedSettings(c, ['input_dim', 'output_dim', 'mask_zero']),
+    }),
   },
   tfjs: {
     factory: 'embedding',

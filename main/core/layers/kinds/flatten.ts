@@ -1,5 +1,6 @@
 import { defineLayer } from '../types';
 import { describeShape, formatShape, shapeSize } from '../../shapes';
+import { requireChannelsLast } from '../../import/kerasConfig';
 
 export const Flatten = defineLayer({
   kind: 'Flatten',
@@ -26,6 +27,13 @@ export const Flatten = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'Flatten',
+    params: (c) => {
+      requireChannelsLast(c);
+      return { params: {} };
+    },
   },
   tfjs: {
     factory: 'flatten',

@@ -1,5 +1,6 @@
 import { defineLayer } from '../types';
 import { dropoutRateCheck } from './dropout';
+import { droppedSettings } from '../../import/kerasConfig';
 
 export const GaussianDropout = defineLayer({
   kind: 'GaussianDropout',
@@ -27,6 +28,10 @@ export const GaussianDropout = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'GaussianDropout',
+    params: (c) => ({ params: { rate: c.rate }, dropped: droppedSettings(c, ['rate']) }),
   },
   tfjs: {
     factory: 'gaussianDropout',

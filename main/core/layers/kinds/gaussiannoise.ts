@@ -1,4 +1,5 @@
 import { defineLayer } from '../types';
+import { droppedSettings } from '../../import/kerasConfig';
 
 export const GaussianNoise = defineLayer({
   kind: 'GaussianNoise',
@@ -21,6 +22,10 @@ export const GaussianNoise = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'GaussianNoise',
+    params: (c) => ({ params: { stddev: c.stddev }, dropped: droppedSettings(c, ['stddev']) }),
   },
   tfjs: {
     factory: 'gaussianNoise',

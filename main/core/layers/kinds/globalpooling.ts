@@ -2,6 +2,7 @@ import { defineLayer, reshapeFix, type AnyLayerSpec, type CheckContext, type Sha
 import { describeShape, formatShape, type Shape } from '../../shapes';
 import { imageRankError } from './conv2d';
 import { sequenceRankError } from './sequence';
+import { KerasImportError, requireChannelsLast } from '../../import/kerasConfig';
 
 type Reduction = 'Average' | 'Max';
 
@@ -51,6 +52,14 @@ export function globalPooling(reduction: Reduction, dims: 1 | 2): AnyLayerSpec {
     },
     countParams() {
       return 0;
+    },
+    keras: {
+      className: label,
+      params: (c) => {
+        requireChannelsLast(c);
+        if (c.keepdims === true) throw new KerasImportError('keepdims is not supported (the pooled axes are removed)');
+        return { params: {} };
+      },
     },
     tfjs: {
       factory: `global${reduction}Pooling${dims}d`,

@@ -1,5 +1,6 @@
 import { defineLayer } from '../types';
-import { RECURRENT_PARAMS, recurrentParamCount, recurrentShape } from './sequence';
+import { kerasRecurrent, RECURRENT_PARAMS, recurrentParamCount, recurrentShape } from './sequence';
+import { kerasBool } from '../../import/kerasConfig';
 
 /**
  * Keras's GRU with both variants. tfjs-layers 4.22 only has reset_after=False (it throws for resetAfter: true), so
@@ -37,6 +38,14 @@ export const GRU = defineLayer({
   countParams([input], p) {
     // Reset after: Keras's bias is [2, 3·units], one row for the input and one for the recurrent product.
     return recurrentParamCount(3, input, p.units) + (p.resetAfter ? 3 * p.units : 0);
+  },
+  keras: {
+    className: 'GRU',
+    params: (c) => {
+      const imported = kerasRecurrent(c, {}, ['reset_after']);
+      // Keras always writes reset_after; a file without it comes from tfjs (or Keras before 2.3), where it was off.
+      return { ...imported, params: { ...imported.params, resetAfter: kerasBool(c.reset_after, false) } };
+    },
   },
   tfjs: {
     custom: true,

@@ -1,4 +1,5 @@
 import { defineLayer } from '../types';
+import { kerasSampleShape, KerasImportError } from '../../import/kerasConfig';
 
 export const Input = defineLayer({
   kind: 'Input',
@@ -26,6 +27,14 @@ export const Input = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'InputLayer',
+    params: (c) => {
+      const shape = kerasSampleShape(c);
+      if (!shape) throw new KerasImportError('it has no batch_input_shape (or batch_shape)');
+      return { params: { shape }, dropped: c.sparse === true || c.ragged === true ? ['sparse/ragged input'] : [] };
+    },
   },
   tfjs: {
     // The compiler builds Input nodes with `tf.input({shape})`, not with a tf.layers factory.

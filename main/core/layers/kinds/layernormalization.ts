@@ -1,6 +1,7 @@
 import { defineLayer } from '../types';
 import { formatShape } from '../../shapes';
 import { normalizationAxis, normalizationRankError } from './batchnormalization';
+import { droppedSettings, kerasBool, kerasInt, kerasNumber, KerasImportError } from '../../import/kerasConfig';
 
 export const LayerNormalization = defineLayer({
   kind: 'LayerNormalization',
@@ -39,6 +40,17 @@ export const LayerNormalization = defineLayer({
     const axis = p.axis > 0 ? p.axis - 1 : input.length + p.axis;
     const size = input[axis] ?? 0;
     return size * ((p.center ? 1 : 0) + (p.scale ? 1 : 0));
+  },
+  keras: {
+    className: 'LayerNormalization',
+    params: (c) => {
+      if (Array.isArray(c.axis) && c.axis.length !== 1) throw new KerasImportError('normalizing over several axes at once is not supported');
+      if (c.rms_scaling === true) throw new KerasImportError('rms_scaling is not supported');
+      return {
+        params: { axis: kerasInt(c.axis, -1), epsilon: kerasNumber(c.epsilon, 0.001), center: kerasBool(c.center, true), scale: kerasBool(c.scale, true) },
+        dropped: droppedSettings(c, ['axis', 'epsilon', 'center', 'scale', 'rms_scaling']),
+      };
+    },
   },
   tfjs: {
     factory: 'layerNormalization',

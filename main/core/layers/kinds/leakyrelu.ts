@@ -1,4 +1,5 @@
 import { defineLayer } from '../types';
+import { droppedSettings, kerasNumber } from '../../import/kerasConfig';
 
 export const LeakyReLU = defineLayer({
   kind: 'LeakyReLU',
@@ -18,6 +19,11 @@ export const LeakyReLU = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'LeakyReLU',
+    // Keras 2 and tfjs write alpha, Keras 3 negative_slope; both default to 0.3.
+    params: (c) => ({ params: { alpha: kerasNumber(c.alpha ?? c.negative_slope, 0.3) }, dropped: droppedSettings(c, ['alpha', 'negative_slope']) }),
   },
   tfjs: {
     factory: 'leakyReLU',

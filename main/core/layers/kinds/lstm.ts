@@ -1,5 +1,5 @@
 import { defineLayer } from '../types';
-import { RECURRENT_PARAMS, recurrentParamCount, recurrentShape } from './sequence';
+import { kerasRecurrent, RECURRENT_PARAMS, recurrentParamCount, recurrentShape } from './sequence';
 
 export const LSTM = defineLayer({
   kind: 'LSTM',
@@ -20,6 +20,10 @@ export const LSTM = defineLayer({
   },
   countParams([input], p) {
     return recurrentParamCount(4, input, p.units);
+  },
+  keras: {
+    className: 'LSTM',
+    params: (c) => kerasRecurrent(c, { unit_forget_bias: true }),
   },
   tfjs: {
     factory: 'lstm',

@@ -1,5 +1,6 @@
 import { defineLayer } from '../types';
 import { ATTENTION_INPUT_NAMES, MAX_ATTENTION_DROPOUT, attentionParamCount, multiHeadAttentionShape, queryValueKey, resolveAttentionSizes } from './attention';
+import { droppedSettings, kerasBool, kerasInt, kerasNumber, KerasImportError } from '../../import/kerasConfig';
 
 export const MultiHeadAttention = defineLayer({
   kind: 'MultiHeadAttention',
@@ -40,6 +41,25 @@ export const MultiHeadAttention = defineLayer({
   countParams(inputs, p) {
     const width = queryValueKey(inputs.map((s) => s[s.length - 1] ?? 0));
     return attentionParamCount(width, resolveAttentionSizes(p, width.query));
+  },
+  keras: {
+    className: 'MultiHeadAttention',
+    params: (c) => {
+      if (c.attention_axes !== undefined && c.attention_axes !== null) throw new KerasImportError('attention_axes is not supported (attention runs over the steps)');
+      return {
+        params: {
+          numHeads: c.num_heads,
+          keyDim: c.key_dim,
+          valueDim: kerasInt(c.value_dim, 0),
+          dropout: kerasNumber(c.dropout, 0),
+          useBias: kerasBool(c.use_bias, true),
+          outputDim: kerasInt(c.output_shape, 0),
+          // Keras passes the causal mask when calling the layer; Neurowire's own class (and its saved files) keep it here.
+          useCausalMask: kerasBool(c.use_causal_mask, false),
+        },
+        dropped: droppedSettings(c, ['num_heads', 'key_dim', 'value_dim', 'dropout', 'use_bias', 'output_shape', 'attention_axes', 'use_causal_mask']),
+      };
+    },
   },
   tfjs: {
     custom: true,

@@ -1,5 +1,6 @@
 import { defineLayer } from '../types';
 import { formatShape } from '../../shapes';
+import { droppedSettings } from '../../import/kerasConfig';
 
 export const Permute = defineLayer({
   kind: 'Permute',
@@ -34,6 +35,10 @@ export const Permute = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'Permute',
+    params: (c) => ({ params: { dims: c.dims }, dropped: droppedSettings(c, ['dims']) }),
   },
   tfjs: {
     factory: 'permute',

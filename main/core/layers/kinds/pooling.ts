@@ -3,6 +3,7 @@ import { defineLayer, type AnyLayerSpec, type CheckContext, type ShapeCheck } fr
 import type { Shape } from '../../shapes';
 import { convOutputLength, imageRankError } from './conv2d';
 import { sequenceRankError } from './sequence';
+import { droppedSettings, kerasInt, kerasPadding, kerasPair, requireChannelsLast } from '../../import/kerasConfig';
 
 type Reduction = 'Average' | 'Max';
 
@@ -72,6 +73,19 @@ export function pooling(reduction: Reduction, dims: 1 | 2): AnyLayerSpec {
     },
     countParams() {
       return 0;
+    },
+    keras: {
+      className: label,
+      params: (c) => {
+        requireChannelsLast(c);
+        // Keras writes strides null for "the pool size".
+        const strides = c.strides ?? c.pool_size;
+        const params =
+          dims === 1
+            ? { poolSize: kerasInt(c.pool_size, 2), strides: kerasInt(strides, 2), padding: kerasPadding(c.padding) }
+            : { poolSize: kerasPair(c.pool_size, [2, 2]), strides: kerasPair(strides, [2, 2]), padding: kerasPadding(c.padding) };
+        return { params, dropped: droppedSettings(c, ['pool_size', 'strides', 'padding']) };
+      },
     },
     tfjs: {
       factory: `${reduction.toLowerCase()}Pooling${dims}d`,

@@ -1,5 +1,6 @@
 import { defineLayer } from '../types';
 import { formatShape } from '../../shapes';
+import { droppedSettings } from '../../import/kerasConfig';
 
 export const PReLU = defineLayer({
   kind: 'PReLU',
@@ -37,6 +38,10 @@ export const PReLU = defineLayer({
   },
   countParams([input], p) {
     return input.reduce<number>((count, d, i) => count * (p.sharedAxes.includes(i + 1) ? 1 : (d ?? 0)), 1);
+  },
+  keras: {
+    className: 'PReLU',
+    params: (c) => ({ params: { sharedAxes: Array.isArray(c.shared_axes) ? c.shared_axes : c.shared_axes == null ? [] : [c.shared_axes] }, dropped: droppedSettings(c, ['shared_axes']) }),
   },
   tfjs: {
     factory: 'prelu',

@@ -1,4 +1,5 @@
 import { defineLayer } from '../types';
+import { droppedSettings, kerasNumber, KerasImportError } from '../../import/kerasConfig';
 
 export const ReLU = defineLayer({
   kind: 'ReLU',
@@ -19,6 +20,16 @@ export const ReLU = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'ReLU',
+    params: (c) => {
+      // Keras writes negative_slope and threshold (0 by default); tfjs's ReLU has neither.
+      if (kerasNumber(c.negative_slope, 0) !== 0 || kerasNumber(c.threshold, 0) !== 0) {
+        throw new KerasImportError('a ReLU with a negative_slope or threshold is not supported (use LeakyReLU for a slope)');
+      }
+      return { params: { maxValue: kerasNumber(c.max_value, 0) }, dropped: droppedSettings(c, ['max_value', 'negative_slope', 'threshold']) };
+    },
   },
   tfjs: {
     factory: 'reLU',

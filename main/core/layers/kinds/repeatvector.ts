@@ -1,5 +1,6 @@
 import { defineLayer } from '../types';
 import { describeShape } from '../../shapes';
+import { droppedSettings } from '../../import/kerasConfig';
 
 export const RepeatVector = defineLayer({
   kind: 'RepeatVector',
@@ -28,6 +29,10 @@ export const RepeatVector = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'RepeatVector',
+    params: (c) => ({ params: { n: c.n }, dropped: droppedSettings(c, ['n']) }),
   },
   tfjs: {
     factory: 'repeatVector',

@@ -1,5 +1,6 @@
 import { defineLayer } from '../types';
 import { formatShape, shapeSize, type Shape } from '../../shapes';
+import { droppedSettings } from '../../import/kerasConfig';
 
 export const Reshape = defineLayer({
   kind: 'Reshape',
@@ -44,6 +45,10 @@ export const Reshape = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'Reshape',
+    params: (c) => ({ params: { targetShape: c.target_shape }, dropped: droppedSettings(c, ['target_shape']) }),
   },
   tfjs: {
     factory: 'reshape',

@@ -1,6 +1,7 @@
 import { ACTIVATIONS } from '../params';
 import { defineLayer } from '../types';
-import { imageConvCheck } from './conv2d';
+import { imageConvCheck, kerasConv2D, KERAS_CONV2D_KEYS } from './conv2d';
+import { droppedSettings, kerasInt } from '../../import/kerasConfig';
 
 export const SeparableConv2D = defineLayer({
   kind: 'SeparableConv2D',
@@ -39,6 +40,13 @@ export const SeparableConv2D = defineLayer({
     const depthwise = p.kernelSize[0] * p.kernelSize[1] * channels * p.depthMultiplier;
     const pointwise = channels * p.depthMultiplier * p.filters;
     return depthwise + pointwise + (p.useBias ? p.filters : 0);
+  },
+  keras: {
+    className: 'SeparableConv2D',
+    params: (c) => ({
+      params: { filters: c.filters, depthMultiplier: kerasInt(c.depth_multiplier, 1), ...kerasConv2D(c) },
+      dropped: droppedSettings(c, ['filters', 'depth_multiplier', ...KERAS_CONV2D_KEYS]),
+    }),
   },
   tfjs: {
     factory: 'separableConv2d',

@@ -1,6 +1,7 @@
 import { ACTIVATIONS, type ParamDefs } from '../params';
 import { reshapeFix, type CheckContext, type ShapeCheck, type ShapeFix } from '../types';
 import { describeShape, formatShape, type Shape } from '../../shapes';
+import { droppedSettings, kerasActivation, kerasBool, kerasNumber, KerasImportError, type KerasConfig } from '../../import/kerasConfig';
 
 /**
  * The shared rank check of layers that read a sequence [time, features] (LSTM, GRU, Conv1D,
@@ -113,4 +114,27 @@ export function recurrentShape(label: string, input: Shape, p: RecurrentValues, 
 export function recurrentParamCount(gates: number, input: Shape, units: number): number {
   const features = input[input.length - 1] ?? 0;
   return gates * (features * units + units * units + units);
+}
+
+/**
+ * LSTM, GRU and SimpleRNN settings from a Keras config (Keras defaults where missing). `defaults` are Keras defaults
+ * of keys the kind ignores, `used` keys the caller reads itself. Refuses return_state and go_backwards: the first
+ * gives the layer more outputs, the second reads the sequence the other way round.
+ */
+export function kerasRecurrent(c: KerasConfig, defaults: KerasConfig = {}, used: readonly string[] = []): { params: Record<string, unknown>; dropped: string[] } {
+  if (c.return_state === true) throw new KerasImportError('return_state is not supported (the layer would have several outputs)');
+  // Neurowire's recurrent layers always have biases; without them the layer would have other weights.
+  if (c.use_bias === false) throw new KerasImportError('use_bias false is not supported (recurrent layers in Neurowire always have biases)');
+  if (c.go_backwards === true) throw new KerasImportError('go_backwards is not supported — use a Bidirectional layer to read the sequence backwards');
+  return {
+    params: {
+      units: c.units,
+      activation: kerasActivation(c.activation, 'tanh'),
+      recurrentActivation: kerasActivation(c.recurrent_activation, 'sigmoid'),
+      returnSequences: kerasBool(c.return_sequences, false),
+      dropout: kerasNumber(c.dropout, 0),
+      recurrentDropout: kerasNumber(c.recurrent_dropout, 0),
+    },
+    dropped: droppedSettings(c, ['units', 'activation', 'recurrent_activation', 'return_sequences', 'return_state', 'go_backwards', 'use_bias', 'dropout', 'recurrent_dropout', ...used], defaults),
+  };
 }

@@ -1,5 +1,5 @@
 import { defineLayer } from '../types';
-import { SIMPLE_RNN_PARAMS, recurrentParamCount, recurrentShape } from './sequence';
+import { kerasRecurrent, SIMPLE_RNN_PARAMS, recurrentParamCount, recurrentShape } from './sequence';
 
 export const SimpleRNN = defineLayer({
   kind: 'SimpleRNN',
@@ -20,6 +20,14 @@ export const SimpleRNN = defineLayer({
   },
   countParams([input], p) {
     return recurrentParamCount(1, input, p.units);
+  },
+  keras: {
+    className: 'SimpleRNN',
+    params: (c) => {
+      const { params, dropped } = kerasRecurrent(c);
+      const { recurrentActivation: _gates, ...rest } = params;
+      return { params: rest, dropped };
+    },
   },
   tfjs: {
     factory: 'simpleRNN',

@@ -1,5 +1,6 @@
 import { defineLayer } from '../types';
 import { formatShape } from '../../shapes';
+import { droppedSettings, kerasInt } from '../../import/kerasConfig';
 
 export const Softmax = defineLayer({
   kind: 'Softmax',
@@ -38,6 +39,10 @@ export const Softmax = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'Softmax',
+    params: (c) => ({ params: { axis: kerasInt(c.axis, -1) }, dropped: droppedSettings(c, ['axis']) }),
   },
   tfjs: {
     factory: 'softmax',

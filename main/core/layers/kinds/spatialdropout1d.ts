@@ -1,6 +1,7 @@
 import { defineLayer } from '../types';
 import { dropoutRateCheck } from './dropout';
 import { sequenceRankError } from './sequence';
+import { droppedSettings } from '../../import/kerasConfig';
 
 export const SpatialDropout1D = defineLayer({
   kind: 'SpatialDropout1D',
@@ -22,6 +23,10 @@ export const SpatialDropout1D = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'SpatialDropout1D',
+    params: (c) => ({ params: { rate: c.rate }, dropped: droppedSettings(c, ['rate']) }),
   },
   tfjs: {
     factory: 'spatialDropout1d',

@@ -1,6 +1,7 @@
 import { defineLayer } from '../types';
 import { imageRankError } from './conv2d';
 import { dropoutRateCheck } from './dropout';
+import { droppedSettings, requireChannelsLast } from '../../import/kerasConfig';
 
 /** Keras's SpatialDropout2D (channels last); tfjs-layers has none, so Neurowire's own class (custom/spatialdropout2d.ts) builds it. */
 export const SpatialDropout2D = defineLayer({
@@ -23,6 +24,13 @@ export const SpatialDropout2D = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'SpatialDropout2D',
+    params: (c) => {
+      requireChannelsLast(c);
+      return { params: { rate: c.rate }, dropped: droppedSettings(c, ['rate']) };
+    },
   },
   tfjs: {
     factory: 'spatialDropout2d',

@@ -14,7 +14,8 @@ import { Flatten } from './flatten';
 import { Reshape } from './reshape';
 import { Dropout } from './dropout';
 import { Activation } from './activation';
-import { wrappedCount, wrappedLayer, wrappedPenalizedWeights, wrappedShape } from './wrapper';
+import { kerasWrapped, wrappedCount, wrappedLayer, wrappedPenalizedWeights, wrappedShape } from './wrapper';
+import { droppedSettings } from '../../import/kerasConfig';
 
 /** The kinds that work on one step at a time (tfjs runs them on [batch, ...step] for each step in turn). */
 const PER_STEP_KINDS: AnyLayerSpec[] = [
@@ -69,6 +70,13 @@ export const TimeDistributed = defineLayer({
   },
   countParams([input], p) {
     return wrappedCount(PER_STEP_KINDS, p.layer, input.slice(1));
+  },
+  keras: {
+    className: 'TimeDistributed',
+    params: (c) => {
+      const { layer, dropped } = kerasWrapped(PER_STEP_KINDS, c.layer);
+      return { params: { layer }, dropped: [...dropped, ...droppedSettings(c, ['layer'])] };
+    },
   },
   tfjs: {
     factory: 'timeDistributed',

@@ -1,5 +1,6 @@
 import { defineLayer } from '../types';
 import { sequenceRankError } from './sequence';
+import { kerasInt } from '../../import/kerasConfig';
 
 export const UpSampling1D = defineLayer({
   kind: 'UpSampling1D',
@@ -22,6 +23,10 @@ export const UpSampling1D = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'UpSampling1D',
+    params: (c) => ({ params: { size: kerasInt(c.size, 2) } }),
   },
   tfjs: {
     // tfjs-layers has no UpSampling1D: Neurowire's class (main/core/layers/custom/upsampling1d.ts) builds it.

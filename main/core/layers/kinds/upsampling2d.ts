@@ -1,5 +1,6 @@
 import { defineLayer } from '../types';
 import { imageRankError } from './conv2d';
+import { droppedSettings, kerasPair, requireChannelsLast } from '../../import/kerasConfig';
 
 export const UpSampling2D = defineLayer({
   kind: 'UpSampling2D',
@@ -29,6 +30,13 @@ export const UpSampling2D = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'UpSampling2D',
+    params: (c) => {
+      requireChannelsLast(c);
+      return { params: { size: kerasPair(c.size, [2, 2]), interpolation: c.interpolation ?? 'nearest' }, dropped: droppedSettings(c, ['size', 'interpolation']) };
+    },
   },
   tfjs: {
     factory: 'upSampling2d',

@@ -1,6 +1,7 @@
 import type { LayerValue, ParamDefs, ParamValues } from '../params';
 import { InnerLayer, type AnyLayerSpec, type CheckContext, type ShapeCheck } from '../types';
 import type { Shape } from '../../shapes';
+import { KerasImportError, kerasInnerLayer } from '../../import/kerasConfig';
 
 /**
  * Helpers of the wrapper kinds (Bidirectional, TimeDistributed): a wrapper holds a whole layer in a `layer` param
@@ -42,4 +43,16 @@ export function wrappedLayer(options: readonly AnyLayerSpec[], value: LayerValue
  */
 export function wrappedPenalizedWeights(options: readonly AnyLayerSpec[]): string[] {
   return [...new Set(options.flatMap((s) => s.penalizedWeights))];
+}
+
+/**
+ * The `layer` param of a wrapper imported from Keras: the wrapped layer's class among the kinds the wrapper takes,
+ * converted by that kind's own `keras` field. Its dropped settings are reported under "layer.".
+ */
+export function kerasWrapped(options: readonly AnyLayerSpec[], value: unknown): { layer: LayerValue; dropped: string[] } {
+  const inner = kerasInnerLayer(value);
+  const spec = options.find((s) => [s.keras?.className ?? []].flat().includes(inner.className));
+  if (!spec?.keras) throw new KerasImportError(`it wraps a ${inner.className}, and it can only wrap ${options.map((s) => s.kind).join(', ')}`);
+  const converted = spec.keras.params(inner.config);
+  return { layer: { kind: spec.kind, params: converted.params }, dropped: (converted.dropped ?? []).map((d) => `layer.${d}`) };
 }

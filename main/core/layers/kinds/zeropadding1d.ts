@@ -1,5 +1,6 @@
 import { defineLayer } from '../types';
 import { sequenceRankError } from './sequence';
+import { kerasPair } from '../../import/kerasConfig';
 
 export const ZeroPadding1D = defineLayer({
   kind: 'ZeroPadding1D',
@@ -22,6 +23,10 @@ export const ZeroPadding1D = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'ZeroPadding1D',
+    params: (c) => ({ params: { padding: kerasPair(c.padding, [1, 1]) } }),
   },
   tfjs: {
     // tfjs-layers has no ZeroPadding1D: Neurowire's class (main/core/layers/custom/zeropadding1d.ts) builds it.

@@ -1,5 +1,6 @@
 import { defineLayer } from '../types';
 import { imageRankError } from './conv2d';
+import { kerasSidePairs, requireChannelsLast } from '../../import/kerasConfig';
 
 export const ZeroPadding2D = defineLayer({
   kind: 'ZeroPadding2D',
@@ -24,6 +25,14 @@ export const ZeroPadding2D = defineLayer({
   },
   countParams() {
     return 0;
+  },
+  keras: {
+    className: 'ZeroPadding2D',
+    params: (c) => {
+      requireChannelsLast(c);
+      const [rows, columns] = kerasSidePairs(c.padding, 1);
+      return { params: { topBottom: rows, leftRight: columns } };
+    },
   },
   tfjs: {
     factory: 'zeroPadding2d',

@@ -1,0 +1,330 @@
+/**
+ * Imports the architecture of a Keras or TensorFlow.js layers model: a tfjs `model.json` (its `modelTopology`), a
+ * Keras `model.to_json()` file (Keras 2 or Keras 3), or the bare `{class_name, config}` topology. Sequential and
+ * functional models, nested models flattened into one graph. What each Keras class becomes is the `keras` field of
+ * the layer specs; this module only walks the model and wires the nodes. It never half-imports: a model with any
+ * layer Neurowire cannot represent gives the list of those layers and no project.
+ */
+import { LAYER_SPECS } from '../layers/registry';
+import { paramsSchema } from '../layers/params';
+import type { AnyLayerSpec } from '../layers/types';
+import { analyzeGraph, topologicalOrder } from '../graph/analyze';
+import { emptyProject, type Graph, type Project, type ProjectEdge, type ProjectNode } from '../project';
+import type { Shape } from '../shapes';
+import { KerasImportError, kerasSampleShape, type KerasConfig } from './kerasConfig';
+
+export * from './kerasConfig';
+
+/** One row of the Keras-style summary, as Neurowire's analysis sees the imported layer. */
+export interface ImportedLayer {
+  name: string;
+  /** Neurowire kind, e.g. "Dense". */
+  kind: string;
+  /** The Keras class it came from ("InputLayer" for an input made from a first layer's batch_input_shape). */
+  className: string;
+  outputShape: Shape | null;
+  params: number;
+}
+
+export interface KerasImportSummary {
+  layers: ImportedLayer[];
+  /** analyzeGraph's total: what tfjs's countParams() gives for the same model. */
+  totalParams: number;
+  /** Problems Neurowire's analysis finds in the imported graph (it is written all the same: the editor shows them). */
+  errors: string[];
+}
+
+/** A layer whose class Neurowire does not know, or whose settings it cannot represent (then `reason` says which). */
+export interface UnknownLayer {
+  name: string;
+  className: string;
+  reason?: string;
+}
+
+export type KerasImportResult =
+  | { project: Project; summary: KerasImportSummary; dropped: { layer: string; settings: string[] }[] }
+  | { unknown: UnknownLayer[] };
+
+const MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
+
+const specByKerasClass = new Map<string, AnyLayerSpec>();
+for (const spec of LAYER_SPECS) {
+  for (const className of [spec.keras?.className ?? []].flat()) specByKerasClass.set(className, spec);
+}
+
+/** The Keras classes the importer knows, for messages. */
+export function importableKerasClasses(): string[] {
+  return [...specByKerasClass.keys()].sort();
+}
+
+interface KerasLayer {
+  class_name: string;
+  config: KerasConfig;
+  name?: string;
+  inbound_nodes?: unknown[];
+}
+
+/** A reference to one output tensor: layer name, which call of it, which of its outputs. */
+interface TensorRef {
+  layer: string;
+  node: number;
+  tensor: number;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The `{class_name, config}` of the model, wherever the file keeps it. */
+function topologyOf(json: unknown): KerasLayer {
+  if (!isObject(json)) throw new KerasImportError('the file is not a Keras or TensorFlow.js model (expected a JSON object)');
+  if (json.format === 'graph-model') {
+    throw new KerasImportError(
+      'this is a TensorFlow.js graph model (converted from a SavedModel or frozen graph), which has no layers to import — convert the Keras model with tensorflowjs_converter --input_format keras instead',
+    );
+  }
+  let topology: unknown = json.modelTopology ?? json;
+  if (isObject(topology) && isObject(topology.model_config)) topology = topology.model_config;
+  if (!isObject(topology) || typeof topology.class_name !== 'string' || topology.config === undefined) {
+    throw new KerasImportError('the file is not a Keras or TensorFlow.js layers model (no "class_name" and "config" of a model found)');
+  }
+  if (!MODEL_CLASSES.has(topology.class_name)) {
+    throw new KerasImportError(`the file holds a ${topology.class_name}, not a Sequential or functional model`);
+  }
+  return topology as unknown as KerasLayer;
+}
+
+function isRefArray(value: unknown): value is [string, number, number, ...unknown[]] {
+  return Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'number' && typeof value[2] === 'number';
+}
+
+/** Keras 3's `{class_name: '__keras_tensor__', config: {keras_history: [layer, node, tensor]}}`. */
+function kerasTensorRef(value: unknown): TensorRef | null {
+  if (!isObject(value) || value.class_name !== '__keras_tensor__' || !isObject(value.config)) return null;
+  const history = value.config.keras_history;
+  return isRefArray(history) ? { layer: history[0], node: history[1], tensor: history[2] } : null;
+}
+
+/** Keyword arguments that carry a layer's inputs (the query, value and key of an attention), in Neurowire's edge order. */
+const TENSOR_KWARGS = ['inputs', 'query', 'value', 'key'];
+
+/** Every tensor of one call, in argument order: positional first, then the input keyword arguments. */
+function refsOfCall(call: unknown): TensorRef[] {
+  const refs: TensorRef[] = [];
+  const walk = (value: unknown) => {
+    const k3 = kerasTensorRef(value);
+    if (k3) refs.push(k3);
+    else if (isRefArray(value)) {
+      refs.push({ layer: value[0], node: value[1], tensor: value[2] });
+      // Keras 2 keeps the other tensors of a call (an attention's value and key) in the first one's kwargs.
+      if (isObject(value[3])) for (const key of TENSOR_KWARGS) if (value[3][key] !== undefined) walk(value[3][key]);
+    } else if (Array.isArray(value)) value.forEach(walk);
+  };
+  if (isObject(call)) {
+    // Keras 3: {args: [...], kwargs: {...}}
+    walk(call.args);
+    if (isObject(call.kwargs)) for (const key of TENSOR_KWARGS) if (call.kwargs[key] !== undefined) walk(call.kwargs[key]);
+  } else walk(call);
+  return refs;
+}
+
+/** `input_layers` / `output_layers`: a list of refs, or (Keras 3, one tensor) a single ref. */
+function refList(value: unknown): TensorRef[] {
+  if (isRefArray(value)) return [{ layer: value[0], node: value[1], tensor: value[2] }];
+  if (!Array.isArray(value)) return [];
+  return value.filter(isRefArray).map((r) => ({ layer: r[0], node: r[1], tensor: r[2] }));
+}
+
+class GraphBuilder {
+  readonly nodes: ProjectNode[] = [];
+  readonly edges: ProjectEdge[] = [];
+  readonly unknown: UnknownLayer[] = [];
+  readonly dropped: { layer: string; settings: string[] }[] = [];
+  readonly classNames = new Map<string, string>();
+  private readonly names = new Set<string>();
+
+  /** A valid, unused node name from a Keras name ("conv2d/1" → "conv2d_1"). */
+  private nameFor(kerasName: string): string {
+    let base = kerasName.replace(/[^A-Za-z0-9_]/g, '_');
+    if (!/^[A-Za-z]/.test(base)) base = `layer_${base}`;
+    let name = base;
+    for (let i = 2; this.names.has(name); i++) name = `${base}_${i}`;
+    this.names.add(name);
+    return name;
+  }
+
+  /** Adds the layer as its kind's node fed by `sources`; an unknown or unrepresentable layer is listed instead. */
+  addLayer(layer: KerasLayer, sources: string[]): string {
+    const kerasName = String(layer.config?.name ?? layer.name ?? layer.class_name);
+    const spec = specByKerasClass.get(layer.class_name);
+    if (!spec?.keras) {
+      this.unknown.push({ name: kerasName, className: layer.class_name });
+      return `?${kerasName}`;
+    }
+    let converted: ReturnType<NonNullable<AnyLayerSpec['keras']>['params']>;
+    try {
+      converted = spec.keras.params(layer.config ?? {});
+    } catch (e) {
+      if (!(e instanceof KerasImportError)) throw e;
+      this.unknown.push({ name: kerasName, className: layer.class_name, reason: e.message });
+      return `?${kerasName}`;
+    }
+    const parsed = paramsSchema(spec.params).safeParse(converted.params);
+    if (!parsed.success) {
+      this.unknown.push({ name: kerasName, className: layer.class_name, reason: parsed.error.issues[0]?.message ?? 'its settings are not valid' });
+      return `?${kerasName}`;
+    }
+    const name = this.nameFor(kerasName);
+    this.nodes.push({ id: name, kind: spec.kind, name, params: parsed.data as Record<string, unknown>, position: { x: 0, y: 0 } });
+    this.classNames.set(name, layer.class_name);
+    if (converted.dropped?.length) this.dropped.push({ layer: name, settings: converted.dropped });
+    for (const source of sources) this.edges.push({ id: `e${this.edges.length + 1}`, source, target: name });
+    return name;
+  }
+
+  /** An input node for a Sequential whose first layer carries the input shape (no InputLayer in the file). */
+  addInput(kerasName: string, shape: (number | null)[]): string {
+    return this.addLayer({ class_name: 'InputLayer', config: { name: kerasName, batch_input_shape: [null, ...shape] } }, []);
+  }
+
+  /** Expands a (possibly nested) model; `inputs` feed a nested model's inputs, null at the top. Returns its outputs. */
+  expand(model: KerasLayer, inputs: string[] | null): string[] {
+    return model.class_name === 'Sequential' ? this.expandSequential(model, inputs) : this.expandFunctional(model, inputs);
+  }
+
+  private expandSequential(model: KerasLayer, inputs: string[] | null): string[] {
+    // Keras before 2.2.3 wrote a Sequential's config as the bare list of layers.
+    const config = Array.isArray(model.config) ? { layers: model.config } : model.config;
+    const layers = (Array.isArray(config.layers) ? config.layers : []) as KerasLayer[];
+    let current: string | null = inputs?.[0] ?? null;
+    for (const layer of layers) {
+      if (layer.class_name === 'InputLayer') {
+        // A nested Sequential's own InputLayer: its input is what the outer model feeds it.
+        if (current === null) current = this.addLayer(layer, []);
+        continue;
+      }
+      if (current === null && MODEL_CLASSES.has(layer.class_name)) {
+        // A nested model first: it holds the input (its own InputLayer or first layer's shape).
+        const outputs = this.expand(layer, null);
+        if (outputs.length !== 1) {
+          this.unknown.push({ name: String(layer.config?.name), className: layer.class_name, reason: 'a layer of a Sequential model must have exactly one output' });
+          return [];
+        }
+        current = outputs[0];
+        continue;
+      }
+      if (current === null) {
+        const shape = kerasSampleShape(layer.config ?? {}) ?? (Array.isArray(config.build_input_shape) ? (config.build_input_shape as (number | null)[]).slice(1) : undefined);
+        const layerName = String(layer.config?.name ?? 'layer');
+        if (!shape) {
+          this.unknown.push({ name: layerName, className: layer.class_name, reason: 'the model has no InputLayer and its first layer no batch_input_shape, so the input shape is unknown' });
+          return [];
+        }
+        current = this.addInput(`${layerName}_input`, shape);
+      }
+      const outputs = MODEL_CLASSES.has(layer.class_name) ? this.expand(layer, [current]) : [this.addLayer(layer, [current])];
+      if (outputs.length !== 1) {
+        this.unknown.push({ name: String(layer.config?.name), className: layer.class_name, reason: 'a layer of a Sequential model must have exactly one output' });
+        return [];
+      }
+      current = outputs[0];
+    }
+    return current === null ? [] : [current];
+  }
+
+  private expandFunctional(model: KerasLayer, inputs: string[] | null): string[] {
+    const config = model.config;
+    const layers = (Array.isArray(config.layers) ? config.layers : []) as KerasLayer[];
+    /** Per layer name: for each of its calls (inbound nodes), its output nodes. */
+    const outputsOf = new Map<string, string[][]>();
+    const inputRefs = refList(config.input_layers);
+    if (inputs) {
+      inputRefs.forEach((ref, i) => {
+        if (inputs[i] !== undefined) outputsOf.set(ref.layer, [[inputs[i]]]);
+      });
+    }
+    const resolve = (ref: TensorRef) => outputsOf.get(ref.layer)?.[ref.node]?.[ref.tensor];
+    let pending = layers;
+    // Keras lists layers in call order; passes make the import independent of that.
+    while (pending.length) {
+      const left: KerasLayer[] = [];
+      for (const layer of pending) {
+        const name = String(layer.name ?? layer.config?.name);
+        if (outputsOf.has(name)) continue;
+        if (layer.class_name === 'InputLayer') {
+          outputsOf.set(name, [[this.addLayer(layer, [])]]);
+          continue;
+        }
+        const calls = layer.inbound_nodes ?? [];
+        if (calls.length === 0) continue; // built but never called in this model
+        if (calls.length > 1) {
+          this.unknown.push({ name, className: layer.class_name, reason: `it is called ${calls.length} times (shared weights), and each Neurowire layer has its own weights` });
+          outputsOf.set(name, []);
+          continue;
+        }
+        const refs = refsOfCall(calls[0]);
+        const sources = refs.map(resolve);
+        if (sources.some((s) => s === undefined)) {
+          left.push(layer);
+          continue;
+        }
+        const outputs = MODEL_CLASSES.has(layer.class_name) ? this.expand(layer, sources as string[]) : [this.addLayer(layer, sources as string[])];
+        outputsOf.set(name, [outputs]);
+      }
+      if (left.length === pending.length) {
+        for (const layer of left) this.unknown.push({ name: String(layer.name ?? layer.config?.name), className: layer.class_name, reason: 'its inputs come from layers that are not in the model' });
+        break;
+      }
+      pending = left;
+    }
+    return refList(config.output_layers)
+      .map(resolve)
+      .filter((s): s is string => s !== undefined);
+  }
+}
+
+/** Columns by depth (longest path from an input), rows in the order the layers came: a readable left-to-right layout. */
+function layOut(graph: Graph): void {
+  const depth = new Map<string, number>();
+  const incoming = new Map<string, string[]>();
+  for (const e of graph.edges) incoming.set(e.target, [...(incoming.get(e.target) ?? []), e.source]);
+  for (const id of topologicalOrder(graph)) depth.set(id, Math.max(-1, ...(incoming.get(id) ?? []).map((s) => depth.get(s) ?? 0)) + 1);
+  const rows = new Map<number, number>();
+  for (const node of graph.nodes) {
+    const column = depth.get(node.id) ?? 0;
+    const row = rows.get(column) ?? 0;
+    rows.set(column, row + 1);
+    node.position = { x: 80 + column * 240, y: 80 + row * 140 };
+  }
+}
+
+/**
+ * A Neurowire project from a Keras or TensorFlow.js layers model's JSON, or the layers it cannot import. Throws a
+ * KerasImportError when the file is not such a model at all. Builds no weights: counting is the analysis's job.
+ */
+export function importKerasModel(json: unknown): KerasImportResult {
+  const topology = topologyOf(json);
+  const builder = new GraphBuilder();
+  const outputs = builder.expand(topology, null);
+  if (builder.unknown.length) return { unknown: builder.unknown };
+  if (outputs.length === 0) throw new KerasImportError('the model has no outputs');
+
+  const graph: Graph = { nodes: builder.nodes, edges: builder.edges };
+  layOut(graph);
+  const modelName = typeof topology.config?.name === 'string' && topology.config.name.trim() ? topology.config.name : 'Imported model';
+  const project: Project = {
+    ...emptyProject(modelName.slice(0, 200)),
+    description: `Imported from the Keras model "${modelName.slice(0, 100)}" (architecture only; the weights are not imported).`,
+    graph,
+  };
+  const analysis = analyzeGraph(graph);
+  const layers = graph.nodes.map((n) => ({
+    name: n.name,
+    kind: n.kind,
+    className: builder.classNames.get(n.id) ?? n.kind,
+    outputShape: analysis.nodes[n.id]?.outputShape ?? null,
+    params: analysis.nodes[n.id]?.params ?? 0,
+  }));
+  const errors = [...analysis.errors, ...graph.nodes.flatMap((n) => analysis.nodes[n.id]?.errors ?? [])];
+  return { project, summary: { layers, totalParams: analysis.totalParams, errors }, dropped: builder.dropped };
+}

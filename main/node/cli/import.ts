@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { importKerasModel, KerasImportError, type KerasImportResult } from '../../core/import/keras';
+import { serializeProject, upgradeProject } from '../../core/project';
+import { formatShape } from '../../core/shapes';
+
+const USAGE = `Usage: npm run import -- <model.json> [--out <project.neurowire.json>]
+
+Imports the architecture of a Keras or TensorFlow.js layers model: a TensorFlow.js model.json or the JSON of
+Keras's model.to_json(). Writes a Neurowire project (default: <model>.neurowire.json next to the model) and prints
+its layers with their output shapes and parameter counts. The weights are not imported.`;
+
+function fail(message: string, code = 2): never {
+  console.error(`neurowire import: ${message}`);
+  process.exit(code);
+}
+
+/** The Keras-style summary: one row per layer, then the total as Neurowire's analysis counts it. */
+export function formatSummary(result: Extract<KerasImportResult, { project: unknown }>): string {
+  const rows = result.summary.layers.map((l) => [`${l.name} (${l.className})`, l.kind, l.outputShape ? formatShape([null, ...l.outputShape]) : '?', l.params.toLocaleString('en-US')]);
+  const header = ['Layer (Keras class)', 'Kind', 'Output shape', 'Params'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  const rule = '─'.repeat(widths.reduce((a, b) => a + b + 2, -2));
+  const out = [rule, line(header), rule, ...rows.map(line), rule, `Total parameters: ${result.summary.totalParams.toLocaleString('en-US')}`];
+  if (result.dropped.length) {
+    out.push('', 'Settings Neurowire does not keep (dropped):');
+    for (const d of result.dropped) out.push(`  ${d.layer}: ${d.settings.join(', ')}`);
+  }
+  if (result.summary.errors.length) {
+    out.push('', 'Problems Neurowire finds in the imported network (fix them in the editor):');
+    for (const e of result.summary.errors) out.push(`  ${e}`);
+  }
+  return out.join('\n');
+}
+
+function main(): void {
+  let parsed;
+  try {
+    parsed = parseArgs({ allowPositionals: true, options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (e) {
+    fail(`${(e as Error).message}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (positionals.length !== 1) fail(`give one model.json to import.\n${USAGE}`);
+  const file = positionals[0];
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    fail(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'it is not valid JSON'}.`);
+  }
+  let result: KerasImportResult;
+  try {
+    result = importKerasModel(json);
+  } catch (e) {
+    if (e instanceof KerasImportError) fail(`${file}: ${e.message}.`);
+    throw e;
+  }
+  if ('unknown' in result) {
+    const lines = result.unknown.map((u) => `  ${u.name} (${u.className})${u.reason ? `: ${u.reason}` : ': Neurowire has no such layer'}`);
+    fail(`${file} was not imported — ${result.unknown.length === 1 ? 'one layer' : `${result.unknown.length} layers`} cannot be represented, so nothing was written:\n${lines.join('\n')}`, 1);
+  }
+  const out = values.out ?? path.join(path.dirname(file), `${path.basename(file, '.json')}.neurowire.json`);
+  // Read back as the app would open it, so a project that would not open is never written.
+  const text = serializeProject(upgradeProject(JSON.parse(serializeProject(result.project)), out));
+  console.log(formatSummary(result));
+  fs.writeFileSync(out, text);
+  console.log(`\nWrote ${out}`);
+}
+
+main();
