@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { ApiMethod, EngineClient, EngineEvents, TrainingEvent } from '../../main/core/api/contract';
 import { emptyProject, type Project } from '../../main/core/project';
 import { LAYER_SPECS } from '../../main/core/layers/registry';
@@ -416,5 +418,36 @@ describe('helpers', () => {
   it('transport helpers', () => {
     expect(webSocketUrl({ host: '127.0.0.1:5000', search: '?token=a+b/c' })).toBe('ws://127.0.0.1:5000/api?token=a%20b%2Fc');
     expect(cleanIpcErrorMessage("Error invoking remote method 'neurowire:call': Error: No such file")).toBe('No such file');
+  });
+});
+
+describe('importing a Keras or TensorFlow.js model', () => {
+  const fixture = (name: string) => readFileSync(path.resolve(__dirname, '../fixtures/import', name), 'utf8');
+
+  it('opens the architecture as a new project, with its layers and parameter count in the banner', () => {
+    const { store } = freshStore();
+    expect(store.getState().actions.importModel(fixture('sequential-mlp.json'), 'mlp.json')).toBe(true);
+    const { project, doc, ui } = store.getState();
+    expect(project.graph.nodes.length).toBeGreaterThan(2);
+    expect(doc.filePath).toBeNull();
+    expect(ui.messages.at(-1)?.text).toMatch(/^Imported mlp\.json: \d+ layers, 3,754 parameters/);
+    expect(analysisFor(project, []).totalParams).toBe(3754);
+  });
+
+  it('refuses a model with a layer it cannot represent, names it, and changes nothing', () => {
+    const { store } = freshStore();
+    store.getState().actions.loadProject(projectWithNodes());
+    const before = store.getState().project;
+    expect(store.getState().actions.importModel(fixture('unknown-layer.json'), 'odd.json')).toBe(false);
+    expect(store.getState().project).toBe(before);
+    const message = store.getState().ui.messages.at(-1);
+    expect(message?.kind).toBe('error');
+    expect(message?.text).toMatch(/Could not import odd\.json: .*Lambda.*Nothing was changed\./);
+  });
+
+  it('says when the file is not JSON at all', () => {
+    const { store } = freshStore();
+    expect(store.getState().actions.importModel('\u0000\u0001 not json', 'photo.jpg')).toBe(false);
+    expect(store.getState().ui.messages.at(-1)?.text).toBe('Could not import photo.jpg: it is not JSON (a Keras or TensorFlow.js model.json is).');
   });
 });

@@ -51,6 +51,21 @@ export function Toolbar({ onOpen, onSave, onSaveAs, onTemplates }: ToolbarProps)
         <button type="button" className="btn" data-testid="open-button" onClick={onOpen} title={`Open a project (${mod}O)`}>
           Open…
         </button>
+        <label className="btn" title="Open a Keras or TensorFlow.js model (model.json or model.to_json()) as a new project">
+          Import model…
+          <input
+            type="file"
+            accept=".json,application/json"
+            data-testid="import-model-input"
+            hidden
+            onChange={(e) => {
+              const input = e.currentTarget;
+              const file = input.files?.[0];
+              if (file) void file.text().then((text) => actions.importModel(text, file.name));
+              input.value = ''; // the same file can be chosen again
+            }}
+          />
+        </label>
         <button type="button" className="btn" data-testid="save-button" onClick={onSave} title={`Save (${mod}S)`}>
           Save
         </button>

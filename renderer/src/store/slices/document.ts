@@ -4,6 +4,7 @@ import { findDataset } from '../analysis';
 import { dataSourcesEqual, withoutStaleVocabulary } from '../dataSource';
 import { fitProjectToData, sameValue } from '../../../../main/core/graph/fitToData';
 import { applyFix, type GraphFix } from '../../../../main/core/graph/edits';
+import { importKerasModel } from '../../../../main/core/import/keras';
 import { connectionProblem, LAYER_NAME_RE, makeNode, newId, removeElements, updateNode, withGraph } from '../graphOps';
 import { withFrozenVocabulary } from './data';
 import { errorText, type AppStore, type SliceCreator } from './types';
@@ -34,6 +35,11 @@ export interface DocumentActions {
   loadProject(project: Project, opts?: { path?: string | null; message?: string }): void;
   newProject(): void;
   newFromTemplate(id: string): Promise<void>;
+  /**
+   * Opens a Keras or TensorFlow.js model's architecture (the text of its model.json or `model.to_json()`) as a new
+   * project; a model with any layer Neurowire cannot represent is refused whole, each such layer named. Returns whether it opened.
+   */
+  importModel(text: string, fileName: string): boolean;
   addNode(kind: string, position: { x: number; y: number }): string | null;
   connect(source: string, target: string): string | null;
   deleteElements(nodeIds: readonly string[], edgeIds: readonly string[]): void;
@@ -109,6 +115,32 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
         actions.loadProject(project, { message: `New project from template “${project.name}”` });
       } catch (e) {
         fail('Could not load the template', e);
+      }
+    },
+
+    importModel(text, fileName) {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        notify('error', `Could not import ${fileName}: it is not JSON (a Keras or TensorFlow.js model.json is).`);
+        return false;
+      }
+      try {
+        const result = importKerasModel(json);
+        if ('unknown' in result) {
+          const layers = result.unknown.map((u) => `${u.name} (${u.className}${u.reason ? `: ${u.reason}` : ''})`).join(', ');
+          notify('error', `Could not import ${fileName}: ${result.unknown.length === 1 ? 'a layer' : `${result.unknown.length} layers`} Neurowire cannot represent — ${layers}. Nothing was changed.`);
+          return false;
+        }
+        const dropped = result.dropped.length ? ` Settings not kept: ${result.dropped.map((d) => `${d.layer} (${d.settings.join(', ')})`).join('; ')}.` : '';
+        actions.loadProject(result.project, {
+          message: `Imported ${fileName}: ${result.summary.layers.length} layers, ${result.summary.totalParams.toLocaleString('en-US')} parameters (weights are not imported yet).${dropped}`,
+        });
+        return true;
+      } catch (e) {
+        fail(`Could not import ${fileName}`, e);
+        return false;
       }
     },
 
