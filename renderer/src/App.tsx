@@ -36,14 +36,21 @@ type Dialog = { kind: 'open' } | { kind: 'save'; path: string } | { kind: 'templ
 
 /** Re-fits the canvas view whenever a project is loaded. */
 function FitOnLoad() {
+  const store = useAppStore();
   const loadSeq = useApp((s) => s.doc.loadSeq);
-  const { fitView } = useReactFlow();
+  const { fitView, setViewport } = useReactFlow();
   useEffect(() => {
     if (loadSeq === 0) return;
+    // An empty project gets the plain view: a fit asked for with no nodes would wait for the first layer dropped
+    // and then move the view, so that layer would jump away from where it was dropped.
+    if (store.getState().project.graph.nodes.length === 0) {
+      void setViewport({ x: 0, y: 0, zoom: 1 });
+      return;
+    }
     // Wait for the new nodes to be measured.
     const t = setTimeout(() => void fitView({ maxZoom: 1, padding: 0.2 }), 50);
     return () => clearTimeout(t);
-  }, [loadSeq, fitView]);
+  }, [loadSeq, fitView, setViewport, store]);
   return null;
 }
 

@@ -52,8 +52,13 @@ test('build a self-attention classifier from the palette, train, export, load it
   // MNIST rows as a sequence: Input [28, 28, 1] → Reshape [28, 28] → MultiHeadAttention → pool → Dense(10, softmax).
   await page.getByTestId('new-button').click();
   await expect(page.locator('[data-testid^="node-"]')).toHaveCount(0);
-  // The canvas centres its first node, so the rest go around it in two rows.
+  // Two rows, each layer where it is dropped.
   await dropLayer(page, 'Input', 110, 90);
+  await expect(page.getByTestId('node-input_1')).toBeVisible();
+  const canvasBox = (await page.getByTestId('canvas').boundingBox())!;
+  const inputBox = (await page.getByTestId('node-input_1').boundingBox())!;
+  // The first layer of an empty canvas stays centred on the drop point (the view does not jump to it).
+  expect(Math.abs(inputBox.x + inputBox.width / 2 - (canvasBox.x + 110))).toBeLessThan(40);
   await dropLayer(page, 'Reshape', 370, 90);
   await dropLayer(page, 'MultiHeadAttention', 640, 90);
   await dropLayer(page, 'GlobalAveragePooling1D', 370, 350);
