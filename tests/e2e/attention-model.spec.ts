@@ -9,6 +9,7 @@ import { Engine } from '../../main/node/engine';
 import { startServer, type RunningServer } from '../../main/node/server/server';
 import { fileSystemLoadHandler } from '../../main/node/export';
 import { registerCustomLayers } from '../../main/core/layers/custom';
+import { connect, dropLayer } from './canvas';
 
 // An attention model built from the palette in Chromium, trained by the engine, exported; then a stock-tfjs client
 // (only @tensorflow/tfjs and the export folder) loads it and gives the same predictions as the app's own modules.
@@ -27,14 +28,6 @@ test.afterAll(async () => {
   await server?.close();
   await fs.rm(dataDir, { recursive: true, force: true });
 });
-
-async function dropLayer(page: Page, kind: string, x: number, y: number): Promise<void> {
-  await page.getByTestId(`palette-${kind}`).dragTo(page.getByTestId('canvas'), { targetPosition: { x, y } });
-}
-
-async function connect(page: Page, from: string, to: string): Promise<void> {
-  await page.getByTestId(`handle-out-${from}`).dragTo(page.getByTestId(`handle-in-${to}`));
-}
 
 async function setParam(page: Page, node: string, key: string, value: string): Promise<void> {
   await page.getByTestId(`node-${node}`).click();

@@ -1,9 +1,10 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Engine } from '../../main/node/engine';
 import { startServer, type RunningServer } from '../../main/node/server/server';
+import { connect, dropLayer } from './canvas';
 
 // The UI in Chromium against the same engine the desktop app uses, served over the local WebSocket.
 let server: RunningServer;
@@ -20,14 +21,6 @@ test.afterAll(async () => {
   await engine?.dispose();
   await server?.close();
 });
-
-async function dropLayer(page: Page, kind: string, x: number, y: number): Promise<void> {
-  await page.getByTestId(`palette-${kind}`).dragTo(page.getByTestId('canvas'), { targetPosition: { x, y } });
-}
-
-async function connect(page: Page, from: string, to: string): Promise<void> {
-  await page.getByTestId(`handle-out-${from}`).dragTo(page.getByTestId(`handle-in-${to}`));
-}
 
 test('build the MNIST MLP from the palette, train, stop, export', async ({ page }) => {
   test.setTimeout(600_000); // a safety net for a loaded machine; the waits below are for events

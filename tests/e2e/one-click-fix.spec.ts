@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Engine } from '../../main/node/engine';
 import { startServer, type RunningServer } from '../../main/node/server/server';
+import { connect, dropLayer } from './canvas';
 
 // The network of the issue "An editor people love": a Dense feeding an LSTM is flagged, and one click fixes it.
 let server: RunningServer;
@@ -19,14 +20,6 @@ test.afterAll(async () => {
   await engine?.dispose();
   await server?.close();
 });
-
-async function dropLayer(page: Page, kind: string, x: number, y: number): Promise<void> {
-  await page.getByTestId(`palette-${kind}`).dragTo(page.getByTestId('canvas'), { targetPosition: { x, y } });
-}
-
-async function connect(page: Page, from: string, to: string): Promise<void> {
-  await page.getByTestId(`handle-out-${from}`).dragTo(page.getByTestId(`handle-in-${to}`));
-}
 
 async function setUnits(page: Page, name: string, units: number): Promise<void> {
   await page.getByTestId(`node-${name}`).click();
