@@ -325,12 +325,20 @@ function jsonErrorPlace(text: string, message: string): string {
   return ` (line ${line}, column ${before.length - before.lastIndexOf('\n')})`;
 }
 
+/** Whether a parsed JSON document is a Keras or TensorFlow.js model (model.json, or Keras's `model.to_json()`), not a project. */
+export function isKerasModelDocument(doc: unknown): boolean {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return false;
+  const obj = doc as Record<string, unknown>;
+  if (obj.format === PROJECT_FORMAT) return false;
+  return obj.format === 'layers-model' || obj.modelTopology !== undefined || (typeof obj.class_name === 'string' && 'config' in obj);
+}
+
 export function upgradeProject(doc: unknown, source = 'project file'): Project {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new ProjectFileError(`${source} is not a Neurowire project (expected a JSON object).`);
   }
   let obj = doc as Record<string, unknown>;
-  if (obj.format !== PROJECT_FORMAT && (obj.format === 'layers-model' || (obj.modelTopology === undefined && typeof obj.class_name === 'string' && 'config' in obj))) {
+  if (isKerasModelDocument(obj)) {
     throw new ProjectFileError(`${source} is a Keras or TensorFlow.js model, not a Neurowire project — import its architecture with \`npm run import -- <model.json>\`.`);
   }
   if (obj.format !== PROJECT_FORMAT) {
