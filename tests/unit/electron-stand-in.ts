@@ -68,6 +68,8 @@ export interface ElectronRecorder {
   userData: string;
   displays: { workArea: { x: number; y: number; width: number; height: number } }[];
   quitCalls: number;
+  /** What the shell handed app.addRecentDocument (the system's recent list), in order; cleared by clearRecentDocuments. */
+  recentDocuments: string[];
 }
 
 export interface FakeBrowserWindow {
@@ -104,6 +106,7 @@ export function newRecorder(): ElectronRecorder {
     userData: '/nonexistent-user-data',
     displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
     quitCalls: 0,
+    recentDocuments: [],
   };
 }
 
@@ -197,6 +200,9 @@ export function electronStandIn(rec: ElectronRecorder): Record<string, unknown> 
       quit: () => rec.quitCalls++,
       exit: () => rec.quitCalls++,
       getPath: () => rec.userData,
+      isReady: () => rec.readyFired,
+      addRecentDocument: (file: string) => rec.recentDocuments.push(file),
+      clearRecentDocuments: () => (rec.recentDocuments.length = 0),
       isPackaged: false,
     },
     BrowserWindow,
@@ -241,5 +247,6 @@ export function electronStandIn(rec: ElectronRecorder): Record<string, unknown> 
     },
     contextBridge: { exposeInMainWorld: (_key: string, api: Record<string, unknown>) => (rec.exposed = api) },
     ipcRenderer: { invoke: vi.fn(), on: vi.fn(), removeListener: vi.fn(), send: vi.fn() },
+    webUtils: { getPathForFile: (file: File) => `/dropped/${file.name}` },
   };
 }
