@@ -45,11 +45,7 @@ export const createEngineSlice: SliceCreator<EngineSliceState, EngineActions> = 
 
       let loaded = false;
       try {
-        const restored = await client.call('project.restoreAutosave', {});
-        if (restored.project) {
-          loadProject(restored.project, { message: 'Restored your last session' });
-          loaded = true;
-        }
+        loaded = await restoreLastSession();
       } catch (e) {
         fail('Could not restore your last session', e);
       }
@@ -63,8 +59,59 @@ export const createEngineSlice: SliceCreator<EngineSliceState, EngineActions> = 
       }
       if (!loaded) loadProject(emptyProject());
       setEngine({ ready: true });
+      await Promise.all([get().actions.takeOpenRequests(), reportMissingRecent()]);
     },
   };
+
+  /**
+   * Reopens what the last session left. Work that was never saved is offered, naming the project and when it
+   * was autosaved; declined, it is kept aside as a project file (never deleted) and the saved file, if any, opens.
+   */
+  async function restoreLastSession(): Promise<boolean> {
+    const { loadProject, ask, notify } = get().actions;
+    const restored = await client.call('project.restoreAutosave', {});
+    const { project, path } = restored;
+    if (!project) return false;
+    if (!restored.unsaved) {
+      loadProject(project, { path, message: 'Restored your last session' });
+      return true;
+    }
+    const when = restored.savedMs === null ? 'your last session' : new Date(restored.savedMs).toLocaleString();
+    const choice = await ask({
+      title: 'Restore unsaved work?',
+      text: `Restore unsaved work from ${when}? “${project.name}”${path ? ` (${path})` : ''} has changes that were never saved.`,
+      choices: [
+        { id: 'decline', label: 'Don’t Restore' },
+        { id: 'restore', label: 'Restore' },
+      ],
+    });
+    if (choice === 'restore') {
+      // Still dirty: the saved file keeps the saved version until the person saves.
+      loadProject(project, { path, dirty: true, message: `Restored unsaved work on “${project.name}” from ${when}` });
+      return true;
+    }
+    const aside = await client.call('project.setAutosaveAside', {});
+    if (aside.path) notify('info', `Your unsaved work on “${project.name}” is kept in ${aside.path}; open it from there whenever you want it.`);
+    if (!path) return false;
+    try {
+      const saved = await client.call('project.open', { path });
+      loadProject(saved.project, { path: saved.path });
+      return true;
+    } catch (e) {
+      fail('Could not open the saved project', e);
+      return false;
+    }
+  }
+
+  /** Open Recent drops projects whose files are gone; say which. */
+  async function reportMissingRecent(): Promise<void> {
+    try {
+      const { pruned } = await client.call('project.recent', {});
+      if (pruned.length) get().actions.notify('info', `Removed from Open Recent, no longer there: ${pruned.join(', ')}`);
+    } catch (e) {
+      fail('Could not read Open Recent', e);
+    }
+  }
 
   return {
     state: { engine: { info: null, templates: [], connection: isRendererClient(client) ? client.status : 'open', ready: false } },
