@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   const staticDir = candidates.find((c) => existsSync(path.join(c, 'index.html')));
   if (!staticDir) throw new Error('The UI is not built. Run `npm run build:renderer` first (npm run serve does this for you).');
   const engine = new Engine({ host: 'browser' });
-  const file = projectFileArgument(['serve', ...positionals], process.cwd());
+  // npm runs this in the package folder; a relative path means one relative to where npm was started.
+  const file = projectFileArgument(['serve', ...positionals], process.env.INIT_CWD ?? process.cwd());
   if (file) engine.requestOpen(file);
   if (!['127.0.0.1', 'localhost', '::1'].includes(values.host)) {
     console.warn(
