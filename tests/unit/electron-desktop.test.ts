@@ -86,6 +86,7 @@ describe('opening a project from outside the page', () => {
   });
 
   it("macOS's open-file (a double-click in Finder) is taken from the system and queued the same way", async () => {
+    expect(r.appEventsBeforeReady.has('open-file')).toBe(true);
     let prevented = false;
     for (const fn of r.appListeners.get('open-file') ?? []) fn({ preventDefault: () => (prevented = true) }, '/Users/ada/net.neurowire');
     expect(prevented).toBe(true);

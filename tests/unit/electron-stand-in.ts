@@ -70,6 +70,8 @@ export interface ElectronRecorder {
   quitCalls: number;
   /** What the shell handed app.addRecentDocument (the system's recent list), in order; cleared by clearRecentDocuments. */
   recentDocuments: string[];
+  /** App events the shell listened to before 'ready' (macOS sends open-file that early when a double-click starts the app). */
+  appEventsBeforeReady: Set<string>;
 }
 
 export interface FakeBrowserWindow {
@@ -107,6 +109,7 @@ export function newRecorder(): ElectronRecorder {
     displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
     quitCalls: 0,
     recentDocuments: [],
+    appEventsBeforeReady: new Set(),
   };
 }
 
@@ -195,7 +198,10 @@ export function electronStandIn(rec: ElectronRecorder): Record<string, unknown> 
   return {
     app: {
       whenReady,
-      on: (name: string, fn: Listener) => rec.appListeners.set(name, [...(rec.appListeners.get(name) ?? []), fn]),
+      on: (name: string, fn: Listener) => {
+        if (!rec.readyFired) rec.appEventsBeforeReady.add(name);
+        rec.appListeners.set(name, [...(rec.appListeners.get(name) ?? []), fn]);
+      },
       requestSingleInstanceLock: () => rec.singleInstanceLock,
       quit: () => rec.quitCalls++,
       exit: () => rec.quitCalls++,
