@@ -91,5 +91,6 @@ export function compileGraph(tf: Tf, graph: Graph, modelName = 'neurowire_model'
 /** Calls a built layer on its inputs the way its spec says (see LayerSpec `inputs.restAs`): symbolic or real tensors. */
 export function applyLayer<T extends tfTypes.SymbolicTensor | tfTypes.Tensor>(layer: tfTypes.layers.Layer, ins: T[], restAs: AnyLayerSpec['inputs']['restAs']): T | T[] {
   if (restAs === 'initialState' && ins.length > 1) return layer.apply(ins[0], { initialState: ins.slice(1) }) as T | T[];
-  return layer.apply(ins.length === 1 ? ins[0] : ins) as T | T[];
+  // A list of one kind of tensor: tfjs types `apply` as taking Tensor[] or SymbolicTensor[], not a list of either.
+  return layer.apply((ins.length === 1 ? ins[0] : ins) as tfTypes.Tensor[] | tfTypes.SymbolicTensor[]) as T | T[];
 }
