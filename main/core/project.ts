@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** The project file format. Bump CURRENT_VERSION and add a migration whenever the shape changes. */
 export const PROJECT_FORMAT = 'neurowire-project';
-export const CURRENT_PROJECT_VERSION = 3;
+export const CURRENT_PROJECT_VERSION = 4;
 
 export const NodeSchema = z.object({
   id: z.string().min(1),
@@ -18,6 +18,11 @@ export const EdgeSchema = z.object({
   id: z.string().min(1),
   source: z.string().min(1),
   target: z.string().min(1),
+  /**
+   * Which output of the source the connection carries, for layers with several (an LSTM's states, attention
+   * scores): 0, the main output, when omitted.
+   */
+  sourcePort: z.number().int().min(0).max(16).optional(),
 });
 /** Edge order matters: a node's inputs are its incoming edges in the order they appear. */
 export type ProjectEdge = z.infer<typeof EdgeSchema>;
@@ -274,6 +279,10 @@ const MIGRATIONS: Record<number, (doc: Record<string, unknown>) => Record<string
     const bound = source.type === 'csv' ? { ...source, inputs: [], targets: [] } : source;
     return { ...doc, dataset: { ...dataset, source: bound }, training: { ...training, outputs: [] } };
   },
+  // v4 lets a connection leave from another output than a layer's main one (`sourcePort`). Every v3 connection
+  // leaves from the main output, so nothing changes; the bump keeps an older Neurowire from reading a v4 file's
+  // state connections as main-output ones.
+  3: (doc) => doc,
 };
 
 function formatZodIssues(error: z.ZodError): string {

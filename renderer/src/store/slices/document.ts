@@ -53,7 +53,8 @@ export interface DocumentActions {
    */
   importModel(text: string, fileName: string): boolean;
   addNode(kind: string, position: { x: number; y: number }): string | null;
-  connect(source: string, target: string): string | null;
+  /** Connects output `port` of `source` (its main output by default) to `target`; the new edge's id, or null. */
+  connect(source: string, target: string, port?: number): string | null;
   deleteElements(nodeIds: readonly string[], edgeIds: readonly string[]): void;
   deleteSelection(): void;
   setNodeParam(id: string, key: string, value: unknown): void;
@@ -189,14 +190,14 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
       return node.id;
     },
 
-    connect(source, target) {
+    connect(source, target, port = 0) {
       const project = get().project;
-      const problem = connectionProblem(project, source, target);
+      const problem = connectionProblem(project, source, target, port);
       if (problem) {
         notify('error', problem);
         return null;
       }
-      const edge = { id: newId(), source, target };
+      const edge = { id: newId(), source, target, ...(port > 0 ? { sourcePort: port } : {}) };
       commit(withGraph(project, project.graph.nodes, [...project.graph.edges, edge]));
       return edge.id;
     },
