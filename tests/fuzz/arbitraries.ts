@@ -57,7 +57,7 @@ export function layerParams(kind: string): fc.Arbitrary<Record<string, unknown>>
   if (!spec) return fc.dictionary(fc.string({ maxLength: 8 }), anyJson, { maxKeys: 4 });
   const defaults = defaultParams(spec.params) as Record<string, unknown>;
   const changes = fc.record(
-    Object.fromEntries(Object.entries(spec.params).map(([key, def]) => [key, paramValue(def)])),
+    Object.fromEntries(Object.entries(spec.params as Record<string, ParamDef>).map(([key, def]) => [key, paramValue(def)])),
     { requiredKeys: [] },
   );
   return fc.oneof(
@@ -108,7 +108,10 @@ export function graphArb({ maxNodes = 10 }: GraphOptions = {}): fc.Arbitrary<Gra
       });
       if (built.length > 0) {
         for (const [a, b] of extra) connect(built[a % built.length].id, built[b % built.length].id);
-        for (const [a, into] of dangling) (into ? connect('ghost', built[a % built.length].id) : connect(built[a % built.length].id, 'ghost'));
+        for (const [a, into] of dangling) {
+          if (into) connect('ghost', built[a % built.length].id);
+          else connect(built[a % built.length].id, 'ghost');
+        }
       }
       return { nodes: built, edges };
     });
