@@ -122,6 +122,9 @@ export type BuiltinDatasetName = (typeof BUILTIN_DATASETS)[number];
 
 const PathField = z.string().min(1, 'Choose a file or folder').max(4096);
 
+/** How a table's fields are separated; 'auto' sniffs comma, semicolon or tab. Named in words: a tab in a message would not show. */
+export const CsvDelimiterSchema = z.enum(['auto', ',', ';', '\t', '|'], { error: 'The delimiter must be auto, a comma, a semicolon, a tab or |' });
+
 /** Columns of a table fed to one Input node: numbers and categories (encoded as featureColumns are), or one text column (tokenized). */
 export const CsvInputBindingSchema = z.discriminatedUnion('type', [
   z.object({
@@ -166,8 +169,7 @@ export const DatasetSourceSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('csv'),
     path: PathField,
-    /** 'auto' sniffs comma, semicolon or tab. */
-    delimiter: z.enum(['auto', ',', ';', '\t', '|']).default('auto'),
+    delimiter: CsvDelimiterSchema.default('auto'),
     labelColumn: z.string().min(1, 'Choose the label column'),
     /** Columns used as features; empty means every column but the label. */
     featureColumns: z.array(z.string()).default([]),

@@ -2,7 +2,7 @@ import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { api, isApiMethod, type ApiMethod, type ApiParsedParams, type ApiResult, type EngineEvents, type EngineInfo, type TemplateInfo, type TrainingEvent, type ComputeChoice, type AutosaveRestore } from '../core/api/contract';
-import { parseProject, ProjectFileError, datasetKey, type Project } from '../core/project';
+import { parseProject, ProjectFileError, datasetKey, describeValue, type Project } from '../core/project';
 import { saveProjectFile, openProjectFile, listProjectFiles, removeOrphanedTempFiles, withDataBeside } from './projectFiles';
 import { readAutosave, setAutosaveAside, writeAutosave, RECOVERED_DIR } from './autosave';
 import { RecentProjects, RECENT_FILE } from './recentProjects';
@@ -33,8 +33,10 @@ export class EngineError extends Error {
   constructor(
     message: string,
     readonly code: string,
+    /** `cause`: the error a handler threw, kept for logs when it is not one of the engine's own. */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'EngineError';
   }
 }
@@ -203,7 +205,7 @@ export class Engine {
       if (e instanceof ComputeBridgeError) throw new EngineError(e.message, e.code);
       if (e instanceof ProjectFileError) throw new EngineError(e.message, 'project_file');
       if (e instanceof RunStoreError) throw new EngineError(e.message, e.code);
-      throw new EngineError((e as Error).message ?? String(e), 'failed');
+      throw new EngineError((e as Error).message ?? String(e), 'failed', { cause: e });
     }
   }
 
@@ -357,7 +359,7 @@ export class Engine {
 
   private stopRun(runId: string): { stopping: boolean } {
     const record = this.runs.get(runId);
-    if (!record) throw new EngineError(`No training run "${runId}".`, 'not_found');
+    if (!record) throw new EngineError(`No training run ${describeValue(runId)}.`, 'not_found');
     if (record.result) return { stopping: false };
     record.run.stop();
     return { stopping: true };
@@ -366,7 +368,7 @@ export class Engine {
   /** Pause / resume take effect between batches; the run then sends a `state` event. False when nothing changed. */
   private pauseOrResumeRun(runId: string, what: 'pause' | 'resume'): boolean {
     const record = this.runs.get(runId);
-    if (!record) throw new EngineError(`No training run "${runId}".`, 'not_found');
+    if (!record) throw new EngineError(`No training run ${describeValue(runId)}.`, 'not_found');
     if (record.result) return false;
     return what === 'pause' ? record.run.pause() : record.run.resume();
   }
@@ -374,7 +376,7 @@ export class Engine {
   /** Resolves when the run has finished (used by the CLI and tests). */
   async waitForRun(runId: string): Promise<TrainingResult> {
     const record = this.runs.get(runId);
-    if (!record) throw new EngineError(`No training run "${runId}".`, 'not_found');
+    if (!record) throw new EngineError(`No training run ${describeValue(runId)}.`, 'not_found');
     const result = await record.run.done;
     await record.persisted;
     return result;
@@ -402,7 +404,7 @@ export class Engine {
       try {
         project = await this.runStore.loadConfig(runId);
       } catch (e) {
-        if (e instanceof RunStoreError && e.code === 'not_found') throw new EngineError(`No training run "${runId}".`, 'not_found');
+        if (e instanceof RunStoreError && e.code === 'not_found') throw new EngineError(`No training run ${describeValue(runId)}.`, 'not_found');
         throw e;
       }
       artifacts = await this.runStore.loadArtifacts(runId);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ProjectSchema, type Project } from '../project';
 import type { DatasetInfo, DatasetPreview } from '../datasets';
-import { DatasetSourceSchema } from '../project';
+import { CsvDelimiterSchema, DatasetSourceSchema } from '../project';
 import type { EvaluationReport } from '../metrics';
 
 /**
@@ -328,7 +328,7 @@ export const api = {
   'training.resume': { params: z.object({ runId: z.string().min(1) }), result: {} as { resumed: boolean } },
   /** The header and first rows of a CSV/TSV file, so a person can choose its label and feature columns. */
   'datasets.columns': {
-    params: z.object({ path: PathParam, delimiter: z.enum(['auto', ',', ';', '\t', '|']).optional() }),
+    params: z.object({ path: PathParam, delimiter: CsvDelimiterSchema.optional() }),
     result: {} as NonNullable<DatasetPreview['table']>,
   },
   /** Reads a dataset source far enough to describe it: shape, classes, a preview, and problems found. */

@@ -9,7 +9,7 @@ import { LAYER_SPECS } from '../layers/registry';
 import { paramsSchema } from '../layers/params';
 import type { AnyLayerSpec } from '../layers/types';
 import { analyzeGraph, topologicalOrder } from '../graph/analyze';
-import { emptyProject, type Graph, type Project, type ProjectEdge, type ProjectNode } from '../project';
+import { describeValue, emptyProject, type Graph, type Project, type ProjectEdge, type ProjectNode } from '../project';
 import type { Shape } from '../shapes';
 import { KerasImportError, kerasSampleShape, type KerasConfig } from './kerasConfig';
 
@@ -89,9 +89,23 @@ function topologyOf(json: unknown): KerasLayer {
     throw new KerasImportError('the file is not a Keras or TensorFlow.js layers model (no "class_name" and "config" of a model found)');
   }
   if (!MODEL_CLASSES.has(topology.class_name)) {
-    throw new KerasImportError(`the file holds a ${topology.class_name}, not a Sequential or functional model`);
+    throw new KerasImportError(`the file holds a ${describeValue(topology.class_name)}, not a Sequential or functional model`);
   }
   return topology as unknown as KerasLayer;
+}
+
+/**
+ * A layer entry as the builder reads it: whatever a damaged file holds in its place (null, a number, a layer without
+ * class_name or with a config that is not an object) becomes a layer of no known class, listed as one it cannot import.
+ */
+function layersOf(value: unknown): KerasLayer[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((entry): KerasLayer => {
+    const layer = isObject(entry) ? entry : {};
+    const className = typeof layer.class_name === 'string' ? layer.class_name : '(no class_name)';
+    const config = isObject(layer.config) || (MODEL_CLASSES.has(className) && Array.isArray(layer.config)) ? (layer.config as KerasConfig) : {};
+    return { ...layer, class_name: className, config } as KerasLayer;
+  });
 }
 
 function isRefArray(value: unknown): value is [string, number, number, ...unknown[]] {
@@ -217,8 +231,8 @@ class GraphBuilder {
 
   private expandSequential(model: KerasLayer, inputs: Port[] | null): Port[] {
     // Keras before 2.2.3 wrote a Sequential's config as the bare list of layers.
-    const config = Array.isArray(model.config) ? { layers: model.config } : model.config;
-    const layers = (Array.isArray(config.layers) ? config.layers : []) as KerasLayer[];
+    const config = Array.isArray(model.config) ? { layers: model.config } : isObject(model.config) ? model.config : {};
+    const layers = layersOf(config.layers);
     let current: Port | null = inputs?.[0] ?? null;
     for (const layer of layers) {
       if (layer.class_name === 'InputLayer') {
@@ -256,8 +270,8 @@ class GraphBuilder {
   }
 
   private expandFunctional(model: KerasLayer, inputs: Port[] | null): Port[] {
-    const config = model.config;
-    const layers = (Array.isArray(config.layers) ? config.layers : []) as KerasLayer[];
+    const config: KerasConfig = isObject(model.config) ? model.config : {};
+    const layers = layersOf(config.layers);
     /** Per layer name: for each of its calls (inbound nodes), its outputs, by tensor index. */
     const outputsOf = new Map<string, Port[][]>();
     const inputRefs = refList(config.input_layers);
