@@ -82,14 +82,16 @@ export function Canvas() {
       const role = getLayerSpec(byId.get(e.target)?.kind ?? '')?.inputs.names?.[position];
       // From a layer with several outputs, the edge says which it carries (state h · [32]).
       const from = outputs.length > 1 ? outputs[port] : undefined;
-      const shown = [from, shape ? shapeText(shape) : undefined].filter(Boolean).join(' · ') || undefined;
+      // "state h → initial state h · [32]": which output it leaves from, which input it enters, what it carries.
+      const what = from && role ? `${from} → ${role}` : (from ?? role);
+      const label = [what, shape ? shapeText(shape) : undefined].filter(Boolean).join(' · ') || undefined;
       return {
         id: e.id,
         source: e.source,
         // An output the layer no longer gives (Return state turned off) draws from the main one; the layer says why.
         sourceHandle: handleOfPort(port < outputs.length ? port : 0),
         target: e.target,
-        label: role ? (shown ? `${role} · ${shown}` : role) : shown,
+        label,
         selected: selected.has(e.id),
         className: 'flow-edge',
         labelBgPadding: [4, 2] as [number, number],

@@ -32,6 +32,10 @@ export const createEngineSlice: SliceCreator<EngineSliceState, EngineActions> = 
   const actions: EngineActions = {
     async init() {
       const { loadProject } = get().actions;
+      // Start-up waits on the engine; a person may click New or drop a layer meanwhile. What they started is kept:
+      // the last session and the starter template only fill a document nobody has touched yet.
+      const startDocument = get().project;
+      const untouched = () => get().project === startDocument;
       const [info, datasets, templates] = await Promise.allSettled([
         client.call('engine.info', {}),
         get().actions.refreshDatasets(),
@@ -45,19 +49,20 @@ export const createEngineSlice: SliceCreator<EngineSliceState, EngineActions> = 
 
       let loaded = false;
       try {
-        loaded = await restoreLastSession();
+        loaded = await restoreLastSession(untouched);
       } catch (e) {
         fail('Could not restore your last session', e);
       }
-      if (!loaded && get().engine.templates.some((t) => t.id === 'mnist-mlp')) {
+      if (!loaded && untouched() && get().engine.templates.some((t) => t.id === 'mnist-mlp')) {
         try {
-          loadProject(await client.call('templates.get', { id: 'mnist-mlp' }));
+          const starter = await client.call('templates.get', { id: 'mnist-mlp' });
+          if (untouched()) loadProject(starter);
           loaded = true;
         } catch (e) {
           fail('Could not load the starter template', e);
         }
       }
-      if (!loaded) loadProject(emptyProject());
+      if (!loaded && untouched()) loadProject(emptyProject());
       setEngine({ ready: true });
       await Promise.all([get().actions.takeOpenRequests(), reportMissingRecent()]);
     },
@@ -67,15 +72,17 @@ export const createEngineSlice: SliceCreator<EngineSliceState, EngineActions> = 
    * Reopens what the last session left. Work that was never saved is offered, naming the project and when it
    * was autosaved; declined, it is kept aside as a project file (never deleted) and the saved file, if any, opens.
    */
-  async function restoreLastSession(): Promise<boolean> {
+  async function restoreLastSession(untouched: () => boolean): Promise<boolean> {
     const { loadProject, ask, notify } = get().actions;
     const restored = await client.call('project.restoreAutosave', {});
     const { project, path } = restored;
     if (!project) return false;
     if (!restored.unsaved) {
-      loadProject(project, { path, message: 'Restored your last session' });
+      // Saved work is safe in its file: a document the person already started wins.
+      if (untouched()) loadProject(project, { path, message: 'Restored your last session' });
       return true;
     }
+    // Unsaved work is offered even then: the next autosave would otherwise replace it.
     const when = restored.savedMs === null ? 'your last session' : new Date(restored.savedMs).toLocaleString();
     const choice = await ask({
       title: 'Restore unsaved work?',
