@@ -18,6 +18,8 @@ export interface NodeAnalysis {
   extraShapes: Shape[];
   /** Parameter count as tfjs reports it; 0 where unknown. */
   params: number;
+  /** How many of them training does not change (BatchNormalization's moving statistics). */
+  nonTrainable: number;
   errors: string[];
   warnings: string[];
   /** Repairs of this layer's errors and warnings, each tied to its message (see core/graph/edits.ts). */
@@ -113,7 +115,7 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
   const incoming = incomingEdges(graph);
   const ports = incomingPorts(graph);
   const hasOutgoing = new Set(graph.edges.map((e) => e.source));
-  for (const n of graph.nodes) result.nodes[n.id] = { outputShape: null, extraShapes: [], params: 0, errors: [], warnings: [], fixes: [] };
+  for (const n of graph.nodes) result.nodes[n.id] = { outputShape: null, extraShapes: [], params: 0, nonTrainable: 0, errors: [], warnings: [], fixes: [] };
 
   const order = topologicalOrder(graph);
   result.order = order;
@@ -166,6 +168,7 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
     info.outputShape = check.shape;
     info.extraShapes = check.extraShapes ?? [];
     info.params = spec.countParams(inputShapes, parsed.params);
+    info.nonTrainable = spec.countNonTrainable?.(inputShapes, parsed.params) ?? 0;
     result.totalParams += info.params;
   }
 

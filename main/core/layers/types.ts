@@ -186,6 +186,11 @@ export interface LayerSpec<P extends ParamDefs = ParamDefs> {
   inferShape(inputs: Shape[], params: ParamValues<P>, ctx: CheckContext): ShapeCheck;
   /** Trainable + non-trainable weights, as tfjs `countParams()` reports them. */
   countParams(inputs: Shape[], params: ParamValues<P>): number;
+  /**
+   * How many of those weights training does not change (BatchNormalization's moving mean and variance), as tfjs's
+   * `nonTrainableWeights` hold them; 0 when absent.
+   */
+  countNonTrainable?(inputs: Shape[], params: ParamValues<P>): number;
   tfjs: TfjsBuild<P>;
   /** How a Keras layer imports as this kind; absent where Keras has no such layer. */
   keras?: KerasImport;
