@@ -10,6 +10,7 @@ import { startServer, type RunningServer } from '../../main/node/server/server';
 import { fileSystemLoadHandler } from '../../main/node/export';
 import { registerCustomLayers } from '../../main/core/layers/custom';
 import { connect, dropLayer } from './canvas';
+import { STOPPED_WITH_MODEL } from './training';
 
 // An attention model built from the palette in Chromium, trained by the engine, exported; then a stock-tfjs client
 // (only @tensorflow/tfjs and the export folder) loads it and gives the same predictions as the app's own modules.
@@ -81,7 +82,7 @@ test('build a self-attention classifier from the palette, train, export, load it
   await page.getByTestId('train-button').click();
   await expect(page.locator('.training__log')).toContainText('Epoch 1/100 took', { timeout: 300_000 });
   await page.getByTestId('stop-button').click();
-  await expect(page.getByTestId('training-status')).toHaveText(/^Stopped after \d+ epochs? — model kept$/, { timeout: 120_000 });
+  await expect(page.getByTestId('training-status')).toHaveText(STOPPED_WITH_MODEL, { timeout: 120_000 });
 
   await page.getByTestId('export-button').click();
   await expect(page.getByTestId('export-result')).toContainText('model.json');

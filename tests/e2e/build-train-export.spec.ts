@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Engine } from '../../main/node/engine';
 import { startServer, type RunningServer } from '../../main/node/server/server';
 import { connect, dropLayer } from './canvas';
+import { STOPPED_WITH_MODEL, epochsCompletedAtStop } from './training';
 
 // The UI in Chromium against the same engine the desktop app uses, served over the local WebSocket.
 let server: RunningServer;
@@ -71,8 +72,8 @@ test('build the MNIST MLP from the palette, train, stop, export', async ({ page 
   expect(before).toBeGreaterThanOrEqual(100 / EPOCHS); // at least the first epoch
 
   await page.getByTestId('stop-button').click();
-  await expect(page.getByTestId('training-status')).toHaveText(/^Stopped after \d+ epochs? — model kept$/, { timeout: 60_000 });
-  const kept = Number(/^Stopped after (\d+)/.exec((await page.getByTestId('training-status').textContent()) ?? '')![1]);
+  await expect(page.getByTestId('training-status')).toHaveText(STOPPED_WITH_MODEL, { timeout: 60_000 });
+  const kept = epochsCompletedAtStop(await page.getByTestId('training-status').textContent());
   expect(kept).toBeGreaterThanOrEqual(1);
   expect(kept).toBeLessThan(EPOCHS);
   expect(Number(await progress.getAttribute('aria-valuenow'))).toBeGreaterThanOrEqual(before);

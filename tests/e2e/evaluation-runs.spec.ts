@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Engine } from '../../main/node/engine';
 import { startServer, type RunningServer } from '../../main/node/server/server';
 import type { TrainingEvent } from '../../main/core/api/contract';
+import { STOPPED_WITH_MODEL, epochsCompletedAtStop } from './training';
 
 // Advanced training options, pause/resume/stop, the Evaluation tab and the run history, as a person uses them.
 let server: RunningServer;
@@ -102,8 +103,8 @@ test('train with a schedule and early stopping, pause, resume and stop, evaluate
 
   // Stop: the model trained so far is kept, and evaluated on the test set.
   await page.getByTestId('stop-button').click();
-  await expect(status).toHaveText(/^Stopped after \d+ epochs — model kept$/, { timeout: 60_000 });
-  const completed = Number(/^Stopped after (\d+)/.exec((await status.textContent()) ?? '')![1]);
+  await expect(status).toHaveText(STOPPED_WITH_MODEL, { timeout: 60_000 });
+  const completed = epochsCompletedAtStop(await status.textContent());
   expect(completed).toBeGreaterThanOrEqual(epoch);
   expect(completed).toBeLessThan(EPOCHS);
 

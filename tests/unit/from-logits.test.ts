@@ -217,7 +217,6 @@ describe('project format version 3', () => {
     };
     const p = parseProject(JSON.stringify(v2));
     expect(p.version).toBe(CURRENT_PROJECT_VERSION);
-    expect(CURRENT_PROJECT_VERSION).toBe(3);
     expect(p.dataset.source).toMatchObject({ type: 'csv', path: '/data/t.csv', labelColumn: 'kind', featureColumns: ['a', 'b'], task: 'classification', inputs: [], targets: [] });
     expect(p.training).toMatchObject({ epochs: 3, optimizer: 'sgd', l2: 0.01, outputs: [] });
     expect(p.graph).toEqual(v2.graph);

@@ -80,7 +80,7 @@ describe('shapes and parameter counts equal tfjs', () => {
     expect(promised.length).toBe(1 + (spec.outputs?.extra(params).length ?? 0));
     expect(promised).toEqual(built.outputs.map((o) => o.shape.slice(1)));
     expect(spec.countParams(c.inputs, params)).toBe(built.layer ? built.layer.countParams() : 0);
-    const size = (w: tf.LayerVariable) => w.shape.reduce((a, b) => a * b, 1);
+    const size = (w: tf.LayerVariable) => w.shape.reduce((a: number, b) => a * (b ?? 0), 1);
     expect(spec.countNonTrainable?.(c.inputs, params) ?? 0).toBe(built.layer ? built.layer.nonTrainableWeights.reduce((s, w) => s + size(w), 0) : 0);
 
     // The layer must also run, and give the sizes the spec promised wherever it knows them.

@@ -398,7 +398,13 @@ describe('training', () => {
     expect(calls.at(-1)).toEqual({ method: 'training.stop', params: { runId: 'r1' } });
     emit({ type: 'done', runId: 'r1', status: 'stopped', epochsCompleted: 1, hasModel: true });
     t = store.getState().training;
-    expect(trainingStatusText(t)).toBe('Stopped after 1 epoch — model kept');
+    expect(trainingStatusText(t)).toBe('Stopped after 1 epoch; the weights of that moment were kept');
+    // With the position the engine reports: in the middle of an epoch, or at its end.
+    const at = (stoppedAt: { epoch: number; batch: number; batchesPerEpoch: number }, more: Partial<typeof t> = {}) => trainingStatusText({ ...t, stoppedAt, ...more });
+    expect(at({ epoch: 1, batch: 75, batchesPerEpoch: 250 })).toBe('Stopped in epoch 1 at batch 75/250; the weights of that moment were kept');
+    expect(at({ epoch: 2, batch: 0, batchesPerEpoch: 250 })).toBe('Stopped after epoch 2 of 2; the weights of that moment were kept');
+    expect(at({ epoch: 3, batch: 10, batchesPerEpoch: 250 }, { bestEpoch: 1 })).toBe('Stopped in epoch 3 at batch 10/250; the weights of epoch 2 (the best) were kept');
+    expect(at({ epoch: 1, batch: 5, batchesPerEpoch: 250 }, { hasModel: false })).toBe('Stopped in epoch 1 at batch 5/250; no model was kept');
     expect(t.lastRunId).toBe('r1');
 
     await actions.exportModel();

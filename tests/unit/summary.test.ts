@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 
 const template = (id: string) => parseProject(readFileSync(path.resolve(__dirname, '../../templates', `${id}.json`), 'utf8'), id);
-const size = (ws: tf.LayerVariable[]) => ws.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+const size = (ws: tf.LayerVariable[]) => ws.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 0), 1), 0);
 
 describe('model summary', () => {
   it('splits the parameters like tfjs: BatchNormalization\'s moving statistics are not trainable', () => {

@@ -173,6 +173,8 @@ export type TrainingEvent =
       /** Early stopping ended the run; bestEpoch (0-based) is the epoch whose weights were kept. */
       stoppedEarly?: boolean;
       bestEpoch?: number;
+      /** A stopped run: where it stopped (1-based epoch, batches done in it). */
+      stoppedAt?: { epoch: number; batch: number; batchesPerEpoch: number };
     };
 
 /** One training run as kept on disk (run history). */
@@ -257,6 +259,7 @@ export const ComputeResultSchema = z.object({
   test: z.object({ loss: num, acc: num }).optional(),
   stoppedEarly: z.boolean().optional(),
   bestEpoch: z.number().int().min(0).optional(),
+  stoppedAt: z.object({ epoch: z.number().int().min(0), batch: z.number().int().min(0), batchesPerEpoch: z.number().int().min(0) }).optional(),
   model: z
     .object({
       modelTopology: z.record(z.string(), z.unknown()),

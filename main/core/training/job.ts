@@ -99,6 +99,7 @@ export function doneEvent(runId: string, result: TrainingResult): Extract<Traini
     hasModel: result.artifacts !== undefined,
     ...(result.stoppedEarly !== undefined ? { stoppedEarly: result.stoppedEarly } : {}),
     ...(result.bestEpoch !== undefined ? { bestEpoch: result.bestEpoch } : {}),
+    ...(result.stoppedAt ? { stoppedAt: result.stoppedAt } : {}),
   };
 }
 

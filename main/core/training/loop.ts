@@ -510,6 +510,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
   let epochsCompleted = 0;
   let warnedNotLearning = false;
   let position = { epoch: 0, batch: 0 };
+  let batchesInEpoch = 0;
 
   const esDefaults: TrainingConfig['earlyStopping'] = { enabled: false, monitor: 'val_loss', patience: 5, minDelta: 0, restoreBest: true };
   const es: TrainingConfig['earlyStopping'] = { ...esDefaults, ...(cfg.earlyStopping as Partial<TrainingConfig['earlyStopping']> | undefined) };
@@ -564,6 +565,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
 
     const batchSize = Math.max(1, Math.min(cfg.batchSize, train.count));
     const batchesPerEpoch = Math.ceil(train.count / batchSize);
+    batchesInEpoch = batchesPerEpoch;
     const totalBatches = batchesPerEpoch * cfg.epochs;
     emit({
       type: 'started',
@@ -846,6 +848,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
 
   const result: TrainingResult = { status, epochsCompleted, history };
   if (error !== undefined) result.error = error;
+  if (status === 'stopped' && position.epoch > 0) result.stoppedAt = { epoch: position.epoch, batch: position.batch, batchesPerEpoch: batchesInEpoch };
   if (es.enabled && status !== 'failed' && epochsCompleted > 0) {
     result.stoppedEarly = stoppedEarly;
     const restored = es.restoreBest && best !== null;

@@ -110,9 +110,18 @@ export interface TrainingResult {
    * stopping is enabled and at least one epoch completed (stoppedEarly likewise).
    */
   bestEpoch?: number;
+  /** Where a stopped run stopped: 1-based epoch and the batches of it that were trained (0: at the epoch's end). */
+  stoppedAt?: StopPosition;
   test?: { loss: number; acc: number };
   /** The test-set report (also sent as the `evaluation` event). */
   evaluation?: EvaluationReport;
   /** The trained (or, after a stop, partially trained) model with the dataset's metadata; absent when the run failed. */
   artifacts?: tfTypes.io.ModelArtifacts;
+}
+
+/** Where a run was stopped: the 1-based epoch, the batches done in it (0: after it ended), of how many. */
+export interface StopPosition {
+  epoch: number;
+  batch: number;
+  batchesPerEpoch: number;
 }

@@ -109,27 +109,40 @@ function TrainingConfigForm({ disabled }: { disabled: boolean }) {
   const datasets = useApp((s) => s.data.datasets);
   const cfg = project.training;
   const shape = TrainingConfigSchema.shape;
-  const numberField = (key: 'epochs' | 'batchSize' | 'learningRate', label: string, props: { min: number; max: number; step: number | 'any' }) => (
-    <div className="field field--compact">
-      <label className="field__label" htmlFor={`training-${key}`}>
-        {label}
-      </label>
-      <CommitField
-        id={`training-${key}`}
-        testId={`training-${key}`}
-        value={String(cfg[key])}
-        inputProps={{ type: 'number', disabled, ...props }}
-        commit={(text) => {
-          const n = parseNumber(text);
-          if (n === null) return `${label} must be a number`;
-          const r = shape[key].safeParse(n);
-          if (!r.success) return r.error.issues[0]?.message ?? `${label} is not valid`;
-          actions.setTraining({ [key]: r.data });
-          return null;
-        }}
-      />
-    </div>
-  );
+  const numberField = (key: 'epochs' | 'batchSize' | 'learningRate', label: string, props: { min: number; max: number; step: number | 'any' }) => {
+    // The schema decides; the message names the field and its range in words a person reads.
+    const parse = (text: string): { value: number } | { problem: string } => {
+      const n = parseNumber(text);
+      const range = `${props.step === 1 ? 'a whole number ' : ''}between ${props.min} and ${props.max}`;
+      if (n === null) return { problem: `${label} must be a number ${range}.` };
+      const r = shape[key].safeParse(n);
+      return r.success ? { value: r.data } : { problem: `${label} must be ${range}; ${text.trim()} is not.` };
+    };
+    return (
+      <div className="field field--compact">
+        <label className="field__label" htmlFor={`training-${key}`}>
+          {label}
+        </label>
+        <CommitField
+          id={`training-${key}`}
+          testId={`training-${key}`}
+          value={String(cfg[key])}
+          inputProps={{ type: 'number', disabled, ...props }}
+          check={(text) => {
+            const r = parse(text);
+            return 'problem' in r ? r.problem : null;
+          }}
+          onProblem={(problem) => actions.setSettingProblem(key, problem)}
+          commit={(text) => {
+            const r = parse(text);
+            if ('problem' in r) return r.problem;
+            actions.setTraining({ [key]: r.value });
+            return null;
+          }}
+        />
+      </div>
+    );
+  };
   const known = datasets.some((d) => d.id === datasetKey(project.dataset.source));
   return (
     <div className="training__config">
@@ -196,10 +209,12 @@ export function TrainingPanel() {
   const exportResult = useApp((s) => s.training.exportResult);
   const analysis = analysisFor(project, datasets);
   const active = isActive(t.status);
+  const invalidSetting = useApp((s) => Object.values(s.ui.invalidSettings)[0] ?? null);
 
   let reason: string | null = null;
   if (!ready) reason = 'Connecting to the engine…';
   else if (connection === 'closed' || connection === 'failed') reason = 'Not connected to the engine.';
+  else if (invalidSetting && !active) reason = `Fix the setting first: ${invalidSetting}`;
   else if (active) reason = null;
   else if (!analysis.valid) {
     const first = analysis.errors[0] ?? Object.values(analysis.nodes).find((n) => n.errors.length)?.errors[0];

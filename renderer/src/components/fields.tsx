@@ -8,18 +8,28 @@ import { defaultLayerValue, paramsSchema, type LayerParam, type LayerValue, type
 export function CommitField({
   value,
   commit,
+  check,
+  onProblem,
   testId,
   id,
   inputProps,
 }: {
   value: string;
   commit: (text: string) => string | null;
+  /** Validates while typing (nothing is committed): the message shows at once instead of after Enter. */
+  check?: (text: string) => string | null;
+  /** Told whenever the field's message changes (null: the field is fine), so the app can act on an invalid field. */
+  onProblem?: (problem: string | null) => void;
   testId?: string;
   id?: string;
   inputProps?: InputHTMLAttributes<HTMLInputElement>;
 }) {
   const [draft, setDraft] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setErrorState] = useState<string | null>(null);
+  const setError = (e: string | null) => {
+    setErrorState(e);
+    onProblem?.(e);
+  };
   const apply = () => {
     if (draft === null) return;
     if (draft === value) {
@@ -40,7 +50,10 @@ export function CommitField({
         aria-invalid={error ? true : undefined}
         {...inputProps}
         value={draft ?? value}
-        onChange={(e) => setDraft(e.target.value)}
+        onChange={(e) => {
+          setDraft(e.target.value);
+          if (check) setError(e.target.value === value ? null : check(e.target.value));
+        }}
         onBlur={apply}
         onKeyDown={(e) => {
           if (e.key === 'Enter') {
@@ -53,7 +66,7 @@ export function CommitField({
         }}
       />
       {error && (
-        <div className="field__error" role="alert">
+        <div className="field__error" role="alert" data-testid={testId ? `${testId}-error` : undefined}>
           {error}
         </div>
       )}

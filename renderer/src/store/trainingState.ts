@@ -50,6 +50,8 @@ export interface TrainingState {
   /** Early stopping ended the run; bestEpoch (0-based) is the epoch whose weights were kept. */
   stoppedEarly: boolean;
   bestEpoch: number | null;
+  /** Where a stopped run stopped (from its `done` event). */
+  stoppedAt: { epoch: number; batch: number; batchesPerEpoch: number } | null;
   /** A pause or resume request is on its way to the engine. */
   pauseRequested: boolean;
   error: string | null;
@@ -84,6 +86,7 @@ export function initialTraining(): TrainingState {
     evaluation: null,
     stoppedEarly: false,
     bestEpoch: null,
+    stoppedAt: null,
     pauseRequested: false,
     error: null,
     epochFromZero: false,
@@ -183,6 +186,7 @@ export function applyTrainingEvent(state: TrainingState, event: TrainingEvent): 
         pauseRequested: false,
         stoppedEarly: event.stoppedEarly === true,
         bestEpoch: typeof event.bestEpoch === 'number' ? event.bestEpoch : null,
+        stoppedAt: event.stoppedAt ?? null,
         error: event.status === 'failed' ? (event.error ?? 'Training failed for an unknown reason.') : null,
         epochsCompleted: event.epochsCompleted,
         test: event.test ?? null,
@@ -193,6 +197,19 @@ export function applyTrainingEvent(state: TrainingState, event: TrainingEvent): 
       };
   }
   return state;
+}
+
+/** "Stopped in epoch 1 at batch 75/250; the weights of that moment were kept" — what was kept, said plainly. */
+function stoppedText(t: TrainingState): string {
+  const at = t.stoppedAt;
+  const where = !at
+    ? `Stopped after ${plural(t.epochsCompleted, 'epoch')}`
+    : at.batch > 0
+      ? `Stopped in epoch ${at.epoch} at batch ${at.batch}/${at.batchesPerEpoch}`
+      : `Stopped after epoch ${at.epoch}${t.epochs ? ` of ${t.epochs}` : ''}`;
+  if (!t.hasModel) return `${where}; no model was kept`;
+  const best = t.bestEpoch !== null && at && (at.batch > 0 || t.bestEpoch + 1 !== at.epoch);
+  return best ? `${where}; the weights of epoch ${t.bestEpoch! + 1} (the best) were kept` : `${where}; the weights of that moment were kept`;
 }
 
 function plural(n: number, word: string): string {
@@ -217,7 +234,7 @@ export function trainingStatusText(t: TrainingState): string {
         ? `Completed — stopped early after ${plural(t.epochsCompleted, 'epoch')}${t.bestEpoch !== null ? `, best epoch ${t.bestEpoch + 1}` : ''}`
         : 'Completed';
     case 'stopped':
-      return `Stopped after ${plural(t.epochsCompleted, 'epoch')} — ${t.hasModel ? 'model kept' : 'no model kept'}`;
+      return stoppedText(t);
     case 'failed':
       return `Failed: ${t.error ?? 'unknown error'}`;
   }

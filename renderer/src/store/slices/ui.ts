@@ -29,6 +29,11 @@ export interface UiState {
   messages: UiMessage[];
   /** The question on screen, if any (renderer/src/components/Dialogs.tsx shows it). */
   question: Question | null;
+  /**
+   * Settings typed in but not valid, by field ("learningRate" → "Learning rate must be between 0 and 10"): the project
+   * keeps its last valid value meanwhile, so Train waits until the field is fixed rather than silently using that.
+   */
+  invalidSettings: Record<string, string>;
 }
 
 export interface UiSliceState {
@@ -44,6 +49,8 @@ export interface UiActions {
   /** Shows a question and resolves with the id of the choice made. A question asked while one is open waits for it. */
   ask(question: Question): Promise<string>;
   answer(choiceId: string): void;
+  /** Records (or, with null, clears) that a settings field holds an invalid value, and why. */
+  setSettingProblem(field: string, problem: string | null): void;
   /** Native file dialog (desktop app only); null when cancelled or unavailable. */
   pickPath(purpose: PickPathPurpose, defaultPath?: string): Promise<string | null>;
 }
@@ -91,6 +98,13 @@ export const createUiSlice: SliceCreator<UiSliceState, UiActions> = ({ client, g
       current?.resolve(choiceId);
     },
 
+    setSettingProblem(field, problem) {
+      const current = get().ui.invalidSettings;
+      if ((current[field] ?? null) === problem) return;
+      const { [field]: _old, ...rest } = current;
+      setUi({ invalidSettings: problem === null ? rest : { ...rest, [field]: problem } });
+    },
+
     async pickPath(purpose, defaultPath) {
       try {
         return (await client.call('dialog.pickPath', { purpose, defaultPath })).path;
@@ -101,5 +115,5 @@ export const createUiSlice: SliceCreator<UiSliceState, UiActions> = ({ client, g
     },
   };
 
-  return { state: { ui: { selection: EMPTY_SELECTION, messages: [], question: null } }, actions };
+  return { state: { ui: { selection: EMPTY_SELECTION, messages: [], question: null, invalidSettings: {} } }, actions };
 };
