@@ -62,12 +62,15 @@ async function load(file: string): Promise<void> {
     testFraction: 0.1,
     splitSeed: 1,
   });
-  let peak = process.memoryUsage().rss;
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   const logs: string[] = [];
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const data = await openDatasetLogged(choice, (m) => logs.push(m));
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(timer);
   let checksum = 0;
   for (const split of [data.train, data.validation, data.test]) {
@@ -79,6 +82,9 @@ async function load(file: string): Promise<void> {
     'CSV_LOAD_RESULT ' +
       JSON.stringify({
         seconds: Number(seconds.toFixed(1)),
+        // CPU time of this process: less sensitive than wall time to other work on a shared machine.
+        cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(1)),
+        rssBeforeMB: Math.round(rssBefore / 1024 ** 2),
         peakRssMB: Math.round(Math.max(maxRssKB / 1024, peak / 1024 ** 2)),
         samples: data.train.count + data.validation.count + data.test.count,
         inputs: data.info.inputShape[0],
@@ -105,7 +111,7 @@ async function main(): Promise<void> {
     const line = child.stdout.split('\n').find((l) => l.startsWith('CSV_LOAD_RESULT '));
     if (!line) throw new Error(`no result from the loading process: ${child.stdout}`);
     const result = { ...JSON.parse(line.slice('CSV_LOAD_RESULT '.length)), rows, megabytes: Math.round(bytes / 1024 ** 2), cpu: os.cpus()[0]?.model, cores: os.cpus().length };
-    console.log(`loaded in ${result.seconds} s, peak RSS ${result.peakRssMB} MB (${result.samples.toLocaleString('en-US')} samples, ${result.inputs} inputs)`);
+    console.log(`loaded in ${result.seconds} s (${result.cpuSeconds} s of CPU), peak RSS ${result.peakRssMB} MB (${result.rssBeforeMB} MB before; ${result.samples.toLocaleString('en-US')} samples, ${result.inputs} inputs)`);
     console.log('CSV_LOAD_RESULT ' + JSON.stringify(result));
   } finally {
     if (!keep) fs.rmSync(dir, { recursive: true, force: true });

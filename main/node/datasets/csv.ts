@@ -152,10 +152,15 @@ export async function prepareCsv(source: CsvSource, opts: { maxRows?: number; pr
   const targetValues = tasks.map((task) => (task === 'classification' ? new CodedColumn() : new Float32Column()));
   const texts = layout.textIdx.map((index) => ({ name: header[index], index, values: new TextColumn() }));
   // Text in a numeric column makes a bad row: regression targets are checked first (the last one first), then features.
-  const numericChecks = [
-    ...targetIdx.filter((_, t) => tasks[t] === 'regression').reverse().map((index) => ({ name: header[index], index })),
-    ...features.filter((f) => f.kind === 'numeric').map((f) => ({ name: f.name, index: f.index })),
+  // Each value is parsed once, into `parsed`, and stored from there when the row is kept.
+  const numericChecks: { name: string; index: number; store: Float64Column | Float32Column }[] = [
+    ...targetIdx.flatMap((index, t) => {
+      const store = targetValues[t];
+      return store instanceof Float32Column ? [{ name: header[index], index, store }] : [];
+    }).reverse(),
+    ...features.flatMap((f) => (f.kind === 'numeric' ? [{ name: f.name, index: f.index, store: f.values }] : [])),
   ];
+  const parsed = new Float64Array(numericChecks.length);
   const what = targetIdx.length > 1 ? 'target' : 'label';
 
   // Second pass: each row is bad (skipped), dropped for a missing value, or kept; problems come in line order.
@@ -168,9 +173,15 @@ export async function prepareCsv(source: CsvSource, opts: { maxRows?: number; pr
     if (fields.length !== header.length) {
       return { column: fields.length < header.length ? header[fields.length] : `(field ${header.length + 1})`, message: `expected ${header.length} fields, found ${fields.length}` };
     }
-    for (const c of numericChecks) {
-      const v = fields[c.index];
-      if (!isMissing(v) && Number.isNaN(toNumber(v))) return { column: c.name, message: `"${v.length > 40 ? v.slice(0, 40) + '…' : v}" is not a number (column "${c.name}" is numeric)` };
+    for (let k = 0; k < numericChecks.length; k++) {
+      const v = fields[numericChecks[k].index];
+      if (isMissing(v)) {
+        parsed[k] = NaN;
+        continue;
+      }
+      const num = toNumber(v);
+      if (Number.isNaN(num)) return { column: numericChecks[k].name, message: `"${v.length > 40 ? v.slice(0, 40) + '…' : v}" is not a number (column "${numericChecks[k].name}" is numeric)` };
+      parsed[k] = num;
     }
     return null;
   };
@@ -196,15 +207,15 @@ export async function prepareCsv(source: CsvSource, opts: { maxRows?: number; pr
           return;
         }
       }
+      for (let k = 0; k < numericChecks.length; k++) numericChecks[k].store.push(parsed[k]);
       for (const f of features) {
+        if (f.kind !== 'categorical') continue;
         const v = fields[f.index];
-        if (f.kind === 'numeric') f.values.push(isMissing(v) ? NaN : toNumber(v));
-        else f.values.push(isMissing(v) ? null : v.trim());
+        f.values.push(isMissing(v) ? null : v.trim());
       }
       targetIdx.forEach((index, t) => {
         const store = targetValues[t];
         if (store instanceof CodedColumn) store.push(fields[index].trim());
-        else store.push(toNumber(fields[index]));
       });
       for (const t of texts) t.values.push(fields[t.index] ?? '');
       if (opts.preview) sample.push(fields);
