@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inspectCsv, openCsv, type CsvSource } from '../../main/node/datasets/csv';
+import { inspectDataset, openDataset } from '../../main/node/datasets';
 import { DatasetChoiceSchema, type DatasetChoice } from '../../main/core/project';
 import type { DataProblem } from '../../main/core/datasets';
 import type { SplitData, TrainingData } from '../../main/core/training/types';
@@ -135,7 +136,12 @@ describe('CSV read in chunks', () => {
     for (let i = 0; i < 60; i++) lines.push(`${(i * 13) % 17},${['a', 'b', 'c'][i % 3]},${i === 9 ? '?' : (i * 0.7).toFixed(2)},${(i * 1.37 - 20).toFixed(3)}`);
     lines.splice(31, 0, '4,b,2.5,not-a-number');
     const f = write('reg.csv', lines.join('\n'));
-    for (const c of [csvChoice({ path: f, labelColumn: 'y', missing: 'mean', badRows: 'skip' }), csvChoice({ path: f, labelColumn: 'y', missing: 'zero', badRows: 'stop' })]) {
+    const configs = [
+      csvChoice({ path: f, labelColumn: 'y', task: 'regression', missing: 'mean', badRows: 'skip' }),
+      csvChoice({ path: f, labelColumn: 'y', task: 'regression', missing: 'zero', badRows: 'stop' }),
+      csvChoice({ path: f, labelColumn: 'y', missing: 'zero', categorical: 'index', badRows: 'skip' }), // 'auto': text in y makes classes
+    ];
+    for (const c of configs) {
       const whole = await loaded(c);
       expect(whole).toMatchSnapshot();
       for (const chunkBytes of CHUNKS) expect(await loaded(c, chunkBytes)).toEqual(whole);
@@ -180,6 +186,52 @@ describe('CSV read in chunks', () => {
     const g = write('stray.csv', 'x,y,label\n1,2,a\n3,4,"b"c"\n5,6,a\n');
     for (const chunkBytes of [undefined, 1, 4]) {
       await expect(openCsv(csvChoice({ path: g, labelColumn: 'label' }), undefined, { chunkBytes })).rejects.toThrow('stray.csv, line 3, column 3 ("label"): a quote inside a quoted field is not doubled');
+    }
+  });
+});
+
+describe('text and time series tables read without holding rows', () => {
+  async function opened(choice: DatasetChoice): Promise<unknown> {
+    const problems: DataProblem[] = [];
+    try {
+      const data = await openDataset(choice, { onProblem: (p) => problems.push(p) });
+      const all = async (s: SplitData) => {
+        const b = await s.getBatch(Array.from({ length: s.count }, (_, i) => i));
+        return { labels: s.labels && Array.from(s.labels), x: Array.from(b.x), y: Array.from(b.y) };
+      };
+      return stable({ info: data.info, train: await all(data.train), validation: await all(data.validation), test: await all(data.test), problems });
+    } catch (e) {
+      return stable({ error: (e as Error).message, problems });
+    }
+  }
+
+  it('text: the same sequences, vocabulary, classes and problems as when every row was kept', async () => {
+    const lines = ['id,text,label'];
+    for (let i = 0; i < 30; i++) {
+      const text = i % 6 === 0 ? `"Line one ${i}\r\nline two, ""quoted"" word${i % 4}"` : `"word${i % 5} café ${['good', 'bad', 'fine'][i % 3]}"`;
+      if (i === 8) lines.push(`${i},${text}`); // too few fields
+      else lines.push(`${i},${text},${i === 13 ? 'NA' : ['pos', 'neg', 'meh'][i % 3]}`);
+    }
+    const f = write('texts.csv', '\uFEFF' + lines.join('\r\n') + '\r\n');
+    const c = DatasetChoiceSchema.parse({ source: { type: 'text', path: f, textColumn: 'text', labelColumn: 'label', vocabSize: 12, sequenceLength: 5 }, validationFraction: 0.2, testFraction: 0.2, splitSeed: 9, stratify: true });
+    expect(await opened(c)).toMatchSnapshot();
+    expect(stable(await inspectDataset(c.source))).toMatchSnapshot('text preview');
+  });
+
+  it('time series: the same windows, statistics and gap reports as when every row was kept', async () => {
+    const lines = ['time,a,name,b'];
+    for (let t = 0; t < 40; t++) {
+      const a = t === 5 ? '' : t === 9 ? 'x' : String(Math.sin(t) * 10);
+      const b = t === 12 ? 'NA' : String(100 + t * t * 0.5);
+      if (t === 20) lines.push(`${t},${a}`); // short row: filled
+      else if (t === 25) lines.push(`${t},${a},n${t},${b},extra`); // long row: extra ignored
+      else lines.push(`${t},${a},n${t},${b}`);
+    }
+    const f = write('series.csv', lines.join('\n'));
+    for (const featureColumns of [[], ['b', 'a']]) {
+      const c = DatasetChoiceSchema.parse({ source: { type: 'timeseries', path: f, targetColumn: 'b', featureColumns, window: 5, horizon: 2, stride: 2 }, validationFraction: 0.2, testFraction: 0.2, splitSeed: 1 });
+      expect(await opened(c)).toMatchSnapshot(`series ${featureColumns.join(',') || 'numeric columns'}`);
+      expect(stable(await inspectDataset(c.source))).toMatchSnapshot(`series preview ${featureColumns.join(',') || 'numeric columns'}`);
     }
   });
 });
