@@ -64,6 +64,15 @@ export class Int32Column extends ChunkedColumn<Int32Array> {
 }
 
 /**
+ * A copy of `s` that shares no memory with the string it was cut from. A field papaparse hands over is a slice of its
+ * whole input chunk (64 KiB); V8 keeps that chunk alive as long as the slice, or a string built from it, lives.
+ * Prepending a character forces V8 to write a new flat string, and slicing that one drops the chunk.
+ */
+export function detached(s: string): string {
+  return (' ' + s).slice(1);
+}
+
+/**
  * The values of a categorical column as codes: each distinct value gets a code when first seen (-1: missing).
  * `sortCodes` then renumbers the codes in the order of a sorted list of the names, so code i is names[i].
  */
@@ -80,8 +89,9 @@ export class CodedColumn {
     let code = this.index.get(value);
     if (code === undefined) {
       code = this.names.length;
-      this.names.push(value);
-      this.index.set(value, code);
+      const name = detached(value);
+      this.names.push(name);
+      this.index.set(name, code);
     }
     this.codes.push(code);
   }

@@ -3,7 +3,7 @@ import type { DataProblem, DatasetInfo, DatasetPreview, InputPart, OutputPart, P
 import type { TrainingData } from '../../core/training/types';
 import { datasetKey, type CsvInputBinding, type DatasetChoice, type DatasetSource } from '../../core/project';
 import { ColumnStatsCounter, columnIndex, countLines, isMissing, isNumericColumn, previewTable, readCsv, sortClassNames, toNumber, type CsvReadOptions } from './csvRows';
-import { CodedColumn, Float32Column, Float64Column, TextColumn } from './columns';
+import { CodedColumn, detached, Float32Column, Float64Column, TextColumn } from './columns';
 import { arraySplit, classCountsOf, partsSplit, splitIndices, type PartSamples, type SplitFractions } from './split';
 import { buildVocabulary, encodeText } from './text';
 
@@ -180,7 +180,7 @@ export async function prepareCsv(source: CsvSource, opts: { maxRows?: number; pr
         continue;
       }
       const num = toNumber(v);
-      if (Number.isNaN(num)) return { column: numericChecks[k].name, message: `"${v.length > 40 ? v.slice(0, 40) + '…' : v}" is not a number (column "${numericChecks[k].name}" is numeric)` };
+      if (Number.isNaN(num)) return { column: numericChecks[k].name, message: detached(`"${v.length > 40 ? v.slice(0, 40) + '…' : v}" is not a number (column "${numericChecks[k].name}" is numeric)`) };
       parsed[k] = num;
     }
     return null;

@@ -3,7 +3,7 @@ import type { DataProblem, DatasetInfo, DatasetPreview, Preprocessing } from '..
 import type { Batch, SplitData, TrainingData } from '../../core/training/types';
 import { datasetKey, type DatasetChoice, type DatasetSource } from '../../core/project';
 import { ColumnStatsCounter, columnIndex, countLines, isMissing, isNumericColumn, previewTable, readCsv, toNumber } from './csvRows';
-import { Float64Column } from './columns';
+import { detached, Float64Column } from './columns';
 import { chronologicalSplit, type SplitFractions } from './split';
 
 /**
@@ -86,7 +86,7 @@ async function readSeries(source: TimeseriesSource, maxRows?: number, onProblem?
         const num = isMissing(v) ? NaN : toNumber(v);
         // Report each gap once (the target may also be a feature); short rows were reported already.
         if (Number.isNaN(num) && !(k === featIdx.length && targetIsFeature) && c < fields.length) {
-          gapProblems[k].push({ file, line, column: header[c], message: isMissing(v) ? 'missing value; filled from the previous row' : `"${v}" is not a number; filled from the previous row` });
+          gapProblems[k].push({ file, line, column: header[c], message: isMissing(v) ? 'missing value; filled from the previous row' : detached(`"${v}" is not a number; filled from the previous row`) });
         }
         columns[k].push(num);
       });
