@@ -19,7 +19,9 @@ import { buildVocabulary, encodeText } from './text';
  *   frequent training category), 'zero' fills numeric columns with 0 (categorical: no category).
  * - Numeric features are standardized with the mean and standard deviation of the TRAINING split only.
  * - Categorical features: 'onehot' (one input per category) or 'index' (one input: 1..k, 0 = missing). The categories
- *   are those of all rows, sorted, so the input size does not depend on the split.
+ *   are those of all kept rows, sorted, so the input size does not depend on the split.
+ * - The file is read in two streamed passes (column kinds, then values) into typed columns: memory grows with rows ×
+ *   columns (8 bytes a number, 4 a category), never with the text, and no row is held as strings.
  */
 
 export type CsvSource = Extract<DatasetSource, { type: 'csv' }>;
