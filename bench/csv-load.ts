@@ -89,7 +89,7 @@ async function load(file: string): Promise<void> {
         samples: data.train.count + data.validation.count + data.test.count,
         inputs: data.info.inputShape[0],
         classes: data.info.classNames,
-        problems: logs.length,
+        logLines: logs.length, // the problems told one by one, then their count
         checksum: Number(checksum.toFixed(3)),
       }),
   );
