@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { DataProblem, DatasetInfo, DatasetPreview, InputPart, OutputPart, Preprocessing } from '../../core/datasets';
 import type { TrainingData } from '../../core/training/types';
 import { datasetKey, describeValue, type CsvInputBinding, type DatasetChoice, type DatasetSource } from '../../core/project';
-import { bareColumn, columnIndex, columnStats, countLines, isMissing, isNumericColumn, previewTable, readCsv, sortClassNames, toNumber } from './csvRows';
+import { bareColumn, ColumnStatsCounter, columnIndex, countLines, isMissing, isNumericColumn, previewTable, readCsv, sortClassNames, toNumber, type CsvReadOptions } from './csvRows';
+import { CodedColumn, detached, Float32Column, Float64Column, TextColumn } from './columns';
 import { arraySplit, classCountsOf, partsSplit, splitIndices, type PartSamples, type SplitFractions } from './split';
 import { buildVocabulary, encodeText } from './text';
 
@@ -18,18 +19,32 @@ import { buildVocabulary, encodeText } from './text';
  *   frequent training category), 'zero' fills numeric columns with 0 (categorical: no category).
  * - Numeric features are standardized with the mean and standard deviation of the TRAINING split only.
  * - Categorical features: 'onehot' (one input per category) or 'index' (one input: 1..k, 0 = missing). The categories
- *   are those of all rows, sorted, so the input size does not depend on the split.
+ *   are those of all kept rows, sorted, so the input size does not depend on the split.
+ * - The file is read in two streamed passes (column kinds, then values) into typed columns: memory grows with rows ×
+ *   columns (8 bytes a number, 4 a category), never with the text, and no row is held as strings.
  */
 
 export type CsvSource = Extract<DatasetSource, { type: 'csv' }>;
 
-interface Column {
+interface NumericColumn {
   name: string;
   /** Index in the file's header. */
   index: number;
-  kind: 'numeric' | 'categorical';
-  categories?: string[];
+  kind: 'numeric';
+  /** The kept rows' values; NaN where missing. */
+  values: Float64Column;
 }
+
+interface CategoricalColumn {
+  name: string;
+  index: number;
+  kind: 'categorical';
+  /** The kept rows' categories (sorted, see the file comment) as codes: index into `categories`, -1 where missing. */
+  values: CodedColumn;
+  categories: string[];
+}
+
+type Column = NumericColumn | CategoricalColumn;
 
 /** A column a target binding (or the label column) names, with what the data says about it. */
 export interface TargetColumn {
@@ -39,6 +54,8 @@ export interface TargetColumn {
   index: number;
   task: 'classification' | 'regression';
   classNames: string[];
+  /** One per kept row: the class index (classification) or the number itself (regression). */
+  values: Int32Array | Float32Array;
 }
 
 export interface PreparedCsv {
@@ -48,137 +65,191 @@ export interface PreparedCsv {
   label: { name: string; index: number };
   /** Every target: the label alone, or each bound output's column. */
   targets: TargetColumn[];
-  /** Text columns bound to Inputs (tokenized, never encoded as categories). */
-  texts: { name: string; index: number }[];
+  /** Text columns bound to Inputs (tokenized, never encoded as categories), with the kept rows' texts. */
+  texts: { name: string; index: number; values: TextColumn }[];
   features: Column[];
   task: 'classification' | 'regression';
   classNames: string[];
-  /** Kept rows (full fields) and their line numbers. */
-  rows: string[][];
-  lines: number[];
+  /** Kept rows. */
+  count: number;
+  /** A preview's kept rows as read (fields), for its table; empty when reading for training. */
+  sample: string[][];
   problems: DataProblem[];
   /** Rows read (kept or not); whether a preview limit cut the read short. */
   rowsRead: number;
   truncated: boolean;
 }
 
+/** A target's task is 'classification' when 'auto' finds at most this many distinct integer values. */
+const MAX_AUTO_CLASSES = 20;
+
 function problemText(p: DataProblem): string {
   return `${p.file}:${p.line ?? '?'}:${p.column === undefined ? '?' : bareColumn(p.column)}: ${p.message}`;
 }
 
-/** Reads and checks the table: kept rows, column kinds, classes; bad rows handled per `badRows` (preview: always listed). */
-export async function prepareCsv(source: CsvSource, opts: { maxRows?: number; preview?: boolean; onProblem?(p: DataProblem): void } = {}): Promise<PreparedCsv> {
+/** Where the columns a source names are in the header; throws naming a column that is missing or used twice. */
+function layoutOf(source: CsvSource, header: string[]) {
   const file = source.path;
-  let header: string[] = [];
-  let labelIdx = -1;
-  let featureIdx: number[] = [];
-  let targetIdx: number[] = [];
-  let textIdx: number[] = [];
   const targetBindings = targetsOf(source);
   const tabular = tabularColumnsOf(source);
-  const rows: string[][] = [];
-  const lines: number[] = [];
-  const bad: DataProblem[] = [];
-  const badLine = new Set<number>();
-  const res = await readCsv(
-    file,
-    (fields, line) => {
-      if (fields.length !== header.length) {
-        const column = fields.length < header.length ? header[fields.length] : `(field ${header.length + 1})`;
-        bad.push({ file, line, column, message: `expected ${header.length} fields, found ${fields.length}` });
-        badLine.add(line);
-        return;
-      }
-      rows.push(fields);
-      lines.push(line);
+  const targetIdx = targetBindings.map((t) => columnIndex(header, t.column, file, targetBindings.length > 1 || t.node ? 'target' : 'label'));
+  const textIdx = source.inputs.flatMap((b) => (b.type === 'text' ? [columnIndex(header, b.column, file, 'text')] : []));
+  const featureIdx = tabular ? tabular.map((c) => columnIndex(header, c, file, 'feature')) : header.map((_, i) => i).filter((i) => !targetIdx.includes(i) && !textIdx.includes(i));
+  for (const i of targetIdx) {
+    if (featureIdx.includes(i) || textIdx.includes(i)) throw new Error(`The ${targetIdx.length > 1 ? 'target' : 'label'} column ${describeValue(header[i])} is also listed as ${featureIdx.includes(i) ? 'a feature' : 'a text input'}.`);
+  }
+  if (featureIdx.length === 0 && textIdx.length === 0) throw new Error(`${path.basename(file)} has no feature columns besides the label ${describeValue(header[targetIdx[0]])}.`);
+  return { header, targetBindings, targetIdx, textIdx, featureIdx };
+}
+
+type Layout = ReturnType<typeof layoutOf>;
+
+/**
+ * First pass: each feature column's kind and each target's task, from the well-formed rows (the right number of
+ * fields). Only counts are kept, never the values.
+ */
+async function detectKinds(source: CsvSource, read: CsvReadOptions): Promise<{ layout: Layout; numeric: boolean[]; tasks: TargetColumn['task'][] }> {
+  let layout: Layout | undefined;
+  let featureStats: ColumnStatsCounter[] = [];
+  let targetStats: ColumnStatsCounter[] = [];
+  await readCsv(
+    source.path,
+    (fields) => {
+      const l = layout!;
+      if (fields.length !== l.header.length) return;
+      for (let k = 0; k < l.featureIdx.length; k++) featureStats[k].add(fields[l.featureIdx[k]]);
+      for (let t = 0; t < l.targetIdx.length; t++) targetStats[t].add(fields[l.targetIdx[t]]);
     },
     {
-      delimiter: source.delimiter,
-      maxRows: opts.maxRows,
+      ...read,
       onHeader(h) {
-        header = h;
-        targetIdx = targetBindings.map((t) => columnIndex(h, t.column, file, targetBindings.length > 1 || t.node ? 'target' : 'label'));
-        labelIdx = targetIdx[0];
-        textIdx = source.inputs.flatMap((b) => (b.type === 'text' ? [columnIndex(h, b.column, file, 'text')] : []));
-        featureIdx = tabular ? tabular.map((c) => columnIndex(h, c, file, 'feature')) : h.map((_, i) => i).filter((i) => !targetIdx.includes(i) && !textIdx.includes(i));
-        for (const i of targetIdx) {
-          if (featureIdx.includes(i) || textIdx.includes(i)) throw new Error(`The ${targetIdx.length > 1 ? 'target' : 'label'} column ${describeValue(h[i])} is also listed as ${featureIdx.includes(i) ? 'a feature' : 'a text input'}.`);
-        }
-        if (featureIdx.length === 0 && textIdx.length === 0) throw new Error(`${path.basename(file)} has no feature columns besides the label ${describeValue(h[labelIdx])}.`);
+        layout = layoutOf(source, h);
+        featureStats = layout.featureIdx.map(() => new ColumnStatsCounter(0)); // a feature's kind needs no distinct count
+        targetStats = layout.targetIdx.map(() => new ColumnStatsCounter(MAX_AUTO_CLASSES));
       },
     },
   );
-
-  // Column kinds and each target's task, from the well-formed rows.
-  const tasks = targetIdx.map((index, t): 'classification' | 'regression' => {
-    const wanted = targetBindings[t].task;
+  const l = layout!;
+  const tasks = l.targetIdx.map((_, t): TargetColumn['task'] => {
+    const wanted = l.targetBindings[t].task;
     if (wanted !== 'auto') return wanted;
-    const stats = columnStats(rows.map((r) => r[index]));
-    return stats.numeric < stats.present || (stats.integers === stats.numeric && stats.distinct <= 20) ? 'classification' : 'regression';
+    const stats = targetStats[t].stats();
+    return stats.numeric < stats.present || (stats.integers === stats.numeric && stats.distinct <= MAX_AUTO_CLASSES) ? 'classification' : 'regression';
   });
-  const task = tasks[0];
-  const features: Column[] = featureIdx.map((index) => ({ name: header[index], index, kind: isNumericColumn(columnStats(rows.map((r) => r[index]))) ? 'numeric' : 'categorical' }));
-  const numericCols = features.filter((f) => f.kind === 'numeric').map((f) => ({ name: f.name, index: f.index }));
-  targetIdx.forEach((index, t) => {
-    if (tasks[t] === 'regression') numericCols.unshift({ name: header[index], index });
-  });
+  return { layout: l, numeric: featureStats.map((s) => isNumericColumn(s.stats())), tasks };
+}
 
-  // Text in a numeric column: a bad row.
-  for (let r = 0; r < rows.length; r++) {
-    for (const c of numericCols) {
-      const v = rows[r][c.index];
-      if (!isMissing(v) && Number.isNaN(toNumber(v))) {
-        bad.push({ file, line: lines[r], column: c.name, message: `${describeValue(v)} is not a number (column ${describeValue(c.name)} is numeric)` });
-        badLine.add(lines[r]);
-        break;
-      }
-    }
-  }
-  bad.sort((a, b) => a.line! - b.line!);
-  if (bad.length && source.badRows === 'stop' && !opts.preview) {
-    const more = bad.length > 1 ? ` (${bad.length - 1} more bad row${bad.length > 2 ? 's' : ''} after it)` : '';
-    throw new Error(`Bad row in ${problemText(bad[0])}${more}. Fix the file, or set bad rows to "skip".`);
-  }
+/**
+ * Reads and checks the table in two streamed passes (kinds, then values), keeping the kept rows' values in typed
+ * columns; bad rows handled per `badRows` (preview: always listed).
+ */
+export async function prepareCsv(source: CsvSource, opts: { maxRows?: number; preview?: boolean; onProblem?(p: DataProblem): void; chunkBytes?: number } = {}): Promise<PreparedCsv> {
+  const file = source.path;
+  const read: CsvReadOptions = { delimiter: source.delimiter, maxRows: opts.maxRows, chunkBytes: opts.chunkBytes };
+  const { layout, numeric, tasks } = await detectKinds(source, read);
+  const { header, targetIdx } = layout;
+  const features: Column[] = layout.featureIdx.map((index, k) =>
+    numeric[k] ? { name: header[index], index, kind: 'numeric', values: new Float64Column() } : { name: header[index], index, kind: 'categorical', values: new CodedColumn(), categories: [] },
+  );
+  const targetValues = tasks.map((task) => (task === 'classification' ? new CodedColumn() : new Float32Column()));
+  const texts = layout.textIdx.map((index) => ({ name: header[index], index, values: new TextColumn() }));
+  // Text in a numeric column makes a bad row: regression targets are checked first (the last one first), then features.
+  // Each value is parsed once, into `parsed`, and stored from there when the row is kept.
+  const numericChecks: { name: string; index: number; store: Float64Column | Float32Column }[] = [
+    ...targetIdx.flatMap((index, t) => {
+      const store = targetValues[t];
+      return store instanceof Float32Column ? [{ name: header[index], index, store }] : [];
+    }).reverse(),
+    ...features.flatMap((f) => (f.kind === 'numeric' ? [{ name: f.name, index: f.index, store: f.values }] : [])),
+  ];
+  const parsed = new Float64Array(numericChecks.length);
+  const what = targetIdx.length > 1 ? 'target' : 'label';
 
-  // Missing values.
+  // Second pass: each row is bad (skipped), dropped for a missing value, or kept; problems come in line order.
   const problems: DataProblem[] = [];
-  const keptRows: string[][] = [];
-  const keptLines: number[] = [];
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
-    const line = lines[r];
-    if (badLine.has(line)) continue;
-    const noTarget = targetIdx.find((i) => isMissing(row[i]));
-    if (noTarget !== undefined) {
-      problems.push({ file, line, column: header[noTarget], message: `missing ${targetIdx.length > 1 ? 'target' : 'label'}; row dropped` });
-      continue;
+  let firstBad: DataProblem | undefined;
+  let badCount = 0;
+  const sample: string[][] = [];
+  let count = 0;
+  const badRow = (fields: string[]): { column: string; message: string } | null => {
+    if (fields.length !== header.length) {
+      return { column: fields.length < header.length ? header[fields.length] : `(field ${header.length + 1})`, message: `expected ${header.length} fields, found ${fields.length}` };
     }
-    if (source.missing === 'drop-row') {
-      const f = features.find((c) => isMissing(row[c.index]));
-      if (f) {
-        problems.push({ file, line, column: f.name, message: 'missing value; row dropped (missing values: drop-row)' });
+    for (let k = 0; k < numericChecks.length; k++) {
+      const v = fields[numericChecks[k].index];
+      if (isMissing(v)) {
+        parsed[k] = NaN;
         continue;
       }
+      const num = toNumber(v);
+      if (Number.isNaN(num)) return { column: numericChecks[k].name, message: detached(`${describeValue(v)} is not a number (column ${describeValue(numericChecks[k].name)} is numeric)`) };
+      parsed[k] = num;
     }
-    keptRows.push(row);
-    keptLines.push(line);
+    return null;
+  };
+  const res = await readCsv(
+    file,
+    (fields, line) => {
+      const bad = badRow(fields);
+      if (bad) {
+        badCount++;
+        firstBad ??= { file, line, ...bad };
+        problems.push({ file, line, column: bad.column, message: `${bad.message}; row skipped` });
+        return;
+      }
+      const noTarget = targetIdx.find((i) => isMissing(fields[i]));
+      if (noTarget !== undefined) {
+        problems.push({ file, line, column: header[noTarget], message: `missing ${what}; row dropped` });
+        return;
+      }
+      if (source.missing === 'drop-row') {
+        const f = features.find((c) => isMissing(fields[c.index]));
+        if (f) {
+          problems.push({ file, line, column: f.name, message: 'missing value; row dropped (missing values: drop-row)' });
+          return;
+        }
+      }
+      for (let k = 0; k < numericChecks.length; k++) numericChecks[k].store.push(parsed[k]);
+      for (const f of features) {
+        if (f.kind !== 'categorical') continue;
+        const v = fields[f.index];
+        f.values.push(isMissing(v) ? null : v.trim());
+      }
+      targetIdx.forEach((index, t) => {
+        const store = targetValues[t];
+        if (store instanceof CodedColumn) store.push(fields[index].trim());
+      });
+      for (const t of texts) t.values.push(fields[t.index] ?? '');
+      if (opts.preview) sample.push(fields);
+      count++;
+    },
+    read,
+  );
+  if (firstBad && source.badRows === 'stop' && !opts.preview) {
+    const more = badCount > 1 ? ` (${badCount - 1} more bad row${badCount > 2 ? 's' : ''} after it)` : '';
+    throw new Error(`Bad row in ${problemText(firstBad)}${more}. Fix the file, or set bad rows to "skip".`);
   }
-  const allProblems = [...bad.map((p) => ({ ...p, message: `${p.message}; row skipped` })), ...problems].sort((a, b) => a.line! - b.line!);
-  for (const p of allProblems) opts.onProblem?.(p);
-  if (keptRows.length === 0) throw new Error(`${file} has no usable rows (${res.rows} read, ${allProblems.length} with problems${allProblems[0] ? `; first: ${problemText(allProblems[0])}` : ''}).`);
+  for (const p of problems) opts.onProblem?.(p);
+  if (count === 0) throw new Error(`${file} has no usable rows (${res.rows} read, ${problems.length} with problems${problems[0] ? `; first: ${problemText(problems[0])}` : ''}).`);
 
-  for (const f of features) if (f.kind === 'categorical') f.categories = sortClassNames(keptRows.map((r) => r[f.index].trim()).filter((v) => !isMissing(v)));
-  const targets: TargetColumn[] = targetIdx.map((index, t) => ({
-    ...(targetBindings[t].node ? { node: targetBindings[t].node } : {}),
-    name: header[index],
-    index,
-    task: tasks[t],
-    classNames: tasks[t] === 'classification' ? sortClassNames(keptRows.map((r) => r[index].trim())) : [],
-  }));
-  const texts = textIdx.map((index) => ({ name: header[index], index }));
+  for (const f of features) {
+    if (f.kind !== 'categorical') continue;
+    f.values.sortCodes(sortClassNames);
+    f.categories = f.values.names;
+  }
+  const targets: TargetColumn[] = targetIdx.map((index, t) => {
+    const store = targetValues[t];
+    const node = layout.targetBindings[t].node;
+    const column = { ...(node ? { node } : {}), name: header[index], index, task: tasks[t] };
+    if (store instanceof CodedColumn) {
+      store.sortCodes(sortClassNames);
+      return { ...column, classNames: store.names, values: store.codes.toArray() };
+    }
+    return { ...column, classNames: [], values: store.toArray() };
+  });
   return {
-    file, header, label: { name: header[labelIdx], index: labelIdx }, targets, texts, features, task, classNames: targets[0].classNames,
-    rows: keptRows, lines: keptLines, problems: allProblems, rowsRead: res.rows, truncated: res.truncated,
+    file, header, label: { name: header[targetIdx[0]], index: targetIdx[0] }, targets, texts, features, task: tasks[0], classNames: targets[0].classNames,
+    count, sample, problems, rowsRead: res.rows, truncated: res.truncated,
   };
 }
 
@@ -232,20 +303,20 @@ function csvInfo(source: CsvSource, p: PreparedCsv, total: number, labels: Int32
 
 /** Encodes the prepared rows: standardization and imputation use the statistics of `trainRows` only. */
 export function encodeCsv(p: PreparedCsv, source: CsvSource, trainRows: ArrayLike<number>): { x: Float32Array; width: number; preprocessing: Preprocessing } {
-  const n = p.rows.length;
+  const n = p.count;
   const width = featureNames(p, source.categorical).length;
   const x = new Float32Array(n * width);
   const described: Extract<Preprocessing, { kind: 'tabular' }>['features'] = [];
   let o = 0;
   for (const f of p.features) {
     if (f.kind === 'numeric') {
+      const values = f.values;
       let sum = 0;
       let sq = 0;
       let cnt = 0;
       for (let i = 0; i < trainRows.length; i++) {
-        const v = p.rows[trainRows[i]][f.index];
-        if (isMissing(v)) continue;
-        const num = toNumber(v);
+        const num = values.get(trainRows[i]);
+        if (Number.isNaN(num)) continue;
         sum += num;
         sq += num * num;
         cnt++;
@@ -255,26 +326,27 @@ export function encodeCsv(p: PreparedCsv, source: CsvSource, trainRows: ArrayLik
       const scale = std > 1e-12 ? 1 / std : 1;
       const fill = source.missing === 'zero' ? 0 : mean;
       for (let r = 0; r < n; r++) {
-        const v = p.rows[r][f.index];
-        x[r * width + o] = ((isMissing(v) ? fill : toNumber(v)) - mean) * scale;
+        const v = values.get(r);
+        x[r * width + o] = ((Number.isNaN(v) ? fill : v) - mean) * scale;
       }
       described.push({ column: p.header[f.index], type: 'numeric', mean, std: 1 / scale, missingFill: fill });
       o += 1;
     } else {
-      const cats = f.categories!;
-      const pos = new Map(cats.map((c, i) => [c, i]));
+      const cats = f.categories;
+      const codes = f.values.codes;
       let mode = -1;
       if (source.missing === 'mean') {
         const counts = new Array<number>(cats.length).fill(0);
         for (let i = 0; i < trainRows.length; i++) {
-          const v = p.rows[trainRows[i]][f.index];
-          if (!isMissing(v)) counts[pos.get(v.trim())!]++;
+          const c = codes.get(trainRows[i]);
+          if (c >= 0) counts[c]++;
         }
-        mode = counts.indexOf(Math.max(...counts));
+        // The most frequent training category; the first in sorted order on a tie.
+        for (let c = 0; c < counts.length; c++) if (mode < 0 || counts[c] > counts[mode]) mode = c;
       }
       for (let r = 0; r < n; r++) {
-        const v = p.rows[r][f.index];
-        const c = isMissing(v) ? mode : pos.get(v.trim())!;
+        const code = codes.get(r);
+        const c = code < 0 ? mode : code;
         if (source.categorical === 'onehot') {
           if (c >= 0) x[r * width + o + c] = 1;
         } else x[r * width + o] = c + 1;
@@ -286,20 +358,13 @@ export function encodeCsv(p: PreparedCsv, source: CsvSource, trainRows: ArrayLik
   return { x, width, preprocessing: { kind: 'tabular', features: described } };
 }
 
-export async function openCsv(choice: DatasetChoice & { source: CsvSource }, onProblem?: (p: DataProblem) => void): Promise<TrainingData> {
+export async function openCsv(choice: DatasetChoice & { source: CsvSource }, onProblem?: (p: DataProblem) => void, read: { chunkBytes?: number } = {}): Promise<TrainingData> {
   const source = choice.source;
-  const p = await prepareCsv(source, { onProblem });
+  const p = await prepareCsv(source, { onProblem, chunkBytes: read.chunkBytes });
   if (isBound(source)) return openBoundCsv(choice, p);
-  const n = p.rows.length;
-  let labels: Int32Array | null = null;
-  let y: Int32Array | Float32Array;
-  if (p.task === 'classification') {
-    const pos = new Map(p.classNames.map((c, i) => [c, i]));
-    labels = Int32Array.from(p.rows, (r) => pos.get(r[p.label.index].trim())!);
-    y = labels;
-  } else {
-    y = Float32Array.from(p.rows, (r) => toNumber(r[p.label.index]));
-  }
+  const n = p.count;
+  const y = p.targets[0].values;
+  const labels = y instanceof Int32Array ? y : null;
   const split = splitIndices(n, choice as SplitFractions, labels ?? undefined, p.classNames.length, p.file);
   const { x, width, preprocessing } = encodeCsv(p, source, split.train);
   const samples = { x, sampleSize: width, y, ySize: 1, count: n };
@@ -315,13 +380,6 @@ function withFeatures(p: PreparedCsv, columns: string[]): PreparedCsv {
 /** The Inputs a table feeds: its input bindings, or one Input (bound implicitly) taking every feature column. */
 function inputBindingsOf(source: CsvSource, p: PreparedCsv): CsvInputBinding[] {
   return source.inputs.length ? source.inputs : [{ type: 'columns', node: '', columns: p.features.map((f) => f.name) }];
-}
-
-/** One target's values: class indices, or the numbers themselves (regression targets stay in their units). */
-function targetValues(p: PreparedCsv, t: TargetColumn): Int32Array | Float32Array {
-  if (t.task === 'regression') return Float32Array.from(p.rows, (r) => toNumber(r[t.index]));
-  const pos = new Map(t.classNames.map((c, i) => [c, i]));
-  return Int32Array.from(p.rows, (r) => pos.get(r[t.index].trim())!);
 }
 
 function outputPart(t: TargetColumn, values: Int32Array | Float32Array | null): OutputPart {
@@ -351,15 +409,14 @@ function inputPart(binding: CsvInputBinding, p: PreparedCsv, source: CsvSource, 
   const part: InputPart = { ...node, name: binding.column, shape: [L], dtype: 'int32' };
   if (binding.vocabulary?.length) part.vocabulary = [...binding.vocabulary];
   if (!encode) return { part, size: L };
-  const index = p.header.indexOf(binding.column);
-  const texts = p.rows.map((r) => r[index] ?? '');
-  const vocabulary = part.vocabulary ?? buildVocabulary(Array.from(encode.train, (i) => texts[i]), binding.vocabSize, binding.lowercase);
+  const texts = p.texts.find((t) => t.index === columnIndex(p.header, binding.column, p.file, 'text'))!.values;
+  const vocabulary = part.vocabulary ?? buildVocabulary(Array.from(encode.train, (i) => texts.get(i)), binding.vocabSize, binding.lowercase);
   const vocab = new Map<string, number>();
   vocabulary.forEach((w, i) => {
     if (i >= 2 && !vocab.has(w)) vocab.set(w, i);
   });
-  const x = new Int32Array(p.rows.length * L);
-  for (let i = 0; i < texts.length; i++) encodeText(texts[i], vocab, L, binding.lowercase, x, i * L);
+  const x = new Int32Array(p.count * L);
+  for (let i = 0; i < p.count; i++) encodeText(texts.get(i), vocab, L, binding.lowercase, x, i * L);
   const preprocessing: Preprocessing = { kind: 'text', lowercase: binding.lowercase, sequenceLength: L, padding: 'post', truncation: 'post', vocabulary };
   return { part: { ...part, vocabulary, preprocessing }, x, size: L };
 }
@@ -399,8 +456,8 @@ function formatShapeShort(shape: number[]): string {
 /** A table with bound Inputs or outputs: every group of columns, text column and target as its own part. */
 function openBoundCsv(choice: DatasetChoice & { source: CsvSource }, p: PreparedCsv): TrainingData {
   const source = choice.source;
-  const n = p.rows.length;
-  const ys = p.targets.map((t) => targetValues(p, t));
+  const n = p.count;
+  const ys = p.targets.map((t) => t.values);
   const first = ys[0];
   const split = splitIndices(n, choice as SplitFractions, first instanceof Int32Array ? first : undefined, p.targets[0].classNames.length, p.file);
   const inputs = inputBindingsOf(source, p).map((b) => inputPart(b, p, source, { train: split.train }));
@@ -416,17 +473,14 @@ function openBoundCsv(choice: DatasetChoice & { source: CsvSource }, p: Prepared
 
 export const PREVIEW_ROWS = 5000;
 
-export async function inspectCsv(source: CsvSource): Promise<DatasetPreview> {
-  const p = await prepareCsv(source, { maxRows: PREVIEW_ROWS, preview: true });
-  const total = p.truncated ? Math.max(0, (await countLines(p.file)) - 1) : p.rows.length;
-  let labels: Int32Array | null = null;
-  if (p.task === 'classification') {
-    const pos = new Map(p.classNames.map((c, i) => [c, i]));
-    labels = Int32Array.from(p.rows, (r) => pos.get(r[p.label.index].trim())!);
-  }
+export async function inspectCsv(source: CsvSource, read: { chunkBytes?: number } = {}): Promise<DatasetPreview> {
+  const p = await prepareCsv(source, { maxRows: PREVIEW_ROWS, preview: true, chunkBytes: read.chunkBytes });
+  const total = p.truncated ? Math.max(0, (await countLines(p.file)) - 1) : p.count;
+  const first = p.targets[0].values;
+  const labels = first instanceof Int32Array ? first : null;
   const info = isBound(source)
-    ? boundInfo(source, p, total, inputBindingsOf(source, p).map((b) => inputPart(b, p, source).part), p.targets.map((t) => outputPart(t, p.truncated ? null : targetValues(p, t))), p.truncated)
+    ? boundInfo(source, p, total, inputBindingsOf(source, p).map((b) => inputPart(b, p, source).part), p.targets.map((t) => outputPart(t, p.truncated ? null : t.values)), p.truncated)
     : csvInfo(source, p, total, p.truncated ? null : labels, p.truncated);
   if (p.truncated) info.description += ` Types and classes from the first ${PREVIEW_ROWS.toLocaleString('en-US')} rows.`;
-  return { info, table: previewTable(p.header, p.rows), problems: p.problems.slice(0, 50), problemCount: p.problems.length };
+  return { info, table: previewTable(p.header, p.sample), problems: p.problems.slice(0, 50), problemCount: p.problems.length };
 }

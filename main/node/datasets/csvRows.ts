@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import Papa from 'papaparse';
 import { describeValue } from '../../core/project';
 
@@ -14,6 +15,8 @@ export interface CsvReadOptions {
   maxRows?: number;
   /** Called once with the header row (trimmed), before any data row; may throw to stop. */
   onHeader?: (header: string[]) => void;
+  /** Bytes read from the file at a time (the stream's chunk size); tests make it tiny to cut rows across chunks. */
+  chunkBytes?: number;
 }
 
 export interface CsvReadResult {
@@ -28,8 +31,18 @@ export interface CsvReadResult {
 export type RowHandler = (fields: string[], line: number) => void;
 
 export const MISSING_TOKENS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?', '-']);
+/** The longest token in MISSING_TOKENS. */
+const LONGEST_MISSING = 4;
 export function isMissing(v: string | undefined): boolean {
-  return v === undefined || MISSING_TOKENS.has(v.trim().toLowerCase());
+  if (v === undefined) return true;
+  // Most values are longer than any token and start and end with a visible ASCII character (nothing to trim): skip
+  // the trimmed, lowercased copy for them (a table has millions).
+  const n = v.length;
+  if (n > LONGEST_MISSING && visibleAscii(v.charCodeAt(0)) && visibleAscii(v.charCodeAt(n - 1))) return false;
+  return MISSING_TOKENS.has(v.trim().toLowerCase());
+}
+function visibleAscii(code: number): boolean {
+  return code > 32 && code < 127;
 }
 /** A finite number, or NaN for text (and for missing values). */
 export function toNumber(v: string): number {
@@ -49,30 +62,58 @@ export function checkFile(file: string): void {
   if (!st.isFile()) throw new Error(`${file} is not a file.`);
 }
 
+/** What a read stream hands over first (fs streams read 64 KiB at a time): the sample papaparse guesses from. */
+const SNIFF_BYTES = 64 * 1024;
+
+type LineBreak = '\n' | '\r' | '\r\n';
+
+/**
+ * The delimiter (unless given) and line break, guessed by papaparse from the file's first 64 KiB. Guessed once here
+ * rather than from the stream's first chunk, so that a file reads the same whatever the chunk size.
+ */
+function sniff(file: string, delimiter: string): { delimiter: string; newline: LineBreak } {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const bytes = Buffer.alloc(SNIFF_BYTES);
+    const n = fs.readSync(fd, bytes, 0, SNIFF_BYTES, 0);
+    const head = new StringDecoder('utf8').write(bytes.subarray(0, n));
+    const { meta } = Papa.parse<string[]>(head, { delimiter, preview: 1 });
+    return { delimiter: meta.delimiter || ',', newline: (meta.linebreak || '\n') as LineBreak };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export function readCsv(file: string, onRow: RowHandler, opts: CsvReadOptions = {}): Promise<CsvReadResult> {
   checkFile(file);
-  let delimiter = opts.delimiter && opts.delimiter !== 'auto' ? opts.delimiter : '';
-  if (!delimiter && /\.tsv$/i.test(file)) delimiter = '\t';
+  let given = opts.delimiter && opts.delimiter !== 'auto' ? opts.delimiter : '';
+  if (!given && /\.tsv$/i.test(file)) given = '\t';
+  let delimiter: string;
+  let newline: LineBreak;
+  try {
+    ({ delimiter, newline } = sniff(file, given));
+  } catch (e) {
+    return Promise.reject(new Error(`Could not read ${file}: ${(e as Error).message}`));
+  }
   return new Promise((resolve, reject) => {
     let header: string[] | null = null;
     let line = 1;
     let rows = 0;
     let truncated = false;
-    let usedDelimiter = delimiter;
     let failed = false;
-    const stream = fs.createReadStream(file, { encoding: 'utf8' });
+    const stream = fs.createReadStream(file, { encoding: 'utf8', ...(opts.chunkBytes ? { highWaterMark: opts.chunkBytes } : {}) });
     stream.on('error', (e) => {
       failed = true;
       reject(new Error(`Could not read ${file}: ${e.message}`));
     });
     Papa.parse<string[], NodeJS.ReadableStream>(stream, {
       delimiter,
+      newline,
       header: false,
       skipEmptyLines: false,
       step(results, parser) {
         if (failed) return;
         const fields = results.data;
-        usedDelimiter = results.meta.delimiter || usedDelimiter;
         const here = line;
         let extra = 0;
         for (const f of fields) if (f.includes('\n') || f.includes('\r')) extra += (f.match(/\r\n|\r|\n/g) ?? []).length;
@@ -122,7 +163,7 @@ export function readCsv(file: string, onRow: RowHandler, opts: CsvReadOptions = 
         stream.destroy();
         if (failed) return;
         if (header === null) reject(new Error(`${file} is empty (no header row).`));
-        else resolve({ header, rows, truncated, delimiter: usedDelimiter || ',' });
+        else resolve({ header, rows, truncated, delimiter });
       },
       error(err: Error) {
         if (failed) return;
@@ -175,23 +216,39 @@ export interface ColumnStats {
   distinct: number;
 }
 
-export function columnStats(values: Iterable<string | undefined>): ColumnStats {
-  let present = 0;
-  let numeric = 0;
-  let integers = 0;
-  const seen = new Set<string>();
-  for (const v of values) {
-    if (isMissing(v)) continue;
-    present++;
+/**
+ * ColumnStats gathered one value at a time. Distinct values are counted up to `distinctLimit` only (more reads as
+ * distinctLimit + 1), so a column of a million different numbers keeps no million-entry set.
+ */
+export class ColumnStatsCounter {
+  private present = 0;
+  private numeric = 0;
+  private integers = 0;
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly distinctLimit = Infinity) {}
+
+  add(v: string | undefined): void {
+    if (isMissing(v)) return;
+    this.present++;
     const t = v!.trim();
-    seen.add(t);
+    if (this.seen.size <= this.distinctLimit) this.seen.add(t);
     const n = toNumber(t);
     if (!Number.isNaN(n)) {
-      numeric++;
-      if (Number.isInteger(n)) integers++;
+      this.numeric++;
+      if (Number.isInteger(n)) this.integers++;
     }
   }
-  return { present, numeric, integers, distinct: seen.size };
+
+  stats(): ColumnStats {
+    return { present: this.present, numeric: this.numeric, integers: this.integers, distinct: this.seen.size };
+  }
+}
+
+export function columnStats(values: Iterable<string | undefined>): ColumnStats {
+  const counter = new ColumnStatsCounter();
+  for (const v of values) counter.add(v);
+  return counter.stats();
 }
 
 /** A column is numeric when at least 90 % of its present values are numbers (the rest are then bad values). */

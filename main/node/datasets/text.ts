@@ -4,6 +4,7 @@ import type { TrainingData } from '../../core/training/types';
 import { datasetKey, type DatasetChoice, type DatasetSource } from '../../core/project';
 import { columnIndex, countLines, isMissing, previewTable, readCsv, sortClassNames } from './csvRows';
 import { arraySplit, classCountsOf, splitIndices, type SplitFractions } from './split';
+import { CodedColumn, TextColumn } from './columns';
 
 /**
  * Text classification from a CSV (a text column and a label column).
@@ -40,20 +41,23 @@ export function encodeText(text: string, vocab: Map<string, number>, length: num
 
 interface ReadText {
   header: string[];
+  /** A preview's rows as read (fields), for its table; empty when reading for training. */
   rows: string[][];
-  texts: string[];
-  labels: string[];
+  /** The kept rows' texts and labels (codes into `labels.names`, sorted once the read is done). */
+  texts: TextColumn;
+  labels: CodedColumn;
   problems: DataProblem[];
   rowsRead: number;
   truncated: boolean;
 }
 
+/** Reads the texts and labels in one streamed pass, into UTF-8 bytes and label codes rather than row arrays. */
 async function readText(source: TextSource, maxRows?: number, onProblem?: (p: DataProblem) => void): Promise<ReadText> {
   const file = source.path;
   let header: string[] = [];
   let ti = -1;
   let li = -1;
-  const out: ReadText = { header, rows: [], texts: [], labels: [], problems: [], rowsRead: 0, truncated: false };
+  const out: ReadText = { header, rows: [], texts: new TextColumn(), labels: new CodedColumn(), problems: [], rowsRead: 0, truncated: false };
   const problem = (p: DataProblem) => {
     out.problems.push(p);
     onProblem?.(p);
@@ -86,6 +90,7 @@ async function readText(source: TextSource, maxRows?: number, onProblem?: (p: Da
   out.rowsRead = res.rows;
   out.truncated = res.truncated;
   if (out.texts.length === 0) throw new Error(`${file} has no usable rows (${res.rows} read${out.problems[0] ? `; first problem at line ${out.problems[0].line}: ${out.problems[0].message}` : ''}).`);
+  out.labels.sortCodes(sortClassNames);
   return out;
 }
 
@@ -110,19 +115,18 @@ function textInfo(source: TextSource, n: number, classNames: string[], labels: I
 export async function openText(choice: DatasetChoice & { source: TextSource }, onProblem?: (p: DataProblem) => void): Promise<TrainingData> {
   const source = choice.source;
   const t = await readText(source, undefined, onProblem);
-  const classNames = sortClassNames(t.labels);
-  const pos = new Map(classNames.map((c, i) => [c, i]));
-  const labels = Int32Array.from(t.labels, (l) => pos.get(l)!);
+  const classNames = t.labels.names;
+  const labels = t.labels.codes.toArray();
   const n = labels.length;
   const split = splitIndices(n, choice as SplitFractions, labels, classNames.length, source.path);
-  const vocabulary = source.vocabulary && source.vocabulary.length ? [...source.vocabulary] : buildVocabulary(Array.from(split.train, (i) => t.texts[i]), source.vocabSize, source.lowercase);
+  const vocabulary = source.vocabulary && source.vocabulary.length ? [...source.vocabulary] : buildVocabulary(Array.from(split.train, (i) => t.texts.get(i)), source.vocabSize, source.lowercase);
   const vocab = new Map<string, number>();
   vocabulary.forEach((w, i) => {
     if (i >= 2 && !vocab.has(w)) vocab.set(w, i);
   });
   const L = source.sequenceLength;
   const x = new Int32Array(n * L);
-  for (let i = 0; i < n; i++) encodeText(t.texts[i], vocab, L, source.lowercase, x, i * L);
+  for (let i = 0; i < n; i++) encodeText(t.texts.get(i), vocab, L, source.lowercase, x, i * L);
   const samples = { x, sampleSize: L, y: labels, ySize: 1, count: n };
   const info = textInfo(source, n, classNames, labels, vocabulary);
   return { info, train: arraySplit(samples, split.train), validation: arraySplit(samples, split.validation), test: arraySplit(samples, split.test) };
@@ -130,10 +134,9 @@ export async function openText(choice: DatasetChoice & { source: TextSource }, o
 
 export async function inspectText(source: TextSource): Promise<DatasetPreview> {
   const t = await readText(source, 5000);
-  const classNames = sortClassNames(t.labels);
+  const classNames = t.labels.names;
   const total = t.truncated ? Math.max(0, (await countLines(source.path)) - 1) : t.texts.length;
-  const pos = new Map(classNames.map((c, i) => [c, i]));
-  const labels = t.truncated ? null : Int32Array.from(t.labels, (l) => pos.get(l)!);
+  const labels = t.truncated ? null : t.labels.codes.toArray();
   const info = textInfo(source, total, classNames, labels, source.vocabulary, t.truncated);
   return { info, table: previewTable(t.header, t.rows), problems: t.problems.slice(0, 50), problemCount: t.problems.length };
 }

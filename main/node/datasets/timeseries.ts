@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { DataProblem, DatasetInfo, DatasetPreview, Preprocessing } from '../../core/datasets';
 import type { Batch, SplitData, TrainingData } from '../../core/training/types';
 import { datasetKey, type DatasetChoice, type DatasetSource } from '../../core/project';
-import { columnIndex, columnStats, countLines, isMissing, isNumericColumn, previewTable, readCsv, toNumber } from './csvRows';
+import { ColumnStatsCounter, columnIndex, countLines, isMissing, isNumericColumn, previewTable, readCsv, toNumber } from './csvRows';
+import { detached, Float64Column } from './columns';
 import { chronologicalSplit, type SplitFractions } from './split';
 
 /**
@@ -21,6 +22,7 @@ export type TimeseriesSource = Extract<DatasetSource, { type: 'timeseries' }>;
 
 interface Series {
   header: string[];
+  /** A preview's rows as read (fields), for its table; empty when reading for training. */
   rows: string[][];
   featureNames: string[];
   /** Row-major [n, nFeatures] values, gaps filled. */
@@ -31,67 +33,82 @@ interface Series {
   truncated: boolean;
 }
 
+/**
+ * Reads the series in two streamed passes: which columns are numeric (every row counts), then their values as
+ * numbers. No row is held as text.
+ */
 async function readSeries(source: TimeseriesSource, maxRows?: number, onProblem?: (p: DataProblem) => void): Promise<Series> {
   const file = source.path;
   let header: string[] = [];
-  const rows: string[][] = [];
-  const lines: number[] = [];
-  const problems: DataProblem[] = [];
-  const problem = (p: DataProblem) => {
-    problems.push(p);
-    onProblem?.(p);
-  };
   let ti = -1;
-  const res = await readCsv(
+  // Pass 1: numeric columns (only the target's when the features are named).
+  let stats: (ColumnStatsCounter | null)[] = [];
+  await readCsv(
     file,
-    (fields, line) => {
-      if (fields.length < header.length) {
-        // Keep the time step; the missing fields are filled like missing values.
-        problem({ file, line, column: header[fields.length], message: `expected ${header.length} fields, found ${fields.length}; missing values filled from the previous row` });
-      } else if (fields.length > header.length) {
-        problem({ file, line, column: `(field ${header.length + 1})`, message: `expected ${header.length} fields, found ${fields.length}; extra fields ignored` });
-      }
-      rows.push(fields);
-      lines.push(line);
+    (fields) => {
+      for (let i = 0; i < stats.length; i++) stats[i]?.add(fields[i]);
     },
     {
       maxRows,
       onHeader(h) {
         header = h;
         ti = columnIndex(h, source.targetColumn, file, 'target');
+        stats = h.map((_, i) => (i === ti || source.featureColumns.length === 0 ? new ColumnStatsCounter(0) : null));
       },
     },
   );
+  const numeric = (i: number) => isNumericColumn(stats[i]!.stats());
   const featIdx = source.featureColumns.length
     ? source.featureColumns.map((c) => columnIndex(header, c, file, 'feature'))
-    : header.map((_, i) => i).filter((i) => i === ti || isNumericColumn(columnStats(rows.map((r) => r[i]))));
-  if (!isNumericColumn(columnStats(rows.map((r) => r[ti])))) throw new Error(`The target column "${header[ti]}" of ${path.basename(file)} is not numeric.`);
-  const n = rows.length;
+    : header.map((_, i) => i).filter((i) => i === ti || numeric(i));
+  if (!numeric(ti)) throw new Error(`The target column "${header[ti]}" of ${path.basename(file)} is not numeric.`);
+
+  // Pass 2: the values (NaN for a gap). Rows of the wrong length are reported as they are read, gaps column by column.
   const cols = [...featIdx, ti];
-  const filled = cols.map(() => new Float64Array(n));
-  cols.forEach((c, k) => {
-    const col = filled[k];
-    let firstValid = NaN;
-    for (let r = 0; r < n; r++) {
-      const v = rows[r][c];
-      const num = isMissing(v) ? NaN : toNumber(v);
-      // Report each gap once (the target may also be a feature); short rows were reported already.
-      if (Number.isNaN(num) && !(k === featIdx.length && featIdx.includes(ti)) && c < rows[r].length) {
-        problem({ file, line: lines[r], column: header[c], message: isMissing(v) ? 'missing value; filled from the previous row' : `"${v}" is not a number; filled from the previous row` });
+  const columns = cols.map(() => new Float64Column());
+  const rows: string[][] = [];
+  const rowProblems: DataProblem[] = [];
+  const gapProblems: DataProblem[][] = cols.map(() => []);
+  const targetIsFeature = featIdx.includes(ti);
+  const res = await readCsv(
+    file,
+    (fields, line) => {
+      if (fields.length < header.length) {
+        // Keep the time step; the missing fields are filled like missing values.
+        rowProblems.push({ file, line, column: header[fields.length], message: `expected ${header.length} fields, found ${fields.length}; missing values filled from the previous row` });
+        onProblem?.(rowProblems[rowProblems.length - 1]);
+      } else if (fields.length > header.length) {
+        rowProblems.push({ file, line, column: `(field ${header.length + 1})`, message: `expected ${header.length} fields, found ${fields.length}; extra fields ignored` });
+        onProblem?.(rowProblems[rowProblems.length - 1]);
       }
-      col[r] = num;
-      if (Number.isNaN(firstValid) && !Number.isNaN(num)) firstValid = num;
-    }
-    let prev = Number.isNaN(firstValid) ? 0 : firstValid;
+      cols.forEach((c, k) => {
+        const v = fields[c];
+        const num = isMissing(v) ? NaN : toNumber(v);
+        // Report each gap once (the target may also be a feature); short rows were reported already.
+        if (Number.isNaN(num) && !(k === featIdx.length && targetIsFeature) && c < fields.length) {
+          gapProblems[k].push({ file, line, column: header[c], message: isMissing(v) ? 'missing value; filled from the previous row' : detached(`"${v}" is not a number; filled from the previous row`) });
+        }
+        columns[k].push(num);
+      });
+      if (maxRows !== undefined) rows.push(fields);
+    },
+    { maxRows },
+  );
+  for (const list of gapProblems) for (const p of list) onProblem?.(p);
+  const n = res.rows;
+  const filled = columns.map((column) => {
+    const col = column.toArray();
+    let prev = col.find((v) => !Number.isNaN(v)) ?? 0;
     for (let r = 0; r < n; r++) {
       if (Number.isNaN(col[r])) col[r] = prev;
       else prev = col[r];
     }
+    return col;
   });
   const nf = featIdx.length;
   const values = new Float64Array(n * nf);
   for (let r = 0; r < n; r++) for (let k = 0; k < nf; k++) values[r * nf + k] = filled[k][r];
-  problems.sort((a, b) => a.line! - b.line!);
+  const problems = [...rowProblems, ...gapProblems.flat()].sort((a, b) => a.line! - b.line!);
   return { header, rows, featureNames: featIdx.map((i) => header[i]), values, target: filled[nf], n, problems, truncated: res.truncated };
 }
 
