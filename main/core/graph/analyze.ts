@@ -322,7 +322,13 @@ function fixedBatchOf(node: ProjectNode): number | null {
 function inputsBefore(id: string, byId: Map<string, ProjectNode>, incoming: Map<string, string[]>): ProjectNode[] {
   const seen = new Set<string>([id]);
   const stack = [id];
-  while (stack.length) for (const source of incoming.get(stack.pop()!) ?? []) if (!seen.has(source)) (seen.add(source), stack.push(source));
+  while (stack.length) {
+    for (const source of incoming.get(stack.pop()!) ?? []) {
+      if (seen.has(source)) continue;
+      seen.add(source);
+      stack.push(source);
+    }
+  }
   return [...byId.values()].filter((n) => seen.has(n.id) && isInputKind(n.kind));
 }
 
