@@ -187,6 +187,20 @@ describe('Keras import of stateful layers', () => {
     expect(analyzeGraph(imported.project.graph).valid).toBe(true);
   });
 
+  it('refuses a stateful layer inside a Bidirectional, naming it', () => {
+    const json = {
+      class_name: 'Sequential',
+      config: {
+        name: 'seq',
+        layers: [
+          { class_name: 'Bidirectional', config: { name: 'bi', batch_input_shape: [8, 10, 1], layer: { class_name: 'LSTM', config: { name: 'l', units: 4, stateful: true } } } },
+        ],
+      },
+    };
+    const imported = importKerasModel(json);
+    expect('unknown' in imported && imported.unknown[0]).toMatchObject({ name: 'bi', reason: expect.stringContaining('its wrapped LSTM is stateful') });
+  });
+
   it('keeps batch_shape of an InputLayer (Keras 3)', () => {
     const json = {
       class_name: 'Functional',
