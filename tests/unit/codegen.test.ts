@@ -371,6 +371,21 @@ const seq2seq = project(
   { dataset: dataset({ type: 'builtin', name: 'spirals' }), training: training() },
 );
 
+/** A stateful LSTM over the sine series: the Input's fixed batch (batchShape) and the layer's `stateful` in the code. */
+const statefulLstm = project(
+  'Stateful LSTM',
+  [
+    ['in', 'Input', 'input_1', { shape: [24, 1], batchSize: 16 }],
+    ['lstm', 'LSTM', 'lstm_1', { units: 8, stateful: true }],
+    ['out', 'Dense', 'dense_1', { units: 1, activation: 'linear' }],
+  ],
+  [
+    ['in', 'lstm'],
+    ['lstm', 'out'],
+  ],
+  { dataset: dataset({ type: 'builtin', name: 'sine' }), training: training({ batchSize: 16 }) },
+);
+
 const CASES: Array<[string, Project]> = [
   ['mnist-mlp', loadTemplate('mnist-mlp')],
   ['add-branches', addBranches],
@@ -379,6 +394,7 @@ const CASES: Array<[string, Project]> = [
   ...SOURCE_CASES,
   ...LAYER_LIBRARY_CASES,
   ['seq2seq', seq2seq],
+  ['stateful-lstm', statefulLstm],
 ];
 
 /** Projects with golden files under tests/golden/<name>/. */
@@ -495,6 +511,12 @@ describe('generated TypeScript project', () => {
     expect(model).toMatch(/const left1Layer = tf\.layers[\s\S]*?name: 'left1'/);
     // The project name cannot end the header comment early.
     expect(model.split('*/').length).toBe(model.split('/**').length);
+  });
+
+  it('prints a fixed batch as the Input\'s batchShape and a stateful layer\'s setting', () => {
+    const model = generate(statefulLstm)['model.ts'];
+    expect(model).toContain("tf.input({ batchShape: [16, 24, 1], name: 'input_1' })");
+    expect(model).toMatch(/\.lstm\(\{[^}]*stateful: true,[^}]*name: 'lstm_1'/);
   });
 
   it('train.ts has no reader or loop of its own: it trains with the shipped modules, the same code for every project', () => {

@@ -102,11 +102,12 @@ describe('the layer param', () => {
   it('switching the wrapped kind keeps the settings the new kind shares', () => {
     const def = layerParamOf('Bidirectional');
     const lstm = { units: 12, activation: 'relu', recurrentActivation: 'hardSigmoid', returnSequences: true, dropout: 0.1, recurrentDropout: 0 };
-    // GRU's own resetAfter takes its default.
-    expect(defaultLayerValue(def, 'GRU', lstm)).toEqual({ kind: 'GRU', params: { ...lstm, resetAfter: true } });
+    // Settings the LSTM value does not give (and GRU's own resetAfter) take their defaults.
+    const unset = { returnState: false, stateful: false };
+    expect(defaultLayerValue(def, 'GRU', lstm)).toEqual({ kind: 'GRU', params: { ...lstm, ...unset, resetAfter: true } });
     // SimpleRNN has no gates, so no recurrentActivation.
     const { recurrentActivation: _gates, ...simple } = lstm;
-    expect(defaultLayerValue(def, 'SimpleRNN', lstm)).toEqual({ kind: 'SimpleRNN', params: simple });
+    expect(defaultLayerValue(def, 'SimpleRNN', lstm)).toEqual({ kind: 'SimpleRNN', params: { ...simple, ...unset } });
     // A value the new kind refuses is not carried over.
     expect(defaultLayerValue(layerParamOf('TimeDistributed'), 'Conv2D', { filters: 0 }).params.filters).toBe(32);
   });
@@ -114,7 +115,7 @@ describe('the layer param', () => {
 
 describe('Inputs with axes of unknown length', () => {
   it('an Input takes null sizes; a Reshape target does not', () => {
-    expect(paramsSchema(requireLayerSpec('Input').params).parse({ shape: [null, 16] })).toEqual({ shape: [null, 16] });
+    expect(paramsSchema(requireLayerSpec('Input').params).parse({ shape: [null, 16] })).toEqual({ shape: [null, 16], batchSize: 0 });
     expect(paramsSchema(requireLayerSpec('Reshape').params).safeParse({ targetShape: [null, 16] }).success).toBe(false);
   });
 

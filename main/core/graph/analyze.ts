@@ -105,11 +105,17 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** What analysis may know beyond the graph and the data. */
+export interface AnalysisOptions {
+  /** The training batch size: the size a fixed batch should have, and the one a fix of a missing fixed batch sets. */
+  batchSize?: number;
+}
+
 /**
  * Shape inference and friendly validation for a whole graph, run on every edit.
  * Each layer's own spec checks its inputs; this function handles wiring and the fit to the dataset.
  */
-export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: readonly OutputLoss[] = []): GraphAnalysis {
+export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: readonly OutputLoss[] = [], options: AnalysisOptions = {}): GraphAnalysis {
   const result: GraphAnalysis = { nodes: {}, errors: [], warnings: [], fixes: [], totalParams: 0, order: [], inputIds: [], outputIds: [], valid: false };
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const incoming = incomingEdges(graph);
@@ -189,6 +195,7 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
     }
   }
 
+  checkFixedBatches(graph, result, byId, incoming, options.batchSize);
   if (target) checkAgainstDataset(graph, result, target, losses);
 
   const nodeErrors = Object.values(result.nodes).some((n) => n.errors.length > 0);
@@ -302,6 +309,66 @@ function checkBindings(result: GraphAnalysis, byId: Map<string, ProjectNode>, ta
     const problem = `The network ends in ${result.outputIds.length} layers (${names}) but ${ds} has one target. Join the branches with Add or Concatenate, delete the unused ones, or bind each output to a target column of a CSV in the Dataset panel (Outputs).`;
     result.errors.push(problem);
     result.fixes.push(...joinFixes(result.outputIds.map((id) => byId.get(id)!), result, problem));
+  }
+}
+
+/** The fixed batch size an Input's params set (its spec's `batchSizeParam`), 0 for any size; null for a layer that has none. */
+function fixedBatchOf(node: ProjectNode): number | null {
+  const param = getLayerSpec(node.kind)?.batchSizeParam;
+  const parsed = parseParams(node);
+  if (!param || !parsed.ok) return null;
+  const value = (parsed.params as Record<string, unknown>)[param];
+  return typeof value === 'number' ? value : 0;
+}
+
+/** The Inputs a layer's values come from, in graph order. */
+function inputsBefore(id: string, byId: Map<string, ProjectNode>, incoming: Map<string, string[]>): ProjectNode[] {
+  const seen = new Set<string>([id]);
+  const stack = [id];
+  while (stack.length) {
+    for (const source of incoming.get(stack.pop()!) ?? []) {
+      if (seen.has(source)) continue;
+      seen.add(source);
+      stack.push(source);
+    }
+  }
+  return [...byId.values()].filter((n) => seen.has(n.id) && isInputKind(n.kind));
+}
+
+/**
+ * Layers that need every batch the same size (a stateful LSTM, see `needsFixedBatch`) need a fixed batch size on
+ * each Input before them: an error on the layer, fixed by setting it to the training batch size (32 where unknown).
+ * An Input whose fixed batch differs from the training batch size gets a warning: training would refuse to start.
+ */
+function checkFixedBatches(graph: Graph, result: GraphAnalysis, byId: Map<string, ProjectNode>, incoming: Map<string, string[]>, batchSize: number | undefined): void {
+  const size = batchSize && batchSize > 0 ? batchSize : 32;
+  const sizeNote = batchSize && batchSize > 0 ? `${size}, the training batch size` : `${size}`;
+  for (const node of graph.nodes) {
+    const spec = getLayerSpec(node.kind);
+    const parsed = parseParams(node);
+    if (!spec?.needsFixedBatch || !parsed.ok || !spec.needsFixedBatch(parsed.params)) continue;
+    const missing = inputsBefore(node.id, byId, incoming).filter((n) => fixedBatchOf(n) === 0);
+    if (missing.length === 0) continue;
+    const param = getLayerSpec(missing[0].kind)!.batchSizeParam!;
+    const label = (getLayerSpec(missing[0].kind)!.params as ParamDefs)[param].label;
+    const names = missing.map((n) => n.name).join(' and ');
+    const problem = `${node.name} is stateful: it carries each sample's state to the next batch, so it needs a fixed batch size — set ${label} on ${names} (e.g. ${sizeNote}).`;
+    result.nodes[node.id].errors.push(problem);
+    result.nodes[node.id].fixes.push({
+      problem,
+      label: `Set ${label} on ${names} to ${size}`,
+      edits: missing.map((n): GraphEdit => ({ op: 'setParams', node: n.id, params: { [getLayerSpec(n.kind)!.batchSizeParam!]: size } })),
+    });
+  }
+  if (!batchSize || batchSize <= 0) return;
+  for (const node of graph.nodes) {
+    const fixed = fixedBatchOf(node);
+    if (!fixed || fixed === batchSize) continue;
+    const spec = getLayerSpec(node.kind)!;
+    const label = (spec.params as ParamDefs)[spec.batchSizeParam!].label;
+    const problem = `${node.name}: its ${label} is ${fixed} but training uses batches of ${batchSize}, so training would refuse to start — set ${label} to ${batchSize} (or the training batch size to ${fixed}).`;
+    result.nodes[node.id].warnings.push(problem);
+    result.nodes[node.id].fixes.push({ problem, label: `Set ${label} on ${node.name} to ${batchSize}`, edits: [{ op: 'setParams', node: node.id, params: { [spec.batchSizeParam!]: batchSize } }] });
   }
 }
 

@@ -11,7 +11,7 @@ import type { AnyLayerSpec } from '../layers/types';
 import { analyzeGraph, topologicalOrder } from '../graph/analyze';
 import { describeValue, emptyProject, type Graph, type Project, type ProjectEdge, type ProjectNode } from '../project';
 import type { Shape } from '../shapes';
-import { KerasImportError, kerasSampleShape, type KerasConfig } from './kerasConfig';
+import { KerasImportError, kerasBatchSize, kerasSampleShape, type KerasConfig } from './kerasConfig';
 
 export * from './kerasConfig';
 
@@ -220,8 +220,8 @@ class GraphBuilder {
   }
 
   /** An input node for a Sequential whose first layer carries the input shape (no InputLayer in the file). */
-  addInput(kerasName: string, shape: (number | null)[]): string {
-    return this.addLayer({ class_name: 'InputLayer', config: { name: kerasName, batch_input_shape: [null, ...shape] } }, []);
+  addInput(kerasName: string, shape: (number | null)[], batchSize = 0): string {
+    return this.addLayer({ class_name: 'InputLayer', config: { name: kerasName, batch_input_shape: [batchSize || null, ...shape] } }, []);
   }
 
   /** Expands a (possibly nested) model; `inputs` feed a nested model's inputs, null at the top. Returns its outputs. */
@@ -257,7 +257,8 @@ class GraphBuilder {
           this.unknown.push({ name: layerName, className: layer.class_name, reason: 'the model has no InputLayer and its first layer no batch_input_shape, so the input shape is unknown' });
           return [];
         }
-        current = { node: this.addInput(`${layerName}_input`, shape), port: 0 };
+        // A stateful first layer carries its fixed batch in batch_input_shape: the Input keeps it.
+        current = { node: this.addInput(`${layerName}_input`, shape, kerasBatchSize(layer.config ?? {})), port: 0 };
       }
       const outputs = MODEL_CLASSES.has(layer.class_name) ? this.expand(layer, [current]) : [{ node: this.addLayer(layer, [current]), port: 0 }];
       if (outputs.length !== 1) {

@@ -87,6 +87,12 @@ export function kerasSampleShape(config: KerasConfig): (number | null)[] | undef
   return undefined;
 }
 
+/** The fixed batch size of a Keras input (the first axis of batch_input_shape or batch_shape), 0 where any size goes. */
+export function kerasBatchSize(config: KerasConfig): number {
+  const batch = config.batch_input_shape ?? config.batch_shape;
+  return Array.isArray(batch) && typeof batch[0] === 'number' && batch[0] > 0 ? batch[0] : 0;
+}
+
 /** Keys that never change what a layer computes, or that the importer reads itself. */
 const ALWAYS_KEPT = new Set([
   'name',

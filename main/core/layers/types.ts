@@ -174,6 +174,14 @@ export interface LayerSpec<P extends ParamDefs = ParamDefs> {
    */
   onlyFlattens?: boolean;
   /**
+   * True where the layer needs every batch to have the same, known size (a stateful recurrent layer carries each
+   * sample's state to the same sample of the next batch). Analysis then asks the Inputs before it for a fixed batch
+   * size (see `batchSizeParam`), and training keeps the samples in order in batches of exactly that size.
+   */
+  needsFixedBatch?(params: ParamValues<P>): boolean;
+  /** An Input's param that fixes the batch size (0: any size): what the fix of a layer that needs one sets. */
+  batchSizeParam?: keyof P & string;
+  /**
    * True for a merge that may join a network's several ends into one output: analysis offers it as the fix of
    * "the network ends in N layers" where its shape check takes their shapes (Add, Concatenate).
    */

@@ -9,7 +9,7 @@ import type { EvaluationReport, GalleryItem, OutputReport } from '../metrics';
 import { probabilitiesFromLogits } from '../outputFit';
 import { evaluateClassification, evaluateRegression, galleryOrder, predictClasses } from '../evaluation';
 import type { Batch, TrainingData } from './types';
-import { EVAL_CHUNK, applyModel, checkModelFitsData, fitTensors, perSampleLoss, type LossName, type ModelFit } from './loop';
+import { EVAL_CHUNK, applyModel, checkModelFitsData, chunkIndices, fitTensors, perSampleLoss, realRows, startEvaluation, type LossName, type ModelFit } from './loop';
 
 type Tf = typeof tfTypes;
 
@@ -65,16 +65,19 @@ export async function evaluateOnTest(tf: Tf, model: tfTypes.LayersModel, data: T
     return { width, preds: new Float32Array(n * width), truths: regression ? new Float32Array(n * width) : new Int32Array(n), lossSum: 0 };
   });
 
-  for (let start = 0; start < n; start += EVAL_CHUNK) {
+  // A fixed batch (stateful layers): chunks of exactly that size, the last one padded (see chunkIndices).
+  const fixed = startEvaluation(model);
+  const chunk = fixed ?? EVAL_CHUNK;
+  for (let start = 0; start < n; start += chunk) {
     if (opts.shouldStop?.()) throw new Error('evaluation stopped');
-    const end = Math.min(n, start + EVAL_CHUNK);
-    const idx = new Int32Array(end - start);
-    for (let i = 0; i < idx.length; i++) idx[i] = start + i;
-    const batch = await getBatch(split, idx);
+    const end = Math.min(n, start + chunk);
+    const real = end - start;
+    const batch = await getBatch(split, chunkIndices(start, end, fixed));
     const results = tf.tidy(() => {
       const { xs, ys } = fitTensors(tf, batch, fit);
-      const preds = applyModel(model, xs, false);
-      return fit.outputs.flatMap((o, j) => [tf.cast(preds[o.index], 'float32'), tf.sum(perSampleLoss(tf, o.loss, preds[o.index], ys[j], o.target.numClasses, o.fromLogits))]);
+      const preds = applyModel(model, xs, false).map((p) => realRows(tf, p, real));
+      const truths = ys.map((y) => realRows(tf, y, real));
+      return fit.outputs.flatMap((o, j) => [tf.cast(preds[o.index], 'float32'), tf.sum(perSampleLoss(tf, o.loss, preds[o.index], truths[j], o.target.numClasses, o.fromLogits))]);
     });
     const values = await Promise.all(results.map((t) => t.data()));
     for (const t of results) t.dispose();
@@ -83,7 +86,7 @@ export async function evaluateOnTest(tf: Tf, model: tfTypes.LayersModel, data: T
       const c = collected[j];
       c.preds.set(values[2 * j] as Float32Array, start * c.width);
       c.lossSum += values[2 * j + 1][0];
-      const y = targets[o.part];
+      const y = targets[o.part].subarray(0, real * (c.truths instanceof Int32Array ? 1 : c.width));
       if (c.truths instanceof Int32Array) c.truths.set(y instanceof Int32Array ? y : Int32Array.from(y), start);
       else c.truths.set(y instanceof Float32Array ? y : Float32Array.from(y), start * c.width);
     });

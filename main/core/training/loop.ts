@@ -392,6 +392,50 @@ function range(start: number, end: number): Int32Array {
   return r;
 }
 
+/**
+ * How batches of this model must be cut. `fixed`: the batch size its Inputs fix (null: any size); `stateful`: a layer
+ * carries each sample's state to the next batch (tfjs's `model.stateful`), so samples keep their order and states
+ * are reset between epochs and before each evaluation. Throws where Inputs fix different sizes.
+ */
+export interface Batching {
+  fixed: number | null;
+  stateful: boolean;
+  /** The Inputs that fix the batch size, by layer name. */
+  inputs: string[];
+}
+
+export function batchingOf(model: tfTypes.LayersModel): Batching {
+  const fixedInputs = model.inputs.filter((i) => typeof i.shape[0] === 'number' && i.shape[0] > 0);
+  const sizes = [...new Set(fixedInputs.map((i) => i.shape[0] as number))];
+  if (sizes.length > 1) {
+    const each = fixedInputs.map((i) => `${i.sourceLayer.name} ${i.shape[0]}`).join(', ');
+    throw new Error(`The network's Inputs fix different batch sizes (${each}) — give them all the same Batch size.`);
+  }
+  return { fixed: sizes[0] ?? null, stateful: model.stateful, inputs: fixedInputs.map((i) => i.sourceLayer.name) };
+}
+
+/**
+ * The evaluation chunk from sample `start` up to `end` (exclusive): with a fixed batch size, exactly that many
+ * indices, the last sample repeated to fill it (its extra predictions are left out by `realRows`).
+ */
+export function chunkIndices(start: number, end: number, fixed: number | null): Int32Array {
+  const r = new Int32Array(fixed ?? end - start);
+  for (let i = 0; i < r.length; i++) r[i] = Math.min(start + i, end - 1);
+  return r;
+}
+
+/** The first `n` rows of a tensor of a padded chunk (the tensor itself where nothing was padded). */
+export function realRows(tf: Tf, t: Tensor, n: number): Tensor {
+  return t.shape[0] === n ? t : tf.slice(t, 0, n);
+}
+
+/** Samples per evaluation chunk, and a fresh start for stateful layers (so evaluation does not continue training's states). */
+export function startEvaluation(model: tfTypes.LayersModel): number | null {
+  const { fixed, stateful } = batchingOf(model);
+  if (stateful) model.resetStates();
+  return fixed;
+}
+
 /** Loss and accuracy (or MAE) of one output over a split. */
 export interface OutputScores {
   name: string;
@@ -433,17 +477,20 @@ export async function scoreSplit(
 ): Promise<SplitScores> {
   void info; // the fit describes every output
   const sums = new Float64Array(fit.outputs.length * 2);
-  for (let start = 0; start < split.count; start += EVAL_CHUNK) {
+  const fixed = startEvaluation(model);
+  const chunk = fixed ?? EVAL_CHUNK;
+  for (let start = 0; start < split.count; start += chunk) {
     if (shouldStop()) throw new StopRequested();
-    const end = Math.min(split.count, start + EVAL_CHUNK);
-    const batch = await getBatch(split, range(start, end));
+    const end = Math.min(split.count, start + chunk);
+    const batch = await getBatch(split, chunkIndices(start, end, fixed));
     const s = tf.tidy(() => {
       const { xs, ys } = fitTensors(tf, batch, fit);
-      const preds = applyModel(model, xs, false);
+      const preds = applyModel(model, xs, false).map((p) => realRows(tf, p, end - start));
+      const truths = ys.map((y) => realRows(tf, y, end - start));
       return tf.stack(
         fit.outputs.flatMap((o, j) => [
-          tf.sum(perSampleLoss(tf, o.loss, preds[o.index], ys[j], o.target.numClasses, o.fromLogits)),
-          metricSum(tf, o.loss, preds[o.index], ys[j], o.fromLogits),
+          tf.sum(perSampleLoss(tf, o.loss, preds[o.index], truths[j], o.target.numClasses, o.fromLogits)),
+          metricSum(tf, o.loss, preds[o.index], truths[j], o.fromLogits),
         ]),
       );
     });
@@ -493,6 +540,25 @@ function monitored(m: EpochMetrics, monitor: Monitor, task: DatasetInfo['task'])
       break;
   }
   return v === undefined || !Number.isFinite(v) ? null : { value: v, lowerIsBetter: lower };
+}
+
+/**
+ * The batch size training must use with a fixed batch (null without one): it must be the training batch size, and
+ * the training split must fill at least one batch. Throws a message that names both numbers.
+ */
+export function checkFixedBatch(batching: Batching, batchSize: number, trainCount: number, dataName: string): number | null {
+  const { fixed, inputs } = batching;
+  if (fixed === null) return null;
+  const where = `${inputs.length === 1 ? 'Input' : 'Inputs'} ${listNames(inputs)}`;
+  if (batchSize !== fixed) {
+    throw new Error(
+      `The network's ${where} ${inputs.length === 1 ? 'has' : 'have'} a fixed batch size of ${fixed}, but training uses batches of ${batchSize} — set the training batch size to ${fixed}, or the Batch size of ${listNames(inputs)} to ${batchSize}.`,
+    );
+  }
+  if (trainCount < fixed) {
+    throw new Error(`The network's ${where} needs batches of exactly ${fixed} samples, but ${dataName} has only ${trainCount} training samples — use a smaller batch size on both.`);
+  }
+  return fixed;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -563,9 +629,18 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
     }
     if (es.enabled && valMonitorNote) log(`There is no validation split, so early stopping watches the training ${monitor === 'loss' ? 'loss' : info.task === 'regression' ? 'MAE' : 'accuracy'} instead of ${es.monitor}.`);
 
-    const batchSize = Math.max(1, Math.min(cfg.batchSize, train.count));
-    const batchesPerEpoch = Math.ceil(train.count / batchSize);
+    const batching = batchingOf(model);
+    const batchSize = checkFixedBatch(batching, cfg.batchSize, train.count, info.name) ?? Math.max(1, Math.min(cfg.batchSize, train.count));
+    // A fixed batch: every batch full, so the last partial one is left out.
+    const batchesPerEpoch = batching.fixed ? Math.floor(train.count / batchSize) : Math.ceil(train.count / batchSize);
     batchesInEpoch = batchesPerEpoch;
+    if (batching.fixed) {
+      const dropped = train.count - batchesPerEpoch * batchSize;
+      log(
+        `Batches of exactly ${batchSize} samples (the fixed batch size of ${listNames(batching.inputs)})${dropped > 0 ? `: the last ${dropped} training sample${dropped === 1 ? ' is' : 's are'} left out of every epoch` : ''}. Validation and test run in batches of ${batchSize} too; their last batch is filled up with copies of its last sample, whose predictions are not counted.`,
+      );
+    }
+    if (batching.stateful) log('The network has stateful layers: training keeps the samples in order (no shuffling) and resets the states at the start of every epoch and before each validation and test.');
     const totalBatches = batchesPerEpoch * cfg.epochs;
     emit({
       type: 'started',
@@ -659,7 +734,9 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
     for (let epoch = 0; epoch < cfg.epochs; epoch++) {
       const lr = learningRateAt(cfg, epoch);
       setOptimizerLearningRate(opt, lr);
-      const order = shuffledIndices(train.count, orderRand);
+      // Stateful layers carry sample i of one batch into sample i of the next: the order is the data's own.
+      const order = batching.stateful ? range(0, train.count) : shuffledIndices(train.count, orderRand);
+      if (batching.stateful) model.resetStates();
       let lossSum = 0;
       /** Per output: metric sum, then loss sum (weighted by samples). */
       const outputSums = new Float64Array(fit.outputs.length * 2);

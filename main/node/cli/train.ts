@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   } catch (e) {
     fail((e as Error).message);
   }
-  const analysis = analyzeGraph(project.graph, targetOf(dataset), project.training.outputs);
+  const analysis = analyzeGraph(project.graph, targetOf(dataset), project.training.outputs, { batchSize: project.training.batchSize });
   const fixes = [...analysis.fixes, ...Object.values(analysis.nodes).flatMap((n) => n.fixes)];
   // The fixes the editor shows as buttons, printed under the message they answer.
   const withFixes = (message: string, indent: string) =>

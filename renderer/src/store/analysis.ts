@@ -31,6 +31,7 @@ export function findDataset(project: Project, datasets: readonly DatasetInfo[]):
 let lastGraph: Graph | null = null;
 let lastDataset: DatasetInfo | undefined;
 let lastLosses: Project['training']['outputs'] | null = null;
+let lastBatchSize: number | undefined;
 let lastResult: GraphAnalysis | null = null;
 
 /**
@@ -40,12 +41,15 @@ let lastResult: GraphAnalysis | null = null;
 export function analysisFor(project: Project, datasets: readonly DatasetInfo[]): GraphAnalysis {
   const dataset = findDataset(project, datasets);
   const losses = project.training.outputs;
-  if (lastResult && lastGraph === project.graph && lastDataset === dataset && lastLosses === losses) return lastResult;
+  const batchSize = project.training.batchSize;
+  if (lastResult && lastGraph === project.graph && lastDataset === dataset && lastLosses === losses && lastBatchSize === batchSize) return lastResult;
   const target: DatasetTarget | undefined = dataset ? targetOf(dataset) : undefined;
   // The outputs' loss options matter too: From logits changes which activation fits.
-  lastResult = analyzeGraph(project.graph, target, losses);
+  // The training batch size too: a stateful layer's fixed batch is set to it.
+  lastResult = analyzeGraph(project.graph, target, losses, { batchSize });
   lastGraph = project.graph;
   lastDataset = dataset;
   lastLosses = losses;
+  lastBatchSize = batchSize;
   return lastResult;
 }

@@ -17,6 +17,8 @@ export interface Case {
   params?: Record<string, unknown>;
   /** Concrete per-sample input shapes for the run check where the default (unknown axes → 6) does not fit. */
   runWith?: number[][];
+  /** A fixed batch size on the inputs (`batchShape`), which a stateful recurrent layer needs; the run uses it too. */
+  batch?: number;
 }
 
 export type SpecParams = Parameters<AnyLayerSpec['countParams']>[1];
@@ -44,12 +46,11 @@ export function buildInTfjs(c: Case): { layer: tf.layers.Layer | null; inputs: t
   const spec = requireLayerSpec(c.kind);
   const params = parse(spec, c.params);
   if (spec.kind === 'Input') {
-    const config = spec.tfjs.config(params) as { shape: number[] };
-    const input = tf.input({ shape: config.shape });
+    const input = tf.input(spec.tfjs.config(params) as Parameters<typeof tf.input>[0]);
     return { layer: null, inputs: [input], output: input, outputs: [input] };
   }
   const layer = buildLayer(tf, spec, spec.tfjs.config(params));
-  const inputs = c.inputs.map((shape) => tf.input({ shape }));
+  const inputs = c.inputs.map((shape) => tf.input(c.batch ? { batchShape: [c.batch, ...shape] } : { shape }));
   const applied = applyLayer(layer, inputs, spec.inputs.restAs);
   const outputs = Array.isArray(applied) ? applied : [applied];
   return { layer, inputs, output: outputs[0], outputs };
@@ -61,7 +62,7 @@ export function concrete(shape: Shape, batch = 2): number[] {
 }
 
 /**
- * Runs the layer on real tensors (batch 2) and returns the per-sample output shape.
+ * Runs the layer on real tensors (batch 2, or the case's fixed batch) and returns the per-sample output shape.
  * Throws where tfjs throws at run time.
  */
 export function runInTfjs(c: Case): number[] {
@@ -73,10 +74,11 @@ export function runAllInTfjs(c: Case): number[][] {
   const built = buildInTfjs(c);
   if (!built.layer) return [built.output.shape.slice(1) as number[]];
   return tf.tidy(() => {
-    const xs = c.inputs.map((s, i) => tf.ones(c.runWith ? [2, ...c.runWith[i]] : concrete(s)));
+    const batch = c.batch ?? 2;
+    const xs = c.inputs.map((s, i) => tf.ones(c.runWith ? [batch, ...c.runWith[i]] : concrete(s, batch)));
     const applied = applyLayer(built.layer!, xs, requireLayerSpec(c.kind).inputs.restAs);
     const ys = Array.isArray(applied) ? applied : [applied];
-    for (const y of ys) if (y.shape[0] !== 2) throw new Error(`batch axis changed from 2 to ${y.shape[0]}`);
+    for (const y of ys) if (y.shape[0] !== batch) throw new Error(`batch axis changed from ${batch} to ${y.shape[0]}`);
     return ys.map((y) => y.shape.slice(1));
   });
 }

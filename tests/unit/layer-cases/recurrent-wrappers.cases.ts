@@ -1,6 +1,6 @@
 /**
  * SimpleRNN, the wrappers (Bidirectional, TimeDistributed), Inputs with axes of unknown length, and recurrent layers
- * with several outputs (Return state) or started from given states.
+ * with several outputs (Return state), started from given states, or stateful (on inputs with a fixed batch).
  */
 import type { Case } from './harness';
 
@@ -54,6 +54,15 @@ export const ACCEPTED: Case[] = [
   { kind: 'GRU', inputs: [[8, 2], [4]], params: { units: 4, returnState: true, resetAfter: false } },
   { kind: 'SimpleRNN', inputs: [[10, 4]], params: { units: 3, returnState: true } },
   { kind: 'SimpleRNN', inputs: [[null, 4], [2]], params: { units: 2, returnState: true, returnSequences: true } },
+  // Stateful: the state of each sample carries to the next batch, so the inputs have a fixed batch size
+  { kind: 'Input', inputs: [], params: { shape: [10, 3], batchSize: 8 } },
+  { kind: 'Input', inputs: [], params: { shape: [null, 16], batchSize: 1 } },
+  { kind: 'LSTM', inputs: [[10, 4]], params: { units: 6, stateful: true }, batch: 3 },
+  { kind: 'LSTM', inputs: [[null, 4]], params: { units: 5, stateful: true, returnSequences: true, returnState: true }, batch: 4 },
+  { kind: 'GRU', inputs: [[10, 4]], params: { units: 3, stateful: true }, batch: 2 },
+  { kind: 'GRU', inputs: [[6, 2]], params: { units: 4, stateful: true, resetAfter: false, returnSequences: true }, batch: 5 },
+  { kind: 'SimpleRNN', inputs: [[8, 2]], params: { units: 3, stateful: true }, batch: 4 },
+  { kind: 'SimpleRNN', inputs: [[8, 2]], params: { units: 2, stateful: true, returnState: true, dropout: 0.1 }, batch: 1 },
 ];
 
 export const REJECTED: Case[] = [
@@ -74,4 +83,7 @@ export const REJECTED: Case[] = [
   { kind: 'LSTM', inputs: [[10, 4], [5], [5]], params: { units: 6 } },
   { kind: 'GRU', inputs: [[10, 4], [4]], params: { units: 3 } },
   { kind: 'SimpleRNN', inputs: [[10, 4], [2, 3]], params: { units: 2 } },
+  // Stateful: the spec's own checks still apply
+  { kind: 'LSTM', inputs: [[64]], params: { stateful: true }, batch: 4 },
+  { kind: 'GRU', inputs: [[5, null]], params: { stateful: true }, batch: 4 },
 ];

@@ -1,5 +1,5 @@
 import { defineLayer } from '../types';
-import { kerasRecurrent, RECURRENT_PARAMS, recurrentInputs, recurrentOutputs, recurrentParamCount, recurrentShape } from './sequence';
+import { kerasRecurrent, statefulConfig, RECURRENT_PARAMS, recurrentInputs, recurrentOutputs, recurrentParamCount, recurrentShape } from './sequence';
 
 /** The memory it carries from step to step: what Return state gives and an initial state sets. */
 const STATES = ['state'];
@@ -36,6 +36,7 @@ export const GRU = defineLayer({
         'Where the reset gate acts. On: after the recurrent matrix product (the gate scales the product of the previous state, which has its own recurrent bias), as Keras (its default) and PyTorch do, so their GRU weights fit. Off: before it (the gate scales the previous state itself), the older variant and the only one tfjs has built in.',
     },
   },
+  needsFixedBatch: (p) => p.stateful,
   inferShape(inputs, p, ctx) {
     return recurrentShape('GRU', inputs, p, ctx, STATES);
   },
@@ -63,6 +64,7 @@ export const GRU = defineLayer({
       recurrentActivation: p.recurrentActivation,
       returnSequences: p.returnSequences,
       ...(p.returnState ? { returnState: true } : {}),
+      ...statefulConfig(p),
       dropout: p.dropout,
       recurrentDropout: p.recurrentDropout,
       resetAfter: p.resetAfter,

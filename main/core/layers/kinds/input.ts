@@ -1,5 +1,5 @@
 import { defineLayer } from '../types';
-import { kerasSampleShape, KerasImportError } from '../../import/kerasConfig';
+import { kerasBatchSize, kerasSampleShape, KerasImportError } from '../../import/kerasConfig';
 
 export const Input = defineLayer({
   kind: 'Input',
@@ -21,7 +21,16 @@ export const Input = defineLayer({
       label: 'Shape',
       help: 'Shape of one sample, e.g. [28, 28, 1] for a grayscale image or [4] for four numbers. Write ? for an axis whose length may differ from batch to batch: ?, 16 takes sequences of any length with 16 values per step. The batch axis is added automatically.',
     },
+    batchSize: {
+      type: 'int',
+      default: 0,
+      min: 0,
+      max: 65536,
+      label: 'Batch size',
+      help: 'Samples per batch when every batch must have the same size (a stateful recurrent layer needs it; set it to the training batch size). 0: any size, the usual choice.',
+    },
   },
+  batchSizeParam: 'batchSize',
   inferShape(_inputs, p) {
     return { ok: true, shape: [...p.shape] };
   },
@@ -33,13 +42,13 @@ export const Input = defineLayer({
     params: (c) => {
       const shape = kerasSampleShape(c);
       if (!shape) throw new KerasImportError('it has no batch_input_shape (or batch_shape)');
-      return { params: { shape }, dropped: c.sparse === true || c.ragged === true ? ['sparse/ragged input'] : [] };
+      return { params: { shape, batchSize: kerasBatchSize(c) }, dropped: c.sparse === true || c.ragged === true ? ['sparse/ragged input'] : [] };
     },
   },
   tfjs: {
-    // The compiler builds Input nodes with `tf.input({shape})`, not with a tf.layers factory.
+    // The compiler builds Input nodes with `tf.input({shape})` (or `{batchShape}` with a fixed batch), not with a tf.layers factory.
     factory: 'input',
     className: 'InputLayer',
-    config: (p) => ({ shape: [...p.shape] }),
+    config: (p) => (p.batchSize > 0 ? { batchShape: [p.batchSize, ...p.shape] } : { shape: [...p.shape] }),
   },
 });

@@ -1,5 +1,5 @@
 import { defineLayer } from '../types';
-import { kerasRecurrent, RECURRENT_PARAMS, recurrentInputs, recurrentOutputs, recurrentParamCount, recurrentShape } from './sequence';
+import { kerasRecurrent, statefulConfig, RECURRENT_PARAMS, recurrentInputs, recurrentOutputs, recurrentParamCount, recurrentShape } from './sequence';
 
 /** The memory it carries from step to step: what Return state gives and an initial state sets. */
 const STATES = ['state h', 'state c'];
@@ -19,6 +19,7 @@ export const LSTM = defineLayer({
   inputs: recurrentInputs(STATES),
   outputs: recurrentOutputs(STATES),
   params: RECURRENT_PARAMS,
+  needsFixedBatch: (p) => p.stateful,
   inferShape(inputs, p, ctx) {
     return recurrentShape('LSTM', inputs, p, ctx, STATES);
   },
@@ -39,6 +40,7 @@ export const LSTM = defineLayer({
       recurrentActivation: p.recurrentActivation,
       returnSequences: p.returnSequences,
       ...(p.returnState ? { returnState: true } : {}),
+      ...statefulConfig(p),
       dropout: p.dropout,
       recurrentDropout: p.recurrentDropout,
     }),

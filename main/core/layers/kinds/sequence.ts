@@ -65,6 +65,12 @@ export const RECURRENT_PARAMS = {
     label: 'Return state',
     help: 'Also give the final memory as outputs of their own, to start another recurrent layer from it: an encoder handing what it read to a decoder. Connect them into the second and later inputs of that layer.',
   },
+  stateful: {
+    type: 'bool',
+    default: false,
+    label: 'Stateful',
+    help: "Carry each sample's final memory over as its starting memory in the next batch (sample i of one batch continues sample i of the batch before), to read a long series in consecutive pieces. Needs a fixed batch size on the Input; training then keeps the samples in order and clears the memory at the start of each epoch.",
+  },
   dropout: { type: 'float', default: 0, min: 0, max: 1, step: 0.05, label: 'Dropout', help: 'Fraction of the input values dropped during training, from 0 up to (but not including) 1.' },
   recurrentDropout: {
     type: 'float',
@@ -83,6 +89,7 @@ export const SIMPLE_RNN_PARAMS = {
   activation: RECURRENT_PARAMS.activation,
   returnSequences: RECURRENT_PARAMS.returnSequences,
   returnState: RECURRENT_PARAMS.returnState,
+  stateful: RECURRENT_PARAMS.stateful,
   dropout: RECURRENT_PARAMS.dropout,
   recurrentDropout: RECURRENT_PARAMS.recurrentDropout,
 } as const satisfies ParamDefs;
@@ -93,6 +100,11 @@ interface RecurrentValues {
   returnState: boolean;
   dropout: number;
   recurrentDropout: number;
+}
+
+/** What a stateful recurrent layer adds to its tfjs config (nothing otherwise, so existing configs stay as they were). */
+export function statefulConfig(p: { stateful: boolean }): Record<string, unknown> {
+  return p.stateful ? { stateful: true } : {};
 }
 
 /** The inputs of a recurrent layer with these states: the sequence, then optionally an initial value of each state. */
@@ -170,9 +182,10 @@ export function kerasRecurrent(c: KerasConfig, defaults: KerasConfig = {}, used:
       recurrentActivation: kerasActivation(c.recurrent_activation, 'sigmoid'),
       returnSequences: kerasBool(c.return_sequences, false),
       returnState: kerasBool(c.return_state, false),
+      stateful: kerasBool(c.stateful, false),
       dropout: kerasNumber(c.dropout, 0),
       recurrentDropout: kerasNumber(c.recurrent_dropout, 0),
     },
-    dropped: droppedSettings(c, ['units', 'activation', 'recurrent_activation', 'return_sequences', 'return_state', 'go_backwards', 'use_bias', 'dropout', 'recurrent_dropout', ...used], defaults),
+    dropped: droppedSettings(c, ['units', 'activation', 'recurrent_activation', 'return_sequences', 'return_state', 'stateful', 'go_backwards', 'use_bias', 'dropout', 'recurrent_dropout', ...used], defaults),
   };
 }

@@ -1,5 +1,5 @@
 import { defineLayer } from '../types';
-import { kerasRecurrent, SIMPLE_RNN_PARAMS, recurrentInputs, recurrentOutputs, recurrentParamCount, recurrentShape } from './sequence';
+import { kerasRecurrent, statefulConfig, SIMPLE_RNN_PARAMS, recurrentInputs, recurrentOutputs, recurrentParamCount, recurrentShape } from './sequence';
 
 /** The memory it carries from step to step: what Return state gives and an initial state sets. */
 const STATES = ['state'];
@@ -19,6 +19,7 @@ export const SimpleRNN = defineLayer({
   inputs: recurrentInputs(STATES),
   outputs: recurrentOutputs(STATES),
   params: SIMPLE_RNN_PARAMS,
+  needsFixedBatch: (p) => p.stateful,
   inferShape(inputs, p, ctx) {
     return recurrentShape('SimpleRNN', inputs, p, ctx, STATES);
   },
@@ -41,6 +42,7 @@ export const SimpleRNN = defineLayer({
       activation: p.activation,
       returnSequences: p.returnSequences,
       ...(p.returnState ? { returnState: true } : {}),
+      ...statefulConfig(p),
       dropout: p.dropout,
       recurrentDropout: p.recurrentDropout,
     }),

@@ -24,7 +24,12 @@ function wrappedParams(value: LayerValue): ParamValues<ParamDefs> {
 
 /** The wrapped layer's shape check, on the wrapper's input (or on one step of it). */
 export function wrappedShape(options: readonly AnyLayerSpec[], value: LayerValue, input: Shape, ctx: CheckContext): ShapeCheck {
-  return wrappedSpec(options, value).inferShape([input], wrappedParams(value), ctx);
+  const spec = wrappedSpec(options, value);
+  // A wrapper runs its layer in a way of its own (backwards too, or per step), so a state carried from batch to batch has no single meaning.
+  if (spec.needsFixedBatch?.(wrappedParams(value))) {
+    return { ok: false, error: `${ctx.name}: the ${spec.label} inside this wrapper cannot be stateful — turn off Stateful in its layer settings.` };
+  }
+  return spec.inferShape([input], wrappedParams(value), ctx);
 }
 
 export function wrappedCount(options: readonly AnyLayerSpec[], value: LayerValue, input: Shape): number {
@@ -58,5 +63,6 @@ export function kerasWrapped(options: readonly AnyLayerSpec[], value: unknown): 
   const spec = options.find((s) => [s.keras?.className ?? []].flat().includes(inner.className));
   if (!spec?.keras) throw new KerasImportError(`it wraps a ${inner.className}, and it can only wrap ${options.map((s) => s.kind).join(', ')}`);
   const converted = spec.keras.params(inner.config);
+  if (spec.needsFixedBatch?.(converted.params as ParamValues<ParamDefs>)) throw new KerasImportError(`its wrapped ${inner.className} is stateful, which Neurowire does not support inside a wrapper`);
   return { layer: { kind: spec.kind, params: converted.params }, dropped: (converted.dropped ?? []).map((d) => `layer.${d}`) };
 }
