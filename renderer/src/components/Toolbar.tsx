@@ -1,5 +1,6 @@
 import { useActions, useApp, useHistoryAvailability } from '../store/context';
 import { isActive } from '../store/trainingState';
+import { EditingTools } from '../editing/EditingTools';
 
 export interface ToolbarProps {
   onOpen(): void;
@@ -93,6 +94,7 @@ export function Toolbar({ onOpen, onSave, onSaveAs, onTemplates }: ToolbarProps)
           Export
         </button>
       </div>
+      <EditingTools />
       <div className="toolbar__title" title={filePath ?? 'Not saved yet'} data-testid="project-title">
         {name}
         {dirty && <span className="toolbar__dirty" aria-label="unsaved changes"> •</span>}

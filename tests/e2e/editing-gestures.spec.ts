@@ -1,0 +1,128 @@
+import { test, expect, type Page } from '@playwright/test';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Engine } from '../../main/node/engine';
+import { startServer, type RunningServer } from '../../main/node/server/server';
+import { connect, dropLayer } from './canvas';
+
+// Editing with the real mouse and keyboard: clipboard, selection, quick-add, menus, drop on a connection, layout.
+let server: RunningServer;
+let engine: Engine;
+
+test.beforeAll(async () => {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-e2e-'));
+  engine = new Engine({ host: 'browser', dataDir });
+  server = await startServer({ engine, staticDir: path.resolve(__dirname, '../../dist/renderer') });
+});
+
+test.afterAll(async () => {
+  await engine?.dispose();
+  await server?.close();
+});
+
+test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
+
+const layers = (page: Page) => page.locator('.react-flow__node');
+const edges = (page: Page) => page.locator('.react-flow__edge');
+const node = (page: Page, name: string) => page.getByTestId(`node-${name}`);
+const selectedNames = async (page: Page) => (await page.locator('.layer-node--selected .layer-node__name').allTextContents()).sort();
+
+/** A fresh page with an empty project: Input → Dense → Dense, wired. */
+async function threeLayers(page: Page, pageErrors: string[]): Promise<void> {
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(server.url);
+  await expect(page.getByTestId('backend-info')).toContainText(/wasm|cpu|tensorflow/i);
+  await page.getByTestId('new-button').click();
+  await expect(layers(page)).toHaveCount(0);
+  await dropLayer(page, 'Input', 120, 120);
+  await dropLayer(page, 'Dense', 400, 120);
+  await dropLayer(page, 'Dense', 680, 120);
+  await connect(page, 'input_1', 'dense_1');
+  await connect(page, 'dense_1', 'dense_2');
+  await expect(edges(page)).toHaveCount(2);
+}
+
+/** Clicks an empty spot of the canvas (clears the selection, gives the canvas the keyboard). */
+async function clickEmptyCanvas(page: Page): Promise<void> {
+  const box = (await page.getByTestId('canvas').boundingBox())!;
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height - 60);
+}
+
+test('copy, paste, duplicate, cut, select all, Shift-click and Delete, each one undo step', async ({ page, context }) => {
+  const pageErrors: string[] = [];
+  await threeLayers(page, pageErrors);
+
+  // Shift-click adds to the selection.
+  await node(page, 'dense_1').click();
+  await node(page, 'dense_2').click({ modifiers: ['Shift'] });
+  expect(await selectedNames(page)).toEqual(['dense_1', 'dense_2']);
+
+  // Copy and paste: two new layers with new names, wired to each other only, selected, and one undo step.
+  await page.keyboard.press('ControlOrMeta+C');
+  await page.keyboard.press('ControlOrMeta+V');
+  await expect(layers(page)).toHaveCount(5);
+  await expect(edges(page)).toHaveCount(3);
+  expect(await selectedNames(page)).toEqual(['dense_3', 'dense_4']);
+  const original = (await node(page, 'dense_1').boundingBox())!;
+  const copy = (await node(page, 'dense_3').boundingBox())!;
+  expect(copy.x).toBeGreaterThan(original.x);
+  expect(copy.y).toBeGreaterThan(original.y);
+  await page.getByTestId('undo-button').click();
+  await expect(layers(page)).toHaveCount(3);
+  await expect(edges(page)).toHaveCount(2);
+
+  // Duplicate.
+  await node(page, 'dense_2').click();
+  await page.keyboard.press('ControlOrMeta+D');
+  await expect(node(page, 'dense_3')).toBeVisible();
+  expect(await selectedNames(page)).toEqual(['dense_3']);
+
+  // Cut takes it away (with nothing else), paste brings it back under its own name.
+  await page.keyboard.press('ControlOrMeta+X');
+  await expect(node(page, 'dense_3')).toHaveCount(0);
+  await expect(layers(page)).toHaveCount(3);
+  await page.keyboard.press('ControlOrMeta+V');
+  await expect(node(page, 'dense_3')).toBeVisible();
+
+  // Select all, Delete, undo.
+  await node(page, 'input_1').click();
+  await page.keyboard.press('ControlOrMeta+A');
+  expect(await selectedNames(page)).toEqual(['dense_1', 'dense_2', 'dense_3', 'input_1']);
+  await page.keyboard.press('Delete');
+  await expect(layers(page)).toHaveCount(0);
+  await page.keyboard.press('ControlOrMeta+Z');
+  await expect(layers(page)).toHaveCount(4);
+  await expect(edges(page)).toHaveCount(2);
+
+  // Foreign text on the clipboard: pasting it on the canvas changes nothing and says why.
+  await page.getByTestId('palette-search').fill('just words');
+  await page.getByTestId('palette-search').selectText();
+  await page.keyboard.press('ControlOrMeta+C');
+  await page.getByTestId('palette-search').fill('');
+  await clickEmptyCanvas(page);
+  await page.keyboard.press('ControlOrMeta+V');
+  await expect(page.getByTestId('toast').last()).toContainText('no Neurowire layers');
+  await expect(layers(page)).toHaveCount(4);
+  await expect(page.getByTestId('palette-search')).toHaveValue('');
+
+  // Across tabs: layers copied here paste into another tab's new project, wired as they were.
+  await node(page, 'input_1').click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('ControlOrMeta+C');
+  const other = await context.newPage();
+  const otherErrors: string[] = [];
+  other.on('pageerror', (e) => otherErrors.push(e.message));
+  await other.goto(server.url);
+  await other.getByTestId('new-button').click();
+  await expect(layers(other)).toHaveCount(0);
+  await clickEmptyCanvas(other);
+  await other.keyboard.press('ControlOrMeta+V');
+  await expect(layers(other)).toHaveCount(4);
+  await expect(edges(other)).toHaveCount(2);
+  await expect(node(other, 'input_1')).toBeVisible(); // names free in that project are kept
+  await expect(other.getByTestId('total-params')).toHaveText(await page.getByTestId('total-params').textContent() ?? '');
+
+  expect(pageErrors).toEqual([]);
+  expect(otherErrors).toEqual([]);
+});
