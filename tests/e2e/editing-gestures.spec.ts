@@ -126,3 +126,77 @@ test('copy, paste, duplicate, cut, select all, Shift-click and Delete, each one 
   expect(pageErrors).toEqual([]);
   expect(otherErrors).toEqual([]);
 });
+
+/** Whether a layer lies wholly inside the visible canvas (not under the bottom panel, the inspector or off-screen). */
+async function insideCanvas(page: Page, name: string): Promise<boolean> {
+  const canvas = (await page.getByTestId('canvas').boundingBox())!;
+  const box = (await node(page, name).boundingBox())!;
+  return box.x >= canvas.x && box.y >= canvas.y && box.x + box.width <= canvas.x + canvas.width && box.y + box.height <= canvas.y + canvas.height;
+}
+
+test('palette search and quick-add: type a layer name, Enter, and it is inserted after the selected layer', async ({ page }) => {
+  const pageErrors: string[] = [];
+  await threeLayers(page, pageErrors);
+
+  // The palette filters by name and by description.
+  const search = page.getByTestId('palette-search');
+  await search.fill('lstm');
+  await expect(page.getByTestId('palette-LSTM')).toBeVisible();
+  await expect(page.getByTestId('palette-Dense')).toHaveCount(0);
+  await search.fill('fully connected');
+  await expect(page.getByTestId('palette-Dense')).toBeVisible();
+  await expect(page.getByTestId('palette-Conv2D')).toHaveCount(0);
+  await search.fill('');
+  await expect(page.getByTestId('palette-Conv2D')).toBeVisible();
+
+  // `/` after selecting dense_2, the last layer near the canvas's right edge: the new layer is wired after it,
+  // selected, and the view moves so it is in sight.
+  await node(page, 'dense_2').click();
+  await page.keyboard.press('/');
+  await expect(page.getByTestId('quick-add-input')).toBeFocused();
+  await page.keyboard.type('dropo');
+  await expect(page.getByTestId('quick-add').getByRole('option').first()).toContainText('Dropout');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('quick-add')).toHaveCount(0);
+  await expect(node(page, 'dropout_1')).toBeVisible();
+  expect(await selectedNames(page)).toEqual(['dropout_1']);
+  await expect(edges(page)).toHaveCount(3);
+  await expect.poll(() => insideCanvas(page, 'dropout_1')).toBe(true);
+
+  // Just typing on the canvas opens the box with that letter; the layer goes between dense_1 and dense_2 when
+  // dense_1 is selected (it takes over dense_1's outgoing connection).
+  await page.locator('.react-flow__controls-fitview').click();
+  await node(page, 'dense_1').click();
+  await page.keyboard.type('batchnorm');
+  await expect(page.getByTestId('quick-add-input')).toHaveValue('batchnorm');
+  await page.keyboard.press('Enter');
+  await expect(node(page, 'batch_normalization_1')).toBeVisible();
+  await expect(edges(page)).toHaveCount(4);
+  await expect.poll(() => insideCanvas(page, 'batch_normalization_1')).toBe(true);
+  // Wired: it has dense_1's output shape (an unconnected layer's is unknown).
+  await expect(page.getByTestId('inspector-shape')).toHaveText('[28, 28, 128]');
+
+  // Arrow keys choose among the matches; Escape closes without adding anything.
+  await page.keyboard.press('ControlOrMeta+K');
+  await page.keyboard.type('pool');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('quick-add')).toHaveCount(0);
+  await expect(layers(page)).toHaveCount(5);
+
+  // One undo step per insert.
+  await page.getByTestId('undo-button').click();
+  await expect(node(page, 'batch_normalization_1')).toHaveCount(0);
+  await expect(edges(page)).toHaveCount(3);
+  await expect(node(page, 'dropout_1')).toBeVisible();
+
+  // With nothing selected, the layer goes unconnected in the middle of the view.
+  await clickEmptyCanvas(page);
+  await page.keyboard.press('/');
+  await page.keyboard.type('flatten');
+  await page.keyboard.press('Enter');
+  await expect(node(page, 'flatten_1')).toBeVisible();
+  await expect(edges(page)).toHaveCount(3);
+  expect(await insideCanvas(page, 'flatten_1')).toBe(true);
+
+  expect(pageErrors).toEqual([]);
+});

@@ -24,11 +24,12 @@ export function EditingTools() {
         className="btn toolbar__select"
         data-testid="layout-direction"
         aria-label="Layout direction"
+        title="Auto-layout direction: left to right, or top to bottom"
         value={direction}
         onChange={(e) => actions.setLayoutDirection(e.target.value === 'DOWN' ? 'DOWN' : 'RIGHT')}
       >
-        <option value="RIGHT">Left to right</option>
-        <option value="DOWN">Top to bottom</option>
+        <option value="RIGHT">→</option>
+        <option value="DOWN">↓</option>
       </select>
       <button type="button" className="btn" data-testid="shortcuts-button" onClick={() => actions.showShortcuts(true)} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">
         ?
