@@ -200,3 +200,91 @@ test('palette search and quick-add: type a layer name, Enter, and it is inserted
 
   expect(pageErrors).toEqual([]);
 });
+
+/** The middle of the connection between two layers, from their handles. */
+async function edgeMiddle(page: Page, from: string, to: string): Promise<{ x: number; y: number }> {
+  const a = (await page.getByTestId(`handle-out-${from}`).boundingBox())!;
+  const b = (await page.getByTestId(`handle-in-${to}`).boundingBox())!;
+  return { x: (a.x + a.width / 2 + b.x + b.width / 2) / 2, y: (a.y + a.height / 2 + b.y + b.height / 2) / 2 };
+}
+
+test('context menus of a layer, a connection and the canvas', async ({ page }) => {
+  const pageErrors: string[] = [];
+  await threeLayers(page, pageErrors);
+  const menu = page.getByTestId('context-menu');
+
+  // A layer's menu acts on that layer.
+  await node(page, 'dense_1').click({ button: 'right' });
+  await expect(menu).toBeVisible();
+  await expect(menu.getByRole('menuitem')).toHaveText([/Insert layer after/, /Duplicate/, /Copy/, /Cut/, /Zoom to layer/, /Delete/]);
+  await page.screenshot({ path: 'test-results/context-menu.png' });
+  await menu.getByTestId('menu-duplicate').click();
+  await expect(menu).toHaveCount(0);
+  await expect(node(page, 'dense_3')).toBeVisible();
+  await node(page, 'dense_3').click({ button: 'right' });
+  await page.getByTestId('menu-delete').click();
+  await expect(node(page, 'dense_3')).toHaveCount(0);
+
+  // Insert after, from the menu: the quick-add box says where the layer goes.
+  await node(page, 'dense_1').click({ button: 'right' });
+  await page.getByTestId('menu-insert-after').click();
+  await expect(page.getByTestId('quick-add-input')).toHaveAttribute('placeholder', /after dense_1/);
+  await page.keyboard.type('dropout');
+  await page.keyboard.press('Enter');
+  await expect(node(page, 'dropout_1')).toBeVisible();
+  await expect(edges(page)).toHaveCount(3);
+  await page.locator('.react-flow__controls-fitview').click();
+
+  // A connection's menu: insert a layer on it, or delete it.
+  const middle = await edgeMiddle(page, 'input_1', 'dense_1');
+  await page.mouse.click(middle.x, middle.y, { button: 'right' });
+  await expect(menu.getByRole('menuitem')).toHaveText([/Insert a layer here/, /Delete connection/]);
+  await page.getByTestId('menu-insert-on-edge').click();
+  await page.keyboard.type('flatten');
+  await page.keyboard.press('Enter');
+  await expect(node(page, 'flatten_1')).toBeVisible();
+  await expect(edges(page)).toHaveCount(4);
+  await page.locator('.react-flow__controls-fitview').click();
+  await node(page, 'flatten_1').click();
+  await expect(page.getByTestId('inspector-shape')).toHaveText('[784]'); // fed by the Input: wired in between
+  const toDropout = await edgeMiddle(page, 'dense_1', 'dropout_1');
+  await page.mouse.click(toDropout.x, toDropout.y, { button: 'right' });
+  await page.getByTestId('menu-delete-edge').click();
+  await expect(edges(page)).toHaveCount(3);
+  await page.keyboard.press('ControlOrMeta+Z');
+  await expect(edges(page)).toHaveCount(4);
+
+  // The canvas's menu: paste where it was opened, select all, auto-layout, add a layer there.
+  await node(page, 'dense_2').click({ button: 'right' });
+  await page.getByTestId('menu-copy').click();
+  const canvas = (await page.getByTestId('canvas').boundingBox())!;
+  const spot = { x: canvas.x + 120, y: canvas.y + canvas.height - 140 };
+  await page.mouse.click(spot.x, spot.y, { button: 'right' });
+  await expect(menu.getByRole('menuitem')).toHaveText([/Paste/, /Add layer/, /Auto-layout/, /Select all/]);
+  await page.getByTestId('menu-paste').click();
+  await expect(node(page, 'dense_3')).toBeVisible();
+  const pasted = (await node(page, 'dense_3').boundingBox())!;
+  expect(Math.abs(pasted.x - spot.x)).toBeLessThan(4);
+  expect(Math.abs(pasted.y - spot.y)).toBeLessThan(4);
+
+  await page.mouse.click(canvas.x + canvas.width - 200, canvas.y + 30, { button: 'right' });
+  await page.getByTestId('menu-select-all').click();
+  expect(await selectedNames(page)).toEqual(['dense_1', 'dense_2', 'dense_3', 'dropout_1', 'flatten_1', 'input_1']);
+
+  await page.mouse.click(canvas.x + canvas.width - 200, canvas.y + 30, { button: 'right' });
+  await page.getByTestId('menu-add-layer').click();
+  await page.keyboard.type('relu');
+  await page.keyboard.press('Enter');
+  await expect(node(page, 're_lu_1')).toBeVisible();
+
+  // Escape and a click outside close a menu without doing anything.
+  await node(page, 'dense_1').click({ button: 'right' });
+  await page.keyboard.press('Escape');
+  await expect(menu).toHaveCount(0);
+  await node(page, 'dense_1').click({ button: 'right' });
+  await page.mouse.click(canvas.x + 20, canvas.y + 20);
+  await expect(menu).toHaveCount(0);
+  await expect(layers(page)).toHaveCount(7);
+
+  expect(pageErrors).toEqual([]);
+});
