@@ -288,3 +288,29 @@ test('context menus of a layer, a connection and the canvas', async ({ page }) =
 
   expect(pageErrors).toEqual([]);
 });
+
+test('a layer dropped from the palette onto a connection is inserted there, in one undo step', async ({ page }) => {
+  const pageErrors: string[] = [];
+  await threeLayers(page, pageErrors);
+  const canvas = (await page.getByTestId('canvas').boundingBox())!;
+  const middle = await edgeMiddle(page, 'input_1', 'dense_1');
+  await dropLayer(page, 'Flatten', middle.x - canvas.x, middle.y - canvas.y);
+  await expect(node(page, 'flatten_1')).toBeVisible();
+  await expect(edges(page)).toHaveCount(3);
+  expect(await selectedNames(page)).toEqual(['flatten_1']);
+  // Wired between the two: it gets the Input's shape, and dense_1 now gets its flat output.
+  await expect(page.getByTestId('shape-flatten_1')).toContainText('[784]');
+  await expect(page.getByTestId('shape-dense_1')).toContainText('[128]');
+
+  await page.getByTestId('undo-button').click();
+  await expect(node(page, 'flatten_1')).toHaveCount(0);
+  await expect(edges(page)).toHaveCount(2);
+  await expect(page.getByTestId('shape-dense_1')).toContainText('[28, 28, 128]');
+
+  // Dropped beside a connection, on empty canvas: just added, unconnected.
+  await dropLayer(page, 'Flatten', middle.x - canvas.x, middle.y - canvas.y + 150);
+  await expect(node(page, 'flatten_1')).toBeVisible();
+  await expect(edges(page)).toHaveCount(2);
+
+  expect(pageErrors).toEqual([]);
+});
