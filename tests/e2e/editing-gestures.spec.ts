@@ -114,6 +114,7 @@ test('copy, paste, duplicate, cut, select all, Shift-click and Delete, each one 
   const otherErrors: string[] = [];
   other.on('pageerror', (e) => otherErrors.push(e.message));
   await other.goto(server.url);
+  await expect(other.getByTestId('backend-info')).toContainText(/wasm|cpu|tensorflow/i);
   await other.getByTestId('new-button').click();
   await expect(layers(other)).toHaveCount(0);
   await clickEmptyCanvas(other);
@@ -311,6 +312,63 @@ test('a layer dropped from the palette onto a connection is inserted there, in o
   await dropLayer(page, 'Flatten', middle.x - canvas.x, middle.y - canvas.y + 150);
   await expect(node(page, 'flatten_1')).toBeVisible();
   await expect(edges(page)).toHaveCount(2);
+
+  expect(pageErrors).toEqual([]);
+});
+
+const centreOf = async (page: Page, name: string) => {
+  const b = (await node(page, name).boundingBox())!;
+  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+};
+
+/** No two layers' boxes overlap. */
+async function noOverlap(page: Page): Promise<boolean> {
+  const boxes = await layers(page).evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
+  return boxes.every((a, i) => boxes.every((b, j) => i === j || a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top));
+}
+
+test('auto-layout with ELK in a worker: left to right or top to bottom, one undo step; imported models come laid out', async ({ page }) => {
+  const pageErrors: string[] = [];
+  const workers: string[] = [];
+  page.on('worker', (w) => workers.push(w.url()));
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(server.url);
+  await expect(page.getByTestId('backend-info')).toContainText(/wasm|cpu|tensorflow/i);
+  await page.getByTestId('new-button').click();
+  await expect(layers(page)).toHaveCount(0);
+  // A tangle: the chain input → dense_1 → dense_2 drawn backwards and at odd heights.
+  await dropLayer(page, 'Dense', 120, 300);
+  await dropLayer(page, 'Dense', 420, 80);
+  await dropLayer(page, 'Input', 700, 240);
+  await connect(page, 'input_1', 'dense_2');
+  await connect(page, 'dense_2', 'dense_1');
+
+  await page.getByTestId('auto-layout-button').click();
+  await expect.poll(async () => (await centreOf(page, 'input_1')).x < (await centreOf(page, 'dense_2')).x).toBe(true);
+  await expect.poll(async () => (await centreOf(page, 'dense_2')).x < (await centreOf(page, 'dense_1')).x).toBe(true);
+  const row = await Promise.all(['input_1', 'dense_2', 'dense_1'].map((n) => centreOf(page, n)));
+  expect(Math.abs(row[0].y - row[2].y)).toBeLessThan(2); // one row
+  expect(workers.some((url) => url.includes('elk.worker'))).toBe(true);
+
+  // Top to bottom.
+  await page.getByTestId('layout-direction').selectOption('DOWN');
+  await page.getByTestId('auto-layout-button').click();
+  await expect.poll(async () => (await centreOf(page, 'input_1')).y < (await centreOf(page, 'dense_2')).y).toBe(true);
+  await expect.poll(async () => (await centreOf(page, 'dense_2')).y < (await centreOf(page, 'dense_1')).y).toBe(true);
+
+  // Each layout is one undo step: two undos bring the tangle back.
+  await page.keyboard.press('ControlOrMeta+Z');
+  await expect.poll(async () => Math.abs((await centreOf(page, 'input_1')).y - (await centreOf(page, 'dense_1')).y)).toBeLessThan(2);
+  await page.keyboard.press('ControlOrMeta+Z');
+  await expect.poll(async () => (await centreOf(page, 'input_1')).x > (await centreOf(page, 'dense_1')).x).toBe(true);
+
+  // An imported model (a CNN with a skip connection) is laid out by ELK as part of the import: nothing to undo.
+  await page.getByTestId('layout-direction').selectOption('RIGHT');
+  await page.getByTestId('import-model-input').setInputFiles(path.resolve(__dirname, '../fixtures/import/functional-cnn-skip.json'));
+  await expect(node(page, 'classes')).toBeVisible();
+  await expect.poll(() => noOverlap(page)).toBe(true);
+  await expect.poll(async () => (await centreOf(page, 'image')).x < (await centreOf(page, 'stem')).x).toBe(true);
+  await expect(page.getByTestId('undo-button')).toBeDisabled();
 
   expect(pageErrors).toEqual([]);
 });

@@ -29,7 +29,6 @@ export function layoutRequest(graph: Graph, direction: LayoutDirection, sizes: R
     layoutOptions: {
       'elk.algorithm': 'layered',
       'elk.direction': direction,
-      'elk.edgeRouting': 'SPLINES',
       'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
       'elk.layered.spacing.nodeNodeBetweenLayers': '60',
       'elk.spacing.nodeNode': '40',

@@ -2,6 +2,7 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { useActions, useAppStore } from '../store/context';
 import type { EditingState } from '../store/slices/editing';
 import { MOD_LABEL } from './keys';
+import { useAutoLayout } from './useAutoLayout';
 
 /** Clipboard text for a paste from a menu: the system clipboard where the page may read it, else what this window copied. */
 async function clipboardTextForMenu(fallback: string | null): Promise<string | null> {
@@ -29,6 +30,7 @@ export function ContextMenu({ menu }: { menu: NonNullable<EditingState['menu']> 
   const actions = useActions();
   const store = useAppStore();
   const ref = useRef<HTMLDivElement>(null);
+  const autoLayout = useAutoLayout();
   useEffect(() => ref.current?.querySelector<HTMLButtonElement>('button')?.focus(), []);
 
   const { target } = menu;
@@ -61,7 +63,7 @@ export function ContextMenu({ menu }: { menu: NonNullable<EditingState['menu']> 
         run: () => void clipboardTextForMenu(actions.lastCopied()).then((text) => text && actions.pasteText(text, target.at)),
       },
       { label: 'Add layer…', testId: 'menu-add-layer', keys: '/', run: () => actions.openQuickAdd({ at: target.at }) },
-      { label: 'Auto-layout', testId: 'menu-auto-layout', run: () => void actions.autoLayout() },
+      { label: 'Auto-layout', testId: 'menu-auto-layout', run: autoLayout },
       { label: 'Select all', testId: 'menu-select-all', keys: `${MOD_LABEL}A`, run: () => actions.selectAll() },
     ];
   }

@@ -1,5 +1,6 @@
 import { useActions, useApp } from '../store/context';
 import { setTheme, useTheme } from './theme';
+import { useAutoLayout } from './useAutoLayout';
 
 /** Toolbar buttons of the editing gestures: auto-layout and its direction, the shortcut list, the theme. */
 export function EditingTools() {
@@ -8,6 +9,7 @@ export function EditingTools() {
   const layingOut = useApp((s) => s.editing.layingOut);
   const empty = useApp((s) => s.project.graph.nodes.length === 0);
   const theme = useTheme();
+  const autoLayout = useAutoLayout();
   return (
     <div className="toolbar__group">
       <button
@@ -15,7 +17,7 @@ export function EditingTools() {
         className="btn"
         data-testid="auto-layout-button"
         disabled={empty || layingOut}
-        onClick={() => void actions.autoLayout()}
+        onClick={autoLayout}
         title="Arrange the layers in columns along the connections (undo with Ctrl+Z)"
       >
         {layingOut ? 'Laying out…' : 'Auto-layout'}
