@@ -372,3 +372,50 @@ test('auto-layout with ELK in a worker: left to right or top to bottom, one undo
 
   expect(pageErrors).toEqual([]);
 });
+
+/** How far a layer's centre is from the centre of the visible canvas, in pixels. */
+async function offCentre(page: Page, name: string): Promise<number> {
+  const canvas = (await page.getByTestId('canvas').boundingBox())!;
+  const c = await centreOf(page, name);
+  return Math.hypot(c.x - (canvas.x + canvas.width / 2), c.y - (canvas.y + canvas.height / 2));
+}
+
+/** Drags the empty canvas so the view moves away from the layers. */
+async function panAway(page: Page): Promise<void> {
+  const canvas = (await page.getByTestId('canvas').boundingBox())!;
+  await page.mouse.move(canvas.x + canvas.width / 2, canvas.y + canvas.height - 40);
+  await page.mouse.down();
+  await page.mouse.move(canvas.x + 40, canvas.y + 40, { steps: 8 });
+  await page.mouse.up();
+}
+
+test('a layer named in a message (inspector, banner, status bar) is one click away: selected and centred', async ({ page }) => {
+  const pageErrors: string[] = [];
+  await threeLayers(page, pageErrors);
+  await dropLayer(page, 'Dense', 400, 330); // dense_3, unconnected: "dense_3 has no input"
+  await clickEmptyCanvas(page);
+
+  // The project summary lists every layer's problems; the name in a message is a link.
+  await panAway(page);
+  expect(await offCentre(page, 'dense_3')).toBeGreaterThan(150);
+  await page.getByTestId('inspector').getByTestId('layer-link').filter({ hasText: 'dense_3' }).first().click();
+  await expect(page.getByTestId('inspector').locator('.panel-title')).toHaveText('dense_3');
+  await expect.poll(() => offCentre(page, 'dense_3')).toBeLessThan(20);
+
+  // A banner: the refused connection names both layers.
+  await page.locator('.react-flow__controls-fitview').click();
+  await connect(page, 'input_1', 'dense_1');
+  await expect(page.getByTestId('error-banner')).toContainText('input_1 is already connected to dense_1.');
+  await panAway(page);
+  await page.getByTestId('error-banner').getByTestId('layer-link').filter({ hasText: 'dense_1' }).click();
+  await expect(page.getByTestId('inspector').locator('.panel-title')).toHaveText('dense_1');
+  await expect.poll(() => offCentre(page, 'dense_1')).toBeLessThan(20);
+
+  // The status bar leads to the first layer with a problem (dense_3 is the one with an error).
+  await panAway(page);
+  await page.getByTestId('status-problem-layer').click();
+  await expect(page.getByTestId('inspector').locator('.panel-title')).toHaveText('dense_3');
+  await expect.poll(() => offCentre(page, 'dense_3')).toBeLessThan(20);
+
+  expect(pageErrors).toEqual([]);
+});
