@@ -419,3 +419,52 @@ test('a layer named in a message (inspector, banner, status bar) is one click aw
 
   expect(pageErrors).toEqual([]);
 });
+
+test('`?` lists every shortcut; the dark and light themes toggle, persist, and follow the system by default', async ({ page, browser }) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto(server.url);
+  await expect(page.getByTestId('backend-info')).toContainText(/wasm|cpu|tensorflow/i);
+
+  // The overlay lists the shortcuts this spec exercises, and closes with Escape.
+  await page.locator('body').click({ position: { x: 5, y: 890 } });
+  await page.keyboard.press('?');
+  const overlay = page.getByTestId('shortcut-overlay');
+  await expect(overlay).toBeVisible();
+  for (const what of ['Copy the selected layers', 'Paste layers', 'Duplicate the selected layers', 'Select all', 'Quick-add a layer', 'Undo', 'Show this list']) {
+    await expect(overlay).toContainText(what);
+  }
+  await page.screenshot({ path: 'test-results/shortcut-overlay.png' });
+  await page.keyboard.press('Escape');
+  await expect(overlay).toHaveCount(0);
+  await page.getByTestId('shortcuts-button').click();
+  await expect(overlay).toBeVisible();
+  await overlay.getByRole('button', { name: 'Close' }).click();
+  await expect(overlay).toHaveCount(0);
+
+  // Light by default when the system is light; the toggle switches to dark, and the page background follows.
+  const html = page.locator('html');
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await expect(html).toHaveAttribute('data-theme', 'light');
+  const light = await background();
+  await page.getByTestId('theme-toggle').click();
+  await expect(html).toHaveAttribute('data-theme', 'dark');
+  expect(await background()).not.toBe(light);
+  await page.screenshot({ path: 'test-results/dark-theme.png' });
+
+  // Persisted: a reload keeps the choice, even though the system is light.
+  await page.reload();
+  await expect(html).toHaveAttribute('data-theme', 'dark');
+  await page.getByTestId('theme-toggle').click();
+  await expect(html).toHaveAttribute('data-theme', 'light');
+
+  // With no choice stored, a dark system gets the dark theme.
+  const fresh = await browser.newContext({ colorScheme: 'dark' });
+  const other = await fresh.newPage();
+  await other.goto(server.url);
+  await expect(other.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await fresh.close();
+
+  expect(pageErrors).toEqual([]);
+});
