@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { EngineClient } from '../../main/core/api/contract';
-import { emptyProject, type Graph, type Project } from '../../main/core/project';
+import { emptyProject, parseProject, type Graph, type Project } from '../../main/core/project';
 import { LAYER_SPECS } from '../../main/core/layers/registry';
 import { defaultParams } from '../../main/core/layers/params';
 import { CLIPBOARD_FORMAT, PASTE_STEP, clipboardText, copyLayers, pasteLayers, readClipboardText } from '../../main/core/graph/clipboard';
 import { insertLayer } from '../../main/core/graph/insert';
-import { layoutRequest, withLayout } from '../../main/core/graph/layout';
+import { DEFAULT_NODE_SIZE, layoutRequest, withLayout } from '../../main/core/graph/layout';
 import { searchLayerSpecs } from '../../main/core/layers/search';
 import { createAppStore, type AppStore } from '../../renderer/src/store/appStore';
 
@@ -148,6 +148,28 @@ describe('auto-layout', () => {
     expect(d.dense_1.y).toBeLessThan(d.dense_2.y);
     expect(d.dense_2.y).toBe(d.dense_3.y);
     expect(down.edges).toBe(graph.edges);
+  });
+
+  it('lays out every template left to right with no two layers overlapping', async () => {
+    const dir = path.resolve(__dirname, '../../templates');
+    const elk = new ELK();
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(5);
+    for (const file of files) {
+      const { graph: drawn } = parseProject(readFileSync(path.join(dir, file), 'utf8'), file);
+      // All in one heap: only the layout can untangle them.
+      const graph = { ...drawn, nodes: drawn.nodes.map((n) => ({ ...n, position: { x: 0, y: 0 } })) };
+      const laid = withLayout(graph, await elk.layout(layoutRequest(graph, 'RIGHT')));
+      const at = new Map(laid.nodes.map((n) => [n.id, n.position]));
+      for (const e of laid.edges) expect(at.get(e.source)!.x, `${file}: ${e.source} → ${e.target}`).toBeLessThan(at.get(e.target)!.x);
+      const { width, height } = DEFAULT_NODE_SIZE;
+      for (const a of laid.nodes)
+        for (const b of laid.nodes) {
+          if (a === b) continue;
+          const apart = Math.abs(a.position.x - b.position.x) >= width || Math.abs(a.position.y - b.position.y) >= height;
+          expect(apart, `${file}: ${a.name} and ${b.name} overlap`).toBe(true);
+        }
+    }
   });
 });
 

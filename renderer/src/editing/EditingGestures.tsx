@@ -23,7 +23,9 @@ function useEditingKeys() {
       const { menu, quickAdd, shortcutsOpen } = store.getState().editing;
       if (menu || quickAdd || shortcutsOpen) {
         if (e.key === 'Escape') actions.closeOverlays();
-        return; // the open overlay handles its own keys
+        // The open overlay handles its own keys; Delete outside a text field must not reach the canvas's selection.
+        else if ((e.key === 'Delete' || e.key === 'Backspace') && !isTextEntry(e.target)) e.stopImmediatePropagation();
+        return;
       }
       if (isFormControl(e.target)) return;
       const mod = hasModifier(e);
