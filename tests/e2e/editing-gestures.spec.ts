@@ -348,7 +348,7 @@ test('auto-layout with ELK in a worker: left to right or top to bottom, one undo
   await expect.poll(async () => (await centreOf(page, 'dense_2')).x < (await centreOf(page, 'dense_1')).x).toBe(true);
   const row = await Promise.all(['input_1', 'dense_2', 'dense_1'].map((n) => centreOf(page, n)));
   expect(Math.abs(row[0].y - row[2].y)).toBeLessThan(2); // one row
-  expect(workers.some((url) => url.includes('elk.worker'))).toBe(true);
+  await expect.poll(() => workers.some((url) => url.includes('elk.worker'))).toBe(true);
 
   // Top to bottom.
   await page.getByTestId('layout-direction').selectOption('DOWN');

@@ -20,8 +20,8 @@ export interface ElkAnswer {
   children?: { id: string; x?: number; y?: number }[];
 }
 
-/** The size a layer takes on the canvas when the editor has not measured it (nodes are 160–210 px wide). */
-export const DEFAULT_NODE_SIZE = { width: 200, height: 90 };
+/** The room a layer takes on the canvas when the editor has not measured it (nodes are 170–210 px wide, 50–130 px high with a problem text). */
+export const DEFAULT_NODE_SIZE = { width: 210, height: 110 };
 
 export function layoutRequest(graph: Graph, direction: LayoutDirection, sizes: Readonly<Record<string, { width: number; height: number }>> = {}): ElkRequest {
   return {
