@@ -14,19 +14,8 @@ import { TemplateGallery } from './components/TemplateGallery';
 import { attachUnsavedChangesGuard } from './desktop';
 import { attachFileDrop } from './fileDrop';
 import { projectFileName } from '../../main/core/projectFile';
-
-const NON_TEXT_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file']);
-
-/** Text fields keep their own undo and Backspace; shortcuts act on the document elsewhere. */
-function isTextEntry(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable || target.tagName === 'TEXTAREA') return true;
-  return target instanceof HTMLInputElement && !NON_TEXT_INPUTS.has(target.type);
-}
-
-function isFormControl(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (isTextEntry(target) || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName));
-}
+import { isFormControl, isTextEntry } from './editing/keys';
+import { EditingGestures } from './editing/EditingGestures';
 
 /**
  * Actions the Electron menu sends as `menu` events through the preload bridge. Project files opened from outside
@@ -184,6 +173,7 @@ export function App() {
         <StatusBar />
       </div>
       <FitOnLoad />
+      <EditingGestures />
       {dialog?.kind === 'open' && <OpenDialog onClose={() => setDialog(null)} />}
       {dialog?.kind === 'save' && <SaveDialog initialPath={dialog.path} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'templates' && <TemplateGallery onClose={() => setDialog(null)} />}

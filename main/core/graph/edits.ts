@@ -61,7 +61,7 @@ const ROOM = { x: 220, y: 100 };
  * The first spot at or below `wanted` where a new layer covers no other: midway between two layers that sit a
  * column apart there is no room, so the new one goes just below them, still between the two.
  */
-function freeSpot(nodes: readonly ProjectNode[], wanted: { x: number; y: number }): { x: number; y: number } {
+export function freeSpot(nodes: readonly ProjectNode[], wanted: { x: number; y: number }): { x: number; y: number } {
   const spot = { x: Math.round(wanted.x), y: Math.round(wanted.y) };
   const covers = () => nodes.some((n) => Math.abs(n.position.x - spot.x) < ROOM.x && Math.abs(n.position.y - spot.y) < ROOM.y);
   for (let tries = 0; tries < 100 && covers(); tries++) spot.y += ROOM.y + 10;

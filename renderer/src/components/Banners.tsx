@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useActions, useApp } from '../store/context';
 import type { UiMessage } from '../store/appStore';
+import { LayerLinks } from '../editing/LayerLinks';
 
 function Toast({ message }: { message: UiMessage }) {
   const actions = useActions();
@@ -11,7 +12,9 @@ function Toast({ message }: { message: UiMessage }) {
   }, [actions, message]);
   return (
     <div className={`toast toast--${message.kind}`} role={message.kind === 'error' ? 'alert' : 'status'} data-testid={message.kind === 'error' ? 'error-banner' : 'toast'}>
-      <span className="toast__text">{message.text}</span>
+      <span className="toast__text">
+        <LayerLinks text={message.text} />
+      </span>
       <button type="button" className="toast__close" aria-label="Dismiss" onClick={() => actions.dismissMessage(message.id)}>
         ×
       </button>

@@ -20,6 +20,7 @@ import { connectionProblem, handleOfPort, portOfHandle, takesNoInputs } from '..
 import { outputNames, portShape } from '../../../main/core/graph/analyze';
 import { paramSummary, shapeText } from '../format';
 import { LayerNode, type LayerFlowNode, type LayerNodeData } from './LayerNode';
+import { edgeAtPoint, markDropEdge, useCanvasGestures } from '../editing/canvasGestures';
 
 export const LAYER_DRAG_TYPE = 'application/neurowire-layer';
 
@@ -34,6 +35,7 @@ export function Canvas() {
   const selection = useApp((s) => s.ui.selection);
   const analysis = analysisFor(project, datasets);
   const { screenToFlowPosition } = useReactFlow();
+  const gestures = useCanvasGestures();
   // xyflow needs the measured size of every node handed back to it on each render.
   const [measured, setMeasured] = useState<Record<string, Size>>({});
   const dataCache = useRef(new Map<string, LayerNodeData>());
@@ -179,6 +181,7 @@ export function Canvas() {
     if (!e.dataTransfer.types.includes(LAYER_DRAG_TYPE)) return;
     e.preventDefault();
     e.dataTransfer.dropEffect = 'copy';
+    markDropEdge(edgeAtPoint(e.clientX, e.clientY));
   }, []);
 
   const onDrop = useCallback(
@@ -186,6 +189,13 @@ export function Canvas() {
       const kind = e.dataTransfer.getData(LAYER_DRAG_TYPE);
       if (!kind) return;
       e.preventDefault();
+      markDropEdge(null);
+      // Dropped on a connection: inserted there, wired both ways.
+      const edge = edgeAtPoint(e.clientX, e.clientY);
+      if (edge) {
+        actions.insertLayer(kind, { onEdge: edge });
+        return;
+      }
       const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
       // Centre the node (about 180×80) on the drop point.
       actions.addNode(kind, { x: p.x - 90, y: p.y - 30 });
@@ -196,7 +206,7 @@ export function Canvas() {
   const empty = project.graph.nodes.length === 0;
 
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDragLeave={() => markDropEdge(null)} onDrop={onDrop}>
       <ReactFlow<LayerFlowNode, Edge>
         nodes={nodes}
         edges={edges}
@@ -214,6 +224,7 @@ export function Canvas() {
         minZoom={0.2}
         maxZoom={2}
         proOptions={{ hideAttribution: true }}
+        {...gestures}
       >
         <Background gap={16} size={1} />
         <Controls showInteractive={false} />

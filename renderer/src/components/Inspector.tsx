@@ -8,6 +8,7 @@ import { useActions, useApp } from '../store/context';
 import { analysisFor, findDataset } from '../store/analysis';
 import { formatCount } from '../format';
 import { CommitField, ParamField, parseNumber } from './fields';
+import { LayerLinks } from '../editing/LayerLinks';
 
 /** The fixes analysis offers for one message, as buttons; each applies in one undo step. */
 function FixButtons({ problem, fixes }: { problem: string; fixes: readonly ProblemFix[] }) {
@@ -31,13 +32,13 @@ function Problems({ errors, warnings, fixes }: { errors: string[]; warnings: str
     <ul className="problems">
       {errors.map((m, i) => (
         <li key={`e${i}`} className="problem problem--error" data-testid="inspector-error">
-          {m}
+          <LayerLinks text={m} />
           <FixButtons problem={m} fixes={fixes} />
         </li>
       ))}
       {warnings.map((m, i) => (
         <li key={`w${i}`} className="problem problem--warning" data-testid="inspector-warning">
-          {m}
+          <LayerLinks text={m} />
           <FixButtons problem={m} fixes={fixes} />
         </li>
       ))}

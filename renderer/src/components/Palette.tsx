@@ -1,17 +1,18 @@
-import { useMemo, type DragEvent } from 'react';
+import { useMemo, useState, type DragEvent } from 'react';
 import { CATEGORY_ORDER, LAYER_SPECS } from '../../../main/core/layers/registry';
+import { searchLayerSpecs } from '../../../main/core/layers/search';
 import type { AnyLayerSpec, LayerCategory } from '../../../main/core/layers/types';
 import { useActions, useApp } from '../store/context';
 import { LAYER_DRAG_TYPE } from './Canvas';
 
-function groupSpecs(): { category: LayerCategory; specs: AnyLayerSpec[] }[] {
+function groupSpecs(shown: readonly AnyLayerSpec[]): { category: LayerCategory; specs: AnyLayerSpec[] }[] {
   const order = [...CATEGORY_ORDER, ...LAYER_SPECS.map((s) => s.category).filter((c) => !CATEGORY_ORDER.includes(c))];
   const seen = new Set<LayerCategory>();
   const groups: { category: LayerCategory; specs: AnyLayerSpec[] }[] = [];
   for (const category of order) {
     if (seen.has(category)) continue;
     seen.add(category);
-    const specs = LAYER_SPECS.filter((s) => s.category === category);
+    const specs = shown.filter((s) => s.category === category);
     if (specs.length) groups.push({ category, specs });
   }
   return groups;
@@ -20,7 +21,8 @@ function groupSpecs(): { category: LayerCategory; specs: AnyLayerSpec[] }[] {
 export function Palette() {
   const actions = useActions();
   const nodeCount = useApp((s) => s.project.graph.nodes.length);
-  const groups = useMemo(groupSpecs, []);
+  const [query, setQuery] = useState('');
+  const groups = useMemo(() => groupSpecs(searchLayerSpecs(query)), [query]);
 
   const onDragStart = (e: DragEvent, kind: string) => {
     e.dataTransfer.setData(LAYER_DRAG_TYPE, kind);
@@ -36,6 +38,16 @@ export function Palette() {
   return (
     <nav className="palette" aria-label="Layer palette">
       <h2 className="panel-title">Layers</h2>
+      <input
+        type="search"
+        className="palette__search"
+        data-testid="palette-search"
+        placeholder="Search layers…"
+        aria-label="Search layers by name or description"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+      />
+      {groups.length === 0 && <p className="palette__empty muted">No layer kind matches “{query}”.</p>}
       {groups.map((g) => (
         <section key={g.category} className="palette__group">
           <h3 className="palette__category">{g.category}</h3>

@@ -1,6 +1,7 @@
 import { useApp } from '../store/context';
 import { analysisFor } from '../store/analysis';
 import { backendText, backendTooltip, formatCount } from '../format';
+import { useActions } from '../store/context';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -17,12 +18,21 @@ export function StatusBar() {
   const errors = analysis.errors.length + nodeProblems.reduce((n, a) => n + a.errors.length, 0);
   const warnings = analysis.warnings.length + nodeProblems.reduce((n, a) => n + a.warnings.length, 0);
   const backend = runBackend ?? info?.backend ?? null;
+  const actions = useActions();
+  // The count leads to the first layer with an error (else a warning).
+  const firstProblem =
+    project.graph.nodes.find((n) => analysis.nodes[n.id]?.errors.length) ?? project.graph.nodes.find((n) => analysis.nodes[n.id]?.warnings.length);
   return (
     <footer className="statusbar" data-testid="status-bar">
       <span data-testid="total-params">Total parameters: {formatCount(analysis.totalParams)}</span>
       <span className={errors ? 'error-text' : warnings ? 'warn-text' : 'ok-text'} data-testid="problem-count">
         {errors === 0 && warnings === 0 ? 'No problems' : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`}
       </span>
+      {firstProblem && (
+        <button type="button" className="layer-link" data-testid="status-problem-layer" title={`Show ${firstProblem.name} on the canvas`} onClick={() => actions.focusLayer(firstProblem.id)}>
+          {firstProblem.name}
+        </button>
+      )}
       <span className="statusbar__spacer" />
       {connection === 'connecting' && <span className="muted">Connecting…</span>}
       {backend ? (

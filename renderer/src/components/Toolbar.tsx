@@ -1,5 +1,7 @@
 import { useActions, useApp, useHistoryAvailability } from '../store/context';
 import { isActive } from '../store/trainingState';
+import { EditingTools } from '../editing/EditingTools';
+import { MOD_LABEL } from '../editing/keys';
 
 export interface ToolbarProps {
   onOpen(): void;
@@ -17,7 +19,7 @@ export function Toolbar({ onOpen, onSave, onSaveAs, onTemplates }: ToolbarProps)
   const filePath = useApp((s) => s.doc.filePath);
   const canExport = useApp((s) => s.training.lastRunId !== null && !isActive(s.training.status));
   const { canUndo, canRedo } = useHistoryAvailability();
-  const mod = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform) ? '⌘' : 'Ctrl+';
+  const mod = MOD_LABEL;
 
   return (
     <header className="toolbar" role="toolbar" aria-label="Project">
@@ -93,6 +95,7 @@ export function Toolbar({ onOpen, onSave, onSaveAs, onTemplates }: ToolbarProps)
           Export
         </button>
       </div>
+      <EditingTools />
       <div className="toolbar__title" title={filePath ?? 'Not saved yet'} data-testid="project-title">
         {name}
         {dirty && <span className="toolbar__dirty" aria-label="unsaved changes"> •</span>}

@@ -3,6 +3,7 @@ import { temporal } from 'zundo';
 import type { EngineClient } from '../../../main/core/api/contract';
 import { createDataSlice } from './slices/data';
 import { createDocumentSlice, HISTORY_LIMIT, type DocumentState } from './slices/document';
+import { createEditingSlice } from './slices/editing';
 import { createEngineSlice } from './slices/engine';
 import { createRunsSlice } from './slices/runs';
 import { createTrainingSlice } from './slices/training';
@@ -25,6 +26,7 @@ export const appSlices = {
   training: createTrainingSlice,
   ui: createUiSlice,
   engine: createEngineSlice,
+  editing: createEditingSlice,
 } as const;
 
 /**
@@ -50,7 +52,8 @@ export function createAppStore(client: EngineClient): AppStore {
         const training = appSlices.training(ctx);
         const ui = appSlices.ui(ctx);
         const engine = appSlices.engine(ctx);
-        const slices = [document, data, runs, training, ui, engine];
+        const editing = appSlices.editing(ctx);
+        const slices = [document, data, runs, training, ui, engine, editing];
         const actions: AppActions = {
           ...document.actions,
           ...data.actions,
@@ -58,11 +61,12 @@ export function createAppStore(client: EngineClient): AppStore {
           ...training.actions,
           ...ui.actions,
           ...engine.actions,
+          ...editing.actions,
           handleTrainingEvent(event) {
             for (const slice of slices) slice.onTrainingEvent?.(event);
           },
         };
-        return { ...document.state, ...data.state, ...runs.state, ...training.state, ...ui.state, ...engine.state, actions };
+        return { ...document.state, ...data.state, ...runs.state, ...training.state, ...ui.state, ...engine.state, ...editing.state, actions };
       },
       {
         partialize: (s): DocumentState => ({ project: s.project }),

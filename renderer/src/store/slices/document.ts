@@ -1,6 +1,6 @@
 import { MAX_PROJECT_BYTES, type ProjectFileEntry } from '../../../../main/core/api/contract';
 import { droppedFileKind } from '../../../../main/core/projectFile';
-import { BUILTIN_DATASETS, datasetKey, emptyProject, type DatasetChoice, type DatasetSource, type Project, type TrainingConfig } from '../../../../main/core/project';
+import { BUILTIN_DATASETS, datasetKey, emptyProject, type DatasetChoice, type DatasetSource, type Graph, type Project, type TrainingConfig } from '../../../../main/core/project';
 import { findDataset } from '../analysis';
 import { dataSourcesEqual, withoutStaleVocabulary } from '../dataSource';
 import { fitProjectToData, sameValue } from '../../../../main/core/graph/fitToData';
@@ -9,7 +9,7 @@ import { importKerasModel } from '../../../../main/core/import/keras';
 import { connectionProblem, LAYER_NAME_RE, makeNode, newId, removeElements, updateNode, withGraph } from '../graphOps';
 import { withFrozenVocabulary } from './data';
 import { errorText, type AppStore, type SliceCreator } from './types';
-import { EMPTY_SELECTION } from './ui';
+import { EMPTY_SELECTION, type Selection } from './ui';
 
 /** The part of the state that undo/redo covers. */
 export interface DocumentState {
@@ -53,6 +53,11 @@ export interface DocumentActions {
    */
   importModel(text: string, fileName: string): boolean;
   addNode(kind: string, position: { x: number; y: number }): string | null;
+  /**
+   * Replaces the graph with one an editing gesture computed (main/core/graph): one undo step, then selects `select`.
+   * `asLoaded` puts a new layout on a project just loaded instead: no undo step, and still unchanged since loading.
+   */
+  editGraph(graph: Graph, opts?: { select?: Selection; asLoaded?: boolean }): void;
   /** Connects output `port` of `source` (its main output by default) to `target`; the new edge's id, or null. */
   connect(source: string, target: string, port?: number): string | null;
   deleteElements(nodeIds: readonly string[], edgeIds: readonly string[]): void;
@@ -169,6 +174,7 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
         actions.loadProject(result.project, {
           message: `Imported ${fileName}: ${result.summary.layers.length} layers, ${result.summary.totalParams.toLocaleString('en-US')} parameters (weights are not imported yet).${dropped}`,
         });
+        void get().actions.autoLayout({ asLoaded: true });
         return true;
       } catch (e) {
         fail(`Could not import ${fileName}`, e);
@@ -188,6 +194,18 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
       commit(withGraph(project, [...project.graph.nodes, node], project.graph.edges));
       get().actions.setSelection({ nodeIds: [node.id], edgeIds: [] });
       return node.id;
+    },
+
+    editGraph(graph, opts = {}) {
+      const project = get().project;
+      const next = withGraph(project, graph.nodes, graph.edges);
+      if (opts.asLoaded) {
+        history().getState().pause();
+        set({ project: next });
+        history().getState().resume();
+      } else commit(next);
+      if (opts.select) get().actions.setSelection(opts.select);
+      else get().actions.pruneSelection(...idsOf(next));
     },
 
     connect(source, target, port = 0) {
