@@ -251,3 +251,27 @@ describe('importing models that use several outputs of a layer', () => {
     expect('unknown' in result && result.unknown).toEqual([expect.objectContaining({ name: 'encoder', reason: expect.stringMatching(/gives its output 3 \(a state or attention scores\) as a model output/) })]);
   });
 });
+
+describe('graph edits keep the output each connection leaves from', () => {
+  it('a layer inserted on a state connection takes the state; one inserted after the encoder takes only its main output', async () => {
+    const { applyFix } = await import('../../main/core/graph/edits');
+    const g = seq2seq();
+    const stateH = g.edges.find((e) => e.sourcePort === 1)!;
+    const into = g.edges.filter((e) => e.target === 'decoder').indexOf(stateH);
+    const before = applyFix(g, { label: 'x', edits: [{ op: 'insertBefore', node: 'decoder', input: into, kind: 'Dense', params: { units: 6 } }] });
+    if (!before.ok) throw new Error(before.error);
+    const dense = before.inserted[0];
+    expect(before.graph.edges.find((e) => e.target === dense)).toMatchObject({ source: 'encoder', sourcePort: 1 });
+    expect(analyzeGraph(before.graph).nodes[dense].outputShape).toEqual([6]);
+
+    const after = applyFix(g, { label: 'y', edits: [{ op: 'insertAfter', node: 'encoder', kind: 'Dropout' }] });
+    if (!after.ok) throw new Error(after.error);
+    const drop = after.inserted[0];
+    // The states still go from the encoder to the decoder; the dropout takes the (unused) main output.
+    expect(after.graph.edges.filter((e) => e.source === 'encoder').map((e) => [e.target, e.sourcePort ?? 0]).sort()).toEqual([
+      ['decoder', 1],
+      ['decoder', 2],
+      [drop, 0],
+    ]);
+  });
+});

@@ -101,7 +101,7 @@ export function pasteLayers(graph: Graph, layers: Pick<ClipboardLayers, 'nodes' 
   const edges: ProjectEdge[] = layers.edges.flatMap((e) => {
     const source = idOf.get(e.source);
     const target = idOf.get(e.target);
-    return source && target ? [{ id: options.newId(), source, target }] : [];
+    return source && target ? [{ id: options.newId(), source, target, ...(e.sourcePort ? { sourcePort: e.sourcePort } : {}) }] : [];
   });
   return { graph: { ...graph, nodes: [...graph.nodes, ...nodes], edges: [...graph.edges, ...edges] }, inserted: nodes.map((n) => n.id) };
 }

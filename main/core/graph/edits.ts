@@ -134,7 +134,9 @@ export function applyFix(graph: Graph, fix: GraphFix, options: ApplyOptions = {}
         if (typeof added === 'string') return fail(added);
         // Both new connections take the old one's place, so a merge's inputs stay in order.
         const at = edges.indexOf(old);
-        edges = [...edges.slice(0, at), edge(source.id, added.id), edge(added.id, target.id), ...edges.slice(at + 1)];
+        // The new layer takes the output the old connection carried (an LSTM's state stays its state).
+        const carried = old.sourcePort ? { ...edge(source.id, added.id), sourcePort: old.sourcePort } : edge(source.id, added.id);
+        edges = [...edges.slice(0, at), carried, edge(added.id, target.id), ...edges.slice(at + 1)];
         break;
       }
       case 'insertAfter': {
@@ -142,8 +144,10 @@ export function applyFix(graph: Graph, fix: GraphFix, options: ApplyOptions = {}
         if (!source) return fail('that layer no longer exists');
         const added = addLayer(e, { x: source.position.x + STEP_X, y: source.position.y });
         if (typeof added === 'string') return fail(added);
-        const at = edges.findIndex((x) => x.source === source.id);
-        const moved = edges.map((x) => (x.source === source.id ? { ...x, source: added.id } : x));
+        // What the layer's main output fed now follows the new layer; its other outputs (states, scores) stay.
+        const fromMain = (x: ProjectEdge) => x.source === source.id && !x.sourcePort;
+        const at = edges.findIndex(fromMain);
+        const moved = edges.map((x) => (fromMain(x) ? { ...x, source: added.id } : x));
         const link = edge(source.id, added.id);
         edges = at < 0 ? [...moved, link] : [...moved.slice(0, at), link, ...moved.slice(at)];
         break;
@@ -184,12 +188,17 @@ export function applyFix(graph: Graph, fix: GraphFix, options: ApplyOptions = {}
         const into = edges.filter((x) => x.target === target.id);
         if (into.length > 1) return fail(`${target.name} has several inputs, so its layers cannot be connected to one`);
         const source = into[0]?.source;
+        const port = into[0]?.sourcePort;
         const kept: ProjectEdge[] = [];
         for (const x of edges) {
           if (x.target === target.id) continue;
           if (x.source !== target.id) kept.push(x);
-          // Each layer it fed takes its input instead, in the same place; never a second identical connection.
-          else if (source !== undefined && !edges.some((y) => y.source === source && y.target === x.target)) kept.push({ ...x, source });
+          // Each layer its main output fed takes its input instead, in the same place (from the same output of the
+          // layer before); never a second identical connection. What its other outputs fed has nothing to take.
+          else if (source !== undefined && !x.sourcePort && !edges.some((y) => y.source === source && y.target === x.target && y.sourcePort === port)) {
+            const { sourcePort: _main, ...rest } = x;
+            kept.push(port ? { ...rest, source, sourcePort: port } : { ...rest, source });
+          }
         }
         edges = kept;
         nodes = nodes.filter((n) => n.id !== target.id);
