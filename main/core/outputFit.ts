@@ -17,8 +17,10 @@ export type LossName = 'categoricalCrossentropy' | 'binaryCrossentropy' | 'meanS
 export type FitTarget = Pick<DatasetTarget, 'datasetName' | 'task' | 'numClasses' | 'outputSize' | 'outputShape' | 'unitRange'> & { fromLogits?: boolean };
 
 /** The loss that fits a dataset and the model's output width (binary with one sigmoid unit, classes, or values). */
-export function lossFor(target: Pick<FitTarget, 'task' | 'numClasses'>, outputUnits: number): LossName {
-  // Regression and reconstruction: the mean squared error per value (for reconstruction, the test's MSE).
+export function lossFor(target: Pick<FitTarget, 'task' | 'numClasses' | 'unitRange'>, outputUnits: number): LossName {
+  // Pixels in 0..1 from a sigmoid: the cross-entropy of each value, whose gradient does not vanish where the sigmoid
+  // saturates (with the MSE a young autoencoder stalls at a black picture). The test still reports the MSE.
+  if (target.task === 'reconstruction' && target.unitRange) return 'binaryCrossentropy';
   if (target.task !== 'classification') return 'meanSquaredError';
   return target.numClasses === 2 && outputUnits === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy';
 }
@@ -154,6 +156,8 @@ function checkReconstruction(out: NetworkOutput, target: FitTarget): OutputFitCh
   const warnings: string[] = [];
   if (activation === 'softmax') {
     warnings.push(`${name} reconstructs the input but its activation softmax makes each sample's values sum to 1; use ${target.unitRange ? 'sigmoid (the values are in 0..1)' : 'linear'}.`);
+  } else if (target.unitRange && activation !== undefined && activation !== 'sigmoid') {
+    warnings.push(`${name} reconstructs values in 0..1 with binary cross-entropy, which takes values between 0 and 1, but its activation is ${activation}; use sigmoid.`);
   } else if (!target.unitRange && (activation === 'sigmoid' || activation === 'tanh')) {
     warnings.push(`${name} reconstructs values that are not in 0..1 but its activation ${activation} squeezes them into a fixed range; use linear.`);
   }

@@ -39,7 +39,7 @@ test('open the autoencoder from the gallery, train briefly, see the test digits 
   await page.getByTestId('templates-button').click();
   const card = page.getByTestId('template-gallery').locator('[data-template-id="mnist-autoencoder"]');
   await expect(card.getByTestId('template-dataset')).toHaveText('MNIST');
-  await expect(card.getByTestId('template-description')).toContainText(/test MSE \d+\.\d+ after \d+ epochs/);
+  await expect(card.getByTestId('template-description')).toContainText(/test MSE \d+\.\d+ after \d+ epochs/i);
   await expect(card.getByTestId('template-thumbnail-node')).toHaveCount(8);
   await card.click();
   await expect(page.getByTestId('project-title')).toContainText('MNIST convolutional autoencoder');

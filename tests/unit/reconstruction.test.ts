@@ -11,7 +11,7 @@ import { DEFAULT_DATASET, DEFAULT_TRAINING, DatasetChoiceSchema, parseProject, t
 import { analyzeGraph } from '../../main/core/graph/analyze';
 import { fitProjectToData } from '../../main/core/graph/fitToData';
 import { compileGraph } from '../../main/core/compile';
-import { runTrainingLoop } from '../../main/core/training/loop';
+import { metricSum, perSampleLoss, runTrainingLoop } from '../../main/core/training/loop';
 import { evaluateOnTest } from '../../main/core/training/evaluate';
 import type { SplitData, TrainingData } from '../../main/core/training/types';
 import { listDatasets, openDataset } from '../../main/node/datasets';
@@ -55,10 +55,21 @@ describe('the input itself as the target', () => {
 describe('the output-fit rule for a reconstruction', () => {
   const target = { datasetName: 'MNIST', task: 'reconstruction' as const, numClasses: 0, outputSize: 784, outputShape: [28, 28, 1], unitRange: true };
 
-  it('takes an output of the input shape, or a flat one of as many values, trained with the MSE', () => {
-    expect(checkOutputFit({ name: 'conv2d_3', shape: [28, 28, 1], activation: 'sigmoid' }, target)).toEqual({ fits: true, units: 784, loss: 'meanSquaredError', warnings: [] });
+  it('takes an output of the input shape, or a flat one of as many values; pixels train with cross-entropy, other values with the MSE', () => {
+    expect(checkOutputFit({ name: 'conv2d_3', shape: [28, 28, 1], activation: 'sigmoid' }, target)).toEqual({ fits: true, units: 784, loss: 'binaryCrossentropy', warnings: [] });
     expect(checkOutputFit({ name: 'dense_2', shape: [784], activation: 'sigmoid' }, target)).toMatchObject({ fits: true, units: 784 });
-    expect(lossFor(target, 784)).toBe('meanSquaredError');
+    expect(lossFor(target, 784)).toBe('binaryCrossentropy');
+    expect(lossFor({ ...target, unitRange: false }, 784)).toBe('meanSquaredError');
+  });
+
+  it('computes the cross-entropy of every value of a sample, and the metric as the absolute error', () => {
+    const pred = tf.tensor4d([0.9, 0.2, 0.5, 0.5], [2, 1, 2, 1]);
+    const y = tf.tensor4d([1, 0, 1, 1], [2, 1, 2, 1]);
+    const bce = (p: number, t: number) => -(t * Math.log(p) + (1 - t) * Math.log(1 - p));
+    const loss = perSampleLoss(tf, 'binaryCrossentropy', pred, y, 0).arraySync() as number[];
+    expect(loss[0]).toBeCloseTo((bce(0.9, 1) + bce(0.2, 0)) / 2, 5);
+    expect(loss[1]).toBeCloseTo(bce(0.5, 1), 5);
+    expect(metricSum(tf, 'binaryCrossentropy', pred, y, false, true).arraySync()).toBeCloseTo(0.1 + 0.2 + 0.5 + 0.5, 5);
   });
 
   it('refuses another shape, naming the layer, both shapes and the fix', () => {
@@ -75,6 +86,8 @@ describe('the output-fit rule for a reconstruction', () => {
   it('warns about a softmax, and about a squeezing activation for values outside 0..1', () => {
     const soft = checkOutputFit({ name: 'out', shape: [28, 28, 1], activation: 'softmax' }, target);
     expect(soft.fits && soft.warnings[0]).toMatch(/softmax makes each sample's values sum to 1; use sigmoid/);
+    const relu = checkOutputFit({ name: 'out', shape: [28, 28, 1], activation: 'relu' }, target);
+    expect(relu.fits && relu.warnings[0]).toMatch(/binary cross-entropy, which takes values between 0 and 1, but its activation is relu; use sigmoid/);
     const table = { ...target, outputShape: [6], outputSize: 6, unitRange: false };
     const squeezed = checkOutputFit({ name: 'out', shape: [6], activation: 'sigmoid' }, table);
     expect(squeezed.fits && squeezed.warnings[0]).toMatch(/not in 0\.\.1 .* use linear/);

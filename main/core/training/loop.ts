@@ -376,6 +376,12 @@ export function perSampleLoss(tf: Tf, loss: LossName, pred: Tensor, y: Tensor, n
   }
   if (loss === 'binaryCrossentropy') {
     const t = tf.cast(y, 'float32');
+    if (y.rank === pred.rank && pred.rank > 1) {
+      // Targets in the output's shape (a reconstruction of pixels in 0..1): the mean cross-entropy of every value.
+      const p = tf.clipByValue(pred, EPS, 1 - EPS);
+      const each = tf.neg(tf.add(tf.mul(t, tf.log(p)), tf.mul(tf.sub(1, t), tf.log(tf.sub(1, p)))));
+      return tf.mean(tf.reshape(each, [each.shape[0], -1]), -1);
+    }
     if (fromLogits) {
       const z = tf.reshape(pred, [-1]);
       return tf.add(tf.sub(tf.relu(z), tf.mul(z, t)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
@@ -392,10 +398,10 @@ export function perSampleLoss(tf: Tf, loss: LossName, pred: Tensor, y: Tensor, n
 
 /**
  * Classification: number of correct predictions (a binary score counts as class 1 from 0.5, or from 0 for logits).
- * Regression and reconstruction: sum of absolute errors. A float32 scalar.
+ * Values (regression, reconstruction, whatever their loss): sum of absolute errors. A float32 scalar.
  */
-export function metricSum(tf: Tf, loss: LossName, pred: Tensor, y: Tensor, fromLogits = false): Tensor {
-  if (loss === 'meanSquaredError') return tf.sum(tf.abs(tf.sub(pred, y)));
+export function metricSum(tf: Tf, loss: LossName, pred: Tensor, y: Tensor, fromLogits = false, values = loss === 'meanSquaredError'): Tensor {
+  if (values) return tf.sum(tf.abs(tf.sub(pred, tf.reshape(y, pred.shape))));
   const predicted = loss === 'binaryCrossentropy' ? tf.cast(tf.greaterEqual(tf.reshape(pred, [-1]), fromLogits ? 0 : 0.5), 'int32') : tf.argMax(pred, -1);
   return tf.sum(tf.cast(tf.equal(predicted, y), 'float32'));
 }
@@ -462,7 +468,7 @@ export async function scoreSplit(
       return tf.stack(
         fit.outputs.flatMap((o, j) => [
           tf.sum(perSampleLoss(tf, o.loss, preds[o.index], ys[j], o.target.numClasses, o.fromLogits)),
-          metricSum(tf, o.loss, preds[o.index], ys[j], o.fromLogits),
+          metricSum(tf, o.loss, preds[o.index], ys[j], o.fromLogits, o.target.task !== 'classification'),
         ]),
       );
     });
@@ -636,7 +642,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
               const mean = w ? tf.mean(tf.mul(perSample, w)) : tf.mean(perSample);
               const weighted = o.lossWeight === 1 ? mean : tf.mul(mean, o.lossWeight);
               terms.push(weighted);
-              kept.push(tf.keep(metricSum(tf, o.loss, pred, ys[j], o.fromLogits)), tf.keep(tf.cast(mean, 'float32')));
+              kept.push(tf.keep(metricSum(tf, o.loss, pred, ys[j], o.fromLogits, o.target.task !== 'classification')), tf.keep(tf.cast(mean, 'float32')));
             });
             let total = terms.length === 1 ? terms[0] : tf.addN(terms);
             const own = layerLosses(tf, model);
