@@ -15,6 +15,8 @@ import { metricSum, perSampleLoss, runTrainingLoop } from '../../main/core/train
 import { evaluateOnTest } from '../../main/core/training/evaluate';
 import type { SplitData, TrainingData } from '../../main/core/training/types';
 import { listDatasets, openDataset } from '../../main/node/datasets';
+import { splitToBuffers } from '../../main/node/computeBridge';
+import { bufferSplit } from '../../main/core/api/compute';
 
 const MNIST = listDatasets().find((d) => d.id === 'mnist')!;
 const asInput = DatasetChoiceSchema.parse({ ...DEFAULT_DATASET, target: 'input' });
@@ -49,6 +51,16 @@ describe('the input itself as the target', () => {
     expect(Array.from(batch.y)).toEqual(Array.from(batch.x));
     expect(batch.y).not.toBe(batch.x);
     expect(data.test.labels).toBeUndefined();
+  });
+
+  it('travels to a browser GPU run as buffers whose targets are the inputs again', async () => {
+    const data = await openDataset(asInput);
+    const buffers = await splitToBuffers(data.test, data.info);
+    expect(buffers.y).toBeInstanceOf(Float32Array);
+    expect(buffers.y).toEqual(buffers.x);
+    const batch = await bufferSplit(buffers).getBatch([3, 4]);
+    expect(Array.from(batch.y)).toEqual(Array.from(batch.x));
+    expect(batch.y).toHaveLength(2 * 784);
   });
 });
 
