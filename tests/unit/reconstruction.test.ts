@@ -16,6 +16,7 @@ import { evaluateOnTest } from '../../main/core/training/evaluate';
 import type { SplitData, TrainingData } from '../../main/core/training/types';
 import { listDatasets, openDataset } from '../../main/node/datasets';
 import { splitToBuffers } from '../../main/node/computeBridge';
+import { datasetChoiceFromOptions } from '../../main/node/cli/datasetArgs';
 import { bufferSplit } from '../../main/core/api/compute';
 
 const MNIST = listDatasets().find((d) => d.id === 'mnist')!;
@@ -32,6 +33,12 @@ describe('the input itself as the target', () => {
     const info = datasetInfoFor(asInput, MNIST);
     expect(info).toMatchObject({ task: 'reconstruction', numClasses: 0, classNames: [], outputSize: 784, outputShape: [28, 28, 1], unitRange: true, inputShape: [28, 28, 1] });
     expect(targetOf(info)).toMatchObject({ task: 'reconstruction', outputSize: 784, outputShape: [28, 28, 1] });
+  });
+
+  it('is chosen on the command line with --reconstruct', () => {
+    expect(datasetChoiceFromOptions(DEFAULT_DATASET, { reconstruct: true }).target).toBe('input');
+    expect(datasetChoiceFromOptions(DEFAULT_DATASET, {}).target).toBe('labels');
+    expect(datasetChoiceFromOptions(asInput, { val: '0.2' })).toMatchObject({ target: 'input', validationFraction: 0.2 });
   });
 
   it('refuses token ids with a message naming the data', () => {
