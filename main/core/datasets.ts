@@ -1,3 +1,5 @@
+import type { DatasetChoice } from './project';
+
 /** What the UI, validation and trainer need to know about a dataset without loading it. */
 export interface DatasetInfo {
   /** datasetKey(source): the built-in's name, or "<type>:<path>" for a person's own data. */
@@ -8,12 +10,19 @@ export interface DatasetInfo {
   inputShape: number[];
   /** int32 for token ids (text), float32 otherwise. */
   inputDType: 'float32' | 'int32';
-  task: 'classification' | 'regression';
-  /** Classification: number of classes (2 for binary). Regression: 0. */
+  task: DatasetTask;
+  /** Classification: number of classes (2 for binary). Regression and reconstruction: 0. */
   numClasses: number;
   classNames: string[];
-  /** Values the model must output per sample: numClasses for classification, the number of targets for regression. */
+  /**
+   * Values the model must output per sample: numClasses for classification, the number of targets for regression,
+   * the input's number of values for reconstruction.
+   */
   outputSize: number;
+  /** Reconstruction: the shape the output must have, the input's (a flat output of outputSize values fits too). */
+  outputShape?: number[];
+  /** Reconstruction of values scaled to 0..1 (images): a sigmoid output can give every value. */
+  unitRange?: boolean;
   /** Total samples available (before the train/validation/test split); null when unknown until read. */
   totalSamples: number | null;
   /** Samples per class, in classNames order, when known. */
@@ -36,6 +45,12 @@ export interface DatasetInfo {
   outputs?: OutputPart[];
 }
 
+/**
+ * What the network learns: a class per sample, values per sample, or the sample itself (an autoencoder, whose target
+ * is its input: the dataset choice's target 'input').
+ */
+export type DatasetTask = 'classification' | 'regression' | 'reconstruction';
+
 /** The part of the data one Input node takes. */
 export interface InputPart {
   /** Id of the bound Input node; absent when the data has one input and the network one Input. */
@@ -57,10 +72,12 @@ export interface OutputPart {
   layer?: string;
   /** The target column. */
   name: string;
-  task: 'classification' | 'regression';
+  task: DatasetTask;
   numClasses: number;
   classNames: string[];
   outputSize: number;
+  outputShape?: number[];
+  unitRange?: boolean;
   classCounts?: number[];
 }
 
@@ -78,8 +95,50 @@ export function inputPartsOf(info: DatasetInfo): InputPart[] {
 export function outputPartsOf(info: DatasetInfo): OutputPart[] {
   if (info.outputs && info.outputs.length > 0) return info.outputs;
   const single: OutputPart = { name: info.name, task: info.task, numClasses: info.numClasses, classNames: info.classNames, outputSize: info.outputSize };
+  if (info.outputShape) single.outputShape = info.outputShape;
+  if (info.unitRange) single.unitRange = info.unitRange;
   if (info.classCounts) single.classCounts = info.classCounts;
   return [single];
+}
+
+/**
+ * The dataset as the choice's target makes it: unchanged for its labels; for the input itself ('input', an
+ * autoencoder) the task is reconstruction and the output must give back each sample's values, in the input's shape.
+ * Pure and the one place this is decided: the engine's openDataset, the renderer's analysis and "fit to data" call it.
+ * Throws a message naming the data where its input cannot be a target (token ids, several bound parts).
+ */
+export function datasetInfoFor(choice: Pick<DatasetChoice, 'target'>, info: DatasetInfo): DatasetInfo {
+  if (choice.target !== 'input') return info;
+  const problem = reconstructionProblem(info);
+  if (problem) throw new Error(problem);
+  const { classCounts: _counts, outputs: _outputs, inputs: _inputs, ...rest } = info;
+  const outputSize = info.inputShape.reduce((a, b) => a * b, 1);
+  return {
+    ...rest,
+    task: 'reconstruction',
+    numClasses: 0,
+    classNames: [],
+    outputSize,
+    outputShape: [...info.inputShape],
+    // Images (built-in or a folder) are scaled from 0..255 to 0..1 when read.
+    ...(isImageShape(info.inputShape) ? { unitRange: true } : {}),
+  };
+}
+
+/** Why the input of this data cannot be its target, or null when it can. */
+export function reconstructionProblem(info: DatasetInfo): string | null {
+  if (info.inputDType === 'int32') {
+    return `${info.name} gives token ids (text), which cannot be reconstructed as values; choose its labels as the target.`;
+  }
+  if ((info.inputs?.length ?? 0) > 1 || (info.outputs?.length ?? 0) > 1) {
+    return `${info.name} binds several Inputs or outputs; the input itself can be the target only for data with one Input and one output.`;
+  }
+  return null;
+}
+
+/** A sample shape that is a picture: height × width × 1 or 3 channels. */
+export function isImageShape(shape: readonly number[]): boolean {
+  return shape.length === 3 && (shape[2] === 1 || shape[2] === 3);
 }
 
 /** Everything needed to turn a new raw sample into the model's input exactly as in training. */
@@ -100,17 +159,21 @@ export type Preprocessing =
 export interface DatasetTarget {
   datasetName: string;
   inputShape: number[];
-  task: 'classification' | 'regression';
+  task: DatasetTask;
   numClasses: number;
   outputSize: number;
+  outputShape?: number[];
+  unitRange?: boolean;
   /** Several bound Inputs: each node's sample shape. */
   inputs?: { node?: string; name: string; shape: number[] }[];
   /** Several bound outputs: each node's target. */
-  outputs?: { node?: string; name: string; task: 'classification' | 'regression'; numClasses: number; outputSize: number }[];
+  outputs?: { node?: string; name: string; task: DatasetTask; numClasses: number; outputSize: number }[];
 }
 
 export function targetOf(info: DatasetInfo): DatasetTarget {
   const target: DatasetTarget = { datasetName: info.name, inputShape: info.inputShape, task: info.task, numClasses: info.numClasses, outputSize: info.outputSize };
+  if (info.outputShape) target.outputShape = info.outputShape;
+  if (info.unitRange) target.unitRange = info.unitRange;
   if (info.inputs?.length) target.inputs = info.inputs.map(({ node, name, shape }) => ({ ...(node ? { node } : {}), name, shape }));
   if (info.outputs?.length) {
     target.outputs = info.outputs.map(({ node, name, task, numClasses, outputSize }) => ({ ...(node ? { node } : {}), name, task, numClasses, outputSize }));

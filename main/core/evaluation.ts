@@ -10,7 +10,7 @@
  * - R² is 0 when the true values have no variance (all equal): there is nothing to explain, and 0 is
  *   "no better than predicting the mean". (scikit-learn would give 1 for a perfect fit of a constant.)
  */
-import type { ClassificationReport, ClassMetrics, RegressionReport, RocCurve } from './metrics';
+import type { ClassificationReport, ClassMetrics, ReconstructionReport, RegressionReport, RocCurve } from './metrics';
 
 /** ROC curves are thinned to at most this many points for display; the AUC is always computed from all. */
 export const MAX_ROC_POINTS = 1000;
@@ -242,4 +242,46 @@ export function galleryOrder<T extends GalleryCandidate>(items: readonly T[], li
     return a.index - b.index;
   });
   return sorted.slice(0, Math.max(0, limit));
+}
+
+/** PSNR of a perfect reconstruction (MSE 0), where the formula gives infinity (JSON has no infinity). */
+export const MAX_PSNR_DB = 100;
+
+/**
+ * How well samples were given back (an autoencoder; `width` values per sample): mean squared and absolute error per
+ * value, PSNR in dB with the true values' range as the peak (1 for pixels in 0..1; at most MAX_PSNR_DB), and the MSE
+ * of always answering the mean test sample, which a model that learned nothing about each sample would reach.
+ */
+export function evaluateReconstruction(yTrue: Float32Array, yPred: Float32Array, width: number): ReconstructionReport {
+  const total = yTrue.length;
+  if (yPred.length !== total) throw new Error(`evaluateReconstruction: ${total} true values but ${yPred.length} reconstructed.`);
+  if (!Number.isInteger(width) || width < 1 || total % width !== 0) throw new Error(`evaluateReconstruction: ${total} values are not samples of ${width}.`);
+  if (total === 0) return { mse: 0, mae: 0, psnr: 0, baselineMse: 0 };
+  const n = total / width;
+  const mean = new Float64Array(width);
+  let min = Infinity;
+  let max = -Infinity;
+  let squared = 0;
+  let absolute = 0;
+  for (let i = 0; i < total; i++) {
+    const t = yTrue[i];
+    const e = t - yPred[i];
+    squared += e * e;
+    absolute += Math.abs(e);
+    mean[i % width] += t / n;
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  let baseline = 0;
+  for (let i = 0; i < total; i++) baseline += (yTrue[i] - mean[i % width]) ** 2;
+  const mse = squared / total;
+  const peak = max > min ? max - min : 1;
+  const psnr = mse > 0 ? Math.min(MAX_PSNR_DB, 10 * Math.log10((peak * peak) / mse)) : MAX_PSNR_DB;
+  return { mse, mae: absolute / total, psnr: Number.isFinite(psnr) ? psnr : 0, baselineMse: baseline / total };
+}
+
+/** `count` sample indices of 0..n-1 spread evenly (the reconstructions shown: typical samples, not only the worst). */
+export function evenlySpaced(n: number, count: number): number[] {
+  const k = Math.max(0, Math.min(n, Math.floor(count)));
+  return Array.from({ length: k }, (_, j) => Math.floor((j * n) / k));
 }

@@ -14,17 +14,22 @@ export type LossName = 'categoricalCrossentropy' | 'binaryCrossentropy' | 'meanS
  * What the rule needs to know of a dataset (or of the one target an output is bound to). `fromLogits`: the
  * output's loss takes raw scores (the project's per-output "From logits" option), so the output is linear.
  */
-export type FitTarget = Pick<DatasetTarget, 'datasetName' | 'task' | 'numClasses' | 'outputSize'> & { fromLogits?: boolean };
+export type FitTarget = Pick<DatasetTarget, 'datasetName' | 'task' | 'numClasses' | 'outputSize' | 'outputShape' | 'unitRange'> & { fromLogits?: boolean };
 
 /** The loss that fits a dataset and the model's output width (binary with one sigmoid unit, classes, or values). */
-export function lossFor(target: Pick<FitTarget, 'task' | 'numClasses'>, outputUnits: number): LossName {
-  if (target.task === 'regression') return 'meanSquaredError';
+export function lossFor(target: Pick<FitTarget, 'task' | 'numClasses' | 'unitRange'>, outputUnits: number): LossName {
+  // Pixels in 0..1 from a sigmoid: the cross-entropy of each value, whose gradient does not vanish where the sigmoid
+  // saturates (with the MSE a young autoencoder stalls at a black picture). The test still reports the MSE.
+  if (target.task === 'reconstruction' && target.unitRange) return 'binaryCrossentropy';
+  if (target.task !== 'classification') return 'meanSquaredError';
   return target.numClasses === 2 && outputUnits === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy';
 }
 
 /** The width and activation the output should have for a dataset, given the output's current width. */
-export function outputTarget(target: Pick<FitTarget, 'task' | 'numClasses' | 'outputSize' | 'fromLogits'>, currentUnits: unknown): { units: number; activation: string } {
+export function outputTarget(target: Pick<FitTarget, 'task' | 'numClasses' | 'outputSize' | 'fromLogits' | 'unitRange'>, currentUnits: unknown): { units: number; activation: string } {
   if (target.task === 'regression') return { units: target.outputSize, activation: 'linear' };
+  // Values in 0..1 (pixels) are what a sigmoid gives; anything else (standardized columns) needs linear.
+  if (target.task === 'reconstruction') return { units: target.outputSize, activation: target.unitRange ? 'sigmoid' : 'linear' };
   // From logits: the loss applies softmax / sigmoid itself, so the layer gives raw scores.
   const logits = target.fromLogits === true;
   // A binary classifier may keep one sigmoid unit; otherwise one softmax unit per class.
@@ -90,6 +95,8 @@ export function checkOutputFit(out: NetworkOutput, target: FitTarget): OutputFit
     out.unitsLayer === name ? `Set its units to ${n}.` : out.unitsLayer ? `Set the units of ${out.unitsLayer} to ${n}.` : `End with ${fallback}.`;
   const warnings: string[] = [];
 
+  if (target.task === 'reconstruction') return checkReconstruction(out, target);
+
   if (target.task === 'regression') {
     const n = target.outputSize;
     const values = `${n} value${n === 1 ? '' : 's'} to predict per sample`;
@@ -126,6 +133,35 @@ export function checkOutputFit(out: NetworkOutput, target: FitTarget): OutputFit
     warnings.push(`${name} is the classifier output but its activation is ${activation}; use softmax so the outputs are class probabilities.`);
   }
   return { fits: true, units, loss: lossFor(target, units), warnings };
+}
+
+/**
+ * An autoencoder's output gives back its input: the input's shape (e.g. [28, 28, 1], after the decoder has grown the
+ * picture back), or a flat vector of as many values (a Dense decoder), which training reshapes the targets to.
+ */
+function checkReconstruction(out: NetworkOutput, target: FitTarget): OutputFitCheck {
+  const { name, shape, activation } = out;
+  const want = target.outputShape ?? [target.outputSize];
+  const n = target.outputSize;
+  const same = shape.length === want.length && shape.every((d, i) => d === want[i]);
+  const flat = shape.length === 1 && shape[0] === n;
+  if (!same && !flat) {
+    const last = want[want.length - 1];
+    const how =
+      want.length > 1
+        ? `Grow it back to ${formatShape(want)} (UpSampling2D or Conv2DTranspose undo the pooling) and end with a layer of ${last} filter${last === 1 ? '' : 's'}, e.g. Conv2D(${last}, ${target.unitRange ? 'sigmoid' : 'linear'}, padding same).`
+        : `End with Dense(${n}, ${target.unitRange ? 'sigmoid' : 'linear'}).`;
+    return { fits: false, problem: `${name} outputs ${formatShape(shape)} but the target of ${target.datasetName} is its input, ${formatShape(want)}: the output must have the input's shape. ${how}` };
+  }
+  const warnings: string[] = [];
+  if (activation === 'softmax') {
+    warnings.push(`${name} reconstructs the input but its activation softmax makes each sample's values sum to 1; use ${target.unitRange ? 'sigmoid (the values are in 0..1)' : 'linear'}.`);
+  } else if (target.unitRange && activation !== undefined && activation !== 'sigmoid') {
+    warnings.push(`${name} reconstructs values in 0..1 with binary cross-entropy, which takes values between 0 and 1, but its activation is ${activation}; use sigmoid.`);
+  } else if (!target.unitRange && (activation === 'sigmoid' || activation === 'tanh')) {
+    warnings.push(`${name} reconstructs values that are not in 0..1 but its activation ${activation} squeezes them into a fixed range; use linear.`);
+  }
+  return { fits: true, units: n, loss: lossFor(target, n), warnings };
 }
 
 /**

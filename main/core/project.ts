@@ -218,6 +218,10 @@ export const DatasetSourceSchema = z.discriminatedUnion('type', [
 ]);
 export type DatasetSource = z.infer<typeof DatasetSourceSchema>;
 
+/** What a dataset gives as the target: its labels, or each sample's own input (reconstruction). */
+export const DATASET_TARGETS = ['labels', 'input'] as const;
+export type DatasetTargetChoice = (typeof DATASET_TARGETS)[number];
+
 export const DatasetChoiceSchema = z.object({
   source: DatasetSourceSchema,
   /** Fractions of the data held out for validation and test (the rest trains). */
@@ -227,6 +231,11 @@ export const DatasetChoiceSchema = z.object({
   splitSeed: z.number().int().min(0),
   /** Keep class proportions equal across the splits (classification only). */
   stratify: z.boolean().default(false),
+  /**
+   * What the network learns to output: the source's labels (or target columns), or the input itself (an
+   * autoencoder: task 'reconstruction', see datasetInfoFor in core/datasets.ts). Added without a version bump.
+   */
+  target: z.enum(DATASET_TARGETS).default('labels'),
 });
 export type DatasetChoice = z.infer<typeof DatasetChoiceSchema>;
 

@@ -13,6 +13,9 @@ import { parseProject, type Project } from '../../main/core/project';
 import type { TrainingEvent } from '../../main/core/api/contract';
 import type { TrainingResult } from '../../main/node/training/run';
 import { analyzeGraph } from '../../main/core/graph/analyze';
+import * as tf from '@tensorflow/tfjs';
+import { compileGraph } from '../../main/core/compile';
+import { evaluateOnTest } from '../../main/core/training/evaluate';
 
 const ROOT = path.resolve(__dirname, '../..');
 /** A template as the engine opens it: data shipped under templates/data/ is named relative to the templates folder. */
@@ -29,6 +32,13 @@ const PROMISED_ACCURACY: { template: string; minTestAccuracy: number }[] = [
   // Its first output's accuracy; the integration test multi-io.test.ts checks the value output too.
   { template: 'two-inputs-two-outputs', minTestAccuracy: 0.85 },
 ];
+/**
+ * Templates whose target is the input itself (autoencoders) promise a test reconstruction MSE: a run with the
+ * template's own settings must stay under `maxTestMse`, which the same network untrained does not reach, and be
+ * clearly better than always answering the mean test sample.
+ */
+const PROMISED_RECONSTRUCTION: { template: string; maxTestMse: number }[] = [{ template: 'mnist-autoencoder', maxTestMse: 0.03 }];
+
 /** Test accuracy each promised template reached in this file's runs, for comparisons between them. */
 const reached = new Map<string, number>();
 
@@ -86,6 +96,39 @@ describe('templates train through the engine', () => {
     const promised = /(\d+(?:\.\d+)?) % test accuracy/.exec(project.description ?? '');
     expect(Number(promised![1]) / 100).toBeGreaterThanOrEqual(minTestAccuracy);
     expect(await exportedParameters(exported)).toBe(analyzeGraph(project.graph).totalParams);
+  }, 600_000);
+
+  it.each(PROMISED_RECONSTRUCTION)('$template reconstructs the test digits with MSE ≤ $maxTestMse in its own epochs; untrained it does not', async ({ template: id, maxTestMse }) => {
+    const project = template(id);
+    const { result, exported, logs } = await trainAndExport(project);
+    expect(result.epochsCompleted).toBe(project.training.epochs);
+    const reconstruction = result.evaluation!.reconstruction!;
+    expect(reconstruction.mse, logs).toBeLessThanOrEqual(maxTestMse);
+    // Clearly better than the mean digit (what a network that learned nothing about each sample gives).
+    expect(reconstruction.mse).toBeLessThan(reconstruction.baselineMse / 2);
+    expect(logs).toMatch(/Test set \(\d+ samples\): loss [\d.]+, reconstruction MSE [\d.]+, PSNR [\d.]+ dB/);
+    // The documented figure is one the bound holds.
+    const promised = /test MSE (\d+(?:\.\d+)?) after (\d+) epochs/i.exec(project.description ?? '');
+    expect(Number(promised![1])).toBeLessThanOrEqual(maxTestMse);
+    expect(Number(promised![2])).toBe(project.training.epochs);
+    // The gallery holds test digits with their reconstructions.
+    const item = result.evaluation!.gallery[0];
+    expect(item.image!.pixels).toHaveLength(784);
+    expect(item.reconstruction!.pixels).toHaveLength(784);
+    // The export says what the model gives back.
+    const pre = await readJson(path.join(exported, 'preprocessing.json'));
+    expect(pre).toMatchObject({ task: 'reconstruction', inputShape: [28, 28, 1], outputShape: [28, 28, 1], outputSize: 784, preprocessing: { kind: 'image', scale: 1 / 255 } });
+
+    // The same network untrained, on the same test split: far from the bound.
+    const data = await openDataset(project.dataset);
+    const untrained = compileGraph(tf, project.graph);
+    try {
+      const before = await evaluateOnTest(tf, untrained, data, 'meanSquaredError');
+      expect(before.reconstruction!.mse).toBeGreaterThan(maxTestMse);
+      expect(before.reconstruction!.baselineMse).toBeCloseTo(reconstruction.baselineMse, 6);
+    } finally {
+      untrained.dispose();
+    }
   }, 600_000);
 
   it('the Transformer encoder reads the reviews as well as the LSTM does (within 2 points)', () => {

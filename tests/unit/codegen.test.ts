@@ -388,6 +388,8 @@ const statefulLstm = project(
 
 const CASES: Array<[string, Project]> = [
   ['mnist-mlp', loadTemplate('mnist-mlp')],
+  // The input itself as the target: the same train.ts, a decoder of Conv2DTranspose and UpSampling2D in model.ts.
+  ['mnist-autoencoder', loadTemplate('mnist-autoencoder')],
   ['add-branches', addBranches],
   ['concat-branches', concatBranches],
   ['small-cnn', smallCnn],
@@ -398,7 +400,7 @@ const CASES: Array<[string, Project]> = [
 ];
 
 /** Projects with golden files under tests/golden/<name>/. */
-const GOLDEN = ['mnist-mlp', 'csv-classifier', 'text-classifier', 'transformer-text', 'seq2seq'];
+const GOLDEN = ['mnist-mlp', 'mnist-autoencoder', 'csv-classifier', 'text-classifier', 'transformer-text', 'seq2seq'];
 
 /** The project with its data paths made relative (data/<file>), as golden files must not hold this machine's paths. */
 function withRelativePaths(p: Project): Project {

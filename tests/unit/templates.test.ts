@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { parseProject, type Project, type ProjectNode } from '../../main/core/project';
 import { analyzeGraph, incomingEdges } from '../../main/core/graph/analyze';
-import { targetOf, type DatasetInfo } from '../../main/core/datasets';
+import { datasetInfoFor, targetOf, type DatasetInfo } from '../../main/core/datasets';
 import { api, type TemplateInfo } from '../../main/core/api/contract';
 import { requireLayerSpec } from '../../main/core/layers/registry';
 import { inspectDataset, listDatasets, openDataset } from '../../main/node/datasets';
@@ -28,6 +28,7 @@ const MIN_DY = 100;
  */
 const MEASURED = /(\d+(?:\.\d+)?) % test accuracy after (\d+) epochs?/;
 const MEASURED_REGRESSION = /test MAE (\d+(?:\.\d+)?) after (\d+) epochs?/i;
+const MEASURED_RECONSTRUCTION = /test MSE (\d+(?:\.\d+)?) after (\d+) epochs?/i;
 const NOT_MEASURED = /Not measured here:/;
 
 const byKind = (p: Project, kind: string) => p.graph.nodes.filter((n) => n.kind === kind);
@@ -39,9 +40,13 @@ const inputsOf = (p: Project) => {
 
 /**
  * A template's dataset: a built-in set, or data shipped with the app under templates/data/ (named relative to the
- * templates folder, as the engine opens it).
+ * templates folder, as the engine opens it), with the template's target (its labels, or the input itself).
  */
 async function datasetOf(project: Project): Promise<DatasetInfo> {
+  return datasetInfoFor(project.dataset, await readDataset(project));
+}
+
+async function readDataset(project: Project): Promise<DatasetInfo> {
   const source = project.dataset.source;
   if (source.type === 'builtin') {
     const info = listDatasets().find((d) => d.id === source.name);
@@ -75,7 +80,7 @@ describe('templates', () => {
     const description = project.description ?? '';
     const info = await datasetOf(project);
     expect(description, `${name} names its dataset`).toContain(info.name);
-    const measured = (info.task === 'regression' ? MEASURED_REGRESSION : MEASURED).exec(description);
+    const measured = (info.task === 'regression' ? MEASURED_REGRESSION : info.task === 'reconstruction' ? MEASURED_RECONSTRUCTION : MEASURED).exec(description);
     if (measured) {
       expect(Number(measured[2]), `${name}: the epochs in its description are the epochs it trains for`).toBe(project.training.epochs);
       expect(Number(measured[1])).toBeGreaterThan(0);
@@ -94,6 +99,23 @@ describe('templates', () => {
         expect(apart, `${name}: ${a.name} and ${b.name} overlap`).toBe(true);
       }
     }
+  });
+});
+
+describe('the MNIST autoencoder template', () => {
+  const project = read('mnist-autoencoder.json');
+
+  it('encodes with Conv2D and MaxPooling2D, decodes with Conv2DTranspose and UpSampling2D, ends in a sigmoid Conv2D of the input shape', () => {
+    expect(project.dataset.source).toMatchObject({ type: 'builtin', name: 'mnist' });
+    expect(project.dataset.target).toBe('input');
+    expect(project.graph.nodes.map((n) => n.kind)).toEqual(['Input', 'Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Conv2DTranspose', 'UpSampling2D', 'Conv2D']);
+    const analysis = analyzeGraph(project.graph);
+    const output = project.graph.nodes[project.graph.nodes.length - 1];
+    expect(output.params).toMatchObject({ filters: 1, activation: 'sigmoid', padding: 'same' });
+    expect(analysis.nodes[output.id].outputShape).toEqual([28, 28, 1]);
+    // The bottleneck: a quarter of the 784 pixels.
+    expect(analysis.nodes[byKind(project, 'MaxPooling2D')[1].id].outputShape).toEqual([7, 7, 4]);
+    expect(analysis.totalParams).toBe(557);
   });
 });
 

@@ -248,7 +248,7 @@ export const ReportedTrainingEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('epoch'), runId: RunIdParam, metrics: EpochMetricsSchema, progress: finite, etaSec: num.nullable() }),
   z.object({ type: z.literal('log'), runId: RunIdParam, message: z.string().max(10_000) }),
   z.object({ type: z.literal('state'), runId: RunIdParam, state: z.enum(['paused', 'running']) }),
-  z.object({ type: z.literal('evaluation'), runId: RunIdParam, report: z.object({ task: z.enum(['classification', 'regression']), samples: z.number(), loss: num }).passthrough() }),
+  z.object({ type: z.literal('evaluation'), runId: RunIdParam, report: z.object({ task: z.enum(['classification', 'regression', 'reconstruction']), samples: z.number(), loss: num }).passthrough() }),
 ]);
 /** The end of a browser-gpu run, reported once by its compute page. Weights come as base64 or were PUT to /compute/<runId>/weights. */
 export const ComputeResultSchema = z.object({

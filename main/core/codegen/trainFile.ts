@@ -165,7 +165,10 @@ export function renderTrainFile(project: Project): string {
 
       if (result.test) {
         const mae = result.evaluation?.regression?.mae;
-        const score = mae === undefined ? \`test accuracy \${format(result.test.acc)}\` : \`test MAE \${format(mae)}\`;
+        const mse = result.evaluation?.reconstruction?.mse;
+        // An autoencoder reports how far its reconstructions are from the inputs.
+        let score = mae === undefined ? \`test accuracy \${format(result.test.acc)}\` : \`test MAE \${format(mae)}\`;
+        if (mse !== undefined) score = \`test reconstruction MSE \${format(mse)}\`;
         console.log(\`Test loss \${format(result.test.loss)}  \${score}\`);
         for (const o of result.evaluation?.outputs ?? []) {
           const metric = o.regression ? \`MAE \${format(o.regression.mae)}\` : \`accuracy \${format(o.classification?.accuracy)}\`;

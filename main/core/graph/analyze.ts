@@ -399,7 +399,9 @@ function checkAgainstDataset(graph: Graph, result: GraphAnalysis, target: Datase
     const chain = outputChainOf(graph, out);
     const fromLogits = losses.some((l) => l.node === outId && l.fromLogits);
     const datasetName = 'name' in part ? `"${part.name}" of ${target.datasetName}` : target.datasetName;
-    const fitTarget = { datasetName, task: part.task, numClasses: part.numClasses, outputSize: part.outputSize, fromLogits };
+    const fitTarget: FitTarget = { datasetName, task: part.task, numClasses: part.numClasses, outputSize: part.outputSize, fromLogits };
+    if ('outputShape' in part && part.outputShape) fitTarget.outputShape = part.outputShape;
+    if ('unitRange' in part && part.unitRange) fitTarget.unitRange = part.unitRange;
     const fit = checkOutputFit(
       { name: out.name, shape, unitsLayer: chain.setter?.name, activation: outputActivation(out, chain), activationLayer: (chain.activationLayer ?? chain.setter ?? out).name },
       fitTarget,
@@ -439,6 +441,9 @@ function outputFix(out: ProjectNode, shape: Shape, chain: OutputChain<ProjectNod
     });
     return { label: `Set ${perLayer.join(' and ')}`, edits };
   }
+  // A reconstruction that is not a flat Dense output is shaped by its decoder: a Flatten and a Dense of every input
+  // value at the end would fit, but not as an autoencoder is meant to be built (the message says how).
+  if (target.task === 'reconstruction') return null;
   const dense = widthSpec();
   if (!dense || dense.outputFit.fit !== 'sets') return null;
   const wanted = outputTarget(target, undefined);

@@ -71,6 +71,9 @@ export function fitProjectToData(project: Project, info: DatasetInfo): FitResult
     const fromLogits = (project.training.outputs ?? []).some((o) => o.node === out.id && o.fromLogits);
     const outputPatches = outputParamPatches(outputChainOf(project.graph, out), { ...part, fromLogits });
     if (!outputPatches) {
+      // An autoencoder's decoder (UpSampling2D, Conv2DTranspose, a last Conv2D) sets its shape by its layers, which
+      // fitting leaves as they are; analysis says what to change where the shape is not the input's.
+      if (part.task === 'reconstruction') continue;
       return { ok: false, error: `${out.name} is not a Dense layer; end the network with Dense so its units can match the ${part.task === 'regression' ? 'values to predict' : 'classes'}.` };
     }
     outputPatches.forEach(patch);

@@ -1,13 +1,15 @@
 /**
  * Test-set evaluation of a trained model: predictions over the test split in chunks, turned into an
  * EvaluationReport by the pure metric functions of core/evaluation.ts, with a gallery of up to 48
- * test samples (misclassified first, then the least confident; regression: the largest errors first).
+ * test samples (misclassified first, then the least confident; regression: the largest errors first; reconstruction:
+ * samples spread over the test split, each with its reconstruction).
  * Portable like loop.ts: no Node or DOM APIs.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { EvaluationReport, GalleryItem, OutputReport } from '../metrics';
 import { probabilitiesFromLogits } from '../outputFit';
-import { evaluateClassification, evaluateRegression, galleryOrder, predictClasses } from '../evaluation';
+import { isImageShape } from '../datasets';
+import { evaluateClassification, evaluateReconstruction, evaluateRegression, evenlySpaced, galleryOrder, predictClasses } from '../evaluation';
 import type { Batch, TrainingData } from './types';
 import { EVAL_CHUNK, applyModel, checkModelFitsData, chunkIndices, fitTensors, perSampleLoss, realRows, startEvaluation, type LossName, type ModelFit } from './loop';
 
@@ -32,11 +34,15 @@ async function getBatch(data: TrainingData['test'], indices: ArrayLike<number>):
   return b instanceof Promise ? await b : b;
 }
 
-/** The pixels of an image sample as bytes 0..255 (values in 0..1 are scaled up). */
-function toPixels(values: ArrayLike<number>): number[] {
+/** The scale that makes an image sample's values bytes: values in 0..1 are scaled up, bytes stay. */
+function pixelScale(values: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < values.length; i++) if (values[i] > max) max = values[i];
-  const scale = max <= 1.0001 ? 255 : 1;
+  return max <= 1.0001 ? 255 : 1;
+}
+
+/** The pixels of an image sample as bytes 0..255, by `scale` (a reconstruction takes its original's). */
+function toPixels(values: ArrayLike<number>, scale = pixelScale(values)): number[] {
   const out = new Array<number>(values.length);
   for (let i = 0; i < values.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(values[i] * scale)));
   return out;
@@ -60,7 +66,7 @@ export async function evaluateOnTest(tf: Tf, model: tfTypes.LayersModel, data: T
     fit = { ...own, loss: fitOrLoss, outputs: own.outputs.map((o, j) => (j === 0 ? { ...o, loss: fitOrLoss } : o)) };
   } else fit = fitOrLoss;
   const collected = fit.outputs.map((o) => {
-    const regression = o.target.task === 'regression';
+    const regression = o.target.task !== 'classification';
     const width = regression ? Math.max(1, o.target.outputSize) : o.units;
     return { width, preds: new Float32Array(n * width), truths: regression ? new Float32Array(n * width) : new Int32Array(n), lossSum: 0 };
   });
@@ -121,6 +127,11 @@ async function outputReport(
   type Candidate = { index: number; correct: boolean; confidence?: number; error?: number; actual: string; predicted: string };
   const candidates: Candidate[] = [];
 
+  if (target.task === 'reconstruction' && c.truths instanceof Float32Array) {
+    report.reconstruction = evaluateReconstruction(c.truths, preds, width);
+    report.gallery = reconstructionGallery(c.truths, preds, width, info.inputShape, report.reconstruction.mse, opts.gallerySize ?? GALLERY_SIZE);
+    return report;
+  }
   if (c.truths instanceof Int32Array) {
     const truths = c.truths;
     report.classification = evaluateClassification(truths, preds, target.numClasses, target.classNames);
@@ -150,7 +161,7 @@ async function outputReport(
     const xs = samples.xs?.[0] ?? samples.x;
     const size = xs.length / Math.max(1, samples.count);
     const shape = info.inputShape;
-    const isImage = shape.length === 3 && (shape[2] === 1 || shape[2] === 3);
+    const isImage = isImageShape(shape);
     report.gallery = chosen.map((k, j): GalleryItem => {
       const x = xs.subarray(j * size, (j + 1) * size);
       const item: GalleryItem = { index: k.index, actual: k.actual, predicted: k.predicted, correct: k.correct };
@@ -161,6 +172,35 @@ async function outputReport(
     });
   }
   return report;
+}
+
+/**
+ * Test samples spread over the split with their reconstructions: images as pixels (the reconstruction on its
+ * original's scale), other data as their first values. The truths are the inputs, so no data is read again.
+ * "Correct": the sample's error is at most the test set's MSE (better than typical), as for regression.
+ */
+function reconstructionGallery(truths: Float32Array, preds: Float32Array, width: number, shape: number[], mse: number, size: number): GalleryItem[] {
+  const n = truths.length / width;
+  const fmt = (v: number) => Number(v.toPrecision(3)).toString();
+  return evenlySpaced(n, size).map((index): GalleryItem => {
+    const original = truths.subarray(index * width, (index + 1) * width);
+    const rebuilt = preds.subarray(index * width, (index + 1) * width);
+    let squared = 0;
+    for (let k = 0; k < width; k++) squared += (original[k] - rebuilt[k]) ** 2;
+    const error = squared / width;
+    const item: GalleryItem = { index, actual: 'input', predicted: `MSE ${fmt(error)}`, correct: error <= mse, error };
+    if (isImageShape(shape)) {
+      const [height, w, channels] = shape;
+      const scale = pixelScale(original);
+      item.image = { height, width: w, channels, pixels: toPixels(original, scale) };
+      item.reconstruction = { height, width: w, channels, pixels: toPixels(rebuilt, scale) };
+    } else {
+      item.features = Array.from(original.subarray(0, GALLERY_FEATURES));
+      item.actual = Array.from(original.subarray(0, 4), fmt).join(', ');
+      item.predicted = Array.from(rebuilt.subarray(0, 4), fmt).join(', ');
+    }
+    return item;
+  });
 }
 
 /** The `test` summary of a done event: loss, and accuracy (0 for regression). */

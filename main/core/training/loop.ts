@@ -156,6 +156,8 @@ export interface OutputFit {
   name: string;
   target: OutputPart;
   units: number;
+  /** The output's shape per sample: a values target (regression, reconstruction) is given to the loss in this shape. */
+  shape: number[];
   loss: LossName;
   /** The loss takes raw scores: it applies softmax / sigmoid itself, and accuracy thresholds binary scores at 0. */
   fromLogits: boolean;
@@ -254,10 +256,19 @@ export function checkModelFitsData(model: tfTypes.LayersModel, info: DatasetInfo
     );
     const fit = checkOutputFit(
       { name, shape: output.shape.slice(1), unitsLayer: chain.setter?.sourceLayer.name },
-      { datasetName: outputParts.length > 1 ? `"${target.name}" of ${info.name}` : info.name, task: target.task, numClasses: target.numClasses, outputSize: target.outputSize, fromLogits },
+      {
+        datasetName: outputParts.length > 1 ? `"${target.name}" of ${info.name}` : info.name,
+        task: target.task,
+        numClasses: target.numClasses,
+        outputSize: target.outputSize,
+        outputShape: target.outputShape,
+        unitRange: target.unitRange,
+        fromLogits,
+      },
     );
     if (!fit.fits) throw new Error(fit.problem);
-    return { index, part, name, target, units: fit.units, loss: fit.loss, fromLogits, lossWeight: options.lossWeight ?? 1 };
+    const shape = output.shape.slice(1).every((d) => d !== null) ? (output.shape.slice(1) as number[]) : [target.outputSize];
+    return { index, part, name, target, units: fit.units, shape, loss: fit.loss, fromLogits, lossWeight: options.lossWeight ?? 1 };
   });
   outputs.sort((a, b) => a.part - b.part);
   const first = outputs[0];
@@ -317,22 +328,23 @@ export function makeOptimizer(tf: Tf, cfg: Pick<TrainingConfig, 'optimizer' | 'l
 
 export interface BatchTensors {
   x: Tensor;
-  /** int32 [n] class indices (classification) or float32 [n, outputSize] targets (regression). */
+  /** int32 [n] class indices (classification) or float32 [n, outputSize] targets (regression, reconstruction). */
   y: Tensor;
 }
 
 /** Tensors of a batch; the caller disposes them (or creates them inside a tidy). */
 export function batchTensors(tf: Tf, batch: Batch, inputShape: number[], outputSize: number, task: DatasetInfo['task']): BatchTensors {
-  return { x: inputTensor(tf, batch.x, batch.count, inputShape), y: targetTensor(tf, batch.y, batch.count, outputSize, task) };
+  return { x: inputTensor(tf, batch.x, batch.count, inputShape), y: targetTensor(tf, batch.y, batch.count, [outputSize], task) };
 }
 
 function inputTensor(tf: Tf, x: Float32Array | Int32Array, n: number, shape: number[]): Tensor {
   return tf.tensor(x, [n, ...shape], x instanceof Int32Array ? 'int32' : 'float32');
 }
 
-function targetTensor(tf: Tf, y: Int32Array | Float32Array, n: number, outputSize: number, task: DatasetInfo['task']): Tensor {
+/** A batch's targets: class indices, or the values in the output's own shape (an autoencoder's [n, 28, 28, 1]). */
+function targetTensor(tf: Tf, y: Int32Array | Float32Array, n: number, shape: number[], task: DatasetInfo['task']): Tensor {
   if (task === 'classification') return tf.tensor1d(y instanceof Int32Array ? y : Int32Array.from(y), 'int32');
-  return tf.tensor2d(y instanceof Float32Array ? y : Float32Array.from(y), [n, outputSize], 'float32');
+  return tf.tensor(y instanceof Float32Array ? y : Float32Array.from(y), [n, ...shape], 'float32');
 }
 
 /** The batch's inputs and targets as tensors: `xs` in the model's input order, `ys` in fit.outputs order. */
@@ -341,7 +353,7 @@ export function fitTensors(tf: Tf, batch: Batch, fit: ModelFit): { xs: Tensor[];
   const ys = batch.ys ?? [batch.y];
   return {
     xs: fit.inputs.map((i) => inputTensor(tf, xs[i.part], batch.count, i.shape)),
-    ys: fit.outputs.map((o) => targetTensor(tf, ys[o.part], batch.count, o.target.outputSize, o.target.task)),
+    ys: fit.outputs.map((o) => targetTensor(tf, ys[o.part], batch.count, o.shape, o.target.task)),
   };
 }
 
@@ -357,9 +369,19 @@ export function applyModel(model: tfTypes.LayersModel, xs: Tensor[], training: b
  * categorical −Σ y·logSoftmax(z), binary max(z, 0) − z·y + log(1 + e^−|z|) (steady for any z).
  */
 export function perSampleLoss(tf: Tf, loss: LossName, pred: Tensor, y: Tensor, numClasses: number, fromLogits = false): Tensor {
-  if (loss === 'meanSquaredError') return tf.mean(tf.square(tf.sub(pred, y)), -1);
+  if (loss === 'meanSquaredError') {
+    // The mean over every value of a sample (one axis for regression, height × width × channels for an image).
+    const squared = tf.square(tf.sub(pred, y));
+    return squared.rank <= 2 ? tf.mean(squared, -1) : tf.mean(tf.reshape(squared, [squared.shape[0], -1]), -1);
+  }
   if (loss === 'binaryCrossentropy') {
     const t = tf.cast(y, 'float32');
+    if (y.rank === pred.rank && pred.rank > 1) {
+      // Targets in the output's shape (a reconstruction of pixels in 0..1): the mean cross-entropy of every value.
+      const p = tf.clipByValue(pred, EPS, 1 - EPS);
+      const each = tf.neg(tf.add(tf.mul(t, tf.log(p)), tf.mul(tf.sub(1, t), tf.log(tf.sub(1, p)))));
+      return tf.mean(tf.reshape(each, [each.shape[0], -1]), -1);
+    }
     if (fromLogits) {
       const z = tf.reshape(pred, [-1]);
       return tf.add(tf.sub(tf.relu(z), tf.mul(z, t)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
@@ -374,9 +396,12 @@ export function perSampleLoss(tf: Tf, loss: LossName, pred: Tensor, y: Tensor, n
   return tf.neg(tf.sum(tf.mul(oneHot, tf.log(p)), -1));
 }
 
-/** Classification: number of correct predictions (a binary score counts as class 1 from 0.5, or from 0 for logits). Regression: sum of absolute errors. A float32 scalar. */
-export function metricSum(tf: Tf, loss: LossName, pred: Tensor, y: Tensor, fromLogits = false): Tensor {
-  if (loss === 'meanSquaredError') return tf.sum(tf.abs(tf.sub(pred, y)));
+/**
+ * Classification: number of correct predictions (a binary score counts as class 1 from 0.5, or from 0 for logits).
+ * Values (regression, reconstruction, whatever their loss): sum of absolute errors. A float32 scalar.
+ */
+export function metricSum(tf: Tf, loss: LossName, pred: Tensor, y: Tensor, fromLogits = false, values = loss === 'meanSquaredError'): Tensor {
+  if (values) return tf.sum(tf.abs(tf.sub(pred, tf.reshape(y, pred.shape))));
   const predicted = loss === 'binaryCrossentropy' ? tf.cast(tf.greaterEqual(tf.reshape(pred, [-1]), fromLogits ? 0 : 0.5), 'int32') : tf.argMax(pred, -1);
   return tf.sum(tf.cast(tf.equal(predicted, y), 'float32'));
 }
@@ -461,7 +486,7 @@ class Diverged extends Error {}
 
 /** An output's metric per sample (accuracy) or per value (MAE) from its summed metric over `n` samples. */
 function outputScores(o: OutputFit, lossSum: number, metric: number, n: number): OutputScores {
-  const regression = o.target.task === 'regression';
+  const regression = o.target.task !== 'classification';
   const m = metric / (Math.max(1, n) * (regression ? Math.max(1, o.target.outputSize) : 1));
   return { name: o.name, loss: lossSum / Math.max(1, n), ...(regression ? { mae: m } : { acc: m }) };
 }
@@ -490,7 +515,7 @@ export async function scoreSplit(
       return tf.stack(
         fit.outputs.flatMap((o, j) => [
           tf.sum(perSampleLoss(tf, o.loss, preds[o.index], truths[j], o.target.numClasses, o.fromLogits)),
-          metricSum(tf, o.loss, preds[o.index], truths[j], o.fromLogits),
+          metricSum(tf, o.loss, preds[o.index], truths[j], o.fromLogits, o.target.task !== 'classification'),
         ]),
       );
     });
@@ -519,7 +544,7 @@ async function labelsOf(split: SplitData, part = 0): Promise<Int32Array> {
 
 type Monitor = TrainingConfig['earlyStopping']['monitor'];
 
-/** The value early stopping watches in an epoch's metrics, and whether lower is better. Regression "acc" means MAE. */
+/** The value early stopping watches in an epoch's metrics, and whether lower is better. For values (regression, reconstruction) "acc" means MAE. */
 function monitored(m: EpochMetrics, monitor: Monitor, task: DatasetInfo['task']): { value: number; lowerIsBetter: boolean } | null {
   let v: number | undefined;
   let lower = true;
@@ -531,11 +556,11 @@ function monitored(m: EpochMetrics, monitor: Monitor, task: DatasetInfo['task'])
       v = m.loss;
       break;
     case 'val_acc':
-      if (task === 'regression') v = m.valMae;
+      if (task !== 'classification') v = m.valMae;
       else [v, lower] = [m.valAcc, false];
       break;
     case 'acc':
-      if (task === 'regression') v = m.mae;
+      if (task !== 'classification') v = m.mae;
       else [v, lower] = [m.acc, false];
       break;
   }
@@ -627,7 +652,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
       monitor = monitor === 'val_loss' ? 'loss' : 'acc';
       valMonitorNote = true;
     }
-    if (es.enabled && valMonitorNote) log(`There is no validation split, so early stopping watches the training ${monitor === 'loss' ? 'loss' : info.task === 'regression' ? 'MAE' : 'accuracy'} instead of ${es.monitor}.`);
+    if (es.enabled && valMonitorNote) log(`There is no validation split, so early stopping watches the training ${monitor === 'loss' ? 'loss' : info.task !== 'classification' ? 'MAE' : 'accuracy'} instead of ${es.monitor}.`);
 
     const batching = batchingOf(model);
     const batchSize = checkFixedBatch(batching, cfg.batchSize, train.count, info.name) ?? Math.max(1, Math.min(cfg.batchSize, train.count));
@@ -657,7 +682,8 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
     const opt = optimizer;
     const orderRand = mulberry32(batchOrderSeed(cfg.seed));
     const minGapMs = 1000 / BATCH_EVENTS_PER_SEC;
-    const regression = fit.outputs[0].target.task === 'regression';
+    // Values (regression, reconstruction) report their MAE where classes report accuracy.
+    const regression = fit.outputs[0].target.task !== 'classification';
 
     let batchesDone = 0;
     let trainMs = 0; // time in batches, excluding the very first (warm-up, kernel compilation)
@@ -693,7 +719,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
               const mean = w ? tf.mean(tf.mul(perSample, w)) : tf.mean(perSample);
               const weighted = o.lossWeight === 1 ? mean : tf.mul(mean, o.lossWeight);
               terms.push(weighted);
-              kept.push(tf.keep(metricSum(tf, o.loss, pred, ys[j], o.fromLogits)), tf.keep(tf.cast(mean, 'float32')));
+              kept.push(tf.keep(metricSum(tf, o.loss, pred, ys[j], o.fromLogits, o.target.task !== 'classification')), tf.keep(tf.cast(mean, 'float32')));
             });
             let total = terms.length === 1 ? terms[0] : tf.addN(terms);
             const own = layerLosses(tf, model);

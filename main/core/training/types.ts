@@ -56,7 +56,8 @@ export interface LoopControl {
 /**
  * What runTrainingLoop does (main/core/training/loop.ts):
  * - Loss by lossFor(target, output units): categoricalCrossentropy, binaryCrossentropy (2 classes, one
- *   sigmoid unit) or meanSquaredError, from probabilities or (From logits) from raw scores; balanced class
+ *   sigmoid unit; or each pixel of a reconstruction in 0..1) or meanSquaredError (values), from probabilities or
+ *   (From logits) from raw scores; balanced class
  *   weights weigh each sample's loss; L1/L2 penalties on kernels and embeddings (never biases) are added to
  *   the training loss.
  * - Several outputs (each bound to a target of the data): the loss is Σ loss weight · each output's loss;

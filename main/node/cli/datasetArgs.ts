@@ -28,6 +28,7 @@ export const DATASET_OPTIONS = {
   test: { type: 'string' },
   'split-seed': { type: 'string' },
   stratify: { type: 'boolean' },
+  reconstruct: { type: 'boolean' },
 } as const;
 
 export const DATASET_USAGE = `Data (default: the project's own choice):
@@ -38,7 +39,8 @@ export const DATASET_USAGE = `Data (default: the project's own choice):
   --dataset FILE.csv --text-column COL --label COL [--vocab-size N] [--seq-len N]     text classification
   --dataset FILE.csv --target COL [--features a,b] [--window N] [--horizon N] [--stride N]   time series
   --dataset FOLDER/         one subfolder per class of PNG/JPEG images [--image-size 28x28] [--channels 1|3]
-  --val F --test F          validation / test fractions;  --split-seed N;  --stratify`;
+  --val F --test F          validation / test fractions;  --split-seed N;  --stratify
+  --reconstruct             the input itself as the target (an autoencoder: the output has the input's shape)`;
 
 type Values = Partial<Record<keyof typeof DATASET_OPTIONS, string | boolean>>;
 
@@ -141,6 +143,7 @@ export function datasetChoiceFromOptions(current: DatasetChoice, values: Values)
     source: source ? dropUndefined(source) : current.source,
     ...dropUndefined({ validationFraction: num(values, 'val'), testFraction: num(values, 'test'), splitSeed: num(values, 'split-seed') }),
     ...(values.stratify ? { stratify: true } : {}),
+    ...(values.reconstruct ? { target: 'input' } : {}),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -2,13 +2,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openProjectFile } from '../projectFiles';
 import { startTraining } from '../training/run';
+import { reconstructionLine } from '../../core/training/job';
 import { exportTrainedModel } from '../export';
 import { inspectDataset } from '../datasets';
 import { DATASET_OPTIONS, DATASET_USAGE, datasetChoiceFromOptions } from './datasetArgs';
 import { OPTIMIZERS, TrainingConfigSchema, type Project } from '../../core/project';
 import type { DatasetInfo } from '../../core/datasets';
 import { analyzeGraph } from '../../core/graph/analyze';
-import { targetOf } from '../../core/datasets';
+import { datasetInfoFor, targetOf } from '../../core/datasets';
 import type { TrainingEvent } from '../../core/api/contract';
 
 const USAGE = `Usage: npm run train -- <project.json> [data options] [--epochs N] [--batch-size N]
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
   let dataset: DatasetInfo;
   try {
     const preview = await inspectDataset(project.dataset.source);
-    dataset = preview.info;
+    dataset = datasetInfoFor(project.dataset, preview.info);
     if (!dataset.available) fail(`${dataset.name} is not available: ${dataset.unavailableReason ?? 'its files were not found'}.`);
     for (const p of preview.problems) console.error(`data: ${p.file}${p.line ? `:${p.line}` : ''}${p.column ? ` (column ${p.column})` : ''}: ${p.message}`);
     if (preview.problemCount > preview.problems.length) console.error(`data: … ${preview.problemCount - preview.problems.length} more problem(s)`);
@@ -178,7 +179,10 @@ async function main(): Promise<void> {
   const result = await run.done;
   if (result.status === 'failed') fail(`training failed: ${result.error}`);
   const regression = result.evaluation?.regression;
-  if (regression && result.test) {
+  const reconstruction = result.evaluation?.reconstruction;
+  if (reconstruction && result.test) {
+    console.error(`test: loss ${result.test.loss.toFixed(4)} ${reconstructionLine(reconstruction)}`);
+  } else if (regression && result.test) {
     console.error(`test: loss ${result.test.loss.toFixed(4)} MAE ${regression.mae.toPrecision(4)} RMSE ${regression.rmse.toPrecision(4)} R² ${regression.r2.toFixed(3)}`);
   } else if (result.test) console.error(`test: loss ${result.test.loss.toFixed(4)} accuracy ${result.test.acc.toFixed(4)}`);
   for (const o of result.evaluation?.outputs ?? []) {

@@ -13,8 +13,8 @@
  * - time series and the synthetic sine: in time order (train, then validation, then test).
  */
 
-import type { DataProblem, DatasetInfo, DatasetPreview, Preprocessing } from '../../core/datasets';
-import type { TrainingData } from '../../core/training/types';
+import { datasetInfoFor, type DataProblem, type DatasetInfo, type DatasetPreview, type Preprocessing } from '../../core/datasets';
+import type { SplitData, TrainingData } from '../../core/training/types';
 import { BUILTIN_DATASETS, DatasetSourceSchema, datasetKey, type DatasetChoice, type DatasetSource } from '../../core/project';
 import { builtinInfo, loadBuiltin, type BuiltinSource } from './builtin';
 import { openCsv, inspectCsv, type CsvSource } from './csv';
@@ -40,10 +40,27 @@ export function listDatasets(): DatasetInfo[] {
   }));
 }
 
-/** Opens a dataset for training: reads (or, for image folders, lists) it and splits it by the choice's seed and fractions. */
+/**
+ * Opens a dataset for training: reads (or, for image folders, lists) it and splits it by the choice's seed and
+ * fractions. With the input itself as the target (an autoencoder) every batch's target is a copy of its input.
+ */
 export async function openDataset(choice: DatasetChoice, opts: OpenOptions = {}): Promise<TrainingData> {
   const data = await openSource(choice, opts);
-  return { ...data, info: { ...data.info, preprocessing: data.info.preprocessing ?? derivedPreprocessing(choice.source, data.info) } };
+  const info = { ...data.info, preprocessing: data.info.preprocessing ?? derivedPreprocessing(choice.source, data.info) };
+  if (choice.target !== 'input') return { ...data, info };
+  return { info: datasetInfoFor(choice, info), train: inputAsTarget(data.train), validation: inputAsTarget(data.validation), test: inputAsTarget(data.test) };
+}
+
+/** A split whose batches have their inputs as targets (float32, as the loss takes them); no class labels. */
+function inputAsTarget(split: SplitData): SplitData {
+  return {
+    count: split.count,
+    getBatch(indices) {
+      const withTarget = (b: Awaited<ReturnType<SplitData['getBatch']>>) => ({ x: b.x, y: Float32Array.from(b.x), count: b.count });
+      const batch = split.getBatch(indices);
+      return batch instanceof Promise ? batch.then(withTarget) : withTarget(batch);
+    },
+  };
 }
 
 /** Data problems (bad CSV rows, unreadable images) shown one by one before they are only counted. */

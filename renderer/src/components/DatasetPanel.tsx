@@ -1,11 +1,38 @@
 import { useEffect, useState } from 'react';
-import { datasetKey, type DatasetSource } from '../../../main/core/project';
-import { isBuiltinId } from '../store/analysis';
+import { datasetKey, type DatasetChoice, type DatasetSource, type DatasetTargetChoice } from '../../../main/core/project';
+import { reconstructionProblem } from '../../../main/core/datasets';
+import { isBuiltinId, withChoiceTarget } from '../store/analysis';
 import { useActions, useApp } from '../store/context';
 import type { OwnDataType } from '../store/dataSource';
 import { DataPreviewView, DataProblems, DataSummary } from './data/DataPreview';
 import { SourceForm } from './data/SourceForm';
 import { SplitFields } from './data/SplitFields';
+import { SelectField } from './data/controls';
+
+/** What the network learns to output: the data's labels, or each sample's own input (an autoencoder). */
+function TargetField({ choice, problem }: { choice: DatasetChoice; problem: string | null }) {
+  const actions = useActions();
+  return (
+    <>
+      <SelectField<DatasetTargetChoice>
+        id="data-target"
+        label="The network outputs"
+        value={choice.target}
+        options={[
+          ['labels', 'the labels (classes or values)'],
+          ['input', 'the input itself (autoencoder)'],
+        ]}
+        onChange={(target) => actions.setDatasetSplit({ target })}
+        help={choice.target === 'input' ? 'Each sample is its own target: the output must have the input’s shape, the test error is the reconstruction MSE.' : undefined}
+      />
+      {problem && (
+        <div className="training__error" role="alert" data-testid="data-target-problem">
+          {problem}
+        </div>
+      )}
+    </>
+  );
+}
 
 /**
  * The Data tab: where the samples come from (built-in or a person's own files), how they are split,
@@ -39,7 +66,10 @@ export function DatasetPanel() {
 
   // The preview shown is the last inspection of this file (its options may be a step behind while loading).
   const preview = data.preview && data.previewSource && datasetKey(data.previewSource) === key && !pendingType ? data.preview : null;
-  const info = datasets.find((d) => d.id === key) ?? preview?.info;
+  const read = datasets.find((d) => d.id === key) ?? preview?.info;
+  // What the network learns from it: its labels, or (an autoencoder) the input itself.
+  const info = read && withChoiceTarget(choice, read);
+  const targetProblem = read && choice.target === 'input' ? reconstructionProblem(read) : null;
   const columns = preview?.table?.columns;
 
   return (
@@ -62,8 +92,10 @@ export function DatasetPanel() {
         >
           Fit the model to this data
         </button>
+        <h2 className="panel-title data-panel__split-title">Target</h2>
+        <TargetField choice={choice} problem={targetProblem} />
         <h2 className="panel-title data-panel__split-title">Split</h2>
-        <SplitFields choice={choice} classification={info?.task !== 'regression'} />
+        <SplitFields choice={choice} classification={read?.task !== 'regression'} />
       </div>
 
       <div className="data-preview" data-testid="data-preview" aria-busy={data.loading}>

@@ -1,7 +1,7 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunDetails } from '../../../main/core/api/contract';
-import type { ClassificationReport, EvaluationReport, GalleryItem, RegressionReport, RocCurve } from '../../../main/core/metrics';
+import type { ClassificationReport, EvaluationReport, GalleryItem, ReconstructionReport, RegressionReport, RocCurve } from '../../../main/core/metrics';
 import type { AppState } from '../store/appStore';
 import { useActions, useApp } from '../store/context';
 import { galleryOrder, rowNormalize } from '../store/trainingState';
@@ -153,8 +153,66 @@ function RegressionMetrics({ report }: { report: RegressionReport }) {
   );
 }
 
+function ReconstructionMetrics({ report }: { report: ReconstructionReport }) {
+  return (
+    <dl className="eval-metrics" data-testid="eval-reconstruction">
+      <div>
+        <dt>Reconstruction MSE</dt>
+        <dd data-testid="eval-mse">{num(report.mse, 5)}</dd>
+      </div>
+      <div>
+        <dt>PSNR</dt>
+        <dd data-testid="eval-psnr">{num(report.psnr, 1)} dB</dd>
+      </div>
+      <div>
+        <dt>MAE</dt>
+        <dd>{num(report.mae)}</dd>
+      </div>
+      <div title="The MSE of always answering the mean test sample: what a network that learned nothing about each sample reaches.">
+        <dt>MSE of the mean sample</dt>
+        <dd data-testid="eval-baseline-mse">{num(report.baselineMse, 5)}</dd>
+      </div>
+    </dl>
+  );
+}
+
+/** Test samples spread over the split, each original above the network's reconstruction of it. */
+function ReconstructionGrid({ items, report }: { items: GalleryItem[]; report: EvaluationReport }) {
+  const shown = items.slice(0, MAX_GALLERY);
+  return (
+    <div className="eval-section">
+      <h3 className="eval-section__title">
+        Reconstructions — {shown.length} of {report.samples.toLocaleString('en-US')} test samples: the original above, the network’s output beneath
+      </h3>
+      {shown.length === 0 ? (
+        <div className="muted">No test samples to show.</div>
+      ) : (
+        <ul className="gallery" data-testid="reconstruction-grid">
+          {shown.map((item) => (
+            <li key={item.index} className="gallery__item" data-testid="reconstruction-item" title={`test sample #${item.index}`}>
+              {item.image && item.reconstruction ? (
+                <>
+                  <Thumbnail image={item.image} testId="reconstruction-original" label={`test sample #${item.index}`} />
+                  <Thumbnail image={item.reconstruction} testId="reconstruction-output" label={`reconstruction of test sample #${item.index}`} />
+                </>
+              ) : (
+                <>
+                  <code className="gallery__features">{item.actual}</code>
+                  <code className="gallery__features">{item.predicted}</code>
+                </>
+              )}
+              {typeof item.error === 'number' && <div className="gallery__caption">MSE {num(item.error, 4)}</div>}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="field__help">original / reconstruction · the sample’s mean squared error</div>
+    </div>
+  );
+}
+
 /** Draws an HWC byte image (1, 3 or 4 channels) on a canvas. */
-function Thumbnail({ image }: { image: NonNullable<GalleryItem['image']> }) {
+function Thumbnail({ image, testId, label }: { image: NonNullable<GalleryItem['image']>; testId?: string; label?: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const canvas = ref.current;
@@ -176,7 +234,7 @@ function Thumbnail({ image }: { image: NonNullable<GalleryItem['image']> }) {
     }
     ctx.putImageData(data, 0, 0);
   }, [image]);
-  return <canvas ref={ref} className="gallery__image" width={image.width} height={image.height} />;
+  return <canvas ref={ref} className="gallery__image" width={image.width} height={image.height} data-testid={testId} aria-label={label} />;
 }
 
 function Gallery({ items, report }: { items: GalleryItem[]; report: EvaluationReport }) {
@@ -257,12 +315,13 @@ export function EvaluationReportView({ report }: { report: EvaluationReport }) {
         </div>
       </dl>
       {report.regression && <RegressionMetrics report={report.regression} />}
+      {report.reconstruction && <ReconstructionMetrics report={report.reconstruction} />}
       <div className="eval-grid">
         {c && <PerClassTable report={c} />}
         {c && <ConfusionMatrix report={c} />}
         {c?.roc && <RocChart roc={c.roc} positive={c.classNames[1] ?? '1'} />}
         <div className="eval-grid__gallery">
-          <Gallery items={report.gallery} report={report} />
+          {report.reconstruction ? <ReconstructionGrid items={report.gallery} report={report} /> : <Gallery items={report.gallery} report={report} />}
         </div>
       </div>
     </div>
@@ -287,7 +346,7 @@ export function EvaluationOutputsView({ report, initial = 0 }: { report: Evaluat
         <select id="eval-output" data-testid="eval-output" className="field__input" value={index} onChange={(e) => setChosen(Number(e.target.value))}>
           {outputs.map((o, i) => (
             <option key={o.name} value={i}>
-              {o.name} ({o.task === 'classification' ? 'classes' : 'values'})
+              {o.name} ({o.task === 'classification' ? 'classes' : o.task === 'reconstruction' ? 'reconstruction' : 'values'})
             </option>
           ))}
         </select>{' '}

@@ -164,7 +164,13 @@ function ProjectSummary({ analysis }: { analysis: GraphAnalysis }) {
         <dd>
           {dataset ? (
             <>
-              {dataset.name} — samples {formatShape(dataset.inputShape)}, {dataset.numClasses} classes, {formatCount(dataset.totalSamples ?? 0)} samples
+              {dataset.name} — samples {formatShape(dataset.inputShape)},{' '}
+              {dataset.task === 'classification'
+                ? `${dataset.numClasses} classes`
+                : dataset.task === 'reconstruction'
+                  ? 'the input itself as the target'
+                  : `${dataset.outputSize} value${dataset.outputSize === 1 ? '' : 's'} to predict`}
+              , {formatCount(dataset.totalSamples ?? 0)} samples
             </>
           ) : (
             `${datasetKey(project.dataset.source)} (not available)`

@@ -330,7 +330,13 @@ export function TrainingPanel() {
             Test MAE: <strong>{t.evaluation.regression.mae.toPrecision(4)}</strong>, R² {t.evaluation.regression.r2.toFixed(3)} (loss {t.test.loss.toFixed(4)})
           </div>
         )}
-        {t.test && !t.evaluation?.regression && (
+        {t.test && t.evaluation?.reconstruction && (
+          <div className="training__test" data-testid="test-reconstruction">
+            Test reconstruction MSE: <strong>{t.evaluation.reconstruction.mse.toPrecision(4)}</strong>, PSNR {t.evaluation.reconstruction.psnr.toFixed(1)} dB (the mean
+            test sample: MSE {t.evaluation.reconstruction.baselineMse.toPrecision(4)})
+          </div>
+        )}
+        {t.test && !t.evaluation?.regression && !t.evaluation?.reconstruction && (
           <div className="training__test" data-testid="test-accuracy">
             Test accuracy: <strong>{formatPercent(t.test.acc)}</strong> (loss {t.test.loss.toFixed(4)})
           </div>

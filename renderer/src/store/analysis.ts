@@ -1,6 +1,6 @@
 import { analyzeGraph, type GraphAnalysis } from '../../../main/core/graph/analyze';
-import { targetOf, type DatasetInfo, type DatasetTarget } from '../../../main/core/datasets';
-import { BUILTIN_DATASETS, datasetKey, type Graph, type Project } from '../../../main/core/project';
+import { datasetInfoFor, targetOf, type DatasetInfo, type DatasetTarget } from '../../../main/core/datasets';
+import { BUILTIN_DATASETS, datasetKey, type DatasetChoice, type Graph, type Project } from '../../../main/core/project';
 
 const BUILTIN_IDS: ReadonlySet<string> = new Set(BUILTIN_DATASETS);
 
@@ -23,9 +23,31 @@ export function withInspected(datasets: readonly DatasetInfo[], key: string, inf
   return out;
 }
 
-/** The dataset info matching the project's dataset choice: a listed built-in or the inspected own data. */
+/** The dataset info matching the project's dataset choice: a listed built-in or the inspected own data, with the choice's target. */
 export function findDataset(project: Project, datasets: readonly DatasetInfo[]): DatasetInfo | undefined {
-  return datasets.find((d) => d.id === datasetKey(project.dataset.source));
+  const info = datasets.find((d) => d.id === datasetKey(project.dataset.source));
+  return info && withChoiceTarget(project.dataset, info);
+}
+
+const asReconstruction = new WeakMap<DatasetInfo, DatasetInfo>();
+
+/**
+ * The info as the choice's target makes it (datasetInfoFor), the same object for the same info so the memoized
+ * analysis stays memoized. Data whose input cannot be its target keeps its labels here: the Data tab says why,
+ * and training refuses with the same message.
+ */
+export function withChoiceTarget(choice: Pick<DatasetChoice, 'target'>, info: DatasetInfo): DatasetInfo {
+  if (choice.target !== 'input') return info;
+  let made = asReconstruction.get(info);
+  if (!made) {
+    try {
+      made = datasetInfoFor(choice, info);
+    } catch {
+      return info;
+    }
+    asReconstruction.set(info, made);
+  }
+  return made;
 }
 
 let lastGraph: Graph | null = null;

@@ -135,10 +135,12 @@ export function DataSummary({ info }: { info: DatasetInfo }) {
         {info.inputDType === 'int32' ? ' (token ids)' : ''}
       </dd>
       <dt>Task</dt>
-      <dd data-testid="data-task-summary">{classes ? (info.numClasses === 2 ? 'binary classification' : 'classification') : 'regression'}</dd>
+      <dd data-testid="data-task-summary">
+        {classes ? (info.numClasses === 2 ? 'binary classification' : 'classification') : info.task === 'reconstruction' ? 'reconstruction (the input is the target)' : 'regression'}
+      </dd>
       <dt>{classes ? 'Classes' : 'Outputs'}</dt>
       <dd data-testid="data-outputs" title={classes ? info.classNames.join(', ') : undefined}>
-        {classes ? `${info.numClasses}${info.classNames.length ? ` (${abbreviate(info.classNames)})` : ''}` : info.outputSize}
+        {classes ? `${info.numClasses}${info.classNames.length ? ` (${abbreviate(info.classNames)})` : ''}` : info.outputShape ? `${info.outputSize} ${formatShape(info.outputShape)}` : info.outputSize}
       </dd>
       {info.featureNames && info.featureNames.length > 0 && (
         <>

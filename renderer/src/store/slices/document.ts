@@ -1,7 +1,7 @@
 import { MAX_PROJECT_BYTES, type ProjectFileEntry } from '../../../../main/core/api/contract';
 import { droppedFileKind } from '../../../../main/core/projectFile';
 import { BUILTIN_DATASETS, datasetKey, emptyProject, type DatasetChoice, type DatasetSource, type Graph, type Project, type TrainingConfig } from '../../../../main/core/project';
-import { findDataset } from '../analysis';
+import { findDataset, withChoiceTarget } from '../analysis';
 import { dataSourcesEqual, withoutStaleVocabulary } from '../dataSource';
 import { fitProjectToData, sameValue } from '../../../../main/core/graph/fitToData';
 import { applyFix, type GraphFix } from '../../../../main/core/graph/edits';
@@ -70,7 +70,8 @@ export interface DocumentActions {
   /** Replaces the dataset source (one undo step). A text source's stored vocabulary is dropped when what built it changes. */
   setDatasetSource(source: DatasetSource): void;
   /** Split fractions, seed and stratification (one undo step). */
-  setDatasetSplit(patch: Partial<Pick<DatasetChoice, 'validationFraction' | 'testFraction' | 'splitSeed' | 'stratify'>>): void;
+  /** The split and the target (the labels, or the input itself for an autoencoder). */
+  setDatasetSplit(patch: Partial<Pick<DatasetChoice, 'validationFraction' | 'testFraction' | 'splitSeed' | 'stratify' | 'target'>>): void;
   /**
    * Sets the Input's shape and the output layer's units/activation to fit the current dataset, in one
    * undo step (also storing a text source's vocabulary, see withFrozenVocabulary). False when it cannot.
@@ -284,7 +285,8 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
       const source = project.dataset.source;
       const { preview, previewSource } = data;
       const info =
-        findDataset(project, data.datasets) ?? (preview && previewSource && datasetKey(previewSource) === datasetKey(source) ? preview.info : undefined);
+        findDataset(project, data.datasets) ??
+        (preview && previewSource && datasetKey(previewSource) === datasetKey(source) ? withChoiceTarget(project.dataset, preview.info) : undefined);
       if (!info) {
         notify('error', 'The dataset has not been read yet; wait for its preview, then fit the model.');
         return false;
