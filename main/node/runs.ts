@@ -11,17 +11,25 @@
  *   checkpoints/       epoch-<n>/ (model.json + weights.bin; n is the 0-based epoch, as EpochMetrics.epoch)
  *                      and best.json ({ "epoch": n }) naming the best checkpoint so far
  *
- * A run whose summary still says "running" but that no RunStore in this process is recording was cut off
- * (the app closed or crashed): it is reported as failed, with the epochs its metrics log holds.
+ * A run whose summary still says "running" but whose recording process (summary.pid on this machine) is gone
+ * was cut off (the app or the command-line trainer closed or was killed): it is reported as failed, with the
+ * epochs its metrics log holds. One recorded by another live process (the CLI while the app is open) is
+ * reported as running.
+ *
+ * Resume (core/training/resume.ts): a run that is not complete continues from its last checkpoint under the
+ * same id; metrics of epochs after that checkpoint (trained but not checkpointed before a kill) are dropped,
+ * and summary.resumes lists each resume.
  * Folders that cannot be read are skipped by list() with a logged reason; list() never throws for them.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { EpochMetrics, RunDetails, RunSummary, TrainingEvent } from '../core/api/contract';
 import type { EvaluationReport } from '../core/metrics';
 import type { TrainingResult } from '../core/training/types';
+import { OPTIMIZER_STATE_NOTE, resumeRefusal, type ResumePoint } from '../core/training/resume';
 import { parseProject, serializeProject, type Project } from '../core/project';
 import { writeFileAtomic } from './projectFiles';
 import { fileSystemLoadHandler, modelJsonOf } from './export';
@@ -37,12 +45,12 @@ const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
 
 /** Shown for a run left "running" on disk by an app that closed or crashed. */
-export const CRASHED_RUN_ERROR = 'the app closed during training';
+export const CRASHED_RUN_ERROR = 'training was cut off: the app or the trainer closed before the run ended';
 
 const RUN_ID = /^[A-Za-z0-9-]+$/;
 const MAX_RUN_ID_LENGTH = 128;
 
-export type RunStoreErrorCode = 'invalid_params' | 'not_found' | 'busy' | 'damaged' | 'no_model';
+export type RunStoreErrorCode = 'invalid_params' | 'not_found' | 'busy' | 'damaged' | 'no_model' | 'complete';
 
 /** An error meant for the person at the screen, with the engine's error code. */
 export class RunStoreError extends Error {
@@ -61,6 +69,25 @@ export interface StoredRunSummary extends RunSummary {
   stoppedEarly?: boolean;
   /** 0-based epoch whose weights were kept (early stopping). */
   bestEpoch?: number;
+  /** While running: the recording process and its machine, so another process can tell a live run from a cut-off one. */
+  pid?: number;
+  host?: string;
+  /** Each time the run was resumed: when, at which 0-based epoch, and what was not carried over. */
+  resumes?: { resumedMs: number; startEpoch: number; note: string }[];
+}
+
+/** A run to continue: its project as trained and where to pick up (runId names the run folder). */
+export type RunResume = ResumePoint & { runId: string; project: Project };
+
+/** Whether the process that wrote a "running" summary is still alive on this machine. */
+function recorderAlive(summary: StoredRunSummary): boolean {
+  if (summary.pid === undefined || summary.host !== os.hostname() || summary.pid === process.pid) return false;
+  try {
+    process.kill(summary.pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** How a run ended, as the run history takes it: a job's TrainingResult, whose history may be left to the recorded epochs. */
@@ -225,6 +252,8 @@ export class RunStore {
       backend,
       datasetName: datasetNameOf(project),
       hasModel: false,
+      pid: process.pid,
+      host: os.hostname(),
     };
     const run: ActiveRun = { project, summary, history: [], queue: Promise.resolve() };
     this.active.set(runId, run);
@@ -306,8 +335,9 @@ export class RunStore {
           }
         }
         const history = run.history.length > 0 ? run.history : (outcome.history ?? []);
+        const { pid: _pid, host: _host, ...recorded } = run.summary;
         const summary: StoredRunSummary = {
-          ...run.summary,
+          ...recorded,
           status: outcome.status,
           endedMs: Date.now(),
           epochsCompleted: outcome.epochsCompleted,
@@ -324,6 +354,83 @@ export class RunStore {
         return { ...summary };
       } finally {
         this.active.delete(runId);
+      }
+    });
+  }
+
+  /**
+   * Where run `runId` can continue: its project as trained, the epoch after its last checkpoint, that checkpoint's
+   * weights and the metrics of the epochs before. Refuses, with a message naming the run, one that is missing,
+   * complete, still being recorded, or has no checkpoint.
+   */
+  async resumePoint(runId: string): Promise<RunResume> {
+    checkRunId(runId);
+    if (this.active.has(runId)) throw new RunStoreError(`Run ${runId} is still training.`, 'busy');
+    await this.requireFolder(runId);
+    const summary = await this.readSummary(runId);
+    if (summary.status === 'running') throw new RunStoreError(`Run ${runId} is still training (process ${summary.pid ?? '?'}); stop it before resuming it.`, 'busy');
+    if (summary.status === 'completed') {
+      throw new RunStoreError(`Run ${runId} is complete (${summary.epochsCompleted} epoch${summary.epochsCompleted === 1 ? '' : 's'}${summary.stoppedEarly ? ', stopped early' : ''}); there is nothing to resume.`, 'complete');
+    }
+    const project = await this.loadConfig(runId);
+    const epochs = await this.checkpointEpochs(runId);
+    if (epochs.length === 0) throw new RunStoreError(`Run ${runId} has no checkpoint to resume from (no epoch finished); train it again instead.`, 'no_model');
+    const last = epochs[epochs.length - 1];
+    const startEpoch = last + 1;
+    const refusal = resumeRefusal(startEpoch, project.training.epochs);
+    if (refusal) throw new RunStoreError(`Run ${runId} cannot be resumed: ${refusal}.`, 'complete');
+    const history = (await this.readHistory(runId)).filter((m) => m.epoch < startEpoch);
+    if (history.length !== startEpoch || history.some((m, i) => m.epoch !== i)) {
+      throw new RunStoreError(`Run ${runId} has a checkpoint of epoch ${startEpoch} but the metrics of only ${history.length} epoch(s); its ${METRICS_FILE} is damaged.`, 'damaged');
+    }
+    let weights: tf.io.ModelArtifacts;
+    try {
+      weights = await fileSystemLoadHandler(path.join(this.runDir(runId), CHECKPOINTS_DIR, `epoch-${last}`, MODEL_JSON)).load!();
+    } catch (e) {
+      throw new RunStoreError(`The checkpoint of epoch ${startEpoch} of run ${runId} cannot be read: ${(e as Error).message}`, 'damaged');
+    }
+    return { runId, project, startEpoch, history, weights: { weightSpecs: weights.weightSpecs, weightData: weights.weightData } };
+  }
+
+  /**
+   * Records run `resume.runId` again from `resume.startEpoch` (see resumePoint): metrics after it are dropped, the
+   * model and evaluation of an earlier end are removed (a later cut-off must not export them), and the summary
+   * says "running" with this resume listed. Registered synchronously, like create().
+   */
+  reopen(resume: RunResume): Promise<StoredRunSummary> {
+    const { runId, project, startEpoch } = resume;
+    if (!isValidRunId(runId)) return rejected(() => checkRunId(runId));
+    if (this.active.has(runId)) return Promise.reject(new RunStoreError(`Run ${runId} is already being recorded.`, 'busy'));
+    const history = resume.history.slice(0, startEpoch);
+    const summary: StoredRunSummary = {
+      runId,
+      projectName: project.name,
+      startedMs: Date.now(),
+      endedMs: null,
+      status: 'running',
+      epochsCompleted: startEpoch,
+      backend: null,
+      datasetName: datasetNameOf(project),
+      hasModel: true,
+      pid: process.pid,
+      host: os.hostname(),
+    };
+    const run: ActiveRun = { project, summary, history: [...history], queue: Promise.resolve() };
+    this.active.set(runId, run);
+    return this.enqueue(run, async () => {
+      try {
+        const dir = this.runDir(runId);
+        const before = (await readJson(path.join(dir, SUMMARY_FILE))) as StoredRunSummary;
+        summary.startedMs = before.startedMs;
+        summary.resumes = [...(before.resumes ?? []), { resumedMs: Date.now(), startEpoch, note: OPTIMIZER_STATE_NOTE }];
+        await writeFileAtomic(path.join(dir, METRICS_FILE), history.map((m) => JSON.stringify(m) + '\n').join(''));
+        await fs.rm(path.join(dir, EVALUATION_FILE), { force: true });
+        await fs.rm(path.join(dir, MODEL_DIR), { recursive: true, force: true });
+        await this.writeSummary(runId, summary);
+        return { ...summary };
+      } catch (e) {
+        if (this.active.get(runId) === run) this.active.delete(runId);
+        throw e;
       }
     });
   }
@@ -473,8 +580,15 @@ export class RunStore {
     const summary = raw as StoredRunSummary;
     if (summary.status !== 'running') return summary;
 
-    // Left "running" by an app that closed mid-run: report what the metrics log kept.
+    // Still recorded by another process (the CLI while the app is open): running, with the epochs so far.
     const history = await this.readHistory(runId);
+    if (recorderAlive(summary)) {
+      const live: StoredRunSummary = { ...summary, epochsCompleted: history.length };
+      const best = bestOf(history);
+      if (best) live.best = best;
+      return live;
+    }
+    // Left "running" by a process that closed mid-run: report what the metrics log kept.
     let endedMs: number | null = null;
     for (const f of [METRICS_FILE, SUMMARY_FILE]) {
       try {
@@ -560,8 +674,10 @@ export class RunRecorder {
     readonly runId: string,
     project: Project,
     private readonly log: (message: string) => void = (m) => console.warn(`[neurowire] ${m}`),
+    /** Continue this earlier run (RunStore.reopen) instead of creating a new one. */
+    resume?: RunResume,
   ) {
-    this.track(store.create(project, runId, null));
+    this.track(resume ? store.reopen(resume) : store.create(project, runId, null));
   }
 
   private track(p: Promise<unknown>): Promise<void> {

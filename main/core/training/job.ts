@@ -25,12 +25,15 @@ import { checkTrainingMemory } from './memory';
 import { evaluateOnTest, testSummary } from './evaluate';
 import { checkModelFitsData, describeTrainingError, runTrainingLoop, type OutputLosses } from './loop';
 import type { LoopControl, LoopOptions, TrainingData, TrainingResult } from './types';
+import { loadCheckpointWeights, type ResumePoint } from './resume';
 
 type Tf = typeof tfTypes;
 
 export interface TrainingJob {
   runId: string;
   project: Project;
+  /** Continue a run from its last checkpoint instead of starting from fresh weights (resume.ts). */
+  resume?: ResumePoint;
 }
 
 /** What differs between the places a job runs. */
@@ -158,9 +161,10 @@ async function trainAndCapture(job: TrainingJob, host: JobHost, keep: (model: tf
     model = host.buildModel ? host.buildModel(tf) : compileGraph(tf, project.graph, undefined, host.layerOverrides?.(tf) ?? {});
     keep(model);
     checkModelFitsData(model, data.info, losses); // a clear message before anything starts
+    if (job.resume) loadCheckpointWeights(tf, model, job.resume.weights);
   } catch (e) {
     if (e instanceof GraphCompileError) return failed(`The network cannot be built: ${e.message}`);
-    return failed(e instanceof Error && /^The network/.test(e.message) ? e.message : describeTrainingError(e));
+    return failed(e instanceof Error && /^The (network|checkpoint)/.test(e.message) ? e.message : describeTrainingError(e));
   }
 
   const checkpoint = host.onCheckpoint;
@@ -174,6 +178,7 @@ async function trainAndCapture(job: TrainingJob, host: JobHost, keep: (model: tf
     emit: (e) => host.emit(e),
     control: host.control,
     outputLosses: losses,
+    ...(job.resume ? { resume: { startEpoch: job.resume.startEpoch, history: job.resume.history } } : {}),
     ...(host.makeOptimizer ? { makeOptimizer: host.makeOptimizer } : {}),
     ...(checkpoint
       ? {

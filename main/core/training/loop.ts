@@ -25,6 +25,7 @@ export { mulberry32, shuffledIndices };
 import { checkOutputFit, walkOutput, type LossName } from '../outputFit';
 import { specOfClassName } from '../layers/registry';
 import type { Batch, LoopOptions, TrainingResult, SplitData } from './types';
+import { OPTIMIZER_STATE_NOTE } from './resume';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
@@ -506,10 +507,11 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
   const emit = (event: TrainingEvent) => opts.emit(event);
   const log = (message: string) => emit({ type: 'log', runId, message });
 
-  const history: EpochMetrics[] = [];
-  let epochsCompleted = 0;
+  const startEpoch = opts.resume?.startEpoch ?? 0;
+  const history: EpochMetrics[] = opts.resume ? opts.resume.history.slice(0, startEpoch) : [];
+  let epochsCompleted = startEpoch;
   let warnedNotLearning = false;
-  let position = { epoch: 0, batch: 0 };
+  let position = { epoch: startEpoch, batch: 0 };
 
   const esDefaults: TrainingConfig['earlyStopping'] = { enabled: false, monitor: 'val_loss', patience: 5, minDelta: 0, restoreBest: true };
   const es: TrainingConfig['earlyStopping'] = { ...esDefaults, ...(cfg.earlyStopping as Partial<TrainingConfig['earlyStopping']> | undefined) };
@@ -562,6 +564,18 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
     }
     if (es.enabled && valMonitorNote) log(`There is no validation split, so early stopping watches the training ${monitor === 'loss' ? 'loss' : info.task === 'regression' ? 'MAE' : 'accuracy'} instead of ${es.monitor}.`);
 
+    // A resumed run: the best of the earlier epochs stands; its weights are at hand only when it is the last of them.
+    for (const earlier of history) {
+      const m = monitored(earlier, monitor, info.task);
+      if (m && (!best || (m.lowerIsBetter ? m.value < best.value - es.minDelta : m.value > best.value + es.minDelta))) best = { epoch: earlier.epoch, value: m.value, weights: null };
+    }
+    if (best && best.epoch === startEpoch - 1 && es.enabled && es.restoreBest) {
+      const b = best;
+      b.weights = tf.tidy(() => model.weights.map((w) => w.read().clone()));
+    } else if (best && es.enabled && es.restoreBest) {
+      log(`The best epoch so far, ${best.epoch + 1}, was before the resume: its weights cannot be restored at the end unless a later epoch beats it.`);
+    }
+
     const batchSize = Math.max(1, Math.min(cfg.batchSize, train.count));
     const batchesPerEpoch = Math.ceil(train.count / batchSize);
     const totalBatches = batchesPerEpoch * cfg.epochs;
@@ -582,7 +596,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
     const minGapMs = 1000 / BATCH_EVENTS_PER_SEC;
     const regression = fit.outputs[0].target.task === 'regression';
 
-    let batchesDone = 0;
+    let batchesDone = startEpoch * batchesPerEpoch;
     let trainMs = 0; // time in batches, excluding the very first (warm-up, kernel compilation)
     let samplesTimed = 0;
     let valMsPerEpoch = 0;
@@ -654,7 +668,13 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
 
     if (control.shouldStop()) throw new StopRequested();
 
-    for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+    if (startEpoch > 0) {
+      // The batch order of the epochs already trained, drawn and dropped, so each later epoch sees the order it would have seen.
+      for (let e = 0; e < startEpoch; e++) shuffledIndices(train.count, orderRand);
+      log(`Resuming at epoch ${startEpoch + 1}/${cfg.epochs} from the weights of epoch ${startEpoch}; ${OPTIMIZER_STATE_NOTE}.`);
+    }
+
+    for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
       const lr = learningRateAt(cfg, epoch);
       setOptimizerLearningRate(opt, lr);
       const order = shuffledIndices(train.count, orderRand);
@@ -848,7 +868,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
   if (error !== undefined) result.error = error;
   if (es.enabled && status !== 'failed' && epochsCompleted > 0) {
     result.stoppedEarly = stoppedEarly;
-    const restored = es.restoreBest && best !== null;
+    const restored = es.restoreBest && best !== null && best.weights !== null;
     result.bestEpoch = restored ? best!.epoch : epochsCompleted - 1;
   }
   return result;

@@ -92,6 +92,11 @@ export interface LoopOptions {
   makeOptimizer?(tf: Tf, config: TrainingConfig, learningRate: number): tfTypes.Optimizer | undefined;
   /** Loss options (From logits, loss weight) by output layer name; the job reads them from project.training.outputs. */
   outputLosses?: OutputLosses;
+  /**
+   * Continue a run (resume.ts): train from 0-based epoch `startEpoch`, the model already holding the weights of the
+   * epoch before it. `history` (those earlier epochs' metrics) seeds the best epoch and begins the result's history.
+   */
+  resume?: { startEpoch: number; history: EpochMetrics[] };
 }
 
 /**

@@ -17,6 +17,7 @@ import type { TrainingEvent } from '../../core/api/contract';
 import type { Project } from '../../core/project';
 import type { LoopControl, TrainingResult } from '../../core/training/types';
 import { runTrainingJob, type JobHost } from '../../core/training/job';
+import type { ResumePoint } from '../../core/training/resume';
 import type { LayerFactoryOverrides } from '../../core/compile';
 import { describeTrainingError } from '../../core/training/loop';
 import { selectBackend } from '../backend';
@@ -31,6 +32,8 @@ export interface WorkerInput {
   flags: SharedArrayBuffer;
   /** Post `checkpoint` messages (the parent has an onCheckpoint). */
   checkpoints?: boolean;
+  /** Continue a run from its checkpoint (core/training/resume.ts). */
+  resume?: ResumePoint;
 }
 
 export type WorkerMessage =
@@ -102,5 +105,5 @@ if (!isMainThread && parentPort) {
     }
   };
   process.on('unhandledRejection', fail);
-  runTrainingJob({ runId: input.runId, project: input.project }, nodeHost(input)).then((result) => post({ kind: 'result', result }, weightsOf(result.artifacts)), fail);
+  runTrainingJob({ runId: input.runId, project: input.project, ...(input.resume ? { resume: input.resume } : {}) }, nodeHost(input)).then((result) => post({ kind: 'result', result }, weightsOf(result.artifacts)), fail);
 }
