@@ -598,8 +598,9 @@ export class RunStore {
         // try the next
       }
     }
+    const { pid: _pid, host: _host, ...recorded } = summary;
     const crashed: StoredRunSummary = {
-      ...summary,
+      ...recorded,
       status: 'failed',
       error: CRASHED_RUN_ERROR,
       endedMs,
