@@ -529,6 +529,10 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
   let status: TrainingResult['status'] = 'completed';
   let error: string | undefined;
 
+  /** Whether a monitored value beats the best so far by more than minDelta. */
+  const improves = (m: { value: number; lowerIsBetter: boolean }): boolean =>
+    !best || (m.lowerIsBetter ? m.value < best.value - es.minDelta : m.value > best.value + es.minDelta);
+
   const restoreBest = () => {
     if (!es.enabled || !es.restoreBest || !best?.weights || epochsCompleted === 0) return;
     if (best.epoch === epochsCompleted - 1 && position.batch === 0) return; // the model already holds them
@@ -567,7 +571,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
     // A resumed run: the best of the earlier epochs stands; its weights are at hand only when it is the last of them.
     for (const earlier of history) {
       const m = monitored(earlier, monitor, info.task);
-      if (m && (!best || (m.lowerIsBetter ? m.value < best.value - es.minDelta : m.value > best.value + es.minDelta))) best = { epoch: earlier.epoch, value: m.value, weights: null };
+      if (m && improves(m)) best = { epoch: earlier.epoch, value: m.value, weights: null };
     }
     if (best && best.epoch === startEpoch - 1 && es.enabled && es.restoreBest) {
       const b = best;
@@ -802,8 +806,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
       const m = monitored(metrics, monitor, info.task);
       let isBest = false;
       if (m) {
-        const improved = !best || (m.lowerIsBetter ? m.value < best.value - es.minDelta : m.value > best.value + es.minDelta);
-        if (improved) {
+        if (improves(m)) {
           isBest = true;
           if (best?.weights) for (const w of best.weights) w.dispose();
           const snapshot = es.enabled && es.restoreBest ? tf.tidy(() => model.weights.map((w) => w.read().clone())) : null;
