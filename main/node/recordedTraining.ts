@@ -45,7 +45,7 @@ export function startRecordedTraining<R extends RecordableRun>(
     if (e.type === 'done') heldDone = e;
     else options.emit(e);
   };
-  const onCheckpoint: CheckpointHandler = (epoch, artifacts, isBest) => recorder?.checkpoint(epoch, artifacts, isBest) ?? Promise.resolve();
+  const onCheckpoint: CheckpointHandler = (epoch, artifacts, isBest, optimizer) => recorder?.checkpoint(epoch, artifacts, isBest, optimizer) ?? Promise.resolve();
   const run = start(onEvent, onCheckpoint);
   if (options.resume && options.resume.runId !== run.runId) throw new Error(`A resumed run must keep its id ${options.resume.runId} (the trainer gave ${run.runId}).`);
   recorder = new RunRecorder(store, run.runId, project, options.log, options.resume);

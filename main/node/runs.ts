@@ -8,7 +8,8 @@
  *   evaluation.json    the test-set EvaluationReport, when there is one
  *   model/             model.json + weights.bin of the model the run kept (the final weights, or the best
  *                      epoch's after early stopping with restoreBest)
- *   checkpoints/       epoch-<n>/ (model.json + weights.bin; n is the 0-based epoch, as EpochMetrics.epoch)
+ *   checkpoints/       epoch-<n>/ (model.json + weights.bin; n is the 0-based epoch, as EpochMetrics.epoch;
+ *                      optimizer.json + optimizer.bin: the optimizer's state, for resuming)
  *                      and best.json ({ "epoch": n }) naming the best checkpoint so far
  *
  * A run whose summary still says "running" but whose recording process (summary.pid on this machine) is gone
@@ -29,7 +30,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { EpochMetrics, RunDetails, RunSummary, TrainingEvent } from '../core/api/contract';
 import type { EvaluationReport } from '../core/metrics';
 import type { TrainingResult } from '../core/training/types';
-import { OPTIMIZER_STATE_NOTE, resumeRefusal, type ResumePoint } from '../core/training/resume';
+import { OPTIMIZER_RESTORED_NOTE, OPTIMIZER_STATE_NOTE, resumeRefusal, type OptimizerState, type ResumePoint } from '../core/training/resume';
 import { parseProject, serializeProject, type Project } from '../core/project';
 import { writeFileAtomic } from './projectFiles';
 import { fileSystemLoadHandler, modelJsonOf } from './export';
@@ -43,6 +44,8 @@ export const CHECKPOINTS_DIR = 'checkpoints';
 export const BEST_CHECKPOINT_FILE = 'best.json';
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
+const OPTIMIZER_JSON = 'optimizer.json';
+const OPTIMIZER_BIN = 'optimizer.bin';
 
 /** Shown for a run left "running" on disk by an app that closed or crashed. */
 export const CRASHED_RUN_ERROR = 'training was cut off: the app or the trainer closed before the run ended';
@@ -148,13 +151,17 @@ function isEpochMetrics(x: unknown): x is EpochMetrics {
  * beside it first, so `dir` holds either the old or the new model, or (after a crash at the one
  * moment in between) none, never half of one.
  */
-async function writeModelDir(dir: string, artifacts: tf.io.ModelArtifacts): Promise<void> {
+async function writeModelDir(dir: string, artifacts: tf.io.ModelArtifacts, optimizer?: OptimizerState): Promise<void> {
   const json = JSON.stringify(modelJsonOf(artifacts));
   const weights = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
   const tmp = path.join(path.dirname(dir), `.${path.basename(dir)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await writeFileAtomic(path.join(tmp, WEIGHTS_BIN), new Uint8Array(weights));
     await writeFileAtomic(path.join(tmp, MODEL_JSON), json);
+    if (optimizer) {
+      await writeFileAtomic(path.join(tmp, OPTIMIZER_BIN), new Uint8Array(optimizer.weightData));
+      await writeFileAtomic(path.join(tmp, OPTIMIZER_JSON), JSON.stringify({ weightSpecs: optimizer.weightSpecs }));
+    }
     await fs.rm(dir, { recursive: true, force: true });
     await fs.rename(tmp, dir);
   } catch (e) {
@@ -296,13 +303,13 @@ export class RunStore {
    * names it in checkpoints/best.json. When the project does not keep every epoch
    * (training.checkpointEveryEpoch false), older checkpoints other than the best are removed.
    */
-  saveCheckpoint(runId: string, epoch: number, artifacts: tf.io.ModelArtifacts, isBest: boolean): Promise<void> {
+  saveCheckpoint(runId: string, epoch: number, artifacts: tf.io.ModelArtifacts, isBest: boolean, optimizer?: OptimizerState): Promise<void> {
     const run = this.active.get(runId);
     if (!run) return rejected(() => this.activeRun(runId));
     if (!Number.isInteger(epoch) || epoch < 0) return Promise.reject(new RunStoreError(`Invalid checkpoint epoch ${epoch}.`, 'invalid_params'));
     return this.enqueue(run, async () => {
       const dir = path.join(this.runDir(runId), CHECKPOINTS_DIR);
-      await writeModelDir(path.join(dir, `epoch-${epoch}`), artifacts);
+      await writeModelDir(path.join(dir, `epoch-${epoch}`), artifacts, optimizer);
       if (isBest) await writeFileAtomic(path.join(dir, BEST_CHECKPOINT_FILE), JSON.stringify({ epoch }));
       if (run.project.training.checkpointEveryEpoch === false) {
         const best = await this.bestCheckpointEpoch(runId);
@@ -383,13 +390,20 @@ export class RunStore {
     if (history.length !== startEpoch || history.some((m, i) => m.epoch !== i)) {
       throw new RunStoreError(`Run ${runId} has a checkpoint of epoch ${startEpoch} but the metrics of only ${history.length} epoch(s); its ${METRICS_FILE} is damaged.`, 'damaged');
     }
+    const checkpoint = path.join(this.runDir(runId), CHECKPOINTS_DIR, `epoch-${last}`);
     let weights: tf.io.ModelArtifacts;
+    let optimizer: OptimizerState | undefined;
     try {
-      weights = await fileSystemLoadHandler(path.join(this.runDir(runId), CHECKPOINTS_DIR, `epoch-${last}`, MODEL_JSON)).load!();
+      weights = await fileSystemLoadHandler(path.join(checkpoint, MODEL_JSON)).load!();
+      if (await exists(path.join(checkpoint, OPTIMIZER_JSON))) {
+        const { weightSpecs } = (await readJson(path.join(checkpoint, OPTIMIZER_JSON))) as { weightSpecs: tf.io.WeightsManifestEntry[] };
+        const data = await fs.readFile(path.join(checkpoint, OPTIMIZER_BIN));
+        optimizer = { weightSpecs, weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer };
+      }
     } catch (e) {
       throw new RunStoreError(`The checkpoint of epoch ${startEpoch} of run ${runId} cannot be read: ${(e as Error).message}`, 'damaged');
     }
-    return { runId, project, startEpoch, history, weights: { weightSpecs: weights.weightSpecs, weightData: weights.weightData } };
+    return { runId, project, startEpoch, history, weights: { weightSpecs: weights.weightSpecs, weightData: weights.weightData }, ...(optimizer ? { optimizer } : {}) };
   }
 
   /**
@@ -422,7 +436,7 @@ export class RunStore {
         const dir = this.runDir(runId);
         const before = (await readJson(path.join(dir, SUMMARY_FILE))) as StoredRunSummary;
         summary.startedMs = before.startedMs;
-        summary.resumes = [...(before.resumes ?? []), { resumedMs: Date.now(), startEpoch, note: OPTIMIZER_STATE_NOTE }];
+        summary.resumes = [...(before.resumes ?? []), { resumedMs: Date.now(), startEpoch, note: resume.optimizer ? OPTIMIZER_RESTORED_NOTE : OPTIMIZER_STATE_NOTE }];
         await writeFileAtomic(path.join(dir, METRICS_FILE), history.map((m) => JSON.stringify(m) + '\n').join(''));
         await fs.rm(path.join(dir, EVALUATION_FILE), { force: true });
         await fs.rm(path.join(dir, MODEL_DIR), { recursive: true, force: true });
@@ -715,8 +729,8 @@ export class RunRecorder {
   }
 
   /** The trainer's onCheckpoint. Resolves when the checkpoint is on disk (or could not be written). */
-  checkpoint(epoch: number, artifacts: tf.io.ModelArtifacts, isBest: boolean): Promise<void> {
-    return this.track(this.store.saveCheckpoint(this.runId, epoch, artifacts, isBest));
+  checkpoint(epoch: number, artifacts: tf.io.ModelArtifacts, isBest: boolean, optimizer?: OptimizerState): Promise<void> {
+    return this.track(this.store.saveCheckpoint(this.runId, epoch, artifacts, isBest, optimizer));
   }
 
   /** Writes the end of the run (evaluation, model, final summary). Resolves when done; never rejects. */
@@ -737,4 +751,4 @@ export class RunRecorder {
 }
 
 /** The trainer's onCheckpoint callback (StartTrainingOptions in training/run.ts). */
-export type CheckpointHandler = (epoch: number, artifacts: tf.io.ModelArtifacts, isBest: boolean) => Promise<void>;
+export type CheckpointHandler = (epoch: number, artifacts: tf.io.ModelArtifacts, isBest: boolean, optimizer?: OptimizerState) => Promise<void>;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { RunStore, CRASHED_RUN_ERROR, CHECKPOINTS_DIR, METRICS_FILE } from '../../main/node/runs';
 import { fileSystemLoadHandler } from '../../main/node/export';
+import { OPTIMIZER_RESTORED_NOTE } from '../../main/core/training/resume';
 
 const root = path.resolve(__dirname, '../..');
 // One process (no tsx launcher in between), so SIGKILL reaches the trainer itself.
@@ -114,7 +115,8 @@ describe('npm run train records its runs', () => {
     expect(await loadCheckpoint(runDir, 0)).toEqual(firstWeights);
     const details = await new RunStore(path.join(home, 'runs')).get(runId);
     expect(details.summary).toMatchObject({ runId, status: 'completed', epochsCompleted: 3, hasModel: true, resumes: [{ startEpoch: kept.length }] });
-    expect(details.summary.resumes![0].note).toMatch(/optimizer/);
+    expect(details.summary.resumes![0].note).toBe(OPTIMIZER_RESTORED_NOTE);
+    expect(resumed.out).toContain(OPTIMIZER_RESTORED_NOTE);
     expect(details.history).toHaveLength(3);
 
     // A complete run has nothing to resume.

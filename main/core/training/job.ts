@@ -25,7 +25,7 @@ import { checkTrainingMemory } from './memory';
 import { evaluateOnTest, testSummary } from './evaluate';
 import { checkModelFitsData, describeTrainingError, runTrainingLoop, type OutputLosses } from './loop';
 import type { LoopControl, LoopOptions, TrainingData, TrainingResult } from './types';
-import { loadCheckpointWeights, type ResumePoint } from './resume';
+import { captureOptimizerState, loadCheckpointWeights, type OptimizerState, type ResumePoint } from './resume';
 
 type Tf = typeof tfTypes;
 
@@ -59,7 +59,12 @@ export interface JobHost {
    * Called after every epoch the project checkpoints (checkpointEveryEpoch, or the best epoch so far);
    * `capture` takes the model's artifacts at that moment. Omit it and nothing is captured.
    */
-  onCheckpoint?(epoch: number, isBest: boolean, capture: () => Promise<tfTypes.io.ModelArtifacts>): Promise<void> | void;
+  onCheckpoint?(
+    epoch: number,
+    isBest: boolean,
+    capture: () => Promise<tfTypes.io.ModelArtifacts>,
+    captureOptimizer: () => Promise<OptimizerState>,
+  ): Promise<void> | void;
 }
 
 /** What a deployer needs to know about the training data, kept in model.json's metadata. */
@@ -178,12 +183,14 @@ async function trainAndCapture(job: TrainingJob, host: JobHost, keep: (model: tf
     emit: (e) => host.emit(e),
     control: host.control,
     outputLosses: losses,
-    ...(job.resume ? { resume: { startEpoch: job.resume.startEpoch, history: job.resume.history } } : {}),
+    ...(job.resume ? { resume: { startEpoch: job.resume.startEpoch, history: job.resume.history, optimizer: job.resume.optimizer } } : {}),
     ...(host.makeOptimizer ? { makeOptimizer: host.makeOptimizer } : {}),
     ...(checkpoint
       ? {
-          onEpochEnd: async (epoch: number, _metrics: unknown, isBest: boolean) => {
-            if (project.training.checkpointEveryEpoch || isBest) await checkpoint(epoch, isBest, () => captureArtifacts(tf, model));
+          onEpochEnd: async (epoch: number, _metrics: unknown, isBest: boolean, optimizer: tfTypes.Optimizer) => {
+            if (project.training.checkpointEveryEpoch || isBest) {
+              await checkpoint(epoch, isBest, () => captureArtifacts(tf, model), () => captureOptimizerState(tf, optimizer));
+            }
           },
         }
       : {}),

@@ -25,7 +25,7 @@ export { mulberry32, shuffledIndices };
 import { checkOutputFit, walkOutput, type LossName } from '../outputFit';
 import { specOfClassName } from '../layers/registry';
 import type { Batch, LoopOptions, TrainingResult, SplitData } from './types';
-import { OPTIMIZER_STATE_NOTE } from './resume';
+import { OPTIMIZER_RESTORED_NOTE, OPTIMIZER_STATE_NOTE, restoreOptimizerState } from './resume';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
@@ -675,7 +675,9 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
     if (startEpoch > 0) {
       // The batch order of the epochs already trained, drawn and dropped, so each later epoch sees the order it would have seen.
       for (let e = 0; e < startEpoch; e++) shuffledIndices(train.count, orderRand);
-      log(`Resuming at epoch ${startEpoch + 1}/${cfg.epochs} from the weights of epoch ${startEpoch}; ${OPTIMIZER_STATE_NOTE}.`);
+      const state = opts.resume?.optimizer;
+      if (state) await restoreOptimizerState(tf, opt, state);
+      log(`Resuming at epoch ${startEpoch + 1}/${cfg.epochs} from the weights of epoch ${startEpoch}; ${state ? OPTIMIZER_RESTORED_NOTE : OPTIMIZER_STATE_NOTE}.`);
     }
 
     for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
@@ -826,7 +828,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
       }
       if (opts.onEpochEnd) {
         try {
-          await opts.onEpochEnd(epoch, metrics, isBest);
+          await opts.onEpochEnd(epoch, metrics, isBest, opt);
         } catch (e) {
           log(`Could not save the checkpoint of epoch ${epoch + 1}: ${(e as Error).message}`);
         }

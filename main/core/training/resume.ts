@@ -3,8 +3,9 @@
  * with the run's own project (network, data, split, training options), at the next epoch. What is on disk and
  * how it is found is the run history's (main/node/runs.ts); this is the part every trainer shares.
  *
- * The optimizer's state (Adam's moments, momentum) is not in a checkpoint, only the model's weights: a resumed
- * run starts its optimizer afresh, which the run's log and its summary say.
+ * A checkpoint also holds the optimizer's state (its step count, Adam's moments, momentum…), so a resumed run
+ * takes the same steps the uninterrupted run would have. A checkpoint without it (written before it was kept)
+ * still resumes, with the optimizer started afresh, which the run's log and its summary say.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { EpochMetrics } from '../api/contract';
@@ -19,10 +20,43 @@ export interface ResumePoint {
   history: EpochMetrics[];
   /** The checkpoint of epoch startEpoch − 1 (its weight specs and data; the topology is the project's). */
   weights: Pick<tfTypes.io.ModelArtifacts, 'weightSpecs' | 'weightData'>;
+  /** The optimizer's state at that checkpoint; absent in a checkpoint that did not keep it. */
+  optimizer?: OptimizerState;
 }
 
-/** Said in the run's log and kept in its summary: what a resume cannot carry over. */
-export const OPTIMIZER_STATE_NOTE = "checkpoints hold the model's weights, not the optimizer's state: the optimizer starts afresh at the resumed epoch";
+/** An optimizer's weights (tf.Optimizer.getWeights), encoded as a model's weights are. */
+export interface OptimizerState {
+  weightSpecs: tfTypes.io.WeightsManifestEntry[];
+  weightData: ArrayBuffer;
+}
+
+/** Said in the run's log and kept in its summary when a checkpoint has no optimizer state. */
+export const OPTIMIZER_STATE_NOTE = "the checkpoint holds the model's weights but not the optimizer's state: the optimizer starts afresh at the resumed epoch";
+/** Said in the run's log and kept in its summary when it has. */
+export const OPTIMIZER_RESTORED_NOTE = "the optimizer's state was restored from the checkpoint";
+
+/** The optimizer's state now, in a freshly allocated buffer (safe to transfer to another thread). */
+export async function captureOptimizerState(tf: Tf, optimizer: tfTypes.Optimizer): Promise<OptimizerState> {
+  const named = await optimizer.getWeights();
+  try {
+    const { data, specs } = await tf.io.encodeWeights(named);
+    return { weightSpecs: specs, weightData: tf.io.CompositeArrayBuffer.join(data) };
+  } finally {
+    // The step count comes as a new tensor; the rest are the optimizer's own variables.
+    for (const { tensor } of named) if (!(tensor instanceof tf.Variable)) tensor.dispose();
+  }
+}
+
+/** Puts a captured state back into an optimizer of the same kind, for the same variables in the same order. */
+export async function restoreOptimizerState(tf: Tf, optimizer: tfTypes.Optimizer, state: OptimizerState): Promise<void> {
+  const decoded = tf.io.decodeWeights(state.weightData, state.weightSpecs);
+  try {
+    await optimizer.setWeights(state.weightSpecs.map((s) => ({ name: s.name, tensor: decoded[s.name] })));
+  } finally {
+    // setWeights keeps variables of its own (they share the data, which stays referenced).
+    for (const t of Object.values(decoded)) t.dispose();
+  }
+}
 
 /**
  * Why `current` cannot continue a run that trained `trained`, or null when it can: the network (layers, their

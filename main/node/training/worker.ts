@@ -17,7 +17,7 @@ import type { TrainingEvent } from '../../core/api/contract';
 import type { Project } from '../../core/project';
 import type { LoopControl, TrainingResult } from '../../core/training/types';
 import { runTrainingJob, type JobHost } from '../../core/training/job';
-import type { ResumePoint } from '../../core/training/resume';
+import type { OptimizerState, ResumePoint } from '../../core/training/resume';
 import type { LayerFactoryOverrides } from '../../core/compile';
 import { describeTrainingError } from '../../core/training/loop';
 import { selectBackend } from '../backend';
@@ -38,7 +38,7 @@ export interface WorkerInput {
 
 export type WorkerMessage =
   | { kind: 'event'; event: TrainingEvent }
-  | { kind: 'checkpoint'; epoch: number; isBest: boolean; artifacts: tfTypes.io.ModelArtifacts }
+  | { kind: 'checkpoint'; epoch: number; isBest: boolean; artifacts: tfTypes.io.ModelArtifacts; optimizer?: OptimizerState }
   | { kind: 'result'; result: TrainingResult };
 
 export const STOP_FLAG = 0;
@@ -86,9 +86,10 @@ function nodeHost(input: WorkerInput): JobHost {
     makeOptimizer: (tf, config, lr) => (onWasm && (config.optimizer === 'adam' || config.optimizer === 'adamw') ? createFusedAdam(tf, lr) : undefined),
     ...(input.checkpoints
       ? {
-          onCheckpoint: async (epoch: number, isBest: boolean, capture: () => Promise<tfTypes.io.ModelArtifacts>) => {
+          onCheckpoint: async (epoch: number, isBest: boolean, capture: () => Promise<tfTypes.io.ModelArtifacts>, captureOptimizer: () => Promise<OptimizerState>) => {
             const artifacts = await capture();
-            post({ kind: 'checkpoint', epoch, isBest, artifacts }, weightsOf(artifacts));
+            const optimizer = await captureOptimizer();
+            post({ kind: 'checkpoint', epoch, isBest, artifacts, optimizer }, [...weightsOf(artifacts), optimizer.weightData]);
           },
         }
       : {}),
