@@ -22,7 +22,7 @@ describe('the built engine (dist/)', () => {
     expect(r.status, r.stdout + r.stderr).toBe(0);
     // The built CLI records its run like the app (one folder, with the epoch's checkpoint).
     const [runId] = await fs.readdir(path.join(home, 'runs'));
-    expect(await fs.readdir(path.join(home, 'runs', runId, 'checkpoints', 'epoch-0'))).toEqual(['model.json', 'weights.bin']);
+    expect((await fs.readdir(path.join(home, 'runs', runId, 'checkpoints', 'epoch-0'))).sort()).toEqual(['model.json', 'optimizer.bin', 'optimizer.json', 'weights.bin']);
     expect(r.stderr).toMatch(/Backend: wasm/);
     expect(r.stderr).toMatch(/test: loss [\d.]+ accuracy 0\.\d+/);
     expect(await fs.readdir(out)).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'preprocessing.json']));

@@ -89,6 +89,7 @@ describe('npm run train records its runs', () => {
     const metricsBefore = await metricLines(runDir);
     expect(metricsBefore.length).toBeGreaterThanOrEqual(kept.length);
     metricsBefore.forEach((line, i) => expect(JSON.parse(line)).toMatchObject({ epoch: i, loss: expect.any(Number), acc: expect.any(Number), valLoss: expect.any(Number) }));
+    expect((await fs.readdir(path.join(runDir, CHECKPOINTS_DIR, 'epoch-0'))).sort()).toEqual(['model.json', 'optimizer.bin', 'optimizer.json', 'weights.bin']);
     const firstWeights = await loadCheckpoint(runDir, 0);
     for (const e of kept) await loadCheckpoint(runDir, e);
     const [listed] = await new RunStore(path.join(home, 'runs')).list();

@@ -24,7 +24,7 @@ describe('npm run train (headless)', () => {
     const [run] = await new RunStore(path.join(home, 'runs')).list();
     expect(r.out).toContain(`Recording run ${run.runId} in ${path.join(home, 'runs', run.runId)}`);
     expect(run).toMatchObject({ projectName: 'MNIST MLP', status: 'completed', epochsCompleted: 1, hasModel: true, datasetName: 'mnist' });
-    expect(await fs.readdir(path.join(home, 'runs', run.runId, 'checkpoints', 'epoch-0'))).toEqual(['model.json', 'weights.bin']);
+    expect((await fs.readdir(path.join(home, 'runs', run.runId, 'checkpoints', 'epoch-0'))).sort()).toEqual(['model.json', 'optimizer.bin', 'optimizer.json', 'weights.bin']);
     expect(r.out).toMatch(/Backend: (wasm|cpu|tensorflow)/);
     expect(r.out).toMatch(/epoch 1: loss [\d.]+ acc [\d.]+\s+val_loss [\d.]+ val_acc 0\.(8|9)\d+/);
     expect(r.out).toMatch(/test: loss [\d.]+ accuracy 0\.(8|9)/);

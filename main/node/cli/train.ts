@@ -29,8 +29,8 @@ Runs list shows it and a run cut off (Ctrl-C, kill, crash) keeps every finished 
 
   --resume RUN              continue an unfinished run from its last checkpoint, at the next epoch, with
                             the run's own project, data and split. A project file or options given with it
-                            must match the run's; a complete run is refused. The optimizer's state is not
-                            checkpointed: it starts afresh at the resumed epoch.
+                            must match the run's; a complete run is refused. The optimizer's state (Adam's
+                            moments, momentum) is checkpointed too and carries on.
 
 ${DATASET_USAGE}`;
 
