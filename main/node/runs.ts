@@ -552,6 +552,10 @@ export class RunStore {
     if (this.active.has(runId)) throw new RunStoreError(`Run ${runId} is still training; stop it before deleting it.`, 'busy');
     const dir = this.runDir(runId);
     if (!(await exists(dir))) return false;
+    const summary = (await readJson(path.join(dir, SUMMARY_FILE)).catch(() => null)) as StoredRunSummary | null;
+    if (summary?.status === 'running' && recorderAlive(summary)) {
+      throw new RunStoreError(`Run ${runId} is still training in another process (${summary.pid}); stop it before deleting it.`, 'busy');
+    }
     // Rename first: a deletion cut short leaves a hidden folder that list() ignores, not a damaged run.
     const trash = path.join(this.dir, `.deleted-${runId}-${randomBytes(4).toString('hex')}`);
     await fs.rename(dir, trash);

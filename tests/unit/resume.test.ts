@@ -161,7 +161,7 @@ describe('resume', () => {
     expect((await refusal(after.resumePoint('nothing-here'))).code).toBe('not_found');
   });
 
-  it('refuses a run with no finished epoch, and one another live process is still recording (the app lists it as running)', async () => {
+  it('refuses a run with no finished epoch, and one another live process is still recording (the app lists it as running and will not delete it)', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'neurowire-resume-'));
     const first = new RunStore(dir);
     await first.create(spirals(), 'no-epoch', 'cpu');
@@ -179,5 +179,6 @@ describe('resume', () => {
     const busy = await refusal(other.resumePoint('elsewhere'));
     expect(busy.code).toBe('busy');
     expect(busy.message).toContain(`process ${process.ppid}`);
+    expect((await refusal(other.delete('elsewhere'))).message).toBe(`Run elsewhere is still training in another process (${process.ppid}); stop it before deleting it.`);
   });
 });
