@@ -1,6 +1,9 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session, shell } from 'electron';
 import path from 'node:path';
 import { Engine, EngineError } from '../main/node/engine';
+import { projectFileArgument } from '../main/node/projectFiles';
+import { RECENT_FILE } from '../main/node/recentProjects';
+import type { RecentProject } from '../main/core/api/contract';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appUrl, createAppProtocolHandler, isAppPage } from './appProtocol';
 import { createComputeHost } from './computeWindow';
 import { denyAllPermissions, hardenWebContents, HELP_LINKS, isAllowedExternalUrl, secureWebPreferences } from './security';
@@ -35,9 +38,11 @@ const computeHost = createComputeHost({ pageUrl: appUrl(COMPUTE_PAGE), preloadPa
 const engine = new Engine({
   host: 'electron',
   computeHost,
+  recentProjectsFile: path.join(app.getPath('userData'), RECENT_FILE),
   async pickPath(purpose, defaultPath) {
     if (!mainWindow) return null;
-    const filters = [{ name: 'Neurowire project', extensions: ['json'] }];
+    // .json: projects saved before .neurowire (main/core/projectFile.ts).
+    const filters = [{ name: 'Neurowire project', extensions: ['neurowire', 'json'] }];
     if (purpose === 'openProject') {
       const r = await dialog.showOpenDialog(mainWindow, { defaultPath, filters, properties: ['openFile'] });
       return r.canceled ? null : (r.filePaths[0] ?? null);
@@ -62,12 +67,6 @@ const engine = new Engine({
     return r.canceled ? null : (r.filePaths[0] ?? null);
   },
 });
-
-/** A project file named on the command line of a second launch (`neurowire model.json`), resolved against its folder. */
-export function projectFileArgument(argv: readonly string[], workingDirectory: string): string | null {
-  const file = argv.slice(1).filter((a) => !a.startsWith('-') && /\.json$/i.test(a)).at(-1);
-  return file ? path.resolve(workingDirectory, file) : null;
-}
 
 /**
  * Asks before the page unloads with unsaved changes (window close, quit, reload): the page answers through
@@ -107,6 +106,46 @@ function createWindow(): void {
   });
 }
 
+/**
+ * A project file to open from outside the page (double-click, command line, second launch, Open Recent): the
+ * engine holds it until the page takes it, so it also works before the window exists or has loaded.
+ */
+function openFromOutside(file: string): void {
+  engine.requestOpen(file);
+  if (!mainWindow) {
+    if (app.isReady()) createWindow();
+    return;
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+}
+
+/** File → Open Recent, from the engine's list (main/node/recentProjects.ts); rebuilt when it changes. */
+let recentProjects: readonly RecentProject[] = [];
+function showRecentProjects(projects: readonly RecentProject[]): void {
+  // The system's own list (Dock, Jump List) too: newest first.
+  if (projects[0] && projects[0].path !== recentProjects[0]?.path) app.addRecentDocument(projects[0].path);
+  recentProjects = projects;
+  buildMenu();
+}
+
+function recentMenu() {
+  const items = recentProjects.map((p) => ({ label: p.name, toolTip: p.path, click: () => openFromOutside(p.path) }));
+  return [
+    ...(items.length ? items : [{ label: 'No Recent Projects', enabled: false }]),
+    { type: 'separator' as const },
+    {
+      label: 'Clear Menu',
+      enabled: items.length > 0,
+      click: () =>
+        void engine.recent.clear().then((projects) => {
+          app.clearRecentDocuments();
+          showRecentProjects(projects);
+        }),
+    },
+  ];
+}
+
 /** Menu items send the same actions as the toolbar; the renderer handles them. */
 function menuAction(action: string) {
   return () => mainWindow?.webContents.send(EVENT, 'menu', action);
@@ -122,6 +161,7 @@ function buildMenu(): void {
         submenu: [
           { label: 'New', accelerator: 'CmdOrCtrl+N', click: menuAction('new') },
           { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: menuAction('open') },
+          { label: 'Open Recent', submenu: recentMenu() },
           { type: 'separator' },
           { label: 'Save', accelerator: 'CmdOrCtrl+S', click: menuAction('save') },
           { label: 'Save As…', accelerator: 'CmdOrCtrl+Shift+S', click: menuAction('saveAs') },
@@ -164,12 +204,21 @@ function buildMenu(): void {
 const isPrimaryInstance = app.requestSingleInstanceLock();
 if (!isPrimaryInstance) app.quit();
 app.on('second-instance', (_event, argv, workingDirectory) => {
-  if (!mainWindow) return;
-  if (mainWindow.isMinimized()) mainWindow.restore();
-  mainWindow.focus();
   const file = projectFileArgument(argv, workingDirectory);
-  if (file) mainWindow.webContents.send(EVENT, 'menu', { action: 'openPath', path: file });
+  if (file) openFromOutside(file);
+  else if (mainWindow) {
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  }
 });
+// macOS hands a double-clicked file to the running app this way, also before 'ready' when it starts the app for it.
+app.on('open-file', (event, file) => {
+  event.preventDefault();
+  openFromOutside(file);
+});
+// Windows and Linux start the app with the double-clicked file on its command line.
+const fileAtLaunch = isPrimaryInstance ? projectFileArgument(process.argv, process.cwd()) : null;
+if (fileAtLaunch) engine.requestOpen(fileAtLaunch);
 
 app.whenReady().then(() => {
   if (!isPrimaryInstance) return;
@@ -186,8 +235,12 @@ app.whenReady().then(() => {
       return { ok: false, error: { message: (e as Error).message, code: e instanceof EngineError ? e.code : 'failed' } };
     }
   });
-  engine.onEvent((name, payload) => mainWindow?.webContents.send(EVENT, name, payload));
+  engine.onEvent((name, payload) => {
+    if (name === 'recentChanged') showRecentProjects((payload as { projects: RecentProject[] }).projects);
+    mainWindow?.webContents.send(EVENT, name, payload);
+  });
   buildMenu();
+  void engine.recent.list().then(showRecentProjects);
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -1,8 +1,9 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 
 /**
  * The only bridge between the sandboxed page and the engine: one call channel and one event
- * channel, both carrying the API contract. The page gets no Node or Electron objects.
+ * channel, both carrying the API contract, and the path of a file the person dropped on the window.
+ * The page gets no Node or Electron objects.
  */
 const CALL = 'neurowire:call';
 const EVENT = 'neurowire:event';
@@ -24,5 +25,9 @@ contextBridge.exposeInMainWorld('neurowire', {
     const handler = (_e: unknown, event: string, payload: unknown) => listener(event, payload);
     ipcRenderer.on(EVENT, handler);
     return () => ipcRenderer.removeListener(EVENT, handler);
+  },
+  /** Where a dropped File lies on disk ('' for one that is not a file on disk); the page sees only what the person dropped. */
+  pathForFile(file: File): string {
+    return file instanceof File ? webUtils.getPathForFile(file) : '';
   },
 });

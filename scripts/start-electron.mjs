@@ -1,6 +1,7 @@
 // `npm start`: opens the desktop app, or says in one line why it cannot and what to run instead.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 let electronPath;
@@ -15,7 +16,11 @@ if (typeof electronPath !== 'string') {
   );
   process.exit(1);
 }
-const child = spawn(electronPath, ['.'], { stdio: 'inherit' });
+// `npm start -- my.neurowire`: npm runs this in the package folder, so a file named relative to where npm was
+// started (INIT_CWD) is passed on as an absolute path.
+const started = process.env.INIT_CWD ?? process.cwd();
+const files = process.argv.slice(2).map((a) => (a.startsWith('-') ? a : path.resolve(started, a)));
+const child = spawn(electronPath, ['.', ...files], { stdio: 'inherit' });
 child.on('exit', (code) => process.exit(code ?? 0));
 child.on('error', (e) => {
   console.error(`Neurowire: could not start Electron (${e.message}) — run \`npm run serve\` to use the app in your browser.`);

@@ -5,7 +5,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Graph } from './project';
 import { analyzeGraph } from './graph/analyze';
-import { incomingEdges } from './graph/analyze';
+import { incomingPorts } from './graph/analyze';
 import { parseParams } from './graph/analyze';
 import { requireLayerSpec } from './layers/registry';
 import { makeCustomLayer } from './layers/custom';
@@ -62,8 +62,9 @@ export function compileGraph(tf: Tf, graph: Graph, modelName = 'neurowire_model'
     throw new GraphCompileError(analysis.errors[0] ?? 'The network is not valid.');
   }
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  const incoming = incomingEdges(graph);
-  const outputs = new Map<string, tfTypes.SymbolicTensor>();
+  const incoming = incomingPorts(graph);
+  /** Each layer's outputs, main first (an LSTM returning its state: output, h, c). */
+  const outputs = new Map<string, tfTypes.SymbolicTensor[]>();
   for (const id of analysis.order) {
     const node = byId.get(id)!;
     const spec = requireLayerSpec(node.kind);
@@ -71,18 +72,25 @@ export function compileGraph(tf: Tf, graph: Graph, modelName = 'neurowire_model'
     if (!parsed.ok) throw new GraphCompileError(`${node.name}: ${parsed.error}`, node.name);
     try {
       if (spec.role === 'input') {
-        outputs.set(id, tf.input({ ...spec.tfjs.config(parsed.params), name: node.name } as Parameters<Tf["input"]>[0]));
+        outputs.set(id, [tf.input({ ...spec.tfjs.config(parsed.params), name: node.name } as Parameters<Tf["input"]>[0])]);
         continue;
       }
       const layer = buildLayer(tf, spec, layerConfig(spec, parsed.params, node.name), overrides);
-      const ins = (incoming.get(id) ?? []).map((src) => outputs.get(src)!);
-      const out = layer.apply(ins.length === 1 ? ins[0] : ins) as tfTypes.SymbolicTensor;
-      outputs.set(id, out);
+      const ins = (incoming.get(id) ?? []).map(({ source, port }) => outputs.get(source)![port]);
+      const out = applyLayer(layer, ins, spec.inputs.restAs);
+      outputs.set(id, Array.isArray(out) ? out : [out]);
     } catch (e) {
       throw new GraphCompileError(`${node.name} (${spec.label}): TensorFlow.js rejected this layer — ${(e as Error).message}`, node.name);
     }
   }
-  const inputs = analysis.inputIds.map((id) => outputs.get(id)!);
-  const outs = analysis.outputIds.map((id) => outputs.get(id)!);
+  const inputs = analysis.inputIds.map((id) => outputs.get(id)![0]);
+  const outs = analysis.outputIds.map((id) => outputs.get(id)![0]);
   return tf.model({ inputs, outputs: outs.length === 1 ? outs[0] : outs, name: modelName });
+}
+
+/** Calls a built layer on its inputs the way its spec says (see LayerSpec `inputs.restAs`): symbolic or real tensors. */
+export function applyLayer<T extends tfTypes.SymbolicTensor | tfTypes.Tensor>(layer: tfTypes.layers.Layer, ins: T[], restAs: AnyLayerSpec['inputs']['restAs']): T | T[] {
+  if (restAs === 'initialState' && ins.length > 1) return layer.apply(ins[0], { initialState: ins.slice(1) }) as T | T[];
+  // A list of one kind of tensor: tfjs types `apply` as taking Tensor[] or SymbolicTensor[], not a list of either.
+  return layer.apply((ins.length === 1 ? ins[0] : ins) as tfTypes.Tensor[] | tfTypes.SymbolicTensor[]) as T | T[];
 }

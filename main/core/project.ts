@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** The project file format. Bump CURRENT_VERSION and add a migration whenever the shape changes. */
 export const PROJECT_FORMAT = 'neurowire-project';
-export const CURRENT_PROJECT_VERSION = 3;
+export const CURRENT_PROJECT_VERSION = 4;
 
 export const NodeSchema = z.object({
   id: z.string().min(1),
@@ -18,6 +18,11 @@ export const EdgeSchema = z.object({
   id: z.string().min(1),
   source: z.string().min(1),
   target: z.string().min(1),
+  /**
+   * Which output of the source the connection carries, for layers with several (an LSTM's states, attention
+   * scores): 0, the main output, when omitted.
+   */
+  sourcePort: z.number().int().min(0).max(16).optional(),
 });
 /** Edge order matters: a node's inputs are its incoming edges in the order they appear. */
 export type ProjectEdge = z.infer<typeof EdgeSchema>;
@@ -117,6 +122,9 @@ export type BuiltinDatasetName = (typeof BUILTIN_DATASETS)[number];
 
 const PathField = z.string().min(1, 'Choose a file or folder').max(4096);
 
+/** How a table's fields are separated; 'auto' sniffs comma, semicolon or tab. Named in words: a tab in a message would not show. */
+export const CsvDelimiterSchema = z.enum(['auto', ',', ';', '\t', '|'], { error: 'The delimiter must be auto, a comma, a semicolon, a tab or |' });
+
 /** Columns of a table fed to one Input node: numbers and categories (encoded as featureColumns are), or one text column (tokenized). */
 export const CsvInputBindingSchema = z.discriminatedUnion('type', [
   z.object({
@@ -161,8 +169,7 @@ export const DatasetSourceSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('csv'),
     path: PathField,
-    /** 'auto' sniffs comma, semicolon or tab. */
-    delimiter: z.enum(['auto', ',', ';', '\t', '|']).default('auto'),
+    delimiter: CsvDelimiterSchema.default('auto'),
     labelColumn: z.string().min(1, 'Choose the label column'),
     /** Columns used as features; empty means every column but the label. */
     featureColumns: z.array(z.string()).default([]),
@@ -274,6 +281,10 @@ const MIGRATIONS: Record<number, (doc: Record<string, unknown>) => Record<string
     const bound = source.type === 'csv' ? { ...source, inputs: [], targets: [] } : source;
     return { ...doc, dataset: { ...dataset, source: bound }, training: { ...training, outputs: [] } };
   },
+  // v4 lets a connection leave from another output than a layer's main one (`sourcePort`). Every v3 connection
+  // leaves from the main output, so nothing changes; the bump keeps an older Neurowire from reading a v4 file's
+  // state connections as main-output ones.
+  3: (doc) => doc,
 };
 
 function formatZodIssues(error: z.ZodError): string {
@@ -325,12 +336,20 @@ function jsonErrorPlace(text: string, message: string): string {
   return ` (line ${line}, column ${before.length - before.lastIndexOf('\n')})`;
 }
 
+/** Whether a parsed JSON document is a Keras or TensorFlow.js model (model.json, or Keras's `model.to_json()`), not a project. */
+export function isKerasModelDocument(doc: unknown): boolean {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return false;
+  const obj = doc as Record<string, unknown>;
+  if (obj.format === PROJECT_FORMAT) return false;
+  return obj.format === 'layers-model' || obj.modelTopology !== undefined || (typeof obj.class_name === 'string' && 'config' in obj);
+}
+
 export function upgradeProject(doc: unknown, source = 'project file'): Project {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new ProjectFileError(`${source} is not a Neurowire project (expected a JSON object).`);
   }
   let obj = doc as Record<string, unknown>;
-  if (obj.format !== PROJECT_FORMAT && (obj.format === 'layers-model' || (obj.modelTopology === undefined && typeof obj.class_name === 'string' && 'config' in obj))) {
+  if (isKerasModelDocument(obj)) {
     throw new ProjectFileError(`${source} is a Keras or TensorFlow.js model, not a Neurowire project — import its architecture with \`npm run import -- <model.json>\`.`);
   }
   if (obj.format !== PROJECT_FORMAT) {

@@ -20,7 +20,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import type { BrowserGpuInfo, ComputeCommandEvent, ComputeResult, EpochMetrics, TrainingEvent } from '../core/api/contract';
 import { ComputeResultSchema, ReportedTrainingEventSchema } from '../core/api/contract';
 import type { DatasetInfo } from '../core/datasets';
-import type { DatasetChoice, Project } from '../core/project';
+import { describeValue, type DatasetChoice, type Project } from '../core/project';
 import type { SplitData, TrainingData, TrainingResult } from '../core/training/types';
 import { doneEvent } from '../core/training/job';
 import { formatBytes } from '../core/format';
@@ -360,7 +360,7 @@ export class ComputeBridge {
    */
   report(runId: string, params: { event?: unknown; result?: unknown }): { accepted: boolean; command: ComputeCommand | null } {
     const run = this.runs.get(runId);
-    if (!run) throw new ComputeBridgeError(`Run "${runId}" is not an active browser GPU run.`, 'not_found', 404);
+    if (!run) throw new ComputeBridgeError(`Run ${describeValue(runId)} is not an active browser GPU run.`, 'not_found', 404);
     run.lastSeen = Date.now();
     if (params.event !== undefined) {
       const parsed = ReportedTrainingEventSchema.safeParse(params.event);
@@ -369,7 +369,7 @@ export class ComputeBridge {
         throw new ComputeBridgeError(`Invalid training event: ${issue.path.join('.') || 'event'} — ${issue.message}`, 'invalid_params');
       }
       const event = parsed.data as TrainingEvent;
-      if (event.runId !== runId) throw new ComputeBridgeError(`The event belongs to run "${event.runId}", not "${runId}".`, 'invalid_params');
+      if (event.runId !== runId) throw new ComputeBridgeError(`The event belongs to run ${describeValue(event.runId)}, not ${describeValue(runId)}.`, 'invalid_params');
       if (event.type === 'epoch') run.history.push(event.metrics);
       if (event.type === 'state') run.paused = event.state === 'paused';
       run.send(event);

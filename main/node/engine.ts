@@ -1,9 +1,11 @@
 import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { api, isApiMethod, type ApiMethod, type ApiParsedParams, type ApiResult, type EngineEvents, type EngineInfo, type TemplateInfo, type ComputeChoice } from '../core/api/contract';
-import { parseProject, ProjectFileError, datasetKey, type Project } from '../core/project';
-import { saveProjectFile, openProjectFile, listProjectFiles, writeFileAtomic, removeOrphanedTempFiles, withDataBeside } from './projectFiles';
+import { api, isApiMethod, type ApiMethod, type ApiParsedParams, type ApiResult, type EngineEvents, type EngineInfo, type TemplateInfo, type ComputeChoice, type AutosaveRestore } from '../core/api/contract';
+import { parseProject, ProjectFileError, datasetKey, describeValue, type Project } from '../core/project';
+import { saveProjectFile, openProjectFile, listProjectFiles, removeOrphanedTempFiles, withDataBeside } from './projectFiles';
+import { readAutosave, setAutosaveAside, writeAutosave, RECOVERED_DIR } from './autosave';
+import { RecentProjects, RECENT_FILE } from './recentProjects';
 import { inspectDataset, listDatasets, readCsvColumns } from './datasets';
 import { analyzeGraph } from '../core/graph/analyze';
 import { targetOf, type DatasetInfo } from '../core/datasets';
@@ -23,6 +25,8 @@ export interface EngineOptions {
   pickPath?: (purpose: import('../core/api/contract').PickPathPurpose, defaultPath?: string) => Promise<string | null>;
   /** The desktop app's hidden GPU compute window (electron/computeWindow.ts); browser mode has none (the page computes). */
   computeHost?: ComputeHost;
+  /** Where File → Open Recent is kept; defaults to <dataDir>/recent-projects.json (the desktop app uses its user data folder). */
+  recentProjectsFile?: string;
 }
 
 /** An error whose message is meant for the person at the screen, with a stable code for the UI. */
@@ -30,8 +34,10 @@ export class EngineError extends Error {
   constructor(
     message: string,
     readonly code: string,
+    /** `cause`: the error a handler threw, kept for logs when it is not one of the engine's own. */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'EngineError';
   }
 }
@@ -98,6 +104,10 @@ export class Engine {
   readonly compute: ComputeBridge;
   /** Settles once the temporary files a killed process left behind are removed (how many were). */
   readonly tidied: Promise<number>;
+  /** File → Open Recent: every project opened or saved by path. */
+  readonly recent: RecentProjects;
+  /** Project files asked to open from outside the page, until the page takes them. */
+  private openRequests: string[] = [];
 
   constructor(private readonly options: EngineOptions) {
     this.dataDir = path.resolve(options.dataDir ?? defaultDataDir());
@@ -105,13 +115,49 @@ export class Engine {
     this.runStore = new RunStore(path.join(this.dataDir, 'runs'));
     this.compute = new ComputeBridge({ host: options.computeHost ?? null, emitCommand: (e) => this.emit('compute', e) });
     this.tidied = this.removeOrphanedTempFiles().catch(() => 0);
+    this.recent = new RecentProjects(options.recentProjectsFile ?? path.join(this.dataDir, RECENT_FILE));
+  }
+
+  /**
+   * Asks the page to open a project file (a double-click, the command line, a second launch, Open Recent). The
+   * request waits until the page takes it, so one made before the page has loaded is not lost; the page opens it
+   * as File → Open does, asking first about unsaved changes.
+   */
+  requestOpen(file: string): void {
+    this.openRequests.push(path.resolve(file));
+    this.emit('openRequested', { count: this.openRequests.length });
+  }
+
+  /** Remembers a project file in Open Recent, and tells the shell (its menu) and the page. */
+  private async rememberRecent(file: string): Promise<void> {
+    try {
+      this.emit('recentChanged', { projects: await this.recent.add(file) });
+    } catch {
+      // Open Recent is a convenience: a read-only user folder must not fail the open or save itself
+    }
+  }
+
+  /** Opens a project file; one that has gone missing leaves Open Recent, and the error says so. */
+  private async openProject(file: string): Promise<{ path: string; project: Project }> {
+    const resolved = path.resolve(file);
+    try {
+      const project = await openProjectFile(resolved);
+      await this.rememberRecent(resolved);
+      return { path: resolved, project };
+    } catch (e) {
+      if (e instanceof ProjectFileError && !existsSync(resolved) && (await this.recent.list()).some((p) => p.path === resolved)) {
+        this.emit('recentChanged', { projects: await this.recent.remove(resolved) });
+        throw new ProjectFileError(`${e.message} It was removed from Open Recent.`);
+      }
+      throw e;
+    }
   }
 
   /** Where the app writes atomically: the data folder, projects, and every run's folder and checkpoints. */
   private async removeOrphanedTempFiles(): Promise<number> {
     const runsDir = path.join(this.dataDir, 'runs');
     const runDirs = (await fs.readdir(runsDir).catch(() => [] as string[])).map((id) => path.join(runsDir, id));
-    return removeOrphanedTempFiles([this.dataDir, this.projectsDir, runsDir, ...runDirs, ...runDirs.map((d) => path.join(d, CHECKPOINTS_DIR))]);
+    return removeOrphanedTempFiles([this.dataDir, this.projectsDir, this.recoveredDir, runsDir, ...runDirs, ...runDirs.map((d) => path.join(d, CHECKPOINTS_DIR))]);
   }
 
   get projectsDir(): string {
@@ -122,6 +168,10 @@ export class Engine {
   }
   get autosavePath(): string {
     return path.join(this.dataDir, 'autosave.neurowire.json');
+  }
+  /** Where autosaves a person declined to restore are kept, as project files. */
+  get recoveredDir(): string {
+    return path.join(this.dataDir, RECOVERED_DIR);
   }
 
   onEvent(listener: Listener): () => void {
@@ -156,7 +206,7 @@ export class Engine {
       if (e instanceof ComputeBridgeError) throw new EngineError(e.message, e.code);
       if (e instanceof ProjectFileError) throw new EngineError(e.message, 'project_file');
       if (e instanceof RunStoreError) throw new EngineError(e.message, e.code);
-      throw new EngineError((e as Error).message ?? String(e), 'failed');
+      throw new EngineError((e as Error).message ?? String(e), 'failed', { cause: e });
     }
   }
 
@@ -169,14 +219,30 @@ export class Engine {
     'datasets.list': () => listDatasets(),
     'templates.list': () => this.listTemplates(),
     'templates.get': (p) => this.readTemplate(p.id),
-    'project.save': async (p) => ({ path: await saveProjectFile(p.path, p.project) }),
-    'project.open': async (p) => ({ path: path.resolve(p.path), project: await openProjectFile(p.path) }),
+    'project.save': async (p) => {
+      const saved = await saveProjectFile(p.path, p.project);
+      await this.rememberRecent(saved);
+      return { path: saved };
+    },
+    'project.open': (p) => this.openProject(p.path),
     'project.list': () => listProjectFiles(this.projectsDir),
     'project.autosave': async (p) => {
-      await writeFileAtomic(this.autosavePath, JSON.stringify(p.project));
+      await writeAutosave(this.autosavePath, { project: p.project, path: p.path ? path.resolve(p.path) : null, dirty: p.dirty ?? true });
       return { path: this.autosavePath };
     },
     'project.restoreAutosave': () => this.restoreAutosave(),
+    'project.setAutosaveAside': async () => ({ path: await setAutosaveAside(this.autosavePath, this.recoveredDir) }),
+    'project.openContents': (p) => ({ project: parseProject(p.text, p.name) }),
+    'project.takeOpenRequests': () => {
+      const paths = this.openRequests;
+      this.openRequests = [];
+      return { paths };
+    },
+    'project.recent': async () => {
+      const r = await this.recent.prune();
+      if (r.pruned.length) this.emit('recentChanged', { projects: r.projects });
+      return r;
+    },
     'training.start': (p) => this.startRun(p.project, p.compute),
     'training.report': (p) => this.compute.report(p.runId, p),
     'training.stop': (p) => this.stopRun(p.runId),
@@ -229,15 +295,10 @@ export class Engine {
     return withDataBeside(parseProject(text, `template ${id}`), this.templatesDir);
   }
 
-  private async restoreAutosave(): Promise<{ project: Project | null; savedMs: number | null }> {
-    try {
-      const st = await fs.stat(this.autosavePath);
-      const project = parseProject(await fs.readFile(this.autosavePath, 'utf8'), 'autosave');
-      return { project, savedMs: st.mtimeMs };
-    } catch {
-      // No autosave yet, or it is damaged: start fresh rather than fail to start.
-      return { project: null, savedMs: null };
-    }
+  private async restoreAutosave(): Promise<AutosaveRestore> {
+    const state = await readAutosave(this.autosavePath, this.recoveredDir);
+    if (state.kind === 'none') return { project: null, savedMs: null, path: null, unsaved: false };
+    return { project: state.project, savedMs: state.savedMs, path: state.path, unsaved: state.kind === 'unsaved' };
   }
 
   private async startRun(project: Project, compute: ComputeChoice = 'node'): Promise<{ runId: string; compute: 'node' | 'browser-gpu' }> {
@@ -283,7 +344,7 @@ export class Engine {
 
   private stopRun(runId: string): { stopping: boolean } {
     const record = this.runs.get(runId);
-    if (!record) throw new EngineError(`No training run "${runId}".`, 'not_found');
+    if (!record) throw new EngineError(`No training run ${describeValue(runId)}.`, 'not_found');
     if (record.result) return { stopping: false };
     record.run.stop();
     return { stopping: true };
@@ -292,7 +353,7 @@ export class Engine {
   /** Pause / resume take effect between batches; the run then sends a `state` event. False when nothing changed. */
   private pauseOrResumeRun(runId: string, what: 'pause' | 'resume'): boolean {
     const record = this.runs.get(runId);
-    if (!record) throw new EngineError(`No training run "${runId}".`, 'not_found');
+    if (!record) throw new EngineError(`No training run ${describeValue(runId)}.`, 'not_found');
     if (record.result) return false;
     return what === 'pause' ? record.run.pause() : record.run.resume();
   }
@@ -300,7 +361,7 @@ export class Engine {
   /** Resolves when the run has finished (used by the CLI and tests). */
   async waitForRun(runId: string): Promise<TrainingResult> {
     const record = this.runs.get(runId);
-    if (!record) throw new EngineError(`No training run "${runId}".`, 'not_found');
+    if (!record) throw new EngineError(`No training run ${describeValue(runId)}.`, 'not_found');
     const result = await record.run.done;
     await record.persisted;
     return result;
@@ -328,7 +389,7 @@ export class Engine {
       try {
         project = await this.runStore.loadConfig(runId);
       } catch (e) {
-        if (e instanceof RunStoreError && e.code === 'not_found') throw new EngineError(`No training run "${runId}".`, 'not_found');
+        if (e instanceof RunStoreError && e.code === 'not_found') throw new EngineError(`No training run ${describeValue(runId)}.`, 'not_found');
         throw e;
       }
       artifacts = await this.runStore.loadArtifacts(runId);

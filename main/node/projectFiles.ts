@@ -2,11 +2,11 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseProject, serializeProject, ProjectFileError, type Project } from '../core/project';
-import type { ProjectFileEntry } from '../core/api/contract';
+import { MAX_PROJECT_BYTES, type ProjectFileEntry } from '../core/api/contract';
+import { hasProjectExtension, PROJECT_EXTENSION } from '../core/projectFile';
 
 /** Projects larger than this are surely not projects; refuse before reading them into memory. */
-export const MAX_PROJECT_BYTES = 50 * 1024 * 1024;
-export const PROJECT_EXTENSION = '.neurowire.json';
+export { MAX_PROJECT_BYTES };
 
 /**
  * Writes a file so that a crash leaves either the old or the new content, never half of one:
@@ -78,8 +78,8 @@ export async function removeOrphanedTempFiles(dirs: string[], now = Date.now()):
 
 export async function saveProjectFile(filePath: string, project: Project): Promise<string> {
   const resolved = path.resolve(filePath);
-  if (!resolved.endsWith('.json')) {
-    throw new ProjectFileError(`Project files end in .json; "${filePath}" does not. Try "${filePath}${PROJECT_EXTENSION}".`);
+  if (!hasProjectExtension(resolved)) {
+    throw new ProjectFileError(`Project files end in ${PROJECT_EXTENSION} (or .json); "${filePath}" does not. Try "${filePath}${PROJECT_EXTENSION}".`);
   }
   await writeFileAtomic(resolved, serializeProject(project));
   return resolved;
@@ -126,7 +126,7 @@ export async function listProjectFiles(dir: string): Promise<ProjectFileEntry[]>
   }
   const entries: ProjectFileEntry[] = [];
   for (const name of names) {
-    if (!name.endsWith('.json') || name.startsWith('.')) continue;
+    if (!hasProjectExtension(name) || name.startsWith('.')) continue;
     const full = path.join(dir, name);
     try {
       const st = await fs.stat(full);
@@ -136,4 +136,17 @@ export async function listProjectFiles(dir: string): Promise<ProjectFileEntry[]>
     }
   }
   return entries.sort((a, b) => b.modifiedMs - a.modifiedMs);
+}
+
+/**
+ * The project file named on a command line (`neurowire model.neurowire`, or what the system passes on a
+ * double-click), resolved against the folder it was given in; the last one wins. Options and the app's own
+ * path are skipped.
+ */
+export function projectFileArgument(argv: readonly string[], workingDirectory: string): string | null {
+  const file = argv
+    .slice(1)
+    .filter((a) => !a.startsWith('-') && hasProjectExtension(a))
+    .at(-1);
+  return file ? path.resolve(workingDirectory, file) : null;
 }

@@ -31,7 +31,7 @@ import type { EpochMetrics, RunDetails, RunSummary, TrainingEvent } from '../cor
 import type { EvaluationReport } from '../core/metrics';
 import type { TrainingResult } from '../core/training/types';
 import { OPTIMIZER_RESTORED_NOTE, OPTIMIZER_STATE_NOTE, resumeRefusal, type OptimizerState, type ResumePoint } from '../core/training/resume';
-import { parseProject, serializeProject, type Project } from '../core/project';
+import { describeValue, parseProject, serializeProject, type Project } from '../core/project';
 import { writeFileAtomic } from './projectFiles';
 import { fileSystemLoadHandler, modelJsonOf } from './export';
 
@@ -103,7 +103,7 @@ export function isValidRunId(runId: unknown): runId is string {
 /** Refuses anything but letters, digits and '-' (so no path can be smuggled into the runs folder). */
 export function checkRunId(runId: unknown): string {
   if (!isValidRunId(runId)) {
-    throw new RunStoreError(`"${String(runId).slice(0, 60)}" is not a run id (run ids use only letters, digits and -).`, 'invalid_params');
+    throw new RunStoreError(`${describeValue(runId)} is not a run id (run ids use only letters, digits and -).`, 'invalid_params');
   }
   return runId;
 }

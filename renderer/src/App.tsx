@@ -9,9 +9,11 @@ import { BottomPanel } from './components/BottomPanel';
 import { attachDatasetInspection } from './store/appStore';
 import { StatusBar } from './components/StatusBar';
 import { Banners } from './components/Banners';
-import { OpenDialog, SaveDialog } from './components/Dialogs';
+import { OpenDialog, QuestionDialog, SaveDialog } from './components/Dialogs';
 import { TemplateGallery } from './components/TemplateGallery';
 import { attachUnsavedChangesGuard } from './desktop';
+import { attachFileDrop } from './fileDrop';
+import { projectFileName } from '../../main/core/projectFile';
 
 const NON_TEXT_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file']);
 
@@ -27,10 +29,10 @@ function isFormControl(target: EventTarget | null): boolean {
 }
 
 /**
- * Actions the Electron menu may send as `menu` events through the preload bridge (a string, or
- * `{ action, path }` for openPath: a project file given to a second launch of the app).
+ * Actions the Electron menu sends as `menu` events through the preload bridge. Project files opened from outside
+ * the page (double-click, Open Recent) come as the engine's openRequested event instead (main.tsx).
  */
-type MenuAction = 'new' | 'open' | 'openPath' | 'save' | 'saveAs' | 'export' | 'undo' | 'redo' | 'train' | 'stop';
+type MenuAction = 'new' | 'open' | 'save' | 'saveAs' | 'export' | 'undo' | 'redo' | 'train' | 'stop';
 
 type Dialog = { kind: 'open' } | { kind: 'save'; path: string } | { kind: 'templates' } | null;
 
@@ -65,8 +67,8 @@ export function App() {
   const saveAs = useCallback(() => {
     const { project, engine, doc } = store.getState();
     const dir = engine.info?.projectsDir ?? '';
-    const safe = project.name.replace(/[\\/:*?"<>|]+/g, '-').trim() || 'project';
-    const suggested = doc.filePath ?? (dir ? `${dir}/${safe}.neurowire.json` : `${safe}.neurowire.json`);
+    const fileName = projectFileName(project.name);
+    const suggested = doc.filePath ?? (dir ? `${dir}/${fileName}` : fileName);
     if (engine.info?.host === 'electron') {
       // The desktop app has native dialogs; the browser UI has its own path dialog.
       void actions.pickPath('saveProject', suggested).then((path) => {
@@ -130,15 +132,11 @@ export function App() {
     const bridge = window.neurowire;
     if (!bridge) return;
     return bridge.onEvent((event, payload) => {
-      if (event !== 'menu') return;
-      const action = (typeof payload === 'string' ? payload : (payload as { action?: string } | null)?.action) as MenuAction | undefined;
-      const path = (payload as { path?: unknown } | null)?.path;
+      if (event !== 'menu' || typeof payload !== 'string') return;
+      const action = payload as MenuAction;
       const handlers: Record<MenuAction, () => void> = {
         new: () => actions.newProject(),
         open,
-        openPath: () => {
-          if (typeof path === 'string') void actions.openProject(path);
-        },
         save: () => void save(),
         saveAs,
         export: () => void actions.exportModel(),
@@ -147,9 +145,19 @@ export function App() {
         train: () => void actions.startTraining(),
         stop: () => void actions.stopTraining(),
       };
-      if (action && action in handlers) handlers[action]();
+      if (Object.hasOwn(handlers, action)) handlers[action]();
     });
   }, [actions, save, saveAs, open]);
+
+  // A project file dropped on the window opens; a Keras / tfjs model.json is imported. Layers dragged from the
+  // palette carry no files and are left to the canvas.
+  useEffect(
+    () =>
+      attachFileDrop(window, (file) => {
+        void actions.openDroppedFile({ name: file.name, size: file.size, path: window.neurowire?.pathForFile(file) || null, text: () => file.text() });
+      }),
+    [actions],
+  );
 
   // Desktop only: the browser UI keeps an autosave and never blocks leaving the page.
   useEffect(() => {
@@ -179,6 +187,7 @@ export function App() {
       {dialog?.kind === 'open' && <OpenDialog onClose={() => setDialog(null)} />}
       {dialog?.kind === 'save' && <SaveDialog initialPath={dialog.path} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'templates' && <TemplateGallery onClose={() => setDialog(null)} />}
+      <QuestionDialog />
     </ReactFlowProvider>
   );
 }

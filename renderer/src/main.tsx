@@ -12,6 +12,8 @@ import { App } from './App';
 const client = withBrowserCompute(createEngineClient());
 const store = createAppStore(client);
 attachAutosave(store, 1000);
+// A project double-clicked, named on a second launch or picked in Open Recent while the app runs.
+client.on('openRequested', () => void store.getState().actions.takeOpenRequests());
 void store.getState().actions.init();
 
 createRoot(document.getElementById('root')!).render(

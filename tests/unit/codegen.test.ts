@@ -19,10 +19,11 @@ function loadTemplate(name: string): Project {
 
 type NodeSpec = [id: string, kind: string, name: string, params?: Record<string, unknown>];
 
-function project(name: string, nodes: NodeSpec[], edges: Array<[string, string]>, changes: Partial<Project> = {}): Project {
+/** Edges as [source, target], or [source, target, output of the source] for a layer with several outputs. */
+function project(name: string, nodes: NodeSpec[], edges: Array<[string, string] | [string, string, number]>, changes: Partial<Project> = {}): Project {
   const graph: Graph = {
     nodes: nodes.map(([id, kind, nodeName, params], i) => ({ id, kind, name: nodeName, params: params ?? {}, position: { x: i * 200, y: 0 } })),
-    edges: edges.map(([source, target], i) => ({ id: `e${i}`, source, target })),
+    edges: edges.map(([source, target, port], i) => ({ id: `e${i}`, source, target, ...(port ? { sourcePort: port } : {}) })),
   };
   return { ...emptyProject(name), graph, ...changes };
 }
@@ -347,6 +348,29 @@ const LAYER_LIBRARY_CASES: Array<[string, Project]> = [
   ],
 ];
 
+/** Layers with several outputs: an encoder LSTM's states start the decoder; the attention also returns its scores. */
+const seq2seq = project(
+  'Sequence to sequence',
+  [
+    ['in', 'Input', 'steps', { shape: [8, 3] }],
+    ['enc', 'LSTM', 'encoder', { units: 16, returnState: true }],
+    ['dec', 'LSTM', 'decoder', { units: 16, returnSequences: true }],
+    ['att', 'MultiHeadAttention', 'attention', { numHeads: 2, keyDim: 8, returnAttentionScores: true }],
+    ['pool', 'GlobalAveragePooling1D', 'pool'],
+    ['out', 'Dense', 'dense_1', { units: 2, activation: 'softmax' }],
+  ],
+  [
+    ['in', 'enc'],
+    ['in', 'dec'],
+    ['enc', 'dec', 1],
+    ['enc', 'dec', 2],
+    ['dec', 'att'],
+    ['att', 'pool'],
+    ['pool', 'out'],
+  ],
+  { dataset: dataset({ type: 'builtin', name: 'spirals' }), training: training() },
+);
+
 const CASES: Array<[string, Project]> = [
   ['mnist-mlp', loadTemplate('mnist-mlp')],
   ['add-branches', addBranches],
@@ -354,10 +378,11 @@ const CASES: Array<[string, Project]> = [
   ['small-cnn', smallCnn],
   ...SOURCE_CASES,
   ...LAYER_LIBRARY_CASES,
+  ['seq2seq', seq2seq],
 ];
 
 /** Projects with golden files under tests/golden/<name>/. */
-const GOLDEN = ['mnist-mlp', 'csv-classifier', 'text-classifier', 'transformer-text'];
+const GOLDEN = ['mnist-mlp', 'csv-classifier', 'text-classifier', 'transformer-text', 'seq2seq'];
 
 /** The project with its data paths made relative (data/<file>), as golden files must not hold this machine's paths. */
 function withRelativePaths(p: Project): Project {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { ElectronRecorder, FakeBrowserWindow } from './electron-stand-in';
 import { restoreWindowState, DEFAULT_WINDOW_STATE, MIN_WIDTH } from '../../electron/windowState';
 import { attachUnsavedChangesGuard } from '../../renderer/src/desktop';
+import { emptyProject } from '../../main/core/project';
 
 /** The desktop shell's app behaviour (one instance, remembered window, unsaved-changes question, menus) with a stand-in Electron. */
 const rec = vi.hoisted(() => ({ current: null as null | ElectronRecorder }));
@@ -17,6 +18,9 @@ vi.mock('electron', async () => {
   rec.current = newRecorder();
   rec.current.userData = mkdtempSync(join(tmpdir(), 'nw-user-'));
   writeFileSync(join(rec.current.userData, 'window-state.json'), JSON.stringify({ x: 100, y: 80, width: 1200, height: 700, maximized: false }));
+  // Open Recent from the last launch: one project still there.
+  writeFileSync(join(rec.current.userData, 'earlier.neurowire'), '{}');
+  writeFileSync(join(rec.current.userData, 'recent-projects.json'), JSON.stringify({ version: 1, projects: [{ path: join(rec.current.userData, 'earlier.neurowire'), openedMs: 1 }] }));
   return electronStandIn(rec.current);
 });
 
@@ -25,19 +29,33 @@ let r: ElectronRecorder;
 let win: FakeBrowserWindow;
 
 beforeAll(async () => {
-  await import('../../electron/main');
+  // Started by a double-click on Windows or Linux: the file comes on the command line.
+  const argv = process.argv;
+  process.argv = [...argv, '--no-sandbox', 'launched/first.neurowire'];
+  try {
+    await import('../../electron/main');
+  } finally {
+    process.argv = argv;
+  }
   await settle();
   r = rec.current!;
   win = r.windows[0];
 });
 
-type MenuItem = { label?: string; role?: string; submenu?: MenuItem[]; click?: () => void; accelerator?: string };
+type MenuItem = { label?: string; role?: string; submenu?: MenuItem[]; click?: () => void; accelerator?: string; enabled?: boolean; toolTip?: string };
+
+const ownPage = { senderFrame: { url: 'app://neurowire/index.html' } };
+/** A call from the page into the engine, through the shell's IPC handler. */
+const call = (method: string, params: unknown = {}) => r.ipcHandlers.get('neurowire:call')!(ownPage, method, params) as Promise<{ ok: boolean; result?: unknown }>;
+const takeOpenRequests = async () => ((await call('project.takeOpenRequests')).result as { paths: string[] }).paths;
+const fileMenu = () => (r.menuTemplate as MenuItem[]).find((m) => m.label === 'File')!.submenu!;
+const recentMenu = () => fileMenu().find((i) => i.label === 'Open Recent')!.submenu!;
 
 describe('menus', () => {
-  it('has File (New, Open, Save, Save As, Export), Edit, View and Help menus; File items send the renderer its own actions', () => {
+  it('has File (New, Open, Open Recent, Save, Save As, Export), Edit, View and Help menus; File items send the renderer its own actions', () => {
     const menus = r.menuTemplate as MenuItem[];
     const file = menus.find((m) => m.label === 'File')!;
-    expect(file.submenu!.filter((i) => i.label).map((i) => i.label)).toEqual(['New', 'Open…', 'Save', 'Save As…', 'Export Trained Model…']);
+    expect(file.submenu!.filter((i) => i.label).map((i) => i.label)).toEqual(['New', 'Open…', 'Open Recent', 'Save', 'Save As…', 'Export Trained Model…']);
     expect(menus.some((m) => m.label === 'Edit')).toBe(true);
     expect(menus.some((m) => m.role === 'viewMenu')).toBe(true);
     expect(menus.some((m) => m.role === 'help')).toBe(true);
@@ -47,21 +65,60 @@ describe('menus', () => {
   });
 });
 
-describe('one instance', () => {
-  it('a second launch focuses the window and opens the project file it was given', async () => {
-    const { projectFileArgument } = await import('../../electron/main');
+describe('opening a project from outside the page', () => {
+  it('a file on the command line of the first launch waits in the engine until the page takes it', async () => {
+    expect(await takeOpenRequests()).toEqual([path.resolve('launched/first.neurowire')]);
+    expect(await takeOpenRequests()).toEqual([]);
+  });
+
+  it('a second launch focuses the window and hands its file to the engine, which tells the page', async () => {
     expect(r.quitCalls).toBe(0);
     const focusedBefore = win.focused;
     win.webContents.sent.length = 0;
-    for (const fn of r.appListeners.get('second-instance') ?? []) fn({}, ['/opt/neurowire', '--inspect=0', 'models/mnist.json'], '/home/ada');
+    for (const fn of r.appListeners.get('second-instance') ?? []) fn({}, ['/opt/neurowire', '--inspect=0', 'models/mnist.neurowire'], '/home/ada');
     expect(win.focused).toBe(focusedBefore + 1);
-    expect(win.webContents.sent).toEqual([['neurowire:event', 'menu', { action: 'openPath', path: path.resolve('/home/ada', 'models/mnist.json') }]]);
+    expect(win.webContents.sent).toEqual([['neurowire:event', 'openRequested', { count: 1 }]]);
+    expect(await takeOpenRequests()).toEqual([path.resolve('/home/ada', 'models/mnist.neurowire')]);
     // No file: only the focus.
     for (const fn of r.appListeners.get('second-instance') ?? []) fn({}, ['/opt/neurowire'], '/home/ada');
-    expect(win.webContents.sent).toHaveLength(1);
-    expect(projectFileArgument(['/opt/neurowire', '.', 'a.txt', '--x.json'], '/w')).toBeNull();
+    expect(win.focused).toBe(focusedBefore + 2);
+    expect(await takeOpenRequests()).toEqual([]);
   });
 
+  it("macOS's open-file (a double-click in Finder) is taken from the system and queued the same way", async () => {
+    expect(r.appEventsBeforeReady.has('open-file')).toBe(true);
+    let prevented = false;
+    for (const fn of r.appListeners.get('open-file') ?? []) fn({ preventDefault: () => (prevented = true) }, '/Users/ada/net.neurowire');
+    expect(prevented).toBe(true);
+    expect(await takeOpenRequests()).toEqual(['/Users/ada/net.neurowire']);
+  });
+
+  it('the project extension is associated with the app, and the open dialog offers it and .json', () => {
+    const builder = fs.readFileSync(path.resolve(__dirname, '../../electron-builder.yml'), 'utf8');
+    expect(builder).toMatch(/fileAssociations:\s*\n\s*- ext: neurowire\b/);
+    expect(fs.readFileSync(path.resolve(__dirname, '../../electron/main.ts'), 'utf8')).toContain("extensions: ['neurowire', 'json']");
+  });
+});
+
+describe('Open Recent', () => {
+  it('lists what the last launch left, adds what is opened or saved (and tells the system), opens through the engine, and clears', async () => {
+    const earlier = path.join(r.userData, 'earlier.neurowire');
+    expect(recentMenu().filter((i) => i.click && i.label !== 'Clear Menu').map((i) => i.toolTip)).toEqual([earlier]);
+    const saved = path.join(r.userData, 'net.neurowire');
+    expect(await call('project.save', { path: saved, project: emptyProject('Net') })).toMatchObject({ ok: true });
+    expect(recentMenu().filter((i) => i.toolTip).map((i) => i.label)).toEqual(['net.neurowire', 'earlier.neurowire']);
+    expect(r.recentDocuments.at(-1)).toBe(saved);
+    recentMenu()[1].click!();
+    expect(await takeOpenRequests()).toEqual([earlier]);
+    recentMenu().find((i) => i.label === 'Clear Menu')!.click!();
+    await settle();
+    expect(recentMenu().map((i) => i.label)).toEqual(['No Recent Projects', undefined, 'Clear Menu']);
+    expect(recentMenu().find((i) => i.label === 'Clear Menu')!.enabled).toBe(false);
+    expect(r.recentDocuments).toEqual([]);
+  });
+});
+
+describe('one instance', () => {
   it('quits at once, without a window, when another instance holds the lock', async () => {
     // The shell's module again, as a second process would run it (the stand-in Electron stays the same).
     const windowsBefore = r.windows.length;

@@ -42,8 +42,13 @@ describe('desktop shell', () => {
     expect(invalid).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
   });
 
-  it('exposes only call and onEvent to the page', async () => {
+  it('exposes only call, onEvent and the path of a dropped file to the page', async () => {
     await import('../../electron/preload');
-    expect(Object.keys(r.exposed ?? {}).sort()).toEqual(['call', 'onEvent']);
+    expect(Object.keys(r.exposed ?? {}).sort()).toEqual(['call', 'onEvent', 'pathForFile']);
+    const pathForFile = r.exposed!.pathForFile as (file: unknown) => string;
+    expect(pathForFile(new File(['{}'], 'net.neurowire'))).toBe('/dropped/net.neurowire');
+    // Anything but a File (a string a page made up) gets no path.
+    expect(pathForFile('/etc/passwd')).toBe('');
+    expect(pathForFile({ name: 'x', path: '/etc/passwd' })).toBe('');
   });
 });

@@ -68,6 +68,10 @@ export interface ElectronRecorder {
   userData: string;
   displays: { workArea: { x: number; y: number; width: number; height: number } }[];
   quitCalls: number;
+  /** What the shell handed app.addRecentDocument (the system's recent list), in order; cleared by clearRecentDocuments. */
+  recentDocuments: string[];
+  /** App events the shell listened to before 'ready' (macOS sends open-file that early when a double-click starts the app). */
+  appEventsBeforeReady: Set<string>;
 }
 
 export interface FakeBrowserWindow {
@@ -104,6 +108,8 @@ export function newRecorder(): ElectronRecorder {
     userData: '/nonexistent-user-data',
     displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
     quitCalls: 0,
+    recentDocuments: [],
+    appEventsBeforeReady: new Set(),
   };
 }
 
@@ -192,11 +198,17 @@ export function electronStandIn(rec: ElectronRecorder): Record<string, unknown> 
   return {
     app: {
       whenReady,
-      on: (name: string, fn: Listener) => rec.appListeners.set(name, [...(rec.appListeners.get(name) ?? []), fn]),
+      on: (name: string, fn: Listener) => {
+        if (!rec.readyFired) rec.appEventsBeforeReady.add(name);
+        rec.appListeners.set(name, [...(rec.appListeners.get(name) ?? []), fn]);
+      },
       requestSingleInstanceLock: () => rec.singleInstanceLock,
       quit: () => rec.quitCalls++,
       exit: () => rec.quitCalls++,
       getPath: () => rec.userData,
+      isReady: () => rec.readyFired,
+      addRecentDocument: (file: string) => rec.recentDocuments.push(file),
+      clearRecentDocuments: () => (rec.recentDocuments.length = 0),
       isPackaged: false,
     },
     BrowserWindow,
@@ -241,5 +253,6 @@ export function electronStandIn(rec: ElectronRecorder): Record<string, unknown> 
     },
     contextBridge: { exposeInMainWorld: (_key: string, api: Record<string, unknown>) => (rec.exposed = api) },
     ipcRenderer: { invoke: vi.fn(), on: vi.fn(), removeListener: vi.fn(), send: vi.fn() },
+    webUtils: { getPathForFile: (file: File) => `/dropped/${file.name}` },
   };
 }

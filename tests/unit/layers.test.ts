@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CATEGORY_ORDER, LAYER_SPECS, getLayerSpec, requireLayerSpec } from '../../main/core/layers/registry';
 import { registerCustomLayers } from '../../main/core/layers/custom';
 import { ACTIVATIONS, defaultParams, missingValue, paramsSchema, type ParamDef } from '../../main/core/layers/params';
-import { buildInTfjs, check, describeCase, layerFactories, parse, runInTfjs, tfjsRejects, type Case } from './layer-cases/harness';
+import { buildInTfjs, check, describeCase, layerFactories, parse, runAllInTfjs, tfjsRejects, type Case } from './layer-cases/harness';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -74,16 +74,23 @@ describe('shapes and parameter counts equal tfjs', () => {
     const result = spec.inferShape(c.inputs, params, { name: 'layer_1' });
     if (!result.ok) throw new Error(`spec rejected a configuration tfjs accepts: ${result.error}`);
 
+    // Every output: the main one, then those the spec names (an LSTM's states, attention scores), in that order.
     const built = buildInTfjs(c);
-    const tfjsShape = built.output.shape.slice(1);
-    expect(result.shape).toEqual(tfjsShape);
+    const promised = [result.shape, ...(result.extraShapes ?? [])];
+    expect(promised.length).toBe(1 + (spec.outputs?.extra(params).length ?? 0));
+    expect(promised).toEqual(built.outputs.map((o) => o.shape.slice(1)));
     expect(spec.countParams(c.inputs, params)).toBe(built.layer ? built.layer.countParams() : 0);
+    const size = (w: tf.LayerVariable) => w.shape.reduce((a, b) => a * b, 1);
+    expect(spec.countNonTrainable?.(c.inputs, params) ?? 0).toBe(built.layer ? built.layer.nonTrainableWeights.reduce((s, w) => s + size(w), 0) : 0);
 
     // The layer must also run, and give the sizes the spec promised wherever it knows them.
-    const ran = runInTfjs(c);
-    expect(ran.length).toBe(result.shape.length);
+    const ran = runAllInTfjs(c);
+    expect(ran.length).toBe(promised.length);
     const concreteInputs = c.inputs.every((s) => s.every((d) => d !== null));
-    if (concreteInputs) result.shape.forEach((d, i) => d !== null && expect(ran[i]).toBe(d));
+    promised.forEach((shape, port) => {
+      expect(ran[port].length).toBe(shape.length);
+      if (concreteInputs) shape.forEach((d, i) => d !== null && expect(ran[port][i]).toBe(d));
+    });
   });
 });
 

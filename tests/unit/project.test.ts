@@ -71,9 +71,9 @@ describe('project files on disk', () => {
     expect((await listProjectFiles(dir)).map((e) => e.name)).toEqual(['a.neurowire.json']);
   });
 
-  it('refuses to save over a file that is not a .json file', async () => {
+  it('refuses to save over a file that is not a project file', async () => {
     const dir = await tempDir();
-    await expect(saveProjectFile(path.join(dir, 'notes.txt'), emptyProject())).rejects.toThrow(/end in \.json/);
+    await expect(saveProjectFile(path.join(dir, 'notes.txt'), emptyProject())).rejects.toThrow(/end in \.neurowire \(or \.json\)/);
   });
 
   it('leaves a malformed file untouched and names it in the error', async () => {

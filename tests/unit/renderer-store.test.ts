@@ -191,6 +191,29 @@ describe('createAppStore', () => {
     expect(bare.store.getState().project.graph.nodes).toHaveLength(0);
   });
 
+  it('init keeps what the person started while it waited: a layer dropped before start-up ends is not replaced', async () => {
+    const template = { ...projectWithNodes(), name: 'MNIST MLP' };
+    let answerRestore: ((v: unknown) => void) | undefined;
+    const { store } = freshStore({
+      'engine.info': () => ({}),
+      'datasets.list': () => [],
+      'templates.list': () => [{ id: 'mnist-mlp', name: 'MLP', description: '' }],
+      'templates.get': () => template,
+      'project.restoreAutosave': () => new Promise((resolve) => (answerRestore = resolve)),
+      'project.takeOpenRequests': () => ({ paths: [] }),
+      'project.recent': () => ({ projects: [], pruned: [] }),
+    });
+    const started = store.getState().actions.init();
+    await vi.waitFor(() => expect(answerRestore).not.toBeUndefined());
+    store.getState().actions.newProject();
+    store.getState().actions.addNode('Dense', { x: 0, y: 0 });
+    answerRestore!({ project: null, savedMs: null });
+    await started;
+    expect(store.getState().project.name).not.toBe('MNIST MLP');
+    expect(store.getState().project.graph.nodes.map((n) => n.kind)).toEqual(['Dense']);
+    expect(store.getState().engine.ready).toBe(true);
+  });
+
   it('autosaves once, a second after the last edit', async () => {
     vi.useFakeTimers();
     const { store, calls } = freshStore({ 'project.autosave': () => ({ path: '/auto' }) });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ProjectSchema, type Project } from '../project';
 import type { DatasetInfo, DatasetPreview } from '../datasets';
-import { DatasetSourceSchema } from '../project';
+import { CsvDelimiterSchema, DatasetSourceSchema } from '../project';
 import type { EvaluationReport } from '../metrics';
 
 /**
@@ -80,6 +80,25 @@ export interface ProjectFileEntry {
   path: string;
   name: string;
   modifiedMs: number;
+}
+
+/** A project in File → Open Recent. */
+export interface RecentProject {
+  path: string;
+  /** The file's name, as the menu shows it. */
+  name: string;
+  openedMs: number;
+}
+
+/** What the last session left, for the page to offer at start (the engine's autosave slot, main/node/autosave.ts). */
+export interface AutosaveRestore {
+  project: Project | null;
+  /** When it was autosaved. */
+  savedMs: number | null;
+  /** The file the document belongs to, when it was ever saved. */
+  path: string | null;
+  /** True when it holds changes that were never saved: the page asks before restoring them. */
+  unsaved: boolean;
 }
 
 export interface EpochMetrics {
@@ -188,9 +207,15 @@ export interface RunDetails {
 export interface EngineEvents {
   training: TrainingEvent;
   compute: ComputeCommandEvent;
+  /** A project file was asked to open from outside the page (a double-click, the command line, Open Recent): take it with project.takeOpenRequests. */
+  openRequested: { count: number };
+  /** File → Open Recent changed. */
+  recentChanged: { projects: RecentProject[] };
 }
 
 const PathParam = z.string().min(1, 'A path is required').max(4096);
+/** The largest project text the engine accepts (the same limit as for a file on disk, main/node/projectFiles.ts). */
+export const MAX_PROJECT_BYTES = 50 * 1024 * 1024;
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const num = z.number(); // NaN/Infinity cannot cross JSON anyway; a diverged loss arrives as null and is refused
@@ -258,8 +283,33 @@ export const api = {
   'project.save': { params: z.object({ path: PathParam, project: ProjectSchema }), result: {} as { path: string } },
   'project.open': { params: z.object({ path: PathParam }), result: {} as { path: string; project: Project } },
   'project.list': { params: z.object({}), result: [] as ProjectFileEntry[] },
-  'project.autosave': { params: z.object({ project: ProjectSchema }), result: {} as { path: string } },
-  'project.restoreAutosave': { params: z.object({}), result: {} as { project: Project | null; savedMs: number | null } },
+  /** The open document, the file it belongs to and whether it has unsaved changes (dirty defaults to true). */
+  'project.autosave': {
+    params: z.object({ project: ProjectSchema, path: PathParam.nullable().optional(), dirty: z.boolean().optional() }),
+    result: {} as { path: string },
+  },
+  'project.restoreAutosave': { params: z.object({}), result: {} as AutosaveRestore },
+  /** Keeps the autosave as a project file in the recovered folder and empties the slot (restore declined); null when there was none. */
+  'project.setAutosaveAside': { params: z.object({}), result: {} as { path: string | null } },
+  /**
+   * A project file's text, for a page that has no path to it (a file dropped on the browser UI). The name says
+   * what it was called, for messages; the engine parses it as it would the file.
+   */
+  'project.openContents': {
+    params: z.object({
+      name: z
+        .string()
+        .min(1)
+        .max(255)
+        .regex(/\.(neurowire|json)$/i, 'must be a project file (.neurowire or .json)'),
+      text: z.string().max(MAX_PROJECT_BYTES, `is larger than ${MAX_PROJECT_BYTES / 1024 / 1024} MB, too large to be a Neurowire project`),
+    }),
+    result: {} as { project: Project },
+  },
+  /** Project files asked to open from outside the page since it last asked, oldest first (see the openRequested event). */
+  'project.takeOpenRequests': { params: z.object({}), result: {} as { paths: string[] } },
+  /** File → Open Recent, missing files dropped (and named in `pruned`, for a message). */
+  'project.recent': { params: z.object({}), result: {} as { projects: RecentProject[]; pruned: string[] } },
   /** compute: where to train (default 'node'); 'auto' picks the browser GPU only where Node has no GPU and Chromium has one. */
   'training.start': {
     params: z.object({ project: ProjectSchema, compute: z.enum(COMPUTE_CHOICES).optional() }),
@@ -278,7 +328,7 @@ export const api = {
   'training.resume': { params: z.object({ runId: z.string().min(1) }), result: {} as { resumed: boolean } },
   /** The header and first rows of a CSV/TSV file, so a person can choose its label and feature columns. */
   'datasets.columns': {
-    params: z.object({ path: PathParam, delimiter: z.enum(['auto', ',', ';', '\t', '|']).optional() }),
+    params: z.object({ path: PathParam, delimiter: CsvDelimiterSchema.optional() }),
     result: {} as NonNullable<DatasetPreview['table']>,
   },
   /** Reads a dataset source far enough to describe it: shape, classes, a preview, and problems found. */

@@ -1,5 +1,5 @@
 import { serializeProject, type Project, type ProjectNode } from '../project';
-import { analyzeGraph, incomingEdges, parseParams, type GraphAnalysis } from '../graph/analyze';
+import { analyzeGraph, incomingPorts, parseParams, portShape, type GraphAnalysis } from '../graph/analyze';
 import { LAYER_SPECS, isInputKind, requireLayerSpec } from '../layers/registry';
 import { InnerLayer, layerConfig, type AnyLayerSpec } from '../layers/types';
 import { formatShape, type Shape } from '../shapes';
@@ -49,10 +49,16 @@ const MODEL_NAME = 'neurowire_model';
 interface LayerInfo {
   node: ProjectNode;
   kind: string;
-  /** Variable holding the layer's output in model.ts. */
+  /** Variable holding the layer's output in model.ts (its list of outputs, for a layer with several). */
   variable: string;
-  /** Variables of the layer's inputs, in edge order. */
+  /** The layer's main output as an expression: the variable, or `variable[0]` for a layer with several outputs. */
+  main: string;
+  /** Whether the layer has several outputs (an LSTM returning its state): `apply` then gives a list. */
+  several: boolean;
+  /** Expressions of the layer's inputs, in edge order (`lstm1[1]` for an LSTM's state h). */
   inputs: string[];
+  /** How the inputs after the first are passed (LayerSpec `inputs.restAs`). */
+  restAs?: 'initialState';
   inputShapes: Shape[];
   outputShape: Shape;
   params: number;
@@ -73,8 +79,10 @@ interface ModelInfo {
 
 function describeModel(project: Project, analysis: GraphAnalysis): ModelInfo {
   const byId = new Map(project.graph.nodes.map((n) => [n.id, n]));
-  const incoming = incomingEdges(project.graph);
+  const incoming = incomingPorts(project.graph);
   const variables = new Map<string, string>();
+  const several = (id: string) => analysis.nodes[id].extraShapes.length > 0;
+  const expression = (id: string, port: number) => (several(id) ? `${variables.get(id)!}[${port}]` : variables.get(id)!);
   // Custom classes become top-level constants named after the class, so layer variables keep clear of them.
   const used = new Set<string>([...RESERVED_IDENTIFIERS, ...LAYER_SPECS.filter((s) => s.tfjs.custom).map((s) => s.tfjs.className)]);
   const layers: LayerInfo[] = [];
@@ -91,8 +99,11 @@ function describeModel(project: Project, analysis: GraphAnalysis): ModelInfo {
       node,
       kind: spec.kind,
       variable,
-      inputs: sources.map((s) => variables.get(s)!),
-      inputShapes: sources.map((s) => analysis.nodes[s].outputShape!),
+      main: expression(id, 0),
+      several: several(id),
+      inputs: sources.map((s) => expression(s.source, s.port)),
+      restAs: spec.inputs.restAs,
+      inputShapes: sources.map((s) => portShape(analysis.nodes[s.source], s.port)!),
       outputShape: analysis.nodes[id].outputShape!,
       params: analysis.nodes[id].params,
       factory: spec.role === 'input' ? 'tf.input' : constructorOf(spec),
@@ -136,7 +147,7 @@ function renderModelFile(project: Project, model: ModelInfo): string {
     out.push(`  // ${layerComment(layer)}`);
     out.push(...layerStatement(layer));
   }
-  const list = (layers: LayerInfo[]) => (layers.length === 1 ? layers[0].variable : `[${layers.map((l) => l.variable).join(', ')}]`);
+  const list = (layers: LayerInfo[]) => (layers.length === 1 ? layers[0].main : `[${layers.map((l) => l.main).join(', ')}]`);
   out.push(`  return tf.model({ inputs: ${list(model.inputs)}, outputs: ${list(model.outputs)}, name: ${literal(MODEL_NAME)} });`);
   out.push('}');
   return out.join('\n') + '\n';
@@ -195,17 +206,26 @@ function layerStatement(layer: LayerInfo): string[] {
     if (line.length <= MAX_LINE) return [line];
     return [`  const ${layer.variable} = ${layer.factory}(${configLiteral(layer.config, '  ')});`];
   }
-  const applied = layer.inputs.length === 1 ? layer.inputs[0] : `[${layer.inputs.join(', ')}]`;
-  const oneLine = `  const ${layer.variable} = ${layer.factory}(${config}).apply(${applied}) as tf.SymbolicTensor;`;
+  const applied = appliedTo(layer);
+  const type = layer.several ? 'tf.SymbolicTensor[]' : 'tf.SymbolicTensor';
+  const oneLine = `  const ${layer.variable} = ${layer.factory}(${config}).apply(${applied}) as ${type};`;
   if (oneLine.length <= MAX_LINE) return [oneLine];
-  if (layer.factory.startsWith('new ')) return [`  const ${layer.variable} = ${layer.factory}(${configLiteral(layer.config, '  ')}).apply(${applied}) as tf.SymbolicTensor;`];
+  if (layer.factory.startsWith('new ')) return [`  const ${layer.variable} = ${layer.factory}(${configLiteral(layer.config, '  ')}).apply(${applied}) as ${type};`];
   const [namespace, factory] = [layer.factory.slice(0, layer.factory.lastIndexOf('.')), layer.factory.slice(layer.factory.lastIndexOf('.') + 1)];
   const call = `    .${factory}(${config})`;
   return [
     `  const ${layer.variable} = ${namespace}`,
     call.length <= MAX_LINE ? call : `    .${factory}(${configLiteral(layer.config, '    ')})`,
-    `    .apply(${applied}) as tf.SymbolicTensor;`,
+    `    .apply(${applied}) as ${type};`,
   ];
+}
+
+/** The arguments of `apply`: the input, a list of inputs, or the input and the initial state of an RNN. */
+function appliedTo(layer: LayerInfo): string {
+  const [first, ...rest] = layer.inputs;
+  if (rest.length === 0) return first;
+  if (layer.restAs === 'initialState') return `${first}, { initialState: [${rest.join(', ')}] }`;
+  return `[${layer.inputs.join(', ')}]`;
 }
 
 // ---------------------------------------------------------------------------------------------

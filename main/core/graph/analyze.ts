@@ -14,8 +14,12 @@ import type { z } from 'zod';
 export interface NodeAnalysis {
   /** Output shape without the batch axis, or null where it cannot be known (error upstream or here). */
   outputShape: Shape | null;
+  /** Shapes of the layer's outputs after the main one (an LSTM's states); empty for a layer with one output. */
+  extraShapes: Shape[];
   /** Parameter count as tfjs reports it; 0 where unknown. */
   params: number;
+  /** How many of them training does not change (BatchNormalization's moving statistics). */
+  nonTrainable: number;
   errors: string[];
   warnings: string[];
   /** Repairs of this layer's errors and warnings, each tied to its message (see core/graph/edits.ts). */
@@ -44,6 +48,33 @@ export function incomingEdges(graph: Graph): Map<string, string[]> {
   // Like topologicalOrder, ignore connections from a layer that does not exist.
   for (const e of graph.edges) if (incoming.has(e.source)) incoming.get(e.target)?.push(e.source);
   return incoming;
+}
+
+/** Where a layer's input comes from: the source layer and which of its outputs (0, the main one; see `sourcePort`). */
+export interface InputRef {
+  source: string;
+  port: number;
+}
+
+/** Like incomingEdges, with the output of the source each connection leaves from. */
+export function incomingPorts(graph: Graph): Map<string, InputRef[]> {
+  const incoming = new Map<string, InputRef[]>(graph.nodes.map((n) => [n.id, []]));
+  for (const e of graph.edges) if (incoming.has(e.source)) incoming.get(e.target)?.push({ source: e.source, port: e.sourcePort ?? 0 });
+  return incoming;
+}
+
+/** The shape of output `port` of an analysed layer: null where unknown, undefined where the layer has no such output. */
+export function portShape(info: NodeAnalysis | undefined, port: number): Shape | null | undefined {
+  if (!info?.outputShape) return null;
+  return port === 0 ? info.outputShape : info.extraShapes[port - 1];
+}
+
+/** The names of a layer's outputs, main first ("output", then e.g. "state h", "state c"), with its current params. */
+export function outputNames(node: ProjectNode): string[] {
+  const spec = getLayerSpec(node.kind);
+  const parsed = parseParams(node);
+  const extra = spec?.outputs && parsed.ok ? spec.outputs.extra(parsed.params) : [];
+  return ['output', ...extra];
 }
 
 /** Kahn's algorithm; nodes left out of the order sit on (or behind) a cycle. */
@@ -82,8 +113,9 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
   const result: GraphAnalysis = { nodes: {}, errors: [], warnings: [], fixes: [], totalParams: 0, order: [], inputIds: [], outputIds: [], valid: false };
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const incoming = incomingEdges(graph);
+  const ports = incomingPorts(graph);
   const hasOutgoing = new Set(graph.edges.map((e) => e.source));
-  for (const n of graph.nodes) result.nodes[n.id] = { outputShape: null, params: 0, errors: [], warnings: [], fixes: [] };
+  for (const n of graph.nodes) result.nodes[n.id] = { outputShape: null, extraShapes: [], params: 0, nonTrainable: 0, errors: [], warnings: [], fixes: [] };
 
   const order = topologicalOrder(graph);
   result.order = order;
@@ -119,12 +151,13 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
     }
     const inputShapes: Shape[] = [];
     let upstreamBroken = false;
-    for (const src of sources) {
-      const s = result.nodes[src]?.outputShape;
+    for (const { source, port } of ports.get(id) ?? []) {
+      const s = portShape(result.nodes[source], port);
+      if (s === undefined) info.errors.push(missingPortMessage(node, byId.get(source)!, port));
       if (!s) upstreamBroken = true;
       else inputShapes.push(s);
     }
-    if (upstreamBroken) continue; // the upstream layer already carries the error
+    if (upstreamBroken) continue; // the upstream layer already carries the error, or the message above says it
     const check = spec.inferShape(inputShapes, parsed.params, { name: node.name });
     info.warnings.push(...(check.warnings ?? []));
     info.fixes.push(...specFixes(node, check, inputShapes, info.warnings));
@@ -133,7 +166,9 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
       continue;
     }
     info.outputShape = check.shape;
+    info.extraShapes = check.extraShapes ?? [];
     info.params = spec.countParams(inputShapes, parsed.params);
+    info.nonTrainable = spec.countNonTrainable?.(inputShapes, parsed.params) ?? 0;
     result.totalParams += info.params;
   }
 
@@ -191,6 +226,13 @@ function loopNodes(graph: Graph, order: string[]): { onLoop: ProjectNode[]; afte
     onLoop: graph.nodes.filter((n) => left.has(n.id) && !downstream.has(n.id)),
     afterLoop: graph.nodes.filter((n) => downstream.has(n.id)),
   };
+}
+
+/** A connection from an output its layer does not give (any more): an LSTM's state after Return state was turned off. */
+function missingPortMessage(node: ProjectNode, source: ProjectNode, port: number): string {
+  const names = outputNames(source);
+  const has = names.length === 1 ? 'only its main output' : `the outputs ${names.join(', ')}`;
+  return `${node.name}: its input comes from output ${port + 1} of ${source.name}, which ${source.name} does not give with its current settings (it has ${has}) — connect ${source.name}'s main output instead, or turn back on the setting that gave that output.`;
 }
 
 function wiringMessage(node: ProjectNode, label: string, inputs: { min: number; max: number; names?: readonly string[] }, got: number): string {

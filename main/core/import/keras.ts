@@ -9,7 +9,7 @@ import { LAYER_SPECS } from '../layers/registry';
 import { paramsSchema } from '../layers/params';
 import type { AnyLayerSpec } from '../layers/types';
 import { analyzeGraph, topologicalOrder } from '../graph/analyze';
-import { emptyProject, type Graph, type Project, type ProjectEdge, type ProjectNode } from '../project';
+import { describeValue, emptyProject, type Graph, type Project, type ProjectEdge, type ProjectNode } from '../project';
 import type { Shape } from '../shapes';
 import { KerasImportError, kerasSampleShape, type KerasConfig } from './kerasConfig';
 
@@ -89,9 +89,23 @@ function topologyOf(json: unknown): KerasLayer {
     throw new KerasImportError('the file is not a Keras or TensorFlow.js layers model (no "class_name" and "config" of a model found)');
   }
   if (!MODEL_CLASSES.has(topology.class_name)) {
-    throw new KerasImportError(`the file holds a ${topology.class_name}, not a Sequential or functional model`);
+    throw new KerasImportError(`the file holds a ${describeValue(topology.class_name)}, not a Sequential or functional model`);
   }
   return topology as unknown as KerasLayer;
+}
+
+/**
+ * A layer entry as the builder reads it: whatever a damaged file holds in its place (null, a number, a layer without
+ * class_name or with a config that is not an object) becomes a layer of no known class, listed as one it cannot import.
+ */
+function layersOf(value: unknown): KerasLayer[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((entry): KerasLayer => {
+    const layer = isObject(entry) ? entry : {};
+    const className = typeof layer.class_name === 'string' ? layer.class_name : '(no class_name)';
+    const config = isObject(layer.config) || (MODEL_CLASSES.has(className) && Array.isArray(layer.config)) ? (layer.config as KerasConfig) : {};
+    return { ...layer, class_name: className, config } as KerasLayer;
+  });
 }
 
 function isRefArray(value: unknown): value is [string, number, number, ...unknown[]] {
@@ -105,8 +119,31 @@ function kerasTensorRef(value: unknown): TensorRef | null {
   return isRefArray(history) ? { layer: history[0], node: history[1], tensor: history[2] } : null;
 }
 
-/** Keyword arguments that carry a layer's inputs (the query, value and key of an attention), in Neurowire's edge order. */
-const TENSOR_KWARGS = ['inputs', 'query', 'value', 'key'];
+/**
+ * Keyword arguments that carry a layer's inputs (the query, value and key of an attention; the initial state of an
+ * RNN), in Neurowire's edge order.
+ */
+const TENSOR_KWARGS = ['inputs', 'query', 'value', 'key', 'initial_state'];
+
+/**
+ * Keyword arguments of a call that are settings of the layer in Neurowire: Keras passes an attention's causal mask
+ * and whether it returns its scores when calling it; Neurowire's layer keeps them in its config.
+ */
+const SETTING_KWARGS = ['use_causal_mask', 'return_attention_scores'];
+
+/** The SETTING_KWARGS of one call (Keras 2: in the first input's ref; Keras 3: in `kwargs`). */
+function settingsOfCall(call: unknown): KerasConfig {
+  const kwargs = isObject(call) ? call.kwargs : Array.isArray(call) && isRefArray(call[0]) ? call[0][3] : undefined;
+  const settings: KerasConfig = {};
+  if (isObject(kwargs)) for (const key of SETTING_KWARGS) if (kwargs[key] !== undefined) settings[key] = kwargs[key];
+  return settings;
+}
+
+/** One output of a layer in the graph being built: the node and which of its outputs (0, its main one). */
+interface Port {
+  node: string;
+  port: number;
+}
 
 /** Every tensor of one call, in argument order: positional first, then the input keyword arguments. */
 function refsOfCall(call: unknown): TensorRef[] {
@@ -154,7 +191,7 @@ class GraphBuilder {
   }
 
   /** Adds the layer as its kind's node fed by `sources`; an unknown or unrepresentable layer is listed instead. */
-  addLayer(layer: KerasLayer, sources: string[]): string {
+  addLayer(layer: KerasLayer, sources: Port[]): string {
     const kerasName = String(layer.config?.name ?? layer.name ?? layer.class_name);
     const spec = specByKerasClass.get(layer.class_name);
     if (!spec?.keras) {
@@ -178,7 +215,7 @@ class GraphBuilder {
     this.nodes.push({ id: name, kind: spec.kind, name, params: parsed.data as Record<string, unknown>, position: { x: 0, y: 0 } });
     this.classNames.set(name, layer.class_name);
     if (converted.dropped?.length) this.dropped.push({ layer: name, settings: converted.dropped });
-    for (const source of sources) this.edges.push({ id: `e${this.edges.length + 1}`, source, target: name });
+    for (const { node, port } of sources) this.edges.push({ id: `e${this.edges.length + 1}`, source: node, target: name, ...(port > 0 ? { sourcePort: port } : {}) });
     return name;
   }
 
@@ -188,19 +225,19 @@ class GraphBuilder {
   }
 
   /** Expands a (possibly nested) model; `inputs` feed a nested model's inputs, null at the top. Returns its outputs. */
-  expand(model: KerasLayer, inputs: string[] | null): string[] {
+  expand(model: KerasLayer, inputs: Port[] | null): Port[] {
     return model.class_name === 'Sequential' ? this.expandSequential(model, inputs) : this.expandFunctional(model, inputs);
   }
 
-  private expandSequential(model: KerasLayer, inputs: string[] | null): string[] {
+  private expandSequential(model: KerasLayer, inputs: Port[] | null): Port[] {
     // Keras before 2.2.3 wrote a Sequential's config as the bare list of layers.
-    const config = Array.isArray(model.config) ? { layers: model.config } : model.config;
-    const layers = (Array.isArray(config.layers) ? config.layers : []) as KerasLayer[];
-    let current: string | null = inputs?.[0] ?? null;
+    const config = Array.isArray(model.config) ? { layers: model.config } : isObject(model.config) ? model.config : {};
+    const layers = layersOf(config.layers);
+    let current: Port | null = inputs?.[0] ?? null;
     for (const layer of layers) {
       if (layer.class_name === 'InputLayer') {
         // A nested Sequential's own InputLayer: its input is what the outer model feeds it.
-        if (current === null) current = this.addLayer(layer, []);
+        if (current === null) current = { node: this.addLayer(layer, []), port: 0 };
         continue;
       }
       if (current === null && MODEL_CLASSES.has(layer.class_name)) {
@@ -220,9 +257,9 @@ class GraphBuilder {
           this.unknown.push({ name: layerName, className: layer.class_name, reason: 'the model has no InputLayer and its first layer no batch_input_shape, so the input shape is unknown' });
           return [];
         }
-        current = this.addInput(`${layerName}_input`, shape);
+        current = { node: this.addInput(`${layerName}_input`, shape), port: 0 };
       }
-      const outputs = MODEL_CLASSES.has(layer.class_name) ? this.expand(layer, [current]) : [this.addLayer(layer, [current])];
+      const outputs = MODEL_CLASSES.has(layer.class_name) ? this.expand(layer, [current]) : [{ node: this.addLayer(layer, [current]), port: 0 }];
       if (outputs.length !== 1) {
         this.unknown.push({ name: String(layer.config?.name), className: layer.class_name, reason: 'a layer of a Sequential model must have exactly one output' });
         return [];
@@ -232,18 +269,24 @@ class GraphBuilder {
     return current === null ? [] : [current];
   }
 
-  private expandFunctional(model: KerasLayer, inputs: string[] | null): string[] {
-    const config = model.config;
-    const layers = (Array.isArray(config.layers) ? config.layers : []) as KerasLayer[];
-    /** Per layer name: for each of its calls (inbound nodes), its output nodes. */
-    const outputsOf = new Map<string, string[][]>();
+  private expandFunctional(model: KerasLayer, inputs: Port[] | null): Port[] {
+    const config: KerasConfig = isObject(model.config) ? model.config : {};
+    const layers = layersOf(config.layers);
+    /** Per layer name: for each of its calls (inbound nodes), its outputs, by tensor index. */
+    const outputsOf = new Map<string, Port[][]>();
     const inputRefs = refList(config.input_layers);
     if (inputs) {
       inputRefs.forEach((ref, i) => {
         if (inputs[i] !== undefined) outputsOf.set(ref.layer, [[inputs[i]]]);
       });
     }
-    const resolve = (ref: TensorRef) => outputsOf.get(ref.layer)?.[ref.node]?.[ref.tensor];
+    /** A layer of this model gives its outputs as ports of its node; a nested model gives the ports of its outputs. */
+    const ownLayer = new Set<string>();
+    const resolve = (ref: TensorRef): Port | undefined => {
+      const outputs = outputsOf.get(ref.layer)?.[ref.node];
+      if (!outputs) return undefined;
+      return ownLayer.has(ref.layer) && outputs[0] ? { node: outputs[0].node, port: ref.tensor } : outputs[ref.tensor];
+    };
     let pending = layers;
     // Keras lists layers in call order; passes make the import independent of that.
     while (pending.length) {
@@ -252,7 +295,7 @@ class GraphBuilder {
         const name = String(layer.name ?? layer.config?.name);
         if (outputsOf.has(name)) continue;
         if (layer.class_name === 'InputLayer') {
-          outputsOf.set(name, [[this.addLayer(layer, [])]]);
+          outputsOf.set(name, [[{ node: this.addLayer(layer, []), port: 0 }]]);
           continue;
         }
         const calls = layer.inbound_nodes ?? [];
@@ -268,8 +311,13 @@ class GraphBuilder {
           left.push(layer);
           continue;
         }
-        const outputs = MODEL_CLASSES.has(layer.class_name) ? this.expand(layer, sources as string[]) : [this.addLayer(layer, sources as string[])];
-        outputsOf.set(name, [outputs]);
+        if (MODEL_CLASSES.has(layer.class_name)) outputsOf.set(name, [this.expand(layer, sources as Port[])]);
+        else {
+          const settings = settingsOfCall(calls[0]);
+          const called = Object.keys(settings).length ? { ...layer, config: { ...layer.config, ...settings } } : layer;
+          outputsOf.set(name, [[{ node: this.addLayer(called, sources as Port[]), port: 0 }]]);
+          ownLayer.add(name);
+        }
       }
       if (left.length === pending.length) {
         for (const layer of left) this.unknown.push({ name: String(layer.name ?? layer.config?.name), className: layer.class_name, reason: 'its inputs come from layers that are not in the model' });
@@ -279,7 +327,7 @@ class GraphBuilder {
     }
     return refList(config.output_layers)
       .map(resolve)
-      .filter((s): s is string => s !== undefined);
+      .filter((s): s is Port => s !== undefined);
   }
 }
 
@@ -308,6 +356,17 @@ export function importKerasModel(json: unknown): KerasImportResult {
   const outputs = builder.expand(topology, null);
   if (builder.unknown.length) return { unknown: builder.unknown };
   if (outputs.length === 0) throw new KerasImportError('the model has no outputs');
+  // A Neurowire network's outputs are the main outputs of the layers that end it (not an LSTM's state, not scores).
+  const sideOutputs = outputs.filter((o) => o.port > 0);
+  if (sideOutputs.length) {
+    return {
+      unknown: sideOutputs.map((o) => ({
+        name: o.node,
+        className: builder.classNames.get(o.node) ?? o.node,
+        reason: `the model gives its output ${o.port + 1} (a state or attention scores) as a model output; Neurowire's model outputs are the main outputs of the layers that end the network`,
+      })),
+    };
+  }
 
   const graph: Graph = { nodes: builder.nodes, edges: builder.edges };
   layOut(graph);

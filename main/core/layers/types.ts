@@ -41,7 +41,14 @@ export type ShapeFix = {
 
 /** What a layer's shape check found: the output shape, or a human error; warnings either way, and fixes where the spec knows one. */
 export type ShapeCheck =
-  | { ok: true; shape: Shape; warnings?: string[]; fixes?: ShapeFix[] }
+  | {
+      ok: true;
+      shape: Shape;
+      /** Shapes of the outputs after the main one, in the order the spec's `outputs.extra` names them (an LSTM's states). */
+      extraShapes?: Shape[];
+      warnings?: string[];
+      fixes?: ShapeFix[];
+    }
   | { ok: false; error: string; warnings?: string[]; fixes?: ShapeFix[] };
 
 /** A Reshape the person can insert before the checked layer: the fix behind "insert a Reshape to [64, 1]". */
@@ -133,7 +140,20 @@ export interface LayerSpec<P extends ParamDefs = ParamDefs> {
      * absent where every input plays the same role (Add, Concatenate).
      */
     names?: readonly string[];
+    /**
+     * How the inputs after the first reach tfjs. By default every input goes in one list (`apply([q, v, k])`);
+     * `initialState`: the first is the layer's input and the rest its initial state (`apply(x, { initialState })`),
+     * an RNN started from another one's final state.
+     */
+    restAs?: 'initialState';
   };
+  /**
+   * A layer with more than one output (an LSTM returning its final states, attention returning its scores): the
+   * names of the outputs after the main one, which depend on the params (none while Return state is off). Each is
+   * a port of its own on the canvas; a connection names the port it leaves from (`sourcePort`, 0 = main output).
+   * The shape check gives their shapes in `extraShapes`, in this order.
+   */
+  outputs?: { extra(params: ParamValues<P>): readonly string[] };
   /** Prefix for automatic node names, e.g. "dense" gives dense_1, dense_2, ... */
   namePrefix: string;
   /**
@@ -166,6 +186,11 @@ export interface LayerSpec<P extends ParamDefs = ParamDefs> {
   inferShape(inputs: Shape[], params: ParamValues<P>, ctx: CheckContext): ShapeCheck;
   /** Trainable + non-trainable weights, as tfjs `countParams()` reports them. */
   countParams(inputs: Shape[], params: ParamValues<P>): number;
+  /**
+   * How many of those weights training does not change (BatchNormalization's moving mean and variance), as tfjs's
+   * `nonTrainableWeights` hold them; 0 when absent.
+   */
+  countNonTrainable?(inputs: Shape[], params: ParamValues<P>): number;
   tfjs: TfjsBuild<P>;
   /** How a Keras layer imports as this kind; absent where Keras has no such layer. */
   keras?: KerasImport;

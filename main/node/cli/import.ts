@@ -4,11 +4,12 @@ import { parseArgs } from 'node:util';
 import { importKerasModel, KerasImportError, type KerasImportResult } from '../../core/import/keras';
 import { serializeProject, upgradeProject } from '../../core/project';
 import { formatShape } from '../../core/shapes';
+import { PROJECT_EXTENSION } from '../../core/projectFile';
 
-const USAGE = `Usage: npm run import -- <model.json> [--out <project.neurowire.json>]
+const USAGE = `Usage: npm run import -- <model.json> [--out <project.neurowire>]
 
 Imports the architecture of a Keras or TensorFlow.js layers model: a TensorFlow.js model.json or the JSON of
-Keras's model.to_json(). Writes a Neurowire project (default: <model>.neurowire.json next to the model) and prints
+Keras's model.to_json(). Writes a Neurowire project (default: <model>.neurowire next to the model) and prints
 its layers with their output shapes and parameter counts. The weights are not imported.`;
 
 function fail(message: string, code = 2): never {
@@ -66,7 +67,7 @@ function main(): void {
     const lines = result.unknown.map((u) => `  ${u.name} (${u.className})${u.reason ? `: ${u.reason}` : ': Neurowire has no such layer'}`);
     fail(`${file} was not imported — ${result.unknown.length === 1 ? 'one layer' : `${result.unknown.length} layers`} cannot be represented, so nothing was written:\n${lines.join('\n')}`, 1);
   }
-  const out = values.out ?? path.join(path.dirname(file), `${path.basename(file, '.json')}.neurowire.json`);
+  const out = values.out ?? path.join(path.dirname(file), `${path.basename(file, '.json')}${PROJECT_EXTENSION}`);
   // Read back as the app would open it, so a project that would not open is never written.
   const text = serializeProject(upgradeProject(JSON.parse(serializeProject(result.project)), out));
   console.log(formatSummary(result));

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { DataProblem, DatasetInfo, DatasetPreview, InputPart, OutputPart, Preprocessing } from '../../core/datasets';
 import type { TrainingData } from '../../core/training/types';
-import { datasetKey, type CsvInputBinding, type DatasetChoice, type DatasetSource } from '../../core/project';
-import { columnIndex, columnStats, countLines, isMissing, isNumericColumn, previewTable, readCsv, sortClassNames, toNumber } from './csvRows';
+import { datasetKey, describeValue, type CsvInputBinding, type DatasetChoice, type DatasetSource } from '../../core/project';
+import { bareColumn, columnIndex, columnStats, countLines, isMissing, isNumericColumn, previewTable, readCsv, sortClassNames, toNumber } from './csvRows';
 import { arraySplit, classCountsOf, partsSplit, splitIndices, type PartSamples, type SplitFractions } from './split';
 import { buildVocabulary, encodeText } from './text';
 
@@ -63,7 +63,7 @@ export interface PreparedCsv {
 }
 
 function problemText(p: DataProblem): string {
-  return `${p.file}:${p.line ?? '?'}:${p.column ?? '?'}: ${p.message}`;
+  return `${p.file}:${p.line ?? '?'}:${p.column === undefined ? '?' : bareColumn(p.column)}: ${p.message}`;
 }
 
 /** Reads and checks the table: kept rows, column kinds, classes; bad rows handled per `badRows` (preview: always listed). */
@@ -102,9 +102,9 @@ export async function prepareCsv(source: CsvSource, opts: { maxRows?: number; pr
         textIdx = source.inputs.flatMap((b) => (b.type === 'text' ? [columnIndex(h, b.column, file, 'text')] : []));
         featureIdx = tabular ? tabular.map((c) => columnIndex(h, c, file, 'feature')) : h.map((_, i) => i).filter((i) => !targetIdx.includes(i) && !textIdx.includes(i));
         for (const i of targetIdx) {
-          if (featureIdx.includes(i) || textIdx.includes(i)) throw new Error(`The ${targetIdx.length > 1 ? 'target' : 'label'} column "${h[i]}" is also listed as ${featureIdx.includes(i) ? 'a feature' : 'a text input'}.`);
+          if (featureIdx.includes(i) || textIdx.includes(i)) throw new Error(`The ${targetIdx.length > 1 ? 'target' : 'label'} column ${describeValue(h[i])} is also listed as ${featureIdx.includes(i) ? 'a feature' : 'a text input'}.`);
         }
-        if (featureIdx.length === 0 && textIdx.length === 0) throw new Error(`${path.basename(file)} has no feature columns besides the label "${h[labelIdx]}".`);
+        if (featureIdx.length === 0 && textIdx.length === 0) throw new Error(`${path.basename(file)} has no feature columns besides the label ${describeValue(h[labelIdx])}.`);
       },
     },
   );
@@ -128,7 +128,7 @@ export async function prepareCsv(source: CsvSource, opts: { maxRows?: number; pr
     for (const c of numericCols) {
       const v = rows[r][c.index];
       if (!isMissing(v) && Number.isNaN(toNumber(v))) {
-        bad.push({ file, line: lines[r], column: c.name, message: `"${v.length > 40 ? v.slice(0, 40) + '…' : v}" is not a number (column "${c.name}" is numeric)` });
+        bad.push({ file, line: lines[r], column: c.name, message: `${describeValue(v)} is not a number (column ${describeValue(c.name)} is numeric)` });
         badLine.add(lines[r]);
         break;
       }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Papa from 'papaparse';
+import { describeValue } from '../../core/project';
 
 /**
  * Streams a delimited text file row by row (papaparse `step` over a file stream), tracking each row's 1-based line
@@ -85,7 +86,7 @@ export function readCsv(file: string, onRow: RowHandler, opts: CsvReadOptions = 
           const column = header?.[fields.length - 1];
           reject(
             new Error(
-              `${path.basename(file)}, line ${here}, column ${fields.length}${column ? ` ("${column}")` : ''}: ${
+              `${path.basename(file)}, line ${here}, column ${fields.length}${column ? ` (${describeValue(column)})` : ''}: ${
                 quoteError.code === 'MissingQuotes' ? 'a quoted field is never closed (a " without its closing ")' : 'a quote inside a quoted field is not doubled ("")'
               }. Fix the quotes in that line and load the file again.`,
             ),
@@ -148,8 +149,20 @@ export async function countLines(file: string): Promise<number> {
 export function columnIndex(header: string[], name: string, file: string, role: string): number {
   let i = header.indexOf(name);
   if (i < 0) i = header.findIndex((h) => h.toLowerCase() === name.trim().toLowerCase());
-  if (i < 0) throw new Error(`${path.basename(file)} has no column "${name}" (${role}). Its columns: ${header.map((h) => `"${h}"`).join(', ')}.`);
+  if (i < 0) throw new Error(`${path.basename(file)} has no column ${describeValue(name)} (${role}). Its columns: ${listColumns(header)}.`);
   return i;
+}
+
+/** The first columns of a header, each quoted as describeValue does (short, printable): a header may be any line of any file. */
+export function listColumns(header: string[], shown = 8): string {
+  const more = header.length - shown;
+  return header.slice(0, shown).map(describeValue).join(', ') + (more > 0 ? ` and ${more} more` : '');
+}
+
+/** A column name as `file:line:column` shows it: bare where it is short and printable, else quoted as describeValue does. */
+export function bareColumn(name: string): string {
+  const quoted = describeValue(name);
+  return quoted === JSON.stringify(name) ? name : quoted;
 }
 
 export type ColumnType = 'number' | 'category' | 'text' | 'empty';

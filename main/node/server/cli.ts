@@ -2,12 +2,15 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Engine } from '../engine';
+import { projectFileArgument } from '../projectFiles';
 import { startServer } from './server';
 
 /** `npm run serve`: the whole app in a browser, engine in this Node process. */
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     options: { port: { type: 'string', default: process.env.NEUROWIRE_PORT ?? '0' }, host: { type: 'string', default: '127.0.0.1' } },
+    // `npm run serve -- my.neurowire`: the page opens that project once it has started.
+    allowPositionals: true,
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not "${values.port}".`);
@@ -15,6 +18,9 @@ async function main(): Promise<void> {
   const staticDir = candidates.find((c) => existsSync(path.join(c, 'index.html')));
   if (!staticDir) throw new Error('The UI is not built. Run `npm run build:renderer` first (npm run serve does this for you).');
   const engine = new Engine({ host: 'browser' });
+  // npm runs this in the package folder; a relative path means one relative to where npm was started.
+  const file = projectFileArgument(['serve', ...positionals], process.env.INIT_CWD ?? process.cwd());
+  if (file) engine.requestOpen(file);
   if (!['127.0.0.1', 'localhost', '::1'].includes(values.host)) {
     console.warn(
       `Warning: listening on ${values.host} makes Neurowire reachable from other machines on your network. Anyone with the address and its token can read and write files as you; share it only on a network you trust.`,

@@ -7,6 +7,8 @@ export interface NeurowireBridge {
   call(method: string, params: unknown): Promise<unknown>;
   /** Subscribes to engine events (e.g. "training"); returns the unsubscribe function. */
   onEvent(listener: (event: string, payload: unknown) => void): () => void;
+  /** Where a file dropped on the window lies on disk ('' when it is not a file on disk). */
+  pathForFile(file: File): string;
 }
 
 declare global {

@@ -3,6 +3,7 @@ import { DatasetPanel } from './DatasetPanel';
 import { TrainingPanel } from './TrainingPanel';
 import { EvaluationPanel } from './EvaluationPanel';
 import { RunsPanel } from './RunsPanel';
+import { SummaryPanel } from './SummaryPanel';
 import { useApp } from '../store/context';
 import './data/data.css';
 
@@ -18,6 +19,7 @@ const TABS: readonly BottomTab[] = [
   { id: 'training', label: 'Training', element: <TrainingPanel /> },
   { id: 'evaluation', label: 'Evaluation', element: <EvaluationPanel /> },
   { id: 'runs', label: 'Runs', element: <RunsPanel /> },
+  { id: 'summary', label: 'Summary', element: <SummaryPanel /> },
 ];
 
 /** Shown first: training, where a new project goes next (and where the first end-to-end test starts). */

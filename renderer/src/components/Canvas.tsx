@@ -16,7 +16,8 @@ import {
 import { getLayerSpec } from '../../../main/core/layers/registry';
 import { useActions, useApp, useAppStore } from '../store/context';
 import { analysisFor } from '../store/analysis';
-import { connectionProblem, takesNoInputs } from '../store/graphOps';
+import { connectionProblem, handleOfPort, portOfHandle, takesNoInputs } from '../store/graphOps';
+import { outputNames, portShape } from '../../../main/core/graph/analyze';
 import { paramSummary, shapeText } from '../format';
 import { LayerNode, type LayerFlowNode, type LayerNodeData } from './LayerNode';
 
@@ -54,6 +55,7 @@ export function Canvas() {
         errors: info?.errors ?? [],
         warnings: info?.warnings ?? [],
         hasInput: !takesNoInputs(n.kind),
+        outputs: outputNames(n),
       };
       // Keep the same data object when nothing shown changed, so memoized nodes skip rendering.
       const prev = cache.get(n.id);
@@ -70,17 +72,26 @@ export function Canvas() {
     const byId = new Map(project.graph.nodes.map((n) => [n.id, n]));
     const seenByTarget = new Map<string, number>();
     return project.graph.edges.map((e) => {
-      const shape = analysis.nodes[e.source]?.outputShape;
+      const port = e.sourcePort ?? 0;
+      const shape = portShape(analysis.nodes[e.source], port);
+      const source = byId.get(e.source);
+      const outputs = source ? outputNames(source) : ['output'];
       // Where the order of inputs has a meaning (attention's query, value, key), the edge says which one it is.
       const position = seenByTarget.get(e.target) ?? 0;
       seenByTarget.set(e.target, position + 1);
       const role = getLayerSpec(byId.get(e.target)?.kind ?? '')?.inputs.names?.[position];
-      const shown = shape ? shapeText(shape) : undefined;
+      // From a layer with several outputs, the edge says which it carries (state h · [32]).
+      const from = outputs.length > 1 ? outputs[port] : undefined;
+      // "state h → initial state h · [32]": which output it leaves from, which input it enters, what it carries.
+      const what = from && role ? `${from} → ${role}` : (from ?? role);
+      const label = [what, shape ? shapeText(shape) : undefined].filter(Boolean).join(' · ') || undefined;
       return {
         id: e.id,
         source: e.source,
+        // An output the layer no longer gives (Return state turned off) draws from the main one; the layer says why.
+        sourceHandle: handleOfPort(port < outputs.length ? port : 0),
         target: e.target,
-        label: role ? (shown ? `${role} · ${shown}` : role) : shown,
+        label,
         selected: selected.has(e.id),
         className: 'flow-edge',
         labelBgPadding: [4, 2] as [number, number],
@@ -143,10 +154,10 @@ export function Canvas() {
     [applySelect],
   );
 
-  const onConnect = useCallback((c: Connection) => void actions.connect(c.source, c.target), [actions]);
+  const onConnect = useCallback((c: Connection) => void actions.connect(c.source, c.target, portOfHandle(c.sourceHandle)), [actions]);
 
   const isValidConnection = useCallback<IsValidConnection>(
-    (c) => connectionProblem(store.getState().project, c.source, c.target) === null,
+    (c) => connectionProblem(store.getState().project, c.source, c.target, portOfHandle(c.sourceHandle)) === null,
     [store],
   );
 
@@ -157,7 +168,8 @@ export function Canvas() {
       if (state.isValid !== false || !state.fromNode || !state.toNode || !state.toHandle) return;
       const forward = state.fromHandle?.type !== 'target';
       const [source, target] = forward ? [state.fromNode.id, state.toNode.id] : [state.toNode.id, state.fromNode.id];
-      const problem = connectionProblem(store.getState().project, source, target);
+      const port = portOfHandle((forward ? state.fromHandle : state.toHandle)?.id);
+      const problem = connectionProblem(store.getState().project, source, target, port);
       if (problem) actions.notify('error', problem);
     },
     [actions, store],

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ProjectFileEntry } from '../../../main/core/api/contract';
-import { useActions, useAppStore } from '../store/context';
+import { useActions, useApp, useAppStore } from '../store/context';
 
 export function Modal({ title, onClose, children, testId, wide = false }: { title: string; onClose: () => void; children: ReactNode; testId: string; wide?: boolean }) {
   useEffect(() => {
@@ -86,7 +86,7 @@ export function OpenDialog({ onClose }: { onClose: () => void }) {
           className="field__input"
           value={path}
           spellCheck={false}
-          placeholder="/path/to/project.neurowire.json"
+          placeholder="/path/to/project.neurowire"
           onChange={(e) => setPath(e.target.value)}
         />
         <div className="modal__buttons">
@@ -145,6 +145,37 @@ export function SaveDialog({ initialPath, onClose }: { initialPath: string; onCl
           </button>
         </div>
       </form>
+    </Modal>
+  );
+}
+
+/** The question the app is waiting on (restore unsaved work, discard changes); Escape answers with the first choice. */
+export function QuestionDialog() {
+  const actions = useActions();
+  const question = useApp((s) => s.ui.question);
+  const defaultRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => defaultRef.current?.focus(), [question]);
+  if (!question) return null;
+  const { choices } = question;
+  return (
+    <Modal title={question.title} onClose={() => actions.answer(choices[0].id)} testId="question-dialog">
+      <p className="modal__text" data-testid="question-text">
+        {question.text}
+      </p>
+      <div className="modal__buttons">
+        {choices.map((c, i) => (
+          <button
+            key={c.id}
+            ref={i === choices.length - 1 ? defaultRef : undefined}
+            type="button"
+            className={i === choices.length - 1 ? 'btn btn--primary' : 'btn'}
+            data-testid={`answer-${c.id}`}
+            onClick={() => actions.answer(c.id)}
+          >
+            {c.label}
+          </button>
+        ))}
+      </div>
     </Modal>
   );
 }

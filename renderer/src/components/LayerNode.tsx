@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { handleOfPort } from '../store/graphOps';
 
 export interface LayerNodeData extends Record<string, unknown> {
   name: string;
@@ -11,6 +12,8 @@ export interface LayerNodeData extends Record<string, unknown> {
   errors: string[];
   warnings: string[];
   hasInput: boolean;
+  /** Names of the layer's outputs, main first; a layer with several (an LSTM returning its state) shows a handle each. */
+  outputs: string[];
 }
 
 export type LayerFlowNode = Node<LayerNodeData, 'layer'>;
@@ -43,7 +46,21 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
           {data.errors.length + data.warnings.length > 1 ? ` (+${data.errors.length + data.warnings.length - 1} more)` : ''}
         </div>
       )}
-      <Handle type="source" position={Position.Right} data-testid={`handle-out-${data.name}`} className="layer-handle" />
+      {data.outputs.map((output, port) => (
+        <Handle
+          key={port}
+          id={handleOfPort(port)}
+          type="source"
+          position={Position.Right}
+          data-testid={port === 0 ? `handle-out-${data.name}` : `handle-out-${data.name}-${port}`}
+          className="layer-handle"
+          title={data.outputs.length > 1 ? output : undefined}
+          // Spread down the right edge, main output on top.
+          style={data.outputs.length > 1 ? { top: `${((port + 1) * 100) / (data.outputs.length + 1)}%` } : undefined}
+        >
+          {data.outputs.length > 1 && <span className="layer-handle__label">{output}</span>}
+        </Handle>
+      ))}
     </div>
   );
 }

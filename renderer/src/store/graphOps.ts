@@ -40,15 +40,29 @@ export function makeNode(kind: string, position: { x: number; y: number }, nodes
 }
 
 /** Why a connection source → target cannot be made, or null when it can. */
-export function connectionProblem(project: Project, source: string, target: string): string | null {
+/** Why a connection from output `port` of `source` (0, its main output) into `target` cannot be made, or null. */
+export function connectionProblem(project: Project, source: string, target: string, port = 0): string | null {
   const nodes = project.graph.nodes;
   const s = nodes.find((n) => n.id === source);
   const t = nodes.find((n) => n.id === target);
   if (!s || !t) return 'That layer no longer exists.';
   if (source === target) return 'A layer cannot feed itself.';
   if (takesNoInputs(t.kind)) return `${t.name} is an Input layer and takes no incoming connections.`;
-  if (project.graph.edges.some((e) => e.source === source && e.target === target)) return `${s.name} is already connected to ${t.name}.`;
+  if (project.graph.edges.some((e) => e.source === source && e.target === target && (e.sourcePort ?? 0) === port)) {
+    return port === 0 ? `${s.name} is already connected to ${t.name}.` : `That output of ${s.name} is already connected to ${t.name}.`;
+  }
   return null;
+}
+
+/** The port of a source handle id (`out-1` is output 1); the main output for the plain handle. */
+export function portOfHandle(handle: string | null | undefined): number {
+  const m = /^out-(\d+)$/.exec(handle ?? '');
+  return m ? Number(m[1]) : 0;
+}
+
+/** The id of the handle of output `port`, as LayerNode names it. */
+export function handleOfPort(port: number): string {
+  return `out-${port}`;
 }
 
 export function withGraph(project: Project, nodes: ProjectNode[], edges: ProjectEdge[]): Project {

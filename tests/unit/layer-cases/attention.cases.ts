@@ -9,6 +9,9 @@ export const ACCEPTED: Case[] = [
   { kind: 'MultiHeadAttention', inputs: [[null, 8]], params: { numHeads: 2, keyDim: 4, useCausalMask: true } },
   { kind: 'MultiHeadAttention', inputs: [[6, 8], [null, 4], [5, 4]], params: { keyDim: 3, dropout: 0.2 }, runWith: [[6, 8], [5, 4], [5, 4]] },
   { kind: 'MultiHeadAttention', inputs: [[1, 3]], params: { numHeads: 1, keyDim: 1, valueDim: 2, useCausalMask: true } },
+  // With its scores as a second output [heads, query steps, value steps]
+  { kind: 'MultiHeadAttention', inputs: [[10, 32]], params: { numHeads: 4, keyDim: 8, returnAttentionScores: true } },
+  { kind: 'MultiHeadAttention', inputs: [[6, 8], [9, 4]], params: { numHeads: 3, keyDim: 2, returnAttentionScores: true, useCausalMask: true } },
   // PositionalEmbedding
   { kind: 'PositionalEmbedding', inputs: [[10, 16]], params: { maxLength: 10 } },
   { kind: 'PositionalEmbedding', inputs: [[null, 8]], params: { mode: 'learned', maxLength: 32 } },

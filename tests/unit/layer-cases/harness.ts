@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { requireLayerSpec } from '../../../main/core/layers/registry';
-import { buildLayer } from '../../../main/core/compile';
+import { applyLayer, buildLayer } from '../../../main/core/compile';
 import { paramsSchema } from '../../../main/core/layers/params';
 import type { AnyLayerSpec, ShapeCheck } from '../../../main/core/layers/types';
 import { formatShape, type Shape } from '../../../main/core/shapes';
@@ -36,19 +36,23 @@ export function describeCase(c: Case): string {
 
 export const layerFactories = tf.layers as unknown as Record<string, (config: Record<string, unknown>) => tf.layers.Layer>;
 
-/** Builds the layer the way the compiler does and applies it to symbolic inputs. */
-export function buildInTfjs(c: Case): { layer: tf.layers.Layer | null; inputs: tf.SymbolicTensor[]; output: tf.SymbolicTensor } {
+/**
+ * Builds the layer the way the compiler does and applies it to symbolic inputs. `output` is the main output,
+ * `outputs` all of them (an LSTM returning its state: output, h, c).
+ */
+export function buildInTfjs(c: Case): { layer: tf.layers.Layer | null; inputs: tf.SymbolicTensor[]; output: tf.SymbolicTensor; outputs: tf.SymbolicTensor[] } {
   const spec = requireLayerSpec(c.kind);
   const params = parse(spec, c.params);
   if (spec.kind === 'Input') {
     const config = spec.tfjs.config(params) as { shape: number[] };
     const input = tf.input({ shape: config.shape });
-    return { layer: null, inputs: [input], output: input };
+    return { layer: null, inputs: [input], output: input, outputs: [input] };
   }
   const layer = buildLayer(tf, spec, spec.tfjs.config(params));
   const inputs = c.inputs.map((shape) => tf.input({ shape }));
-  const output = layer.apply(inputs.length === 1 ? inputs[0] : inputs) as tf.SymbolicTensor;
-  return { layer, inputs, output };
+  const applied = applyLayer(layer, inputs, spec.inputs.restAs);
+  const outputs = Array.isArray(applied) ? applied : [applied];
+  return { layer, inputs, output: outputs[0], outputs };
 }
 
 /** Concrete sizes for a run: unknown axes get 6 (even, so Reshape(-1, 2) style cases divide). */
@@ -61,13 +65,19 @@ export function concrete(shape: Shape, batch = 2): number[] {
  * Throws where tfjs throws at run time.
  */
 export function runInTfjs(c: Case): number[] {
+  return runAllInTfjs(c)[0];
+}
+
+/** Like runInTfjs, for every output of the layer (main first). */
+export function runAllInTfjs(c: Case): number[][] {
   const built = buildInTfjs(c);
-  if (!built.layer) return built.output.shape.slice(1) as number[];
+  if (!built.layer) return [built.output.shape.slice(1) as number[]];
   return tf.tidy(() => {
     const xs = c.inputs.map((s, i) => tf.ones(c.runWith ? [2, ...c.runWith[i]] : concrete(s)));
-    const y = built.layer!.apply(xs.length === 1 ? xs[0] : xs) as tf.Tensor;
-    if (y.shape[0] !== 2) throw new Error(`batch axis changed from 2 to ${y.shape[0]}`);
-    return y.shape.slice(1);
+    const applied = applyLayer(built.layer!, xs, requireLayerSpec(c.kind).inputs.restAs);
+    const ys = Array.isArray(applied) ? applied : [applied];
+    for (const y of ys) if (y.shape[0] !== 2) throw new Error(`batch axis changed from 2 to ${y.shape[0]}`);
+    return ys.map((y) => y.shape.slice(1));
   });
 }
 

@@ -1,4 +1,7 @@
-/** SimpleRNN, the wrappers (Bidirectional, TimeDistributed) and Inputs with axes of unknown length. */
+/**
+ * SimpleRNN, the wrappers (Bidirectional, TimeDistributed), Inputs with axes of unknown length, and recurrent layers
+ * with several outputs (Return state) or started from given states.
+ */
 import type { Case } from './harness';
 
 const lstm = (params: Record<string, unknown> = {}) => ({ kind: 'LSTM', params });
@@ -41,6 +44,16 @@ export const ACCEPTED: Case[] = [
   { kind: 'TimeDistributed', inputs: [[4, 6]], params: { layer: { kind: 'Reshape', params: { targetShape: [2, 3] } } } },
   { kind: 'TimeDistributed', inputs: [[4, 6]], params: { layer: { kind: 'Dropout', params: { rate: 0.3 } } } },
   { kind: 'TimeDistributed', inputs: [[null, 6]], params: { layer: { kind: 'Activation', params: { activation: 'softmax' } } } },
+  // Return state: the final states as more outputs ([units] each); initial states as inputs after the sequence
+  { kind: 'LSTM', inputs: [[10, 4]], params: { units: 6, returnState: true } },
+  { kind: 'LSTM', inputs: [[10, 4]], params: { units: 6, returnState: true, returnSequences: true } },
+  { kind: 'LSTM', inputs: [[null, 4], [6], [6]], params: { units: 6 } },
+  { kind: 'LSTM', inputs: [[7, 3], [5], [5]], params: { units: 5, returnState: true, returnSequences: true } },
+  { kind: 'GRU', inputs: [[10, 4]], params: { units: 3, returnState: true } },
+  { kind: 'GRU', inputs: [[10, 4], [3]], params: { units: 3, returnSequences: true } },
+  { kind: 'GRU', inputs: [[8, 2], [4]], params: { units: 4, returnState: true, resetAfter: false } },
+  { kind: 'SimpleRNN', inputs: [[10, 4]], params: { units: 3, returnState: true } },
+  { kind: 'SimpleRNN', inputs: [[null, 4], [2]], params: { units: 2, returnState: true, returnSequences: true } },
 ];
 
 export const REJECTED: Case[] = [
@@ -56,4 +69,9 @@ export const REJECTED: Case[] = [
   { kind: 'TimeDistributed', inputs: [[8]] },
   { kind: 'TimeDistributed', inputs: [[4, 16]], params: { layer: { kind: 'Conv2D', params: {} } } },
   { kind: 'TimeDistributed', inputs: [[4, 2, 2, 1]], params: { layer: { kind: 'Conv2D', params: { kernelSize: [3, 3] } } } },
+  // Initial states: all of them or none, each one value per unit
+  { kind: 'LSTM', inputs: [[10, 4], [6]], params: { units: 6 } },
+  { kind: 'LSTM', inputs: [[10, 4], [5], [5]], params: { units: 6 } },
+  { kind: 'GRU', inputs: [[10, 4], [4]], params: { units: 3 } },
+  { kind: 'SimpleRNN', inputs: [[10, 4], [2, 3]], params: { units: 2 } },
 ];

@@ -130,6 +130,14 @@ export interface AttentionOptions {
  * value and key [batch, S, width'] → [batch, T, outputDim].
  */
 export function multiHeadAttention(tf: Tf, w: AttentionWeights, query: Tensor, value: Tensor, key: Tensor, opts: AttentionOptions): Tensor {
+  return attentionWithScores(tf, w, query, value, key, opts).output;
+}
+
+/**
+ * multiHeadAttention with the attention probabilities it used, as Keras returns them with return_attention_scores:
+ * [batch, heads, query steps, value steps] (after the mask and softmax, before dropout).
+ */
+export function attentionWithScores(tf: Tf, w: AttentionWeights, query: Tensor, value: Tensor, key: Tensor, opts: AttentionOptions): { output: Tensor; scores: Tensor } {
   const { numHeads: heads, keyDim, valueDim } = w.sizes;
   const [batch, queryTime, queryWidth] = dims3(query);
   const [, valueTime, valueWidth] = dims3(value);
@@ -140,11 +148,11 @@ export function multiHeadAttention(tf: Tf, w: AttentionWeights, query: Tensor, v
   let logits = tf.matMul(tf.mul(q, 1 / Math.sqrt(keyDim)), k, false, true);
   const mask = additiveMask(tf, queryTime, valueTime, opts.causal, opts.padding ?? null);
   if (mask) logits = tf.reshape(tf.add(tf.reshape(logits, [batch, heads, queryTime, valueTime]), mask), [batch * heads, queryTime, valueTime]);
-  let probabilities = tf.softmax(logits);
-  if (opts.training && opts.dropout > 0) probabilities = tf.dropout(probabilities, opts.dropout);
+  const scores = tf.softmax(logits);
+  const probabilities = opts.training && opts.dropout > 0 ? tf.dropout(scores, opts.dropout) : scores;
   const context = tf.matMul(probabilities, v);
   const joined = tf.reshape(tf.transpose(tf.reshape(context, [batch, heads, queryTime, valueDim]), [0, 2, 1, 3]), [batch, queryTime, heads * valueDim]);
-  return applyProjection(tf, joined, w.output, heads * valueDim);
+  return { output: applyProjection(tf, joined, w.output, heads * valueDim), scores: tf.reshape(scores, [batch, heads, queryTime, valueTime]) };
 }
 
 /** gamma and beta of one LayerNormalization over the last axis. */

@@ -205,7 +205,12 @@ export interface MultiHeadAttentionValues {
   /** 0: the query's features. */
   outputDim: number;
   useBias: boolean;
+  /** Also give the attention weights [heads, query steps, value steps] as a second output. */
+  returnAttentionScores?: boolean;
 }
+
+/** MultiHeadAttention's second output while it returns its scores. */
+export const ATTENTION_SCORES = ['scores'] as const;
 
 /** The sizes of a MultiHeadAttention on query, value and key widths, with Keras's defaults filled in. */
 export function resolveAttentionSizes(p: MultiHeadAttentionValues, queryWidth: number): AttentionSizes {
@@ -227,7 +232,9 @@ export function multiHeadAttentionShape(name: string, inputs: Shape[], p: MultiH
       error: `${name}: the key has ${key[0]} time steps but the value has ${value[0]} — ${label} pairs each key step with a value step, so connect key and value to sequences of the same length (or leave out the key to use the value as key).`,
     };
   }
-  return { ok: true, shape: [query[0], resolveAttentionSizes(p, sequences.features[0]).outputDim] };
+  const shape: Shape = [query[0], resolveAttentionSizes(p, sequences.features[0]).outputDim];
+  // The scores: for each head, how much each query step looks at each value step (each row sums to 1).
+  return p.returnAttentionScores ? { ok: true, shape, extraShapes: [[p.numHeads, query[0], value[0]]] } : { ok: true, shape };
 }
 
 /** Shape rule of TransformerEncoder and TransformerDecoder: [time, features] (+ an encoder output [time', features']) → [time, features]. */

@@ -73,6 +73,10 @@ export const BatchNormalization = defineLayer({
     const channels = input[input.length - 1] ?? 0;
     return channels * (2 + (p.center ? 1 : 0) + (p.scale ? 1 : 0));
   },
+  countNonTrainable([input]) {
+    // The moving mean and variance: updated by running statistics, not by gradients.
+    return 2 * (input[input.length - 1] ?? 0);
+  },
   keras: {
     className: 'BatchNormalization',
     params: (c) => ({

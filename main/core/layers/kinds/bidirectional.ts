@@ -36,6 +36,10 @@ export const Bidirectional = defineLayer({
   },
   inferShape([input], p, ctx) {
     const check = wrappedShape(RECURRENT_KINDS, p.layer, input, ctx);
+    // tfjs's Bidirectional would hand the states of both directions on as four more outputs; Neurowire keeps it at one.
+    if (check.ok && check.extraShapes?.length) {
+      return { ok: false, error: `${ctx.name}: a Bidirectional layer gives one output, so the ${p.layer.kind} inside it cannot also return its state — turn off Return state in its layer settings.` };
+    }
     if (!check.ok || p.mergeMode !== 'concat') return check;
     const shape = [...check.shape];
     const last = shape[shape.length - 1];
@@ -51,6 +55,7 @@ export const Bidirectional = defineLayer({
       const mergeMode = c.merge_mode ?? 'concat';
       if (typeof mergeMode !== 'string') throw new KerasImportError('merge_mode None (two separate outputs) is not supported');
       const { layer, dropped } = kerasWrapped(RECURRENT_KINDS, c.layer);
+      if (layer.params.returnState === true) throw new KerasImportError('a Bidirectional layer returning the states of both directions is not supported');
       return { params: { layer, mergeMode }, dropped: [...dropped, ...droppedSettings(c, ['layer', 'merge_mode'])] };
     },
   },

@@ -1,5 +1,8 @@
 import { defineLayer } from '../types';
-import { kerasRecurrent, RECURRENT_PARAMS, recurrentParamCount, recurrentShape } from './sequence';
+import { kerasRecurrent, RECURRENT_PARAMS, recurrentInputs, recurrentOutputs, recurrentParamCount, recurrentShape } from './sequence';
+
+/** The memory it carries from step to step: what Return state gives and an initial state sets. */
+const STATES = ['state'];
 import { kerasBool } from '../../import/kerasConfig';
 
 /**
@@ -19,7 +22,8 @@ export const GRU = defineLayer({
     'recurrent_kernel',
   ],
   outputFit: { fit: 'none' },
-  inputs: { min: 1, max: 1 },
+  inputs: recurrentInputs(STATES),
+  outputs: recurrentOutputs(STATES),
   params: {
     ...RECURRENT_PARAMS,
     resetAfter: {
@@ -32,8 +36,8 @@ export const GRU = defineLayer({
         'Where the reset gate acts. On: after the recurrent matrix product (the gate scales the product of the previous state, which has its own recurrent bias), as Keras (its default) and PyTorch do, so their GRU weights fit. Off: before it (the gate scales the previous state itself), the older variant and the only one tfjs has built in.',
     },
   },
-  inferShape([input], p, ctx) {
-    return recurrentShape('GRU', input, p, ctx);
+  inferShape(inputs, p, ctx) {
+    return recurrentShape('GRU', inputs, p, ctx, STATES);
   },
   countParams([input], p) {
     // Reset after: Keras's bias is [2, 3·units], one row for the input and one for the recurrent product.
@@ -58,6 +62,7 @@ export const GRU = defineLayer({
       // Always written out: tfjs defaults to hardSigmoid where Keras uses sigmoid.
       recurrentActivation: p.recurrentActivation,
       returnSequences: p.returnSequences,
+      ...(p.returnState ? { returnState: true } : {}),
       dropout: p.dropout,
       recurrentDropout: p.recurrentDropout,
       resetAfter: p.resetAfter,

@@ -1,5 +1,8 @@
 import { defineLayer } from '../types';
-import { kerasRecurrent, RECURRENT_PARAMS, recurrentParamCount, recurrentShape } from './sequence';
+import { kerasRecurrent, RECURRENT_PARAMS, recurrentInputs, recurrentOutputs, recurrentParamCount, recurrentShape } from './sequence';
+
+/** The memory it carries from step to step: what Return state gives and an initial state sets. */
+const STATES = ['state h', 'state c'];
 
 export const LSTM = defineLayer({
   kind: 'LSTM',
@@ -13,10 +16,11 @@ export const LSTM = defineLayer({
     'recurrent_kernel',
   ],
   outputFit: { fit: 'none' },
-  inputs: { min: 1, max: 1 },
+  inputs: recurrentInputs(STATES),
+  outputs: recurrentOutputs(STATES),
   params: RECURRENT_PARAMS,
-  inferShape([input], p, ctx) {
-    return recurrentShape('LSTM', input, p, ctx);
+  inferShape(inputs, p, ctx) {
+    return recurrentShape('LSTM', inputs, p, ctx, STATES);
   },
   countParams([input], p) {
     return recurrentParamCount(4, input, p.units);
@@ -34,6 +38,7 @@ export const LSTM = defineLayer({
       // Always written out: tfjs defaults to hardSigmoid where Keras uses sigmoid.
       recurrentActivation: p.recurrentActivation,
       returnSequences: p.returnSequences,
+      ...(p.returnState ? { returnState: true } : {}),
       dropout: p.dropout,
       recurrentDropout: p.recurrentDropout,
     }),

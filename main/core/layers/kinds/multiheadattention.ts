@@ -1,5 +1,5 @@
 import { defineLayer } from '../types';
-import { ATTENTION_INPUT_NAMES, MAX_ATTENTION_DROPOUT, attentionParamCount, multiHeadAttentionShape, queryValueKey, resolveAttentionSizes } from './attention';
+import { ATTENTION_INPUT_NAMES, ATTENTION_SCORES, MAX_ATTENTION_DROPOUT, attentionParamCount, multiHeadAttentionShape, queryValueKey, resolveAttentionSizes } from './attention';
 import { droppedSettings, kerasBool, kerasInt, kerasNumber, KerasImportError } from '../../import/kerasConfig';
 
 export const MultiHeadAttention = defineLayer({
@@ -13,6 +13,7 @@ export const MultiHeadAttention = defineLayer({
   penalizedWeights: ['kernel'],
   outputFit: { fit: 'none' },
   inputs: { min: 1, max: 3, names: ATTENTION_INPUT_NAMES },
+  outputs: { extra: (p) => (p.returnAttentionScores ? ATTENTION_SCORES : []) },
   params: {
     numHeads: { type: 'int', default: 2, min: 1, max: 256, label: 'Heads', help: 'Number of attention heads: each compares the steps in its own learned way, and their results are joined.' },
     keyDim: { type: 'int', default: 16, min: 1, max: 4096, label: 'Key size', help: 'Size of the query and key vectors of each head, which are compared to decide where to look. Often features ÷ heads.' },
@@ -32,6 +33,12 @@ export const MultiHeadAttention = defineLayer({
       default: false,
       label: 'Causal mask',
       help: 'Let each step look only at itself and earlier steps, never at later ones: needed when predicting the next token (decoders, text generation).',
+    },
+    returnAttentionScores: {
+      type: 'bool',
+      default: false,
+      label: 'Return scores',
+      help: 'Also give the attention weights as a second output [heads, query steps, value steps]: for each head, how much each step looks at every other step. For looking inside the model; connect it onward only to inspect it.',
     },
     outputDim: { type: 'int', default: 0, min: 0, max: 65536, label: 'Output size', help: "Size of the output per step. 0 keeps the query's number of features, so the output can be added back to the query (a residual connection)." },
   },
@@ -56,8 +63,9 @@ export const MultiHeadAttention = defineLayer({
           outputDim: kerasInt(c.output_shape, 0),
           // Keras passes the causal mask when calling the layer; Neurowire's own class (and its saved files) keep it here.
           useCausalMask: kerasBool(c.use_causal_mask, false),
+          returnAttentionScores: kerasBool(c.return_attention_scores, false),
         },
-        dropped: droppedSettings(c, ['num_heads', 'key_dim', 'value_dim', 'dropout', 'use_bias', 'output_shape', 'attention_axes', 'use_causal_mask']),
+        dropped: droppedSettings(c, ['num_heads', 'key_dim', 'value_dim', 'dropout', 'use_bias', 'output_shape', 'attention_axes', 'use_causal_mask', 'return_attention_scores']),
       };
     },
   },
@@ -72,6 +80,8 @@ export const MultiHeadAttention = defineLayer({
       dropout: p.dropout,
       useBias: p.useBias,
       useCausalMask: p.useCausalMask,
+      // Only when on, so models with one output read (and generate) as before.
+      ...(p.returnAttentionScores ? { returnAttentionScores: true } : {}),
       outputShape: p.outputDim > 0 ? p.outputDim : null,
     }),
   },

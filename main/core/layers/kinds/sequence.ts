@@ -59,6 +59,12 @@ export const RECURRENT_PARAMS = {
     label: 'Return sequences',
     help: 'Output the state of every time step [time, units] instead of only the last one [units]. Turn on to stack another recurrent layer, TimeDistributed or Conv1D after this layer.',
   },
+  returnState: {
+    type: 'bool',
+    default: false,
+    label: 'Return state',
+    help: 'Also give the final memory as outputs of their own, to start another recurrent layer from it: an encoder handing what it read to a decoder. Connect them into the second and later inputs of that layer.',
+  },
   dropout: { type: 'float', default: 0, min: 0, max: 1, step: 0.05, label: 'Dropout', help: 'Fraction of the input values dropped during training, from 0 up to (but not including) 1.' },
   recurrentDropout: {
     type: 'float',
@@ -76,6 +82,7 @@ export const SIMPLE_RNN_PARAMS = {
   units: RECURRENT_PARAMS.units,
   activation: RECURRENT_PARAMS.activation,
   returnSequences: RECURRENT_PARAMS.returnSequences,
+  returnState: RECURRENT_PARAMS.returnState,
   dropout: RECURRENT_PARAMS.dropout,
   recurrentDropout: RECURRENT_PARAMS.recurrentDropout,
 } as const satisfies ParamDefs;
@@ -83,12 +90,42 @@ export const SIMPLE_RNN_PARAMS = {
 interface RecurrentValues {
   units: number;
   returnSequences: boolean;
+  returnState: boolean;
   dropout: number;
   recurrentDropout: number;
 }
 
-/** Shape check shared by LSTM, GRU and SimpleRNN: input [time, features] → [units] or [time, units]. */
-export function recurrentShape(label: string, input: Shape, p: RecurrentValues, ctx: CheckContext): ShapeCheck {
+/** The inputs of a recurrent layer with these states: the sequence, then optionally an initial value of each state. */
+export function recurrentInputs(states: readonly string[]) {
+  return { min: 1, max: 1 + states.length, names: ['sequence', ...states.map((s) => `initial ${s}`)], restAs: 'initialState' } as const;
+}
+
+/** The extra outputs of a recurrent layer: its final states while Return state is on. */
+export function recurrentOutputs(states: readonly string[]) {
+  return { extra: (p: { returnState: boolean }) => (p.returnState ? states : []) };
+}
+
+/**
+ * Shape check shared by LSTM, GRU and SimpleRNN: input [time, features] → [units] or [time, units], with the
+ * final states ([units] each, named `states`) as extra outputs when Return state is on. Inputs after the sequence
+ * are initial states: all of them or none, each [units].
+ */
+export function recurrentShape(label: string, inputs: Shape[], p: RecurrentValues, ctx: CheckContext, states: readonly string[]): ShapeCheck {
+  const [input, ...initial] = inputs;
+  if (initial.length > 0 && initial.length !== states.length) {
+    return {
+      ok: false,
+      error: `${ctx.name}: ${label} starts from ${states.length} states (${states.join(', ')}), but ${initial.length} ${initial.length === 1 ? 'is' : 'are'} connected after the sequence — connect all of them, in that order, or none.`,
+    };
+  }
+  for (const [i, shape] of initial.entries()) {
+    if (shape.length !== 1 || (shape[0] !== null && shape[0] !== p.units)) {
+      return {
+        ok: false,
+        error: `${ctx.name}: the initial ${states[i]} must be [${p.units}] (one value per unit) but gets ${formatShape(shape)} — connect the ${states[i]} of a recurrent layer with ${p.units} units, or set Units to match it.`,
+      };
+    }
+  }
   const rank = sequenceRankError(ctx.name, label, input);
   if (rank) return rank;
   const [time, features] = input;
@@ -104,7 +141,8 @@ export function recurrentShape(label: string, input: Shape, p: RecurrentValues, 
     if (p[key] >= 1) warnings.push(`${ctx.name}: a ${words} of 1 does nothing in tfjs (nothing is dropped) — use a value below 1, e.g. 0.2.`);
   }
   const shape: Shape = p.returnSequences ? [time, p.units] : [p.units];
-  return warnings.length ? { ok: true, shape, warnings } : { ok: true, shape };
+  const extra = p.returnState ? { extraShapes: states.map((): Shape => [p.units]) } : {};
+  return warnings.length ? { ok: true, shape, ...extra, warnings } : { ok: true, shape, ...extra };
 }
 
 /**
@@ -118,11 +156,10 @@ export function recurrentParamCount(gates: number, input: Shape, units: number):
 
 /**
  * LSTM, GRU and SimpleRNN settings from a Keras config (Keras defaults where missing). `defaults` are Keras defaults
- * of keys the kind ignores, `used` keys the caller reads itself. Refuses return_state and go_backwards: the first
- * gives the layer more outputs, the second reads the sequence the other way round.
+ * of keys the kind ignores, `used` keys the caller reads itself. Refuses go_backwards, which reads the sequence the
+ * other way round.
  */
 export function kerasRecurrent(c: KerasConfig, defaults: KerasConfig = {}, used: readonly string[] = []): { params: Record<string, unknown>; dropped: string[] } {
-  if (c.return_state === true) throw new KerasImportError('return_state is not supported (the layer would have several outputs)');
   // Neurowire's recurrent layers always have biases; without them the layer would have other weights.
   if (c.use_bias === false) throw new KerasImportError('use_bias false is not supported (recurrent layers in Neurowire always have biases)');
   if (c.go_backwards === true) throw new KerasImportError('go_backwards is not supported — use a Bidirectional layer to read the sequence backwards');
@@ -132,6 +169,7 @@ export function kerasRecurrent(c: KerasConfig, defaults: KerasConfig = {}, used:
       activation: kerasActivation(c.activation, 'tanh'),
       recurrentActivation: kerasActivation(c.recurrent_activation, 'sigmoid'),
       returnSequences: kerasBool(c.return_sequences, false),
+      returnState: kerasBool(c.return_state, false),
       dropout: kerasNumber(c.dropout, 0),
       recurrentDropout: kerasNumber(c.recurrent_dropout, 0),
     },

@@ -1,5 +1,8 @@
 import { defineLayer } from '../types';
-import { kerasRecurrent, SIMPLE_RNN_PARAMS, recurrentParamCount, recurrentShape } from './sequence';
+import { kerasRecurrent, SIMPLE_RNN_PARAMS, recurrentInputs, recurrentOutputs, recurrentParamCount, recurrentShape } from './sequence';
+
+/** The memory it carries from step to step: what Return state gives and an initial state sets. */
+const STATES = ['state'];
 
 export const SimpleRNN = defineLayer({
   kind: 'SimpleRNN',
@@ -13,10 +16,11 @@ export const SimpleRNN = defineLayer({
     'recurrent_kernel',
   ],
   outputFit: { fit: 'none' },
-  inputs: { min: 1, max: 1 },
+  inputs: recurrentInputs(STATES),
+  outputs: recurrentOutputs(STATES),
   params: SIMPLE_RNN_PARAMS,
-  inferShape([input], p, ctx) {
-    return recurrentShape('SimpleRNN', input, p, ctx);
+  inferShape(inputs, p, ctx) {
+    return recurrentShape('SimpleRNN', inputs, p, ctx, STATES);
   },
   countParams([input], p) {
     return recurrentParamCount(1, input, p.units);
@@ -36,6 +40,7 @@ export const SimpleRNN = defineLayer({
       units: p.units,
       activation: p.activation,
       returnSequences: p.returnSequences,
+      ...(p.returnState ? { returnState: true } : {}),
       dropout: p.dropout,
       recurrentDropout: p.recurrentDropout,
     }),

@@ -14,7 +14,7 @@ import { Flatten } from './flatten';
 import { Reshape } from './reshape';
 import { Dropout } from './dropout';
 import { Activation } from './activation';
-import { kerasWrapped, wrappedCount, wrappedLayer, wrappedPenalizedWeights, wrappedShape } from './wrapper';
+import { kerasWrapped, wrappedCount, wrappedNonTrainable, wrappedLayer, wrappedPenalizedWeights, wrappedShape } from './wrapper';
 import { droppedSettings } from '../../import/kerasConfig';
 
 /** The kinds that work on one step at a time (tfjs runs them on [batch, ...step] for each step in turn). */
@@ -70,6 +70,9 @@ export const TimeDistributed = defineLayer({
   },
   countParams([input], p) {
     return wrappedCount(PER_STEP_KINDS, p.layer, input.slice(1));
+  },
+  countNonTrainable([input], p) {
+    return wrappedNonTrainable(PER_STEP_KINDS, p.layer, input.slice(1));
   },
   keras: {
     className: 'TimeDistributed',

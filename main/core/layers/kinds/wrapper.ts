@@ -31,6 +31,10 @@ export function wrappedCount(options: readonly AnyLayerSpec[], value: LayerValue
   return wrappedSpec(options, value).countParams([input], wrappedParams(value));
 }
 
+export function wrappedNonTrainable(options: readonly AnyLayerSpec[], value: LayerValue, input: Shape): number {
+  return wrappedSpec(options, value).countNonTrainable?.([input], wrappedParams(value)) ?? 0;
+}
+
 /** The `layer` entry of the wrapper's tfjs config: built by the compiler, printed as `tf.layers.x({...})` in code. */
 export function wrappedLayer(options: readonly AnyLayerSpec[], value: LayerValue): InnerLayer {
   const spec = wrappedSpec(options, value);

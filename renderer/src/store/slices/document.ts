@@ -1,4 +1,5 @@
-import type { ProjectFileEntry } from '../../../../main/core/api/contract';
+import { MAX_PROJECT_BYTES, type ProjectFileEntry } from '../../../../main/core/api/contract';
+import { droppedFileKind } from '../../../../main/core/projectFile';
 import { BUILTIN_DATASETS, datasetKey, emptyProject, type DatasetChoice, type DatasetSource, type Project, type TrainingConfig } from '../../../../main/core/project';
 import { findDataset } from '../analysis';
 import { dataSourcesEqual, withoutStaleVocabulary } from '../dataSource';
@@ -31,8 +32,19 @@ export interface DocumentSliceState extends DocumentState {
   doc: DocStatus;
 }
 
+/** A file dropped on the window: its path where the desktop app knows it, else only its contents. */
+export interface DroppedFile {
+  name: string;
+  size: number;
+  path: string | null;
+  text(): Promise<string>;
+}
+
 export interface DocumentActions {
-  loadProject(project: Project, opts?: { path?: string | null; message?: string }): void;
+  /** Replaces the document; `dirty` for restored work that was never saved. */
+  loadProject(project: Project, opts?: { path?: string | null; message?: string; dirty?: boolean }): void;
+  /** When the document has unsaved changes, asks whether to discard them for `what` ("Open net.neurowire"); true to go on. */
+  confirmDiscardChanges(what: string): Promise<boolean>;
   newProject(): void;
   newFromTemplate(id: string): Promise<void>;
   /**
@@ -41,7 +53,8 @@ export interface DocumentActions {
    */
   importModel(text: string, fileName: string): boolean;
   addNode(kind: string, position: { x: number; y: number }): string | null;
-  connect(source: string, target: string): string | null;
+  /** Connects output `port` of `source` (its main output by default) to `target`; the new edge's id, or null. */
+  connect(source: string, target: string, port?: number): string | null;
   deleteElements(nodeIds: readonly string[], edgeIds: readonly string[]): void;
   deleteSelection(): void;
   setNodeParam(id: string, key: string, value: unknown): void;
@@ -74,7 +87,12 @@ export interface DocumentActions {
   redo(): void;
   // files
   listProjects(): Promise<ProjectFileEntry[]>;
+  /** Opens a project file (after asking about unsaved changes); every way of opening one ends here. */
   openProject(path: string): Promise<boolean>;
+  /** A project dropped on the window opens (by path, or by contents in browser mode); a Keras / tfjs model.json is imported. */
+  openDroppedFile(file: DroppedFile): Promise<boolean>;
+  /** Opens the project file asked for from outside the page (double-click, command line, Open Recent), if any. */
+  takeOpenRequests(): Promise<void>;
   /** Saves to `path` or the remembered path; returns false when there is no path yet (ask for one). */
   saveProject(path?: string): Promise<boolean>;
   autosave(): Promise<void>;
@@ -98,11 +116,25 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
   const actions: DocumentActions = {
     loadProject(project, opts = {}) {
       dragOrigin = null;
-      set((s) => ({ project, doc: { filePath: opts.path ?? null, dirty: false, dragging: false, loadSeq: s.doc.loadSeq + 1 } }));
+      set((s) => ({ project, doc: { filePath: opts.path ?? null, dirty: opts.dirty ?? false, dragging: false, loadSeq: s.doc.loadSeq + 1 } }));
       get().actions.setSelection(EMPTY_SELECTION);
       history().getState().clear();
       history().getState().resume();
       if (opts.message) notify('info', opts.message);
+    },
+
+    async confirmDiscardChanges(what) {
+      const { doc, project } = get();
+      if (!doc.dirty) return true;
+      const choice = await get().actions.ask({
+        title: 'Unsaved changes',
+        text: `“${project.name}” has unsaved changes. ${what} and discard them? To keep them, choose Cancel, then Save.`,
+        choices: [
+          { id: 'cancel', label: 'Cancel' },
+          { id: 'discard', label: 'Discard Changes' },
+        ],
+      });
+      return choice === 'discard';
     },
 
     newProject() {
@@ -158,14 +190,14 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
       return node.id;
     },
 
-    connect(source, target) {
+    connect(source, target, port = 0) {
       const project = get().project;
-      const problem = connectionProblem(project, source, target);
+      const problem = connectionProblem(project, source, target, port);
       if (problem) {
         notify('error', problem);
         return null;
       }
-      const edge = { id: newId(), source, target };
+      const edge = { id: newId(), source, target, ...(port > 0 ? { sourcePort: port } : {}) };
       commit(withGraph(project, project.graph.nodes, [...project.graph.edges, edge]));
       return edge.id;
     },
@@ -332,6 +364,8 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
     },
 
     async openProject(path) {
+      const name = path.split(/[\\/]/).pop() ?? path;
+      if (!(await actions.confirmDiscardChanges(`Open ${name}`))) return false;
       try {
         const r = await client.call('project.open', { path });
         actions.loadProject(r.project, { path: r.path, message: `Opened ${r.path}` });
@@ -339,6 +373,54 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
       } catch (e) {
         fail('Could not open the project', e);
         return false;
+      }
+    },
+
+    async openDroppedFile(file) {
+      if (file.size > MAX_PROJECT_BYTES) {
+        notify('error', `Could not open ${file.name}: it is ${(file.size / 1024 / 1024).toFixed(0)} MB, too large to be a Neurowire project or a model.json.`);
+        return false;
+      }
+      const lower = file.name.toLowerCase();
+      const needsText = lower.endsWith('.json') || (!file.path && lower.endsWith('.neurowire'));
+      let text: string | null = null;
+      if (needsText) {
+        try {
+          text = await file.text();
+        } catch (e) {
+          fail(`Could not read ${file.name}`, e);
+          return false;
+        }
+      }
+      const kind = droppedFileKind(file.name, text);
+      if (kind === 'other') {
+        notify('error', `${file.name} is neither a Neurowire project (.neurowire) nor a Keras or TensorFlow.js model.json; nothing was opened.`);
+        return false;
+      }
+      if (kind === 'project' && file.path) return actions.openProject(file.path);
+      if (!(await actions.confirmDiscardChanges(`${kind === 'model' ? 'Import' : 'Open'} ${file.name}`))) return false;
+      if (kind === 'model') return actions.importModel(text ?? '', file.name);
+      try {
+        const r = await client.call('project.openContents', { name: file.name, text: text ?? '' });
+        // No path in a browser: Save asks where to keep it.
+        actions.loadProject(r.project, { message: `Opened ${file.name}` });
+        return true;
+      } catch (e) {
+        fail('Could not open the project', e);
+        return false;
+      }
+    },
+
+    async takeOpenRequests() {
+      // Start-up takes them itself once the last session is restored (or declined).
+      if (!get().engine.ready) return;
+      try {
+        const { paths } = await client.call('project.takeOpenRequests', {});
+        // Several at once (files double-clicked together): the app shows one project, the last.
+        const last = paths.at(-1);
+        if (last) await actions.openProject(last);
+      } catch (e) {
+        fail('Could not open the project', e);
       }
     },
 
@@ -359,8 +441,9 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
     },
 
     async autosave() {
+      const { project, doc } = get();
       try {
-        await client.call('project.autosave', { project: get().project });
+        await client.call('project.autosave', { project, path: doc.filePath, dirty: doc.dirty });
         lastAutosaveError = null;
       } catch (e) {
         const text = errorText(e);
@@ -377,13 +460,15 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
 };
 
 /**
- * Saves the document to the engine's autosave slot `delayMs` after the last edit.
- * Returns a function that stops it.
+ * Saves the document to the engine's autosave slot `delayMs` after the last edit, open or save: the slot says
+ * which file the document belongs to and whether it has unsaved changes, so the next start knows whether to
+ * offer it back (main/node/autosave.ts). Returns a function that stops it.
  */
 export function attachAutosave(store: AppStore, delayMs = 1000): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   const unsubscribe = store.subscribe((state, prev) => {
-    if (state.project === prev.project || !state.engine.ready || !state.doc.dirty) return;
+    const changed = state.project !== prev.project || state.doc.filePath !== prev.doc.filePath || state.doc.dirty !== prev.doc.dirty || state.engine.ready !== prev.engine.ready;
+    if (!changed || !state.engine.ready) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = null;

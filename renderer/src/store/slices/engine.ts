@@ -32,6 +32,10 @@ export const createEngineSlice: SliceCreator<EngineSliceState, EngineActions> = 
   const actions: EngineActions = {
     async init() {
       const { loadProject } = get().actions;
+      // Start-up waits on the engine; a person may click New or drop a layer meanwhile. What they started is kept:
+      // the last session and the starter template only fill a document nobody has touched yet.
+      const startDocument = get().project;
+      const untouched = () => get().project === startDocument;
       const [info, datasets, templates] = await Promise.allSettled([
         client.call('engine.info', {}),
         get().actions.refreshDatasets(),
@@ -45,26 +49,76 @@ export const createEngineSlice: SliceCreator<EngineSliceState, EngineActions> = 
 
       let loaded = false;
       try {
-        const restored = await client.call('project.restoreAutosave', {});
-        if (restored.project) {
-          loadProject(restored.project, { message: 'Restored your last session' });
-          loaded = true;
-        }
+        loaded = await restoreLastSession(untouched);
       } catch (e) {
         fail('Could not restore your last session', e);
       }
-      if (!loaded && get().engine.templates.some((t) => t.id === 'mnist-mlp')) {
+      if (!loaded && untouched() && get().engine.templates.some((t) => t.id === 'mnist-mlp')) {
         try {
-          loadProject(await client.call('templates.get', { id: 'mnist-mlp' }));
+          const starter = await client.call('templates.get', { id: 'mnist-mlp' });
+          if (untouched()) loadProject(starter);
           loaded = true;
         } catch (e) {
           fail('Could not load the starter template', e);
         }
       }
-      if (!loaded) loadProject(emptyProject());
+      if (!loaded && untouched()) loadProject(emptyProject());
       setEngine({ ready: true });
+      await Promise.all([get().actions.takeOpenRequests(), reportMissingRecent()]);
     },
   };
+
+  /**
+   * Reopens what the last session left. Work that was never saved is offered, naming the project and when it
+   * was autosaved; declined, it is kept aside as a project file (never deleted) and the saved file, if any, opens.
+   */
+  async function restoreLastSession(untouched: () => boolean): Promise<boolean> {
+    const { loadProject, ask, notify } = get().actions;
+    const restored = await client.call('project.restoreAutosave', {});
+    const { project, path } = restored;
+    if (!project) return false;
+    if (!restored.unsaved) {
+      // Saved work is safe in its file: a document the person already started wins.
+      if (untouched()) loadProject(project, { path, message: 'Restored your last session' });
+      return true;
+    }
+    // Unsaved work is offered even then: the next autosave would otherwise replace it.
+    const when = restored.savedMs === null ? 'your last session' : new Date(restored.savedMs).toLocaleString();
+    const choice = await ask({
+      title: 'Restore unsaved work?',
+      text: `Restore unsaved work from ${when}? “${project.name}”${path ? ` (${path})` : ''} has changes that were never saved.`,
+      choices: [
+        { id: 'decline', label: 'Don’t Restore' },
+        { id: 'restore', label: 'Restore' },
+      ],
+    });
+    if (choice === 'restore') {
+      // Still dirty: the saved file keeps the saved version until the person saves.
+      loadProject(project, { path, dirty: true, message: `Restored unsaved work on “${project.name}” from ${when}` });
+      return true;
+    }
+    const aside = await client.call('project.setAutosaveAside', {});
+    if (aside.path) notify('info', `Your unsaved work on “${project.name}” is kept in ${aside.path}; open it from there whenever you want it.`);
+    if (!path) return false;
+    try {
+      const saved = await client.call('project.open', { path });
+      loadProject(saved.project, { path: saved.path });
+      return true;
+    } catch (e) {
+      fail('Could not open the saved project', e);
+      return false;
+    }
+  }
+
+  /** Open Recent drops projects whose files are gone; say which. */
+  async function reportMissingRecent(): Promise<void> {
+    try {
+      const { pruned } = await client.call('project.recent', {});
+      if (pruned.length) get().actions.notify('info', `Removed from Open Recent, no longer there: ${pruned.join(', ')}`);
+    } catch (e) {
+      fail('Could not read Open Recent', e);
+    }
+  }
 
   return {
     state: { engine: { info: null, templates: [], connection: isRendererClient(client) ? client.status : 'open', ready: false } },

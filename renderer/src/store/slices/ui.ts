@@ -9,6 +9,14 @@ export interface UiMessage {
   text: string;
 }
 
+/** A question the person answers before the app goes on (restore unsaved work, discard changes). */
+export interface Question {
+  title: string;
+  text: string;
+  /** The buttons, left to right; the last is the default. Escape answers the first. */
+  choices: { id: string; label: string }[];
+}
+
 export interface Selection {
   nodeIds: string[];
   edgeIds: string[];
@@ -19,6 +27,8 @@ export interface UiState {
   selection: Selection;
   /** Banners, oldest first (at most six). */
   messages: UiMessage[];
+  /** The question on screen, if any (renderer/src/components/Dialogs.tsx shows it). */
+  question: Question | null;
 }
 
 export interface UiSliceState {
@@ -31,6 +41,9 @@ export interface UiActions {
   pruneSelection(nodeIds: ReadonlySet<string>, edgeIds: ReadonlySet<string>): void;
   notify(kind: MessageKind, text: string): void;
   dismissMessage(id: number): void;
+  /** Shows a question and resolves with the id of the choice made. A question asked while one is open waits for it. */
+  ask(question: Question): Promise<string>;
+  answer(choiceId: string): void;
   /** Native file dialog (desktop app only); null when cancelled or unavailable. */
   pickPath(purpose: PickPathPurpose, defaultPath?: string): Promise<string | null>;
 }
@@ -39,6 +52,8 @@ export const EMPTY_SELECTION: Selection = { nodeIds: [], edgeIds: [] };
 
 export const createUiSlice: SliceCreator<UiSliceState, UiActions> = ({ client, get, set, fail }) => {
   let messageId = 0;
+  /** Questions waiting their turn; the first is on screen. */
+  const questions: { question: Question; resolve: (choiceId: string) => void }[] = [];
   const setUi = (patch: Partial<UiState>) => set((s) => ({ ui: { ...s.ui, ...patch } }));
 
   const actions: UiActions = {
@@ -63,6 +78,19 @@ export const createUiSlice: SliceCreator<UiSliceState, UiActions> = ({ client, g
       set((s) => ({ ui: { ...s.ui, messages: s.ui.messages.filter((m) => m.id !== id) } }));
     },
 
+    ask(question) {
+      return new Promise((resolve) => {
+        questions.push({ question, resolve });
+        if (questions.length === 1) setUi({ question });
+      });
+    },
+
+    answer(choiceId) {
+      const current = questions.shift();
+      setUi({ question: questions[0]?.question ?? null });
+      current?.resolve(choiceId);
+    },
+
     async pickPath(purpose, defaultPath) {
       try {
         return (await client.call('dialog.pickPath', { purpose, defaultPath })).path;
@@ -73,5 +101,5 @@ export const createUiSlice: SliceCreator<UiSliceState, UiActions> = ({ client, g
     },
   };
 
-  return { state: { ui: { selection: EMPTY_SELECTION, messages: [] } }, actions };
+  return { state: { ui: { selection: EMPTY_SELECTION, messages: [], question: null } }, actions };
 };
