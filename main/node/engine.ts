@@ -1,7 +1,7 @@
 import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { api, isApiMethod, type ApiMethod, type ApiParsedParams, type ApiResult, type EngineEvents, type EngineInfo, type TemplateInfo, type TrainingEvent, type ComputeChoice, type AutosaveRestore } from '../core/api/contract';
+import { api, isApiMethod, type ApiMethod, type ApiParsedParams, type ApiResult, type EngineEvents, type EngineInfo, type TemplateInfo, type ComputeChoice, type AutosaveRestore } from '../core/api/contract';
 import { parseProject, ProjectFileError, datasetKey, describeValue, type Project } from '../core/project';
 import { saveProjectFile, openProjectFile, listProjectFiles, removeOrphanedTempFiles, withDataBeside } from './projectFiles';
 import { readAutosave, setAutosaveAside, writeAutosave, RECOVERED_DIR } from './autosave';
@@ -10,8 +10,9 @@ import { inspectDataset, listDatasets, readCsvColumns } from './datasets';
 import { analyzeGraph } from '../core/graph/analyze';
 import { targetOf, type DatasetInfo } from '../core/datasets';
 import { selectBackend } from './backend';
-import { startTraining, type TrainingRun, type TrainingResult, type StartTrainingOptions } from './training/run';
-import { RunStore, RunStoreError, RunRecorder, checkRunId, CHECKPOINTS_DIR, type CheckpointHandler } from './runs';
+import { startTraining, type TrainingRun, type TrainingResult } from './training/run';
+import { RunStore, RunStoreError, checkRunId, CHECKPOINTS_DIR } from './runs';
+import { startRecordedTraining } from './recordedTraining';
 import { exportTrainedModel } from './export';
 import { ComputeBridge, ComputeBridgeError, type ComputeHost } from './computeBridge';
 
@@ -307,29 +308,13 @@ export class Engine {
     const where = compute === 'auto' ? await this.autoCompute() : compute;
     if (this.activeRunId) throw new EngineError('A training run is already in progress. Stop it before starting another.', 'busy');
     // Run history: every event is recorded; 'done' goes out once the run's end is on disk, so runs.list agrees with it.
-    // Assigned once the run (and its id) exists; the event callback below may already be called before that.
-    // eslint-disable-next-line prefer-const -- a const cannot be read by the callback before it is initialized
-    let recorder: RunRecorder | undefined;
-    let heldDone: TrainingEvent | undefined;
-    const onEvent = (e: TrainingEvent) => {
-      recorder?.event(e);
-      if (e.type === 'done') heldDone = e;
-      else this.emit('training', e);
-    };
-    const onCheckpoint: CheckpointHandler = (epoch, artifacts, isBest) => recorder?.checkpoint(epoch, artifacts, isBest) ?? Promise.resolve();
-    const trainOpts: StartTrainingOptions = { onCheckpoint };
-    const run = where === 'browser-gpu' ? this.compute.start(project, onEvent) : startTraining(project, onEvent, trainOpts);
-    recorder = new RunRecorder(this.runStore, run.runId, project);
-    const rec = recorder;
-    const record: RunRecord = { project, run };
-    record.persisted = run.done
-      .then(
-        (result) => rec.finish(result),
-        (e: Error) => rec.finish({ status: 'failed', error: e.message, epochsCompleted: 0 }),
-      )
-      .finally(() => {
-        if (heldDone) this.emit('training', heldDone);
-      });
+    const { run, persisted } = startRecordedTraining(
+      this.runStore,
+      project,
+      (onEvent, onCheckpoint) => (where === 'browser-gpu' ? this.compute.start(project, onEvent) : startTraining(project, onEvent, { onCheckpoint })),
+      { emit: (e) => this.emit('training', e) },
+    );
+    const record: RunRecord = { project, run, persisted };
     this.runs.set(run.runId, record);
     this.activeRunId = run.runId;
     run.done

@@ -8,20 +8,29 @@
  *   evaluation.json    the test-set EvaluationReport, when there is one
  *   model/             model.json + weights.bin of the model the run kept (the final weights, or the best
  *                      epoch's after early stopping with restoreBest)
- *   checkpoints/       epoch-<n>/ (model.json + weights.bin; n is the 0-based epoch, as EpochMetrics.epoch)
+ *   checkpoints/       epoch-<n>/ (model.json + weights.bin; n is the 0-based epoch, as EpochMetrics.epoch;
+ *                      optimizer.json + optimizer.bin: the optimizer's state, for resuming)
  *                      and best.json ({ "epoch": n }) naming the best checkpoint so far
  *
- * A run whose summary still says "running" but that no RunStore in this process is recording was cut off
- * (the app closed or crashed): it is reported as failed, with the epochs its metrics log holds.
+ * A run whose summary still says "running" but whose recording process (summary.pid on this machine) is gone
+ * was cut off (the app or the command-line trainer closed or was killed): it is reported as failed, with the
+ * epochs its metrics log holds. One recorded by another live process (the CLI while the app is open) is
+ * reported as running.
+ *
+ * Resume (core/training/resume.ts): a run that is not complete continues from its last checkpoint under the
+ * same id; metrics of epochs after that checkpoint (trained but not checkpointed before a kill) are dropped,
+ * and summary.resumes lists each resume.
  * Folders that cannot be read are skipped by list() with a logged reason; list() never throws for them.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { EpochMetrics, RunDetails, RunSummary, TrainingEvent } from '../core/api/contract';
 import type { EvaluationReport } from '../core/metrics';
 import type { TrainingResult } from '../core/training/types';
+import { OPTIMIZER_RESTORED_NOTE, OPTIMIZER_STATE_NOTE, resumeRefusal, type OptimizerState, type ResumePoint } from '../core/training/resume';
 import { describeValue, parseProject, serializeProject, type Project } from '../core/project';
 import { writeFileAtomic } from './projectFiles';
 import { fileSystemLoadHandler, modelJsonOf } from './export';
@@ -35,14 +44,16 @@ export const CHECKPOINTS_DIR = 'checkpoints';
 export const BEST_CHECKPOINT_FILE = 'best.json';
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
+const OPTIMIZER_JSON = 'optimizer.json';
+const OPTIMIZER_BIN = 'optimizer.bin';
 
 /** Shown for a run left "running" on disk by an app that closed or crashed. */
-export const CRASHED_RUN_ERROR = 'the app closed during training';
+export const CRASHED_RUN_ERROR = 'training was cut off: the app or the trainer closed before the run ended';
 
 const RUN_ID = /^[A-Za-z0-9-]+$/;
 const MAX_RUN_ID_LENGTH = 128;
 
-export type RunStoreErrorCode = 'invalid_params' | 'not_found' | 'busy' | 'damaged' | 'no_model';
+export type RunStoreErrorCode = 'invalid_params' | 'not_found' | 'busy' | 'damaged' | 'no_model' | 'complete';
 
 /** An error meant for the person at the screen, with the engine's error code. */
 export class RunStoreError extends Error {
@@ -61,6 +72,25 @@ export interface StoredRunSummary extends RunSummary {
   stoppedEarly?: boolean;
   /** 0-based epoch whose weights were kept (early stopping). */
   bestEpoch?: number;
+  /** While running: the recording process and its machine, so another process can tell a live run from a cut-off one. */
+  pid?: number;
+  host?: string;
+  /** Each time the run was resumed: when, at which 0-based epoch, and what was not carried over. */
+  resumes?: { resumedMs: number; startEpoch: number; note: string }[];
+}
+
+/** A run to continue: its project as trained and where to pick up (runId names the run folder). */
+export type RunResume = ResumePoint & { runId: string; project: Project };
+
+/** Whether the process that wrote a "running" summary is still alive on this machine. */
+function recorderAlive(summary: StoredRunSummary): boolean {
+  if (summary.pid === undefined || summary.host !== os.hostname() || summary.pid === process.pid) return false;
+  try {
+    process.kill(summary.pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** How a run ended, as the run history takes it: a job's TrainingResult, whose history may be left to the recorded epochs. */
@@ -121,13 +151,17 @@ function isEpochMetrics(x: unknown): x is EpochMetrics {
  * beside it first, so `dir` holds either the old or the new model, or (after a crash at the one
  * moment in between) none, never half of one.
  */
-async function writeModelDir(dir: string, artifacts: tf.io.ModelArtifacts): Promise<void> {
+async function writeModelDir(dir: string, artifacts: tf.io.ModelArtifacts, optimizer?: OptimizerState): Promise<void> {
   const json = JSON.stringify(modelJsonOf(artifacts));
   const weights = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
   const tmp = path.join(path.dirname(dir), `.${path.basename(dir)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await writeFileAtomic(path.join(tmp, WEIGHTS_BIN), new Uint8Array(weights));
     await writeFileAtomic(path.join(tmp, MODEL_JSON), json);
+    if (optimizer) {
+      await writeFileAtomic(path.join(tmp, OPTIMIZER_BIN), new Uint8Array(optimizer.weightData));
+      await writeFileAtomic(path.join(tmp, OPTIMIZER_JSON), JSON.stringify({ weightSpecs: optimizer.weightSpecs }));
+    }
     await fs.rm(dir, { recursive: true, force: true });
     await fs.rename(tmp, dir);
   } catch (e) {
@@ -225,6 +259,8 @@ export class RunStore {
       backend,
       datasetName: datasetNameOf(project),
       hasModel: false,
+      pid: process.pid,
+      host: os.hostname(),
     };
     const run: ActiveRun = { project, summary, history: [], queue: Promise.resolve() };
     this.active.set(runId, run);
@@ -267,13 +303,13 @@ export class RunStore {
    * names it in checkpoints/best.json. When the project does not keep every epoch
    * (training.checkpointEveryEpoch false), older checkpoints other than the best are removed.
    */
-  saveCheckpoint(runId: string, epoch: number, artifacts: tf.io.ModelArtifacts, isBest: boolean): Promise<void> {
+  saveCheckpoint(runId: string, epoch: number, artifacts: tf.io.ModelArtifacts, isBest: boolean, optimizer?: OptimizerState): Promise<void> {
     const run = this.active.get(runId);
     if (!run) return rejected(() => this.activeRun(runId));
     if (!Number.isInteger(epoch) || epoch < 0) return Promise.reject(new RunStoreError(`Invalid checkpoint epoch ${epoch}.`, 'invalid_params'));
     return this.enqueue(run, async () => {
       const dir = path.join(this.runDir(runId), CHECKPOINTS_DIR);
-      await writeModelDir(path.join(dir, `epoch-${epoch}`), artifacts);
+      await writeModelDir(path.join(dir, `epoch-${epoch}`), artifacts, optimizer);
       if (isBest) await writeFileAtomic(path.join(dir, BEST_CHECKPOINT_FILE), JSON.stringify({ epoch }));
       if (run.project.training.checkpointEveryEpoch === false) {
         const best = await this.bestCheckpointEpoch(runId);
@@ -306,8 +342,9 @@ export class RunStore {
           }
         }
         const history = run.history.length > 0 ? run.history : (outcome.history ?? []);
+        const { pid: _pid, host: _host, ...recorded } = run.summary;
         const summary: StoredRunSummary = {
-          ...run.summary,
+          ...recorded,
           status: outcome.status,
           endedMs: Date.now(),
           epochsCompleted: outcome.epochsCompleted,
@@ -324,6 +361,90 @@ export class RunStore {
         return { ...summary };
       } finally {
         this.active.delete(runId);
+      }
+    });
+  }
+
+  /**
+   * Where run `runId` can continue: its project as trained, the epoch after its last checkpoint, that checkpoint's
+   * weights and the metrics of the epochs before. Refuses, with a message naming the run, one that is missing,
+   * complete, still being recorded, or has no checkpoint.
+   */
+  async resumePoint(runId: string): Promise<RunResume> {
+    checkRunId(runId);
+    if (this.active.has(runId)) throw new RunStoreError(`Run ${runId} is still training.`, 'busy');
+    await this.requireFolder(runId);
+    const summary = await this.readSummary(runId);
+    if (summary.status === 'running') throw new RunStoreError(`Run ${runId} is still training (process ${summary.pid ?? '?'}); stop it before resuming it.`, 'busy');
+    if (summary.status === 'completed') {
+      throw new RunStoreError(`Run ${runId} is complete (${summary.epochsCompleted} epoch${summary.epochsCompleted === 1 ? '' : 's'}${summary.stoppedEarly ? ', stopped early' : ''}); there is nothing to resume.`, 'complete');
+    }
+    const project = await this.loadConfig(runId);
+    const epochs = await this.checkpointEpochs(runId);
+    if (epochs.length === 0) throw new RunStoreError(`Run ${runId} has no checkpoint to resume from (no epoch finished); train it again instead.`, 'no_model');
+    const last = epochs[epochs.length - 1];
+    const startEpoch = last + 1;
+    const refusal = resumeRefusal(startEpoch, project.training.epochs);
+    if (refusal) throw new RunStoreError(`Run ${runId} cannot be resumed: ${refusal}.`, 'complete');
+    const history = (await this.readHistory(runId)).filter((m) => m.epoch < startEpoch);
+    if (history.length !== startEpoch || history.some((m, i) => m.epoch !== i)) {
+      throw new RunStoreError(`Run ${runId} has a checkpoint of epoch ${startEpoch} but the metrics of only ${history.length} epoch(s); its ${METRICS_FILE} is damaged.`, 'damaged');
+    }
+    const checkpoint = path.join(this.runDir(runId), CHECKPOINTS_DIR, `epoch-${last}`);
+    let weights: tf.io.ModelArtifacts;
+    let optimizer: OptimizerState | undefined;
+    try {
+      weights = await fileSystemLoadHandler(path.join(checkpoint, MODEL_JSON)).load!();
+      if (await exists(path.join(checkpoint, OPTIMIZER_JSON))) {
+        const { weightSpecs } = (await readJson(path.join(checkpoint, OPTIMIZER_JSON))) as { weightSpecs: tf.io.WeightsManifestEntry[] };
+        const data = await fs.readFile(path.join(checkpoint, OPTIMIZER_BIN));
+        optimizer = { weightSpecs, weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer };
+      }
+    } catch (e) {
+      throw new RunStoreError(`The checkpoint of epoch ${startEpoch} of run ${runId} cannot be read: ${(e as Error).message}`, 'damaged');
+    }
+    return { runId, project, startEpoch, history, weights: { weightSpecs: weights.weightSpecs, weightData: weights.weightData }, ...(optimizer ? { optimizer } : {}) };
+  }
+
+  /**
+   * Records run `resume.runId` again from `resume.startEpoch` (see resumePoint): metrics after it are dropped, the
+   * model and evaluation of an earlier end are removed (a later cut-off must not export them), and the summary
+   * says "running" with this resume listed. Registered synchronously, like create().
+   */
+  reopen(resume: RunResume): Promise<StoredRunSummary> {
+    const { runId, project, startEpoch } = resume;
+    if (!isValidRunId(runId)) return rejected(() => checkRunId(runId));
+    if (this.active.has(runId)) return Promise.reject(new RunStoreError(`Run ${runId} is already being recorded.`, 'busy'));
+    const history = resume.history.slice(0, startEpoch);
+    const summary: StoredRunSummary = {
+      runId,
+      projectName: project.name,
+      startedMs: Date.now(),
+      endedMs: null,
+      status: 'running',
+      epochsCompleted: startEpoch,
+      backend: null,
+      datasetName: datasetNameOf(project),
+      hasModel: true,
+      pid: process.pid,
+      host: os.hostname(),
+    };
+    const run: ActiveRun = { project, summary, history: [...history], queue: Promise.resolve() };
+    this.active.set(runId, run);
+    return this.enqueue(run, async () => {
+      try {
+        const dir = this.runDir(runId);
+        const before = (await readJson(path.join(dir, SUMMARY_FILE))) as StoredRunSummary;
+        summary.startedMs = before.startedMs;
+        summary.resumes = [...(before.resumes ?? []), { resumedMs: Date.now(), startEpoch, note: resume.optimizer ? OPTIMIZER_RESTORED_NOTE : OPTIMIZER_STATE_NOTE }];
+        await writeFileAtomic(path.join(dir, METRICS_FILE), history.map((m) => JSON.stringify(m) + '\n').join(''));
+        await fs.rm(path.join(dir, EVALUATION_FILE), { force: true });
+        await fs.rm(path.join(dir, MODEL_DIR), { recursive: true, force: true });
+        await this.writeSummary(runId, summary);
+        return { ...summary };
+      } catch (e) {
+        if (this.active.get(runId) === run) this.active.delete(runId);
+        throw e;
       }
     });
   }
@@ -431,6 +552,10 @@ export class RunStore {
     if (this.active.has(runId)) throw new RunStoreError(`Run ${runId} is still training; stop it before deleting it.`, 'busy');
     const dir = this.runDir(runId);
     if (!(await exists(dir))) return false;
+    const summary = (await readJson(path.join(dir, SUMMARY_FILE)).catch(() => null)) as StoredRunSummary | null;
+    if (summary?.status === 'running' && recorderAlive(summary)) {
+      throw new RunStoreError(`Run ${runId} is still training in another process (${summary.pid}); stop it before deleting it.`, 'busy');
+    }
     // Rename first: a deletion cut short leaves a hidden folder that list() ignores, not a damaged run.
     const trash = path.join(this.dir, `.deleted-${runId}-${randomBytes(4).toString('hex')}`);
     await fs.rename(dir, trash);
@@ -473,8 +598,15 @@ export class RunStore {
     const summary = raw as StoredRunSummary;
     if (summary.status !== 'running') return summary;
 
-    // Left "running" by an app that closed mid-run: report what the metrics log kept.
+    // Still recorded by another process (the CLI while the app is open): running, with the epochs so far.
     const history = await this.readHistory(runId);
+    if (recorderAlive(summary)) {
+      const live: StoredRunSummary = { ...summary, epochsCompleted: history.length };
+      const best = bestOf(history);
+      if (best) live.best = best;
+      return live;
+    }
+    // Left "running" by a process that closed mid-run: report what the metrics log kept.
     let endedMs: number | null = null;
     for (const f of [METRICS_FILE, SUMMARY_FILE]) {
       try {
@@ -484,8 +616,9 @@ export class RunStore {
         // try the next
       }
     }
+    const { pid: _pid, host: _host, ...recorded } = summary;
     const crashed: StoredRunSummary = {
-      ...summary,
+      ...recorded,
       status: 'failed',
       error: CRASHED_RUN_ERROR,
       endedMs,
@@ -560,8 +693,10 @@ export class RunRecorder {
     readonly runId: string,
     project: Project,
     private readonly log: (message: string) => void = (m) => console.warn(`[neurowire] ${m}`),
+    /** Continue this earlier run (RunStore.reopen) instead of creating a new one. */
+    resume?: RunResume,
   ) {
-    this.track(store.create(project, runId, null));
+    this.track(resume ? store.reopen(resume) : store.create(project, runId, null));
   }
 
   private track(p: Promise<unknown>): Promise<void> {
@@ -598,8 +733,8 @@ export class RunRecorder {
   }
 
   /** The trainer's onCheckpoint. Resolves when the checkpoint is on disk (or could not be written). */
-  checkpoint(epoch: number, artifacts: tf.io.ModelArtifacts, isBest: boolean): Promise<void> {
-    return this.track(this.store.saveCheckpoint(this.runId, epoch, artifacts, isBest));
+  checkpoint(epoch: number, artifacts: tf.io.ModelArtifacts, isBest: boolean, optimizer?: OptimizerState): Promise<void> {
+    return this.track(this.store.saveCheckpoint(this.runId, epoch, artifacts, isBest, optimizer));
   }
 
   /** Writes the end of the run (evaluation, model, final summary). Resolves when done; never rejects. */
@@ -620,4 +755,4 @@ export class RunRecorder {
 }
 
 /** The trainer's onCheckpoint callback (StartTrainingOptions in training/run.ts). */
-export type CheckpointHandler = (epoch: number, artifacts: tf.io.ModelArtifacts, isBest: boolean) => Promise<void>;
+export type CheckpointHandler = (epoch: number, artifacts: tf.io.ModelArtifacts, isBest: boolean, optimizer?: OptimizerState) => Promise<void>;

@@ -13,12 +13,16 @@ describe('the built engine (dist/)', () => {
     const build = spawnSync(process.execPath, ['scripts/build-node.mjs'], { cwd: root, encoding: 'utf8' });
     expect(build.status, build.stderr).toBe(0);
     const out = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-dist-'));
+    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-dist-home-'));
     const r = spawnSync(
       process.execPath,
       ['dist/main/node/cli/train.js', 'templates/mnist-mlp.json', '--epochs', '1', '--val', '0.45', '--test', '0.45', '--backend', 'wasm', '--out', out],
-      { cwd: root, encoding: 'utf8', timeout: 120_000 },
+      { cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NEUROWIRE_HOME: home } },
     );
     expect(r.status, r.stdout + r.stderr).toBe(0);
+    // The built CLI records its run like the app (one folder, with the epoch's checkpoint).
+    const [runId] = await fs.readdir(path.join(home, 'runs'));
+    expect((await fs.readdir(path.join(home, 'runs', runId, 'checkpoints', 'epoch-0'))).sort()).toEqual(['model.json', 'optimizer.bin', 'optimizer.json', 'weights.bin']);
     expect(r.stderr).toMatch(/Backend: wasm/);
     expect(r.stderr).toMatch(/test: loss [\d.]+ accuracy 0\.\d+/);
     expect(await fs.readdir(out)).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'preprocessing.json']));

@@ -1,22 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { promises as fs, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { RunStore } from '../../main/node/runs';
 
 const root = path.resolve(__dirname, '../..');
 const tsxCli = require.resolve('tsx/cli');
 
-function train(args: string[]) {
-  const r = spawnSync(process.execPath, [tsxCli, 'main/node/cli/train.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 180_000 });
+/** Runs the CLI with its run history in a fresh folder (never the user's ~/Neurowire). */
+function train(args: string[], home = mkdtempSync(path.join(os.tmpdir(), 'neurowire-cli-home-'))) {
+  const r = spawnSync(process.execPath, [tsxCli, 'main/node/cli/train.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 180_000, env: { ...process.env, NEUROWIRE_HOME: home } });
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
 describe('npm run train (headless)', () => {
   it('trains the template and writes the same export as the app', async () => {
     const out = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-cli-'));
-    const r = train(['templates/mnist-mlp.json', '--dataset', 'mnist', '--epochs', '1', '--out', out]);
+    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-cli-home-'));
+    const r = train(['templates/mnist-mlp.json', '--dataset', 'mnist', '--epochs', '1', '--out', out], home);
     expect(r.code, r.out).toBe(0);
+    // Recorded in the run history the app lists, with the epoch's checkpoint.
+    const [run] = await new RunStore(path.join(home, 'runs')).list();
+    expect(r.out).toContain(`Recording run ${run.runId} in ${path.join(home, 'runs', run.runId)}`);
+    expect(run).toMatchObject({ projectName: 'MNIST MLP', status: 'completed', epochsCompleted: 1, hasModel: true, datasetName: 'mnist' });
+    expect((await fs.readdir(path.join(home, 'runs', run.runId, 'checkpoints', 'epoch-0'))).sort()).toEqual(['model.json', 'optimizer.bin', 'optimizer.json', 'weights.bin']);
     expect(r.out).toMatch(/Backend: (wasm|cpu|tensorflow)/);
     expect(r.out).toMatch(/epoch 1: loss [\d.]+ acc [\d.]+\s+val_loss [\d.]+ val_acc 0\.(8|9)\d+/);
     expect(r.out).toMatch(/test: loss [\d.]+ accuracy 0\.(8|9)/);

@@ -212,7 +212,7 @@ describe('several inputs and outputs', () => {
     const table = await writeTable(300);
     const args = [file, '--dataset', table, '--label', 'kind', '--epochs', '2', '--backend', 'cpu', '--out', path.join(dir, 'out')];
     const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'main/node/cli/train.ts', ...args], {
-      cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', timeout: 180_000,
+      cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', timeout: 180_000, env: { ...process.env, NEUROWIRE_HOME: path.join(dir, 'home') },
     });
     const out = r.stdout + r.stderr;
     expect(r.status, out).toBe(0);

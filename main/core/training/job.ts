@@ -25,12 +25,15 @@ import { checkTrainingMemory } from './memory';
 import { evaluateOnTest, testSummary } from './evaluate';
 import { checkModelFitsData, describeTrainingError, runTrainingLoop, type OutputLosses } from './loop';
 import type { LoopControl, LoopOptions, TrainingData, TrainingResult } from './types';
+import { captureOptimizerState, loadCheckpointWeights, type OptimizerState, type ResumePoint } from './resume';
 
 type Tf = typeof tfTypes;
 
 export interface TrainingJob {
   runId: string;
   project: Project;
+  /** Continue a run from its last checkpoint instead of starting from fresh weights (resume.ts). */
+  resume?: ResumePoint;
 }
 
 /** What differs between the places a job runs. */
@@ -56,7 +59,12 @@ export interface JobHost {
    * Called after every epoch the project checkpoints (checkpointEveryEpoch, or the best epoch so far);
    * `capture` takes the model's artifacts at that moment. Omit it and nothing is captured.
    */
-  onCheckpoint?(epoch: number, isBest: boolean, capture: () => Promise<tfTypes.io.ModelArtifacts>): Promise<void> | void;
+  onCheckpoint?(
+    epoch: number,
+    isBest: boolean,
+    capture: () => Promise<tfTypes.io.ModelArtifacts>,
+    captureOptimizer: () => Promise<OptimizerState>,
+  ): Promise<void> | void;
 }
 
 /** What a deployer needs to know about the training data, kept in model.json's metadata. */
@@ -168,9 +176,10 @@ async function trainAndCapture(job: TrainingJob, host: JobHost, keep: (model: tf
     model = host.buildModel ? host.buildModel(tf) : compileGraph(tf, project.graph, undefined, host.layerOverrides?.(tf) ?? {});
     keep(model);
     checkModelFitsData(model, data.info, losses); // a clear message before anything starts
+    if (job.resume) loadCheckpointWeights(tf, model, job.resume.weights);
   } catch (e) {
     if (e instanceof GraphCompileError) return failed(`The network cannot be built: ${e.message}`);
-    return failed(e instanceof Error && /^The network/.test(e.message) ? e.message : describeTrainingError(e));
+    return failed(e instanceof Error && /^The (network|checkpoint)/.test(e.message) ? e.message : describeTrainingError(e));
   }
 
   const checkpoint = host.onCheckpoint;
@@ -184,11 +193,14 @@ async function trainAndCapture(job: TrainingJob, host: JobHost, keep: (model: tf
     emit: (e) => host.emit(e),
     control: host.control,
     outputLosses: losses,
+    ...(job.resume ? { resume: { startEpoch: job.resume.startEpoch, history: job.resume.history, optimizer: job.resume.optimizer } } : {}),
     ...(host.makeOptimizer ? { makeOptimizer: host.makeOptimizer } : {}),
     ...(checkpoint
       ? {
-          onEpochEnd: async (epoch: number, _metrics: unknown, isBest: boolean) => {
-            if (project.training.checkpointEveryEpoch || isBest) await checkpoint(epoch, isBest, () => captureArtifacts(tf, model));
+          onEpochEnd: async (epoch: number, _metrics: unknown, isBest: boolean, optimizer: tfTypes.Optimizer) => {
+            if (project.training.checkpointEveryEpoch || isBest) {
+              await checkpoint(epoch, isBest, () => captureArtifacts(tf, model), () => captureOptimizerState(tf, optimizer));
+            }
           },
         }
       : {}),

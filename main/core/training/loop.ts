@@ -25,6 +25,7 @@ export { mulberry32, shuffledIndices };
 import { checkOutputFit, walkOutput, type LossName } from '../outputFit';
 import { specOfClassName } from '../layers/registry';
 import type { Batch, LoopOptions, TrainingResult, SplitData } from './types';
+import { OPTIMIZER_RESTORED_NOTE, OPTIMIZER_STATE_NOTE, restoreOptimizerState } from './resume';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
@@ -597,10 +598,11 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
   const emit = (event: TrainingEvent) => opts.emit(event);
   const log = (message: string) => emit({ type: 'log', runId, message });
 
-  const history: EpochMetrics[] = [];
-  let epochsCompleted = 0;
+  const startEpoch = opts.resume?.startEpoch ?? 0;
+  const history: EpochMetrics[] = opts.resume ? opts.resume.history.slice(0, startEpoch) : [];
+  let epochsCompleted = startEpoch;
   let warnedNotLearning = false;
-  let position = { epoch: 0, batch: 0 };
+  let position = { epoch: startEpoch, batch: 0 };
   let batchesInEpoch = 0;
 
   const esDefaults: TrainingConfig['earlyStopping'] = { enabled: false, monitor: 'val_loss', patience: 5, minDelta: 0, restoreBest: true };
@@ -618,6 +620,10 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
   let stoppedEarly = false;
   let status: TrainingResult['status'] = 'completed';
   let error: string | undefined;
+
+  /** Whether a monitored value beats the best so far by more than minDelta. */
+  const improves = (m: { value: number; lowerIsBetter: boolean }): boolean =>
+    !best || (m.lowerIsBetter ? m.value < best.value - es.minDelta : m.value > best.value + es.minDelta);
 
   const restoreBest = () => {
     if (!es.enabled || !es.restoreBest || !best?.weights || epochsCompleted === 0) return;
@@ -654,6 +660,18 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
     }
     if (es.enabled && valMonitorNote) log(`There is no validation split, so early stopping watches the training ${monitor === 'loss' ? 'loss' : info.task !== 'classification' ? 'MAE' : 'accuracy'} instead of ${es.monitor}.`);
 
+    // A resumed run: the best of the earlier epochs stands; its weights are at hand only when it is the last of them.
+    for (const earlier of history) {
+      const m = monitored(earlier, monitor, info.task);
+      if (m && improves(m)) best = { epoch: earlier.epoch, value: m.value, weights: null };
+    }
+    if (best && best.epoch === startEpoch - 1 && es.enabled && es.restoreBest) {
+      const b = best;
+      b.weights = tf.tidy(() => model.weights.map((w) => w.read().clone()));
+    } else if (best && es.enabled && es.restoreBest) {
+      log(`The best epoch so far, ${best.epoch + 1}, was before the resume: its weights cannot be restored at the end unless a later epoch beats it.`);
+    }
+
     const batching = batchingOf(model);
     const batchSize = checkFixedBatch(batching, cfg.batchSize, train.count, info.name) ?? Math.max(1, Math.min(cfg.batchSize, train.count));
     // A fixed batch: every batch full, so the last partial one is left out.
@@ -685,7 +703,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
     // Values (regression, reconstruction) report their MAE where classes report accuracy.
     const regression = fit.outputs[0].target.task !== 'classification';
 
-    let batchesDone = 0;
+    let batchesDone = startEpoch * batchesPerEpoch;
     let trainMs = 0; // time in batches, excluding the very first (warm-up, kernel compilation)
     let samplesTimed = 0;
     let valMsPerEpoch = 0;
@@ -757,7 +775,15 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
 
     if (control.shouldStop()) throw new StopRequested();
 
-    for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+    if (startEpoch > 0) {
+      // The batch order of the epochs already trained, drawn and dropped, so each later epoch sees the order it would have seen.
+      for (let e = 0; e < startEpoch; e++) shuffledIndices(train.count, orderRand);
+      const state = opts.resume?.optimizer;
+      if (state) await restoreOptimizerState(tf, opt, state);
+      log(`Resuming at epoch ${startEpoch + 1}/${cfg.epochs} from the weights of epoch ${startEpoch}; ${state ? OPTIMIZER_RESTORED_NOTE : OPTIMIZER_STATE_NOTE}.`);
+    }
+
+    for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
       const lr = learningRateAt(cfg, epoch);
       setOptimizerLearningRate(opt, lr);
       // Stateful layers carry sample i of one batch into sample i of the next: the order is the data's own.
@@ -887,8 +913,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
       const m = monitored(metrics, monitor, info.task);
       let isBest = false;
       if (m) {
-        const improved = !best || (m.lowerIsBetter ? m.value < best.value - es.minDelta : m.value > best.value + es.minDelta);
-        if (improved) {
+        if (improves(m)) {
           isBest = true;
           if (best?.weights) for (const w of best.weights) w.dispose();
           const snapshot = es.enabled && es.restoreBest ? tf.tidy(() => model.weights.map((w) => w.read().clone())) : null;
@@ -908,7 +933,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
       }
       if (opts.onEpochEnd) {
         try {
-          await opts.onEpochEnd(epoch, metrics, isBest);
+          await opts.onEpochEnd(epoch, metrics, isBest, opt);
         } catch (e) {
           log(`Could not save the checkpoint of epoch ${epoch + 1}: ${(e as Error).message}`);
         }
@@ -954,7 +979,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
   if (status === 'stopped' && position.epoch > 0) result.stoppedAt = { epoch: position.epoch, batch: position.batch, batchesPerEpoch: batchesInEpoch };
   if (es.enabled && status !== 'failed' && epochsCompleted > 0) {
     result.stoppedEarly = stoppedEarly;
-    const restored = es.restoreBest && best !== null;
+    const restored = es.restoreBest && best !== null && best.weights !== null;
     result.bestEpoch = restored ? best!.epoch : epochsCompleted - 1;
   }
   return result;

@@ -4,6 +4,7 @@ import type { DatasetInfo } from '../datasets';
 import type { EvaluationReport } from '../metrics';
 import type { TrainingConfig } from '../project';
 import type { OutputLosses } from './loop';
+import type { OptimizerState } from './resume';
 
 /**
  * The portable training seam. The same loop runs in the Node worker (tfjs-node, wasm, cpu) and in a
@@ -85,7 +86,7 @@ export interface LoopOptions {
   emit(event: TrainingEvent): void;
   control: LoopControl;
   /** Called after each epoch's validation; `isBest` by the monitored metric. Checkpointing hooks in here. */
-  onEpochEnd?(epoch: number, metrics: EpochMetrics, isBest: boolean): Promise<void> | void;
+  onEpochEnd?(epoch: number, metrics: EpochMetrics, isBest: boolean, optimizer: tfTypes.Optimizer): Promise<void> | void;
   /**
    * Optional: builds the optimizer instead of the loop's own makeOptimizer (e.g. a fused Adam on wasm); return
    * undefined to use the default. Must behave like the default for `config` (AdamW's decay stays in the loop).
@@ -93,6 +94,11 @@ export interface LoopOptions {
   makeOptimizer?(tf: Tf, config: TrainingConfig, learningRate: number): tfTypes.Optimizer | undefined;
   /** Loss options (From logits, loss weight) by output layer name; the job reads them from project.training.outputs. */
   outputLosses?: OutputLosses;
+  /**
+   * Continue a run (resume.ts): train from 0-based epoch `startEpoch`, the model already holding the weights of the
+   * epoch before it. `history` (those earlier epochs' metrics) seeds the best epoch and begins the result's history.
+   */
+  resume?: { startEpoch: number; history: EpochMetrics[]; optimizer?: OptimizerState };
 }
 
 /**

@@ -1,9 +1,14 @@
 import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openProjectFile } from '../projectFiles';
 import { startTraining } from '../training/run';
 import { reconstructionLine } from '../../core/training/job';
 import { exportTrainedModel } from '../export';
+import { RunStore, RunStoreError, checkRunId, type RunResume } from '../runs';
+import { startRecordedTraining } from '../recordedTraining';
+import { defaultDataDir } from '../engine';
+import { resumeMismatch } from '../../core/training/resume';
 import { inspectDataset } from '../datasets';
 import { DATASET_OPTIONS, DATASET_USAGE, datasetChoiceFromOptions } from './datasetArgs';
 import { OPTIMIZERS, TrainingConfigSchema, type Project } from '../../core/project';
@@ -14,9 +19,19 @@ import type { TrainingEvent } from '../../core/api/contract';
 
 const USAGE = `Usage: npm run train -- <project.json> [data options] [--epochs N] [--batch-size N]
                        [--lr X] [--optimizer ${OPTIMIZERS.join('|')}] [--backend wasm|cpu|tensorflow] [--out DIR]
+       npm run train -- --resume <run id | run folder> [--backend …] [--out DIR]
 
 Trains a Neurowire project without the app and writes the trained model (TensorFlow.js format)
 and generated TypeScript to DIR (default: ./neurowire-export).
+
+Every run is recorded like the app's, in $NEUROWIRE_HOME/runs/<run id> (default ~/Neurowire/runs):
+its metrics per epoch and a checkpoint of the weights after every finished epoch, so the app's
+Runs list shows it and a run cut off (Ctrl-C, kill, crash) keeps every finished epoch.
+
+  --resume RUN              continue an unfinished run from its last checkpoint, at the next epoch, with
+                            the run's own project, data and split. A project file or options given with it
+                            must match the run's; a complete run is refused. The optimizer's state (Adam's
+                            moments, momentum) is checkpointed too and carries on.
 
 ${DATASET_USAGE}`;
 
@@ -55,6 +70,24 @@ export function applyOverrides(project: Project, o: { epochs?: number; batchSize
   return { ...project, training: training.data };
 }
 
+/**
+ * The run `arg` names (a run id in $NEUROWIRE_HOME/runs, or the path of a run folder) and where it continues;
+ * fails with the reason when it cannot be resumed.
+ */
+async function findRunToResume(arg: string): Promise<{ store: RunStore; resume: RunResume }> {
+  const asPath = path.resolve(arg);
+  const isFolder = /[\\/]/.test(arg) || existsSync(asPath);
+  const store = new RunStore(isFolder ? path.dirname(asPath) : path.join(defaultDataDir(), 'runs'));
+  const runId = isFolder ? path.basename(asPath) : arg;
+  try {
+    checkRunId(runId);
+    return { store, resume: await store.resumePoint(runId) };
+  } catch (e) {
+    if (e instanceof RunStoreError && e.code === 'not_found') fail(`cannot resume: there is no run ${runId} in ${store.dir}.`);
+    fail(`cannot resume: ${(e as Error).message}`);
+  }
+}
+
 async function main(): Promise<void> {
   let parsed;
   try {
@@ -68,6 +101,7 @@ async function main(): Promise<void> {
         optimizer: { type: 'string' },
         backend: { type: 'string' },
         out: { type: 'string' },
+        resume: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -79,11 +113,19 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (positionals.length !== 1) fail(`give exactly one project file.\n${USAGE}`);
+  const resumeArg = values.resume;
+  if (resumeArg === undefined ? positionals.length !== 1 : positionals.length > 1) fail(`give exactly one project file.\n${USAGE}`);
+
+  // A resumed run trains its own project; a project file and options given with --resume must agree with it.
+  let resume: RunResume | undefined;
+  let store = new RunStore(path.join(defaultDataDir(), 'runs'));
+  if (resumeArg !== undefined) {
+    ({ store, resume } = await findRunToResume(resumeArg));
+  }
 
   let project: Project;
   try {
-    project = await openProjectFile(positionals[0]);
+    project = positionals.length === 1 ? await openProjectFile(positionals[0]) : resume!.project;
   } catch (e) {
     fail((e as Error).message);
   }
@@ -98,6 +140,11 @@ async function main(): Promise<void> {
     lr: numberOption('lr', values.lr),
     optimizer: values.optimizer,
   });
+  if (resume) {
+    const mismatch = resumeMismatch(resume.project, project);
+    if (mismatch) fail(`cannot resume run ${resume.runId}: ${mismatch}.`);
+    project = resume.project;
+  }
 
   let dataset: DatasetInfo;
   try {
@@ -171,12 +218,20 @@ async function main(): Promise<void> {
     }
   };
 
-  const run = startTraining(project, onEvent, { backend: values.backend });
+  const { run, persisted } = startRecordedTraining(
+    store,
+    project,
+    (onEvents, onCheckpoint) => startTraining(project, onEvents, { backend: values.backend, onCheckpoint, ...(resume ? { resume } : {}) }),
+    { emit: onEvent, ...(resume ? { resume } : {}), log: (m) => console.error(`run history: ${m}`) },
+  );
+  console.error(`${resume ? 'Resuming' : 'Recording'} run ${run.runId} in ${store.runDir(run.runId)}`);
+  console.error(`  (if it is cut off: npm run train -- --resume ${run.runId})`);
   process.on('SIGINT', () => {
     console.error('\nStopping after this batch…');
     run.stop();
   });
   const result = await run.done;
+  await persisted;
   if (result.status === 'failed') fail(`training failed: ${result.error}`);
   const regression = result.evaluation?.regression;
   const reconstruction = result.evaluation?.reconstruction;

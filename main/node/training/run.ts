@@ -8,6 +8,7 @@ import type { EpochMetrics, TrainingEvent } from '../../core/api/contract';
 import type { Project } from '../../core/project';
 import type { TrainingResult } from '../../core/training/types';
 import { doneEvent } from '../../core/training/job';
+import type { OptimizerState, ResumePoint } from '../../core/training/resume';
 import { STOP_FLAG as STOP, PAUSE_FLAG as PAUSE, type WorkerInput, type WorkerMessage } from './worker';
 
 export type { TrainingResult };
@@ -35,7 +36,9 @@ export interface StartTrainingOptions {
    * epoch that is the best so far by the early-stopping monitor (isBest). `done` waits for the returned
    * promises; a rejection is reported as a log event, never fails the run.
    */
-  onCheckpoint?: (epoch: number, artifacts: tfTypes.io.ModelArtifacts, isBest: boolean) => Promise<void> | void;
+  onCheckpoint?: (epoch: number, artifacts: tfTypes.io.ModelArtifacts, isBest: boolean, optimizer?: OptimizerState) => Promise<void> | void;
+  /** Continue run `runId` from its checkpoint (core/training/resume.ts) under the same id, instead of a new run. */
+  resume?: ResumePoint & { runId: string };
 }
 
 /** After stop(), how long the worker gets to finish its batch and save the model before it is terminated. */
@@ -66,7 +69,7 @@ export function resolveWorkerEntry(): { file: string; execArgv?: string[] } {
 }
 
 export function startTraining(project: Project, onEvent: (e: TrainingEvent) => void, opts: StartTrainingOptions = {}): TrainingRun {
-  const runId = randomUUID();
+  const runId = opts.resume?.runId ?? randomUUID();
   const flagsBuffer = new SharedArrayBuffer(8);
   const flags = new Int32Array(flagsBuffer);
   let settled = false;
@@ -102,7 +105,7 @@ export function startTraining(project: Project, onEvent: (e: TrainingEvent) => v
   });
 
   // Progress seen so far, so a crash of the worker still reports what was done.
-  const history: EpochMetrics[] = [];
+  const history: EpochMetrics[] = opts.resume ? opts.resume.history.slice(0, opts.resume.startEpoch) : [];
   // Checkpoint writes in flight: the result waits for them so the run folder is complete at 'done'.
   const checkpointWrites: Promise<void>[] = [];
   // Once the result is in, the worker's exit is expected (the result may still wait for checkpoint writes).
@@ -111,7 +114,8 @@ export function startTraining(project: Project, onEvent: (e: TrainingEvent) => v
   try {
     const entry = resolveWorkerEntry();
     if (!fs.existsSync(entry.file)) throw new Error(`the training worker script is missing (${entry.file})`);
-    const input: WorkerInput = { runId, project, backend: opts.backend, flags: flagsBuffer, checkpoints: opts.onCheckpoint !== undefined };
+    const resume = opts.resume ? { startEpoch: opts.resume.startEpoch, history: opts.resume.history, weights: opts.resume.weights, optimizer: opts.resume.optimizer } : undefined;
+    const input: WorkerInput = { runId, project, backend: opts.backend, flags: flagsBuffer, checkpoints: opts.onCheckpoint !== undefined, ...(resume ? { resume } : {}) };
     worker = new Worker(entry.file, { workerData: input, ...(entry.execArgv ? { execArgv: entry.execArgv } : {}) });
   } catch (e) {
     const result = failed(`Could not start training: ${(e as Error).message}`);
@@ -130,7 +134,7 @@ export function startTraining(project: Project, onEvent: (e: TrainingEvent) => v
       if (!onCheckpoint) return;
       const write = (async () => {
         try {
-          await onCheckpoint(msg.epoch, msg.artifacts, msg.isBest);
+          await onCheckpoint(msg.epoch, msg.artifacts, msg.isBest, msg.optimizer);
         } catch (e) {
           send({ type: 'log', runId, message: `Could not save the checkpoint of epoch ${msg.epoch + 1}: ${(e as Error).message}` });
         }

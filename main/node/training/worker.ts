@@ -17,6 +17,7 @@ import type { TrainingEvent } from '../../core/api/contract';
 import type { Project } from '../../core/project';
 import type { LoopControl, TrainingResult } from '../../core/training/types';
 import { runTrainingJob, type JobHost } from '../../core/training/job';
+import type { OptimizerState, ResumePoint } from '../../core/training/resume';
 import type { LayerFactoryOverrides } from '../../core/compile';
 import { describeTrainingError } from '../../core/training/loop';
 import { selectBackend } from '../backend';
@@ -31,11 +32,13 @@ export interface WorkerInput {
   flags: SharedArrayBuffer;
   /** Post `checkpoint` messages (the parent has an onCheckpoint). */
   checkpoints?: boolean;
+  /** Continue a run from its checkpoint (core/training/resume.ts). */
+  resume?: ResumePoint;
 }
 
 export type WorkerMessage =
   | { kind: 'event'; event: TrainingEvent }
-  | { kind: 'checkpoint'; epoch: number; isBest: boolean; artifacts: tfTypes.io.ModelArtifacts }
+  | { kind: 'checkpoint'; epoch: number; isBest: boolean; artifacts: tfTypes.io.ModelArtifacts; optimizer?: OptimizerState }
   | { kind: 'result'; result: TrainingResult };
 
 export const STOP_FLAG = 0;
@@ -83,9 +86,10 @@ function nodeHost(input: WorkerInput): JobHost {
     makeOptimizer: (tf, config, lr) => (onWasm && (config.optimizer === 'adam' || config.optimizer === 'adamw') ? createFusedAdam(tf, lr) : undefined),
     ...(input.checkpoints
       ? {
-          onCheckpoint: async (epoch: number, isBest: boolean, capture: () => Promise<tfTypes.io.ModelArtifacts>) => {
+          onCheckpoint: async (epoch: number, isBest: boolean, capture: () => Promise<tfTypes.io.ModelArtifacts>, captureOptimizer: () => Promise<OptimizerState>) => {
             const artifacts = await capture();
-            post({ kind: 'checkpoint', epoch, isBest, artifacts }, weightsOf(artifacts));
+            const optimizer = await captureOptimizer();
+            post({ kind: 'checkpoint', epoch, isBest, artifacts, optimizer }, [...weightsOf(artifacts), optimizer.weightData]);
           },
         }
       : {}),
@@ -102,5 +106,5 @@ if (!isMainThread && parentPort) {
     }
   };
   process.on('unhandledRejection', fail);
-  runTrainingJob({ runId: input.runId, project: input.project }, nodeHost(input)).then((result) => post({ kind: 'result', result }, weightsOf(result.artifacts)), fail);
+  runTrainingJob({ runId: input.runId, project: input.project, ...(input.resume ? { resume: input.resume } : {}) }, nodeHost(input)).then((result) => post({ kind: 'result', result }, weightsOf(result.artifacts)), fail);
 }
