@@ -78,7 +78,7 @@ function plural(n: number, word: string): string {
  * Shape inference and friendly validation for a whole graph, run on every edit.
  * Each layer's own spec checks its inputs; this function handles wiring and the fit to the dataset.
  */
-export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: readonly OutputLoss[] = []): GraphAnalysis {
+export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: readonly OutputLoss[] = [], cache?: AnalysisCache): GraphAnalysis {
   const result: GraphAnalysis = { nodes: {}, errors: [], warnings: [], fixes: [], totalParams: 0, order: [], inputIds: [], outputIds: [], valid: false };
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const incoming = incomingEdges(graph);
@@ -112,11 +112,6 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
       }
       continue;
     }
-    const parsed = parseParams(node);
-    if (!parsed.ok) {
-      info.errors.push(`${node.name}: ${parsed.error}`);
-      continue;
-    }
     const inputShapes: Shape[] = [];
     let upstreamBroken = false;
     for (const src of sources) {
@@ -124,18 +119,16 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
       if (!s) upstreamBroken = true;
       else inputShapes.push(s);
     }
-    if (upstreamBroken) continue; // the upstream layer already carries the error
-    const check = spec.inferShape(inputShapes, parsed.params, { name: node.name });
-    info.warnings.push(...(check.warnings ?? []));
-    info.fixes.push(...specFixes(node, check, inputShapes, info.warnings));
-    if (!check.ok) {
-      info.errors.push(check.error);
-      continue;
-    }
-    info.outputShape = check.shape;
-    info.params = spec.countParams(inputShapes, parsed.params);
+    // A bad param is reported even behind a broken layer; shapes wait until the upstream error is fixed.
+    const layer = cachedLayer(cache, node, upstreamBroken ? null : inputShapes, () => analyzeLayer(node, upstreamBroken ? null : inputShapes));
+    info.outputShape = layer.outputShape;
+    info.params = layer.params;
+    info.errors.push(...layer.errors);
+    info.warnings.push(...layer.warnings);
+    info.fixes.push(...layer.fixes);
     result.totalParams += info.params;
   }
+  cache?.prune(graph.nodes);
 
   result.inputIds = graph.nodes.filter((n) => isInputKind(n.kind)).map((n) => n.id);
   result.outputIds = graph.nodes.filter((n) => !hasOutgoing.has(n.id) && !isInputKind(n.kind)).map((n) => n.id);
@@ -158,6 +151,68 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
 
   const nodeErrors = Object.values(result.nodes).some((n) => n.errors.length > 0);
   result.valid = !nodeErrors && result.errors.length === 0;
+  return result;
+}
+
+/** What one layer's own check gives: its output shape and parameters, or its errors, from its params and input shapes. */
+type LayerResult = Readonly<Pick<NodeAnalysis, 'outputShape' | 'params' | 'errors' | 'warnings' | 'fixes'>>;
+
+/**
+ * `inputShapes` null: an upstream layer is broken (it carries the error), so only the params are checked.
+ */
+function analyzeLayer(node: ProjectNode, inputShapes: Shape[] | null): LayerResult {
+  const spec = getLayerSpec(node.kind)!;
+  const empty = { outputShape: null, params: 0, warnings: [], fixes: [] };
+  const parsed = parseParams(node);
+  if (!parsed.ok) return { ...empty, errors: [`${node.name}: ${parsed.error}`] };
+  if (!inputShapes) return { ...empty, errors: [] };
+  const check = spec.inferShape(inputShapes, parsed.params, { name: node.name });
+  const warnings = check.warnings ?? [];
+  const fixes = specFixes(node, check, inputShapes, warnings);
+  if (!check.ok) return { outputShape: null, params: 0, errors: [check.error], warnings, fixes };
+  return { outputShape: check.shape, params: spec.countParams(inputShapes, parsed.params), errors: [], warnings, fixes };
+}
+
+/**
+ * Per-layer results of earlier analyses, so that an edit re-checks only the layers it reaches: a layer whose kind,
+ * name, params and input shapes are unchanged gets its previous result. Everything that spans the graph (wiring,
+ * loops, the fit to the data) is worked out afresh each time; it is linear and cheap.
+ */
+export interface AnalysisCache {
+  get(nodeId: string, key: string): LayerResult | undefined;
+  set(nodeId: string, key: string, result: LayerResult): void;
+  /** Forgets layers no longer in the graph. */
+  prune(nodes: readonly ProjectNode[]): void;
+}
+
+export function createAnalysisCache(): AnalysisCache {
+  let entries = new Map<string, { key: string; result: LayerResult }>();
+  return {
+    get: (nodeId, key) => {
+      const e = entries.get(nodeId);
+      return e?.key === key ? e.result : undefined;
+    },
+    set: (nodeId, key, result) => void entries.set(nodeId, { key, result }),
+    prune: (nodes) => {
+      if (entries.size <= nodes.length) return;
+      const kept = new Map<string, { key: string; result: LayerResult }>();
+      for (const n of nodes) {
+        const e = entries.get(n.id);
+        if (e) kept.set(n.id, e);
+      }
+      entries = kept;
+    },
+  };
+}
+
+function cachedLayer(cache: AnalysisCache | undefined, node: ProjectNode, inputShapes: Shape[] | null, compute: () => LayerResult): LayerResult {
+  if (!cache) return compute();
+  // Everything analyzeLayer reads; the node's id is the cache's own key.
+  const key = JSON.stringify([node.kind, node.name, node.params, inputShapes]);
+  const hit = cache.get(node.id, key);
+  if (hit) return hit;
+  const result = compute();
+  cache.set(node.id, key, result);
   return result;
 }
 

@@ -1,4 +1,4 @@
-import { analyzeGraph, type GraphAnalysis } from '../../../main/core/graph/analyze';
+import { analyzeGraph, createAnalysisCache, type GraphAnalysis } from '../../../main/core/graph/analyze';
 import { targetOf, type DatasetInfo, type DatasetTarget } from '../../../main/core/datasets';
 import { BUILTIN_DATASETS, datasetKey, type Graph, type Project } from '../../../main/core/project';
 
@@ -32,6 +32,7 @@ let lastGraph: Graph | null = null;
 let lastDataset: DatasetInfo | undefined;
 let lastLosses: Project['training']['outputs'] | null = null;
 let lastResult: GraphAnalysis | null = null;
+const layerCache = createAnalysisCache();
 
 /**
  * analyzeGraph on the current graph, dataset and output loss options, memoized on their identities so every
@@ -43,7 +44,7 @@ export function analysisFor(project: Project, datasets: readonly DatasetInfo[]):
   if (lastResult && lastGraph === project.graph && lastDataset === dataset && lastLosses === losses) return lastResult;
   const target: DatasetTarget | undefined = dataset ? targetOf(dataset) : undefined;
   // The outputs' loss options matter too: From logits changes which activation fits.
-  lastResult = analyzeGraph(project.graph, target, losses);
+  lastResult = analyzeGraph(project.graph, target, losses, layerCache);
   lastGraph = project.graph;
   lastDataset = dataset;
   lastLosses = losses;
