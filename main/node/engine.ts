@@ -202,6 +202,7 @@ export class Engine {
       projectsDir: this.projectsDir,
       exportsDir: this.exportsDir,
       browserGpu: await this.compute.probe(),
+      memoryBytes: os.totalmem(),
     };
   }
 

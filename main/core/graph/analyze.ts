@@ -70,6 +70,15 @@ export function topologicalOrder(graph: Graph): string[] {
   return order;
 }
 
+/** The network's Inputs, and its outputs: the layers (not Inputs) that feed no other. */
+export function graphEnds(graph: Graph): { inputIds: string[]; outputIds: string[] } {
+  const hasOutgoing = new Set(graph.edges.map((e) => e.source));
+  return {
+    inputIds: graph.nodes.filter((n) => isInputKind(n.kind)).map((n) => n.id),
+    outputIds: graph.nodes.filter((n) => !hasOutgoing.has(n.id) && !isInputKind(n.kind)).map((n) => n.id),
+  };
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -82,7 +91,6 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
   const result: GraphAnalysis = { nodes: {}, errors: [], warnings: [], fixes: [], totalParams: 0, order: [], inputIds: [], outputIds: [], valid: false };
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const incoming = incomingEdges(graph);
-  const hasOutgoing = new Set(graph.edges.map((e) => e.source));
   for (const n of graph.nodes) result.nodes[n.id] = { outputShape: null, params: 0, errors: [], warnings: [], fixes: [] };
 
   const order = topologicalOrder(graph);
@@ -130,8 +138,7 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
   }
   cache?.prune(graph.nodes);
 
-  result.inputIds = graph.nodes.filter((n) => isInputKind(n.kind)).map((n) => n.id);
-  result.outputIds = graph.nodes.filter((n) => !hasOutgoing.has(n.id) && !isInputKind(n.kind)).map((n) => n.id);
+  Object.assign(result, graphEnds(graph));
   if (graph.nodes.length === 0) result.errors.push('The canvas is empty. Drag an Input layer from the palette to start.');
   else if (result.inputIds.length === 0) result.errors.push('The network has no Input layer. Drag one from the palette and connect it to the first layer.');
   // Around a loop every layer feeds another, so none looks like an output: the loop message says what is wrong.

@@ -15,7 +15,7 @@ import {
 } from '@xyflow/react';
 import { getLayerSpec } from '../../../main/core/layers/registry';
 import { useActions, useApp, useAppStore } from '../store/context';
-import { analysisFor } from '../store/analysis';
+import { useAnalysis } from '../analysis/context';
 import { connectionProblem, takesNoInputs } from '../store/graphOps';
 import { paramSummary, shapeText } from '../format';
 import { LayerNode, type LayerFlowNode, type LayerNodeData } from './LayerNode';
@@ -29,9 +29,8 @@ export function Canvas() {
   const store = useAppStore();
   const actions = useActions();
   const project = useApp((s) => s.project);
-  const datasets = useApp((s) => s.data.datasets);
   const selection = useApp((s) => s.ui.selection);
-  const analysis = analysisFor(project, datasets);
+  const analysis = useAnalysis();
   const { screenToFlowPosition } = useReactFlow();
   // xyflow needs the measured size of every node handed back to it on each render.
   const [measured, setMeasured] = useState<Record<string, Size>>({});

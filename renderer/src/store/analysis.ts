@@ -1,6 +1,7 @@
-import { analyzeGraph, createAnalysisCache, type GraphAnalysis } from '../../../main/core/graph/analyze';
-import { targetOf, type DatasetInfo, type DatasetTarget } from '../../../main/core/datasets';
-import { BUILTIN_DATASETS, datasetKey, type Graph, type Project } from '../../../main/core/project';
+import { createAnalysisCache, type GraphAnalysis } from '../../../main/core/graph/analyze';
+import { analyzeForEditor, type EditorAnalysisRequest } from '../../../main/core/graph/editorAnalysis';
+import { targetOf, type DatasetInfo } from '../../../main/core/datasets';
+import { BUILTIN_DATASETS, datasetKey, type Project } from '../../../main/core/project';
 
 const BUILTIN_IDS: ReadonlySet<string> = new Set(BUILTIN_DATASETS);
 
@@ -28,25 +29,31 @@ export function findDataset(project: Project, datasets: readonly DatasetInfo[]):
   return datasets.find((d) => d.id === datasetKey(project.dataset.source));
 }
 
-let lastGraph: Graph | null = null;
-let lastDataset: DatasetInfo | undefined;
-let lastLosses: Project['training']['outputs'] | null = null;
-let lastResult: GraphAnalysis | null = null;
+/** What the editor's analysis of `project` reads, from the store's state (`memoryBytes`: see machineMemory). */
+export function editorAnalysisRequest(project: Project, datasets: readonly DatasetInfo[], memoryBytes: number | undefined): EditorAnalysisRequest {
+  const dataset = findDataset(project, datasets);
+  const { batchSize, optimizer, momentum } = project.training;
+  return {
+    graph: project.graph,
+    ...(dataset ? { target: targetOf(dataset) } : {}),
+    losses: project.training.outputs,
+    training: { batchSize, optimizer, momentum },
+    ...(memoryBytes ? { memoryBytes } : {}),
+  };
+}
+
+let last: { project: Project; dataset: DatasetInfo | undefined; memoryBytes: number | undefined; result: GraphAnalysis } | null = null;
 const layerCache = createAnalysisCache();
 
 /**
- * analyzeGraph on the current graph, dataset and output loss options, memoized on their identities so every
- * component can call it on every render and the analysis runs once per edit.
+ * The editor's analysis, computed here on the calling thread and memoized on the project, dataset and memory, so
+ * every caller of one state gets one analysis. The UI runs it off its thread instead (analysis/worker.ts); this is
+ * for code and tests without a worker.
  */
-export function analysisFor(project: Project, datasets: readonly DatasetInfo[]): GraphAnalysis {
+export function analysisFor(project: Project, datasets: readonly DatasetInfo[], memoryBytes?: number): GraphAnalysis {
   const dataset = findDataset(project, datasets);
-  const losses = project.training.outputs;
-  if (lastResult && lastGraph === project.graph && lastDataset === dataset && lastLosses === losses) return lastResult;
-  const target: DatasetTarget | undefined = dataset ? targetOf(dataset) : undefined;
-  // The outputs' loss options matter too: From logits changes which activation fits.
-  lastResult = analyzeGraph(project.graph, target, losses, layerCache);
-  lastGraph = project.graph;
-  lastDataset = dataset;
-  lastLosses = losses;
-  return lastResult;
+  if (last && last.project === project && last.dataset === dataset && last.memoryBytes === memoryBytes) return last.result;
+  const result = analyzeForEditor(editorAnalysisRequest(project, datasets, memoryBytes), layerCache);
+  last = { project, dataset, memoryBytes, result };
+  return result;
 }
