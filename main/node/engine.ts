@@ -22,6 +22,8 @@ export interface EngineOptions {
   pickPath?: (purpose: import('../core/api/contract').PickPathPurpose, defaultPath?: string) => Promise<string | null>;
   /** The desktop app's hidden GPU compute window (electron/computeWindow.ts); browser mode has none (the page computes). */
   computeHost?: ComputeHost;
+  /** The memory the editor sizes networks against (engine.info); defaults to this machine's. */
+  memoryBytes?: number;
 }
 
 /** An error whose message is meant for the person at the screen, with a stable code for the UI. */
@@ -202,7 +204,7 @@ export class Engine {
       projectsDir: this.projectsDir,
       exportsDir: this.exportsDir,
       browserGpu: await this.compute.probe(),
-      memoryBytes: os.totalmem(),
+      memoryBytes: this.options.memoryBytes ?? os.totalmem(),
     };
   }
 
