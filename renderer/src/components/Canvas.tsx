@@ -24,6 +24,28 @@ export const LAYER_DRAG_TYPE = 'application/neurowire-layer';
 
 const nodeTypes: NodeTypes = { layer: LayerNode };
 type Size = { width: number; height: number };
+// Props xyflow compares by identity: made once, not on every render.
+const FIT_VIEW = { maxZoom: 1, padding: 0.2 };
+const PRO_OPTIONS = { hideAttribution: true };
+const MINIMAP_STYLE = { width: 150, height: 100 };
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function sameNodeData(a: LayerNodeData, b: LayerNodeData): boolean {
+  return (
+    a.name === b.name &&
+    a.kind === b.kind &&
+    a.label === b.label &&
+    a.summary === b.summary &&
+    a.shape === b.shape &&
+    a.params === b.params &&
+    a.hasInput === b.hasInput &&
+    sameList(a.errors, b.errors) &&
+    sameList(a.warnings, b.warnings)
+  );
+}
 
 export function Canvas() {
   const store = useAppStore();
@@ -34,16 +56,20 @@ export function Canvas() {
   const { screenToFlowPosition } = useReactFlow();
   // xyflow needs the measured size of every node handed back to it on each render.
   const [measured, setMeasured] = useState<Record<string, Size>>({});
-  const dataCache = useRef(new Map<string, LayerNodeData>());
+  // The node and edge objects of the last render: handed back unchanged where nothing shown changed, so that xyflow
+  // and the memoized LayerNode skip them (an edit on a 1,000-layer graph then redraws only what it changed).
+  const flowNodes = useRef(new Map<string, LayerFlowNode>());
+  const flowEdges = useRef(new Map<string, Edge>());
 
   const nodes = useMemo<LayerFlowNode[]>(() => {
     const selected = new Set(selection.nodeIds);
-    const cache = dataCache.current;
-    const next = new Map<string, LayerNodeData>();
+    const before = flowNodes.current;
+    const next = new Map<string, LayerFlowNode>();
     const out = project.graph.nodes.map((n) => {
       const spec = getLayerSpec(n.kind);
       const info = analysis.nodes[n.id];
-      const data: LayerNodeData = {
+      const prev = before.get(n.id);
+      const fresh: LayerNodeData = {
         name: n.name,
         kind: n.kind,
         label: spec?.label ?? n.kind,
@@ -54,13 +80,17 @@ export function Canvas() {
         warnings: info?.warnings ?? [],
         hasInput: !takesNoInputs(n.kind),
       };
-      // Keep the same data object when nothing shown changed, so memoized nodes skip rendering.
-      const prev = cache.get(n.id);
-      const stable = prev && JSON.stringify(prev) === JSON.stringify(data) ? prev : data;
-      next.set(n.id, stable);
-      return { id: n.id, type: 'layer' as const, position: n.position, data: stable, selected: selected.has(n.id), measured: measured[n.id] };
+      const data = prev && sameNodeData(prev.data, fresh) ? prev.data : fresh;
+      const isSelected = selected.has(n.id);
+      const size = measured[n.id];
+      const node =
+        prev && prev.data === data && prev.position === n.position && prev.selected === isSelected && prev.measured === size
+          ? prev
+          : { id: n.id, type: 'layer' as const, position: n.position, data, selected: isSelected, measured: size };
+      next.set(n.id, node);
+      return node;
     });
-    dataCache.current = next;
+    flowNodes.current = next;
     return out;
   }, [project.graph.nodes, analysis, selection.nodeIds, measured]);
 
@@ -68,24 +98,27 @@ export function Canvas() {
     const selected = new Set(selection.edgeIds);
     const byId = new Map(project.graph.nodes.map((n) => [n.id, n]));
     const seenByTarget = new Map<string, number>();
-    return project.graph.edges.map((e) => {
+    const before = flowEdges.current;
+    const next = new Map<string, Edge>();
+    const out = project.graph.edges.map((e) => {
       const shape = analysis.nodes[e.source]?.outputShape;
       // Where the order of inputs has a meaning (attention's query, value, key), the edge says which one it is.
       const position = seenByTarget.get(e.target) ?? 0;
       seenByTarget.set(e.target, position + 1);
       const role = getLayerSpec(byId.get(e.target)?.kind ?? '')?.inputs.names?.[position];
       const shown = shape ? shapeText(shape) : undefined;
-      return {
-        id: e.id,
-        source: e.source,
-        target: e.target,
-        label: role ? (shown ? `${role} · ${shown}` : role) : shown,
-        selected: selected.has(e.id),
-        className: 'flow-edge',
-        labelBgPadding: [4, 2] as [number, number],
-        labelBgBorderRadius: 3,
-      };
+      const label = role ? (shown ? `${role} · ${shown}` : role) : shown;
+      const isSelected = selected.has(e.id);
+      const prev = before.get(e.id);
+      const edge =
+        prev && prev.source === e.source && prev.target === e.target && prev.label === label && prev.selected === isSelected
+          ? prev
+          : { id: e.id, source: e.source, target: e.target, label, selected: isSelected, className: 'flow-edge', labelBgPadding: [4, 2] as [number, number], labelBgBorderRadius: 3 };
+      next.set(e.id, edge);
+      return edge;
     });
+    flowEdges.current = next;
+    return out;
   }, [project.graph.edges, project.graph.nodes, analysis, selection.edgeIds]);
 
   const applySelect = useCallback(
@@ -180,6 +213,9 @@ export function Canvas() {
     [actions, screenToFlowPosition],
   );
 
+  const onNodeDragStop = useCallback(() => actions.endDrag(), [actions]);
+  const onPaneClick = useCallback(() => actions.setSelection({ nodeIds: [], edgeIds: [] }), [actions]);
+
   const empty = project.graph.nodes.length === 0;
 
   return (
@@ -192,19 +228,20 @@ export function Canvas() {
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
-        onNodeDragStop={() => actions.endDrag()}
-        onPaneClick={() => actions.setSelection({ nodeIds: [], edgeIds: [] })}
+        onNodeDragStop={onNodeDragStop}
+        onPaneClick={onPaneClick}
         isValidConnection={isValidConnection}
         deleteKeyCode={null}
         fitView
-        fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+        fitViewOptions={FIT_VIEW}
         minZoom={0.2}
         maxZoom={2}
-        proOptions={{ hideAttribution: true }}
+        proOptions={PRO_OPTIONS}
+        onlyRenderVisibleElements
       >
         <Background gap={16} size={1} />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable className="minimap" style={{ width: 150, height: 100 }} />
+        <MiniMap pannable zoomable className="minimap" style={MINIMAP_STYLE} />
       </ReactFlow>
       {empty && (
         <div className="canvas__hint">
