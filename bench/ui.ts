@@ -65,9 +65,9 @@ async function frameWhen(page: Page, condition: string): Promise<number> {
   })`);
 }
 
-async function measurePan(page: Page): Promise<number[]> {
-  // A point of the empty canvas between layers, where a drag pans instead of moving a layer.
-  const start = await page.evaluate(() => {
+/** A point of the empty canvas between layers, where a drag pans instead of moving a layer. */
+async function emptySpot(page: Page): Promise<{ x: number; y: number }> {
+  return page.evaluate(() => {
     const box = document.querySelector('.react-flow')!.getBoundingClientRect();
     for (let y = box.top + 40; y < box.bottom - 40; y += 7) {
       for (let x = box.left + 40; x < box.left + box.width / 2; x += 7) {
@@ -76,6 +76,26 @@ async function measurePan(page: Page): Promise<number[]> {
     }
     throw new Error('no empty spot on the canvas');
   });
+}
+
+/** Drags the canvas with the mouse until the flow point (x, y) sits in the middle of it. */
+async function panTo(page: Page, x: number, y: number): Promise<void> {
+  const view = await page.evaluate(() => {
+    const box = document.querySelector('.react-flow')!.getBoundingClientRect();
+    const m = /translate\(([-\d.]+)px, ([-\d.]+)px\) scale\(([-\d.]+)\)/.exec((document.querySelector('.react-flow__viewport') as HTMLElement).style.transform)!;
+    return { left: box.left, top: box.top, width: box.width, height: box.height, tx: +m[1], ty: +m[2], zoom: +m[3] };
+  });
+  const from = await emptySpot(page);
+  const dx = view.left + view.width / 2 - (view.left + view.tx + x * view.zoom);
+  const dy = view.top + view.height / 2 - (view.top + view.ty + y * view.zoom);
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x + dx, from.y + dy, { steps: 20 });
+  await page.mouse.up();
+}
+
+async function measurePan(page: Page): Promise<number[]> {
+  const start = await emptySpot(page);
   await page.evaluate(`(() => {
     window.frameDeltas = [];
     window.recording = true;
@@ -120,6 +140,29 @@ async function measureEdit(page: Page, units: number): Promise<number> {
   return done - (await page.evaluate(() => (window as unknown as { editStarted: number }).editStarted));
 }
 
+/** `--profile`: the page's CPU profile of each measured step, summarised as the functions with the most self time. */
+const PROFILE = process.argv.includes('--profile');
+
+async function profiled<T>(page: Page, what: string, step: () => Promise<T>): Promise<T> {
+  if (!PROFILE) return step();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.start');
+  const result = await step();
+  const { profile } = await cdp.send('Profiler.stop');
+  const self = new Map<string, number>();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  profile.samples?.forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
+  });
+  console.log(`profile of ${what}:`);
+  for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${ms.toFixed(0).padStart(6)} ms  ${key}`);
+  await cdp.detach();
+  return result;
+}
+
 async function main(): Promise<void> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-bench-ui-'));
   const thousand = bigGraph(1000);
@@ -140,15 +183,15 @@ async function main(): Promise<void> {
     page.on('pageerror', (e) => console.error('page error:', e.message));
     await page.goto(server.url);
     await page.getByTestId('total-params').filter({ hasText: totalText(thousand) }).waitFor({ timeout: 120_000 });
-    await page.getByTestId('node-dense_1').waitFor();
     const shown = await page.locator('.react-flow__node').count();
 
-    const pan = stats(await measurePan(page));
-    // The head of the graph may lie outside the view: select it with a click event where it is.
-    await page.getByTestId('node-dense_1').dispatchEvent('click');
+    const pan = stats(await profiled(page, 'the pan', () => measurePan(page)));
+    // The head of the graph, where the edit happens, brought into view as a person would.
+    await panTo(page, thousand.nodes[1].position.x, thousand.nodes[1].position.y);
+    await page.getByTestId('node-dense_1').click();
     await page.getByTestId('param-units').waitFor();
     const edits: number[] = [];
-    for (const units of [48, 32, 64, 24, 40]) edits.push(await measureEdit(page, units));
+    for (const units of [48, 32, 64, 24, 40]) edits.push(await profiled(page, `the edit to ${units} units`, () => measureEdit(page, units)));
     const edit = stats(edits);
 
     await page.getByTestId('open-button').click();
@@ -157,11 +200,13 @@ async function main(): Promise<void> {
       const w = window as unknown as { openStarted: number };
       window.addEventListener('click', () => (w.openStarted = performance.now()), { capture: true, once: true });
     });
-    await page.getByTestId('open-confirm').click();
-    const opened = await frameWhen(
+    const opened = await profiled(page, 'opening 5,000 layers', async () => {
+      await page.getByTestId('open-confirm').click();
+      return frameWhen(
       page,
       `document.querySelector('[data-testid="total-params"]').textContent === ${JSON.stringify(totalText(fiveThousand))} && [...document.querySelectorAll('.react-flow__node')].some((e) => getComputedStyle(e).visibility !== 'hidden')`,
-    );
+      );
+    });
     const openMs = opened - (await page.evaluate(() => (window as unknown as { openStarted: number }).openStarted));
     const shownOfFive = await page.locator('.react-flow__node').count();
 

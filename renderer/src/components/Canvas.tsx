@@ -5,6 +5,7 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type EdgeChange,
@@ -28,6 +29,13 @@ type Size = { width: number; height: number };
 const FIT_VIEW = { maxZoom: 1, padding: 0.2 };
 const PRO_OPTIONS = { hideAttribution: true };
 const MINIMAP_STYLE = { width: 150, height: 100 };
+/**
+ * Below this zoom the canvas is an overview: edge labels and the dotted background are too small to read but cost the
+ * most to draw (each label is measured; the dots grow dense), so they are left out, as are the layers' shadows.
+ */
+const OVERVIEW_ZOOM = 0.5;
+/** The minimap draws every layer, seen or not: past this many it costs seconds to open a graph and is left out. */
+const MINIMAP_MAX_LAYERS = 2000;
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -54,6 +62,7 @@ export function Canvas() {
   const selection = useApp((s) => s.ui.selection);
   const analysis = useAnalysis();
   const { screenToFlowPosition } = useReactFlow();
+  const overview = useStore((s) => s.transform[2] < OVERVIEW_ZOOM);
   // xyflow needs the measured size of every node handed back to it on each render.
   const [measured, setMeasured] = useState<Record<string, Size>>({});
   // The node and edge objects of the last render: handed back unchanged where nothing shown changed, so that xyflow
@@ -107,7 +116,7 @@ export function Canvas() {
       seenByTarget.set(e.target, position + 1);
       const role = getLayerSpec(byId.get(e.target)?.kind ?? '')?.inputs.names?.[position];
       const shown = shape ? shapeText(shape) : undefined;
-      const label = role ? (shown ? `${role} · ${shown}` : role) : shown;
+      const label = overview ? undefined : role ? (shown ? `${role} · ${shown}` : role) : shown;
       const isSelected = selected.has(e.id);
       const prev = before.get(e.id);
       const edge =
@@ -119,7 +128,7 @@ export function Canvas() {
     });
     flowEdges.current = next;
     return out;
-  }, [project.graph.edges, project.graph.nodes, analysis, selection.edgeIds]);
+  }, [project.graph.edges, project.graph.nodes, analysis, selection.edgeIds, overview]);
 
   const applySelect = useCallback(
     (ids: { id: string; selected: boolean }[], key: 'nodeIds' | 'edgeIds') => {
@@ -219,7 +228,7 @@ export function Canvas() {
   const empty = project.graph.nodes.length === 0;
 
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className={overview ? 'canvas canvas--overview' : 'canvas'} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<LayerFlowNode, Edge>
         nodes={nodes}
         edges={edges}
@@ -239,9 +248,9 @@ export function Canvas() {
         proOptions={PRO_OPTIONS}
         onlyRenderVisibleElements
       >
-        <Background gap={16} size={1} />
+        {!overview && <Background gap={16} size={1} />}
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable className="minimap" style={MINIMAP_STYLE} />
+        {project.graph.nodes.length <= MINIMAP_MAX_LAYERS && <MiniMap pannable zoomable className="minimap" style={MINIMAP_STYLE} />}
       </ReactFlow>
       {empty && (
         <div className="canvas__hint">
