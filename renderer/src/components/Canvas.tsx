@@ -37,7 +37,7 @@ const OVERVIEW_ZOOM = 0.5;
 /** The minimap draws every layer, seen or not: past this many it costs seconds to open a graph and is left out. */
 const MINIMAP_MAX_LAYERS = 2000;
 
-function sameList(a: readonly string[], b: readonly string[]): boolean {
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
@@ -50,8 +50,8 @@ function sameNodeData(a: LayerNodeData, b: LayerNodeData): boolean {
     a.shape === b.shape &&
     a.params === b.params &&
     a.hasInput === b.hasInput &&
-    sameList(a.errors, b.errors) &&
-    sameList(a.warnings, b.warnings)
+    sameItems(a.errors, b.errors) &&
+    sameItems(a.warnings, b.warnings)
   );
 }
 
@@ -69,6 +69,8 @@ export function Canvas() {
   // and the memoized LayerNode skip them (an edit on a 1,000-layer graph then redraws only what it changed).
   const flowNodes = useRef(new Map<string, LayerFlowNode>());
   const flowEdges = useRef(new Map<string, Edge>());
+  const lastNodes = useRef<LayerFlowNode[]>([]);
+  const lastEdges = useRef<Edge[]>([]);
 
   const nodes = useMemo<LayerFlowNode[]>(() => {
     const selected = new Set(selection.nodeIds);
@@ -100,7 +102,9 @@ export function Canvas() {
       return node;
     });
     flowNodes.current = next;
-    return out;
+    // The same array when no node changed: xyflow then skips going over all of them again.
+    if (!sameItems(out, lastNodes.current)) lastNodes.current = out;
+    return lastNodes.current;
   }, [project.graph.nodes, analysis, selection.nodeIds, measured]);
 
   const edges = useMemo<Edge[]>(() => {
@@ -127,7 +131,8 @@ export function Canvas() {
       return edge;
     });
     flowEdges.current = next;
-    return out;
+    if (!sameItems(out, lastEdges.current)) lastEdges.current = out;
+    return lastEdges.current;
   }, [project.graph.edges, project.graph.nodes, analysis, selection.edgeIds, overview]);
 
   const applySelect = useCallback(
