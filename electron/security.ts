@@ -41,7 +41,8 @@ export function isAllowedExternalUrl(url: string, hosts: readonly string[] = EXT
  * - style-src 'unsafe-inline': React Flow and Recharts position nodes and charts with style attributes.
  * - img-src data:: the page's empty favicon and inline SVG/PNG thumbnails.
  * - connect-src 'self': the desktop page talks to the engine over IPC, never the network.
- * - no workers, frames, plugins, forms or <base>.
+ * - worker-src 'self': the editor's graph analysis runs in a worker from the app's own bundle.
+ * - no frames, plugins, forms or <base>.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -50,7 +51,7 @@ export const CONTENT_SECURITY_POLICY = [
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self'",
-  "worker-src 'none'",
+  "worker-src 'self'",
   "frame-src 'none'",
   "object-src 'none'",
   "base-uri 'none'",

@@ -27,6 +27,8 @@ export interface EngineOptions {
   computeHost?: ComputeHost;
   /** Where File → Open Recent is kept; defaults to <dataDir>/recent-projects.json (the desktop app uses its user data folder). */
   recentProjectsFile?: string;
+  /** The memory the editor sizes networks against (engine.info); defaults to this machine's. */
+  memoryBytes?: number;
 }
 
 /** An error whose message is meant for the person at the screen, with a stable code for the UI. */
@@ -269,6 +271,7 @@ export class Engine {
       projectsDir: this.projectsDir,
       exportsDir: this.exportsDir,
       browserGpu: await this.compute.probe(),
+      memoryBytes: this.options.memoryBytes ?? os.totalmem(),
     };
   }
 

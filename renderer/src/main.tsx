@@ -7,6 +7,7 @@ import { withBrowserCompute } from './compute/choice';
 import { attachAutosave, createAppStore } from './store/appStore';
 import { AppStoreProvider } from './store/context';
 import { App } from './App';
+import { AnalysisProvider } from './analysis/context';
 
 // Train / Stop honour the Compute choice (Node, or this browser's GPU): see compute/choice.ts.
 const client = withBrowserCompute(createEngineClient());
@@ -19,7 +20,9 @@ void store.getState().actions.init();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <AppStoreProvider store={store}>
-      <App />
+      <AnalysisProvider>
+        <App />
+      </AnalysisProvider>
     </AppStoreProvider>
   </StrictMode>,
 );

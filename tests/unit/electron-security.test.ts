@@ -152,13 +152,13 @@ describe('permissions (checklist 5)', () => {
 });
 
 describe('Content-Security-Policy (checklist 7)', () => {
-  it('allows scripts from the app only: no eval, no inline scripts, no plugins, frames or workers', async () => {
+  it('allows scripts and workers from the app only: no eval, no inline scripts, no plugins or frames', async () => {
     const { CONTENT_SECURITY_POLICY } = await import('../../electron/security');
     const directives = new Map(CONTENT_SECURITY_POLICY.split(';').map((d) => { const [name, ...sources] = d.trim().split(/\s+/); return [name, sources] as const; }));
     expect(directives.get('script-src')).toEqual(["'self'"]);
     expect(directives.get('object-src')).toEqual(["'none'"]);
     expect(directives.get('frame-src')).toEqual(["'none'"]);
-    expect(directives.get('worker-src')).toEqual(["'none'"]);
+    expect(directives.get('worker-src')).toEqual(["'self'"]);
     expect(directives.get('base-uri')).toEqual(["'none'"]);
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|\*|http:|https:/);
   });

@@ -35,6 +35,8 @@ export interface EngineInfo {
    * hidden compute window's probe; in browser mode the engine cannot see the page's GPU (null: the page probes itself).
    */
   browserGpu?: BrowserGpuInfo | null;
+  /** Memory of the machine the engine trains on, in bytes: the editor flags a network too big for it before training. */
+  memoryBytes?: number;
 }
 
 /** Where a run trains: the Node engine (tfjs-node / wasm / cpu), or a Chromium page's GPU (WebGPU / WebGL). */

@@ -101,6 +101,15 @@ export function topologicalOrder(graph: Graph): string[] {
   return order;
 }
 
+/** The network's Inputs, and its outputs: the layers (not Inputs) that feed no other. */
+export function graphEnds(graph: Graph): { inputIds: string[]; outputIds: string[] } {
+  const hasOutgoing = new Set(graph.edges.map((e) => e.source));
+  return {
+    inputIds: graph.nodes.filter((n) => isInputKind(n.kind)).map((n) => n.id),
+    outputIds: graph.nodes.filter((n) => !hasOutgoing.has(n.id) && !isInputKind(n.kind)).map((n) => n.id),
+  };
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -109,6 +118,8 @@ function plural(n: number, word: string): string {
 export interface AnalysisOptions {
   /** The training batch size: the size a fixed batch should have, and the one a fix of a missing fixed batch sets. */
   batchSize?: number;
+  /** Results of earlier analyses of the same document, so an edit re-checks only the layers it reaches. */
+  cache?: AnalysisCache;
 }
 
 /**
@@ -116,11 +127,11 @@ export interface AnalysisOptions {
  * Each layer's own spec checks its inputs; this function handles wiring and the fit to the dataset.
  */
 export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: readonly OutputLoss[] = [], options: AnalysisOptions = {}): GraphAnalysis {
+  const { cache } = options;
   const result: GraphAnalysis = { nodes: {}, errors: [], warnings: [], fixes: [], totalParams: 0, order: [], inputIds: [], outputIds: [], valid: false };
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const incoming = incomingEdges(graph);
   const ports = incomingPorts(graph);
-  const hasOutgoing = new Set(graph.edges.map((e) => e.source));
   for (const n of graph.nodes) result.nodes[n.id] = { outputShape: null, extraShapes: [], params: 0, nonTrainable: 0, errors: [], warnings: [], fixes: [] };
 
   const order = topologicalOrder(graph);
@@ -150,11 +161,6 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
       }
       continue;
     }
-    const parsed = parseParams(node);
-    if (!parsed.ok) {
-      info.errors.push(`${node.name}: ${parsed.error}`);
-      continue;
-    }
     const inputShapes: Shape[] = [];
     let upstreamBroken = false;
     for (const { source, port } of ports.get(id) ?? []) {
@@ -163,23 +169,20 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
       if (!s) upstreamBroken = true;
       else inputShapes.push(s);
     }
-    if (upstreamBroken) continue; // the upstream layer already carries the error, or the message above says it
-    const check = spec.inferShape(inputShapes, parsed.params, { name: node.name });
-    info.warnings.push(...(check.warnings ?? []));
-    info.fixes.push(...specFixes(node, check, inputShapes, info.warnings));
-    if (!check.ok) {
-      info.errors.push(check.error);
-      continue;
-    }
-    info.outputShape = check.shape;
-    info.extraShapes = check.extraShapes ?? [];
-    info.params = spec.countParams(inputShapes, parsed.params);
-    info.nonTrainable = spec.countNonTrainable?.(inputShapes, parsed.params) ?? 0;
+    // A bad param is reported even behind a broken layer; shapes wait until the upstream error is fixed.
+    const layer = cachedLayer(cache, node, upstreamBroken ? null : inputShapes, () => analyzeLayer(node, upstreamBroken ? null : inputShapes));
+    info.outputShape = layer.outputShape;
+    info.extraShapes = layer.extraShapes;
+    info.params = layer.params;
+    info.nonTrainable = layer.nonTrainable;
+    info.errors.push(...layer.errors);
+    info.warnings.push(...layer.warnings);
+    info.fixes.push(...layer.fixes);
     result.totalParams += info.params;
   }
+  cache?.prune(graph.nodes);
 
-  result.inputIds = graph.nodes.filter((n) => isInputKind(n.kind)).map((n) => n.id);
-  result.outputIds = graph.nodes.filter((n) => !hasOutgoing.has(n.id) && !isInputKind(n.kind)).map((n) => n.id);
+  Object.assign(result, graphEnds(graph));
   if (graph.nodes.length === 0) result.errors.push('The canvas is empty. Drag an Input layer from the palette to start.');
   else if (result.inputIds.length === 0) result.errors.push('The network has no Input layer. Drag one from the palette and connect it to the first layer.');
   // Around a loop every layer feeds another, so none looks like an output: the loop message says what is wrong.
@@ -200,6 +203,76 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
 
   const nodeErrors = Object.values(result.nodes).some((n) => n.errors.length > 0);
   result.valid = !nodeErrors && result.errors.length === 0;
+  return result;
+}
+
+/** What one layer's own check gives: its output shape and parameters, or its errors, from its params and input shapes. */
+type LayerResult = Readonly<Pick<NodeAnalysis, 'outputShape' | 'extraShapes' | 'params' | 'nonTrainable' | 'errors' | 'warnings' | 'fixes'>>;
+
+/**
+ * `inputShapes` null: an upstream layer is broken (it carries the error), so only the params are checked.
+ */
+function analyzeLayer(node: ProjectNode, inputShapes: Shape[] | null): LayerResult {
+  const spec = getLayerSpec(node.kind)!;
+  const empty = { outputShape: null, extraShapes: [], params: 0, nonTrainable: 0, warnings: [], fixes: [] };
+  const parsed = parseParams(node);
+  if (!parsed.ok) return { ...empty, errors: [`${node.name}: ${parsed.error}`] };
+  if (!inputShapes) return { ...empty, errors: [] };
+  const check = spec.inferShape(inputShapes, parsed.params, { name: node.name });
+  const warnings = check.warnings ?? [];
+  const fixes = specFixes(node, check, inputShapes, warnings);
+  if (!check.ok) return { ...empty, errors: [check.error], warnings, fixes };
+  return {
+    outputShape: check.shape,
+    extraShapes: check.extraShapes ?? [],
+    params: spec.countParams(inputShapes, parsed.params),
+    nonTrainable: spec.countNonTrainable?.(inputShapes, parsed.params) ?? 0,
+    errors: [],
+    warnings,
+    fixes,
+  };
+}
+
+/**
+ * Per-layer results of earlier analyses, so that an edit re-checks only the layers it reaches: a layer whose kind,
+ * name, params and input shapes are unchanged gets its previous result. Everything that spans the graph (wiring,
+ * loops, the fit to the data) is worked out afresh each time; it is linear and cheap.
+ */
+export interface AnalysisCache {
+  get(nodeId: string, key: string): LayerResult | undefined;
+  set(nodeId: string, key: string, result: LayerResult): void;
+  /** Forgets layers no longer in the graph. */
+  prune(nodes: readonly ProjectNode[]): void;
+}
+
+export function createAnalysisCache(): AnalysisCache {
+  let entries = new Map<string, { key: string; result: LayerResult }>();
+  return {
+    get: (nodeId, key) => {
+      const e = entries.get(nodeId);
+      return e?.key === key ? e.result : undefined;
+    },
+    set: (nodeId, key, result) => void entries.set(nodeId, { key, result }),
+    prune: (nodes) => {
+      if (entries.size <= nodes.length) return;
+      const kept = new Map<string, { key: string; result: LayerResult }>();
+      for (const n of nodes) {
+        const e = entries.get(n.id);
+        if (e) kept.set(n.id, e);
+      }
+      entries = kept;
+    },
+  };
+}
+
+function cachedLayer(cache: AnalysisCache | undefined, node: ProjectNode, inputShapes: Shape[] | null, compute: () => LayerResult): LayerResult {
+  if (!cache) return compute();
+  // Everything analyzeLayer reads; the node's id is the cache's own key.
+  const key = JSON.stringify([node.kind, node.name, node.params, inputShapes]);
+  const hit = cache.get(node.id, key);
+  if (hit) return hit;
+  const result = compute();
+  cache.set(node.id, key, result);
   return result;
 }
 

@@ -28,8 +28,8 @@ export interface MemoryEstimate {
   activationBytes: number;
   totalBytes: number;
   /** The layers with the most parameters and the largest output, to name in a message. */
-  mostParams: { name: string; params: number } | null;
-  largestOutput: { name: string; values: number } | null;
+  mostParams: { id: string; name: string; params: number } | null;
+  largestOutput: { id: string; name: string; values: number } | null;
 }
 
 export function estimateTrainingMemory(graph: Graph, analysis: GraphAnalysis, config: Pick<TrainingConfig, 'batchSize' | 'optimizer' | 'momentum'>): MemoryEstimate {
@@ -39,26 +39,53 @@ export function estimateTrainingMemory(graph: Graph, analysis: GraphAnalysis, co
   for (const node of graph.nodes) {
     const a = analysis.nodes[node.id];
     if (!a) continue;
-    if (!mostParams || a.params > mostParams.params) mostParams = { name: node.name, params: a.params };
+    if (!mostParams || a.params > mostParams.params) mostParams = { id: node.id, name: node.name, params: a.params };
     const size = a.outputShape ? (shapeSize(a.outputShape) ?? 0) : 0;
     values += size;
-    if (!largestOutput || size > largestOutput.values) largestOutput = { name: node.name, values: size };
+    if (!largestOutput || size > largestOutput.values) largestOutput = { id: node.id, name: node.name, values: size };
   }
   const weightBytes = analysis.totalParams * BYTES * weightCopies(config.optimizer, config.momentum ?? 0);
   const activationBytes = values * config.batchSize * BYTES * 2;
   return { weightBytes, activationBytes, totalBytes: weightBytes + activationBytes, mostParams, largestOutput };
 }
 
-/** Throws a message with the numbers and what to change when training would need more than its share of `memoryBytes`. */
-export function checkTrainingMemory(graph: Graph, analysis: GraphAnalysis, config: TrainingConfig, memoryBytes: number): void {
+export interface MemoryProblem {
+  /** What it needs against what the machine has, and what to change. */
+  message: string;
+  /** The layer to change: the one with the most parameters, or the largest output when activations weigh more. */
+  nodeId: string | null;
+}
+
+/** Why training would need more than its share of `memoryBytes`, with the numbers and what to change; null when it fits. */
+export function trainingMemoryProblem(graph: Graph, analysis: GraphAnalysis, config: Pick<TrainingConfig, 'batchSize' | 'optimizer' | 'momentum'>, memoryBytes: number): MemoryProblem | null {
   const e = estimateTrainingMemory(graph, analysis, config);
   const budget = memoryBytes * TRAINING_MEMORY_SHARE;
-  if (e.totalBytes <= budget) return;
+  if (e.totalBytes <= budget) return null;
   const weightsHeavier = e.weightBytes >= e.activationBytes;
   const fix = weightsHeavier
     ? `Make ${e.mostParams?.name ?? 'the largest layer'} smaller (it has ${e.mostParams?.params.toLocaleString('en-US')} parameters): fewer units, or pooling / a smaller input before it.`
     : `Lower the batch size (now ${config.batchSize}) or make ${e.largestOutput?.name ?? 'the largest layer'}'s output smaller (${e.largestOutput?.values.toLocaleString('en-US')} values per sample).`;
-  throw new Error(
-    `The network is too big to train on this machine: it needs about ${formatBytes(e.totalBytes)} (weights, gradients and optimizer state ${formatBytes(e.weightBytes)}; one batch of activations ${formatBytes(e.activationBytes)}), more than half of its ${formatBytes(memoryBytes)} of memory. ${fix}`,
-  );
+  return {
+    message: `The network is too big to train on this machine: it needs about ${formatBytes(e.totalBytes)} (weights, gradients and optimizer state ${formatBytes(e.weightBytes)}; one batch of activations ${formatBytes(e.activationBytes)}), more than half of its ${formatBytes(memoryBytes)} of memory. ${fix}`,
+    nodeId: (weightsHeavier ? e.mostParams?.id : e.largestOutput?.id) ?? null,
+  };
+}
+
+/** Throws trainingMemoryProblem's message when training would not fit in `memoryBytes`. */
+export function checkTrainingMemory(graph: Graph, analysis: GraphAnalysis, config: TrainingConfig, memoryBytes: number): void {
+  const problem = trainingMemoryProblem(graph, analysis, config, memoryBytes);
+  if (problem) throw new Error(problem.message);
+}
+
+/**
+ * The editor's view of the same check: the analysis with the problem as an error on the layer to change (or on
+ * the graph when no layer stands out), and so not valid, before anyone presses Train.
+ */
+export function withMemoryCheck(analysis: GraphAnalysis, graph: Graph, config: Pick<TrainingConfig, 'batchSize' | 'optimizer' | 'momentum'>, memoryBytes: number): GraphAnalysis {
+  const problem = trainingMemoryProblem(graph, analysis, config, memoryBytes);
+  if (!problem) return analysis;
+  const node = problem.nodeId ? analysis.nodes[problem.nodeId] : undefined;
+  if (!node) return { ...analysis, errors: [...analysis.errors, problem.message], valid: false };
+  const nodes = { ...analysis.nodes, [problem.nodeId!]: { ...node, errors: [...node.errors, problem.message] } };
+  return { ...analysis, nodes, valid: false };
 }

@@ -5,6 +5,7 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type EdgeChange,
@@ -15,7 +16,7 @@ import {
 } from '@xyflow/react';
 import { getLayerSpec } from '../../../main/core/layers/registry';
 import { useActions, useApp, useAppStore } from '../store/context';
-import { analysisFor } from '../store/analysis';
+import { useAnalysis } from '../analysis/context';
 import { connectionProblem, handleOfPort, portOfHandle, takesNoInputs } from '../store/graphOps';
 import { outputNames, portShape } from '../../../main/core/graph/analyze';
 import { paramSummary, shapeText } from '../format';
@@ -26,28 +27,64 @@ export const LAYER_DRAG_TYPE = 'application/neurowire-layer';
 
 const nodeTypes: NodeTypes = { layer: LayerNode };
 type Size = { width: number; height: number };
+// Props xyflow compares by identity: made once, not on every render.
+const FIT_VIEW = { maxZoom: 1, padding: 0.2 };
+const PRO_OPTIONS = { hideAttribution: true };
+const MINIMAP_STYLE = { width: 150, height: 100 };
+/**
+ * Below this zoom the canvas is an overview: edge labels and the dotted background are too small to read but cost the
+ * most to draw (each label is measured; the dots grow dense), so they are left out, as are the layers' shadows.
+ */
+const OVERVIEW_ZOOM = 0.5;
+/** The minimap draws every layer, seen or not: past this many it costs seconds to open a graph and is left out. */
+const MINIMAP_MAX_LAYERS = 2000;
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function sameNodeData(a: LayerNodeData, b: LayerNodeData): boolean {
+  return (
+    a.name === b.name &&
+    a.kind === b.kind &&
+    a.label === b.label &&
+    a.summary === b.summary &&
+    a.shape === b.shape &&
+    a.params === b.params &&
+    a.hasInput === b.hasInput &&
+    sameItems(a.errors, b.errors) &&
+    sameItems(a.warnings, b.warnings) &&
+    sameItems(a.outputs, b.outputs)
+  );
+}
 
 export function Canvas() {
   const store = useAppStore();
   const actions = useActions();
   const project = useApp((s) => s.project);
-  const datasets = useApp((s) => s.data.datasets);
   const selection = useApp((s) => s.ui.selection);
-  const analysis = analysisFor(project, datasets);
+  const analysis = useAnalysis();
   const { screenToFlowPosition } = useReactFlow();
   const gestures = useCanvasGestures();
+  const overview = useStore((s) => s.transform[2] < OVERVIEW_ZOOM);
   // xyflow needs the measured size of every node handed back to it on each render.
   const [measured, setMeasured] = useState<Record<string, Size>>({});
-  const dataCache = useRef(new Map<string, LayerNodeData>());
+  // The node and edge objects of the last render: handed back unchanged where nothing shown changed, so that xyflow
+  // and the memoized LayerNode skip them (an edit on a 1,000-layer graph then redraws only what it changed).
+  const flowNodes = useRef(new Map<string, LayerFlowNode>());
+  const flowEdges = useRef(new Map<string, Edge>());
+  const lastNodes = useRef<LayerFlowNode[]>([]);
+  const lastEdges = useRef<Edge[]>([]);
 
   const nodes = useMemo<LayerFlowNode[]>(() => {
     const selected = new Set(selection.nodeIds);
-    const cache = dataCache.current;
-    const next = new Map<string, LayerNodeData>();
+    const before = flowNodes.current;
+    const next = new Map<string, LayerFlowNode>();
     const out = project.graph.nodes.map((n) => {
       const spec = getLayerSpec(n.kind);
       const info = analysis.nodes[n.id];
-      const data: LayerNodeData = {
+      const prev = before.get(n.id);
+      const fresh: LayerNodeData = {
         name: n.name,
         kind: n.kind,
         label: spec?.label ?? n.kind,
@@ -59,21 +96,29 @@ export function Canvas() {
         hasInput: !takesNoInputs(n.kind),
         outputs: outputNames(n),
       };
-      // Keep the same data object when nothing shown changed, so memoized nodes skip rendering.
-      const prev = cache.get(n.id);
-      const stable = prev && JSON.stringify(prev) === JSON.stringify(data) ? prev : data;
-      next.set(n.id, stable);
-      return { id: n.id, type: 'layer' as const, position: n.position, data: stable, selected: selected.has(n.id), measured: measured[n.id] };
+      const data = prev && sameNodeData(prev.data, fresh) ? prev.data : fresh;
+      const isSelected = selected.has(n.id);
+      const size = measured[n.id];
+      const node =
+        prev && prev.data === data && prev.position === n.position && prev.selected === isSelected && prev.measured === size
+          ? prev
+          : { id: n.id, type: 'layer' as const, position: n.position, data, selected: isSelected, measured: size };
+      next.set(n.id, node);
+      return node;
     });
-    dataCache.current = next;
-    return out;
+    flowNodes.current = next;
+    // The same array when no node changed: xyflow then skips going over all of them again.
+    if (!sameItems(out, lastNodes.current)) lastNodes.current = out;
+    return lastNodes.current;
   }, [project.graph.nodes, analysis, selection.nodeIds, measured]);
 
   const edges = useMemo<Edge[]>(() => {
     const selected = new Set(selection.edgeIds);
     const byId = new Map(project.graph.nodes.map((n) => [n.id, n]));
     const seenByTarget = new Map<string, number>();
-    return project.graph.edges.map((e) => {
+    const before = flowEdges.current;
+    const next = new Map<string, Edge>();
+    const out = project.graph.edges.map((e) => {
       const port = e.sourcePort ?? 0;
       const shape = portShape(analysis.nodes[e.source], port);
       const source = byId.get(e.source);
@@ -86,21 +131,22 @@ export function Canvas() {
       const from = outputs.length > 1 ? outputs[port] : undefined;
       // "state h → initial state h · [32]": which output it leaves from, which input it enters, what it carries.
       const what = from && role ? `${from} → ${role}` : (from ?? role);
-      const label = [what, shape ? shapeText(shape) : undefined].filter(Boolean).join(' · ') || undefined;
-      return {
-        id: e.id,
-        source: e.source,
-        // An output the layer no longer gives (Return state turned off) draws from the main one; the layer says why.
-        sourceHandle: handleOfPort(port < outputs.length ? port : 0),
-        target: e.target,
-        label,
-        selected: selected.has(e.id),
-        className: 'flow-edge',
-        labelBgPadding: [4, 2] as [number, number],
-        labelBgBorderRadius: 3,
-      };
+      const label = overview ? undefined : [what, shape ? shapeText(shape) : undefined].filter(Boolean).join(' · ') || undefined;
+      // An output the layer no longer gives (Return state turned off) draws from the main one; the layer says why.
+      const sourceHandle = handleOfPort(port < outputs.length ? port : 0);
+      const isSelected = selected.has(e.id);
+      const prev = before.get(e.id);
+      const edge =
+        prev && prev.source === e.source && prev.sourceHandle === sourceHandle && prev.target === e.target && prev.label === label && prev.selected === isSelected
+          ? prev
+          : { id: e.id, source: e.source, sourceHandle, target: e.target, label, selected: isSelected, className: 'flow-edge', labelBgPadding: [4, 2] as [number, number], labelBgBorderRadius: 3 };
+      next.set(e.id, edge);
+      return edge;
     });
-  }, [project.graph.edges, project.graph.nodes, analysis, selection.edgeIds]);
+    flowEdges.current = next;
+    if (!sameItems(out, lastEdges.current)) lastEdges.current = out;
+    return lastEdges.current;
+  }, [project.graph.edges, project.graph.nodes, analysis, selection.edgeIds, overview]);
 
   const applySelect = useCallback(
     (ids: { id: string; selected: boolean }[], key: 'nodeIds' | 'edgeIds') => {
@@ -203,10 +249,13 @@ export function Canvas() {
     [actions, screenToFlowPosition],
   );
 
+  const onNodeDragStop = useCallback(() => actions.endDrag(), [actions]);
+  const onPaneClick = useCallback(() => actions.setSelection({ nodeIds: [], edgeIds: [] }), [actions]);
+
   const empty = project.graph.nodes.length === 0;
 
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDragLeave={() => markDropEdge(null)} onDrop={onDrop}>
+    <div className={overview ? 'canvas canvas--overview' : 'canvas'} data-testid="canvas" onDragOver={onDragOver} onDragLeave={() => markDropEdge(null)} onDrop={onDrop}>
       <ReactFlow<LayerFlowNode, Edge>
         nodes={nodes}
         edges={edges}
@@ -215,20 +264,21 @@ export function Canvas() {
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
-        onNodeDragStop={() => actions.endDrag()}
-        onPaneClick={() => actions.setSelection({ nodeIds: [], edgeIds: [] })}
+        onNodeDragStop={onNodeDragStop}
+        onPaneClick={onPaneClick}
         isValidConnection={isValidConnection}
         deleteKeyCode={null}
         fitView
-        fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+        fitViewOptions={FIT_VIEW}
         minZoom={0.2}
         maxZoom={2}
-        proOptions={{ hideAttribution: true }}
+        proOptions={PRO_OPTIONS}
+        onlyRenderVisibleElements
         {...gestures}
       >
-        <Background gap={16} size={1} />
+        {!overview && <Background gap={16} size={1} />}
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable className="minimap" style={{ width: 150, height: 100 }} />
+        {project.graph.nodes.length <= MINIMAP_MAX_LAYERS && <MiniMap pannable zoomable className="minimap" style={MINIMAP_STYLE} />}
       </ReactFlow>
       {empty && (
         <div className="canvas__hint">

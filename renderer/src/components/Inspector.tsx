@@ -5,7 +5,8 @@ import type { GraphAnalysis } from '../../../main/core/graph/analyze';
 import type { ProblemFix } from '../../../main/core/graph/edits';
 import type { ParamDef } from '../../../main/core/layers/params';
 import { useActions, useApp } from '../store/context';
-import { analysisFor, findDataset } from '../store/analysis';
+import { findDataset } from '../store/analysis';
+import { useAnalysis } from '../analysis/context';
 import { formatCount } from '../format';
 import { CommitField, ParamField, parseNumber } from './fields';
 import { LayerLinks } from '../editing/LayerLinks';
@@ -187,9 +188,8 @@ function ProjectSummary({ analysis }: { analysis: GraphAnalysis }) {
 
 export function Inspector() {
   const project = useApp((s) => s.project);
-  const datasets = useApp((s) => s.data.datasets);
   const selection = useApp((s) => s.ui.selection);
-  const analysis = analysisFor(project, datasets);
+  const analysis = useAnalysis();
   const selectedNodes = project.graph.nodes.filter((n) => selection.nodeIds.includes(n.id));
   const node = selectedNodes.length === 1 ? selectedNodes[0] : null;
   return (

@@ -1,5 +1,5 @@
 import { useApp } from '../store/context';
-import { analysisFor } from '../store/analysis';
+import { useAnalysis } from '../analysis/context';
 import { backendText, backendTooltip, formatCount } from '../format';
 import { useActions } from '../store/context';
 
@@ -8,12 +8,11 @@ function plural(n: number, word: string): string {
 }
 
 export function StatusBar() {
-  const project = useApp((s) => s.project);
-  const datasets = useApp((s) => s.data.datasets);
   const info = useApp((s) => s.engine.info);
   const runBackend = useApp((s) => s.training.backend);
   const connection = useApp((s) => s.engine.connection);
-  const analysis = analysisFor(project, datasets);
+  const analysis = useAnalysis();
+  const project = useApp((s) => s.project);
   const nodeProblems = Object.values(analysis.nodes);
   const errors = analysis.errors.length + nodeProblems.reduce((n, a) => n + a.errors.length, 0);
   const warnings = analysis.warnings.length + nodeProblems.reduce((n, a) => n + a.warnings.length, 0);

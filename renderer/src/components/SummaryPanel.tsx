@@ -1,15 +1,14 @@
 import { useMemo } from 'react';
 import { modelSummary, summaryMarkdown, summaryText } from '../../../main/core/graph/summary';
 import { formatBytes } from '../../../main/core/format';
-import { analysisFor } from '../store/analysis';
+import { useAnalysis } from '../analysis/context';
 import { useActions, useApp } from '../store/context';
 
 /** Keras's `model.summary()` for the network on the canvas, live while it is drawn, copyable as text or Markdown. */
 export function SummaryPanel() {
   const project = useApp((s) => s.project);
-  const datasets = useApp((s) => s.data.datasets);
   const { notify } = useActions();
-  const analysis = analysisFor(project, datasets);
+  const analysis = useAnalysis();
   const summary = useMemo(() => modelSummary(project.graph, analysis, project.training), [project.graph, project.training, analysis]);
 
   const copy = async (what: 'text' | 'Markdown') => {

@@ -3,7 +3,8 @@ import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'r
 import { OPTIMIZERS, TrainingConfigSchema, datasetKey, type OptimizerName } from '../../../main/core/project';
 import { useActions, useApp, useThrottledApp } from '../store/context';
 import type { AppState } from '../store/appStore';
-import { analysisFor, findDataset } from '../store/analysis';
+import { findDataset } from '../store/analysis';
+import { useAnalysis, useAnalysisPending } from '../analysis/context';
 import { isActive, outputNames, outputSeries, trainingStatusText, type BatchPoint, type EpochPoint, type TrainingState } from '../store/trainingState';
 import { backendText, formatCount, formatEta, formatPercent } from '../format';
 import { CommitField, parseNumber } from './fields';
@@ -207,7 +208,8 @@ export function TrainingPanel() {
   const ready = useApp((s) => s.engine.ready);
   const connection = useApp((s) => s.engine.connection);
   const exportResult = useApp((s) => s.training.exportResult);
-  const analysis = analysisFor(project, datasets);
+  const analysis = useAnalysis();
+  const checking = useAnalysisPending();
   const active = isActive(t.status);
   const invalidSetting = useApp((s) => Object.values(s.ui.invalidSettings)[0] ?? null);
 
@@ -216,6 +218,7 @@ export function TrainingPanel() {
   else if (connection === 'closed' || connection === 'failed') reason = 'Not connected to the engine.';
   else if (invalidSetting && !active) reason = `Fix the setting first: ${invalidSetting}`;
   else if (active) reason = null;
+  else if (checking) reason = 'Checking the network…';
   else if (!analysis.valid) {
     const first = analysis.errors[0] ?? Object.values(analysis.nodes).find((n) => n.errors.length)?.errors[0];
     reason = first ? `Fix the network first: ${first}` : 'Fix the network first.';

@@ -1,6 +1,7 @@
-import { analyzeGraph, type GraphAnalysis } from '../../../main/core/graph/analyze';
-import { datasetInfoFor, targetOf, type DatasetInfo, type DatasetTarget } from '../../../main/core/datasets';
-import { BUILTIN_DATASETS, datasetKey, type DatasetChoice, type Graph, type Project } from '../../../main/core/project';
+import { createAnalysisCache, type GraphAnalysis } from '../../../main/core/graph/analyze';
+import { analyzeForEditor, type EditorAnalysisRequest } from '../../../main/core/graph/editorAnalysis';
+import { datasetInfoFor, targetOf, type DatasetInfo } from '../../../main/core/datasets';
+import { BUILTIN_DATASETS, datasetKey, type DatasetChoice, type Project } from '../../../main/core/project';
 
 const BUILTIN_IDS: ReadonlySet<string> = new Set(BUILTIN_DATASETS);
 
@@ -50,28 +51,31 @@ export function withChoiceTarget(choice: Pick<DatasetChoice, 'target'>, info: Da
   return made;
 }
 
-let lastGraph: Graph | null = null;
-let lastDataset: DatasetInfo | undefined;
-let lastLosses: Project['training']['outputs'] | null = null;
-let lastBatchSize: number | undefined;
-let lastResult: GraphAnalysis | null = null;
+/** What the editor's analysis of `project` reads, from the store's state (`memoryBytes`: see machineMemory). */
+export function editorAnalysisRequest(project: Project, datasets: readonly DatasetInfo[], memoryBytes: number | undefined): EditorAnalysisRequest {
+  const dataset = findDataset(project, datasets);
+  const { batchSize, optimizer, momentum } = project.training;
+  return {
+    graph: project.graph,
+    ...(dataset ? { target: targetOf(dataset) } : {}),
+    losses: project.training.outputs,
+    training: { batchSize, optimizer, momentum },
+    ...(memoryBytes ? { memoryBytes } : {}),
+  };
+}
+
+let last: { project: Project; dataset: DatasetInfo | undefined; memoryBytes: number | undefined; result: GraphAnalysis } | null = null;
+const layerCache = createAnalysisCache();
 
 /**
- * analyzeGraph on the current graph, dataset and output loss options, memoized on their identities so every
- * component can call it on every render and the analysis runs once per edit.
+ * The editor's analysis, computed here on the calling thread and memoized on the project, dataset and memory, so
+ * every caller of one state gets one analysis. The UI runs it off its thread instead (analysis/worker.ts); this is
+ * for code and tests without a worker.
  */
-export function analysisFor(project: Project, datasets: readonly DatasetInfo[]): GraphAnalysis {
+export function analysisFor(project: Project, datasets: readonly DatasetInfo[], memoryBytes?: number): GraphAnalysis {
   const dataset = findDataset(project, datasets);
-  const losses = project.training.outputs;
-  const batchSize = project.training.batchSize;
-  if (lastResult && lastGraph === project.graph && lastDataset === dataset && lastLosses === losses && lastBatchSize === batchSize) return lastResult;
-  const target: DatasetTarget | undefined = dataset ? targetOf(dataset) : undefined;
-  // The outputs' loss options matter too: From logits changes which activation fits.
-  // The training batch size too: a stateful layer's fixed batch is set to it.
-  lastResult = analyzeGraph(project.graph, target, losses, { batchSize });
-  lastGraph = project.graph;
-  lastDataset = dataset;
-  lastLosses = losses;
-  lastBatchSize = batchSize;
-  return lastResult;
+  if (last && last.project === project && last.dataset === dataset && last.memoryBytes === memoryBytes) return last.result;
+  const result = analyzeForEditor(editorAnalysisRequest(project, datasets, memoryBytes), layerCache);
+  last = { project, dataset, memoryBytes, result };
+  return result;
 }

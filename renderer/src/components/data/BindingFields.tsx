@@ -1,6 +1,6 @@
 import type { TableColumn } from '../../../../main/core/datasetColumns';
 import { withInputBinding, withTargetBinding, type CsvSource, type InputBindingDraft } from '../../../../main/core/bindings';
-import { analysisFor } from '../../store/analysis';
+import { graphEnds } from '../../../../main/core/graph/analyze';
 import { useApp } from '../../store/context';
 import { NumberField } from './controls';
 
@@ -13,11 +13,10 @@ type Kind = 'none' | 'columns' | 'text';
  */
 export function BindingFields({ source, columns, commit }: { source: CsvSource; columns: readonly TableColumn[] | undefined; commit: (source: CsvSource) => void }) {
   const project = useApp((s) => s.project);
-  const datasets = useApp((s) => s.data.datasets);
-  const analysis = analysisFor(project, datasets);
+  const ends = graphEnds(project.graph);
   const byId = new Map(project.graph.nodes.map((n) => [n.id, n]));
-  const inputs = analysis.inputIds.map((id) => byId.get(id)!);
-  const outputs = analysis.outputIds.map((id) => byId.get(id)!);
+  const inputs = ends.inputIds.map((id) => byId.get(id)!);
+  const outputs = ends.outputIds.map((id) => byId.get(id)!);
   const names = (columns ?? []).map((c) => c.name);
   if (inputs.length < 2 && outputs.length < 2 && source.inputs.length === 0 && source.targets.length === 0) return null;
   const targetColumns = new Set(source.targets.map((t) => t.column));

@@ -1,0 +1,238 @@
+/// <reference lib="dom" />
+/**
+ * The graph editor on big graphs, in Chromium (`npm run bench:ui`, after `vite build`; not a test):
+ *  - pan: requestAnimationFrame deltas while the real mouse drags the canvas of a 1,000-layer graph → median, p95;
+ *  - edit: a Dense's units changed at the head of that graph, until every shown shape and the total are updated;
+ *  - open: a 5,000-layer project opened from the Open dialog, until its layers are drawn and its total shown.
+ * Targets: pan p95 < 50 ms, edit < 50 ms, open < 3 s. Results also go to bench/ui-results.json.
+ */
+import { chromium, type Page } from '@playwright/test';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import config from '../playwright.config';
+import { Engine } from '../main/node/engine';
+import { startServer } from '../main/node/server/server';
+import { analyzeGraph } from '../main/core/graph/analyze';
+import { defaultParams } from '../main/core/layers/params';
+import { requireLayerSpec } from '../main/core/layers/registry';
+import { emptyProject, type Graph, type Project, type ProjectNode } from '../main/core/project';
+
+const PASS_THROUGH = ['BatchNormalization', 'Dropout', 'ReLU', 'LayerNormalization'];
+const PER_ROW = 40;
+
+/** Input [16] → Dense(32) → n − 2 layers that keep the shape (so a change of the Dense's units reaches every shape), in rows. */
+function bigGraph(n: number): Graph {
+  const kinds = ['Input', 'Dense', ...Array.from({ length: n - 2 }, (_, i) => PASS_THROUGH[i % PASS_THROUGH.length])];
+  const counts = new Map<string, number>();
+  const nodes: ProjectNode[] = kinds.map((kind, i) => {
+    const spec = requireLayerSpec(kind);
+    const k = (counts.get(kind) ?? 0) + 1;
+    counts.set(kind, k);
+    const params = { ...defaultParams(spec.params), ...(kind === 'Input' ? { shape: [16] } : kind === 'Dense' ? { units: 32 } : {}) } as Record<string, unknown>;
+    return { id: `n${i}`, kind, name: `${spec.namePrefix}_${k}`, params, position: { x: (i % PER_ROW) * 260, y: Math.floor(i / PER_ROW) * 170 } };
+  });
+  return { nodes, edges: nodes.slice(1).map((node, i) => ({ id: `e${i}`, source: nodes[i].id, target: node.id })) };
+}
+
+function project(name: string, graph: Graph): Project {
+  return { ...emptyProject(name), graph };
+}
+
+const totalText = (graph: Graph) => `Total parameters: ${analyzeGraph(graph).totalParams.toLocaleString('en-US')}`;
+
+function stats(xs: number[]): { median: number; p95: number; max: number; n: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  return { median: at(0.5), p95: at(0.95), max: s[s.length - 1], n: s.length };
+}
+
+const round = (x: number) => Math.round(x * 10) / 10;
+
+/**
+ * Waits (in the page, checked once per frame) until `condition` holds; returns the page's time then. Page code goes
+ * as text: tsx would wrap named functions in a helper the page does not have.
+ */
+async function frameWhen(page: Page, condition: string): Promise<number> {
+  return page.evaluate(`new Promise((resolve, reject) => {
+    const started = performance.now();
+    const tick = (t) => {
+      if (${condition}) resolve(t);
+      else if (t - started > 60000) reject(new Error('timed out waiting for the page'));
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  })`);
+}
+
+/** A point of the empty canvas between layers, where a drag pans instead of moving a layer. */
+async function emptySpot(page: Page): Promise<{ x: number; y: number }> {
+  return page.evaluate(() => {
+    const box = document.querySelector('.react-flow')!.getBoundingClientRect();
+    for (let y = box.top + 40; y < box.bottom - 40; y += 7) {
+      for (let x = box.left + 40; x < box.left + box.width / 2; x += 7) {
+        if (document.elementFromPoint(x, y)?.classList.contains('react-flow__pane')) return { x, y };
+      }
+    }
+    throw new Error('no empty spot on the canvas');
+  });
+}
+
+/** Drags the canvas with the mouse until the flow point (x, y) sits in the middle of it. */
+async function panTo(page: Page, x: number, y: number): Promise<void> {
+  const view = await page.evaluate(() => {
+    const box = document.querySelector('.react-flow')!.getBoundingClientRect();
+    const m = /translate\(([-\d.]+)px, ([-\d.]+)px\) scale\(([-\d.]+)\)/.exec((document.querySelector('.react-flow__viewport') as HTMLElement).style.transform)!;
+    return { left: box.left, top: box.top, width: box.width, height: box.height, tx: +m[1], ty: +m[2], zoom: +m[3] };
+  });
+  const from = await emptySpot(page);
+  const dx = view.left + view.width / 2 - (view.left + view.tx + x * view.zoom);
+  const dy = view.top + view.height / 2 - (view.top + view.ty + y * view.zoom);
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x + dx, from.y + dy, { steps: 20 });
+  await page.mouse.up();
+}
+
+async function measurePan(page: Page): Promise<number[]> {
+  const start = await emptySpot(page);
+  await page.evaluate(`(() => {
+    window.frameDeltas = [];
+    window.recording = true;
+    let last = performance.now();
+    const tick = (t) => {
+      window.frameDeltas.push(t - last);
+      last = t;
+      if (window.recording) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  })()`);
+  await page.mouse.move(start.x, start.y);
+  await page.mouse.down();
+  // About two seconds of dragging, back and forth, at the pace of a hand.
+  for (let i = 1; i <= 120; i++) {
+    const dx = 300 * Math.sin((i / 120) * Math.PI * 2);
+    const dy = 120 * Math.sin((i / 60) * Math.PI);
+    await page.mouse.move(start.x + dx, start.y + dy);
+    await page.waitForTimeout(12);
+  }
+  await page.mouse.up();
+  return page.evaluate(() => {
+    const w = window as unknown as { frameDeltas: number[]; recording: boolean };
+    w.recording = false;
+    return w.frameDeltas.slice(1);
+  });
+}
+
+async function measureEdit(page: Page, units: number): Promise<number> {
+  await page.evaluate(() => {
+    const w = window as unknown as { editStarted: number };
+    window.addEventListener('keydown', (e) => e.key === 'Enter' && (w.editStarted = performance.now()), { capture: true, once: true });
+  });
+  const before = await page.getByTestId('total-params').textContent();
+  await page.getByTestId('param-units').fill(String(units));
+  await page.getByTestId('param-units').press('Enter');
+  // Every shape on screen after the Input reads the new width, and the total has changed.
+  const done = await frameWhen(
+    page,
+    `[...document.querySelectorAll('.layer-node__shape')].filter((e) => !e.closest('[data-kind="Input"]')).every((e) => e.textContent.includes('[${units}]')) && document.querySelector('[data-testid="total-params"]').textContent !== ${JSON.stringify(before)}`,
+  );
+  return done - (await page.evaluate(() => (window as unknown as { editStarted: number }).editStarted));
+}
+
+/** `--profile`: the page's CPU profile of each measured step, summarised as the functions with the most self time. */
+const PROFILE = process.argv.includes('--profile');
+
+async function profiled<T>(page: Page, what: string, step: () => Promise<T>): Promise<T> {
+  if (!PROFILE) return step();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.start');
+  const result = await step();
+  const { profile } = await cdp.send('Profiler.stop');
+  const self = new Map<string, number>();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  profile.samples?.forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
+  });
+  console.log(`profile of ${what}:`);
+  for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${ms.toFixed(0).padStart(6)} ms  ${key}`);
+  await cdp.detach();
+  return result;
+}
+
+async function main(): Promise<void> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-bench-ui-'));
+  const thousand = bigGraph(1000);
+  const fiveThousand = bigGraph(5000);
+  await fs.mkdir(path.join(dataDir, 'projects'), { recursive: true });
+  await fs.writeFile(path.join(dataDir, 'autosave.neurowire.json'), JSON.stringify(project('thousand', thousand)));
+  const bigPath = path.join(dataDir, 'projects', 'five-thousand.neurowire.json');
+  await fs.writeFile(bigPath, JSON.stringify(project('five-thousand', fiveThousand)));
+
+  const engine = new Engine({ host: 'browser', dataDir });
+  // `--static DIR`: another build of the renderer, to compare against.
+  const flag = process.argv.indexOf('--static');
+  const staticDir = flag > 0 ? path.resolve(process.argv[flag + 1]) : path.resolve(__dirname, '../dist/renderer');
+  const server = await startServer({ engine, staticDir });
+  const browser = await chromium.launch(config.use?.launchOptions);
+  try {
+    const page = await browser.newPage({ viewport: config.use?.viewport ?? { width: 1440, height: 900 } });
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(server.url);
+    await page.getByTestId('total-params').filter({ hasText: totalText(thousand) }).waitFor({ timeout: 120_000 });
+    const shown = await page.locator('.react-flow__node').count();
+
+    const pan = stats(await profiled(page, 'the pan', () => measurePan(page)));
+    // The head of the graph, where the edit happens, brought into view as a person would.
+    await panTo(page, thousand.nodes[1].position.x, thousand.nodes[1].position.y);
+    await page.getByTestId('node-dense_1').click();
+    await page.getByTestId('param-units').waitFor();
+    const edits: number[] = [];
+    for (const units of [48, 32, 64, 24, 40]) edits.push(await profiled(page, `the edit to ${units} units`, () => measureEdit(page, units)));
+    const edit = stats(edits);
+
+    await page.getByTestId('open-button').click();
+    await page.getByTestId('open-path').fill(bigPath);
+    await page.evaluate(() => {
+      const w = window as unknown as { openStarted: number };
+      window.addEventListener('click', () => (w.openStarted = performance.now()), { capture: true, once: true });
+    });
+    const opened = await profiled(page, 'opening 5,000 layers', async () => {
+      await page.getByTestId('open-confirm').click();
+      return frameWhen(
+      page,
+      `document.querySelector('[data-testid="total-params"]').textContent === ${JSON.stringify(totalText(fiveThousand))} && [...document.querySelectorAll('.react-flow__node')].some((e) => getComputedStyle(e).visibility !== 'hidden')`,
+      );
+    });
+    const openMs = opened - (await page.evaluate(() => (window as unknown as { openStarted: number }).openStarted));
+    const shownOfFive = await page.locator('.react-flow__node').count();
+
+    const cpu = os.cpus();
+    const results = {
+      date: new Date().toISOString(),
+      machine: `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+      pan1000: { ...pan, median: round(pan.median), p95: round(pan.p95), max: round(pan.max), nodesInDom: shown },
+      edit1000: { ...edit, median: round(edit.median), p95: round(edit.p95), max: round(edit.max), all: edits.map(round) },
+      open5000Ms: round(openMs),
+      nodesInDomOf5000: shownOfFive,
+    };
+    console.log(`machine: ${results.machine}`);
+    console.log(`pan, 1,000 layers (${shown} drawn): frame median ${results.pan1000.median} ms, p95 ${results.pan1000.p95} ms, max ${results.pan1000.max} ms over ${pan.n} frames (target p95 < 50 ms)`);
+    console.log(`edit, 1,000 layers: median ${results.edit1000.median} ms, max ${results.edit1000.max} ms (${results.edit1000.all.join(', ')}) (target < 50 ms)`);
+    console.log(`open 5,000 layers (${shownOfFive} drawn): ${results.open5000Ms} ms (target < 3,000 ms)`);
+    await fs.writeFile(path.join(__dirname, 'ui-results.json'), JSON.stringify(results, null, 2) + '\n');
+  } finally {
+    await browser.close();
+    await engine.dispose();
+    await server.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
