@@ -2,11 +2,14 @@
 
 Run by bench/run.ts when `python3 -c "import torch"` works; prints one `BENCH_RESULT {json}` line per model.
   python3 bench/torch_bench.py --threads 1 --batch 64 --window 3 --windows 3 --models mlp,cnn,lstm
+  python3 bench/torch_bench.py --describe   # one `BENCH_TORCH_INFO {json}` line: version, build config, loaded BLAS
 Keras defaults are mirrored where they matter for cost (valid 3x3 convolutions, 2x2 max-pooling, softmax +
 categorical cross-entropy, Adam lr 1e-3).
 """
 import argparse
 import json
+import os
+import re
 import resource
 import statistics
 import time
@@ -86,6 +89,38 @@ def bench(name, batch, window, windows):
     }
 
 
+def loaded_libraries():
+    """Shared objects this process has mapped (Linux): which libblas.so.3 the dynamic linker really chose."""
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "/" in line and ".so" in line}
+    except OSError:
+        return []
+    return sorted({os.path.realpath(p) for p in paths if re.search(r"blas|lapack|mkl|blis|atlas|accelerate|gomp|omp", p, re.I)})
+
+
+def describe():
+    # A matrix product first, so that a lazily loaded BLAS is mapped before the maps are read.
+    a = torch.rand(256, 256)
+    t0 = time.perf_counter()
+    reps = 0
+    while time.perf_counter() - t0 < 0.2:
+        torch.mm(a, a)
+        reps += 1
+    gflops = reps * 2 * 256 ** 3 / (time.perf_counter() - t0) / 1e9
+    return {
+        "version": torch.__version__,
+        "config": torch.__config__.show(),
+        "parallelInfo": torch.__config__.parallel_info(),
+        "numThreads": torch.get_num_threads(),
+        "mkl": torch.backends.mkl.is_available(),
+        "mkldnn": torch.backends.mkldnn.is_available(),
+        "openmp": torch.backends.openmp.is_available(),
+        "loadedLibraries": loaded_libraries(),
+        "sgemm256Gflops": round(gflops, 2),
+    }
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
@@ -93,8 +128,12 @@ def main():
     ap.add_argument("--window", type=float, default=3)
     ap.add_argument("--windows", type=int, default=3)
     ap.add_argument("--models", default="mlp,cnn,lstm")
+    ap.add_argument("--describe", action="store_true")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    if a.describe:
+        print("BENCH_TORCH_INFO " + json.dumps(describe()), flush=True)
+        return
     for name in a.models.split(","):
         print("BENCH_RESULT " + json.dumps(bench(name, a.batch, a.window, a.windows)), flush=True)
 
