@@ -76,7 +76,7 @@ export function wasmFeatures(): WasmFeatures {
  * Warnings when other work shared the cores. At the end the benchmark's own last minute is part of the load, so
  * what exceeds the threads it used counts. Half a core of other work is enough to move figures noticeably.
  */
-export function loadWarnings(start: number, end: number, cores: number, threads: number, platform = process.platform): string[] {
+export function loadWarnings(start: number, end: number, cores: number, threads: number, platform: string = process.platform): string[] {
   if (platform === 'win32') return [];
   const out: string[] = [];
   if (start >= 0.5) out.push(`machine busy at start: 1-minute load ${start.toFixed(2)} on ${cores} cores`);
