@@ -200,6 +200,12 @@ export function formatTta(results: TtaResult[]): string {
   if (results.length === 2 && results.every((r) => r.evaluations.length)) {
     const { points, maxDiff } = accuracyAgreement(results[0], results[1]);
     line += `; accuracy curves agree within ${maxDiff.toFixed(3)} over ${points} evaluations`;
+    // Near the target, float rounding can move a crossing by an evaluation or two: compare at the first one too.
+    const first = Math.min(...results.filter((r) => r.reached).map((r) => (r.epochs ?? 0) * (TTA.train / TTA.batch)));
+    const at = results.map((r) => r.evaluations.find((e) => Math.round(e.batches) === Math.round(first)));
+    if (Number.isFinite(first) && results.some((r) => !r.reached || Math.round((r.epochs ?? 0) * (TTA.train / TTA.batch)) !== Math.round(first)) && at.every(Boolean)) {
+      line += `; at the first crossing (${Math.round(first)} batches) ${results.map((r, i) => `${r.engine} ${at[i]!.trainSec.toFixed(2)} s`).join(' vs ')}`;
+    }
   }
   return line;
 }
