@@ -7,15 +7,21 @@
  *   npm run bench -- --backend wasm     # one backend (repeatable / comma list: wasm,cpu,torch)
  *   npm run bench -- --models mlp,lstm  # a subset of mlp, cnn, lstm
  *   npm run bench -- --stock-adam       # wasm with tf.train.adam instead of the fused Adam (likewise --stock-lstm)
+ *   npm run bench -- --threads 2        # thread count asked of every engine (each reports what it really used)
+ *   npm run bench -- --no-tta           # skip the time-to-accuracy line (bench/time-to-accuracy.ts)
  *
  * Each (backend, model) runs in its own child process so that peak RSS is per run. Reported: samples/s =
- * median over windows of ~3 s (1 s with --quick) after warm-up. Results also go to bench/results.json.
+ * median over windows of ~3 s (1 s with --quick) after warm-up. Above the figures, the machine they depend on
+ * (bench/machine.ts: CPU flags, WebAssembly features, load, PyTorch's BLAS). Results also go to bench/results.json.
+ * `npm run bench:setup` installs the PyTorch baseline with OpenBLAS (Debian).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { describeMachine, describeTorch, finishMachine, formatMachine, loadWarnings } from './machine';
+import { formatTta, runTfjsTta, TTA, writeTtaData, type TtaResult } from './time-to-accuracy';
 
 type ModelName = 'mlp' | 'cnn' | 'lstm';
 type BackendName = 'wasm' | 'cpu';
@@ -57,12 +63,16 @@ const median = (xs: number[]) => {
 
 // ---------------------------------------------------------------------------------------------- child side
 
-async function child(backend: BackendName, model: ModelName, plan: Plan, stockLstm = false, stockAdam = false): Promise<RunResult> {
+async function child(backend: BackendName, model: ModelName, plan: Plan, threads: number, stockLstm = false, stockAdam = false): Promise<RunResult> {
   const tf = await import('@tensorflow/tfjs');
+  // What the engine really runs with: tfjs-wasm ignores setThreadsCount in Node (no worker support), plain JS is one thread.
+  let threadsUsed = () => 1;
   if (backend === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const req = createRequire(path.join(process.cwd(), 'index.js'));
     wasm.setWasmPaths(path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
+    wasm.setThreadsCount(threads);
+    threadsUsed = () => wasm.getThreadsCount();
   }
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not start`);
   await tf.ready();
@@ -141,7 +151,7 @@ async function child(backend: BackendName, model: ModelName, plan: Plan, stockLs
     windows: windows.map((v) => Math.round(v * 10) / 10),
     stepMs: timedMs / steps,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
-    threads: 1,
+    threads: threadsUsed(),
     ...(backend === 'wasm' ? { note: [model === 'lstm' ? (stockLstm ? 'tf.layers.lstm' : 'fused LSTM layer') : '', stockAdam ? 'tf.train.adam' : 'fused Adam'].filter(Boolean).join(', ') } : {}),
   };
 }
@@ -152,6 +162,8 @@ function parseArgs(argv: string[]) {
   let quick = false;
   let stockLstm = false;
   let stockAdam = false;
+  let threads = 1;
+  let tta = true;
   const backends: string[] = [];
   let models: ModelName[] = [...MODELS];
   for (let i = 0; i < argv.length; i++) {
@@ -166,21 +178,25 @@ function parseArgs(argv: string[]) {
     if (a === '--quick') quick = true;
     else if (a === '--stock-lstm') stockLstm = true;
     else if (a === '--stock-adam') stockAdam = true;
-    else if (a.startsWith('--backend')) backends.push(...val().split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+    else if (a === '--no-tta') tta = false;
+    else if (a.startsWith('--threads')) {
+      threads = Number(val());
+      if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads needs a whole number ≥ 1 (got ${threads})`);
+    }    else if (a.startsWith('--backend')) backends.push(...val().split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
     else if (a.startsWith('--models') || a.startsWith('--model')) models = val().split(',').map((s) => s.trim().toLowerCase()) as ModelName[];
     else if (a === '--help' || a === '-h') {
-      console.log('usage: tsx bench/run.ts [--quick] [--backend wasm|cpu|torch ...] [--models mlp,cnn,lstm] [--stock-lstm] [--stock-adam]');
+      console.log('usage: tsx bench/run.ts [--quick] [--backend wasm|cpu|torch ...] [--models mlp,cnn,lstm] [--stock-lstm] [--stock-adam] [--threads N] [--no-tta]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
   for (const m of models) if (!MODELS.includes(m)) throw new Error(`unknown model ${m} (use ${MODELS.join(', ')})`);
   for (const b of backends) if (!['wasm', 'cpu', 'torch', 'pytorch'].includes(b)) throw new Error(`unknown backend ${b} (use wasm, cpu, torch)`);
-  return { quick, stockLstm, stockAdam, backends: backends.length ? backends.map((b) => (b === 'pytorch' ? 'torch' : b)) : ['wasm', 'cpu', 'torch'], models };
+  return { quick, stockLstm, stockAdam, threads, tta, backends: backends.length ? backends.map((b) => (b === 'pytorch' ? 'torch' : b)) : ['wasm', 'cpu', 'torch'], models };
 }
 
-function runChild(backend: BackendName, model: ModelName, plan: Plan, stockLstm: boolean, stockAdam: boolean): RunResult {
+function runChild(backend: BackendName, model: ModelName, plan: Plan, threads: number, stockLstm: boolean, stockAdam: boolean): RunResult {
   const script = path.join(BENCH_DIR, 'run.ts');
-  const r = spawnSync(process.execPath, [...process.execArgv, script, '--child', backend, model, JSON.stringify(plan), ...(stockLstm ? ['--stock-lstm'] : []), ...(stockAdam ? ['--stock-adam'] : [])], {
+  const r = spawnSync(process.execPath, [...process.execArgv, script, '--child', backend, model, JSON.stringify(plan), String(threads), ...(stockLstm ? ['--stock-lstm'] : []), ...(stockAdam ? ['--stock-adam'] : [])], {
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
@@ -207,15 +223,18 @@ function torchAvailable(): boolean {
 }
 
 /** One Python process per model, as for tfjs, so that each peak RSS belongs to one model only. */
-function runTorch(models: ModelName[], quick: boolean): RunResult[] {
+/** torch.set_num_threads(n) plus the same count for OpenMP and the BLAS, so that neither oversubscribes the cores. */
+const torchEnv = (threads: number) => ({ ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) });
+
+function runTorch(models: ModelName[], quick: boolean, threads: number): RunResult[] {
   const script = path.join(BENCH_DIR, 'torch_bench.py');
   const out: RunResult[] = [];
   for (const model of models) {
-    const args = [script, '--threads', '1', '--batch', String(BATCH), '--window', quick ? '1' : '3', '--windows', quick ? '2' : '3', '--models', model];
-    const r = spawnSync(findTorchPython() ?? 'python3', args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
+    const args = [script, '--threads', String(threads), '--batch', String(BATCH), '--window', quick ? '1' : '3', '--windows', quick ? '2' : '3', '--models', model];
+    const r = spawnSync(findTorchPython() ?? 'python3', args, { encoding: 'utf8', env: torchEnv(threads) });
     const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith(TAG));
     if (r.status !== 0 || !line) {
-      out.push({ backend: 'pytorch', model, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, threads: 1, note: `failed: ${(r.stderr ?? '').trim().split('\n').slice(-1)[0] ?? ''}` });
+      out.push({ backend: 'pytorch', model, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, threads, note: `failed: ${(r.stderr ?? '').trim().split('\n').slice(-1)[0] ?? ''}` });
     } else out.push(JSON.parse(line.slice(TAG.length)) as RunResult);
   }
   return out;
@@ -223,62 +242,117 @@ function runTorch(models: ModelName[], quick: boolean): RunResult[] {
 
 const fmt = (v: number | null, d = 0) => (v == null || !Number.isFinite(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
 
+/** The time-to-accuracy line: one data file, the wasm path in a child process, then PyTorch when present. */
+function runTimeToAccuracy(threads: number, withTorch: boolean, dataFile: string): TtaResult[] {
+  const failed = (engine: string, why: string): TtaResult => ({ engine, threads, reached: false, seconds: null, epochs: null, evaluations: [], note: `failed: ${why}` });
+  const results: TtaResult[] = [];
+  const r = spawnSync(process.execPath, [...process.execArgv, path.join(BENCH_DIR, 'run.ts'), '--child-tta', dataFile, String(threads)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith(TTA_TAG));
+  results.push(r.status === 0 && line ? (JSON.parse(line.slice(TTA_TAG.length)) as TtaResult) : failed('tfjs-wasm', ((r.stderr ?? '').trim().split('\n').slice(-1)[0] ?? '') || `exit ${r.status}`));
+  if (withTorch) {
+    const args = [path.join(BENCH_DIR, 'torch_bench.py'), '--tta', dataFile, '--threads', String(threads), '--batch', String(TTA.batch), '--target', String(TTA.target), '--eval-every', String(TTA.evalEvery), '--max-epochs', String(TTA.maxEpochs)];
+    const p = spawnSync(findTorchPython() ?? 'python3', args, { encoding: 'utf8', env: torchEnv(threads) });
+    const pline = (p.stdout ?? '').split('\n').find((l) => l.startsWith(TTA_TAG));
+    results.push(p.status === 0 && pline ? (JSON.parse(pline.slice(TTA_TAG.length)) as TtaResult) : failed('pytorch', ((p.stderr ?? '').trim().split('\n').slice(-1)[0] ?? '') || `exit ${p.status}`));
+  }
+  return results;
+}
+
+const TTA_TAG = 'BENCH_TTA ';
+
+const printRow = (r: RunResult) =>
+  console.log(`  ${r.backend.padEnd(10)} ${r.model.padEnd(5)} ${fmt(r.samplesPerSec).padStart(8)} samples/s  ${fmt(r.stepMs, 1).padStart(8)} ms/step  peak RSS ${fmt(r.peakRssMB).padStart(5)} MB  ${r.threads} thr${r.note ? `  (${r.note})` : ''}`);
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') {
-    const res = await child(argv[1] as BackendName, argv[2] as ModelName, JSON.parse(argv[3]) as Plan, argv.includes('--stock-lstm'), argv.includes('--stock-adam'));
+    const res = await child(argv[1] as BackendName, argv[2] as ModelName, JSON.parse(argv[3]) as Plan, Number(argv[4]), argv.includes('--stock-lstm'), argv.includes('--stock-adam'));
     console.log(TAG + JSON.stringify(res));
+    return;
+  }
+  if (argv[0] === '--child-tta') {
+    console.log(TTA_TAG + JSON.stringify(await runTfjsTta(argv[1], Number(argv[2]))));
     return;
   }
   const opts = parseArgs(argv);
   const t0 = Date.now();
+  let machine = describeMachine();
+  const withTorch = opts.backends.includes('torch') && torchAvailable();
+  if (opts.backends.includes('torch')) {
+    machine.torch = withTorch
+      ? describeTorch(findTorchPython() as string, path.join(BENCH_DIR, 'torch_bench.py'), opts.threads)
+      : { unavailable: 'not available (python3 -c "import torch" failed; `npm run bench:setup` installs it on Debian)' };
+  }
+  // The end's figures are not known yet: an end load of 0 leaves only the warning about the start.
+  const startWarnings = loadWarnings(machine.loadAtStart[0], 0, machine.cores, opts.threads, machine.platform);
+  const torchWarnings = machine.torch && 'warnings' in machine.torch ? machine.torch.warnings : [];
+  for (const line of formatMachine({ ...machine, warnings: [...startWarnings, ...torchWarnings] })) console.log(line);
+
   const results: RunResult[] = [];
-  console.log(`Training throughput, batch ${BATCH}, Adam; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}${opts.quick ? ', --quick' : ''}`);
+  console.log(`Training throughput, batch ${BATCH}, Adam, ${opts.threads} thread${opts.threads === 1 ? '' : 's'} asked of each engine${opts.quick ? ', --quick' : ''}`);
   for (const backend of opts.backends.filter((b): b is BackendName => b === 'wasm' || b === 'cpu')) {
     for (const model of opts.models) {
       const plan = planFor(backend, model, opts.quick);
       let r: RunResult;
       if ('skip' in plan) r = { backend: `tfjs-${backend}`, model, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, threads: 1, note: plan.skip };
-      else r = runChild(backend, model, plan, opts.stockLstm, opts.stockAdam);
+      else r = runChild(backend, model, plan, opts.threads, opts.stockLstm, opts.stockAdam);
       results.push(r);
-      console.log(`  ${r.backend.padEnd(10)} ${model.padEnd(5)} ${fmt(r.samplesPerSec).padStart(8)} samples/s  ${fmt(r.stepMs, 1).padStart(8)} ms/step  peak RSS ${fmt(r.peakRssMB).padStart(5)} MB${r.note ? `  (${r.note})` : ''}`);
+      printRow(r);
     }
   }
   let torchNote: string | undefined;
   if (opts.backends.includes('torch')) {
-    if (torchAvailable()) {
-      for (const r of runTorch(opts.models, opts.quick)) {
+    if (withTorch) {
+      for (const r of runTorch(opts.models, opts.quick, opts.threads)) {
         results.push(r);
-        console.log(`  ${r.backend.padEnd(10)} ${r.model.padEnd(5)} ${fmt(r.samplesPerSec).padStart(8)} samples/s  ${fmt(r.stepMs, 1).padStart(8)} ms/step  peak RSS ${fmt(r.peakRssMB).padStart(5)} MB${r.note ? `  (${r.note})` : ''}`);
+        printRow(r);
       }
     } else {
       torchNote = 'PyTorch not available (python3 -c "import torch" failed); no ratio computed';
       console.log(`  ${torchNote}`);
     }
   }
-  const ratios: { model: ModelName; backend: string; ratio: number }[] = [];
+  const ratios: { model: ModelName; backend: string; ratio: number; threads: number; torchThreads: number }[] = [];
   for (const model of opts.models) {
-    const pt = results.find((r) => r.backend === 'pytorch' && r.model === model)?.samplesPerSec;
-    if (!pt) continue;
+    const pt = results.find((r) => r.backend === 'pytorch' && r.model === model);
+    if (!pt?.samplesPerSec) continue;
     for (const r of results.filter((x) => x.model === model && x.backend !== 'pytorch' && x.samplesPerSec)) {
-      ratios.push({ model, backend: r.backend, ratio: (r.samplesPerSec as number) / pt });
+      ratios.push({ model, backend: r.backend, ratio: (r.samplesPerSec as number) / pt.samplesPerSec, threads: r.threads, torchThreads: pt.threads });
     }
   }
   if (ratios.length) {
-    console.log('tfjs / PyTorch (same thread count, 1):');
-    for (const q of ratios) console.log(`  ${q.backend.padEnd(10)} ${q.model.padEnd(5)} ${(q.ratio * 100).toFixed(1)} %`);
+    console.log('tfjs / PyTorch (threads each engine really used):');
+    for (const q of ratios) {
+      const threads = q.threads === q.torchThreads ? `both ${q.threads}` : `tfjs ${q.threads} vs PyTorch ${q.torchThreads}: NOT the same`;
+      console.log(`  ${q.backend.padEnd(10)} ${q.model.padEnd(5)} ${(q.ratio * 100).toFixed(1).padStart(5)} %  (threads ${threads})`);
+    }
   }
+
+  let tta: TtaResult[] | undefined;
+  if (opts.tta && opts.backends.includes('wasm')) {
+    const dataFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'neurowire-tta-')), 'mnist-split.bin');
+    try {
+      await writeTtaData(dataFile);
+      tta = runTimeToAccuracy(opts.threads, withTorch, dataFile);
+    } finally {
+      fs.rmSync(path.dirname(dataFile), { recursive: true, force: true });
+    }
+    console.log(formatTta(tta));
+  }
+
+  machine = finishMachine(machine, opts.threads);
+  console.log(`Load average (1/5/15 min) at end: ${machine.loadAtEnd!.map((v) => v.toFixed(2)).join(' / ')}`);
+  for (const w of machine.warnings) console.log(`WARNING: ${w}`);
   const out = {
     date: new Date().toISOString(),
-    node: process.version,
-    cpu: os.cpus()[0]?.model ?? null,
-    cpus: os.cpus().length,
-    loadAverage: os.loadavg(),
+    machine,
     batch: BATCH,
     optimizer: 'adam(1e-3)',
     quick: opts.quick,
+    threads: opts.threads,
     results,
     ratios,
+    ...(tta ? { timeToAccuracy: { ...TTA, results: tta } } : {}),
     ...(torchNote ? { torch: torchNote } : {}),
     wallSec: (Date.now() - t0) / 1000,
   };

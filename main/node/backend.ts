@@ -5,20 +5,23 @@ import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import type { BackendAttempt, BackendInfo } from '../core/api/contract';
 import { registerWasmTrainingKernels } from './wasm/trainingKernels';
+import { startWebGpuBackend } from './webgpuNode';
 
 /**
  * Picks the fastest tfjs backend that can train the network on this machine:
  *   1. @tensorflow/tfjs-node-gpu  (native TensorFlow with CUDA)
- *   2. @tensorflow/tfjs-node      (native TensorFlow on the CPU)
- *   3. wasm                        (@tensorflow/tfjs-backend-wasm, with the training kernels it lacks registered by ./wasm/trainingKernels)
- *   4. cpu                         (plain JavaScript, always works)
+ *   2. webgpu                      (@tensorflow/tfjs-backend-webgpu on Dawn, the optional `webgpu` package: any GPU with Vulkan, D3D12 or Metal)
+ *   3. @tensorflow/tfjs-node      (native TensorFlow on the CPU)
+ *   4. wasm                        (@tensorflow/tfjs-backend-wasm, with the training kernels it lacks registered by ./wasm/trainingKernels)
+ *   5. cpu                         (plain JavaScript, always works)
  * The native packages are optionalDependencies whose install downloads libtensorflow; where that failed
  * they are simply not there, so they are required at run time and their failure is recorded, never fatal.
+ * WebGPU needs an adapter; without a GPU Dawn reports none (time-boxed, see ./webgpuNode) and the reason is recorded.
  */
 
 export type Tf = typeof tfjs;
 
-export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_NAMES)[number];
 
 /** `require` that works in tsx/CJS, under vitest and inside an esbuild CJS bundle. */
@@ -33,6 +36,7 @@ function firstLine(e: unknown): string {
 function normalizePreference(prefer: string): BackendChoice {
   const p = prefer.trim().toLowerCase();
   if (p === 'gpu' || p === 'cuda' || p === 'tfjs-node-gpu' || p === '@tensorflow/tfjs-node-gpu') return 'tfjs-node-gpu';
+  if (p === 'webgpu' || p === 'dawn') return 'webgpu';
   if (p === 'tensorflow' || p === 'node' || p === 'native' || p === 'tfjs-node' || p === '@tensorflow/tfjs-node') return 'tfjs-node';
   if (p === 'wasm' || p === 'webassembly') return 'wasm';
   if (p === 'cpu' || p === 'js') return 'cpu';
@@ -105,6 +109,8 @@ async function describeDevice(choice: BackendChoice, tf: Tf, note?: string): Pro
   switch (choice) {
     case 'tfjs-node-gpu':
       return note ?? 'GPU (CUDA)';
+    case 'webgpu':
+      return note ?? 'GPU (WebGPU)';
     case 'tfjs-node':
       return 'CPU (native TensorFlow)';
     case 'wasm': {
@@ -151,6 +157,10 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<{ 
           note = 'CPU (native TensorFlow, GPU build: no GPU visible)';
           reason = `loaded, but no NVIDIA GPU is visible (${gpus.how}); TensorFlow runs on the CPU`;
         }
+      } else if (choice === 'webgpu') {
+        const { adapter } = await startWebGpuBackend(tfjs);
+        tf = tfjs;
+        note = `GPU (WebGPU via Dawn: ${adapter})`;
       } else if (choice === 'tfjs-node') {
         tf = await tryNative('@tensorflow/tfjs-node');
       } else if (choice === 'wasm') {
@@ -165,6 +175,8 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<{ 
       let reason = firstLine(e);
       if ((e as { code?: string }).code === 'MODULE_NOT_FOUND' && (choice === 'tfjs-node' || choice === 'tfjs-node-gpu') && reason.includes(`@tensorflow/${choice}'`)) {
         reason = `${reason} (not installed: it is an optional dependency whose install downloads libtensorflow)`;
+      } else if ((e as { code?: string }).code === 'MODULE_NOT_FOUND' && choice === 'webgpu' && reason.includes(`'webgpu'`)) {
+        reason = `${reason} (not installed: the optional dependency \`webgpu\`, Dawn for Node)`;
       }
       attempts.push({ name: choice, ok: false, reason });
     }

@@ -30,4 +30,6 @@ declare namespace WebAssembly {
     prototype: Instance;
     new (module: Module, importObject?: Imports): Instance;
   };
+
+  function validate(bytes: ArrayBufferView | ArrayBuffer): boolean;
 }

@@ -18,7 +18,7 @@ import { datasetInfoFor, targetOf } from '../../core/datasets';
 import type { TrainingEvent } from '../../core/api/contract';
 
 const USAGE = `Usage: npm run train -- <project.json> [data options] [--epochs N] [--batch-size N]
-                       [--lr X] [--optimizer ${OPTIMIZERS.join('|')}] [--backend wasm|cpu|tensorflow] [--out DIR]
+                       [--lr X] [--optimizer ${OPTIMIZERS.join('|')}] [--backend wasm|cpu|tensorflow|webgpu] [--out DIR]
        npm run train -- --resume <run id | run folder> [--backend …] [--out DIR]
 
 Trains a Neurowire project without the app and writes the trained model (TensorFlow.js format)
