@@ -121,6 +121,12 @@ export function App() {
     const bridge = window.neurowire;
     if (!bridge) return;
     return bridge.onEvent((event, payload) => {
+      // File → Import Model…: the shell read the file the person picked in the system dialog.
+      if (event === 'importModel' && typeof payload === 'object' && payload !== null) {
+        const { name, text } = payload as { name?: unknown; text?: unknown };
+        if (typeof name === 'string' && typeof text === 'string') actions.importModel(text, name);
+        return;
+      }
       if (event !== 'menu' || typeof payload !== 'string') return;
       const action = payload as MenuAction;
       const handlers: Record<MenuAction, () => void> = {

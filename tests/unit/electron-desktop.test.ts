@@ -55,13 +55,29 @@ describe('menus', () => {
   it('has File (New, Open, Open Recent, Save, Save As, Export), Edit, View and Help menus; File items send the renderer its own actions', () => {
     const menus = r.menuTemplate as MenuItem[];
     const file = menus.find((m) => m.label === 'File')!;
-    expect(file.submenu!.filter((i) => i.label).map((i) => i.label)).toEqual(['New', 'Open…', 'Open Recent', 'Save', 'Save As…', 'Export Trained Model…']);
+    expect(file.submenu!.filter((i) => i.label).map((i) => i.label)).toEqual(['New', 'Open…', 'Open Recent', 'Save', 'Save As…', 'Import Model…', 'Export Trained Model…']);
     expect(menus.some((m) => m.label === 'Edit')).toBe(true);
     expect(menus.some((m) => m.role === 'viewMenu')).toBe(true);
     expect(menus.some((m) => m.role === 'help')).toBe(true);
     win.webContents.sent.length = 0;
-    for (const item of file.submenu!.filter((i) => i.click)) item.click!();
+    for (const item of file.submenu!.filter((i) => i.click && i.label !== 'Import Model…')) item.click!();
     expect(win.webContents.sent).toEqual(['new', 'open', 'save', 'saveAs', 'export'].map((a) => ['neurowire:event', 'menu', a]));
+  });
+
+  it('File → Import Model… reads the model.json picked in the system dialog and hands its text to the page', async () => {
+    const file = path.resolve(__dirname, '../fixtures/import/sequential-mlp.json');
+    const importItem = fileMenu().find((i) => i.label === 'Import Model…')!;
+    win.webContents.sent.length = 0;
+    r.nextOpenDialogPath = file;
+    importItem.click!();
+    await vi.waitFor(() => expect(win.webContents.sent).toHaveLength(1));
+    expect(win.webContents.sent[0]).toEqual(['neurowire:event', 'importModel', { name: 'sequential-mlp.json', text: fs.readFileSync(file, 'utf8') }]);
+    // Cancelled: nothing happens.
+    win.webContents.sent.length = 0;
+    r.nextOpenDialogPath = null;
+    importItem.click!();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(win.webContents.sent).toEqual([]);
   });
 });
 

@@ -64,6 +64,8 @@ export interface ElectronRecorder {
   messageBoxes: { options: Record<string, unknown>; answer: number }[];
   /** Answer the next dialog.showMessageBox(Sync) with this button index. */
   nextMessageBoxAnswer: number;
+  /** The file dialog.showOpenDialog answers with; null: cancelled. */
+  nextOpenDialogPath: string | null;
   singleInstanceLock: boolean;
   userData: string;
   displays: { workArea: { x: number; y: number; width: number; height: number } }[];
@@ -104,6 +106,7 @@ export function newRecorder(): ElectronRecorder {
     exposed: null,
     messageBoxes: [],
     nextMessageBoxAnswer: 0,
+    nextOpenDialogPath: null,
     singleInstanceLock: true,
     userData: '/nonexistent-user-data',
     displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
@@ -217,6 +220,10 @@ export function electronStandIn(rec: ElectronRecorder): Record<string, unknown> 
       port2 = {};
     },
     dialog: {
+      showOpenDialog: async () => {
+        const file = rec.nextOpenDialogPath;
+        return file ? { canceled: false, filePaths: [file] } : { canceled: true, filePaths: [] };
+      },
       showMessageBoxSync: (_win: unknown, options: Record<string, unknown>) => {
         rec.messageBoxes.push({ options, answer: rec.nextMessageBoxAnswer });
         return rec.nextMessageBoxAnswer;
