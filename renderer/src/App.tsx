@@ -124,13 +124,13 @@ export function App() {
       // File → Import Model…: the shell read the file the person picked in the system dialog.
       if (event === 'importModel' && typeof payload === 'object' && payload !== null) {
         const { name, text } = payload as { name?: unknown; text?: unknown };
-        if (typeof name === 'string' && typeof text === 'string') actions.importModel(text, name);
+        if (typeof name === 'string' && typeof text === 'string') void actions.confirmDiscardChanges(`Import ${name}`).then((go) => go && actions.importModel(text, name));
         return;
       }
       if (event !== 'menu' || typeof payload !== 'string') return;
       const action = payload as MenuAction;
       const handlers: Record<MenuAction, () => void> = {
-        new: () => actions.newProject(),
+        new: () => void actions.newProject(),
         open,
         save: () => void save(),
         saveAs,

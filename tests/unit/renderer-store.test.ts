@@ -205,13 +205,30 @@ describe('createAppStore', () => {
     });
     const started = store.getState().actions.init();
     await vi.waitFor(() => expect(answerRestore).not.toBeUndefined());
-    store.getState().actions.newProject();
+    await store.getState().actions.newProject();
     store.getState().actions.addNode('Dense', { x: 0, y: 0 });
     answerRestore!({ project: null, savedMs: null });
     await started;
     expect(store.getState().project.name).not.toBe('MNIST MLP');
     expect(store.getState().project.graph.nodes.map((n) => n.kind)).toEqual(['Dense']);
     expect(store.getState().engine.ready).toBe(true);
+  });
+
+  it('New and a template ask before discarding unsaved changes; Cancel keeps the work', async () => {
+    const { store } = freshStore({ 'templates.get': () => ({ ...projectWithNodes(), name: 'MNIST MLP' }) });
+    const { actions } = store.getState();
+    actions.addNode('Dense', { x: 0, y: 0 });
+    expect(store.getState().doc.dirty).toBe(true);
+    const cancelled = actions.newProject();
+    await vi.waitFor(() => expect(store.getState().ui.question?.text).toMatch(/unsaved changes\. Start a new project and discard them\?/));
+    actions.answer('cancel');
+    await cancelled;
+    expect(store.getState().project.graph.nodes).toHaveLength(1);
+    const template = actions.newFromTemplate('mnist-mlp');
+    await vi.waitFor(() => expect(store.getState().ui.question?.text).toMatch(/Open the template “mnist-mlp” and discard them\?/));
+    actions.answer('discard');
+    await template;
+    expect(store.getState().project.name).toBe('MNIST MLP');
   });
 
   it('autosaves once, a second after the last edit', async () => {

@@ -27,7 +27,7 @@ export function Toolbar({ onOpen, onSave, onSaveAs, onTemplates }: ToolbarProps)
         <span className="toolbar__logo">◆</span> Neurowire
       </div>
       <div className="toolbar__group">
-        <button type="button" className="btn" data-testid="new-button" onClick={() => actions.newProject()} title="Start an empty project">
+        <button type="button" className="btn" data-testid="new-button" onClick={() => void actions.newProject()} title="Start an empty project">
           New
         </button>
         <button type="button" className="btn" data-testid="templates-button" onClick={onTemplates} title="Start from a template: see each one's network, dataset and accuracy">
@@ -63,7 +63,7 @@ export function Toolbar({ onOpen, onSave, onSaveAs, onTemplates }: ToolbarProps)
             onChange={(e) => {
               const input = e.currentTarget;
               const file = input.files?.[0];
-              if (file) void file.text().then((text) => actions.importModel(text, file.name));
+              if (file) void actions.confirmDiscardChanges(`Import ${file.name}`).then(async (go) => go && actions.importModel(await file.text(), file.name));
               input.value = ''; // the same file can be chosen again
             }}
           />

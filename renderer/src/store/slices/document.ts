@@ -45,7 +45,8 @@ export interface DocumentActions {
   loadProject(project: Project, opts?: { path?: string | null; message?: string; dirty?: boolean }): void;
   /** When the document has unsaved changes, asks whether to discard them for `what` ("Open net.neurowire"); true to go on. */
   confirmDiscardChanges(what: string): Promise<boolean>;
-  newProject(): void;
+  /** Starts an empty project, after asking whether to discard unsaved changes (like every way of replacing the document). */
+  newProject(): Promise<void>;
   newFromTemplate(id: string): Promise<void>;
   /**
    * Opens a Keras or TensorFlow.js model's architecture (the text of its model.json or `model.to_json()`) as a new
@@ -143,11 +144,14 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
       return choice === 'discard';
     },
 
-    newProject() {
+    async newProject() {
+      if (!(await actions.confirmDiscardChanges('Start a new project'))) return;
       actions.loadProject(emptyProject());
     },
 
     async newFromTemplate(id) {
+      const name = get().engine.templates.find((t) => t.id === id)?.name ?? id;
+      if (!(await actions.confirmDiscardChanges(`Open the template “${name}”`))) return;
       try {
         const project = await client.call('templates.get', { id });
         actions.loadProject(project, { message: `New project from template “${project.name}”` });
