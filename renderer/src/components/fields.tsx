@@ -85,6 +85,13 @@ export function validateParam(def: ParamDef, value: unknown): { ok: true; value:
   return { ok: false, error: r.error.issues[0]?.message ?? `${def.label} is not valid` };
 }
 
+/** A number field's text as the param's value, or why it is not one ("Units must be a number"). */
+function parseNumberParam(def: ParamDef, text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  const n = parseNumber(text);
+  if (n === null) return { ok: false, error: `${def.label} must be a number` };
+  return validateParam(def, n);
+}
+
 export function parseNumber(text: string): number | null {
   const t = text.trim();
   if (!t) return null;
@@ -166,10 +173,12 @@ export function ParamField({ paramKey, def, value, onCommit }: { paramKey: strin
           testId={testId}
           value={displayValue(def, value)}
           inputProps={{ type: 'number', min: def.min, max: def.max, step: def.type === 'int' ? 1 : (def.step ?? 'any'), inputMode: 'decimal' }}
+          check={(text) => {
+            const r = parseNumberParam(def, text);
+            return r.ok ? null : r.error;
+          }}
           commit={(text) => {
-            const n = parseNumber(text);
-            if (n === null) return `${def.label} must be a number`;
-            const r = validateParam(def, n);
+            const r = parseNumberParam(def, text);
             if (!r.ok) return r.error;
             onCommit(r.value);
             return null;
@@ -181,17 +190,25 @@ export function ParamField({ paramKey, def, value, onCommit }: { paramKey: strin
     case 'pair': {
       const unknownAllowed = def.type === 'shape' && def.allowUnknown === true;
       const example = def.type === 'pair' ? '3, 3' : unknownAllowed ? `28, 28, 1 or ${UNKNOWN_AXIS}, 16` : '28, 28, 1';
+      // Checked while typing (the message shows at once) and again when committed.
+      const parseList = (text: string): { ok: true; value: unknown } | { ok: false; error: string } => {
+        // An empty field is an empty list where the param allows one (e.g. PReLU's shared axes).
+        const list = def.type === 'shape' && def.minLength === 0 && text.trim().replace(/^\[\s*\]$/, '') === '' ? [] : parseShapeList(text, unknownAllowed);
+        if (!list) return { ok: false, error: `${def.label}: write whole numbers separated by commas${unknownAllowed ? ` (${UNKNOWN_AXIS} for any length)` : ''}, e.g. ${example}` };
+        return validateParam(def, list);
+      };
       control = (
         <CommitField
           id={id}
           testId={testId}
           value={displayValue(def, value)}
           inputProps={{ type: 'text', spellCheck: false, placeholder: `e.g. ${example}` }}
+          check={(text) => {
+            const r = parseList(text);
+            return r.ok ? null : r.error;
+          }}
           commit={(text) => {
-            // An empty field is an empty list where the param allows one (e.g. PReLU's shared axes).
-            const list = def.type === 'shape' && def.minLength === 0 && text.trim().replace(/^\[\s*\]$/, '') === '' ? [] : parseShapeList(text, unknownAllowed);
-            if (!list) return `${def.label}: write whole numbers separated by commas${unknownAllowed ? ` (${UNKNOWN_AXIS} for any length)` : ''}, e.g. ${example}`;
-            const r = validateParam(def, list);
+            const r = parseList(text);
             if (!r.ok) return r.error;
             onCommit(r.value);
             return null;
