@@ -52,11 +52,11 @@ for (const n of [1000, 4000]) {
   const plain = chain(n);
   time(`${n} layers, no loop`, () => analyzeGraph(plain));
   const cache = createAnalysisCache();
-  analyzeGraph(plain, undefined, [], cache);
+  analyzeGraph(plain, undefined, [], { cache });
   let units = 8;
   time(`${n} layers, no loop, one edit near the end, with the cache`, () => {
     units = units === 8 ? 16 : 8;
     const nodes = plain.nodes.map((node, i) => (i === n - 2 ? { ...node, params: { ...node.params, units } } : node));
-    analyzeGraph({ nodes, edges: plain.edges }, undefined, [], cache);
+    analyzeGraph({ nodes, edges: plain.edges }, undefined, [], { cache });
   });
 }
