@@ -1,34 +1,18 @@
 import { test, expect, type Page } from '@playwright/test';
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { Engine } from '../../main/node/engine';
-import { startServer, type RunningServer } from '../../main/node/server/server';
 import { fileSystemLoadHandler } from '../../main/node/export';
 import { registerCustomLayers } from '../../main/core/layers/custom';
 import { connect, dropLayer } from './canvas';
 import { STOPPED_WITH_MODEL } from './training';
+import { engineServer } from './engineServer';
 
 // An attention model built from the palette in Chromium, trained by the engine, exported; then a stock-tfjs client
 // (only @tensorflow/tfjs and the export folder) loads it and gives the same predictions as the app's own modules.
-let server: RunningServer;
-let engine: Engine;
-let dataDir: string;
-
-test.beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-e2e-attention-'));
-  engine = new Engine({ host: 'browser', dataDir });
-  server = await startServer({ engine, staticDir: path.resolve(__dirname, '../../dist/renderer') });
-});
-
-test.afterAll(async () => {
-  await engine?.dispose();
-  await server?.close();
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
+const app = engineServer('attention');
 
 async function setParam(page: Page, node: string, key: string, value: string): Promise<void> {
   await page.getByTestId(`node-${node}`).click();
@@ -40,7 +24,7 @@ test('build a self-attention classifier from the palette, train, export, load it
   test.setTimeout(600_000); // a safety net for a loaded machine; the waits below are for events
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(server.url);
+  await page.goto(app.url);
   await expect(page.getByTestId('backend-info')).toContainText(/wasm|cpu|tensorflow/i);
 
   // MNIST rows as a sequence: Input [28, 28, 1] → Reshape [28, 28] → MultiHeadAttention → pool → Dense(10, softmax).
@@ -86,7 +70,7 @@ test('build a self-attention classifier from the palette, train, export, load it
 
   await page.getByTestId('export-button').click();
   await expect(page.getByTestId('export-result')).toContainText('model.json');
-  const exportsRoot = path.join(dataDir, 'exports');
+  const exportsRoot = path.join(app.dataDir, 'exports');
   const [folder] = await fs.readdir(exportsRoot);
   const dir = path.join(exportsRoot, folder);
   expect(await fs.readdir(dir)).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'neurowire-layers.js', 'neurowire-layers.mjs', 'code']));
@@ -99,7 +83,7 @@ test('build a self-attention classifier from the palette, train, export, load it
   const model = await tf.loadLayersModel(fileSystemLoadHandler(path.join(dir, 'model.json')));
   const samples = tf.randomUniform([3, 28, 28, 1], 0, 1, 'float32', 5);
   const expected = (model.predict(samples) as tf.Tensor).arraySync() as number[][];
-  const samplesFile = path.join(dataDir, 'samples.json');
+  const samplesFile = path.join(app.dataDir, 'samples.json');
   await fs.writeFile(samplesFile, JSON.stringify(samples.arraySync()));
   const client = path.resolve(__dirname, '../fixtures/stock-tfjs-client.mjs');
   const { stdout } = await promisify(execFile)(process.execPath, [client, dir, samplesFile], { cwd: path.resolve(__dirname, '../..') });

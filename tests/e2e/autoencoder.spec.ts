@@ -1,27 +1,9 @@
 import { test, expect, type Page } from '@playwright/test';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Engine } from '../../main/node/engine';
-import { startServer, type RunningServer } from '../../main/node/server/server';
+import { engineServer } from './engineServer';
 
 // The convolutional autoencoder from the gallery: its data's target is the input itself, and the Evaluation tab
 // shows test digits above their reconstructions.
-let server: RunningServer;
-let engine: Engine;
-let dataDir: string;
-
-test.beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-autoencoder-e2e-'));
-  engine = new Engine({ host: 'browser', dataDir });
-  server = await startServer({ engine, staticDir: process.env.NEUROWIRE_RENDERER_DIR ?? path.resolve(__dirname, '../../dist/renderer') });
-});
-
-test.afterAll(async () => {
-  await engine?.dispose();
-  await server?.close();
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
+const app = engineServer('autoencoder');
 
 async function setNumber(page: Page, testId: string, value: string): Promise<void> {
   await page.getByTestId(testId).fill(value);
@@ -33,7 +15,7 @@ test('open the autoencoder from the gallery, train briefly, see the test digits 
   test.setTimeout(600_000); // a safety net for a loaded machine; every wait below is for something the page shows
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(server.url);
+  await page.goto(app.url);
   await expect(page.getByTestId('node-dense_2')).toBeVisible();
 
   await page.getByTestId('templates-button').click();

@@ -1,33 +1,18 @@
 import { test, expect } from '@playwright/test';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { Engine } from '../../main/node/engine';
-import { startServer, type RunningServer } from '../../main/node/server/server';
 import { connect, dropLayer } from './canvas';
 import { STOPPED_WITH_MODEL, epochsCompletedAtStop } from './training';
+import { engineServer } from './engineServer';
 
 // The UI in Chromium against the same engine the desktop app uses, served over the local WebSocket.
-let server: RunningServer;
-let engine: Engine;
-let dataDir: string;
-
-test.beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-e2e-'));
-  engine = new Engine({ host: 'browser', dataDir });
-  server = await startServer({ engine, staticDir: path.resolve(__dirname, '../../dist/renderer') });
-});
-
-test.afterAll(async () => {
-  await engine?.dispose();
-  await server?.close();
-});
+const app = engineServer('build');
 
 test('build the MNIST MLP from the palette, train, stop, export', async ({ page }) => {
   test.setTimeout(600_000); // a safety net for a loaded machine; the waits below are for events
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(server.url);
+  await page.goto(app.url);
   await expect(page.getByTestId('backend-info')).toContainText(/wasm|cpu|tensorflow/i);
 
   // Start from an empty canvas and build Input → Flatten → Dense(128, relu) → Dense(10, softmax).
@@ -83,7 +68,7 @@ test('build the MNIST MLP from the palette, train, stop, export', async ({ page 
 
   await page.getByTestId('export-button').click();
   await expect(page.getByTestId('export-result')).toContainText('model.json');
-  const exportsRoot = path.join(dataDir, 'exports');
+  const exportsRoot = path.join(app.dataDir, 'exports');
   const [folder] = await fs.readdir(exportsRoot);
   const files = await fs.readdir(path.join(exportsRoot, folder));
   expect(files).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'project.neurowire.json', 'code']));

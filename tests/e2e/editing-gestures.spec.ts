@@ -1,25 +1,10 @@
 import { test, expect, type Page } from '@playwright/test';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { Engine } from '../../main/node/engine';
-import { startServer, type RunningServer } from '../../main/node/server/server';
 import { connect, dropLayer } from './canvas';
+import { engineServer } from './engineServer';
 
 // Editing with the real mouse and keyboard: clipboard, selection, quick-add, menus, drop on a connection, layout.
-let server: RunningServer;
-let engine: Engine;
-
-test.beforeAll(async () => {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-e2e-'));
-  engine = new Engine({ host: 'browser', dataDir });
-  server = await startServer({ engine, staticDir: path.resolve(__dirname, '../../dist/renderer') });
-});
-
-test.afterAll(async () => {
-  await engine?.dispose();
-  await server?.close();
-});
+const app = engineServer('gestures');
 
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
 
@@ -31,7 +16,7 @@ const selectedNames = async (page: Page) => (await page.locator('.layer-node--se
 /** A fresh page with an empty project: Input → Dense → Dense, wired. */
 async function threeLayers(page: Page, pageErrors: string[]): Promise<void> {
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(server.url);
+  await page.goto(app.url);
   await expect(page.getByTestId('backend-info')).toContainText(/wasm|cpu|tensorflow/i);
   await page.getByTestId('new-button').click();
   await expect(layers(page)).toHaveCount(0);
@@ -113,7 +98,7 @@ test('copy, paste, duplicate, cut, select all, Shift-click and Delete, each one 
   const other = await context.newPage();
   const otherErrors: string[] = [];
   other.on('pageerror', (e) => otherErrors.push(e.message));
-  await other.goto(server.url);
+  await other.goto(app.url);
   await expect(other.getByTestId('backend-info')).toContainText(/wasm|cpu|tensorflow/i);
   await other.getByTestId('new-button').click();
   await expect(layers(other)).toHaveCount(0);
@@ -332,7 +317,7 @@ test('auto-layout with ELK in a worker: left to right or top to bottom, one undo
   const workers: string[] = [];
   page.on('worker', (w) => workers.push(w.url()));
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(server.url);
+  await page.goto(app.url);
   await expect(page.getByTestId('backend-info')).toContainText(/wasm|cpu|tensorflow/i);
   await page.getByTestId('new-button').click();
   await expect(layers(page)).toHaveCount(0);
@@ -424,7 +409,7 @@ test('`?` lists every shortcut; the dark and light themes toggle, persist, and f
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.goto(server.url);
+  await page.goto(app.url);
   await expect(page.getByTestId('backend-info')).toContainText(/wasm|cpu|tensorflow/i);
 
   // The overlay lists the shortcuts this spec exercises, and closes with Escape.
@@ -462,7 +447,7 @@ test('`?` lists every shortcut; the dark and light themes toggle, persist, and f
   // With no choice stored, a dark system gets the dark theme.
   const fresh = await browser.newContext({ colorScheme: 'dark' });
   const other = await fresh.newPage();
-  await other.goto(server.url);
+  await other.goto(app.url);
   await expect(other.locator('html')).toHaveAttribute('data-theme', 'dark');
   await fresh.close();
 

@@ -1,27 +1,11 @@
 import { test, expect, type Page } from '@playwright/test';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Engine } from '../../main/node/engine';
-import { startServer, type RunningServer } from '../../main/node/server/server';
 import type { TrainingEvent } from '../../main/core/api/contract';
 import { STOPPED_WITH_MODEL, epochsCompletedAtStop } from './training';
+import { engineServer } from './engineServer';
 
 // Advanced training options, pause/resume/stop, the Evaluation tab and the run history, as a person uses them.
-let server: RunningServer;
-let engine: Engine;
-let dataDir: string;
-
-test.beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-eval-e2e-'));
-  engine = new Engine({ host: 'browser', dataDir });
-  server = await startServer({ engine, staticDir: process.env.NEUROWIRE_RENDERER_DIR ?? path.resolve(__dirname, '../../dist/renderer') });
-});
-
-test.afterAll(async () => {
-  await engine?.dispose();
-  await server?.close();
-});
+const app = engineServer('eval');
 
 async function setNumber(page: Page, testId: string, value: string): Promise<void> {
   await page.getByTestId(testId).fill(value);
@@ -37,7 +21,7 @@ test('train with a schedule and early stopping, pause, resume and stop, evaluate
   test.setTimeout(600_000); // a safety net for a loaded machine; every wait below is for an event
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(server.url);
+  await page.goto(app.url);
   await expect(page.getByTestId('backend-info')).toContainText(/wasm|cpu|tensorflow/i);
 
   await page.getByTestId('template-select').selectOption('mnist-mlp');
@@ -62,7 +46,7 @@ test('train with a schedule and early stopping, pause, resume and stop, evaluate
 
   // What the engine sends (the same stream the page gets), to check the pause from the trainer's side.
   const engineEvents: TrainingEvent[] = [];
-  const unsubscribe = engine.onEvent((kind, payload) => {
+  const unsubscribe = app.engine.onEvent((kind, payload) => {
     if (kind === 'training') engineEvents.push(payload as TrainingEvent);
   });
 

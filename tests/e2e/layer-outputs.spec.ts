@@ -1,28 +1,10 @@
 import { test, expect, type Page } from '@playwright/test';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Engine } from '../../main/node/engine';
-import { startServer, type RunningServer } from '../../main/node/server/server';
 import { dropLayer } from './canvas';
+import { engineServer } from './engineServer';
 
 // A layer with several outputs on the canvas: an encoder LSTM returning its state gets a handle per output, and its
 // states, wired into a second LSTM, start it (the sequence-to-sequence pattern), with the edges saying what they carry.
-let server: RunningServer;
-let engine: Engine;
-let dataDir: string;
-
-test.beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-e2e-outputs-'));
-  engine = new Engine({ host: 'browser', dataDir });
-  server = await startServer({ engine, staticDir: path.resolve(__dirname, '../../dist/renderer') });
-});
-
-test.afterAll(async () => {
-  await engine?.dispose();
-  await server?.close();
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
+const app = engineServer('outputs');
 
 async function select(page: Page, node: string): Promise<void> {
   await page.getByTestId(`node-${node}`).click();
@@ -32,7 +14,7 @@ test('an LSTM returning its state gets a handle per output; its states start ano
   test.setTimeout(300_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(server.url);
+  await page.goto(app.url);
   await page.getByTestId('new-button').click();
   await expect(page.locator('[data-testid^="node-"]')).toHaveCount(0);
 

@@ -1,28 +1,10 @@
 import { test, expect, type Page } from '@playwright/test';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Engine } from '../../main/node/engine';
-import { startServer, type RunningServer } from '../../main/node/server/server';
 import { connect, dropLayer } from './canvas';
+import { engineServer } from './engineServer';
 
 // A network far too big for the machine is flagged in the editor, before anyone presses Train.
-let server: RunningServer;
-let engine: Engine;
-let dataDir: string;
-
-test.beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-e2e-'));
-  // The machine the editor sizes against: 24 GB, whatever this one has.
-  engine = new Engine({ host: 'browser', dataDir, memoryBytes: 24 * 1024 ** 3 });
-  server = await startServer({ engine, staticDir: path.resolve(__dirname, '../../dist/renderer') });
-});
-
-test.afterAll(async () => {
-  await engine?.dispose();
-  await server?.close();
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
+// The machine the editor sizes against: 24 GB, whatever this one has.
+const app = engineServer('model-size', { memoryBytes: 24 * 1024 ** 3 });
 
 async function setParam(page: Page, node: string, key: string, value: string): Promise<void> {
   await page.getByTestId(`node-${node}`).click();
@@ -33,7 +15,7 @@ async function setParam(page: Page, node: string, key: string, value: string): P
 test('Input [5000, 5000] → Flatten → Dense(128): the Dense is flagged with the numbers and Train is disabled until it fits', async ({ page }) => {
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(server.url);
+  await page.goto(app.url);
   await expect(page.getByTestId('backend-info')).toContainText(/wasm|cpu|tensorflow/i);
 
   await page.getByTestId('new-button').click();

@@ -1,25 +1,9 @@
 import { test, expect, type Page } from '@playwright/test';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Engine } from '../../main/node/engine';
-import { startServer, type RunningServer } from '../../main/node/server/server';
 import { connect, dropLayer } from './canvas';
+import { engineServer } from './engineServer';
 
 // The network of the issue "An editor people love": a Dense feeding an LSTM is flagged, and one click fixes it.
-let server: RunningServer;
-let engine: Engine;
-
-test.beforeAll(async () => {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-e2e-'));
-  engine = new Engine({ host: 'browser', dataDir });
-  server = await startServer({ engine, staticDir: path.resolve(__dirname, '../../dist/renderer') });
-});
-
-test.afterAll(async () => {
-  await engine?.dispose();
-  await server?.close();
-});
+const app = engineServer('fix');
 
 async function setUnits(page: Page, name: string, units: number): Promise<void> {
   await page.getByTestId(`node-${name}`).click();
@@ -30,7 +14,7 @@ async function setUnits(page: Page, name: string, units: number): Promise<void> 
 test('Conv2D → Dense → LSTM: the LSTM is fixed with one click, undone in one step', async ({ page }) => {
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(server.url);
+  await page.goto(app.url);
   await expect(page.getByTestId('backend-info')).toContainText(/wasm|cpu|tensorflow/i);
 
   // Input → Conv2D → MaxPooling2D → Flatten on one row, Dense(64) → LSTM → Dense(10) on the next.

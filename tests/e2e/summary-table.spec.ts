@@ -1,31 +1,13 @@
 import { test, expect } from '@playwright/test';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Engine } from '../../main/node/engine';
-import { startServer, type RunningServer } from '../../main/node/server/server';
+import { engineServer } from './engineServer';
 
 // The Summary tab: Keras's model.summary() for the network on the canvas, copied as Markdown through the clipboard.
-let server: RunningServer;
-let engine: Engine;
-let dataDir: string;
-
-test.beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-e2e-summary-'));
-  engine = new Engine({ host: 'browser', dataDir });
-  server = await startServer({ engine, staticDir: path.resolve(__dirname, '../../dist/renderer') });
-});
-
-test.afterAll(async () => {
-  await engine?.dispose();
-  await server?.close();
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
+const app = engineServer('summary');
 
 test('the summary table lists every layer with its shape, parameters and inputs, and copies as Markdown', async ({ page, context }) => {
   test.setTimeout(180_000);
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
-  await page.goto(server.url);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(app.url).origin });
+  await page.goto(app.url);
   await page.getByTestId('templates-button').click();
   await page.getByTestId('template-gallery').locator('[data-template-id="mnist-resnet"]').click();
   await expect(page.getByTestId('project-title')).toContainText(/ResNet/i);

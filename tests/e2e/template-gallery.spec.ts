@@ -1,32 +1,16 @@
 import { test, expect } from '@playwright/test';
-import { promises as fs, readdirSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { Engine } from '../../main/node/engine';
-import { startServer, type RunningServer } from '../../main/node/server/server';
+import { engineServer } from './engineServer';
 
 // The template gallery: every template as a card with a picture of its graph, its dataset, parameters and accuracy.
-let server: RunningServer;
-let engine: Engine;
-let dataDir: string;
+const app = engineServer('gallery');
 const templateCount = readdirSync(path.resolve(__dirname, '../../templates')).filter((n) => n.endsWith('.json')).length;
-
-test.beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-gallery-e2e-'));
-  engine = new Engine({ host: 'browser', dataDir });
-  server = await startServer({ engine, staticDir: process.env.NEUROWIRE_RENDERER_DIR ?? path.resolve(__dirname, '../../dist/renderer') });
-});
-
-test.afterAll(async () => {
-  await engine?.dispose();
-  await server?.close();
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
 
 test('open the gallery, see every template with a picture of its graph, open the CIFAR-10 CNN', async ({ page }) => {
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(server.url);
+  await page.goto(app.url);
   // The app starts on the MNIST MLP.
   await expect(page.getByTestId('node-dense_2')).toBeVisible();
 

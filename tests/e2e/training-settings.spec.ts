@@ -1,31 +1,13 @@
 import { test, expect } from '@playwright/test';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Engine } from '../../main/node/engine';
-import { startServer, type RunningServer } from '../../main/node/server/server';
+import { engineServer } from './engineServer';
 
 // An invalid training setting is said at once, in words naming the field, and Train waits until it is fixed
 // instead of silently training with the last valid value.
-let server: RunningServer;
-let engine: Engine;
-let dataDir: string;
-
-test.beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-e2e-settings-'));
-  engine = new Engine({ host: 'browser', dataDir });
-  server = await startServer({ engine, staticDir: path.resolve(__dirname, '../../dist/renderer') });
-});
-
-test.afterAll(async () => {
-  await engine?.dispose();
-  await server?.close();
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
+const app = engineServer('settings');
 
 test('a learning rate of 100000 disables Train with a message naming the field; fixing it enables Train', async ({ page }) => {
   test.setTimeout(120_000);
-  await page.goto(server.url);
+  await page.goto(app.url);
   const train = page.getByTestId('train-button');
   await expect(train).toBeEnabled({ timeout: 60_000 });
 
