@@ -52,19 +52,24 @@ async function savedFileHolds(file: string, project: Project): Promise<boolean> 
   }
 }
 
+/** The slot's text and when it was written; null when there is none (or it cannot be read). */
+async function readSlot(file: string): Promise<{ text: string; savedMs: number } | null> {
+  try {
+    const savedMs = (await fs.stat(file)).mtimeMs;
+    return { text: await fs.readFile(file, 'utf8'), savedMs };
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Reads the slot. A damaged one is moved into the recovered folder rather than left to be overwritten by the
  * next autosave, and the app starts as if there were none.
  */
 export async function readAutosave(file: string, recoveredDir: string): Promise<AutosaveState> {
-  let text: string;
-  let savedMs: number;
-  try {
-    savedMs = (await fs.stat(file)).mtimeMs;
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    return { kind: 'none' };
-  }
+  const slot = await readSlot(file);
+  if (!slot) return { kind: 'none' };
+  const { text, savedMs } = slot;
   let record: AutosaveRecord;
   try {
     record = parseRecord(text);
@@ -120,14 +125,9 @@ async function moveAside(from: string, to: string): Promise<string> {
  * the next autosave. Returns where it went, or null when the slot was empty.
  */
 export async function setAutosaveAside(file: string, recoveredDir: string): Promise<string | null> {
-  let text: string;
-  let savedMs: number;
-  try {
-    savedMs = (await fs.stat(file)).mtimeMs;
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    return null;
-  }
+  const slot = await readSlot(file);
+  if (!slot) return null;
+  const { text, savedMs } = slot;
   let project: Project;
   try {
     project = parseRecord(text).project;
