@@ -18,7 +18,8 @@ export interface EngineServer {
 
 /**
  * The engine in browser mode and its local server, for the tests of one spec file: started before them in a fresh
- * data folder, stopped and removed after them. Call it at the top level of the spec file.
+ * data folder, stopped and removed after them; the autosave slot is emptied before each test. Call it at the top
+ * level of the spec file.
  */
 export function engineServer(name: string, options: Omit<Partial<EngineOptions>, 'host' | 'dataDir'> = {}): EngineServer {
   let server: RunningServer | undefined;
@@ -28,6 +29,10 @@ export function engineServer(name: string, options: Omit<Partial<EngineOptions>,
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), `neurowire-e2e-${name}-`));
     engine = new Engine({ ...options, host: 'browser', dataDir });
     server = await startServer({ engine, staticDir: RENDERER_DIR });
+  });
+  // Each test starts like a first launch: work a previous test's page left unsaved is not offered back to it.
+  test.beforeEach(async () => {
+    if (engine) await fs.rm(engine.autosavePath, { force: true });
   });
   test.afterAll(async () => {
     await engine?.dispose();

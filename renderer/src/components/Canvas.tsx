@@ -23,6 +23,9 @@ import { paramSummary, shapeText } from '../format';
 import { LayerNode, type LayerFlowNode, type LayerNodeData } from './LayerNode';
 import { edgeAtPoint, markDropEdge, useCanvasGestures } from '../editing/canvasGestures';
 
+/** Above this many layers the canvas draws only the visible ones (see bench/ui.ts for what it saves at 1,000). */
+const VIRTUALIZE_ABOVE = 200;
+
 export const LAYER_DRAG_TYPE = 'application/neurowire-layer';
 
 const nodeTypes: NodeTypes = { layer: LayerNode };
@@ -273,7 +276,8 @@ export function Canvas() {
         minZoom={0.2}
         maxZoom={2}
         proOptions={PRO_OPTIONS}
-        onlyRenderVisibleElements
+        // Big graphs draw only what is on screen; a small one draws every layer, so nothing jumps in while panning.
+        onlyRenderVisibleElements={project.graph.nodes.length > VIRTUALIZE_ABOVE}
         {...gestures}
       >
         {!overview && <Background gap={16} size={1} />}

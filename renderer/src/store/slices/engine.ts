@@ -2,6 +2,7 @@ import type { EngineClient, EngineInfo, TemplateInfo } from '../../../../main/co
 import { emptyProject } from '../../../../main/core/project';
 import type { ConnectionStatus, RendererEngineClient } from '../../api/client';
 import type { SliceCreator } from './types';
+import { anotherPageIsOpen } from '../otherPages';
 
 /** The engine the app talks to, and the app's start-up. */
 export interface EngineState {
@@ -82,6 +83,8 @@ export const createEngineSlice: SliceCreator<EngineSliceState, EngineActions> = 
       if (untouched()) loadProject(project, { path, message: 'Restored your last session' });
       return true;
     }
+    // Another tab on this engine is editing it right now: it is that tab's live document, not work left behind.
+    if (await anotherPageIsOpen()) return false;
     // Unsaved work is offered even then: the next autosave would otherwise replace it.
     const when = restored.savedMs === null ? 'your last session' : new Date(restored.savedMs).toLocaleString();
     const choice = await ask({
