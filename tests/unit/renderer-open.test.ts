@@ -33,7 +33,8 @@ const startup = {
 
 /** Waits until the store shows a question, and answers it. */
 async function answer(store: AppStore, choiceId: string): Promise<string> {
-  await vi.waitFor(() => expect(store.getState().ui.question).not.toBeNull());
+  // The page first asks the other pages of the engine whether one of them is editing (about a second, unanswered here).
+  await vi.waitFor(() => expect(store.getState().ui.question).not.toBeNull(), { timeout: 15_000 });
   const text = store.getState().ui.question!.text;
   store.getState().actions.answer(choiceId);
   return text;
