@@ -15,6 +15,9 @@ import { RunStore, RunStoreError, checkRunId, CHECKPOINTS_DIR } from './runs';
 import { startRecordedTraining } from './recordedTraining';
 import { exportTrainedModel } from './export';
 import { ComputeBridge, ComputeBridgeError, type ComputeHost } from './computeBridge';
+import { predictSample } from './predict';
+import { SampleError } from '../core/preprocess';
+import { describeModelInputs, modelMetadataOf } from '../core/prediction';
 
 export interface EngineOptions {
   host: 'electron' | 'browser';
@@ -208,6 +211,7 @@ export class Engine {
       if (e instanceof ComputeBridgeError) throw new EngineError(e.message, e.code);
       if (e instanceof ProjectFileError) throw new EngineError(e.message, 'project_file');
       if (e instanceof RunStoreError) throw new EngineError(e.message, e.code);
+      if (e instanceof SampleError) throw new EngineError(e.message, 'bad_sample');
       throw new EngineError((e as Error).message ?? String(e), 'failed', { cause: e });
     }
   }
@@ -255,6 +259,11 @@ export class Engine {
       return { path: await this.options.pickPath(p.purpose, p.defaultPath) };
     },
     'export.run': (p) => this.exportRun(p.runId, p.dir),
+    'model.inputs': async (p) => {
+      const { project, artifacts } = await this.trainedModel(p.runId, 'try');
+      return describeModelInputs(modelMetadataOf(artifacts.userDefinedMetadata), { runId: p.runId, projectName: project.name });
+    },
+    'model.predict': async (p) => predictSample({ runId: p.runId, ...(await this.trainedModel(p.runId, 'try')), sample: p.sample }),
     'datasets.columns': (p) => readCsvColumns(p.path, p.delimiter),
     'datasets.inspect': (p) => inspectDataset(p.source),
     'runs.list': () => this.runStore.list(),
@@ -372,11 +381,20 @@ export class Engine {
 
   /** Exports a run kept in memory, or else one from the run history on disk (its model, or its best checkpoint). */
   private async exportRun(runId: string, dir?: string): Promise<{ dir: string; files: string[] }> {
+    const { project, artifacts } = await this.trainedModel(runId, 'export');
+    const safeName = project.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'model';
+    const target = path.resolve(dir ?? path.join(this.exportsDir, `${safeName}-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+    return exportTrainedModel({ project, artifacts, dir: target });
+  }
+
+  /** A run's project and trained model: the run kept in memory, or else the run history on disk (its model, or its best checkpoint). */
+  private async trainedModel(runId: string, purpose: 'export' | 'try'): Promise<{ project: Project; artifacts: NonNullable<TrainingResult['artifacts']> }> {
     checkRunId(runId);
     const record = this.runs.get(runId);
     let project: Project;
     let artifacts: TrainingResult['artifacts'];
     if (record) {
+      if (purpose === 'try' && !record.result) throw new EngineError(`Run ${runId} is still training; try its model once it has finished.`, 'busy');
       const result = record.result ?? (await record.run.done);
       await record.persisted;
       project = record.project;
@@ -385,7 +403,7 @@ export class Engine {
         try {
           artifacts = await this.runStore.loadArtifacts(runId);
         } catch {
-          throw new EngineError(`Run ${runId} has no trained model to export${result.error ? ` (${result.error})` : ''}.`, 'no_model');
+          throw new EngineError(`Run ${runId} has no trained model to ${purpose}${result.error ? ` (${result.error})` : ''}.`, 'no_model');
         }
       }
     } else {
@@ -397,9 +415,7 @@ export class Engine {
       }
       artifacts = await this.runStore.loadArtifacts(runId);
     }
-    const safeName = project.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'model';
-    const target = path.resolve(dir ?? path.join(this.exportsDir, `${safeName}-${new Date().toISOString().replace(/[:.]/g, '-')}`));
-    return exportTrainedModel({ project, artifacts, dir: target });
+    return { project, artifacts };
   }
 
   /** Removes a finished run from the history (and from memory); a run still training is refused. */

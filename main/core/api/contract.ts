@@ -3,6 +3,7 @@ import { ProjectSchema, type Project } from '../project';
 import type { DatasetInfo, DatasetPreview } from '../datasets';
 import { CsvDelimiterSchema, DatasetSourceSchema } from '../project';
 import type { EvaluationReport } from '../metrics';
+import { SampleSchema, type ModelInputs, type Prediction } from '../prediction';
 
 /**
  * The one API between the UI and the engine. Electron IPC and the local WebSocket server both
@@ -346,6 +347,10 @@ export const api = {
     params: z.object({ purpose: z.enum(PICK_PATH_PURPOSES), defaultPath: z.string().max(4096).optional() }),
     result: {} as { path: string | null },
   },
+  /** What kind of sample a run's trained model takes (an image, a table row and its columns, a sentence) and what it outputs. */
+  'model.inputs': { params: z.object({ runId: RunIdParam }), result: {} as ModelInputs },
+  /** One sample through a run's trained model, prepared as its training data was: each output's probabilities or values. */
+  'model.predict': { params: z.object({ runId: RunIdParam, sample: SampleSchema }), result: {} as Prediction },
   'export.run': {
     params: z.object({ runId: z.string().min(1), dir: PathParam.optional() }),
     result: {} as { dir: string; files: string[] },

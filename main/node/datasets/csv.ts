@@ -5,7 +5,7 @@ import { datasetKey, describeValue, type CsvInputBinding, type DatasetChoice, ty
 import { bareColumn, ColumnStatsCounter, columnIndex, countLines, isMissing, isNumericColumn, previewTable, readCsv, sortClassNames, toNumber, type CsvReadOptions } from './csvRows';
 import { CodedColumn, detached, Float32Column, Float64Column, TextColumn } from './columns';
 import { arraySplit, classCountsOf, partsSplit, splitIndices, type PartSamples, type SplitFractions } from './split';
-import { buildVocabulary, encodeText } from './text';
+import { buildVocabulary, encodeText, standardize, vocabularyIds, writeCategory } from '../../core/preprocess';
 
 /**
  * CSV/TSV tables: one label column and feature columns (all the others when none are named).
@@ -324,12 +324,9 @@ export function encodeCsv(p: PreparedCsv, source: CsvSource, trainRows: ArrayLik
       const mean = cnt ? sum / cnt : 0;
       const std = cnt ? Math.sqrt(Math.max(sq / cnt - mean * mean, 0)) : 0;
       const scale = std > 1e-12 ? 1 / std : 1;
-      const fill = source.missing === 'zero' ? 0 : mean;
-      for (let r = 0; r < n; r++) {
-        const v = values.get(r);
-        x[r * width + o] = ((Number.isNaN(v) ? fill : v) - mean) * scale;
-      }
-      described.push({ column: p.header[f.index], type: 'numeric', mean, std: 1 / scale, missingFill: fill });
+      const feature = { column: p.header[f.index], type: 'numeric' as const, mean, std: 1 / scale, missingFill: source.missing === 'zero' ? 0 : mean };
+      for (let r = 0; r < n; r++) x[r * width + o] = standardize(feature, values.get(r));
+      described.push(feature);
       o += 1;
     } else {
       const cats = f.categories;
@@ -344,14 +341,12 @@ export function encodeCsv(p: PreparedCsv, source: CsvSource, trainRows: ArrayLik
         // The most frequent training category; the first in sorted order on a tie.
         for (let c = 0; c < counts.length; c++) if (mode < 0 || counts[c] > counts[mode]) mode = c;
       }
+      const feature = { column: p.header[f.index], type: 'categorical' as const, encoding: source.categorical, categories: [...cats], missingFill: mode >= 0 ? cats[mode] : null };
       for (let r = 0; r < n; r++) {
         const code = codes.get(r);
-        const c = code < 0 ? mode : code;
-        if (source.categorical === 'onehot') {
-          if (c >= 0) x[r * width + o + c] = 1;
-        } else x[r * width + o] = c + 1;
+        writeCategory(feature, code < 0 ? mode : code, x, r * width + o);
       }
-      described.push({ column: p.header[f.index], type: 'categorical', encoding: source.categorical, categories: [...cats], missingFill: mode >= 0 ? cats[mode] : null });
+      described.push(feature);
       o += source.categorical === 'onehot' ? cats.length : 1;
     }
   }
@@ -411,10 +406,7 @@ function inputPart(binding: CsvInputBinding, p: PreparedCsv, source: CsvSource, 
   if (!encode) return { part, size: L };
   const texts = p.texts.find((t) => t.index === columnIndex(p.header, binding.column, p.file, 'text'))!.values;
   const vocabulary = part.vocabulary ?? buildVocabulary(Array.from(encode.train, (i) => texts.get(i)), binding.vocabSize, binding.lowercase);
-  const vocab = new Map<string, number>();
-  vocabulary.forEach((w, i) => {
-    if (i >= 2 && !vocab.has(w)) vocab.set(w, i);
-  });
+  const vocab = vocabularyIds(vocabulary);
   const x = new Int32Array(p.count * L);
   for (let i = 0; i < p.count; i++) encodeText(texts.get(i), vocab, L, binding.lowercase, x, i * L);
   const preprocessing: Preprocessing = { kind: 'text', lowercase: binding.lowercase, sequenceLength: L, padding: 'post', truncation: 'post', vocabulary };

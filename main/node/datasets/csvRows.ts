@@ -30,27 +30,9 @@ export interface CsvReadResult {
 
 export type RowHandler = (fields: string[], line: number) => void;
 
-export const MISSING_TOKENS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?', '-']);
-/** The longest token in MISSING_TOKENS. */
-const LONGEST_MISSING = 4;
-export function isMissing(v: string | undefined): boolean {
-  if (v === undefined) return true;
-  // Most values are longer than any token and start and end with a visible ASCII character (nothing to trim): skip
-  // the trimmed, lowercased copy for them (a table has millions).
-  const n = v.length;
-  if (n > LONGEST_MISSING && visibleAscii(v.charCodeAt(0)) && visibleAscii(v.charCodeAt(n - 1))) return false;
-  return MISSING_TOKENS.has(v.trim().toLowerCase());
-}
-function visibleAscii(code: number): boolean {
-  return code > 32 && code < 127;
-}
-/** A finite number, or NaN for text (and for missing values). */
-export function toNumber(v: string): number {
-  const t = v.trim();
-  if (t === '') return NaN;
-  const n = Number(t);
-  return Number.isFinite(n) ? n : NaN;
-}
+import { isMissing, toNumber } from '../../core/preprocess';
+
+export { MISSING_TOKENS, isMissing, toNumber } from '../../core/preprocess';
 
 export function checkFile(file: string): void {
   let st: fs.Stats;

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import type { DataProblem, DatasetInfo, DatasetPreview } from '../../core/datasets';
 import type { Batch, SplitData, TrainingData } from '../../core/training/types';
 import { datasetKey, type DatasetChoice, type DatasetSource } from '../../core/project';
+import { scalePixels } from '../../core/preprocess';
 import { classCountsOf, splitIndices, type SplitFractions } from './split';
 
 /**
@@ -71,9 +72,24 @@ export async function listImages(root: string): Promise<ImageList> {
   return { root, classNames, files, labels: Int32Array.from(labels) };
 }
 
-/** Decodes one file to width×height×channels bytes (HWC). */
-export async function decodeImage(file: string, width: number, height: number, channels: 1 | 3): Promise<Uint8Array> {
-  let img = sharp(file, { failOn: 'error' }).rotate().resize(width, height, { fit: 'fill' }).removeAlpha();
+/** Raw pixel bytes (HWC) of an image that is already decoded, e.g. one drawn on a page. */
+export interface RawPixels {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+  channels: 1 | 3;
+}
+
+/**
+ * Decodes one image (a file path, a file's bytes, or raw pixels) to width×height×channels bytes (HWC): the one
+ * decoder of training images and of a sample given to a trained model.
+ */
+export async function decodeImage(file: string | Uint8Array | RawPixels, width: number, height: number, channels: 1 | 3): Promise<Uint8Array> {
+  const input =
+    typeof file === 'string' || file instanceof Uint8Array
+      ? sharp(file, { failOn: 'error' })
+      : sharp(file.pixels, { raw: { width: file.width, height: file.height, channels: file.channels } });
+  let img = input.rotate().resize(width, height, { fit: 'fill' }).removeAlpha();
   img = channels === 1 ? img.grayscale() : img.toColourspace('srgb');
   const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
   if (info.channels === channels) return data;
@@ -144,8 +160,7 @@ export async function openImages(choice: DatasetChoice & { source: ImageSource }
           onProblem?.({ file: list.files[m], message: `unreadable image (${(e as Error).message}); used as an all-black image` });
           return;
         }
-        const o = i * size;
-        for (let j = 0; j < size; j++) x[o + j] = bytes[j] / 255;
+        scalePixels(bytes, x, i * size);
       });
       return { x, y, count: c };
     },

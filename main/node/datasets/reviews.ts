@@ -1,7 +1,7 @@
 import type { DatasetInfo, Preprocessing } from '../../core/datasets';
 import type { BuiltinData } from './builtin';
 import { mulberry32 } from './split';
-import { buildVocabulary, encodeText } from './text';
+import { buildVocabulary, encodeText, vocabularyIds } from '../../core/preprocess';
 
 /**
  * "reviews": short movie-review-like sentences with a positive or negative sentiment, generated from a small grammar
@@ -90,10 +90,7 @@ export function generateReviews(samples = 2000, noise = 0.1): BuiltinData {
   const { texts, labels } = generateReviewTexts(samples, noise);
   const lowercase = true;
   const vocabulary = buildVocabulary(texts, VOCABULARY_CAP, lowercase);
-  const ids = new Map<string, number>();
-  vocabulary.forEach((w, i) => {
-    if (i >= 2) ids.set(w, i);
-  });
+  const ids = vocabularyIds(vocabulary);
   const length = REVIEWS_SEQUENCE_LENGTH;
   const x = new Int32Array(samples * length);
   for (let i = 0; i < samples; i++) encodeText(texts[i], ids, length, lowercase, x, i * length);

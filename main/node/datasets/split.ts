@@ -1,6 +1,7 @@
 import type { Batch, SplitData } from '../../core/training/types';
 
 import { mulberry32, shuffleInPlace, shuffledIndices } from '../../core/random';
+import { scalePixels } from '../../core/preprocess';
 
 export { mulberry32, shuffledIndices };
 
@@ -105,8 +106,7 @@ export function arraySplit(s: ArraySamples, members: Int32Array): SplitData {
         const m = members[k];
         const src = s.x.subarray(m * sampleSize, (m + 1) * sampleSize);
         if (scale !== undefined) {
-          const o = i * sampleSize;
-          for (let j = 0; j < sampleSize; j++) x[o + j] = src[j] * scale;
+          scalePixels(src, x as Float32Array, i * sampleSize, scale);
         } else {
           x.set(src, i * sampleSize);
         }

@@ -5,6 +5,7 @@ import { datasetKey, type DatasetChoice, type DatasetSource } from '../../core/p
 import { columnIndex, countLines, isMissing, previewTable, readCsv, sortClassNames } from './csvRows';
 import { arraySplit, classCountsOf, splitIndices, type SplitFractions } from './split';
 import { CodedColumn, TextColumn } from './columns';
+import { buildVocabulary, encodeText, vocabularyIds } from '../../core/preprocess';
 
 /**
  * Text classification from a CSV (a text column and a label column).
@@ -16,28 +17,7 @@ import { CodedColumn, TextColumn } from './columns';
  */
 
 export type TextSource = Extract<DatasetSource, { type: 'text' }>;
-export const PAD = '<pad>';
-export const UNK = '<unk>';
-
-export function tokenize(text: string, lowercase: boolean): string[] {
-  const t = lowercase ? text.toLowerCase() : text;
-  return t.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
-}
-
-export function buildVocabulary(texts: Iterable<string>, vocabSize: number, lowercase: boolean): string[] {
-  const counts = new Map<string, number>();
-  for (const t of texts) for (const w of tokenize(t, lowercase)) counts.set(w, (counts.get(w) ?? 0) + 1);
-  const words = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, Math.max(0, vocabSize - 2));
-  return [PAD, UNK, ...words.map((w) => w[0])];
-}
-
-/** Token ids of `text`, truncated to / padded (0) at the end up to `length`; unknown tokens are 1. */
-export function encodeText(text: string, vocab: Map<string, number>, length: number, lowercase: boolean, out: Int32Array, offset: number): void {
-  const tokens = tokenize(text, lowercase);
-  const n = Math.min(tokens.length, length);
-  for (let i = 0; i < n; i++) out[offset + i] = vocab.get(tokens[i]) ?? 1;
-  for (let i = n; i < length; i++) out[offset + i] = 0;
-}
+export { PAD, UNK, tokenize, buildVocabulary, encodeText } from '../../core/preprocess';
 
 interface ReadText {
   header: string[];
@@ -120,10 +100,7 @@ export async function openText(choice: DatasetChoice & { source: TextSource }, o
   const n = labels.length;
   const split = splitIndices(n, choice as SplitFractions, labels, classNames.length, source.path);
   const vocabulary = source.vocabulary && source.vocabulary.length ? [...source.vocabulary] : buildVocabulary(Array.from(split.train, (i) => t.texts.get(i)), source.vocabSize, source.lowercase);
-  const vocab = new Map<string, number>();
-  vocabulary.forEach((w, i) => {
-    if (i >= 2 && !vocab.has(w)) vocab.set(w, i);
-  });
+  const vocab = vocabularyIds(vocabulary);
   const L = source.sequenceLength;
   const x = new Int32Array(n * L);
   for (let i = 0; i < n; i++) encodeText(t.texts.get(i), vocab, L, source.lowercase, x, i * L);
