@@ -12,7 +12,7 @@ import { decodeImage } from './datasets/images';
  */
 export async function predictSample(opts: { runId: string; project: Project; artifacts: tf.io.ModelArtifacts; sample: Sample }): Promise<Prediction> {
   const meta = modelMetadataOf(opts.artifacts.userDefinedMetadata);
-  const inputs = await sampleInputs(meta, opts.project, opts.sample);
+  const inputs = await prepareSample(meta, opts.project, opts.sample);
   registerCustomLayers(tf);
   const model = await tf.loadLayersModel(tf.io.fromMemory(opts.artifacts));
   try {
@@ -52,8 +52,8 @@ function modelInputOrder(model: tf.LayersModel, inputs: ModelInputMeta[]): numbe
   });
 }
 
-/** The sample as the model's inputs, in the metadata's input order. */
-async function sampleInputs(meta: ModelMetadata, project: Project, sample: Sample): Promise<(Float32Array | Int32Array)[]> {
+/** The sample as the model's inputs, in the metadata's input order, prepared as training prepared its data. */
+export async function prepareSample(meta: ModelMetadata, project: Project, sample: Sample): Promise<(Float32Array | Int32Array)[]> {
   if (sample.type === 'row' || sample.type === 'text') {
     const source = project.dataset.source;
     return encodeTypedSample(meta, sample, source.type === 'csv' ? source.delimiter : 'auto');
