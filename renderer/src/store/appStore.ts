@@ -9,9 +9,10 @@ import { createRunsSlice } from './slices/runs';
 import { createTrainingSlice } from './slices/training';
 import { errorText, type AppActions, type AppState, type AppStore, type SliceContext } from './slices/types';
 import { createUiSlice } from './slices/ui';
+import { createTryModelSlice } from './slices/tryModel';
 
 export type { AppActions, AppState, AppStore } from './slices/types';
-export type { MessageKind, Selection, UiMessage } from './slices/ui';
+export type { MessageCause, MessageKind, Selection, UiMessage } from './slices/ui';
 export { attachAutosave, HISTORY_LIMIT } from './slices/document';
 export { attachDatasetInspection } from './slices/data';
 
@@ -27,6 +28,7 @@ export const appSlices = {
   ui: createUiSlice,
   engine: createEngineSlice,
   editing: createEditingSlice,
+  tryModel: createTryModelSlice,
 } as const;
 
 /**
@@ -43,8 +45,8 @@ export function createAppStore(client: EngineClient): AppStore {
           set,
           // Slices reach the history only from actions, which run after `store` is assigned.
           history: () => store.temporal,
-          notify: (kind, text) => get().actions.notify(kind, text),
-          fail: (what, e) => get().actions.notify('error', `${what}: ${errorText(e)}`),
+          notify: (kind, text, cause) => get().actions.notify(kind, text, cause),
+          fail: (what, e, cause) => get().actions.notify('error', `${what}: ${errorText(e)}`, cause),
         };
         const document = appSlices.document(ctx);
         const data = appSlices.data(ctx);
@@ -53,7 +55,8 @@ export function createAppStore(client: EngineClient): AppStore {
         const ui = appSlices.ui(ctx);
         const engine = appSlices.engine(ctx);
         const editing = appSlices.editing(ctx);
-        const slices = [document, data, runs, training, ui, engine, editing];
+        const tryModel = appSlices.tryModel(ctx);
+        const slices = [document, data, runs, training, ui, engine, editing, tryModel];
         const actions: AppActions = {
           ...document.actions,
           ...data.actions,
@@ -62,11 +65,12 @@ export function createAppStore(client: EngineClient): AppStore {
           ...ui.actions,
           ...engine.actions,
           ...editing.actions,
+          ...tryModel.actions,
           handleTrainingEvent(event) {
             for (const slice of slices) slice.onTrainingEvent?.(event);
           },
         };
-        return { ...document.state, ...data.state, ...runs.state, ...training.state, ...ui.state, ...engine.state, ...editing.state, actions };
+        return { ...document.state, ...data.state, ...runs.state, ...training.state, ...ui.state, ...engine.state, ...editing.state, ...tryModel.state, actions };
       },
       {
         partialize: (s): DocumentState => ({ project: s.project }),

@@ -1,4 +1,4 @@
-import type { BackendInfo, EpochMetrics, OutputMetrics, TrainingEvent } from '../../../main/core/api/contract';
+import type { BackendInfo, EpochMetrics, OutputMetrics, RunDetails, RunSummary, TrainingEvent } from '../../../main/core/api/contract';
 import type { EvaluationReport } from '../../../main/core/metrics';
 
 export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'completed' | 'stopped' | 'failed';
@@ -93,6 +93,41 @@ export function initialTraining(): TrainingState {
     batchFromZero: false,
     exportResult: null,
   };
+}
+
+/**
+ * A finished run from the run history as the training panel shows a run it followed to the end: its final curves,
+ * test score and evaluation, its model ready to export or try. What the page shows after a reload.
+ */
+export function trainingFromStoredRun(details: RunDetails): TrainingState {
+  const { summary, history } = details;
+  const epochFromZero = history.some((h) => h.epoch === 0);
+  const epochSeries = history.map((h) => ({ ...h, x: epochFromZero ? h.epoch + 1 : h.epoch }));
+  const status: RunStatus = summary.status === 'running' ? 'stopped' : summary.status;
+  return {
+    ...initialTraining(),
+    status,
+    runId: summary.runId,
+    lastRunId: summary.hasModel ? summary.runId : null,
+    hasModel: summary.hasModel,
+    epochs: details.config.training.epochs,
+    epochsCompleted: summary.epochsCompleted,
+    currentEpoch: summary.epochsCompleted,
+    progress: status === 'completed' ? 1 : 0,
+    epochSeries,
+    test: summary.test ?? null,
+    evaluation: details.evaluation,
+    stoppedEarly: summary.stoppedEarly === true,
+    bestEpoch: typeof summary.bestEpoch === 'number' ? summary.bestEpoch : null,
+    error: summary.status === 'failed' ? (summary.error ?? null) : null,
+    epochFromZero,
+  };
+}
+
+/** The newest finished run of a project that kept a model, from the run list. */
+export function latestRunWithModel(runs: readonly RunSummary[], projectName: string): RunSummary | null {
+  const mine = runs.filter((r) => r.projectName === projectName && r.hasModel && r.status !== 'running');
+  return mine.sort((a, b) => b.startedMs - a.startedMs)[0] ?? null;
 }
 
 export function isActive(status: RunStatus): boolean {

@@ -55,7 +55,7 @@ export function SourceForm({
   const update = (patch: Partial<Record<string, unknown>>) => {
     const r = DatasetSourceSchema.safeParse({ ...source, ...patch });
     if (r.success) actions.setDatasetSource(r.data);
-    else actions.notify('error', r.error.issues[0]?.message ?? 'That dataset option is not valid.');
+    else actions.notify('error', r.error.issues[0]?.message ?? 'That dataset option is not valid.', 'data');
   };
   const pending = shownType !== source.type;
 

@@ -97,6 +97,7 @@ export const createDataSlice: SliceCreator<DataSliceState, DataActions> = ({ cli
         // and attachDatasetInspection inspects it again.
         const known = dataSourcesEqual(probe, source) ? preview.info : undefined;
         setData((d) => ({ loading: false, error: null, preview, previewSource: probe, datasets: withInspected(d.datasets, datasetKey(probe), known) }));
+        get().actions.clearMessages('data');
         get().actions.setDatasetSource(source);
         return true;
       } catch (e) {
@@ -142,6 +143,8 @@ export const createDataSlice: SliceCreator<DataSliceState, DataActions> = ({ cli
           return;
         }
         setData((cur) => ({ loading: false, error: null, preview, previewSource: source, datasets: withInspected(cur.datasets, key, preview.info) }));
+        // The data reads again: banners about it (a bad option, a failed fit) are over.
+        get().actions.clearMessages('data');
       } catch (e) {
         if (seq !== inspectSeq) return;
         inspectingSource = null;

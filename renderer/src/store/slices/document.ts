@@ -127,6 +127,8 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
       get().actions.setSelection(EMPTY_SELECTION);
       history().getState().clear();
       history().getState().resume();
+      // A project is open now: errors of earlier attempts to open one (and of the document before) no longer apply.
+      for (const cause of ['open', 'save', 'data'] as const) get().actions.clearMessages(cause);
       if (opts.message) notify('info', opts.message);
     },
 
@@ -156,7 +158,7 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
         const project = await client.call('templates.get', { id });
         actions.loadProject(project, { message: `New project from template “${project.name}”` });
       } catch (e) {
-        fail('Could not load the template', e);
+        fail('Could not load the template', e, 'open');
       }
     },
 
@@ -165,14 +167,14 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
       try {
         json = JSON.parse(text);
       } catch {
-        notify('error', `Could not import ${fileName}: it is not JSON (a Keras or TensorFlow.js model.json is).`);
+        notify('error', `Could not import ${fileName}: it is not JSON (a Keras or TensorFlow.js model.json is).`, 'open');
         return false;
       }
       try {
         const result = importKerasModel(json);
         if ('unknown' in result) {
           const layers = result.unknown.map((u) => `${u.name} (${u.className}${u.reason ? `: ${u.reason}` : ''})`).join(', ');
-          notify('error', `Could not import ${fileName}: ${result.unknown.length === 1 ? 'a layer' : `${result.unknown.length} layers`} Neurowire cannot represent — ${layers}. Nothing was changed.`);
+          notify('error', `Could not import ${fileName}: ${result.unknown.length === 1 ? 'a layer' : `${result.unknown.length} layers`} Neurowire cannot represent — ${layers}. Nothing was changed.`, 'open');
           return false;
         }
         const dropped = result.dropped.length ? ` Settings not kept: ${result.dropped.map((d) => `${d.layer} (${d.settings.join(', ')})`).join('; ')}.` : '';
@@ -182,7 +184,7 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
         void get().actions.autoLayout({ asLoaded: true });
         return true;
       } catch (e) {
-        fail(`Could not import ${fileName}`, e);
+        fail(`Could not import ${fileName}`, e, 'open');
         return false;
       }
     },
@@ -292,7 +294,7 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
         findDataset(project, data.datasets) ??
         (preview && previewSource && datasetKey(previewSource) === datasetKey(source) ? withChoiceTarget(project.dataset, preview.info) : undefined);
       if (!info) {
-        notify('error', 'The dataset has not been read yet; wait for its preview, then fit the model.');
+        notify('error', 'The dataset has not been read yet; wait for its preview, then fit the model.', 'data');
         return false;
       }
       const fit = fitProjectToData(project, info);
@@ -395,14 +397,14 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
         actions.loadProject(r.project, { path: r.path, message: `Opened ${r.path}` });
         return true;
       } catch (e) {
-        fail('Could not open the project', e);
+        fail('Could not open the project', e, 'open');
         return false;
       }
     },
 
     async openDroppedFile(file) {
       if (file.size > MAX_PROJECT_BYTES) {
-        notify('error', `Could not open ${file.name}: it is ${(file.size / 1024 / 1024).toFixed(0)} MB, too large to be a Neurowire project or a model.json.`);
+        notify('error', `Could not open ${file.name}: it is ${(file.size / 1024 / 1024).toFixed(0)} MB, too large to be a Neurowire project or a model.json.`, 'open');
         return false;
       }
       const lower = file.name.toLowerCase();
@@ -412,13 +414,13 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
         try {
           text = await file.text();
         } catch (e) {
-          fail(`Could not read ${file.name}`, e);
+          fail(`Could not read ${file.name}`, e, 'open');
           return false;
         }
       }
       const kind = droppedFileKind(file.name, text);
       if (kind === 'other') {
-        notify('error', `${file.name} is neither a Neurowire project (.neurowire) nor a Keras or TensorFlow.js model.json; nothing was opened.`);
+        notify('error', `${file.name} is neither a Neurowire project (.neurowire) nor a Keras or TensorFlow.js model.json; nothing was opened.`, 'open');
         return false;
       }
       if (kind === 'project' && file.path) return actions.openProject(file.path);
@@ -430,7 +432,7 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
         actions.loadProject(r.project, { message: `Opened ${file.name}` });
         return true;
       } catch (e) {
-        fail('Could not open the project', e);
+        fail('Could not open the project', e, 'open');
         return false;
       }
     },
@@ -444,7 +446,7 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
         const last = paths.at(-1);
         if (last) await actions.openProject(last);
       } catch (e) {
-        fail('Could not open the project', e);
+        fail('Could not open the project', e, 'open');
       }
     },
 
@@ -456,10 +458,11 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
         const r = await client.call('project.save', { path: target, project });
         // Still dirty if the document changed while the save was in flight.
         set((s) => ({ doc: { ...s.doc, filePath: r.path, dirty: s.project === project ? false : s.doc.dirty } }));
+        get().actions.clearMessages('save');
         notify('success', `Saved to ${r.path}`);
         return true;
       } catch (e) {
-        fail('Could not save the project', e);
+        fail('Could not save the project', e, 'save');
         return true; // a path was given; the error is shown
       }
     },
@@ -469,9 +472,10 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
       try {
         await client.call('project.autosave', { project, path: doc.filePath, dirty: doc.dirty });
         lastAutosaveError = null;
+        get().actions.clearMessages('autosave');
       } catch (e) {
         const text = errorText(e);
-        if (text !== lastAutosaveError) fail('Autosave failed', e);
+        if (text !== lastAutosaveError) fail('Autosave failed', e, 'autosave');
         lastAutosaveError = text;
       }
     },

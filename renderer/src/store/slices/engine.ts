@@ -28,7 +28,13 @@ function isRendererClient(c: EngineClient): c is RendererEngineClient {
 
 export const createEngineSlice: SliceCreator<EngineSliceState, EngineActions> = ({ client, get, set, fail }) => {
   const setEngine = (patch: Partial<EngineState>) => set((s) => ({ engine: { ...s.engine, ...patch } }));
-  if (isRendererClient(client)) client.onStatus((connection) => setEngine({ connection }));
+  if (isRendererClient(client)) {
+    client.onStatus((connection) => {
+      setEngine({ connection });
+      // Reconnected: "could not reach the engine" is over.
+      if (connection === 'open') get().actions.clearMessages('engine');
+    });
+  }
 
   const actions: EngineActions = {
     async init() {
@@ -46,7 +52,7 @@ export const createEngineSlice: SliceCreator<EngineSliceState, EngineActions> = 
         ...(info.status === 'fulfilled' && { info: info.value }),
         ...(templates.status === 'fulfilled' && { templates: templates.value }),
       });
-      for (const r of [info, datasets, templates]) if (r.status === 'rejected') fail('Could not reach the engine', r.reason);
+      for (const r of [info, datasets, templates]) if (r.status === 'rejected') fail('Could not reach the engine', r.reason, 'engine');
 
       let loaded = false;
       try {
@@ -65,7 +71,7 @@ export const createEngineSlice: SliceCreator<EngineSliceState, EngineActions> = 
       }
       if (!loaded && untouched()) loadProject(emptyProject());
       setEngine({ ready: true });
-      await Promise.all([get().actions.takeOpenRequests(), reportMissingRecent()]);
+      await Promise.all([get().actions.takeOpenRequests(), reportMissingRecent(), get().actions.showLatestRun()]);
     },
   };
 
@@ -108,7 +114,7 @@ export const createEngineSlice: SliceCreator<EngineSliceState, EngineActions> = 
       loadProject(saved.project, { path: saved.path });
       return true;
     } catch (e) {
-      fail('Could not open the saved project', e);
+      fail('Could not open the saved project', e, 'open');
       return false;
     }
   }

@@ -1,4 +1,4 @@
-import { applyTrainingEvent, initialTraining, isActive, type TrainingState } from '../trainingState';
+import { applyTrainingEvent, initialTraining, isActive, latestRunWithModel, trainingFromStoredRun, type TrainingState } from '../trainingState';
 import { errorText, exportRunModel, type SliceCreator } from './types';
 
 export interface TrainingSliceState {
@@ -14,6 +14,11 @@ export interface TrainingActions {
   resumeTraining(): Promise<void>;
   /** Exports the last run that kept a model. */
   exportModel(): Promise<void>;
+  /**
+   * Shows the project's newest run with a model (from the run history) in the Training and Evaluation panels, when
+   * they show no run: after a reload the last trained model is still there. False when there was none.
+   */
+  showLatestRun(): Promise<boolean>;
 }
 
 /** The run the training panel follows: its progress, charts, pause/stop and export. */
@@ -49,12 +54,13 @@ export const createTrainingSlice: SliceCreator<TrainingSliceState, TrainingActio
       set({ training: { ...initialTraining(), status: 'starting', lastRunId: prev.lastRunId, hasModel: prev.hasModel, backend: prev.backend } });
       try {
         const { runId } = await client.call('training.start', { project: get().project });
+        get().actions.clearMessages('training');
         const t = get().training;
         if (t.runId === null && t.status === 'starting') set({ training: { ...t, runId } });
       } catch (e) {
         const message = errorText(e);
         setTraining((t) => ({ ...t, status: 'failed', error: message }));
-        fail('Training could not start', e);
+        fail('Training could not start', e, 'training');
       }
     },
 
@@ -71,6 +77,23 @@ export const createTrainingSlice: SliceCreator<TrainingSliceState, TrainingActio
 
     pauseTraining: () => requestPause(true),
     resumeTraining: () => requestPause(false),
+
+    async showLatestRun() {
+      const name = get().project.name;
+      const untouched = () => get().training.status === 'idle' && get().project.name === name;
+      if (!untouched()) return false;
+      let latest;
+      try {
+        latest = latestRunWithModel(await client.call('runs.list', {}), name);
+      } catch {
+        return false; // the run history is a convenience here; the Runs tab reports its own errors
+      }
+      if (!latest) return false;
+      const details = await get().actions.loadRunDetails(latest.runId);
+      if (!details || !untouched()) return false;
+      set({ training: trainingFromStoredRun(details) });
+      return true;
+    },
 
     async exportModel() {
       const runId = get().training.lastRunId;
@@ -89,7 +112,7 @@ export const createTrainingSlice: SliceCreator<TrainingSliceState, TrainingActio
       if (next === cur) return;
       set({ training: next });
       // The engine's message usually says "Training failed: …" already; do not say it twice.
-      if (event.type === 'done' && event.status === 'failed') notify('error', /^training failed\b/i.test(next.error ?? '') ? next.error! : `Training failed: ${next.error}`);
+      if (event.type === 'done' && event.status === 'failed') notify('error', /^training failed\b/i.test(next.error ?? '') ? next.error! : `Training failed: ${next.error}`, 'training');
     },
   };
 };

@@ -7,7 +7,8 @@ import type { EditingActions, EditingSliceState } from './editing';
 import type { EngineActions, EngineSliceState } from './engine';
 import type { RunsActions, RunsSliceState } from './runs';
 import type { TrainingActions, TrainingSliceState } from './training';
-import type { MessageKind, UiActions, UiSliceState } from './ui';
+import type { MessageCause, MessageKind, UiActions, UiSliceState } from './ui';
+import type { TryModelActions, TryModelSliceState } from './tryModel';
 
 /** Actions the factory itself provides: it routes each engine event to every slice that listens. */
 export interface StoreActions {
@@ -15,13 +16,20 @@ export interface StoreActions {
 }
 
 /** Every action, flat: components call `actions.addNode(...)` without knowing which slice owns it. */
-export type AppActions = DocumentActions & DataActions & TrainingActions & RunsActions & UiActions & EngineActions & EditingActions & StoreActions;
+export type AppActions = DocumentActions & DataActions & TrainingActions & RunsActions & UiActions & EngineActions & EditingActions & TryModelActions & StoreActions;
 
 /**
  * The whole state. Each top-level key belongs to exactly one slice, which alone writes it; a slice that
  * needs another slice's state changed calls that slice's action (reading any key is fine).
  */
-export type AppState = DocumentSliceState & DataSliceState & TrainingSliceState & RunsSliceState & UiSliceState & EngineSliceState & EditingSliceState & { actions: AppActions };
+export type AppState = DocumentSliceState &
+  DataSliceState &
+  TrainingSliceState &
+  RunsSliceState &
+  UiSliceState &
+  EngineSliceState &
+  EditingSliceState &
+  TryModelSliceState & { actions: AppActions };
 
 export type AppStore = StoreApi<AppState> & { temporal: StoreApi<TemporalState<DocumentState>> };
 
@@ -35,10 +43,10 @@ export interface SliceContext {
   set: SetState;
   /** The document's undo history (zundo's temporal store); only available once the store exists. */
   history: () => AppStore['temporal'];
-  /** The ui slice's notify (a banner). */
-  notify: (kind: MessageKind, text: string) => void;
-  /** Shows an error banner "<what>: <message of e>". */
-  fail: (what: string, e: unknown) => void;
+  /** The ui slice's notify (a banner), grouped by `cause` when given. */
+  notify: (kind: MessageKind, text: string, cause?: MessageCause) => void;
+  /** Shows an error banner "<what>: <message of e>", grouped by `cause` when given (see UiMessage.cause). */
+  fail: (what: string, e: unknown, cause?: MessageCause) => void;
 }
 
 export interface Slice<S, A> {

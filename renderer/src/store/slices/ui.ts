@@ -7,7 +7,15 @@ export interface UiMessage {
   id: number;
   kind: MessageKind;
   text: string;
+  /**
+   * What the message is about ('open', 'data', 'training', …): a newer message with the same cause replaces it, and
+   * clearMessages(cause) removes it once the cause is gone (a successful open, data that reads again).
+   */
+  cause?: MessageCause;
 }
+
+/** The causes banners are grouped by; each is cleared by the success that ends it. */
+export type MessageCause = 'open' | 'save' | 'autosave' | 'data' | 'training' | 'engine' | 'try';
 
 /** A question the person answers before the app goes on (restore unsaved work, discard changes). */
 export interface Question {
@@ -44,8 +52,11 @@ export interface UiActions {
   setSelection(selection: Selection): void;
   /** Keeps the selection to ids that still exist in the graph (after a delete, undo or fit). */
   pruneSelection(nodeIds: ReadonlySet<string>, edgeIds: ReadonlySet<string>): void;
-  notify(kind: MessageKind, text: string): void;
+  /** A banner; the same text, or another message with the same cause, is replaced rather than stacked. */
+  notify(kind: MessageKind, text: string, cause?: MessageCause): void;
   dismissMessage(id: number): void;
+  /** Removes the banners of a cause that is gone. */
+  clearMessages(cause: MessageCause): void;
   /** Shows a question and resolves with the id of the choice made. A question asked while one is open waits for it. */
   ask(question: Question): Promise<string>;
   answer(choiceId: string): void;
@@ -75,10 +86,16 @@ export const createUiSlice: SliceCreator<UiSliceState, UiActions> = ({ client, g
       actions.setSelection({ nodeIds: selection.nodeIds.filter((i) => nodeIds.has(i)), edgeIds: selection.edgeIds.filter((i) => edgeIds.has(i)) });
     },
 
-    notify(kind, text) {
-      const msg: UiMessage = { id: ++messageId, kind, text };
-      // The same text again moves to the end instead of stacking up.
-      set((s) => ({ ui: { ...s.ui, messages: [...s.ui.messages.filter((m) => m.text !== text), msg].slice(-6) } }));
+    notify(kind, text, cause) {
+      const msg: UiMessage = { id: ++messageId, kind, text, ...(cause && { cause }) };
+      // The same text (or the same cause) again moves to the end instead of stacking up.
+      const replaced = (m: UiMessage) => m.text === text || (cause !== undefined && m.cause === cause && m.kind === kind);
+      set((s) => ({ ui: { ...s.ui, messages: [...s.ui.messages.filter((m) => !replaced(m)), msg].slice(-6) } }));
+    },
+
+    clearMessages(cause) {
+      if (!get().ui.messages.some((m) => m.cause === cause)) return;
+      set((s) => ({ ui: { ...s.ui, messages: s.ui.messages.filter((m) => m.cause !== cause) } }));
     },
 
     dismissMessage(id) {
