@@ -36,6 +36,17 @@ export const createTryModelSlice: SliceCreator<TryModelSliceState, TryModelActio
   /** Bumped by every call; an answer that is not the latest is stale and dropped. */
   let seq = 0;
 
+  /** Asks what sample the run's model takes, and shows the run. */
+  const showRun = async (runId: string, mine = ++seq) => {
+    setTry({ busy: true, error: null, prediction: null });
+    try {
+      const inputs = await client.call('model.inputs', { runId });
+      if (mine === seq) setTry({ runId, inputs, busy: false });
+    } catch (e) {
+      if (mine === seq) setTry({ runId, inputs: null, busy: false, error: errorText(e) });
+    }
+  };
+
   const actions: TryModelActions = {
     async chooseTryRun(chosen) {
       const mine = ++seq;
@@ -48,13 +59,8 @@ export const createTryModelSlice: SliceCreator<TryModelSliceState, TryModelActio
           runId = training.lastRunId && list.some((r) => r.runId === training.lastRunId && r.hasModel) ? training.lastRunId : (latestRunWithModel(list, project.name)?.runId ?? null);
         }
         if (mine !== seq) return;
-        if (runId === null) {
-          setTry({ runId: null, inputs: null, busy: false });
-          return;
-        }
-        const inputs = await client.call('model.inputs', { runId });
-        if (mine !== seq) return;
-        setTry({ runId, inputs, busy: false });
+        if (runId === null) setTry({ runId: null, inputs: null, busy: false });
+        else await showRun(runId, mine);
       } catch (e) {
         if (mine === seq) setTry({ inputs: null, busy: false, error: errorText(e) });
       }
@@ -80,8 +86,8 @@ export const createTryModelSlice: SliceCreator<TryModelSliceState, TryModelActio
     state: { tryModel: initialTryModel() },
     actions,
     onTrainingEvent(event) {
-      // A new model of the followed project: the tab moves to it unless a run was picked by hand.
-      if (event.type === 'done' && event.hasModel && get().tryModel.chosenRunId === null) void actions.chooseTryRun(null);
+      // A new model of the followed run: the tab moves to it unless a run was picked by hand.
+      if (event.type === 'done' && event.hasModel && get().tryModel.chosenRunId === null && get().training.lastRunId === event.runId) void showRun(event.runId);
     },
   };
 };
