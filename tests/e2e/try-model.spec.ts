@@ -62,7 +62,8 @@ test('draw a digit and see ten class probabilities; a reload keeps the trained m
   await page.getByTestId('tab-training').click();
   await expect(page.getByTestId('training-status')).toHaveText('Completed');
   await expect(page.getByTestId('test-accuracy')).toHaveText(accuracy!);
-  await expect.poll(async () => page.getByTestId('loss-chart').locator('path.recharts-curve').count()).toBeGreaterThan(0);
+  // One epoch: the stored curve is one point per line.
+  await expect.poll(async () => page.getByTestId('loss-chart').locator('circle.recharts-line-dot').count()).toBeGreaterThan(0);
   await page.getByTestId('tab-evaluation').click();
   await expect(page.getByTestId('confusion-matrix')).toBeVisible();
   await expect(page.getByTestId('confusion-matrix').locator('tbody tr')).toHaveCount(10);
