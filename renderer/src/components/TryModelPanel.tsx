@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type DragEvent, type PointerEvent as React
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import { mnistDigit } from '../../../main/core/preprocess';
 import { MAX_IMAGE_FILE_BYTES, type ModelInputs, type OutputPrediction } from '../../../main/core/prediction';
+import type { RunSummary } from '../../../main/core/api/contract';
 import { useActions, useApp, useAppStore } from '../store/context';
 import { formatPercent } from '../format';
 import './try/try-model.css';
@@ -30,11 +31,10 @@ export function TryModelPanel() {
           Model
         </label>
         <select id="try-run" className="field__input" data-testid="try-run" value={t.chosenRunId ?? ''} onChange={(e) => void actions.chooseTryRun(e.target.value || null)}>
-          <option value="">Latest of this project{t.chosenRunId === null && t.runId ? ` (${t.runId})` : ''}</option>
+          <option value="">Latest of this project{t.chosenRunId === null && t.runId ? ` (${runLabel(runs.find((r) => r.runId === t.runId)) ?? t.runId})` : ''}</option>
           {trained.map((r) => (
             <option key={r.runId} value={r.runId}>
-              {r.projectName} — {new Date(r.startedMs).toLocaleString()} — {r.datasetName}
-              {r.test ? ` — test ${formatPercent(r.test.acc)}` : ''}
+              {r.projectName} — {runLabel(r)}
             </option>
           ))}
         </select>
@@ -64,6 +64,12 @@ export function TryModelPanel() {
       )}
     </div>
   );
+}
+
+/** A run as the picker names it: when it started, its data and its test score. */
+function runLabel(r: RunSummary | undefined): string | undefined {
+  if (!r) return undefined;
+  return `${new Date(r.startedMs).toLocaleString()} — ${r.datasetName}${r.test ? ` — test ${formatPercent(r.test.acc)}` : ''}`;
 }
 
 function SampleInput({ inputs }: { inputs: ModelInputs }) {
@@ -246,7 +252,7 @@ function OutputView({ output, several }: { output: OutputPrediction; several: bo
     return (
       <figure className="try-output" data-testid="try-output" data-output={output.name}>
         <figcaption className="try-output__title">
-          {several ? `${output.name}: ` : ''}
+          {several ? `${output.name}: ` : 'Prediction: '}
           <strong data-testid="try-predicted">{output.predicted}</strong> ({formatPercent(Math.max(...output.probabilities))})
         </figcaption>
         <BarChart responsive style={{ width: '100%', height: 180 }} data={data} margin={{ top: 4, right: 12, bottom: 0, left: -8 }} data-testid="try-bars">
