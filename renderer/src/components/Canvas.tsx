@@ -20,7 +20,7 @@ import { useAnalysis } from '../analysis/context';
 import { connectionProblem, handleOfPort, portOfHandle, takesNoInputs } from '../store/graphOps';
 import { outputNames, portShape } from '../../../main/core/graph/analyze';
 import { paramSummary, shapeText } from '../format';
-import { LayerNode, type LayerFlowNode, type LayerNodeData } from './LayerNode';
+import { LayerNode, layerHandles, TYPICAL_LAYER_SIZE, type LayerFlowNode, type LayerNodeData } from './LayerNode';
 import { edgeAtPoint, markDropEdge, useCanvasGestures } from '../editing/canvasGestures';
 
 /** Above this many layers the canvas draws only the visible ones (see bench/ui.ts for what it saves at 1,000). */
@@ -79,6 +79,7 @@ export function Canvas() {
   const lastNodes = useRef<LayerFlowNode[]>([]);
   const lastEdges = useRef<Edge[]>([]);
 
+  const virtualize = project.graph.nodes.length > VIRTUALIZE_ABOVE;
   const nodes = useMemo<LayerFlowNode[]>(() => {
     const selected = new Set(selection.nodeIds);
     const before = flowNodes.current;
@@ -102,10 +103,23 @@ export function Canvas() {
       const data = prev && sameNodeData(prev.data, fresh) ? prev.data : fresh;
       const isSelected = selected.has(n.id);
       const size = measured[n.id];
-      const node =
-        prev && prev.data === data && prev.position === n.position && prev.selected === isSelected && prev.measured === size
+      // A big graph's layer not drawn yet is taken to have a typical size and its handles where that size puts them:
+      // xyflow would otherwise draw every such layer once, hidden, to measure it (seconds at 5,000 layers), and would
+      // not fit the view to a graph with layers unmeasured. Drawn, a layer is measured as usual.
+      const estimated = virtualize && !size;
+      const shownSize = estimated ? TYPICAL_LAYER_SIZE : size;
+      const node: LayerFlowNode =
+        prev && prev.data === data && prev.position === n.position && prev.selected === isSelected && prev.measured === shownSize && !!prev.handles === estimated
           ? prev
-          : { id: n.id, type: 'layer' as const, position: n.position, data, selected: isSelected, measured: size };
+          : {
+              id: n.id,
+              type: 'layer' as const,
+              position: n.position,
+              data,
+              selected: isSelected,
+              measured: shownSize,
+              ...(estimated ? { handles: layerHandles(data, TYPICAL_LAYER_SIZE) } : {}),
+            };
       next.set(n.id, node);
       return node;
     });
@@ -113,7 +127,7 @@ export function Canvas() {
     // The same array when no node changed: xyflow then skips going over all of them again.
     if (!sameItems(out, lastNodes.current)) lastNodes.current = out;
     return lastNodes.current;
-  }, [project.graph.nodes, analysis, selection.nodeIds, measured]);
+  }, [project.graph.nodes, analysis, selection.nodeIds, measured, virtualize]);
 
   const edges = useMemo<Edge[]>(() => {
     const selected = new Set(selection.edgeIds);
@@ -277,7 +291,7 @@ export function Canvas() {
         maxZoom={2}
         proOptions={PRO_OPTIONS}
         // Big graphs draw only what is on screen; a small one draws every layer, so nothing jumps in while panning.
-        onlyRenderVisibleElements={project.graph.nodes.length > VIRTUALIZE_ABOVE}
+        onlyRenderVisibleElements={virtualize}
         {...gestures}
       >
         {!overview && <Background gap={16} size={1} />}
