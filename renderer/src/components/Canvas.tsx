@@ -18,7 +18,8 @@ import { getLayerSpec } from '../../../main/core/layers/registry';
 import { useActions, useApp, useAppStore } from '../store/context';
 import { useAnalysis } from '../analysis/context';
 import { connectionProblem, handleOfPort, portOfHandle, takesNoInputs } from '../store/graphOps';
-import { outputNames, portShape } from '../../../main/core/graph/analyze';
+import { outputNames, portShape, type NodeAnalysis } from '../../../main/core/graph/analyze';
+import type { ProjectNode } from '../../../main/core/project';
 import { paramSummary, shapeText } from '../format';
 import { LayerNode, layerHandles, TYPICAL_LAYER_SIZE, type LayerFlowNode, type LayerNodeData } from './LayerNode';
 import { edgeAtPoint, markDropEdge, useCanvasGestures } from '../editing/canvasGestures';
@@ -61,6 +62,11 @@ function sameNodeData(a: LayerNodeData, b: LayerNodeData): boolean {
   );
 }
 
+interface DataSource {
+  node: ProjectNode;
+  info: NodeAnalysis | undefined;
+}
+
 export function Canvas() {
   const store = useAppStore();
   const actions = useActions();
@@ -76,6 +82,8 @@ export function Canvas() {
   // and the memoized LayerNode skip them (an edit on a 1,000-layer graph then redraws only what it changed).
   const flowNodes = useRef(new Map<string, LayerFlowNode>());
   const flowEdges = useRef(new Map<string, Edge>());
+  // What each layer's data was made from: the project's layer and its analysis.
+  const dataSources = useRef(new Map<string, DataSource>());
   const lastNodes = useRef<LayerFlowNode[]>([]);
   const lastEdges = useRef<Edge[]>([]);
 
@@ -84,23 +92,33 @@ export function Canvas() {
     const selected = new Set(selection.nodeIds);
     const before = flowNodes.current;
     const next = new Map<string, LayerFlowNode>();
+    const nextSources = new Map<string, DataSource>();
     const out = project.graph.nodes.map((n) => {
-      const spec = getLayerSpec(n.kind);
       const info = analysis.nodes[n.id];
       const prev = before.get(n.id);
-      const fresh: LayerNodeData = {
-        name: n.name,
-        kind: n.kind,
-        label: spec?.label ?? n.kind,
-        summary: spec ? paramSummary(spec.params, n.params) : '',
-        shape: shapeText(info?.outputShape),
-        params: info?.params ?? 0,
-        errors: info?.errors ?? [],
-        warnings: info?.warnings ?? [],
-        hasInput: !takesNoInputs(n.kind),
-        outputs: outputNames(n),
-      };
-      const data = prev && sameNodeData(prev.data, fresh) ? prev.data : fresh;
+      // The same layer and the same analysis of it (unchanged results keep their identity): the same data, not rebuilt.
+      const source = dataSources.current.get(n.id);
+      let data: LayerNodeData;
+      if (prev && source?.node === n && source.info === info) {
+        data = prev.data;
+        nextSources.set(n.id, source);
+      } else {
+        const spec = getLayerSpec(n.kind);
+        const fresh: LayerNodeData = {
+          name: n.name,
+          kind: n.kind,
+          label: spec?.label ?? n.kind,
+          summary: spec ? paramSummary(spec.params, n.params) : '',
+          shape: shapeText(info?.outputShape),
+          params: info?.params ?? 0,
+          errors: info?.errors ?? [],
+          warnings: info?.warnings ?? [],
+          hasInput: !takesNoInputs(n.kind),
+          outputs: outputNames(n),
+        };
+        data = prev && sameNodeData(prev.data, fresh) ? prev.data : fresh;
+        nextSources.set(n.id, { node: n, info });
+      }
       const isSelected = selected.has(n.id);
       const size = measured[n.id];
       // A big graph's layer not drawn yet is taken to have a typical size and its handles where that size puts them:
@@ -124,6 +142,7 @@ export function Canvas() {
       return node;
     });
     flowNodes.current = next;
+    dataSources.current = nextSources;
     // The same array when no node changed: xyflow then skips going over all of them again.
     if (!sameItems(out, lastNodes.current)) lastNodes.current = out;
     return lastNodes.current;
