@@ -18,9 +18,10 @@ import { getLayerSpec } from '../../../main/core/layers/registry';
 import { useActions, useApp, useAppStore } from '../store/context';
 import { useAnalysis } from '../analysis/context';
 import { connectionProblem, handleOfPort, portOfHandle, takesNoInputs } from '../store/graphOps';
-import { outputNames, portShape } from '../../../main/core/graph/analyze';
+import { outputNames, portShape, type NodeAnalysis } from '../../../main/core/graph/analyze';
+import type { ProjectNode } from '../../../main/core/project';
 import { paramSummary, shapeText } from '../format';
-import { LayerNode, type LayerFlowNode, type LayerNodeData } from './LayerNode';
+import { LayerNode, layerHandles, TYPICAL_LAYER_SIZE, type LayerFlowNode, type LayerNodeData } from './LayerNode';
 import { edgeAtPoint, markDropEdge, useCanvasGestures } from '../editing/canvasGestures';
 
 /** Above this many layers the canvas draws only the visible ones (see bench/ui.ts for what it saves at 1,000). */
@@ -61,6 +62,11 @@ function sameNodeData(a: LayerNodeData, b: LayerNodeData): boolean {
   );
 }
 
+interface DataSource {
+  node: ProjectNode;
+  info: NodeAnalysis | undefined;
+}
+
 export function Canvas() {
   const store = useAppStore();
   const actions = useActions();
@@ -76,44 +82,71 @@ export function Canvas() {
   // and the memoized LayerNode skip them (an edit on a 1,000-layer graph then redraws only what it changed).
   const flowNodes = useRef(new Map<string, LayerFlowNode>());
   const flowEdges = useRef(new Map<string, Edge>());
+  // What each layer's data was made from: the project's layer and its analysis.
+  const dataSources = useRef(new Map<string, DataSource>());
   const lastNodes = useRef<LayerFlowNode[]>([]);
   const lastEdges = useRef<Edge[]>([]);
 
+  const virtualize = project.graph.nodes.length > VIRTUALIZE_ABOVE;
   const nodes = useMemo<LayerFlowNode[]>(() => {
     const selected = new Set(selection.nodeIds);
     const before = flowNodes.current;
     const next = new Map<string, LayerFlowNode>();
+    const nextSources = new Map<string, DataSource>();
     const out = project.graph.nodes.map((n) => {
-      const spec = getLayerSpec(n.kind);
       const info = analysis.nodes[n.id];
       const prev = before.get(n.id);
-      const fresh: LayerNodeData = {
-        name: n.name,
-        kind: n.kind,
-        label: spec?.label ?? n.kind,
-        summary: spec ? paramSummary(spec.params, n.params) : '',
-        shape: shapeText(info?.outputShape),
-        params: info?.params ?? 0,
-        errors: info?.errors ?? [],
-        warnings: info?.warnings ?? [],
-        hasInput: !takesNoInputs(n.kind),
-        outputs: outputNames(n),
-      };
-      const data = prev && sameNodeData(prev.data, fresh) ? prev.data : fresh;
+      // The same layer and the same analysis of it (unchanged results keep their identity): the same data, not rebuilt.
+      const source = dataSources.current.get(n.id);
+      let data: LayerNodeData;
+      if (prev && source?.node === n && source.info === info) {
+        data = prev.data;
+        nextSources.set(n.id, source);
+      } else {
+        const spec = getLayerSpec(n.kind);
+        const fresh: LayerNodeData = {
+          name: n.name,
+          kind: n.kind,
+          label: spec?.label ?? n.kind,
+          summary: spec ? paramSummary(spec.params, n.params) : '',
+          shape: shapeText(info?.outputShape),
+          params: info?.params ?? 0,
+          errors: info?.errors ?? [],
+          warnings: info?.warnings ?? [],
+          hasInput: !takesNoInputs(n.kind),
+          outputs: outputNames(n),
+        };
+        data = prev && sameNodeData(prev.data, fresh) ? prev.data : fresh;
+        nextSources.set(n.id, { node: n, info });
+      }
       const isSelected = selected.has(n.id);
       const size = measured[n.id];
-      const node =
-        prev && prev.data === data && prev.position === n.position && prev.selected === isSelected && prev.measured === size
+      // A big graph's layer not drawn yet is taken to have a typical size and its handles where that size puts them:
+      // xyflow would otherwise draw every such layer once, hidden, to measure it (seconds at 5,000 layers), and would
+      // not fit the view to a graph with layers unmeasured. Drawn, a layer is measured as usual.
+      const estimated = virtualize && !size;
+      const shownSize = estimated ? TYPICAL_LAYER_SIZE : size;
+      const node: LayerFlowNode =
+        prev && prev.data === data && prev.position === n.position && prev.selected === isSelected && prev.measured === shownSize && !!prev.handles === estimated
           ? prev
-          : { id: n.id, type: 'layer' as const, position: n.position, data, selected: isSelected, measured: size };
+          : {
+              id: n.id,
+              type: 'layer' as const,
+              position: n.position,
+              data,
+              selected: isSelected,
+              measured: shownSize,
+              ...(estimated ? { handles: layerHandles(data, TYPICAL_LAYER_SIZE) } : {}),
+            };
       next.set(n.id, node);
       return node;
     });
     flowNodes.current = next;
+    dataSources.current = nextSources;
     // The same array when no node changed: xyflow then skips going over all of them again.
     if (!sameItems(out, lastNodes.current)) lastNodes.current = out;
     return lastNodes.current;
-  }, [project.graph.nodes, analysis, selection.nodeIds, measured]);
+  }, [project.graph.nodes, analysis, selection.nodeIds, measured, virtualize]);
 
   const edges = useMemo<Edge[]>(() => {
     const selected = new Set(selection.edgeIds);
@@ -277,7 +310,7 @@ export function Canvas() {
         maxZoom={2}
         proOptions={PRO_OPTIONS}
         // Big graphs draw only what is on screen; a small one draws every layer, so nothing jumps in while panning.
-        onlyRenderVisibleElements={project.graph.nodes.length > VIRTUALIZE_ABOVE}
+        onlyRenderVisibleElements={virtualize}
         {...gestures}
       >
         {!overview && <Background gap={16} size={1} />}

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { Handle, Position, type Node, type NodeHandle, type NodeProps } from '@xyflow/react';
 import { handleOfPort } from '../store/graphOps';
 
 export interface LayerNodeData extends Record<string, unknown> {
@@ -17,6 +17,29 @@ export interface LayerNodeData extends Record<string, unknown> {
 }
 
 export type LayerFlowNode = Node<LayerNodeData, 'layer'>;
+
+/** The size of a typical layer on the canvas (170 to 210 px wide, one line of summary). */
+export const TYPICAL_LAYER_SIZE = { width: 190, height: 62 };
+const HANDLE_SIZE = 10;
+
+/**
+ * Where the view below puts a layer's handles on a node of `size`: the input mid-left, the outputs spread down the
+ * right edge. The canvas uses it to place the edges of layers not drawn yet (a big graph draws only what is on screen).
+ */
+export function layerHandles(data: Pick<LayerNodeData, 'hasInput' | 'outputs'>, size: { width: number; height: number }): NodeHandle[] {
+  const half = HANDLE_SIZE / 2;
+  const handles: NodeHandle[] = data.outputs.map((_, port) => ({
+    id: handleOfPort(port),
+    type: 'source',
+    position: Position.Right,
+    x: size.width - half,
+    y: (size.height * (port + 1)) / (data.outputs.length + 1) - half,
+    width: HANDLE_SIZE,
+    height: HANDLE_SIZE,
+  }));
+  if (data.hasInput) handles.push({ id: null, type: 'target', position: Position.Left, x: -half, y: size.height / 2 - half, width: HANDLE_SIZE, height: HANDLE_SIZE });
+  return handles;
+}
 
 function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
   const state = data.errors.length ? 'error' : data.warnings.length ? 'warning' : 'ok';
