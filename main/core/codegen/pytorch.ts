@@ -226,8 +226,11 @@ function renderTrain(project: Project): string {
   return `"""Trains ${docText(project.name)} with PyTorch, with the app's settings, on one process or on several.
 
     python3 train.py                                   # one process (a GPU when there is one)
-    torchrun --nproc-per-node 2 train.py               # two processes on this machine
-    torchrun --nnodes 2 --nproc-per-node 4 --rdzv-endpoint HOST:29500 train.py   # on each of two machines
+    torchrun --standalone --nproc_per_node 2 train.py  # two processes on this machine
+    torchrun --nnodes 2 --nproc_per_node 4 --rdzv_backend c10d --rdzv_endpoint HOST:29500 train.py  # on each of two machines
+
+(PyTorch 2 also spells the options --nproc-per-node, --rdzv-endpoint; 1.x knows only the underscores. Debian's
+PyTorch 1.13 on Python 3.11 also needs --redirects 2 --tee 2: its torchrun cannot read its own defaults there.)
 
 Several processes train one model with DistributedDataParallel (nccl on GPUs, gloo on CPUs): each reads its share of
 every epoch (a DistributedSampler) and the gradients are averaged, so every process ends with the same weights.
@@ -424,7 +427,7 @@ Needs Python 3 with PyTorch (and onnx for export_onnx.py).
   reads \`../model.json\` + \`../weights.bin\` (with \`tfjs_weights.py\`) and converts them to its state_dict.
   \`python3 model.py\` prints the model and its parameter count.
 - \`train.py\`: trains it with the app's settings (optimizer, learning rate and schedule, epochs, batch size, seed) on
-  the data in \`data/\` (\`meta.json\` and one \`.npy\` per input and target). \`torchrun --nproc-per-node N train.py\`
+  the data in \`data/\` (\`meta.json\` and one \`.npy\` per input and target). \`torchrun --standalone --nproc_per_node N train.py\`
   (or \`--nnodes\` for several machines) trains on several processes with DistributedDataParallel.
 - \`export_onnx.py\`: writes \`model.onnx\`.
 - \`neurowire_torch.py\`: the layers that compute as TensorFlow.js does (tensors stay channels last).
