@@ -237,3 +237,100 @@ def time_distributed(step, x):
     batch, time = x.shape[0], x.shape[1]
     y = step(x.reshape((batch * time,) + tuple(x.shape[2:])))
     return y.reshape((batch, time) + tuple(y.shape[1:]))
+
+
+def sinusoidal_positions(length, features, max_wavelength):
+    """The sinusoidal position table [length, features] of the app's PositionalEmbedding (sin on even, cos on odd features)."""
+    position = np.arange(length, dtype=np.float64)[:, None]
+    feature = np.arange(features)
+    angle = position * np.power(1.0 / max_wavelength, (2 * (feature // 2)) / features)
+    return torch.from_numpy(np.where(feature % 2 == 0, np.sin(angle), np.cos(angle)).astype(np.float32))
+
+
+class PositionalEmbedding(nn.Module):
+    """Adds each step's position vector to a sequence [batch, time, features]: learned (a weight [max_length, features])
+    or sinusoidal (a fixed table, no weights)."""
+
+    def __init__(self, mode, max_length, features, max_wavelength=10000.0):
+        super().__init__()
+        self.mode = mode
+        if mode == "learned":
+            self.embeddings = nn.Parameter(torch.empty(max_length, features))
+            nn.init.xavier_uniform_(self.embeddings)
+        else:
+            self.register_buffer("table", sinusoidal_positions(max_length, features, max_wavelength), persistent=False)
+
+    def forward(self, x):
+        positions = self.embeddings if self.mode == "learned" else self.table
+        return x + positions[: x.shape[1]]
+
+
+# Added to the attention logits where attention is not allowed, as Keras's masked softmax does.
+MASKED = -1e9
+
+
+class MultiHeadAttention(nn.Module):
+    """Keras's MultiHeadAttention on [batch, time, width] tensors: query/key/value projections per head (nn.Linear over
+    heads × size), softmax(q·kᵀ / √key_dim) with an optional causal mask and padding mask, and the output projection."""
+
+    def __init__(self, query_width, value_width, key_width, heads, key_dim, value_dim, output_dim, bias=True, dropout=0.0, causal=False):
+        super().__init__()
+        self.heads, self.key_dim, self.value_dim, self.causal = heads, key_dim, value_dim, causal
+        self.query = nn.Linear(query_width, heads * key_dim, bias=bias)
+        self.key = nn.Linear(key_width, heads * key_dim, bias=bias)
+        self.value = nn.Linear(value_width, heads * value_dim, bias=bias)
+        self.attention_output = nn.Linear(heads * value_dim, output_dim, bias=bias)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, query, value, key=None, padding=None, return_scores=False):
+        key = value if key is None else key
+        batch, query_time, value_time = query.shape[0], query.shape[1], value.shape[1]
+        split = lambda t, size: t.reshape(batch, t.shape[1], self.heads, size).transpose(1, 2)
+        q = split(self.query(query), self.key_dim) * (1.0 / math.sqrt(self.key_dim))
+        k = split(self.key(key), self.key_dim)
+        v = split(self.value(value), self.value_dim)
+        logits = q @ k.transpose(-1, -2)
+        if self.causal:
+            allowed = torch.ones(query_time, value_time, dtype=torch.bool, device=query.device).tril()
+            logits = logits + (~allowed).float() * MASKED
+        if padding is not None:
+            keep = padding.float()
+            logits = logits + (1 - keep[:, None, :, None] * keep[:, None, None, :]) * MASKED
+        scores = torch.softmax(logits, dim=-1)
+        context = self.dropout(scores) @ v
+        output = self.attention_output(context.transpose(1, 2).reshape(batch, query_time, self.heads * self.value_dim))
+        return (output, scores) if return_scores else output
+
+
+def dense_weights(kernel, bias=None, heads_in=False):
+    """A Keras attention kernel as nn.Linear's weight: [width, heads, size] → [heads·size, width]; the output projection's
+    [heads, size, width] (heads_in) → [width, heads·size]."""
+    if heads_in:
+        return kernel.reshape(-1, kernel.shape[-1]).T
+    return kernel.reshape(kernel.shape[0], -1).T
+
+
+class TransformerEncoder(nn.Module):
+    """The app's TransformerEncoder block: self-attention and a feed-forward network on every step, each added back to
+    its input and normalized (after, or before with norm_first), as Keras-NLP's block."""
+
+    def __init__(self, features, heads, key_dim, intermediate, dropout=0.0, activation="relu", norm_first=False, eps=1e-5):
+        super().__init__()
+        self.activation, self.norm_first = activation, norm_first
+        self.self_attention = MultiHeadAttention(features, features, features, heads, key_dim, key_dim, features, True, dropout)
+        self.self_attention_norm = nn.LayerNorm(features, eps=eps)
+        self.feedforward_norm = nn.LayerNorm(features, eps=eps)
+        self.feedforward_intermediate = nn.Linear(features, intermediate)
+        self.feedforward_output = nn.Linear(intermediate, features)
+        self.dropout = nn.Dropout(dropout)
+
+    def _residual(self, x, norm, body):
+        y = norm(x) if self.norm_first else x
+        y = self.dropout(body(y)) + x
+        return y if self.norm_first else norm(y)
+
+    def forward(self, x, mask=None):
+        x = self._residual(x, self.self_attention_norm, lambda y: self.self_attention(y, y, y, padding=mask))
+        feed = lambda y: self.feedforward_output(activation(self.activation, self.feedforward_intermediate(y)))
+        return self._residual(x, self.feedforward_norm, feed)
+

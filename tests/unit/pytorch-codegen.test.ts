@@ -3,14 +3,25 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generatePytorchProject, layersWithoutPytorch } from '../../main/core/codegen/pytorch';
 import { samePadding, windowPads } from '../../main/core/layers/pytorch';
-import { parseProject, type Project } from '../../main/core/project';
+import { emptyProject, parseProject, type Project } from '../../main/core/project';
 
 const ROOT = path.resolve(__dirname, '../..');
 const UPDATE_GOLDEN = process.env.UPDATE_GOLDEN === '1';
 const template = (id: string): Project => parseProject(readFileSync(path.join(ROOT, 'templates', `${id}.json`), 'utf8'), id);
 const TEMPLATES = readdirSync(path.join(ROOT, 'templates')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length));
-/** Templates whose networks have layers without a PyTorch mapping yet. */
-const WITHOUT_PYTORCH: Record<string, string[]> = { 'reviews-transformer': ['positional_embedding_1 (PositionalEmbedding)', 'transformer_encoder_1 (TransformerEncoder)'] };
+/** Templates whose networks have layers without a PyTorch mapping yet (none today). */
+const WITHOUT_PYTORCH: Record<string, string[]> = {};
+
+/** A chain of layers (each feeds the next). */
+function chain(nodes: [id: string, kind: string, params?: Record<string, unknown>][]): Project {
+  return {
+    ...emptyProject('chain'),
+    graph: {
+      nodes: nodes.map(([id, kind, params], i) => ({ id, kind, name: id, params: params ?? {}, position: { x: i * 200, y: 0 } })),
+      edges: nodes.slice(1).map(([id], i) => ({ id: `e${i}`, source: nodes[i][0], target: id })),
+    },
+  };
+}
 
 describe('generated PyTorch project', () => {
   for (const id of TEMPLATES) {
@@ -34,6 +45,20 @@ describe('generated PyTorch project', () => {
       expect(files['train.py']).toContain(`SEED = ${project.training.seed}\n`);
     });
   }
+
+  it('writes only a README naming each layer without a PyTorch mapping, and why', () => {
+    const project = chain([
+      ['series', 'Input', { shape: [12, 3] }],
+      ['conv', 'Conv1D', { filters: 4, kernelSize: 3 }],
+      ['memory', 'LSTM', { units: 4, stateful: true }],
+      ['out', 'Dense', { units: 2, activation: 'softmax' }],
+    ]);
+    project.graph.nodes[0].params.batchSize = 8;
+    const files = generatePytorchProject(project);
+    expect(Object.keys(files)).toEqual(['README.md']);
+    expect(layersWithoutPytorch(project)).toEqual(['conv (Conv1D): no PyTorch mapping yet', 'memory (LSTM): a stateful layer']);
+    expect(files['README.md']).toContain('- conv (Conv1D): no PyTorch mapping yet');
+  });
 
   it('names forward()\'s inputs and outputs after the network\'s, in order, for several of each', () => {
     const model = generatePytorchProject(template('two-inputs-two-outputs'))['model.py'];

@@ -58,3 +58,18 @@ export function windowPads(input: Shape, output: Shape, padding: string, window:
   const [left, right] = samePadding(w, ow, span(1), strides[1]);
   return [left, right, top, bottom];
 }
+
+/**
+ * The weight conversion of Keras's MultiHeadAttention to the shipped nw.MultiHeadAttention (PyTorch export), shared by
+ * the attention layer and the Transformer blocks that hold one: each projection's kernel [width, heads, size] becomes
+ * nn.Linear's weight [heads·size, width], the output's [heads, size, width] becomes [width, heads·size].
+ */
+export function attentionWeights(module: string, prefix: string, useBias: boolean): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const part of ['query', 'key', 'value', 'attention_output']) {
+    const key = module ? `${module}.${part}` : part;
+    entries[`${key}.weight`] = `nw.dense_weights(w("${prefix}${part}/kernel")${part === 'attention_output' ? ', heads_in=True' : ''})`;
+    if (useBias) entries[`${key}.bias`] = `w("${prefix}${part}/bias").reshape(-1)`;
+  }
+  return entries;
+}
