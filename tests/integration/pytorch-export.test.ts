@@ -15,7 +15,7 @@ import { openDataset } from '../../main/node/datasets';
 import { withDataBeside } from '../../main/node/projectFiles';
 import { npyBytes, writePytorchData } from '../../main/node/pytorchData';
 import { findTorchPython } from '../../main/node/torchPython';
-import { parseProject, type Project } from '../../main/core/project';
+import { emptyProject, parseProject, type Project } from '../../main/core/project';
 import { bindToProject } from '../../main/core/training/job';
 import { checkModelFitsData } from '../../main/core/training/loop';
 
@@ -31,7 +31,7 @@ const TORCH_SAMPLES = 64;
  * The templates' networks. `data: false` where the template's dataset is not on this machine (CIFAR-10 is a download):
  * that network is checked on random samples and not trained in PyTorch. `ddp`: also trained by a 2-process torchrun.
  */
-const CASES: { template: string; data: boolean; ddp?: boolean }[] = [
+const CASES: { template: string; data: boolean; ddp?: boolean; project?: () => Project }[] = [
   { template: 'mnist-mlp', data: true, ddp: true },
   { template: 'spirals-mlp', data: true },
   { template: 'mnist-small-cnn', data: true },
@@ -43,7 +43,49 @@ const CASES: { template: string; data: boolean; ddp?: boolean }[] = [
   { template: 'sine-lstm', data: true },
   { template: 'reviews-lstm', data: true },
   { template: 'two-inputs-two-outputs', data: true, ddp: true },
+  { template: 'reviews-transformer', data: true },
+  // Kinds no template uses, and settings the templates leave at their defaults.
+  {
+    template: 'recurrent kinds',
+    data: false,
+    project: () =>
+      chain([
+        ['steps', 'Input', { shape: [10, 3] }],
+        ['gru_after', 'GRU', { units: 6, resetAfter: true, returnSequences: true }],
+        ['norm', 'LayerNormalization', {}],
+        ['simple', 'SimpleRNN', { units: 5, returnSequences: true }],
+        ['attention', 'MultiHeadAttention', { numHeads: 2, keyDim: 3, useCausalMask: true }],
+        ['gru_before', 'GRU', { units: 4, resetAfter: false, recurrentActivation: 'hardSigmoid' }],
+        ['out', 'Dense', { units: 2, activation: 'softmax' }],
+      ]),
+  },
+  {
+    template: 'image kinds',
+    data: false,
+    project: () =>
+      chain([
+        ['image', 'Input', { shape: [9, 9, 2] }],
+        ['conv', 'Conv2D', { filters: 3, kernelSize: [4, 4], strides: [2, 2], padding: 'same', activation: 'elu' }],
+        ['norm', 'BatchNormalization', {}],
+        ['average', 'AveragePooling2D', { poolSize: [2, 2], strides: [1, 1] }],
+        ['up', 'Conv2DTranspose', { filters: 2, kernelSize: [2, 2], strides: [3, 3], padding: 'valid', activation: 'linear' }],
+        ['pool', 'MaxPooling2D', { poolSize: [3, 3], strides: [2, 2], padding: 'same' }],
+        ['global', 'GlobalMaxPooling2D', {}],
+        ['out', 'Dense', { units: 3, activation: 'swish' }],
+      ]),
+  },
 ];
+
+/** A chain of layers (each feeds the next). */
+function chain(nodes: [id: string, kind: string, params: Record<string, unknown>][]): Project {
+  return {
+    ...emptyProject('chain'),
+    graph: {
+      nodes: nodes.map(([id, kind, params], i) => ({ id, kind, name: id, params, position: { x: i * 200, y: 0 } })),
+      edges: nodes.slice(1).map(([id], i) => ({ id: `e${i}`, source: nodes[i][0], target: id })),
+    },
+  };
+}
 
 const template = (id: string): Project => withDataBeside(parseProject(readFileSync(path.join(ROOT, 'templates', `${id}.json`), 'utf8'), id), path.join(ROOT, 'templates'));
 
@@ -89,7 +131,7 @@ describe('PyTorch export of the templates', () => {
       let dir: string;
 
       beforeAll(async () => {
-        const project = template(c.template);
+        const project = c.project ? c.project() : template(c.template);
         const model = compileGraph(tf, project.graph);
         try {
           const all = await samplesOf(project, model, c.data, TRAIN_SAMPLES + CHECK_SAMPLES);
@@ -99,7 +141,7 @@ describe('PyTorch export of the templates', () => {
           const targets = model.outputs.map((o, i) => tf.randomUniform([TRAIN_SAMPLES, ...(o.shape.slice(1) as number[])], 0, 1, 'float32', 21 + i));
           model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
           await model.fit(train, targets, { epochs: 1, batchSize: 16, shuffle: false, verbose: 0 });
-          dir = path.join(tmpRoot, c.template);
+          dir = path.join(tmpRoot, c.template.replace(/\W+/g, '-'));
           await exportTrainedModel({ project, artifacts: await captureArtifacts(model), dir });
           mkdirSync(path.join(dir, 'check'), { recursive: true });
           check.forEach((x, i) => writeFileSync(path.join(dir, 'check', `x_${i}.npy`), npyBytes(x.dataSync() as Float32Array, x.shape)));
