@@ -22,6 +22,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { describeMachine, describeTorch, finishMachine, formatMachine, loadWarnings } from './machine';
 import { formatTta, runTfjsTta, TTA, writeTtaData, type TtaResult } from './time-to-accuracy';
+import { findTorchPython } from '../main/node/torchPython';
 
 type ModelName = 'mlp' | 'cnn' | 'lstm';
 type BackendName = 'wasm' | 'cpu';
@@ -209,15 +210,7 @@ function runChild(backend: BackendName, model: ModelName, plan: Plan, threads: n
   return JSON.parse(line.slice(TAG.length)) as RunResult;
 }
 
-/** The first Python that imports torch: $PYTHON, then python3 on PATH, then Debian's (python3-torch installs there). */
-let torchPython: string | null | undefined;
-function findTorchPython(): string | null {
-  if (torchPython !== undefined) return torchPython;
-  const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => Boolean(c));
-  torchPython = candidates.find((py) => spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0) ?? null;
-  return torchPython;
-}
-
+/** Whether a Python that imports torch is present (main/node/torchPython.ts). */
 function torchAvailable(): boolean {
   return findTorchPython() !== null;
 }

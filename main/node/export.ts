@@ -6,6 +6,7 @@ import { writeFileAtomic } from './projectFiles';
 import { generateProjectFiles } from './projectSources';
 import { customClassesIn, layerLoaderFiles } from './layerLoader';
 import { captureArtifacts as captureModelArtifacts } from '../core/training/artifacts';
+import { PYTORCH_DIR, pytorchFiles } from './pytorchExport';
 
 /** File names inside an export folder. */
 export const MODEL_JSON = 'model.json';
@@ -41,7 +42,8 @@ export function modelJsonOf(artifacts: tf.io.ModelArtifacts): tf.io.ModelJSON {
  * Writes a trained model and everything needed to use or rebuild it into `dir`:
  * model.json + weights.bin (load with `tf.loadLayersModel`; a model with Neurowire's own layer classes also gets
  * neurowire-layers.js/.mjs, which register them), the project file, and the generated
- * TypeScript project under code/ (with the app's modules it trains with, see projectSources.ts).
+ * TypeScript project under code/ (with the app's modules it trains with, see projectSources.ts) and the PyTorch
+ * project under pytorch/ (pytorchExport.ts).
  * Each file is written atomically. Returns the folder and the written files, relative to it.
  */
 export async function exportTrainedModel(opts: { project: Project; artifacts: tf.io.ModelArtifacts; dir: string }): Promise<{ dir: string; files: string[] }> {
@@ -60,6 +62,7 @@ export async function exportTrainedModel(opts: { project: Project; artifacts: tf
     ...(data ? [[PREPROCESSING_FILE, JSON.stringify(data, null, 2) + '\n'] as [string, string]] : []),
     ...Object.entries(loader),
     ...Object.entries(code).map(([name, text]): [string, string] => [`${CODE_DIR}/${name}`, text]),
+    ...Object.entries(await pytorchFiles(project)).map(([name, text]): [string, string] => [`${PYTORCH_DIR}/${name}`, text]),
   ];
   await fs.mkdir(dir, { recursive: true });
   for (const [name, data] of entries) await writeFileAtomic(path.join(dir, ...name.split('/')), data);

@@ -116,5 +116,8 @@ export function copyProjectSources(mainDir: string, targetDir: string): string[]
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.copyFileSync(path.join(mainDir, ...module.split('/')), target);
   }
+  // The Python modules exported Python projects ship unchanged (main/python/, see pytorchExport.ts).
+  const python = path.join(mainDir, 'python');
+  if (fs.existsSync(python)) fs.cpSync(python, path.join(targetDir, 'python'), { recursive: true, filter: (f) => !f.includes('__pycache__') });
   return modules;
 }

@@ -44,7 +44,8 @@ describe('exportTrainedModel', () => {
 
     expect(result.dir).toBe(path.resolve(dir));
     const codeFiles = Object.keys(generateProjectFiles(project)).map((f) => `code/${f}`);
-    expect([...result.files].sort()).toEqual(['model.json', 'project.neurowire.json', 'weights.bin', ...codeFiles].sort());
+    const pytorch = ['README.md', 'export_onnx.py', 'model.py', 'neurowire_torch.py', 'tfjs_weights.py', 'train.py'].map((f) => `pytorch/${f}`);
+    expect([...result.files].sort()).toEqual(['model.json', 'project.neurowire.json', 'weights.bin', ...codeFiles, ...pytorch].sort());
     for (const f of result.files) expect(existsSync(path.join(result.dir, f)), f).toBe(true);
     // Atomic writes leave no temp files behind.
     expect(readdirSync(result.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);

@@ -122,6 +122,44 @@ export interface KerasImport {
   params(config: Record<string, unknown>): { params: Record<string, unknown>; dropped?: string[] };
 }
 
+/** Shapes of a layer in the network, per sample (no batch axis), for the PyTorch mapping. */
+export interface PytorchShapes {
+  inputShapes: Shape[];
+  outputShape: Shape;
+  /** The layer's name in the network (its tfjs layer name), e.g. "dense_1". */
+  name: string;
+}
+
+/** What a layer's forward expression is written with. */
+export interface PytorchCall extends PytorchShapes {
+  /** The layer's module, e.g. `self.dense_1` (unset for a layer without `module`). */
+  module: string;
+  /** Expressions of the layer's inputs, in edge order (`lstm_1[1]` for an LSTM's state h). */
+  inputs: string[];
+  /** Expression of the mask carried by the first input (an Embedding with maskZero's), or null. */
+  mask: string | null;
+}
+
+/**
+ * How a layer of this kind is written in a PyTorch model (main/core/codegen/pytorch.ts). Tensors keep tfjs's layout
+ * (batch first, channels last); `nw.` names the shipped helpers (main/python/neurowire_torch.py), `F.` torch.nn.functional.
+ */
+export interface PytorchLayer<P extends ParamDefs> {
+  /** Why this configuration has no PyTorch equivalent (named in the export's README), or null when it has one. */
+  unsupported?(params: ParamValues<P>, io: PytorchShapes): string | null;
+  /** The module built in `__init__`, e.g. `nn.Linear(784, 128)`; absent (or null) for a plain expression (Flatten, Add). */
+  module?(params: ParamValues<P>, io: PytorchShapes): string | null;
+  /** The output as a Python expression of the inputs (a tuple for a layer with several outputs). */
+  forward(params: ParamValues<P>, io: PytorchCall): string;
+  /**
+   * The module's state_dict entries from the trained tfjs weights: key within the module → Python (numpy) expression
+   * that converts the weight, written with `w("kernel")` for the layer's tfjs weight "kernel".
+   */
+  weights?(params: ParamValues<P>, io: PytorchShapes): Record<string, string>;
+  /** The mask the output carries, from the input's (io.mask); absent: the input's mask goes through unchanged. */
+  mask?(params: ParamValues<P>, io: PytorchCall): string | null;
+}
+
 export interface LayerSpec<P extends ParamDefs = ParamDefs> {
   /** Stable identifier stored in project files, e.g. "Dense". Never rename. */
   kind: string;
@@ -200,6 +238,8 @@ export interface LayerSpec<P extends ParamDefs = ParamDefs> {
    */
   countNonTrainable?(inputs: Shape[], params: ParamValues<P>): number;
   tfjs: TfjsBuild<P>;
+  /** How the layer is written in an exported PyTorch model; absent where there is no mapping yet. */
+  pytorch?: PytorchLayer<NoInfer<P>>;
   /** How a Keras layer imports as this kind; absent where Keras has no such layer. */
   keras?: KerasImport;
 }

@@ -1,6 +1,7 @@
 import { ACTIVATIONS } from '../params';
 import { defineLayer } from '../types';
 import { kerasActivation } from '../../import/kerasConfig';
+import { torchActivation } from '../pytorch';
 
 export const Activation = defineLayer({
   kind: 'Activation',
@@ -24,6 +25,9 @@ export const Activation = defineLayer({
   keras: {
     className: 'Activation',
     params: (c) => ({ params: { activation: kerasActivation(c.activation) } }),
+  },
+  pytorch: {
+    forward: (p, io) => torchActivation(p.activation, io.inputs[0]),
   },
   tfjs: {
     factory: 'activation',

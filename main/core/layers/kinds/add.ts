@@ -57,6 +57,8 @@ export interface ElementwiseMergeKind {
   factory: string;
   /** True where tfjs-layers lacks the layer and Neurowire's own class (main/core/layers/custom) builds it. */
   custom?: boolean;
+  /** The merge as a Python expression of its inputs' expressions (PyTorch export). */
+  torch(inputs: string[]): string;
 }
 
 /** One element-wise merge layer kind: the inputs are combined value by value and need the same (or a broadcastable) shape. */
@@ -79,6 +81,7 @@ export function elementwiseMergeLayer(k: ElementwiseMergeKind): AnyLayerSpec {
       return 0;
     },
     keras: { className: k.kind, params: () => ({ params: {} }) },
+    pytorch: { forward: (_p, io) => k.torch(io.inputs) },
     tfjs: {
       factory: k.factory,
       className: k.kind,
@@ -94,6 +97,7 @@ export const Add: AnyLayerSpec = {
     description: 'Adds its inputs value by value, e.g. to join a residual (skip) connection; the inputs need the same shape.',
     namePrefix: 'add',
     factory: 'add',
+    torch: (inputs) => inputs.join(' + '),
   }),
   joinsBranches: true,
 };

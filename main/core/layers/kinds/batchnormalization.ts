@@ -1,6 +1,7 @@
 import { defineLayer, type ShapeCheck } from '../types';
 import { formatShape, type Shape } from '../../shapes';
 import { droppedSettings, kerasBool, kerasInt, kerasNumber } from '../../import/kerasConfig';
+import { lastAxis, py } from '../pytorch';
 
 /**
  * Resolves a Keras-style axis (the batch axis counts as 0, negative counts from the end) into an index
@@ -82,6 +83,17 @@ export const BatchNormalization = defineLayer({
     params: (c) => ({
       params: { axis: kerasInt(c.axis, -1), momentum: kerasNumber(c.momentum, 0.99), epsilon: kerasNumber(c.epsilon, 0.001), center: kerasBool(c.center, true), scale: kerasBool(c.scale, true) },
       dropped: droppedSettings(c, ['axis', 'momentum', 'epsilon', 'center', 'scale']),
+    }),
+  },
+  pytorch: {
+    unsupported: (p, io) => (p.center !== p.scale ? 'center without scale (or scale without center)' : p.axis !== -1 && p.axis !== io.inputShapes[0].length ? 'an axis other than the last' : null),
+    // Keras's momentum keeps that share of the moving statistics; PyTorch's takes that share of the batch's.
+    module: (p, io) => `nw.BatchNorm(${lastAxis(io.inputShapes[0])}, eps=${p.epsilon}, momentum=${+(1 - p.momentum).toFixed(6)}, affine=${py(p.scale)})`,
+    forward: (_p, io) => `${io.module}(${io.inputs[0]})`,
+    weights: (p) => ({
+      ...(p.scale ? { weight: 'w("gamma")', bias: 'w("beta")' } : {}),
+      running_mean: 'w("moving_mean")',
+      running_var: 'w("moving_variance")',
     }),
   },
   tfjs: {

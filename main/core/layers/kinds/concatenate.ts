@@ -2,6 +2,7 @@ import { defineLayer } from '../types';
 import { formatShape, type Shape } from '../../shapes';
 import { kerasInt } from '../../import/kerasConfig';
 
+
 export const Concatenate = defineLayer({
   kind: 'Concatenate',
   label: 'Concatenate',
@@ -70,6 +71,10 @@ export const Concatenate = defineLayer({
   keras: {
     className: 'Concatenate',
     params: (c) => ({ params: { axis: kerasInt(c.axis, -1) } }),
+  },
+  pytorch: {
+    forward: (p, io) => `torch.cat([${io.inputs.join(', ')}], dim=${p.axis})`,
+    mask: () => null,
   },
   tfjs: {
     factory: 'concatenate',

@@ -2,6 +2,7 @@ import { ACTIVATIONS, type ActivationName } from '../params';
 import { droppedSettings, kerasActivation, kerasBool, kerasInt, kerasPadding, kerasPair, KerasImportError, requireChannelsLast, type KerasConfig } from '../../import/kerasConfig';
 import { defineLayer, reshapeFix, type ShapeCheck, type ShapeFix } from '../types';
 import { describeShape, formatShape, shapeSize, suggestImageShape, type Shape } from '../../shapes';
+import { lastAxis, py, torchActivation, windowPads } from '../pytorch';
 
 /**
  * Output length of one spatial axis, exactly as tfjs-layers computes it (convOutputLength):
@@ -121,6 +122,14 @@ export const Conv2D = defineLayer({
   keras: {
     className: 'Conv2D',
     params: (c) => ({ params: { filters: c.filters, ...kerasConv2D(c) }, dropped: droppedSettings(c, ['filters', ...KERAS_CONV2D_KEYS], { groups: 1 }) }),
+  },
+  pytorch: {
+    unsupported: (p, io) => (windowPads(io.inputShapes[0], io.outputShape, p.padding, p.kernelSize, p.strides, p.dilationRate) ? null : "'same' padding of an image of unknown size"),
+    module: (p, io) =>
+      `nw.Conv2d(${lastAxis(io.inputShapes[0])}, ${p.filters}, ${py(p.kernelSize)}, stride=${py(p.strides)}, dilation=${py(p.dilationRate)}, bias=${py(p.useBias)}, pad=${py(windowPads(io.inputShapes[0], io.outputShape, p.padding, p.kernelSize, p.strides, p.dilationRate))})`,
+    forward: (p, io) => torchActivation(p.activation, `${io.module}(${io.inputs[0]})`),
+    // tfjs kernel [height, width, in, out] → PyTorch [out, in, height, width].
+    weights: (p) => ({ weight: 'w("kernel").transpose(3, 2, 0, 1)', ...(p.useBias ? { bias: 'w("bias")' } : {}) }),
   },
   tfjs: {
     factory: 'conv2d',

@@ -3,6 +3,7 @@ import { defineLayer } from '../types';
 import { formatShape } from '../../shapes';
 import { imageRankError, kerasConv2D, KERAS_CONV2D_KEYS, times } from './conv2d';
 import { droppedSettings, KerasImportError } from '../../import/kerasConfig';
+import { lastAxis, py, torchActivation } from '../pytorch';
 
 /**
  * Output length of one spatial axis of a transposed convolution, as tfjs-layers computes it (deconvLength):
@@ -73,6 +74,19 @@ export const Conv2DTranspose = defineLayer({
       if (c.output_padding !== undefined && c.output_padding !== null) throw new KerasImportError('output_padding is not supported (it changes the output size)');
       return { params: { filters: c.filters, ...kerasConv2D(c) }, dropped: droppedSettings(c, ['filters', ...KERAS_CONV2D_KEYS]) };
     },
+  },
+  pytorch: {
+    unsupported: (p, io) => (p.dilationRate.some((d) => d !== 1) ? 'dilation' : io.outputShape.slice(0, 2).some((d) => d === null) || io.inputShapes[0].slice(0, 2).some((d) => d === null) ? 'an image of unknown size' : null),
+    module: (p, io) => {
+      const [h, w] = io.inputShapes[0] as number[];
+      const [oh, ow] = io.outputShape as number[];
+      // The full transposed convolution is (n - 1) * stride + kernel long; tfjs keeps the middle, the odd pixel cut at the end.
+      const crop = [0, 1].map((i) => Math.max(0, Math.floor((([h, w][i] - 1) * p.strides[i] + p.kernelSize[i] - [oh, ow][i]) / 2)));
+      return `nw.ConvTranspose2d(${lastAxis(io.inputShapes[0])}, ${p.filters}, ${py(p.kernelSize)}, stride=${py(p.strides)}, bias=${py(p.useBias)}, crop=${py(crop)}, size=${py([oh, ow])})`;
+    },
+    forward: (p, io) => torchActivation(p.activation, `${io.module}(${io.inputs[0]})`),
+    // tfjs kernel [height, width, out, in] → PyTorch [in, out, height, width].
+    weights: (p) => ({ weight: 'w("kernel").transpose(3, 2, 0, 1)', ...(p.useBias ? { bias: 'w("bias")' } : {}) }),
   },
   tfjs: {
     factory: 'conv2dTranspose',

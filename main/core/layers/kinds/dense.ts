@@ -2,6 +2,7 @@ import { ACTIVATIONS } from '../params';
 import { defineLayer } from '../types';
 import { formatShape } from '../../shapes';
 import { droppedSettings, kerasActivation, kerasBool } from '../../import/kerasConfig';
+import { lastAxis, py, torchActivation } from '../pytorch';
 
 export const Dense = defineLayer({
   kind: 'Dense',
@@ -45,6 +46,11 @@ export const Dense = defineLayer({
       params: { units: c.units, activation: kerasActivation(c.activation), useBias: kerasBool(c.use_bias, true) },
       dropped: droppedSettings(c, ['units', 'activation', 'use_bias']),
     }),
+  },
+  pytorch: {
+    module: (p, io) => `nn.Linear(${lastAxis(io.inputShapes[0])}, ${p.units}, bias=${py(p.useBias)})`,
+    forward: (p, io) => torchActivation(p.activation, `${io.module}(${io.inputs[0]})`),
+    weights: (p) => ({ weight: 'w("kernel").T', ...(p.useBias ? { bias: 'w("bias")' } : {}) }),
   },
   tfjs: {
     factory: 'dense',

@@ -2,6 +2,7 @@ import { defineLayer, type ShapeCheck } from '../types';
 import type { Shape } from '../../shapes';
 import { droppedSettings } from '../../import/kerasConfig';
 
+
 /**
  * The shared check of layers that drop values with a rate (Dropout, SpatialDropout1D/2D, GaussianDropout): the
  * shape passes through; tfjs only drops when 0 < rate < 1, so rates of 0 and 1 get a warning.
@@ -39,6 +40,10 @@ export const Dropout = defineLayer({
   keras: {
     className: 'Dropout',
     params: (c) => ({ params: { rate: c.rate }, dropped: droppedSettings(c, ['rate']) }),
+  },
+  pytorch: {
+    module: (p) => `nn.Dropout(${p.rate})`,
+    forward: (_p, io) => `${io.module}(${io.inputs[0]})`,
   },
   tfjs: {
     factory: 'dropout',

@@ -2,6 +2,7 @@ import { defineLayer } from '../types';
 import { formatShape, type Shape } from '../../shapes';
 import { droppedSettings, kerasBool } from '../../import/kerasConfig';
 
+
 export const Embedding = defineLayer({
   kind: 'Embedding',
   label: 'Embedding',
@@ -51,6 +52,12 @@ export const Embedding = defineLayer({
       params: { inputDim: c.input_dim, outputDim: c.output_dim, maskZero: kerasBool(c.mask_zero, false) },
       dropped: droppedSettings(c, ['input_dim', 'output_dim', 'mask_zero']),
     }),
+  },
+  pytorch: {
+    module: (p) => `nn.Embedding(${p.inputDim}, ${p.outputDim})`,
+    forward: (_p, io) => `${io.module}(${io.inputs[0]}.long())`,
+    weights: () => ({ weight: 'w("embeddings")' }),
+    mask: (p, io) => (p.maskZero ? `${io.inputs[0]} != 0` : null),
   },
   tfjs: {
     factory: 'embedding',

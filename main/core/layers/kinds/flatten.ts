@@ -2,6 +2,7 @@ import { defineLayer } from '../types';
 import { describeShape, formatShape, shapeSize } from '../../shapes';
 import { requireChannelsLast } from '../../import/kerasConfig';
 
+
 export const Flatten = defineLayer({
   kind: 'Flatten',
   label: 'Flatten',
@@ -34,6 +35,10 @@ export const Flatten = defineLayer({
       requireChannelsLast(c);
       return { params: {} };
     },
+  },
+  pytorch: {
+    // Channels last, as in tfjs, so the flat order is tfjs's.
+    forward: (_p, io) => `torch.flatten(${io.inputs[0]}, 1)`,
   },
   tfjs: {
     factory: 'flatten',

@@ -61,6 +61,11 @@ export function globalPooling(reduction: Reduction, dims: 1 | 2): AnyLayerSpec {
         return { params: {} };
       },
     },
+    pytorch: {
+      forward: (_p, io) => `${io.inputs[0]}.${reduction === 'Average' ? 'mean' : 'amax'}(dim=${dims === 1 ? 1 : '(1, 2)'})`,
+      // tfjs's global pooling ignores masks and hands none on.
+      mask: () => null,
+    },
     tfjs: {
       factory: `global${reduction}Pooling${dims}d`,
       className: label,

@@ -1,5 +1,5 @@
 import { defineLayer } from '../types';
-import { kerasRecurrent, statefulConfig, RECURRENT_PARAMS, recurrentInputs, recurrentOutputs, recurrentParamCount, recurrentShape } from './sequence';
+import { kerasRecurrent, statefulConfig, RECURRENT_PARAMS, recurrentInputs, recurrentOutputs, recurrentParamCount, recurrentShape , recurrentTorch } from './sequence';
 
 /** The memory it carries from step to step: what Return state gives and an initial state sets. */
 const STATES = ['state'];
@@ -52,6 +52,7 @@ export const GRU = defineLayer({
       return { ...imported, params: { ...imported.params, resetAfter: kerasBool(c.reset_after, false) } };
     },
   },
+  pytorch: recurrentTorch('gru'),
   tfjs: {
     custom: true,
     factory: 'gru',

@@ -1,6 +1,7 @@
 import { defineLayer } from '../types';
 import { kerasBatchSize, kerasSampleShape, KerasImportError } from '../../import/kerasConfig';
 
+
 export const Input = defineLayer({
   kind: 'Input',
   label: 'Input',
@@ -44,6 +45,9 @@ export const Input = defineLayer({
       if (!shape) throw new KerasImportError('it has no batch_input_shape (or batch_shape)');
       return { params: { shape, batchSize: kerasBatchSize(c) }, dropped: c.sparse === true || c.ragged === true ? ['sparse/ragged input'] : [] };
     },
+  },
+  pytorch: {
+    forward: (_p, io) => io.inputs[0],
   },
   tfjs: {
     // The compiler builds Input nodes with `tf.input({shape})` (or `{batchShape}` with a fixed batch), not with a tf.layers factory.

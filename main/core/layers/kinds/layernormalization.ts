@@ -2,6 +2,7 @@ import { defineLayer } from '../types';
 import { formatShape } from '../../shapes';
 import { normalizationAxis, normalizationRankError } from './batchnormalization';
 import { droppedSettings, kerasBool, kerasInt, kerasNumber, KerasImportError } from '../../import/kerasConfig';
+import { lastAxis, py } from '../pytorch';
 
 export const LayerNormalization = defineLayer({
   kind: 'LayerNormalization',
@@ -51,6 +52,12 @@ export const LayerNormalization = defineLayer({
         dropped: droppedSettings(c, ['axis', 'epsilon', 'center', 'scale', 'rms_scaling']),
       };
     },
+  },
+  pytorch: {
+    unsupported: (p, io) => (p.center !== p.scale ? 'center without scale (or scale without center)' : p.axis !== -1 && p.axis !== io.inputShapes[0].length ? 'an axis other than the last' : null),
+    module: (p, io) => `nn.LayerNorm(${lastAxis(io.inputShapes[0])}, eps=${p.epsilon}, elementwise_affine=${py(p.scale)})`,
+    forward: (_p, io) => `${io.module}(${io.inputs[0]})`,
+    weights: (p): Record<string, string> => (p.scale ? { weight: 'w("gamma")', bias: 'w("beta")' } : {}),
   },
   tfjs: {
     factory: 'layerNormalization',

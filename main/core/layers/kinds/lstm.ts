@@ -1,5 +1,5 @@
 import { defineLayer } from '../types';
-import { kerasRecurrent, statefulConfig, RECURRENT_PARAMS, recurrentInputs, recurrentOutputs, recurrentParamCount, recurrentShape } from './sequence';
+import { kerasRecurrent, statefulConfig, RECURRENT_PARAMS, recurrentInputs, recurrentOutputs, recurrentParamCount, recurrentShape , recurrentTorch } from './sequence';
 
 /** The memory it carries from step to step: what Return state gives and an initial state sets. */
 const STATES = ['state h', 'state c'];
@@ -30,6 +30,7 @@ export const LSTM = defineLayer({
     className: 'LSTM',
     params: (c) => kerasRecurrent(c, { unit_forget_bias: true }),
   },
+  pytorch: recurrentTorch('lstm'),
   tfjs: {
     factory: 'lstm',
     className: 'LSTM',

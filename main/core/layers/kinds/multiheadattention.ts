@@ -1,3 +1,4 @@
+import { attentionWeights, lastAxis, py } from '../pytorch';
 import { defineLayer } from '../types';
 import { ATTENTION_INPUT_NAMES, ATTENTION_SCORES, MAX_ATTENTION_DROPOUT, attentionParamCount, multiHeadAttentionShape, queryValueKey, resolveAttentionSizes } from './attention';
 import { droppedSettings, kerasBool, kerasInt, kerasNumber, KerasImportError } from '../../import/kerasConfig';
@@ -68,6 +69,21 @@ export const MultiHeadAttention = defineLayer({
         dropped: droppedSettings(c, ['num_heads', 'key_dim', 'value_dim', 'dropout', 'use_bias', 'output_shape', 'attention_axes', 'use_causal_mask', 'return_attention_scores']),
       };
     },
+  },
+  pytorch: {
+    module: (p, io) => {
+      const [query, value, key] = [io.inputShapes[0], io.inputShapes[1] ?? io.inputShapes[0], io.inputShapes[2] ?? io.inputShapes[1] ?? io.inputShapes[0]].map(lastAxis);
+      const valueDim = p.valueDim > 0 ? p.valueDim : p.keyDim;
+      const outputDim = p.outputDim > 0 ? p.outputDim : query;
+      return `nw.MultiHeadAttention(${query}, ${value}, ${key}, ${p.numHeads}, ${p.keyDim}, ${valueDim}, ${outputDim}, bias=${py(p.useBias)}, dropout=${p.dropout}, causal=${py(p.useCausalMask)})`;
+    },
+    forward: (p, io) => {
+      const [query, value, key] = io.inputs;
+      // A padding mask counts for a self-attention (one input) only, as in the app's layer.
+      const rest = [value ?? query, ...(key ? [key] : []), ...(io.inputs.length === 1 && io.mask ? [`padding=${io.mask}`] : []), ...(p.returnAttentionScores ? ['return_scores=True'] : [])];
+      return `${io.module}(${query}, ${rest.join(', ')})`;
+    },
+    weights: (p) => attentionWeights('', '', p.useBias),
   },
   tfjs: {
     custom: true,

@@ -5,4 +5,5 @@ export const Multiply = elementwiseMergeLayer({
   description: 'Multiplies its inputs value by value, e.g. to gate one branch with another (a sigmoid branch scales the other); the inputs need the same shape.',
   namePrefix: 'multiply',
   factory: 'multiply',
+  torch: (inputs) => inputs.join(' * '),
 });

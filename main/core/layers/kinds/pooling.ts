@@ -1,5 +1,6 @@
+import { py, windowPads } from '../pytorch';
 import type { ParamDefs } from '../params';
-import { defineLayer, type AnyLayerSpec, type CheckContext, type ShapeCheck } from '../types';
+import { defineLayer, type AnyLayerSpec, type CheckContext, type PytorchLayer, type PytorchShapes, type ShapeCheck } from '../types';
 import type { Shape } from '../../shapes';
 import { convOutputLength, imageRankError } from './conv2d';
 import { sequenceRankError } from './sequence';
@@ -87,10 +88,24 @@ export function pooling(reduction: Reduction, dims: 1 | 2): AnyLayerSpec {
         return { params, dropped: droppedSettings(c, ['pool_size', 'strides', 'padding']) };
       },
     },
+    ...(dims === 2 ? { pytorch: pooling2dTorch(reduction) } : {}),
     tfjs: {
       factory: `${reduction.toLowerCase()}Pooling${dims}d`,
       className: label,
       config: (p) => ({ poolSize: Array.isArray(p.poolSize) ? [...p.poolSize] : p.poolSize, strides: Array.isArray(p.strides) ? [...p.strides] : p.strides, padding: p.padding }),
     },
   });
+}
+
+/** 2-D pooling in PyTorch: max with tfjs's 'same' padding (-inf), average over whole windows only. */
+function pooling2dTorch(reduction: Reduction): PytorchLayer<ReturnType<typeof params2D>> {
+  const pads = (p: Window, io: PytorchShapes) => windowPads(io.inputShapes[0], io.outputShape, p.padding, list(p.poolSize), list(p.strides));
+  return {
+    unsupported: (p, io) => (reduction === 'Average' && p.padding === 'same' ? "average pooling with 'same' padding" : pads(p, io) ? null : "'same' padding of an image of unknown size"),
+    module: (p, io) =>
+      reduction === 'Max'
+        ? `nw.MaxPool2d(${py(list(p.poolSize))}, ${py(list(p.strides))}, pad=${py(pads(p, io))})`
+        : `nw.AvgPool2d(${py(list(p.poolSize))}, ${py(list(p.strides))})`,
+    forward: (_p, io) => `${io.module}(${io.inputs[0]})`,
+  };
 }

@@ -1,3 +1,4 @@
+import { lastAxis, py } from '../pytorch';
 import { defineLayer } from '../types';
 import { POSITION_MODES, positionalEmbeddingShape } from './attention';
 
@@ -41,6 +42,11 @@ export const PositionalEmbedding = defineLayer({
   },
   countParams([input], p) {
     return p.mode === 'learned' ? p.maxLength * (input[input.length - 1] ?? 0) : 0;
+  },
+  pytorch: {
+    module: (p, io) => `nw.PositionalEmbedding(${py(p.mode)}, ${p.maxLength}, ${lastAxis(io.inputShapes[0])}, max_wavelength=${p.maxWavelength})`,
+    forward: (_p, io) => `${io.module}(${io.inputs[0]})`,
+    weights: (p): Record<string, string> => (p.mode === 'learned' ? { embeddings: 'w("embeddings")' } : {}),
   },
   tfjs: {
     custom: true,

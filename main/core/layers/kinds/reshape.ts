@@ -2,6 +2,7 @@ import { defineLayer } from '../types';
 import { formatShape, shapeSize, type Shape } from '../../shapes';
 import { droppedSettings } from '../../import/kerasConfig';
 
+
 export const Reshape = defineLayer({
   kind: 'Reshape',
   label: 'Reshape',
@@ -49,6 +50,12 @@ export const Reshape = defineLayer({
   keras: {
     className: 'Reshape',
     params: (c) => ({ params: { targetShape: c.target_shape }, dropped: droppedSettings(c, ['target_shape']) }),
+  },
+  pytorch: {
+    forward: (p, io) => {
+      const known = io.outputShape.every((d) => d !== null);
+      return `${io.inputs[0]}.reshape((${known ? -1 : `${io.inputs[0]}.shape[0]`}, ${(known ? io.outputShape : p.targetShape).join(', ')}))`;
+    },
   },
   tfjs: {
     factory: 'reshape',

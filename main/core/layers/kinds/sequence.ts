@@ -1,5 +1,6 @@
 import { ACTIVATIONS, type ParamDefs } from '../params';
-import { reshapeFix, type CheckContext, type ShapeCheck, type ShapeFix } from '../types';
+import { reshapeFix, type CheckContext, type PytorchLayer, type ShapeCheck, type ShapeFix } from '../types';
+import { lastAxis, py } from '../pytorch';
 import { describeShape, formatShape, type Shape } from '../../shapes';
 import { droppedSettings, kerasActivation, kerasBool, kerasNumber, KerasImportError, type KerasConfig } from '../../import/kerasConfig';
 
@@ -187,5 +188,50 @@ export function kerasRecurrent(c: KerasConfig, defaults: KerasConfig = {}, used:
       recurrentDropout: kerasNumber(c.recurrent_dropout, 0),
     },
     dropped: droppedSettings(c, ['units', 'activation', 'recurrent_activation', 'return_sequences', 'return_state', 'stateful', 'go_backwards', 'use_bias', 'dropout', 'recurrent_dropout', ...used], defaults),
+  };
+}
+
+/** The settings of a recurrent layer its PyTorch module takes (SimpleRNN has no gates, GRU may reset after). */
+interface TorchRecurrentValues extends RecurrentValues {
+  activation: string;
+  recurrentActivation?: string;
+  resetAfter?: boolean;
+  stateful: boolean;
+}
+
+/**
+ * A recurrent layer in PyTorch: the shipped nw.Recurrent, which runs tfjs's step with PyTorch's weight layout and
+ * gate order. tfjs's LSTM gates i, f, c, o are PyTorch's i, f, g, o; its GRU's z, r, h become r, z, n.
+ */
+const settingsOf = (values: unknown) => values as TorchRecurrentValues;
+
+export function recurrentTorch(cell: 'lstm' | 'gru' | 'rnn'): PytorchLayer<ParamDefs> {
+  const reorder = (expr: string) => (cell === 'gru' ? `nw.gates(${expr}, [1, 0, 2])` : expr);
+  return {
+    unsupported: (values) => (settingsOf(values).stateful ? 'a stateful layer' : null),
+    module: (values, io) => {
+      const p = settingsOf(values);
+      const settings = [
+        `activation=${py(p.activation)}`,
+        ...(p.recurrentActivation ? [`recurrent_activation=${py(p.recurrentActivation)}`] : []),
+        `return_sequences=${py(p.returnSequences)}`,
+        ...(p.returnState ? ['return_state=True'] : []),
+        ...(p.resetAfter ? ['reset_after=True'] : []),
+        ...(p.dropout > 0 ? [`dropout=${p.dropout}`] : []),
+        ...(p.recurrentDropout > 0 ? [`recurrent_dropout=${p.recurrentDropout}`] : []),
+      ];
+      return `nw.Recurrent(${py(cell)}, ${lastAxis(io.inputShapes[0])}, ${p.units}, ${settings.join(', ')})`;
+    },
+    forward: (_p, io) => {
+      const [x, ...initial] = io.inputs;
+      return `${io.module}(${x}${io.mask ? `, mask=${io.mask}` : ''}${initial.length ? `, initial_state=[${initial.join(', ')}]` : ''})`;
+    },
+    weights: (values) => ({
+      weight_ih: reorder('w("kernel").T'),
+      weight_hh: reorder('w("recurrent_kernel").T'),
+      ...(settingsOf(values).resetAfter ? { bias: reorder('w("bias")[0]'), bias_hh: reorder('w("bias")[1]') } : { bias: reorder('w("bias")') }),
+    }),
+    // Each step's output keeps the sequence's mask; the last state alone has none.
+    mask: (values, io) => (settingsOf(values).returnSequences ? io.mask : null),
   };
 }

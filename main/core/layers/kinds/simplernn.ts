@@ -1,5 +1,5 @@
 import { defineLayer } from '../types';
-import { kerasRecurrent, statefulConfig, SIMPLE_RNN_PARAMS, recurrentInputs, recurrentOutputs, recurrentParamCount, recurrentShape } from './sequence';
+import { kerasRecurrent, statefulConfig, SIMPLE_RNN_PARAMS, recurrentInputs, recurrentOutputs, recurrentParamCount, recurrentShape , recurrentTorch } from './sequence';
 
 /** The memory it carries from step to step: what Return state gives and an initial state sets. */
 const STATES = ['state'];
@@ -34,6 +34,7 @@ export const SimpleRNN = defineLayer({
       return { params: rest, dropped };
     },
   },
+  pytorch: recurrentTorch('rnn'),
   tfjs: {
     factory: 'simpleRNN',
     className: 'SimpleRNN',

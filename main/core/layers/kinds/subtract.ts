@@ -7,5 +7,6 @@ export const Subtract = elementwiseMergeLayer({
   namePrefix: 'subtract',
   maxInputs: 2,
   factory: 'subtract',
+  torch: (inputs) => `${inputs[0]} - ${inputs[1]}`,
   custom: true,
 });

@@ -1,5 +1,6 @@
-import { defineLayer, reshapeFix, type AnyLayerSpec } from '../types';
+import { defineLayer, reshapeFix, type AnyLayerSpec, type PytorchCall, type PytorchShapes } from '../types';
 import { describeShape } from '../../shapes';
+import type { LayerValue, ParamDefs, ParamValues } from '../params';
 import { Dense } from './dense';
 import { Conv2D } from './conv2d';
 import { Conv1D } from './conv1d';
@@ -14,7 +15,7 @@ import { Flatten } from './flatten';
 import { Reshape } from './reshape';
 import { Dropout } from './dropout';
 import { Activation } from './activation';
-import { kerasWrapped, wrappedCount, wrappedNonTrainable, wrappedLayer, wrappedPenalizedWeights, wrappedShape } from './wrapper';
+import { kerasWrapped, wrappedCount, wrappedNonTrainable, wrappedLayer, wrappedPenalizedWeights, wrappedShape, wrappedSpec } from './wrapper';
 import { droppedSettings } from '../../import/kerasConfig';
 
 /** The kinds that work on one step at a time (tfjs runs them on [batch, ...step] for each step in turn). */
@@ -81,9 +82,27 @@ export const TimeDistributed = defineLayer({
       return { params: { layer }, dropped: [...dropped, ...droppedSettings(c, ['layer'])] };
     },
   },
+  pytorch: {
+    unsupported: (p, io) => {
+      const inner = wrappedSpec(PER_STEP_KINDS, p.layer);
+      return inner.pytorch ? (inner.pytorch.unsupported?.(stepParams(p.layer), perStep(io)) ?? null) : `a ${inner.kind} inside`;
+    },
+    module: (p, io) => wrappedSpec(PER_STEP_KINDS, p.layer).pytorch?.module?.(stepParams(p.layer), perStep(io)) ?? null,
+    // The wrapped layer on every step at once: time folded into the batch axis, then unfolded.
+    forward: (p, io) => `nw.time_distributed(lambda step: ${wrappedSpec(PER_STEP_KINDS, p.layer).pytorch!.forward(stepParams(p.layer), { ...perStep(io), inputs: ['step'], mask: null })}, ${io.inputs[0]})`,
+    weights: (p, io) => wrappedSpec(PER_STEP_KINDS, p.layer).pytorch?.weights?.(stepParams(p.layer), perStep(io)) ?? {},
+  },
   tfjs: {
     factory: 'timeDistributed',
     className: 'TimeDistributed',
     config: (p) => ({ layer: wrappedLayer(PER_STEP_KINDS, p.layer) }),
   },
 });
+
+/** What the wrapped layer sees of a TimeDistributed: one step (the shapes without their time axis). */
+function perStep<T extends PytorchShapes>(io: T): T & PytorchCall {
+  return { ...io, inputShapes: io.inputShapes.map((s) => s.slice(1)), outputShape: io.outputShape.slice(1) } as T & PytorchCall;
+}
+
+/** The wrapped layer's params (the `layer` param's schema has checked them and filled in the defaults). */
+const stepParams = (value: LayerValue) => value.params as ParamValues<ParamDefs>;

@@ -2,6 +2,7 @@ import { defineLayer } from '../types';
 import { imageRankError } from './conv2d';
 import { droppedSettings, kerasPair, requireChannelsLast } from '../../import/kerasConfig';
 
+
 export const UpSampling2D = defineLayer({
   kind: 'UpSampling2D',
   label: 'UpSampling2D',
@@ -37,6 +38,10 @@ export const UpSampling2D = defineLayer({
       requireChannelsLast(c);
       return { params: { size: kerasPair(c.size, [2, 2]), interpolation: c.interpolation ?? 'nearest' }, dropped: droppedSettings(c, ['size', 'interpolation']) };
     },
+  },
+  pytorch: {
+    unsupported: (p) => (p.interpolation !== 'nearest' ? `${p.interpolation} interpolation` : null),
+    forward: (p, io) => `${io.inputs[0]}.repeat_interleave(${p.size[0]}, dim=1).repeat_interleave(${p.size[1]}, dim=2)`,
   },
   tfjs: {
     factory: 'upSampling2d',
