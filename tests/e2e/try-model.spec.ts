@@ -1,5 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import { promises as fs } from 'node:fs';
+import sharp from 'sharp';
 import { engineServer } from './engineServer';
 
 // Try the model: train the starter MNIST network for one epoch, draw a digit, see its ten class probabilities;
@@ -75,5 +76,15 @@ test('draw a digit and see ten class probabilities; a reload keeps the trained m
     [0.4, 0.8],
   ]);
   await expect(page.getByTestId('try-probability')).toHaveCount(10);
+
+  // An image file picked (a PNG of another size: decoded and resized by the engine), and a file that is no image.
+  const digit = Buffer.from(Array.from({ length: 56 * 56 }, (_, i) => (Math.abs((i % 56) - 28) < 4 && Math.floor(i / 56) > 8 && Math.floor(i / 56) < 48 ? 255 : 0)));
+  const png = await sharp(digit, { raw: { width: 56, height: 56, channels: 1 } }).png().toBuffer();
+  await page.getByTestId('try-file').setInputFiles({ name: 'one.png', mimeType: 'image/png', buffer: png });
+  await expect(page.getByTestId('try-file-drop').locator('img')).toBeVisible();
+  await expect(page.getByTestId('try-probability')).toHaveCount(10);
+  await expect(page.getByTestId('try-error')).toHaveCount(0);
+  await page.getByTestId('try-file').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') });
+  await expect(page.getByTestId('try-error')).toContainText('"notes.png" cannot be read as an image');
   expect(pageErrors).toEqual([]);
 });

@@ -181,7 +181,10 @@ function ImageFileInput() {
     const bytes = new Uint8Array(await file.arrayBuffer());
     let binary = '';
     for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    setPreview(URL.createObjectURL(file));
+    setPreview((old) => {
+      if (old) URL.revokeObjectURL(old);
+      return URL.createObjectURL(file);
+    });
     void actions.predictSample({ type: 'image', name: file.name, dataBase64: btoa(binary) });
   };
   const drop = (e: DragEvent<HTMLLabelElement>) => {
@@ -193,7 +196,15 @@ function ImageFileInput() {
     <label className="try-file" data-testid="try-file-drop" onDragOver={(e) => e.preventDefault()} onDrop={drop}>
       {preview ? <img src={preview} alt="The image given" className="try-file__preview" /> : null}
       <span>Drop an image here, or pick one</span>
-      <input type="file" accept="image/png,image/jpeg" data-testid="try-file" onChange={(e) => void use(e.target.files?.[0])} />
+      <input
+        type="file"
+        accept="image/png,image/jpeg"
+        data-testid="try-file"
+        onChange={(e) => {
+          void use(e.target.files?.[0]);
+          e.target.value = ''; // the same file picked again is tried again
+        }}
+      />
       {problem && <span className="try-panel__error">{problem}</span>}
     </label>
   );
