@@ -7,7 +7,7 @@
  */
 import type { Graph, ProjectNode } from '../project';
 import type { Shape } from '../shapes';
-import { getLayerSpec } from '../layers/registry';
+import { getLayerSpec, isInputKind } from '../layers/registry';
 import { analyzeGraph, parseParams, topologicalOrder, type GraphAnalysis } from './analyze';
 
 /** One layer as it is in one of the two networks. */
@@ -209,8 +209,9 @@ export interface LayerMatching {
 /**
  * Pairs the layers of two networks. Only layers of the same kind are paired.
  * 1. Same name.
- * 2. Neighbours: an unpaired layer whose inputs or outputs are paired with those of an unpaired layer of the other
- *    network (most such neighbours wins; ties go to the nearer place in the order). Repeated while it pairs more.
+ * 2. Neighbours (Inputs still unpaired are first paired in order, as anchors): an unpaired layer whose inputs or outputs are paired with those of an unpaired layer of the other
+ *    network (most such neighbours wins; ties go to the one whose neighbours are of the same kinds, then to the nearer
+ *    place in the order). Repeated while it pairs more.
  * 3. Order: what is left is aligned as two sequences of kinds in topological order (longest common subsequence), so
  *    an imported copy whose names all differ still pairs layer by layer.
  */
@@ -246,6 +247,30 @@ export function matchLayers(before: Graph, after: Graph): LayerMatching {
   const nb = neighbours(before);
   const na = neighbours(after);
 
+  // Inputs left unpaired (all names differ) are paired in order: they anchor the pairing by neighbours.
+  const inputsBefore = orderBefore.filter((id) => !pairedBefore.has(id) && isInputKind(kindBefore.get(id)!));
+  const inputsAfter = orderAfter.filter((id) => !afterToBefore.has(id) && isInputKind(kindAfter.get(id)!));
+  for (const [b, a] of commonSubsequence(
+    inputsBefore.map((id) => kindBefore.get(id)!),
+    inputsAfter.map((id) => kindAfter.get(id)!),
+  )) {
+    pair(inputsAfter[a], inputsBefore[b], 'order');
+  }
+
+  // The kinds around a layer, to tell apart two candidates wired to the same paired layer (a block's two branches).
+  const kindsAround = (ids: string[], kinds: Map<string, string>) => ids.map((id) => kinds.get(id)!);
+  const overlap = (x: string[], y: string[]) => {
+    const rest = [...y];
+    let n = 0;
+    for (const k of x) {
+      const i = rest.indexOf(k);
+      if (i >= 0) {
+        rest.splice(i, 1);
+        n++;
+      }
+    }
+    return n;
+  };
   for (let progress = true; progress; ) {
     progress = false;
     for (const a of orderAfter) {
@@ -254,13 +279,16 @@ export function matchLayers(before: Graph, after: Graph): LayerMatching {
       const pairedIns = na.ins.get(a)!.map(counterpart).filter((x): x is string => !!x);
       const pairedOuts = na.outs.get(a)!.map(counterpart).filter((x): x is string => !!x);
       if (!pairedIns.length && !pairedOuts.length) continue;
-      let best: { id: string; score: number; distance: number } | null = null;
+      const aroundA = [...kindsAround(na.ins.get(a)!, kindAfter), '|', ...kindsAround(na.outs.get(a)!, kindAfter)];
+      let best: { id: string; score: number; alike: number; distance: number } | null = null;
       for (const b of orderBefore) {
         if (pairedBefore.has(b) || kindBefore.get(b) !== kindAfter.get(a)) continue;
         const score = pairedIns.filter((x) => nb.ins.get(b)!.includes(x)).length + pairedOuts.filter((x) => nb.outs.get(b)!.includes(x)).length;
         if (score === 0) continue;
+        const alike = overlap(aroundA, [...kindsAround(nb.ins.get(b)!, kindBefore), '|', ...kindsAround(nb.outs.get(b)!, kindBefore)]);
         const distance = Math.abs(rankBefore.get(b)! - rankAfter.get(a)!);
-        if (!best || score > best.score || (score === best.score && distance < best.distance)) best = { id: b, score, distance };
+        const better = !best || score > best.score || (score === best.score && (alike > best.alike || (alike === best.alike && distance < best.distance)));
+        if (better) best = { id: b, score, alike, distance };
       }
       if (best) {
         pair(a, best.id, 'neighbours');
