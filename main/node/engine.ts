@@ -15,6 +15,7 @@ import { RunStore, RunStoreError, checkRunId, CHECKPOINTS_DIR } from './runs';
 import { startRecordedTraining } from './recordedTraining';
 import { exportTrainedModel } from './export';
 import { ComputeBridge, ComputeBridgeError, type ComputeHost } from './computeBridge';
+import { compareSources, CompareSourceError } from './compareSources';
 
 export interface EngineOptions {
   host: 'electron' | 'browser';
@@ -208,6 +209,7 @@ export class Engine {
       if (e instanceof ComputeBridgeError) throw new EngineError(e.message, e.code);
       if (e instanceof ProjectFileError) throw new EngineError(e.message, 'project_file');
       if (e instanceof RunStoreError) throw new EngineError(e.message, e.code);
+      if (e instanceof CompareSourceError) throw new EngineError(e.message, 'compare_source');
       throw new EngineError((e as Error).message ?? String(e), 'failed', { cause: e });
     }
   }
@@ -255,6 +257,7 @@ export class Engine {
       return { path: await this.options.pickPath(p.purpose, p.defaultPath) };
     },
     'export.run': (p) => this.exportRun(p.runId, p.dir),
+    'diff.compare': (p) => compareSources(p.a, p.b, { runs: this.runStore, templatesDir: this.templatesDir }),
     'datasets.columns': (p) => readCsvColumns(p.path, p.delimiter),
     'datasets.inspect': (p) => inspectDataset(p.source),
     'runs.list': () => this.runStore.list(),

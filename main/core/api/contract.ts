@@ -3,6 +3,7 @@ import { ProjectSchema, type Project } from '../project';
 import type { DatasetInfo, DatasetPreview } from '../datasets';
 import { CsvDelimiterSchema, DatasetSourceSchema } from '../project';
 import type { EvaluationReport } from '../metrics';
+import { CompareSourceSchema, type CompareResult } from '../compare';
 
 /**
  * The one API between the UI and the engine. Electron IPC and the local WebSocket server both
@@ -346,6 +347,8 @@ export const api = {
     params: z.object({ purpose: z.enum(PICK_PATH_PURPOSES), defaultPath: z.string().max(4096).optional() }),
     result: {} as { path: string | null },
   },
+  /** Two networks compared (core/graph/diff.ts): each a project or model file, a run, or a template. */
+  'diff.compare': { params: z.object({ a: CompareSourceSchema, b: CompareSourceSchema }), result: {} as CompareResult },
   'export.run': {
     params: z.object({ runId: z.string().min(1), dir: PathParam.optional() }),
     result: {} as { dir: string; files: string[] },
