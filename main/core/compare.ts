@@ -12,7 +12,7 @@ import type { DiffEdge, DiffLayer, GraphDiff, LayerDiff } from './graph/diff';
 export const CompareSourceSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('file'), path: z.string().min(1, 'A path is required').max(4096) }),
   z.object({ type: z.literal('run'), runId: z.string().min(1, 'A run id is required').max(200) }),
-  z.object({ type: z.literal('template'), id: z.string().regex(/^[a-z0-9-]+$/, 'Template ids use a-z, 0-9 and -') }),
+  z.object({ type: z.literal('template'), id: z.string().max(100).regex(/^[a-z0-9-]+$/, 'Template ids use a-z, 0-9 and -') }),
 ]);
 export type CompareSource = z.infer<typeof CompareSourceSchema>;
 

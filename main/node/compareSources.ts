@@ -5,12 +5,12 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { CompareResult, CompareSide, CompareSource } from '../core/compare';
+import { CompareSourceSchema, type CompareResult, type CompareSide, type CompareSource } from '../core/compare';
 import { diffGraphs } from '../core/graph/diff';
 import { importKerasModel, KerasImportError } from '../core/import/keras';
-import { isKerasModelDocument, parseProject, ProjectFileError } from '../core/project';
+import { describeValue, isKerasModelDocument, parseProject, ProjectFileError } from '../core/project';
 import { MAX_PROJECT_BYTES } from '../core/api/contract';
-import { RunStore } from './runs';
+import { RunStore, RunStoreError } from './runs';
 
 /** A source that cannot be compared; the message names it and says why. */
 export class CompareSourceError extends Error {
@@ -70,7 +70,11 @@ export async function loadFileSide(file: string): Promise<CompareSide> {
   }
 }
 
-export async function loadCompareSide(source: CompareSource, context: CompareContext): Promise<CompareSide> {
+export async function loadCompareSide(given: CompareSource, context: CompareContext): Promise<CompareSide> {
+  // The engine's calls are checked already; the command line's are checked here.
+  const parsed = CompareSourceSchema.safeParse(given);
+  if (!parsed.success) throw new CompareSourceError(parsed.error.issues[0].message);
+  const source = parsed.data;
   switch (source.type) {
     case 'file':
       return loadFileSide(source.path);
@@ -79,7 +83,9 @@ export async function loadCompareSide(source: CompareSource, context: CompareCon
       try {
         details = await context.runs.get(source.runId);
       } catch (e) {
-        throw new CompareSourceError(`Run ${source.runId} cannot be compared: ${(e as Error).message}`);
+        // The run history's messages name the run already.
+        if (e instanceof RunStoreError) throw new CompareSourceError(e.message);
+        throw new CompareSourceError(`Run ${describeValue(source.runId)} cannot be compared: ${(e as Error).message}`);
       }
       return { label: `run ${source.runId}`, kind: 'run', name: details.config.name, graph: details.config.graph, run: { summary: details.summary, history: details.history } };
     }
@@ -88,7 +94,7 @@ export async function loadCompareSide(source: CompareSource, context: CompareCon
       try {
         text = await fs.readFile(path.join(context.templatesDir, `${source.id}.json`), 'utf8');
       } catch {
-        throw new CompareSourceError(`There is no template "${source.id}".`);
+        throw new CompareSourceError(`There is no template ${describeValue(source.id)}.`);
       }
       const project = parseProject(text, `template ${source.id}`);
       return { label: `template ${source.id}`, kind: 'template', name: project.name, graph: project.graph };
