@@ -281,7 +281,9 @@ export function matchLayers(before: Graph, after: Graph): LayerMatching {
       if (!pairedIns.length && !pairedOuts.length) continue;
       const aroundA = [...kindsAround(na.ins.get(a)!, kindAfter), '|', ...kindsAround(na.outs.get(a)!, kindAfter)];
       let best: { id: string; score: number; alike: number; distance: number } | null = null;
-      for (const b of orderBefore) {
+      // Only layers wired to a paired neighbour can score: the consumers of paired inputs, the producers of paired outputs.
+      const candidates = new Set([...pairedIns.flatMap((x) => nb.outs.get(x) ?? []), ...pairedOuts.flatMap((y) => nb.ins.get(y) ?? [])]);
+      for (const b of candidates) {
         if (pairedBefore.has(b) || kindBefore.get(b) !== kindAfter.get(a)) continue;
         const score = pairedIns.filter((x) => nb.ins.get(b)!.includes(x)).length + pairedOuts.filter((x) => nb.outs.get(b)!.includes(x)).length;
         if (score === 0) continue;
