@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Engine, EngineError } from '../../main/node/engine';
 import type { CompareResult } from '../../main/core/compare';
+import type { Project } from '../../main/core/project';
 import { unclearReason } from '../fuzz/clearError';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -35,6 +36,21 @@ describe('diff.compare through the engine', () => {
     expect(model.a.kind).toBe('model');
     expect(model.a.graph.nodes.length).toBeGreaterThan(2);
   }, 60_000);
+
+  it('finds a trained run and the model.json exported from it the same network, with the run\u2019s final metrics', async () => {
+    const project = JSON.parse(readFileSync(path.join(ROOT, 'templates/spirals-mlp.json'), 'utf8')) as Project;
+    project.training.epochs = 1;
+    project.dataset.source = { ...project.dataset.source, samples: 200 } as Project['dataset']['source'];
+    const { runId } = (await engine.dispatch('training.start', { project })) as { runId: string };
+    expect((await engine.waitForRun(runId)).status).toBe('completed');
+    const exported = (await engine.dispatch('export.run', { runId, dir: path.join(dataDir, 'export') })) as { dir: string };
+    const r = (await engine.dispatch('diff.compare', { a: { type: 'file', path: path.join(exported.dir, 'model.json') }, b: { type: 'run', runId } })) as CompareResult;
+    expect(r.a.kind).toBe('model');
+    expect(r.diff.equal).toBe(true);
+    expect(r.diff.totals.after.layers).toBe(project.graph.nodes.length);
+    expect(r.b.run?.summary.status).toBe('completed');
+    expect(r.b.run?.history).toHaveLength(1);
+  }, 300_000);
 
   it('refuses what cannot be compared with a clear error naming it', async () => {
     const refusal = async (a: unknown, b: unknown) => {
