@@ -4,12 +4,16 @@
  */
 import { z } from 'zod';
 import type { EpochMetrics, RunSummary } from './api/contract';
-import type { Graph } from './project';
+import { ProjectSchema, type Graph } from './project';
 import { formatShape } from './shapes';
 import type { DiffEdge, DiffLayer, GraphDiff, LayerDiff } from './graph/diff';
 
-/** One side of a comparison: a project or Keras / TensorFlow.js model file, a run in the history, or a template. */
+/**
+ * One side of a comparison: a project or Keras / TensorFlow.js model file, a run in the history, a template, or a
+ * project given whole (the document open in the editor, unsaved changes included).
+ */
 export const CompareSourceSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('project'), project: ProjectSchema }),
   z.object({ type: z.literal('file'), path: z.string().min(1, 'A path is required').max(4096) }),
   z.object({ type: z.literal('run'), runId: z.string().min(1, 'A run id is required').max(200) }),
   z.object({ type: z.literal('template'), id: z.string().max(100).regex(/^[a-z0-9-]+$/, 'Template ids use a-z, 0-9 and -') }),
@@ -18,9 +22,9 @@ export type CompareSource = z.infer<typeof CompareSourceSchema>;
 
 /** One side as loaded. */
 export interface CompareSide {
-  /** What the side is, for headings: the file's name, "run <id>", "template <id>". */
+  /** What the side is, for headings: the file's name, "run <id>", "template <id>", "open project". */
   label: string;
-  kind: 'project' | 'model' | 'run' | 'template';
+  kind: 'project' | 'model' | 'run' | 'template' | 'document';
   /** The project's name (an imported model's name). */
   name: string;
   /** The network, with canvas positions (an imported model's are laid out). */

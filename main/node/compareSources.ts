@@ -76,6 +76,8 @@ export async function loadCompareSide(given: CompareSource, context: CompareCont
   if (!parsed.success) throw new CompareSourceError(parsed.error.issues[0].message);
   const source = parsed.data;
   switch (source.type) {
+    case 'project':
+      return { label: 'open project', kind: 'document', name: source.project.name, graph: source.project.graph };
     case 'file':
       return loadFileSide(source.path);
     case 'run': {

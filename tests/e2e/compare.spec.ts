@@ -91,11 +91,19 @@ test('compare two projects: both networks highlighted, and the list of changes',
   expect(pageErrors).toEqual([]);
 });
 
-test('compare two runs: their curves overlaid and final metrics side by side; a missing file is named', async ({ page }) => {
+test('compare the open project with a saved copy, then two runs: their curves overlaid and final metrics side by side; a missing file is named', async ({ page }) => {
   await page.goto(app.url);
   await expect(page.getByTestId('node-dense_2')).toBeVisible();
   await page.getByTestId('compare-button').click();
   const dialog = page.getByTestId('compare-dialog');
+
+  // The open project (the MNIST MLP the app starts with) is the first side unless another is chosen.
+  await expect(dialog.getByTestId('compare-source-a')).toHaveValue('document');
+  await dialog.getByTestId('compare-source-b').selectOption({ label: 'mlp.neurowire' });
+  await dialog.getByTestId('compare-run').click();
+  await expect(dialog.getByTestId('compare-summary')).toHaveText('The two networks are the same: 4 layers, 101,770 parameters.');
+  await expect(dialog.getByTestId('compare-changes')).toHaveCount(0);
+  await dialog.getByTestId('compare-again').click();
 
   // A path that names nothing: the engine's reason, and the choice stays open.
   await dialog.getByTestId('compare-source-a').selectOption('other');

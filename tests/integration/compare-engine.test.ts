@@ -35,6 +35,12 @@ describe('diff.compare through the engine', () => {
     })) as CompareResult;
     expect(model.a.kind).toBe('model');
     expect(model.a.graph.nodes.length).toBeGreaterThan(2);
+
+    // A project given whole (the editor's open document), against the template it came from.
+    const project = JSON.parse(readFileSync(path.join(ROOT, 'templates/mnist-mlp.json'), 'utf8')) as Project;
+    const open = (await engine.dispatch('diff.compare', { a: { type: 'project', project }, b: { type: 'template', id: 'mnist-mlp' } })) as CompareResult;
+    expect(open.a).toMatchObject({ kind: 'document', label: 'open project', name: 'MNIST MLP' });
+    expect(open.diff.equal).toBe(true);
   }, 60_000);
 
   it('finds a trained run and the model.json exported from it the same network, with the run\u2019s final metrics', async () => {

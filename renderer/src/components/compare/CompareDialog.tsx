@@ -3,6 +3,7 @@ import type { ProjectFileEntry } from '../../../../main/core/api/contract';
 import type { CompareResult, CompareSource } from '../../../../main/core/compare';
 import { finalMetricRows, layerChangeLines } from '../../../../main/core/compare';
 import type { LayerDiff, LayerStatus } from '../../../../main/core/graph/diff';
+import type { Project } from '../../../../main/core/project';
 import { useActions, useApp, useAppStore } from '../../store/context';
 import { errorText } from '../../store/slices/types';
 import { formatCount } from '../../format';
@@ -12,14 +13,15 @@ import { RunCurves } from './RunCurves';
 import './compare.css';
 
 /**
- * A choice in a side's list, as text: "file:<path>", "run:<id>", "template:<id>", or "other" (a path typed in or
- * picked in the system dialog).
+ * A choice in a side's list, as text: "document" (the open project as it is now), "file:<path>", "run:<id>",
+ * "template:<id>", or "other" (a path typed in or picked in the system dialog).
  */
 type Choice = string;
 
-function sourceOf(choice: Choice, typedPath: string): CompareSource | null {
+function sourceOf(choice: Choice, typedPath: string, document: Project): CompareSource | null {
   const [type, ...rest] = choice.split(':');
   const value = rest.join(':');
+  if (type === 'document') return { type: 'project', project: document };
   if (type === 'file' && value) return { type: 'file', path: value };
   if (type === 'run' && value) return { type: 'run', runId: value };
   if (type === 'template' && value) return { type: 'template', id: value };
@@ -42,6 +44,7 @@ function SourcePicker({ side, choice, path, onChoice, onPath, projects }: { side
       </label>
       <select id={`compare-source-${side}`} className="btn compare-picker__select" data-testid={`compare-source-${side}`} value={choice} onChange={(e) => onChoice(e.target.value)}>
         <option value="">Choose a project, run, template or file…</option>
+        <option value="document">The open project (as it is now)</option>
         {projects.length > 0 && (
           <optgroup label="Saved projects">
             {projects.map((p) => (
@@ -194,9 +197,9 @@ function CompareView({ result }: { result: CompareResult }) {
 export function CompareDialog({ onClose }: { onClose: () => void }) {
   const store = useAppStore();
   const actions = useActions();
-  const currentPath = useApp((s) => s.doc.filePath);
+  const document = useApp((s) => s.project);
   const [projects, setProjects] = useState<ProjectFileEntry[]>([]);
-  const [choices, setChoices] = useState<[Choice, Choice]>([currentPath ? `file:${currentPath}` : '', '']);
+  const [choices, setChoices] = useState<[Choice, Choice]>(['document', '']);
   const [paths, setPaths] = useState<[string, string]>(['', '']);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -215,7 +218,7 @@ export function CompareDialog({ onClose }: { onClose: () => void }) {
     };
   }, [store]);
 
-  const sources = [sourceOf(choices[0], paths[0]), sourceOf(choices[1], paths[1])] as const;
+  const sources = [sourceOf(choices[0], paths[0], document), sourceOf(choices[1], paths[1], document)] as const;
   const compare = async () => {
     if (!sources[0] || !sources[1]) return;
     setBusy(true);
