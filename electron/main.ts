@@ -188,6 +188,7 @@ function buildMenu(): void {
           { type: 'separator' },
           { label: 'Import Model…', accelerator: 'CmdOrCtrl+I', click: () => void importModelFromDialog() },
           { label: 'Export Trained Model…', accelerator: 'CmdOrCtrl+E', click: menuAction('export') },
+          { label: 'Compare…', click: menuAction('compare') },
           { type: 'separator' },
           isMac ? { role: 'close' } : { role: 'quit' },
         ],

@@ -18,6 +18,7 @@ import { ComputeBridge, ComputeBridgeError, type ComputeHost } from './computeBr
 import { predictSample } from './predict';
 import { SampleError } from '../core/preprocess';
 import { describeModelInputs, modelMetadataOf } from '../core/prediction';
+import { compareSources, CompareSourceError } from './compareSources';
 
 export interface EngineOptions {
   host: 'electron' | 'browser';
@@ -212,6 +213,7 @@ export class Engine {
       if (e instanceof ProjectFileError) throw new EngineError(e.message, 'project_file');
       if (e instanceof RunStoreError) throw new EngineError(e.message, e.code);
       if (e instanceof SampleError) throw new EngineError(e.message, 'bad_sample');
+      if (e instanceof CompareSourceError) throw new EngineError(e.message, 'compare_source');
       throw new EngineError((e as Error).message ?? String(e), 'failed', { cause: e });
     }
   }
@@ -264,6 +266,7 @@ export class Engine {
       return describeModelInputs(modelMetadataOf(artifacts.userDefinedMetadata), { runId: p.runId, projectName: project.name });
     },
     'model.predict': async (p) => predictSample({ runId: p.runId, ...(await this.trainedModel(p.runId, 'try')), sample: p.sample }),
+    'diff.compare': (p) => compareSources(p.a, p.b, { runs: this.runStore, templatesDir: this.templatesDir }),
     'datasets.columns': (p) => readCsvColumns(p.path, p.delimiter),
     'datasets.inspect': (p) => inspectDataset(p.source),
     'runs.list': () => this.runStore.list(),

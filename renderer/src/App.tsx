@@ -11,6 +11,7 @@ import { StatusBar } from './components/StatusBar';
 import { Banners } from './components/Banners';
 import { OpenDialog, QuestionDialog, SaveDialog } from './components/Dialogs';
 import { TemplateGallery } from './components/TemplateGallery';
+import { CompareDialog } from './components/compare/CompareDialog';
 import { attachUnsavedChangesGuard } from './desktop';
 import { attachFileDrop } from './fileDrop';
 import { projectFileName } from '../../main/core/projectFile';
@@ -21,9 +22,9 @@ import { EditingGestures } from './editing/EditingGestures';
  * Actions the Electron menu sends as `menu` events through the preload bridge. Project files opened from outside
  * the page (double-click, Open Recent) come as the engine's openRequested event instead (main.tsx).
  */
-type MenuAction = 'new' | 'open' | 'save' | 'saveAs' | 'export' | 'undo' | 'redo' | 'train' | 'stop';
+type MenuAction = 'new' | 'open' | 'save' | 'saveAs' | 'export' | 'compare' | 'undo' | 'redo' | 'train' | 'stop';
 
-type Dialog = { kind: 'open' } | { kind: 'save'; path: string } | { kind: 'templates' } | null;
+type Dialog = { kind: 'open' } | { kind: 'save'; path: string } | { kind: 'templates' } | { kind: 'compare' } | null;
 
 /** Re-fits the canvas view whenever a project is loaded. */
 function FitOnLoad() {
@@ -135,6 +136,7 @@ export function App() {
         save: () => void save(),
         saveAs,
         export: () => void actions.exportModel(),
+        compare: () => setDialog({ kind: 'compare' }),
         undo: () => actions.undo(),
         redo: () => actions.redo(),
         train: () => void actions.startTraining(),
@@ -168,7 +170,7 @@ export function App() {
   return (
     <ReactFlowProvider>
       <div className="app">
-        <Toolbar onOpen={open} onSave={() => void save()} onSaveAs={saveAs} onTemplates={() => setDialog({ kind: 'templates' })} />
+        <Toolbar onOpen={open} onSave={() => void save()} onSaveAs={saveAs} onTemplates={() => setDialog({ kind: 'templates' })} onCompare={() => setDialog({ kind: 'compare' })} />
         <Banners />
         <main className="workspace">
           <Palette />
@@ -183,6 +185,7 @@ export function App() {
       {dialog?.kind === 'open' && <OpenDialog onClose={() => setDialog(null)} />}
       {dialog?.kind === 'save' && <SaveDialog initialPath={dialog.path} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'templates' && <TemplateGallery onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'compare' && <CompareDialog onClose={() => setDialog(null)} />}
       <QuestionDialog />
     </ReactFlowProvider>
   );

@@ -4,6 +4,7 @@ import type { DatasetInfo, DatasetPreview } from '../datasets';
 import { CsvDelimiterSchema, DatasetSourceSchema } from '../project';
 import type { EvaluationReport } from '../metrics';
 import { SampleSchema, type ModelInputs, type Prediction } from '../prediction';
+import { CompareSourceSchema, type CompareResult } from '../compare';
 
 /**
  * The one API between the UI and the engine. Electron IPC and the local WebSocket server both
@@ -351,6 +352,8 @@ export const api = {
   'model.inputs': { params: z.object({ runId: RunIdParam }), result: {} as ModelInputs },
   /** One sample through a run's trained model, prepared as its training data was: each output's probabilities or values. */
   'model.predict': { params: z.object({ runId: RunIdParam, sample: SampleSchema }), result: {} as Prediction },
+  /** Two networks compared (core/graph/diff.ts): each a project or model file, a run, or a template. */
+  'diff.compare': { params: z.object({ a: CompareSourceSchema, b: CompareSourceSchema }), result: {} as CompareResult },
   'export.run': {
     params: z.object({ runId: z.string().min(1), dir: PathParam.optional() }),
     result: {} as { dir: string; files: string[] },

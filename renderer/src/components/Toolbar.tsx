@@ -9,9 +9,11 @@ export interface ToolbarProps {
   onSaveAs(): void;
   /** Opens the template gallery. */
   onTemplates(): void;
+  /** Opens the comparison of two networks. */
+  onCompare(): void;
 }
 
-export function Toolbar({ onOpen, onSave, onSaveAs, onTemplates }: ToolbarProps) {
+export function Toolbar({ onOpen, onSave, onSaveAs, onTemplates, onCompare }: ToolbarProps) {
   const actions = useActions();
   const templates = useApp((s) => s.engine.templates);
   const name = useApp((s) => s.project.name);
@@ -93,6 +95,9 @@ export function Toolbar({ onOpen, onSave, onSaveAs, onTemplates }: ToolbarProps)
           title={canExport ? 'Export the trained model and TypeScript code' : 'Train a model first'}
         >
           Export
+        </button>
+        <button type="button" className="btn" data-testid="compare-button" onClick={onCompare} title="Compare two projects, runs or model files: added, removed and changed layers">
+          Compare…
         </button>
       </div>
       <EditingTools />

@@ -42,6 +42,12 @@ const fieldValue = (field: string): fc.Arbitrary<unknown> => {
       return fc.oneof(some, fc.constantFrom('auto', ',', ';', '\t', '|'));
     case 'purpose':
       return fc.oneof(some, fc.constantFrom('openProject', 'saveProject', 'dataFolder'));
+    case 'a':
+    case 'b':
+      return fc.oneof(
+        some,
+        fc.record({ type: fc.constantFrom('file', 'run', 'template', 'nope'), path: fc.oneof(pathValue, anyJson), runId: some, id: some }, { requiredKeys: ['type'] }),
+      );
     case 'event':
       return fc.oneof(some, fc.record({ type: fc.constantFrom('log', 'state', 'epoch', 'batch'), runId: some, message: some, state: some }, { requiredKeys: ['type'] }));
     default:
@@ -49,7 +55,7 @@ const fieldValue = (field: string): fc.Arbitrary<unknown> => {
       return PATH_FIELDS.has(field) ? fc.oneof(pathValue, anyJson) : some;
   }
 };
-const FIELDS = ['runId', 'path', 'project', 'id', 'source', 'purpose', 'delimiter', 'compute', 'event', 'result', 'dir', 'defaultPath'];
+const FIELDS = ['runId', 'path', 'project', 'id', 'source', 'purpose', 'delimiter', 'compute', 'event', 'result', 'dir', 'defaultPath', 'a', 'b'];
 
 const paramsArb = fc.oneof(
   { weight: 1, arbitrary: anyJson },
@@ -62,15 +68,15 @@ const paramsArb = fc.oneof(
   },
 );
 
-/** Params with their path thunks turned into paths in the fuzz folder. */
-function resolved(params: unknown): unknown {
+/** Params with their path thunks (also those one object down: diff.compare's sources) turned into paths in the fuzz folder. */
+function resolved(params: unknown, depth = 0): unknown {
   if (typeof params !== 'object' || params === null || Array.isArray(params)) return params;
-  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'function' ? (v as () => string)() : v]));
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'function' ? (v as () => string)() : depth === 0 ? resolved(v, 1) : v]));
 }
 
-function rawStrings(params: unknown): string[] {
+function rawStrings(params: unknown, depth = 0): string[] {
   if (typeof params !== 'object' || params === null || Array.isArray(params)) return stringsIn(params);
-  return Object.entries(params).flatMap(([k, v]) => (PATH_FIELDS.has(k) ? [k] : [k, ...stringsIn(v)]));
+  return Object.entries(params).flatMap(([k, v]) => (PATH_FIELDS.has(k) ? [k] : depth === 0 && typeof v === 'object' && v !== null && !Array.isArray(v) ? [k, ...rawStrings(v, 1)] : [k, ...stringsIn(v)]));
 }
 
 export const engineCalls = defineTarget({

@@ -1,4 +1,5 @@
 import type { EpochMetrics, RunDetails, RunSummary } from '../../../../main/core/api/contract';
+import type { CompareResult, CompareSource } from '../../../../main/core/compare';
 import { exportRunModel, type SliceCreator } from './types';
 
 /** Run history (the Runs tab) and the run shown in the Evaluation tab. */
@@ -35,6 +36,8 @@ export interface RunsActions {
   openRunEvaluation(runId: string | null): Promise<void>;
   deleteRun(runId: string): Promise<boolean>;
   exportRun(runId: string): Promise<void>;
+  /** Compares two networks (project or model files, runs, templates) in the engine; rejects with the engine's reason. */
+  compareNetworks(a: CompareSource, b: CompareSource): Promise<CompareResult>;
 }
 
 export function initialRuns(): RunsState {
@@ -149,6 +152,10 @@ export const createRunsSlice: SliceCreator<RunsSliceState, RunsActions> = ({ cli
     async exportRun(runId) {
       const r = await exportRunModel({ client, notify, fail }, runId);
       if (r) setRuns({ exportResult: { runId, dir: r.dir, files: r.files } });
+    },
+
+    compareNetworks(a, b) {
+      return client.call('diff.compare', { a, b });
     },
   };
 
