@@ -3,6 +3,7 @@ import { ProjectSchema, type Project } from '../project';
 import type { DatasetInfo, DatasetPreview } from '../datasets';
 import { CsvDelimiterSchema, DatasetSourceSchema } from '../project';
 import type { EvaluationReport } from '../metrics';
+import type { ActivationReport } from '../inside/activations';
 
 /**
  * The one API between the UI and the engine. Electron IPC and the local WebSocket server both
@@ -341,6 +342,11 @@ export const api = {
   'runs.list': { params: z.object({}), result: [] as RunSummary[] },
   'runs.get': { params: z.object({ runId: z.string().min(1) }), result: {} as RunDetails },
   'runs.delete': { params: z.object({ runId: z.string().min(1) }), result: {} as { deleted: boolean } },
+  /** Look inside a trained run: every layer's activations for test sample `index` (default 0), summarised (core/inside/activations.ts). */
+  'runs.activations': {
+    params: z.object({ runId: RunIdParam, index: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(100_000_000).optional() }),
+    result: {} as ActivationReport,
+  },
   /** Native file dialogs; only the desktop app has them (the browser UI uses its own path dialog). */
   'dialog.pickPath': {
     params: z.object({ purpose: z.enum(PICK_PATH_PURPOSES), defaultPath: z.string().max(4096).optional() }),
