@@ -139,6 +139,14 @@ export interface OutputMetrics {
   valMae?: number;
 }
 
+/** One layer's norms at a measured batch (core/training/layerNorms.ts): L2 norms of its weights, their gradient and the optimizer's step. */
+export interface LayerNorms {
+  layer: string;
+  weight: number;
+  grad: number;
+  update: number;
+}
+
 export type TrainingEvent =
   | { type: 'started'; runId: string; backend: BackendInfo; trainSamples: number; valSamples: number; testSamples: number; epochs: number; batchesPerEpoch: number }
   /** `acc` is 0 for regression, which reports `mae` instead. */
@@ -158,6 +166,8 @@ export type TrainingEvent =
       etaSec: number | null;
     }
   | { type: 'epoch'; runId: string; metrics: EpochMetrics; progress: number; etaSec: number | null }
+  /** "Is this layer learning?": measured on about ten batches an epoch (0-based epoch and batch), for the layers with trainable weights. */
+  | { type: 'norms'; runId: string; epoch: number; batch: number; batchesPerEpoch: number; layers: LayerNorms[] }
   | { type: 'log'; runId: string; message: string }
   /** Pause and resume take effect between batches. */
   | { type: 'state'; runId: string; state: 'paused' | 'running' }
@@ -249,6 +259,10 @@ export const ReportedTrainingEventSchema = z.discriminatedUnion('type', [
     loss: num, acc: num, samplesPerSec: num, progress: finite, etaSec: num.nullable(),
   }).passthrough(),
   z.object({ type: z.literal('epoch'), runId: RunIdParam, metrics: EpochMetricsSchema, progress: finite, etaSec: num.nullable() }),
+  z.object({
+    type: z.literal('norms'), runId: RunIdParam, epoch: z.number().int().min(0), batch: z.number().int().min(0), batchesPerEpoch: z.number().int().min(0),
+    layers: z.array(z.object({ layer: z.string().max(200), weight: num, grad: num, update: num })).max(10_000),
+  }),
   z.object({ type: z.literal('log'), runId: RunIdParam, message: z.string().max(10_000) }),
   z.object({ type: z.literal('state'), runId: RunIdParam, state: z.enum(['paused', 'running']) }),
   z.object({ type: z.literal('evaluation'), runId: RunIdParam, report: z.object({ task: z.enum(['classification', 'regression', 'reconstruction']), samples: z.number(), loss: num }).passthrough() }),
