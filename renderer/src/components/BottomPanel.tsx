@@ -4,6 +4,7 @@ import { TrainingPanel } from './TrainingPanel';
 import { EvaluationPanel } from './EvaluationPanel';
 import { RunsPanel } from './RunsPanel';
 import { SummaryPanel } from './SummaryPanel';
+import { InsidePanel } from './inside/InsidePanel';
 import { useApp } from '../store/context';
 import './data/data.css';
 
@@ -20,6 +21,7 @@ const TABS: readonly BottomTab[] = [
   { id: 'evaluation', label: 'Evaluation', element: <EvaluationPanel /> },
   { id: 'runs', label: 'Runs', element: <RunsPanel /> },
   { id: 'summary', label: 'Summary', element: <SummaryPanel /> },
+  { id: 'inside', label: 'Inside', element: <InsidePanel /> },
 ];
 
 /** Shown first: training, where a new project goes next (and where the first end-to-end test starts). */

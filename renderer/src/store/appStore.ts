@@ -5,6 +5,7 @@ import { createDataSlice } from './slices/data';
 import { createDocumentSlice, HISTORY_LIMIT, type DocumentState } from './slices/document';
 import { createEditingSlice } from './slices/editing';
 import { createEngineSlice } from './slices/engine';
+import { createInsideSlice } from './slices/inside';
 import { createRunsSlice } from './slices/runs';
 import { createTrainingSlice } from './slices/training';
 import { errorText, type AppActions, type AppState, type AppStore, type SliceContext } from './slices/types';
@@ -27,6 +28,7 @@ export const appSlices = {
   ui: createUiSlice,
   engine: createEngineSlice,
   editing: createEditingSlice,
+  inside: createInsideSlice,
 } as const;
 
 /**
@@ -53,7 +55,8 @@ export function createAppStore(client: EngineClient): AppStore {
         const ui = appSlices.ui(ctx);
         const engine = appSlices.engine(ctx);
         const editing = appSlices.editing(ctx);
-        const slices = [document, data, runs, training, ui, engine, editing];
+        const inside = appSlices.inside(ctx);
+        const slices = [document, data, runs, training, ui, engine, editing, inside];
         const actions: AppActions = {
           ...document.actions,
           ...data.actions,
@@ -62,11 +65,12 @@ export function createAppStore(client: EngineClient): AppStore {
           ...ui.actions,
           ...engine.actions,
           ...editing.actions,
+          ...inside.actions,
           handleTrainingEvent(event) {
             for (const slice of slices) slice.onTrainingEvent?.(event);
           },
         };
-        return { ...document.state, ...data.state, ...runs.state, ...training.state, ...ui.state, ...engine.state, ...editing.state, actions };
+        return { ...document.state, ...data.state, ...runs.state, ...training.state, ...ui.state, ...engine.state, ...editing.state, ...inside.state, actions };
       },
       {
         partialize: (s): DocumentState => ({ project: s.project }),

@@ -5,6 +5,7 @@ import type { DataActions, DataSliceState } from './data';
 import type { DocumentActions, DocumentSliceState, DocumentState } from './document';
 import type { EditingActions, EditingSliceState } from './editing';
 import type { EngineActions, EngineSliceState } from './engine';
+import type { InsideActions, InsideSliceState } from './inside';
 import type { RunsActions, RunsSliceState } from './runs';
 import type { TrainingActions, TrainingSliceState } from './training';
 import type { MessageKind, UiActions, UiSliceState } from './ui';
@@ -15,13 +16,13 @@ export interface StoreActions {
 }
 
 /** Every action, flat: components call `actions.addNode(...)` without knowing which slice owns it. */
-export type AppActions = DocumentActions & DataActions & TrainingActions & RunsActions & UiActions & EngineActions & EditingActions & StoreActions;
+export type AppActions = DocumentActions & DataActions & TrainingActions & RunsActions & UiActions & EngineActions & EditingActions & InsideActions & StoreActions;
 
 /**
  * The whole state. Each top-level key belongs to exactly one slice, which alone writes it; a slice that
  * needs another slice's state changed calls that slice's action (reading any key is fine).
  */
-export type AppState = DocumentSliceState & DataSliceState & TrainingSliceState & RunsSliceState & UiSliceState & EngineSliceState & EditingSliceState & { actions: AppActions };
+export type AppState = DocumentSliceState & DataSliceState & TrainingSliceState & RunsSliceState & UiSliceState & EngineSliceState & EditingSliceState & InsideSliceState & { actions: AppActions };
 
 export type AppStore = StoreApi<AppState> & { temporal: StoreApi<TemporalState<DocumentState>> };
 
