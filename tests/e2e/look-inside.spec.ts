@@ -25,6 +25,8 @@ test('train a small CNN on MNIST, see the norm charts, then feature maps, a hist
   }
   await expect.poll(async () => page.getByTestId('inside-norms-conv2d_1').locator('path.recharts-curve').count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
   await expect(page.getByTestId('inside-norms-max_pooling2d_1')).toHaveCount(0); // no weights, no chart
+  await page.getByTestId('inside-norms-conv2d_1').scrollIntoViewIfNeeded();
+  await page.getByTestId('inside-panel').screenshot({ path: 'test-results/look-inside-norms.png' });
 
   await page.getByTestId('tab-training').click();
   await page.getByTestId('stop-button').click();

@@ -75,6 +75,12 @@ export const createInsideSlice: SliceCreator<InsideSliceState, InsideActions> = 
     state: { inside: initialInside() },
     actions,
     onTrainingEvent(event) {
+      // A run that kept a model is the one to look inside next (the tab shows it when it opens).
+      if (event.type === 'done' && event.hasModel) {
+        seq++;
+        setInside({ runId: event.runId, report: null, byLayer: {}, loading: false, error: null });
+        return;
+      }
       if (event.type !== 'norms') return;
       const point: NormPoint = { x: event.epoch + (event.batch + 1) / Math.max(1, event.batchesPerEpoch), layers: event.layers };
       setInside((s) => (s.normsRunId === event.runId ? { norms: thinned([...s.norms, point]) } : { normsRunId: event.runId, norms: [point] }));
