@@ -161,4 +161,34 @@ describe('layerActivations', () => {
     }
     expect(report.find((l) => l.layer === 'dense_1')!.summary.view).toBe('histogram');
   });
+
+  it("TransformerEncoder's heatmaps are its self-attention's probabilities; returning them leaves its output as it was", async () => {
+    const spec = requireLayerSpec('TransformerEncoder');
+    const config = { ...spec.tfjs.config({ ...Object.fromEntries(Object.entries(spec.params).map(([k, d]) => [k, (d as { default: unknown }).default])), numHeads: 2, intermediateDim: 8 }) };
+    const model = seeded(13, () => {
+      const input = tf.input({ shape: [4, 6], name: 'input_1' });
+      const enc = makeCustomLayer(tf, 'TransformerEncoder', { ...config, name: 'enc_1' }).apply(input) as tf.SymbolicTensor;
+      return tf.model({ inputs: input, outputs: enc });
+    });
+    const x = sample([4, 6], 9);
+    const report = await layerActivations(tf, model, [x]);
+    const enc = report.find((l) => l.layer === 'enc_1')!;
+    expect(enc.summary).toMatchObject({ view: 'heatmap', heads: 2, queries: 4, keys: 4 });
+    if (enc.summary.view === 'heatmap') {
+      for (const m of enc.summary.matrices) for (let q = 0; q < 4; q++) expect(m.slice(q * 4, q * 4 + 4).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+    }
+    // The same weights with the scores returned: the main output is unchanged, and the scores are the heatmaps.
+    const twin = makeCustomLayer(tf, 'TransformerEncoder', { ...config, returnAttentionScores: true, name: 'enc_twin' });
+    const input = tf.input({ shape: [4, 6] });
+    const both = tf.model({ inputs: input, outputs: twin.apply(input) as tf.SymbolicTensor[] });
+    expect(both.outputs.map((o) => o.shape)).toEqual([
+      [null, 4, 6],
+      [null, 2, 4, 4],
+    ]);
+    twin.setWeights(model.getLayer('enc_1').getWeights());
+    const [out, scores] = both.predict(x) as tf.Tensor[];
+    const plain = model.predict(x) as tf.Tensor;
+    expect(tf.max(tf.abs(tf.sub(out, plain))).dataSync()[0]).toBeLessThan(1e-6);
+    expect(enc.summary).toEqual(attentionHeatmaps(await scores.data(), [2, 4, 4]));
+  });
 });

@@ -206,21 +206,22 @@ export async function layerActivations(tf: Tf, model: tfTypes.LayersModel, xs: T
   const attention = layers.map((l) => specOfClassName(l.getClassName())?.attentionScores);
   // One forward pass gives every layer's output and the inputs of the attention layers.
   const attentionInputs = layers.map((l, i) => (attention[i] ? inputsOf(l) : []));
-  const wanted = [...outputs, ...attentionInputs.flat()];
+  // Each tensor once (tfjs refuses a model that lists an output twice): an attention layer's input is often another layer's output.
+  const wanted = [...new Set([...outputs, ...attentionInputs.flat()])];
+  const at = (t: tfTypes.SymbolicTensor) => all[wanted.indexOf(t)];
   const inner = tf.model({ inputs: model.inputs, outputs: wanted });
   const values = inner.predict(xs.length === 1 ? xs[0] : xs) as Tensor | Tensor[];
   const all = Array.isArray(values) ? values : [values];
   try {
     const result: LayerActivation[] = [];
-    let next = outputs.length;
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i];
-      const out = all[i];
+      const out = at(outputs[i]);
       const shape = out.shape.slice(1);
       const scoresSpec = attention[i];
       let summary: ActivationSummary;
       if (scoresSpec) {
-        const inputs = attentionInputs[i].map(() => all[next++]);
+        const inputs = attentionInputs[i].map(at);
         const scores = attentionScoresOf(layer, scoresSpec, inputs);
         try {
           summary = attentionHeatmaps(await scores.data(), scores.shape.slice(1));
