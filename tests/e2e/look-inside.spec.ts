@@ -16,6 +16,10 @@ test('train a small CNN on MNIST, see the norm charts, then feature maps, a hist
   await page.locator('[data-template-id="mnist-small-cnn"]').click();
   await expect(page.getByTestId('node-conv2d_1')).toBeVisible();
 
+  // A run far longer than the test (only Stop ends it), so neither a fast nor a slow machine finishes it first.
+  await page.getByTestId('training-epochs').fill('100');
+  await page.getByTestId('training-epochs').press('Enter');
+  await expect(page.getByTestId('training-epochs')).toHaveValue('100');
   await page.getByTestId('train-button').click();
   await page.getByTestId('tab-inside').click();
   await expect(page.getByTestId('inside-panel')).toBeVisible();

@@ -16,7 +16,7 @@ const LayerNormChart = memo(function LayerNormChart({ layer, points }: { layer: 
       <figcaption className="chart__title">{layer}</figcaption>
       <LineChart responsive style={{ width: '100%', height: 130 }} data={data} margin={{ top: 4, right: 8, bottom: 0, left: -4 }}>
         <CartesianGrid strokeDasharray="3 3" stroke="#e3e6eb" />
-        <XAxis type="number" dataKey="x" domain={[0, 'dataMax']} tickFormatter={(v: number) => String(Number(v.toFixed(1)))} fontSize={10} />
+        <XAxis type="number" dataKey="x" domain={[0, 'dataMax']} tickFormatter={(v: number) => String(Number(v.toFixed(2)))} fontSize={10} />
         <YAxis scale="log" domain={['auto', 'auto']} tickFormatter={fmt} fontSize={10} width={56} allowDataOverflow />
         <Tooltip formatter={fmt} labelFormatter={(v) => `epoch ${Number(v).toFixed(2)}`} />
         <Legend wrapperStyle={{ fontSize: 10 }} />
