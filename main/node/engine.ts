@@ -19,6 +19,7 @@ import { predictSample } from './predict';
 import { SampleError } from '../core/preprocess';
 import { describeModelInputs, modelMetadataOf } from '../core/prediction';
 import { compareSources, CompareSourceError } from './compareSources';
+import { InsideViewer } from './inside';
 
 export interface EngineOptions {
   host: 'electron' | 'browser';
@@ -114,6 +115,8 @@ export class Engine {
   readonly recent: RecentProjects;
   /** Project files asked to open from outside the page, until the page takes them. */
   private openRequests: string[] = [];
+  /** Look inside a run's model (runs.activations). */
+  private readonly inside: InsideViewer;
 
   constructor(private readonly options: EngineOptions) {
     this.dataDir = path.resolve(options.dataDir ?? defaultDataDir());
@@ -122,6 +125,7 @@ export class Engine {
     this.compute = new ComputeBridge({ host: options.computeHost ?? null, emitCommand: (e) => this.emit('compute', e) });
     this.tidied = this.removeOrphanedTempFiles().catch(() => 0);
     this.recent = new RecentProjects(options.recentProjectsFile ?? path.join(this.dataDir, RECENT_FILE));
+    this.inside = new InsideViewer(this.runStore);
   }
 
   /**
@@ -272,6 +276,7 @@ export class Engine {
     'runs.list': () => this.runStore.list(),
     'runs.get': (p) => this.runStore.get(p.runId),
     'runs.delete': (p) => this.deleteRun(p.runId),
+    'runs.activations': (p) => this.inside.activations(p.runId, p.index),
   };
 
   async info(): Promise<EngineInfo> {
@@ -321,6 +326,7 @@ export class Engine {
       throw new EngineError('A training run is already in progress. Stop it before starting another.', 'busy');
     }
     const where = compute === 'auto' ? await this.autoCompute() : compute;
+    this.inside.dispose(); // a resumed run trains on under its id: its kept model would be out of date
     if (this.activeRunId) throw new EngineError('A training run is already in progress. Stop it before starting another.', 'busy');
     // Run history: every event is recorded; 'done' goes out once the run's end is on disk, so runs.list agrees with it.
     const { run, persisted } = startRecordedTraining(
@@ -428,12 +434,14 @@ export class Engine {
       throw new EngineError(`Run ${runId} is still training; stop it before deleting it.`, 'busy');
     }
     this.runs.delete(runId);
+    this.inside.dispose();
     return { deleted: await this.runStore.delete(runId) };
   }
 
   /** Stops any training; called on app quit. */
   async dispose(): Promise<void> {
     this.compute.disposeAll();
+    this.inside.dispose();
     if (this.activeRunId) {
       const record = this.runs.get(this.activeRunId);
       record?.run.stop();

@@ -94,6 +94,7 @@ describe('one training job', () => {
       for (const run of [node, gpu]) {
         expect(run.types[0]).toBe('log');
         expect(run.types).toContain('started');
+        expect(run.types, 'per-layer norms ("is this layer learning?") reach the page from either trainer').toContain('norms');
         expect(run.types.indexOf('evaluation')).toBeGreaterThan(run.types.lastIndexOf('epoch'));
         expect(run.types.at(-1)).toBe('done');
         expect(run.types.filter((t) => t === 'done')).toHaveLength(1);

@@ -5,6 +5,7 @@ import { CsvDelimiterSchema, DatasetSourceSchema } from '../project';
 import type { EvaluationReport } from '../metrics';
 import { SampleSchema, type ModelInputs, type Prediction } from '../prediction';
 import { CompareSourceSchema, type CompareResult } from '../compare';
+import type { ActivationReport } from '../inside/activations';
 
 /**
  * The one API between the UI and the engine. Electron IPC and the local WebSocket server both
@@ -140,6 +141,14 @@ export interface OutputMetrics {
   valMae?: number;
 }
 
+/** One layer's norms at a measured batch (core/training/layerNorms.ts): L2 norms of its weights, their gradient and the optimizer's step. */
+export interface LayerNorms {
+  layer: string;
+  weight: number;
+  grad: number;
+  update: number;
+}
+
 export type TrainingEvent =
   | { type: 'started'; runId: string; backend: BackendInfo; trainSamples: number; valSamples: number; testSamples: number; epochs: number; batchesPerEpoch: number }
   /** `acc` is 0 for regression, which reports `mae` instead. */
@@ -159,6 +168,8 @@ export type TrainingEvent =
       etaSec: number | null;
     }
   | { type: 'epoch'; runId: string; metrics: EpochMetrics; progress: number; etaSec: number | null }
+  /** "Is this layer learning?": measured on about ten batches an epoch (0-based epoch and batch), for the layers with trainable weights. */
+  | { type: 'norms'; runId: string; epoch: number; batch: number; batchesPerEpoch: number; layers: LayerNorms[] }
   | { type: 'log'; runId: string; message: string }
   /** Pause and resume take effect between batches. */
   | { type: 'state'; runId: string; state: 'paused' | 'running' }
@@ -250,6 +261,10 @@ export const ReportedTrainingEventSchema = z.discriminatedUnion('type', [
     loss: num, acc: num, samplesPerSec: num, progress: finite, etaSec: num.nullable(),
   }).passthrough(),
   z.object({ type: z.literal('epoch'), runId: RunIdParam, metrics: EpochMetricsSchema, progress: finite, etaSec: num.nullable() }),
+  z.object({
+    type: z.literal('norms'), runId: RunIdParam, epoch: z.number().int().min(0), batch: z.number().int().min(0), batchesPerEpoch: z.number().int().min(0),
+    layers: z.array(z.object({ layer: z.string().max(200), weight: num, grad: num, update: num })).max(10_000),
+  }),
   z.object({ type: z.literal('log'), runId: RunIdParam, message: z.string().max(10_000) }),
   z.object({ type: z.literal('state'), runId: RunIdParam, state: z.enum(['paused', 'running']) }),
   z.object({ type: z.literal('evaluation'), runId: RunIdParam, report: z.object({ task: z.enum(['classification', 'regression', 'reconstruction']), samples: z.number(), loss: num }).passthrough() }),
@@ -343,6 +358,11 @@ export const api = {
   'runs.list': { params: z.object({}), result: [] as RunSummary[] },
   'runs.get': { params: z.object({ runId: z.string().min(1) }), result: {} as RunDetails },
   'runs.delete': { params: z.object({ runId: z.string().min(1) }), result: {} as { deleted: boolean } },
+  /** Look inside a trained run: every layer's activations for test sample `index` (default 0), summarised (core/inside/activations.ts). */
+  'runs.activations': {
+    params: z.object({ runId: RunIdParam, index: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(100_000_000).optional() }),
+    result: {} as ActivationReport,
+  },
   /** Native file dialogs; only the desktop app has them (the browser UI uses its own path dialog). */
   'dialog.pickPath': {
     params: z.object({ purpose: z.enum(PICK_PATH_PURPOSES), defaultPath: z.string().max(4096).optional() }),

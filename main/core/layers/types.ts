@@ -240,6 +240,13 @@ export interface LayerSpec<P extends ParamDefs = ParamDefs> {
   tfjs: TfjsBuild<P>;
   /** How the layer is written in an exported PyTorch model; absent where there is no mapping yet. */
   pytorch?: PytorchLayer<NoInfer<P>>;
+  /**
+   * Look inside (core/inside/activations.ts): config keys under which the built tfjs layer also gives its attention
+   * probabilities [batch, heads, query steps, key steps], as its output number `output`. Looking inside a trained
+   * model rebuilds the layer with them and its trained weights and draws each head's scores as a heatmap. Absent for
+   * layers without attention scores, whose activations are drawn by their output's shape.
+   */
+  attentionScores?: { config: Record<string, unknown>; output: number };
   /** How a Keras layer imports as this kind; absent where Keras has no such layer. */
   keras?: KerasImport;
 }

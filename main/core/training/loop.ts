@@ -26,6 +26,7 @@ import { checkOutputFit, walkOutput, type LossName } from '../outputFit';
 import { specOfClassName } from '../layers/registry';
 import type { Batch, LoopOptions, TrainingResult, SplitData } from './types';
 import { OPTIMIZER_RESTORED_NOTE, OPTIMIZER_STATE_NOTE, restoreOptimizerState } from './resume';
+import { layerNormsOf, measuresNorms, normTensors, weightGroups } from './layerNorms';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
@@ -641,6 +642,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
     if (trainable.length === 0) throw new Error('The network has no trainable weights.');
     const vars = trainable.map((w) => w.read() as tfTypes.Variable);
     const penalized = penalizedWeights(model).map((w) => w.read() as tfTypes.Variable);
+    const groups = weightGroups(model);
 
     for (const o of fit.outputs) {
       if (cfg.classWeights !== 'balanced' || o.target.task !== 'classification') {
@@ -719,9 +721,9 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
 
     /**
      * One optimization step; returns [total loss, sum of all trainable weights, then per output: metric sum,
-     * mean loss] as one tensor.
+     * mean loss, then (measureNorms) per layer: weight, gradient and step norms (layerNorms.ts)] as one tensor.
      */
-    const step = (batch: Batch, lr: number): { stats: Tensor; kept: Tensor[] } => {
+    const step = (batch: Batch, lr: number, measureNorms: boolean): { stats: Tensor; kept: Tensor[] } => {
       const kept: Tensor[] = [];
       try {
         const stats = tf.tidy(() => {
@@ -747,6 +749,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
             return total as tfTypes.Scalar;
           };
           const { value, grads } = tf.variableGrads(f, vars);
+          const before = measureNorms ? vars.map((v) => v.clone()) : [];
           let g = grads;
           if (clip.type === 'value') {
             g = {};
@@ -764,7 +767,8 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
             for (const v of penalized) v.assign(tf.mul(v, keep));
           }
           const weightSum = tf.addN(vars.map((v) => tf.sum(v)));
-          return tf.stack([value, tf.cast(weightSum, 'float32'), ...kept]);
+          const norms = measureNorms ? normTensors(tf, groups, vars, grads, before) : [];
+          return tf.stack([value, tf.cast(weightSum, 'float32'), ...kept, ...norms]);
         });
         return { stats, kept };
       } catch (e) {
@@ -822,7 +826,8 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
         const batch = await pending;
         const n = batch.count;
         const bt = now();
-        const { stats, kept } = step(batch, lr);
+        const measureNorms = opts.layerNorms !== false && measuresNorms(b, batchesPerEpoch);
+        const { stats, kept } = step(batch, lr, measureNorms);
         // Fetch the next batch while this one's result is read back (overlaps I/O of streamed data).
         if (b + 1 < batchesPerEpoch) pending = fetchBatch(b + 1);
         let v: Float32Array | Int32Array | Uint8Array;
@@ -853,6 +858,7 @@ export async function runTrainingLoop(opts: LoopOptions): Promise<TrainingResult
           outputSums[2 * j + 1] += v[3 + 2 * j] * n;
         }
         seen += n;
+        if (measureNorms) emit({ type: 'norms', runId, epoch, batch: b, batchesPerEpoch, layers: layerNormsOf(groups, v, 2 + 2 * fit.outputs.length) });
 
         const stopping = control.shouldStop();
         const t = now();

@@ -70,6 +70,7 @@ export interface LoopControl {
  *   Early stopping's `acc`/`val_acc` monitors mean MAE (lower is better) for regression.
  * - `loss` is the training loss with penalties and class weights; `valLoss` the plain data loss.
  * - The learning rate follows config.schedule per epoch (EpochMetrics.learningRate reports it).
+ * - Per-layer weight, gradient and step norms on about ten batches an epoch (`norms` events, layerNorms.ts).
  * - Events: started, batch (≤ 20/s, always the last of each epoch), epoch, log, state (with
  *   control.isPaused). The host sends `evaluation` (evaluateOnTest, evaluate.ts) and `done`.
  * - The optimizer is created and disposed inside; after it returns, tf.memory().numTensors is what it
@@ -94,6 +95,8 @@ export interface LoopOptions {
   makeOptimizer?(tf: Tf, config: TrainingConfig, learningRate: number): tfTypes.Optimizer | undefined;
   /** Loss options (From logits, loss weight) by output layer name; the job reads them from project.training.outputs. */
   outputLosses?: OutputLosses;
+  /** false leaves out the per-layer `norms` events (layerNorms.ts); the default measures them (bench/layer-norms.ts compares the speed). */
+  layerNorms?: boolean;
   /**
    * Continue a run (resume.ts): train from 0-based epoch `startEpoch`, the model already holding the weights of the
    * epoch before it. `history` (those earlier epochs' metrics) seeds the best epoch and begins the result's history.

@@ -5,6 +5,7 @@ import { EvaluationPanel } from './EvaluationPanel';
 import { RunsPanel } from './RunsPanel';
 import { SummaryPanel } from './SummaryPanel';
 import { TryModelPanel } from './TryModelPanel';
+import { InsidePanel } from './inside/InsidePanel';
 import { useApp } from '../store/context';
 import './data/data.css';
 
@@ -22,6 +23,7 @@ const TABS: readonly BottomTab[] = [
   { id: 'runs', label: 'Runs', element: <RunsPanel /> },
   { id: 'summary', label: 'Summary', element: <SummaryPanel /> },
   { id: 'try', label: 'Try', element: <TryModelPanel /> },
+  { id: 'inside', label: 'Inside', element: <InsidePanel /> },
 ];
 
 /** Shown first: training, where a new project goes next (and where the first end-to-end test starts). */

@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import { Handle, Position, type Node, type NodeHandle, type NodeProps } from '@xyflow/react';
 import { handleOfPort } from '../store/graphOps';
+import { InsideThumbnail } from './inside/InsideThumbnail';
 
 export interface LayerNodeData extends Record<string, unknown> {
   name: string;
@@ -63,6 +64,7 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
         </span>
         <span className="layer-node__params">{data.params ? `${data.params.toLocaleString('en-US')} params` : ''}</span>
       </div>
+      <InsideThumbnail layer={data.name} />
       {problem && (
         <div className={`layer-node__problem layer-node__problem--${state}`}>
           {problem}

@@ -5,6 +5,7 @@ import { createDataSlice } from './slices/data';
 import { createDocumentSlice, HISTORY_LIMIT, type DocumentState } from './slices/document';
 import { createEditingSlice } from './slices/editing';
 import { createEngineSlice } from './slices/engine';
+import { createInsideSlice } from './slices/inside';
 import { createRunsSlice } from './slices/runs';
 import { createTrainingSlice } from './slices/training';
 import { errorText, type AppActions, type AppState, type AppStore, type SliceContext } from './slices/types';
@@ -29,6 +30,7 @@ export const appSlices = {
   engine: createEngineSlice,
   editing: createEditingSlice,
   tryModel: createTryModelSlice,
+  inside: createInsideSlice,
 } as const;
 
 /**
@@ -56,7 +58,8 @@ export function createAppStore(client: EngineClient): AppStore {
         const engine = appSlices.engine(ctx);
         const editing = appSlices.editing(ctx);
         const tryModel = appSlices.tryModel(ctx);
-        const slices = [document, data, runs, training, ui, engine, editing, tryModel];
+        const inside = appSlices.inside(ctx);
+        const slices = [document, data, runs, training, ui, engine, editing, tryModel, inside];
         const actions: AppActions = {
           ...document.actions,
           ...data.actions,
@@ -66,11 +69,12 @@ export function createAppStore(client: EngineClient): AppStore {
           ...engine.actions,
           ...editing.actions,
           ...tryModel.actions,
+          ...inside.actions,
           handleTrainingEvent(event) {
             for (const slice of slices) slice.onTrainingEvent?.(event);
           },
         };
-        return { ...document.state, ...data.state, ...runs.state, ...training.state, ...ui.state, ...engine.state, ...editing.state, ...tryModel.state, actions };
+        return { ...document.state, ...data.state, ...runs.state, ...training.state, ...ui.state, ...engine.state, ...editing.state, ...tryModel.state, ...inside.state, actions };
       },
       {
         partialize: (s): DocumentState => ({ project: s.project }),

@@ -6,8 +6,8 @@ import {
   addNormWeights,
   firstMask,
   initializerOf,
+  attentionWithScores,
   isTraining,
-  multiHeadAttention,
   residual,
   shapeList,
   type AddWeight,
@@ -25,7 +25,9 @@ type Tensor = tfTypes.Tensor;
  * dropout → add & LayerNormalization (or each LayerNormalization first, normFirst). Weights in Keras-NLP's order
  * and names: self_attention_layer/{query,key,value,attention_output}/{kernel,bias}, self_attention_layer_norm/
  * {gamma,beta}, feedforward_layer_norm/…, feedforward_intermediate_dense/{kernel,bias}, feedforward_output_dense/….
- * keyDim (0: features ÷ heads) is Neurowire's addition.
+ * keyDim (0: features ÷ heads) is Neurowire's addition. With returnAttentionScores (as Keras-Hub's call argument
+ * return_attention_scores) it also gives the self-attention's probabilities [batch, heads, time, time] as a second
+ * output; the canvas never sets it: looking inside a trained model does (the spec's attentionScores).
  */
 export const TransformerEncoderLayer = defineCustomLayer({
   className: 'TransformerEncoder',
@@ -33,11 +35,13 @@ export const TransformerEncoderLayer = defineCustomLayer({
     class TransformerEncoder extends tf.layers.Layer {
       static className = 'TransformerEncoder';
       private readonly options: TransformerOptions;
+      private readonly returnScores: boolean;
       private parts: { attention: AttentionWeights; attentionNorm: NormWeights; feedForwardNorm: NormWeights; feedForward: FeedForward } | null = null;
 
       constructor(config: Record<string, unknown>) {
         super(config);
         this.options = transformerOptions(config);
+        this.returnScores = config.returnAttentionScores === true;
         this.supportsMasking = true;
       }
 
@@ -61,29 +65,35 @@ export const TransformerEncoderLayer = defineCustomLayer({
         this.built = true;
       }
 
-      override computeOutputShape(inputShape: TfShape | TfShape[]): TfShape {
-        return [...this.check(inputShape)];
+      override computeOutputShape(inputShape: TfShape | TfShape[]): TfShape | TfShape[] {
+        const shape = this.check(inputShape);
+        return this.returnScores ? [[...shape], [shape[0], this.options.numHeads, shape[1], shape[1]]] : [...shape];
       }
 
-      override call(inputs: Tensor | Tensor[], kwargs: Record<string, unknown>): Tensor {
+      override call(inputs: Tensor | Tensor[], kwargs: Record<string, unknown>): Tensor | Tensor[] {
         return tf.tidy(() => {
           const x = Array.isArray(inputs) ? inputs[0] : inputs;
           const parts = this.parts!;
           const training = isTraining(kwargs);
           const o = { normFirst: this.options.normFirst, epsilon: this.options.layerNormEpsilon, dropout: this.options.dropout, training };
-          const attended = residual(tf, x, parts.attentionNorm, o, (y) =>
-            multiHeadAttention(tf, parts.attention, y, y, y, { training, dropout: this.options.dropout, causal: false, padding: firstMask(kwargs.mask) }),
-          );
-          return residual(tf, attended, parts.feedForwardNorm, o, (y) => feedForward(tf, y, parts.feedForward));
+          let scores: Tensor | null = null;
+          const attended = residual(tf, x, parts.attentionNorm, o, (y) => {
+            const a = attentionWithScores(tf, parts.attention, y, y, y, { training, dropout: this.options.dropout, causal: false, padding: firstMask(kwargs.mask) });
+            scores = a.scores;
+            return a.output;
+          });
+          const out = residual(tf, attended, parts.feedForwardNorm, o, (y) => feedForward(tf, y, parts.feedForward));
+          return this.returnScores ? [out, scores!] : out;
         });
       }
 
       override computeMask(_inputs: Tensor | Tensor[], mask?: Tensor | Tensor[]): Tensor | Tensor[] {
-        return firstMask(mask) as Tensor;
+        const kept = firstMask(mask) as Tensor;
+        return this.returnScores ? ([kept, null] as unknown as Tensor[]) : kept;
       }
 
       override getConfig(): tfTypes.serialization.ConfigDict {
-        return { ...super.getConfig(), ...transformerConfig(this.options) };
+        return { ...super.getConfig(), ...transformerConfig(this.options), ...(this.returnScores ? { returnAttentionScores: true } : {}) };
       }
     }
     return TransformerEncoder;

@@ -15,6 +15,7 @@ export const MultiHeadAttention = defineLayer({
   outputFit: { fit: 'none' },
   inputs: { min: 1, max: 3, names: ATTENTION_INPUT_NAMES },
   outputs: { extra: (p) => (p.returnAttentionScores ? ATTENTION_SCORES : []) },
+  attentionScores: { config: { returnAttentionScores: true }, output: 1 },
   params: {
     numHeads: { type: 'int', default: 2, min: 1, max: 256, label: 'Heads', help: 'Number of attention heads: each compares the steps in its own learned way, and their results are joined.' },
     keyDim: { type: 'int', default: 16, min: 1, max: 4096, label: 'Key size', help: 'Size of the query and key vectors of each head, which are compared to decide where to look. Often features ÷ heads.' },

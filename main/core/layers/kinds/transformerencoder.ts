@@ -11,6 +11,7 @@ export const TransformerEncoder = defineLayer({
   namePrefix: 'transformer_encoder',
   role: 'layer',
   penalizedWeights: ['kernel'],
+  attentionScores: { config: { returnAttentionScores: true }, output: 1 },
   outputFit: { fit: 'none' },
   inputs: { min: 1, max: 1 },
   params: TRANSFORMER_PARAMS,

@@ -5,6 +5,7 @@ import type { DataActions, DataSliceState } from './data';
 import type { DocumentActions, DocumentSliceState, DocumentState } from './document';
 import type { EditingActions, EditingSliceState } from './editing';
 import type { EngineActions, EngineSliceState } from './engine';
+import type { InsideActions, InsideSliceState } from './inside';
 import type { RunsActions, RunsSliceState } from './runs';
 import type { TrainingActions, TrainingSliceState } from './training';
 import type { MessageCause, MessageKind, UiActions, UiSliceState } from './ui';
@@ -16,7 +17,7 @@ export interface StoreActions {
 }
 
 /** Every action, flat: components call `actions.addNode(...)` without knowing which slice owns it. */
-export type AppActions = DocumentActions & DataActions & TrainingActions & RunsActions & UiActions & EngineActions & EditingActions & TryModelActions & StoreActions;
+export type AppActions = DocumentActions & DataActions & TrainingActions & RunsActions & UiActions & EngineActions & EditingActions & TryModelActions & InsideActions & StoreActions;
 
 /**
  * The whole state. Each top-level key belongs to exactly one slice, which alone writes it; a slice that
@@ -29,7 +30,8 @@ export type AppState = DocumentSliceState &
   UiSliceState &
   EngineSliceState &
   EditingSliceState &
-  TryModelSliceState & { actions: AppActions };
+  TryModelSliceState &
+  InsideSliceState & { actions: AppActions };
 
 export type AppStore = StoreApi<AppState> & { temporal: StoreApi<TemporalState<DocumentState>> };
 

@@ -1,0 +1,64 @@
+/**
+ * The Inside tab's store slice: a run's norms events gathered per run (a new run starts afresh), a report kept by
+ * layer name for the canvas thumbnails, an engine error kept for the panel, and a finished run with a model becoming
+ * the one to look inside.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ApiMethod, EngineClient, EngineEvents, TrainingEvent } from '../../main/core/api/contract';
+import type { ActivationReport } from '../../main/core/inside/activations';
+import { createAppStore } from '../../renderer/src/store/appStore';
+
+function store(handlers: Partial<Record<ApiMethod, (params: unknown) => unknown>>) {
+  const listeners = new Set<(e: TrainingEvent) => void>();
+  const calls: { method: string; params: unknown }[] = [];
+  const client: EngineClient = {
+    async call(method, params) {
+      calls.push({ method, params });
+      const h = handlers[method];
+      if (!h) throw new Error(`fake engine: no handler for ${method}`);
+      return (await h(params)) as never;
+    },
+    on<E extends keyof EngineEvents>(_event: E, listener: (p: EngineEvents[E]) => void) {
+      listeners.add(listener as (e: TrainingEvent) => void);
+      return () => listeners.delete(listener as (e: TrainingEvent) => void);
+    },
+  };
+  return { s: createAppStore(client), calls, emit: (e: TrainingEvent) => listeners.forEach((l) => l(e)) };
+}
+
+const norms = (runId: string, epoch: number, batch: number): TrainingEvent => ({
+  type: 'norms', runId, epoch, batch, batchesPerEpoch: 4, layers: [{ layer: 'dense_1', weight: 2, grad: 0.1, update: 0.001 }],
+});
+
+const REPORT: ActivationReport = {
+  runId: 'r1', index: 2, samples: 10, label: '7', predicted: { label: '7', probability: 0.9 },
+  layers: [{ layer: 'dense_1', className: 'Dense', shape: [3], summary: { view: 'histogram', bins: [1, 2], min: 0, max: 1, mean: 0.5, std: 0.1, zeros: 0, count: 3 } }],
+};
+
+describe('the inside slice', () => {
+  it("gathers a run's norms at their place in epochs; a new run starts afresh", () => {
+    const { s, emit } = store({});
+    emit(norms('r1', 0, 1));
+    emit(norms('r1', 1, 3));
+    expect(s.getState().inside.norms.map((p) => p.x)).toEqual([0.5, 2]);
+    emit(norms('r2', 0, 3));
+    expect(s.getState().inside).toMatchObject({ normsRunId: 'r2', norms: [{ x: 1 }] });
+  });
+
+  it('keeps the report by layer name, and an error for the panel', async () => {
+    const { s, calls } = store({ 'runs.activations': (p) => ((p as { index: number }).index === 2 ? REPORT : Promise.reject(new Error('There is no test sample 99'))) });
+    await s.getState().actions.lookInside('r1', 2);
+    expect(calls).toEqual([{ method: 'runs.activations', params: { runId: 'r1', index: 2 } }]);
+    expect(s.getState().inside).toMatchObject({ runId: 'r1', index: 2, loading: false, error: null, report: REPORT });
+    expect(s.getState().inside.byLayer.dense_1).toBe(REPORT.layers[0]);
+    await s.getState().actions.lookInside('r1', 99);
+    expect(s.getState().inside.error).toBe('There is no test sample 99');
+  });
+
+  it('a run that ends with a model is the next to look inside', async () => {
+    const { s, emit } = store({ 'runs.activations': () => REPORT });
+    await s.getState().actions.lookInside('r1', 2);
+    emit({ type: 'done', runId: 'r2', status: 'completed', epochsCompleted: 1, hasModel: true });
+    expect(s.getState().inside).toMatchObject({ runId: 'r2', report: null, byLayer: {} });
+  });
+});
