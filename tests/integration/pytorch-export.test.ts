@@ -22,7 +22,7 @@ import { checkModelFitsData } from '../../main/core/training/loop';
 const ROOT = path.resolve(__dirname, '../..');
 const CHECK_SCRIPT = path.join(__dirname, 'pytorch_check.py');
 /** Samples the network is briefly trained on in tfjs, and samples whose predictions are compared. */
-const TRAIN_SAMPLES = 64;
+const TRAIN_SAMPLES = 24;
 const CHECK_SAMPLES = 8;
 /** Samples train.py trains on (one epoch). */
 const TORCH_SAMPLES = 64;
@@ -140,7 +140,7 @@ describe('PyTorch export of the templates', () => {
           // A few steps towards random targets: the weights (and BatchNormalization's statistics) leave their start.
           const targets = model.outputs.map((o, i) => tf.randomUniform([TRAIN_SAMPLES, ...(o.shape.slice(1) as number[])], 0, 1, 'float32', 21 + i));
           model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
-          await model.fit(train, targets, { epochs: 1, batchSize: 16, shuffle: false, verbose: 0 });
+          await model.fit(train, targets, { epochs: 1, batchSize: 8, shuffle: false, verbose: 0 });
           dir = path.join(tmpRoot, c.template.replace(/\W+/g, '-'));
           await exportTrainedModel({ project, artifacts: await captureArtifacts(model), dir });
           mkdirSync(path.join(dir, 'check'), { recursive: true });

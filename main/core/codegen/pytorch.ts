@@ -236,7 +236,8 @@ Several processes train one model with DistributedDataParallel (nccl on GPUs, gl
 every epoch (a DistributedSampler) and the gradients are averaged, so every process ends with the same weights.
 
 The data: data/meta.json names the .npy file of every input and target and each target's loss, as the app trains it
-(batch first, channels last). --from-trained starts from the app's weights instead of fresh ones.
+(batch first, channels last); Neurowire writes them (\`npm run pytorch-data -- <export folder>\`). --from-trained starts
+from the app's weights instead of fresh ones.
 """
 import argparse
 import hashlib
@@ -310,6 +311,8 @@ def target_loss(loss, prediction, target, from_logits):
 
 
 def load_data(folder, max_samples):
+    if not os.path.exists(os.path.join(folder, "meta.json")):
+        raise SystemExit(f"No samples in {folder}: write them with Neurowire's \`npm run pytorch-data -- <export folder>\`.")
     with open(os.path.join(folder, "meta.json"), encoding="utf-8") as f:
         meta = json.load(f)
     read = lambda part: torch.from_numpy(np.load(os.path.join(folder, part["file"]))[:max_samples])
@@ -427,7 +430,8 @@ Needs Python 3 with PyTorch (and onnx for export_onnx.py).
   reads \`../model.json\` + \`../weights.bin\` (with \`tfjs_weights.py\`) and converts them to its state_dict.
   \`python3 model.py\` prints the model and its parameter count.
 - \`train.py\`: trains it with the app's settings (optimizer, learning rate and schedule, epochs, batch size, seed) on
-  the data in \`data/\` (\`meta.json\` and one \`.npy\` per input and target). \`torchrun --standalone --nproc_per_node N train.py\`
+  the data in \`data/\` (\`meta.json\` and one \`.npy\` per input and target; Neurowire's
+  \`npm run pytorch-data -- <export folder>\` writes them). \`torchrun --standalone --nproc_per_node N train.py\`
   (or \`--nnodes\` for several machines) trains on several processes with DistributedDataParallel.
 - \`export_onnx.py\`: writes \`model.onnx\`.
 - \`neurowire_torch.py\`: the layers that compute as TensorFlow.js does (tensors stay channels last).

@@ -11,7 +11,8 @@ Several processes train one model with DistributedDataParallel (nccl on GPUs, gl
 every epoch (a DistributedSampler) and the gradients are averaged, so every process ends with the same weights.
 
 The data: data/meta.json names the .npy file of every input and target and each target's loss, as the app trains it
-(batch first, channels last). --from-trained starts from the app's weights instead of fresh ones.
+(batch first, channels last); Neurowire writes them (`npm run pytorch-data -- <export folder>`). --from-trained starts
+from the app's weights instead of fresh ones.
 """
 import argparse
 import hashlib
@@ -85,6 +86,8 @@ def target_loss(loss, prediction, target, from_logits):
 
 
 def load_data(folder, max_samples):
+    if not os.path.exists(os.path.join(folder, "meta.json")):
+        raise SystemExit(f"No samples in {folder}: write them with Neurowire's `npm run pytorch-data -- <export folder>`.")
     with open(os.path.join(folder, "meta.json"), encoding="utf-8") as f:
         meta = json.load(f)
     read = lambda part: torch.from_numpy(np.load(os.path.join(folder, part["file"]))[:max_samples])
