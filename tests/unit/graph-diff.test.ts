@@ -190,3 +190,28 @@ describe('the comparison as text', () => {
     expect(rows.find((r) => r.label === 'Final loss')).toEqual({ label: 'Final loss', a: '0.5000', b: '0.3333' });
   });
 });
+
+describe('inputs in another order', () => {
+  it('reports a merge whose inputs were swapped as changed, the connections being the same', () => {
+    const a = graph(
+      [
+        node('x', 'Input', { shape: [4] }),
+        node('y', 'Input', { shape: [6] }),
+        node('cat', 'Concatenate'),
+        node('out', 'Dense', { units: 2 }),
+      ],
+      [
+        ['x', 'cat'],
+        ['y', 'cat'],
+        ['cat', 'out'],
+      ],
+    );
+    const b = structuredClone(a);
+    b.edges = [b.edges[1], b.edges[0], b.edges[2]];
+    const d = diffGraphs(a, b);
+    expect(byName(d.layers, 'cat').changes).toEqual([{ key: 'inputs', label: 'Input order', before: 'x, y', after: 'y, x' }]);
+    expect(d.edgesAdded).toEqual([]);
+    expect(d.edgesRemoved).toEqual([]);
+    expect(d.equal).toBe(false);
+  });
+});

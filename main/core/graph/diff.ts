@@ -8,7 +8,7 @@
 import type { Graph, ProjectNode } from '../project';
 import type { Shape } from '../shapes';
 import { getLayerSpec, isInputKind } from '../layers/registry';
-import { analyzeGraph, parseParams, topologicalOrder, type GraphAnalysis } from './analyze';
+import { analyzeGraph, incomingPorts, parseParams, topologicalOrder, type GraphAnalysis, type InputRef } from './analyze';
 
 /** One layer as it is in one of the two networks. */
 export interface DiffLayer {
@@ -81,6 +81,9 @@ export function diffGraphs(before: Graph, after: Graph): GraphDiff {
   const analysisBefore = analyzeGraph(before);
   const analysisAfter = analyzeGraph(after);
   const match = matchLayers(before, after);
+  const beforeToAfter = new Map([...match.afterToBefore].map(([a, p]) => [p.id, a]));
+  const inputsBefore = incomingPorts(before);
+  const inputsAfter = incomingPorts(after);
 
   const beforeById = new Map(before.nodes.map((n) => [n.id, n]));
   const afterById = new Map(after.nodes.map((n) => [n.id, n]));
@@ -96,6 +99,8 @@ export function diffGraphs(before: Graph, after: Graph): GraphDiff {
     const old = beforeById.get(pair.id)!;
     const beforeLayer = describe(old, analysisBefore);
     const changes = settingChanges(old, node);
+    const reordered = inputOrderChange(inputsBefore.get(old.id) ?? [], inputsAfter.get(id) ?? [], beforeToAfter, beforeById, afterById);
+    if (reordered) changes.push(reordered);
     const shapeChanged = shapeText(beforeLayer.outputShape) !== shapeText(afterLayer.outputShape);
     const paramsChanged = beforeLayer.params !== afterLayer.params;
     const status: LayerStatus = changes.length ? 'changed' : shapeChanged || paramsChanged ? 'affected' : 'same';
@@ -108,7 +113,6 @@ export function diffGraphs(before: Graph, after: Graph): GraphDiff {
   }
 
   // A connection of the first network has a counterpart when both its ends are matched and the pair is joined alike.
-  const beforeToAfter = new Map([...match.afterToBefore].map(([a, p]) => [p.id, a]));
   const key = (source: string, target: string, port: number) => `${source}\u0000${target}\u0000${port}`;
   const afterKeys = new Set(after.edges.map((e) => key(e.source, e.target, e.sourcePort ?? 0)));
   const mappedBeforeKeys = new Set(
@@ -160,6 +164,26 @@ function describe(node: ProjectNode, analysis: GraphAnalysis): DiffLayer {
 
 function shapeText(shape: Shape | null): string {
   return shape ? `[${shape.map((d) => (d === null ? '?' : d)).join(', ')}]` : '?';
+}
+
+/**
+ * The same inputs in another order (a Concatenate's, an attention's query and value swapped): the connections are
+ * the same, but not the layer's result. Null when the order is the same, or the inputs differ (connections say so).
+ */
+function inputOrderChange(
+  before: InputRef[],
+  after: InputRef[],
+  beforeToAfter: ReadonlyMap<string, string>,
+  beforeById: ReadonlyMap<string, ProjectNode>,
+  afterById: ReadonlyMap<string, ProjectNode>,
+): ParamChange | null {
+  if (before.length < 2 || before.length !== after.length) return null;
+  const keyOf = (id: string | undefined, port: number) => `${id ?? ''}:${port}`;
+  const mapped = before.map((r) => keyOf(beforeToAfter.get(r.source), r.port));
+  const own = after.map((r) => keyOf(r.source, r.port));
+  if (mapped.join('\u0000') === own.join('\u0000') || [...mapped].sort().join('\u0000') !== [...own].sort().join('\u0000')) return null;
+  const names = (refs: InputRef[], byId: ReadonlyMap<string, ProjectNode>) => refs.map((r) => byId.get(r.source)?.name ?? r.source).join(', ');
+  return { key: 'inputs', label: 'Input order', before: names(before, beforeById), after: names(after, afterById) };
 }
 
 /** A value as the change list shows it: numbers and words as they are, lists and wrapped layers as compact JSON. */
