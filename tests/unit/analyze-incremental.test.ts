@@ -114,4 +114,15 @@ describe('incremental analysis', () => {
       }
     }
   });
+
+  it('parses a layer\'s params again only when they change', () => {
+    const cache = createAnalysisCache();
+    const node = layer('d0', 'Dense', { units: 8 });
+    const parsed = cache.parse(node);
+    expect(parsed).toMatchObject({ ok: true, params: { units: 8 } });
+    // An upstream edit hands over an equal copy of the layer (the worker gets a fresh graph each time).
+    expect(cache.parse(structuredClone(node))).toBe(parsed);
+    expect(cache.parse({ ...node, params: { ...node.params, units: 12 } })).toMatchObject({ ok: true, params: { units: 12 } });
+    expect(cache.parse({ ...node, params: { ...node.params, units: -1 } })).toMatchObject({ ok: false });
+  });
 });

@@ -170,7 +170,7 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
       else inputShapes.push(s);
     }
     // A bad param is reported even behind a broken layer; shapes wait until the upstream error is fixed.
-    const layer = cachedLayer(cache, node, upstreamBroken ? null : inputShapes, () => analyzeLayer(node, upstreamBroken ? null : inputShapes));
+    const layer = cachedLayer(cache, node, upstreamBroken ? null : inputShapes, () => analyzeLayer(node, upstreamBroken ? null : inputShapes, cache?.parse(node) ?? parseParams(node)));
     info.outputShape = layer.outputShape;
     info.extraShapes = layer.extraShapes;
     info.params = layer.params;
@@ -212,10 +212,9 @@ type LayerResult = Readonly<Pick<NodeAnalysis, 'outputShape' | 'extraShapes' | '
 /**
  * `inputShapes` null: an upstream layer is broken (it carries the error), so only the params are checked.
  */
-function analyzeLayer(node: ProjectNode, inputShapes: Shape[] | null): LayerResult {
+function analyzeLayer(node: ProjectNode, inputShapes: Shape[] | null, parsed: ParsedParams): LayerResult {
   const spec = getLayerSpec(node.kind)!;
   const empty = { outputShape: null, extraShapes: [], params: 0, nonTrainable: 0, warnings: [], fixes: [] };
-  const parsed = parseParams(node);
   if (!parsed.ok) return { ...empty, errors: [`${node.name}: ${parsed.error}`] };
   if (!inputShapes) return { ...empty, errors: [] };
   const check = spec.inferShape(inputShapes, parsed.params, { name: node.name });
@@ -241,28 +240,43 @@ function analyzeLayer(node: ProjectNode, inputShapes: Shape[] | null): LayerResu
 export interface AnalysisCache {
   get(nodeId: string, key: string): LayerResult | undefined;
   set(nodeId: string, key: string, result: LayerResult): void;
+  /** The layer's params parsed, parsed again only when they change (an edit upstream changes only input shapes). */
+  parse(node: ProjectNode): ParsedParams;
   /** Forgets layers no longer in the graph. */
   prune(nodes: readonly ProjectNode[]): void;
 }
 
 export function createAnalysisCache(): AnalysisCache {
   let entries = new Map<string, { key: string; result: LayerResult }>();
+  let parsedParams = new Map<string, { key: string; parsed: ParsedParams }>();
   return {
     get: (nodeId, key) => {
       const e = entries.get(nodeId);
       return e?.key === key ? e.result : undefined;
     },
     set: (nodeId, key, result) => void entries.set(nodeId, { key, result }),
+    parse: (node) => {
+      const key = JSON.stringify([node.kind, node.params]);
+      const e = parsedParams.get(node.id);
+      if (e?.key === key) return e.parsed;
+      const parsed = parseParams(node);
+      parsedParams.set(node.id, { key, parsed });
+      return parsed;
+    },
     prune: (nodes) => {
-      if (entries.size <= nodes.length) return;
-      const kept = new Map<string, { key: string; result: LayerResult }>();
-      for (const n of nodes) {
-        const e = entries.get(n.id);
-        if (e) kept.set(n.id, e);
-      }
-      entries = kept;
+      if (entries.size > nodes.length) entries = keepOnly(entries, nodes);
+      if (parsedParams.size > nodes.length) parsedParams = keepOnly(parsedParams, nodes);
     },
   };
+}
+
+function keepOnly<T>(entries: Map<string, T>, nodes: readonly ProjectNode[]): Map<string, T> {
+  const kept = new Map<string, T>();
+  for (const n of nodes) {
+    const e = entries.get(n.id);
+    if (e) kept.set(n.id, e);
+  }
+  return kept;
 }
 
 function cachedLayer(cache: AnalysisCache | undefined, node: ProjectNode, inputShapes: Shape[] | null, compute: () => LayerResult): LayerResult {

@@ -37,7 +37,8 @@ const PRO_OPTIONS = { hideAttribution: true };
 const MINIMAP_STYLE = { width: 150, height: 100 };
 /**
  * Below this zoom the canvas is an overview: edge labels and the dotted background are too small to read but cost the
- * most to draw (each label is measured; the dots grow dense), so they are left out, as are the layers' shadows.
+ * most to draw (each label is measured; the dots grow dense), so they are left out, as are the layers' shadows; edges
+ * are straight lines.
  */
 const OVERVIEW_ZOOM = 0.5;
 /** The minimap draws every layer, seen or not: past this many it costs seconds to open a graph and is left out. */
@@ -172,10 +173,12 @@ export function Canvas() {
       const sourceHandle = handleOfPort(port < outputs.length ? port : 0);
       const isSelected = selected.has(e.id);
       const prev = before.get(e.id);
+      // In the overview a straight line: cheaper to work out and draw on every frame of a pan, and as readable there.
+      const type = overview ? 'straight' : undefined;
       const edge =
-        prev && prev.source === e.source && prev.sourceHandle === sourceHandle && prev.target === e.target && prev.label === label && prev.selected === isSelected
+        prev && prev.source === e.source && prev.sourceHandle === sourceHandle && prev.target === e.target && prev.label === label && prev.selected === isSelected && prev.type === type
           ? prev
-          : { id: e.id, source: e.source, sourceHandle, target: e.target, label, selected: isSelected, className: 'flow-edge', labelBgPadding: [4, 2] as [number, number], labelBgBorderRadius: 3 };
+          : { id: e.id, type, source: e.source, sourceHandle, target: e.target, label, selected: isSelected, className: 'flow-edge', labelBgPadding: [4, 2] as [number, number], labelBgBorderRadius: 3 };
       next.set(e.id, edge);
       return edge;
     });
