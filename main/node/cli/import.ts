@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { importKerasModel, KerasImportError, type KerasImportResult } from '../../core/import/keras';
+import { importKerasModel, KerasImportError, readTfjsWeights, type KerasImportResult, type NamedWeight } from '../../core/import/keras';
+import { encodeNodeWeights, weightsFileName } from '../../core/nodeWeights';
 import { serializeProject, upgradeProject } from '../../core/project';
 import { formatShape } from '../../core/shapes';
 import { PROJECT_EXTENSION } from '../../core/projectFile';
@@ -10,7 +11,8 @@ const USAGE = `Usage: npm run import -- <model.json> [--out <project.neurowire>]
 
 Imports the architecture of a Keras or TensorFlow.js layers model: a TensorFlow.js model.json or the JSON of
 Keras's model.to_json(). Writes a Neurowire project (default: <model>.neurowire next to the model) and prints
-its layers with their output shapes and parameter counts. The weights are not imported.`;
+its layers with their output shapes and parameter counts. A model.json that lists weight files (weightsManifest)
+is imported with its trained weights, kept beside the project as <project>.weights.bin.`;
 
 function fail(message: string, code = 2): never {
   console.error(`neurowire import: ${message}`);
@@ -29,11 +31,29 @@ export function formatSummary(result: Extract<KerasImportResult, { project: unkn
     out.push('', 'Settings Neurowire does not keep (dropped):');
     for (const d of result.dropped) out.push(`  ${d.layer}: ${d.settings.join(', ')}`);
   }
+  if (result.weights) {
+    const kept = Object.entries(result.weights.byNode);
+    const count = kept.reduce((a, [, list]) => a + list.length, 0);
+    const nameOf = new Map(result.project.graph.nodes.map((n) => [n.id, n.name]));
+    out.push('', `Weights kept: ${count} weights of ${kept.length} ${kept.length === 1 ? 'layer' : 'layers'} (training starts from them):`);
+    for (const [node, list] of kept) out.push(`  ${nameOf.get(node) ?? node}: ${list.map((w) => `${w.name} [${w.shape.join(', ')}]`).join(', ')}`);
+    if (result.weights.unused.length) out.push(`Weights of no layer, not kept: ${result.weights.unused.join(', ')}`);
+  } else out.push('', 'Weights: none in the file — training starts from fresh weights.');
   if (result.summary.errors.length) {
     out.push('', 'Problems Neurowire finds in the imported network (fix them in the editor):');
     for (const e of result.summary.errors) out.push(`  ${e}`);
   }
   return out.join('\n');
+}
+
+/** One weights file a model.json names, beside it; a missing one is named. */
+function readShard(dir: string, shard: string): Uint8Array {
+  const file = path.resolve(dir, shard);
+  try {
+    return new Uint8Array(fs.readFileSync(file));
+  } catch {
+    throw new KerasImportError(`its weights file ${shard} is not there (looked for ${file}); keep the .bin files beside model.json`);
+  }
 }
 
 function main(): void {
@@ -56,9 +76,12 @@ function main(): void {
   } catch (e) {
     fail(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'it is not valid JSON'}.`);
   }
+  let weights: NamedWeight[] | undefined;
   let result: KerasImportResult;
   try {
-    result = importKerasModel(json);
+    const manifest = typeof json === 'object' && json !== null ? (json as Record<string, unknown>).weightsManifest : undefined;
+    if (manifest !== undefined) weights = readTfjsWeights(manifest, (shard) => readShard(path.dirname(file), shard));
+    result = importKerasModel(json, weights);
   } catch (e) {
     if (e instanceof KerasImportError) fail(`${file}: ${e.message}.`);
     throw e;
@@ -69,10 +92,18 @@ function main(): void {
   }
   const out = values.out ?? path.join(path.dirname(file), `${path.basename(file, '.json')}${PROJECT_EXTENSION}`);
   // Read back as the app would open it, so a project that would not open is never written.
-  const text = serializeProject(upgradeProject(JSON.parse(serializeProject(result.project)), out));
+  let project = result.project;
+  let sidecar: { file: string; data: Uint8Array } | undefined;
+  if (result.weights) {
+    const { manifest, data } = encodeNodeWeights(result.weights.byNode, weightsFileName(path.basename(out)));
+    project = { ...project, weights: manifest };
+    sidecar = { file: path.join(path.dirname(out), manifest.file), data };
+  }
+  const text = serializeProject(upgradeProject(JSON.parse(serializeProject(project)), out));
   console.log(formatSummary(result));
+  if (sidecar) fs.writeFileSync(sidecar.file, sidecar.data);
   fs.writeFileSync(out, text);
-  console.log(`\nWrote ${out}`);
+  console.log(`\nWrote ${out}${sidecar ? ` and its weights, ${sidecar.file}` : ''}`);
 }
 
 main();
