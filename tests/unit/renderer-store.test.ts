@@ -98,6 +98,21 @@ describe('createAppStore', () => {
     expect(store.getState().ui.selection.nodeIds).toEqual([]);
   });
 
+  it('freezing a layer and training it again are one undo step each', () => {
+    const { store } = freshStore();
+    const { actions } = store.getState();
+    actions.loadProject(projectWithNodes());
+    actions.setNodeTrainable('a', false);
+    expect(store.getState().project.graph.nodes[0].trainable).toBe(false);
+    actions.setNodeTrainable('a', false); // no change, no step
+    expect(undoSteps(store)).toBe(1);
+    actions.setNodeTrainable('a', true);
+    expect('trainable' in store.getState().project.graph.nodes[0]).toBe(false);
+    expect(undoSteps(store)).toBe(2);
+    actions.undo();
+    expect(store.getState().project.graph.nodes[0].trainable).toBe(false);
+  });
+
   it('undo/redo restores the document, not the selection', () => {
     const { store } = freshStore();
     const { actions } = store.getState();

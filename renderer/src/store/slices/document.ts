@@ -64,6 +64,8 @@ export interface DocumentActions {
   deleteElements(nodeIds: readonly string[], edgeIds: readonly string[]): void;
   deleteSelection(): void;
   setNodeParam(id: string, key: string, value: unknown): void;
+  /** Freezes a layer (false: training leaves its weights as they are) or trains it again; one undo step. */
+  setNodeTrainable(id: string, trainable: boolean): void;
   /** Renames a layer; returns an error message instead when the name is not allowed. */
   renameNode(id: string, name: string): string | null;
   setProjectName(name: string): void;
@@ -240,6 +242,16 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
 
     setNodeParam(id, key, value) {
       commit(updateNode(get().project, id, (n) => (sameValue(n.params[key], value) ? n : { ...n, params: { ...n.params, [key]: value } })));
+    },
+
+    setNodeTrainable(id, trainable) {
+      commit(
+        updateNode(get().project, id, (n) => {
+          if ((n.trainable !== false) === trainable) return n;
+          const { trainable: _frozen, ...rest } = n;
+          return trainable ? rest : { ...rest, trainable: false };
+        }),
+      );
     },
 
     renameNode(id, name) {
