@@ -5,6 +5,7 @@ import { parseProject, serializeProject, ProjectFileError, type Project } from '
 import { MAX_PROJECT_BYTES, type ProjectFileEntry } from '../core/api/contract';
 import { hasProjectExtension, PROJECT_EXTENSION } from '../core/projectFile';
 import { weightsBeside, weightsRelativeTo } from './projectWeights';
+import { weightsFileName } from '../core/nodeWeights';
 
 /** Projects larger than this are surely not projects; refuse before reading them into memory. */
 export { MAX_PROJECT_BYTES };
@@ -82,7 +83,21 @@ export async function saveProjectFile(filePath: string, project: Project): Promi
   if (!hasProjectExtension(resolved)) {
     throw new ProjectFileError(`Project files end in ${PROJECT_EXTENSION} (or .json); "${filePath}" does not. Try "${filePath}${PROJECT_EXTENSION}".`);
   }
-  await writeFileAtomic(resolved, serializeProject(weightsRelativeTo(project, path.dirname(resolved))));
+  const dir = path.dirname(resolved);
+  let saved = project;
+  if (project.weights && path.isAbsolute(project.weights.file) && path.dirname(project.weights.file) !== dir) {
+    // Kept weights lie beside the project (an imported model's wait in the engine's data folder until then).
+    const beside = path.join(dir, weightsFileName(path.basename(resolved)));
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readFile(project.weights.file);
+    } catch {
+      throw new ProjectFileError(`The project's weights file ${project.weights.file} is not there, so the project was not saved with its weights.`);
+    }
+    await writeFileAtomic(beside, bytes);
+    saved = { ...project, weights: { ...project.weights, file: beside } };
+  }
+  await writeFileAtomic(resolved, serializeProject(weightsRelativeTo(saved, dir)));
   return resolved;
 }
 

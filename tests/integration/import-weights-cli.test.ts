@@ -23,6 +23,8 @@ import { exportTrainedModel, MODEL_JSON } from '../../main/node/export';
 import { openProjectFile } from '../../main/node/projectFiles';
 import { readProjectWeights } from '../../main/node/projectWeights';
 import { mulberry32 } from '../../main/core/random';
+import { Engine } from '../../main/node/engine';
+import type { ModelImportResult, TrainingEvent } from '../../main/core/api/contract';
 
 const root = path.resolve(__dirname, '../..');
 const tsxCli = require.resolve('tsx/cli');
@@ -139,4 +141,56 @@ describe('import with weights', () => {
     expect(maxAbs(copy.predict(x) as tf.Tensor, trained.predict(x) as tf.Tensor)).toBeLessThanOrEqual(1e-5);
     await fs.rm(dir, { recursive: true });
   }, 240_000);
+});
+
+describe('the engine imports a model given as files, saves its weights beside the project and trains from them', () => {
+  it('model.import → project.save → project.open → training.start', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-engine-import-'));
+    const engine = new Engine({ host: 'browser', dataDir, templatesDir: path.join(root, 'templates') });
+    const logs: string[] = [];
+    engine.onEvent((event, payload) => {
+      const e = payload as TrainingEvent;
+      if (event === 'training' && e.type === 'log') logs.push(e.message);
+    });
+    try {
+      const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 8, activation: 'tanh', name: 'base', trainable: false }), tf.layers.dense({ units: 2, activation: 'softmax', name: 'head' })] });
+      let files: { name: string; base64: string }[] = [];
+      await model.save(
+        tf.io.withSaveHandler(async (a) => {
+          const json = { format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['./group1-shard1of1.bin'], weights: a.weightSpecs }] };
+          files = [
+            { name: 'model.json', base64: Buffer.from(JSON.stringify(json)).toString('base64') },
+            { name: 'group1-shard1of1.bin', base64: Buffer.from(a.weightData as ArrayBuffer).toString('base64') },
+          ];
+          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        }),
+      );
+      // Without its .bin the model.json is refused, naming the file.
+      await expect(engine.dispatch('model.import', { name: 'model.json', files: files.slice(0, 1) })).rejects.toThrow(/weights file \.\/group1-shard1of1\.bin was not given/);
+
+      const imported = (await engine.dispatch('model.import', { name: 'model.json', files })) as Extract<ModelImportResult, { project: unknown }>;
+      expect(imported.weights).toEqual({ count: 4, layers: 2 });
+      expect(path.dirname(imported.project.weights!.file)).toBe(path.join(dataDir, 'imported'));
+
+      const projectPath = path.join(dataDir, 'mine', 'xor.neurowire');
+      const project: Project = { ...imported.project, dataset: { ...imported.project.dataset, source: { type: 'builtin', name: 'xor', samples: 200, noise: 0.1 } }, training: { ...imported.project.training, epochs: 1 } };
+      await engine.dispatch('project.save', { path: projectPath, project });
+      expect(parseProject(await fs.readFile(projectPath, 'utf8')).weights?.file).toBe('xor.weights.bin');
+      const opened = (await engine.dispatch('project.open', { path: projectPath })) as { project: Project };
+      expect(opened.project.weights?.file).toBe(path.join(dataDir, 'mine', 'xor.weights.bin'));
+      expect(opened.project.graph.nodes.find((n) => n.name === 'base')?.trainable).toBe(false);
+
+      const { runId } = (await engine.dispatch('training.start', { project: opened.project })) as { runId: string };
+      const result = await engine.waitForRun(runId);
+      expect(result.status, result.error).toBe('completed');
+      expect(logs.some((m) => m.startsWith("Starting from the project's trained weights (4 weights)"))).toBe(true);
+      // The frozen layer left training as it came in.
+      const trained = tf.io.decodeWeights(result.artifacts!.weightData as ArrayBuffer, result.artifacts!.weightSpecs!);
+      expect(maxAbs(trained['base/kernel'], model.getLayer('base').getWeights()[0])).toBe(0);
+      model.dispose();
+    } finally {
+      await engine.dispose();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -1,18 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { importKerasModel, KerasImportError, readTfjsWeights, type KerasImportResult, type NamedWeight } from '../../core/import/keras';
+import { importKerasModel, KerasImportError, type KerasImportResult } from '../../core/import/keras';
+import { readModelFile } from '../kerasFiles';
 import { encodeNodeWeights, weightsFileName } from '../../core/nodeWeights';
 import { serializeProject, upgradeProject } from '../../core/project';
 import { formatShape } from '../../core/shapes';
 import { PROJECT_EXTENSION } from '../../core/projectFile';
 
-const USAGE = `Usage: npm run import -- <model.json> [--out <project.neurowire>]
+const USAGE = `Usage: npm run import -- <model.json | model.h5 | model.keras> [--out <project.neurowire>]
 
-Imports the architecture of a Keras or TensorFlow.js layers model: a TensorFlow.js model.json or the JSON of
-Keras's model.to_json(). Writes a Neurowire project (default: <model>.neurowire next to the model) and prints
+Imports a Keras or TensorFlow.js layers model: a TensorFlow.js model.json, the JSON of Keras's model.to_json(),
+a Keras 2 .h5 file or a Keras 3 .keras archive. Writes a Neurowire project (default: <model>.neurowire next to the model) and prints
 its layers with their output shapes and parameter counts. A model.json that lists weight files (weightsManifest)
-is imported with its trained weights, kept beside the project as <project>.weights.bin.`;
+(or an .h5 / .keras file that holds weights) is imported with its trained weights, kept beside the project as
+<project>.weights.bin.`;
 
 function fail(message: string, code = 2): never {
   console.error(`neurowire import: ${message}`);
@@ -46,17 +48,7 @@ export function formatSummary(result: Extract<KerasImportResult, { project: unkn
   return out.join('\n');
 }
 
-/** One weights file a model.json names, beside it; a missing one is named. */
-function readShard(dir: string, shard: string): Uint8Array {
-  const file = path.resolve(dir, shard);
-  try {
-    return new Uint8Array(fs.readFileSync(file));
-  } catch {
-    throw new KerasImportError(`its weights file ${shard} is not there (looked for ${file}); keep the .bin files beside model.json`);
-  }
-}
-
-function main(): void {
+async function main(): Promise<void> {
   let parsed;
   try {
     parsed = parseArgs({ allowPositionals: true, options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } } });
@@ -70,18 +62,10 @@ function main(): void {
   }
   if (positionals.length !== 1) fail(`give one model.json to import.\n${USAGE}`);
   const file = positionals[0];
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    fail(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'it is not valid JSON'}.`);
-  }
-  let weights: NamedWeight[] | undefined;
   let result: KerasImportResult;
   try {
-    const manifest = typeof json === 'object' && json !== null ? (json as Record<string, unknown>).weightsManifest : undefined;
-    if (manifest !== undefined) weights = readTfjsWeights(manifest, (shard) => readShard(path.dirname(file), shard));
-    result = importKerasModel(json, weights);
+    const model = await readModelFile(file);
+    result = importKerasModel(model.json, model.weights);
   } catch (e) {
     if (e instanceof KerasImportError) fail(`${file}: ${e.message}.`);
     throw e;
@@ -90,7 +74,7 @@ function main(): void {
     const lines = result.unknown.map((u) => `  ${u.name} (${u.className})${u.reason ? `: ${u.reason}` : ': Neurowire has no such layer'}`);
     fail(`${file} was not imported — ${result.unknown.length === 1 ? 'one layer' : `${result.unknown.length} layers`} cannot be represented, so nothing was written:\n${lines.join('\n')}`, 1);
   }
-  const out = values.out ?? path.join(path.dirname(file), `${path.basename(file, '.json')}${PROJECT_EXTENSION}`);
+  const out = values.out ?? path.join(path.dirname(file), `${path.basename(file, path.extname(file))}${PROJECT_EXTENSION}`);
   // Read back as the app would open it, so a project that would not open is never written.
   let project = result.project;
   let sidecar: { file: string; data: Uint8Array } | undefined;
@@ -106,4 +90,4 @@ function main(): void {
   console.log(`\nWrote ${out}${sidecar ? ` and its weights, ${sidecar.file}` : ''}`);
 }
 
-main();
+void main();

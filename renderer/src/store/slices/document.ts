@@ -53,6 +53,11 @@ export interface DocumentActions {
    * project; a model with any layer Neurowire cannot represent is refused whole, each such layer named. Returns whether it opened.
    */
   importModel(text: string, fileName: string): boolean;
+  /**
+   * Imports a model picked as files — a model.json with its weight files, a Keras .h5 or .keras — through the engine,
+   * which keeps the weights (saved beside the project). A model.json alone without weights stays in the page.
+   */
+  importModelFiles(files: readonly { name: string; bytes: Uint8Array }[]): Promise<boolean>;
   addNode(kind: string, position: { x: number; y: number }): string | null;
   /**
    * Replaces the graph with one an editing gesture computed (main/core/graph): one undo step, then selects `select`.
@@ -179,12 +184,38 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
         }
         const dropped = result.dropped.length ? ` Settings not kept: ${result.dropped.map((d) => `${d.layer} (${d.settings.join(', ')})`).join('; ')}.` : '';
         actions.loadProject(result.project, {
-          message: `Imported ${fileName}: ${result.summary.layers.length} layers, ${result.summary.totalParams.toLocaleString('en-US')} parameters (weights are not imported yet).${dropped}`,
+          message: `Imported ${fileName}: ${result.summary.layers.length} layers, ${result.summary.totalParams.toLocaleString('en-US')} parameters (architecture only: to keep the weights, import model.json together with its .bin files).${dropped}`,
         });
         void get().actions.autoLayout({ asLoaded: true });
         return true;
       } catch (e) {
         fail(`Could not import ${fileName}`, e);
+        return false;
+      }
+    },
+
+    async importModelFiles(files) {
+      const model = files.find((f) => /\.(json|h5|hdf5|keras)$/i.test(f.name));
+      if (!model) {
+        notify('error', 'Choose the model file (model.json, .h5 or .keras) — with a model.json, its .bin weight files too.');
+        return false;
+      }
+      const text = /\.json$/i.test(model.name) ? new TextDecoder().decode(model.bytes) : null;
+      if (text !== null && files.length === 1 && !/"weightsManifest"/.test(text)) return actions.importModel(text, model.name);
+      try {
+        const result = await client.call('model.import', { name: model.name, files: files.map((f) => ({ name: f.name, base64: toBase64(f.bytes) })) });
+        if ('unknown' in result) {
+          const layers = result.unknown.map((u) => `${u.name} (${u.className}${u.reason ? `: ${u.reason}` : ''})`).join(', ');
+          notify('error', `Could not import ${model.name}: ${result.unknown.length === 1 ? 'a layer' : `${result.unknown.length} layers`} Neurowire cannot represent — ${layers}. Nothing was changed.`);
+          return false;
+        }
+        const dropped = result.dropped.length ? ` Settings not kept: ${result.dropped.map((d) => `${d.layer} (${d.settings.join(', ')})`).join('; ')}.` : '';
+        const weights = result.weights ? `its trained weights kept (${result.weights.count} weights of ${result.weights.layers} layers; training starts from them)` : 'no weights in the file';
+        actions.loadProject(result.project, { message: `Imported ${model.name}: ${result.layers} layers, ${result.totalParams.toLocaleString('en-US')} parameters, ${weights}.${dropped}` });
+        void get().actions.autoLayout({ asLoaded: true });
+        return true;
+      } catch (e) {
+        fail(`Could not import ${model.name}`, e);
         return false;
       }
     },
@@ -515,4 +546,11 @@ export function attachAutosave(store: AppStore, delayMs = 1000): () => void {
     unsubscribe();
     if (timer) clearTimeout(timer);
   };
+}
+
+/** Bytes as base64, in chunks (a spread of a large array would overflow the call stack). */
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }
