@@ -72,9 +72,24 @@ export function canonicalWeightName(name: string): string {
 }
 
 /**
- * Which stored weight goes to each of the layer's own weights: by name where every one is found once, else by
- * position when the counts agree (Keras 3's weight files number a layer's variables instead of naming them).
- * Returns the index into `stored` per target, or a message naming what is missing.
+ * The sublayer a weight belongs to within its layer ("" for the layer's own), as Keras 2, Keras 3 and tfjs all
+ * spell it: Keras 3 keeps an attention's projections as "_query_dense", Keras 2 and tfjs as "query"; its output
+ * projection is "_output_dense" or "attention_output".
+ */
+function sublayerOf(canonical: string): string {
+  const parts = canonical.split('/');
+  const scope = parts.slice(0, parts.length - (parts.at(-2) === 'vars' ? 2 : 1)).join('/');
+  return scope
+    .split('/')
+    .map((s) => s.replace(/^_+/, '').replace(/_dense$/, '').replace(/^attention_output$/, 'output'))
+    .join('/');
+}
+
+/**
+ * Which stored weight goes to each of the layer's own weights: by name where every one is found once; else by
+ * position within each sublayer when the sublayers correspond (Keras 3's weight files number a layer's variables,
+ * "_query_dense/vars/0", instead of naming them, and list sublayers in name order); else by position when the
+ * counts agree. Returns the index into `stored` per target, or a message naming what is missing.
  */
 export function matchWeights(targets: string[], stored: string[]): number[] | string {
   const keys = stored.map(canonicalWeightName);
@@ -84,6 +99,17 @@ export function matchWeights(targets: string[], stored: string[]): number[] | st
     return hits.length === 1 ? hits[0] : -1;
   });
   if (byName.every((i) => i >= 0) && new Set(byName).size === byName.length) return byName;
+  const storedScopes = keys.map(sublayerOf);
+  const targetScopes = targets.map((t) => sublayerOf(canonicalWeightName(t)));
+  if (stored.length === targets.length && new Set(targetScopes).size > 1) {
+    const seen = new Map<string, number>();
+    const bySublayer = targetScopes.map((scope) => {
+      const n = seen.get(scope) ?? 0;
+      seen.set(scope, n + 1);
+      return storedScopes.flatMap((s, i) => (s === scope ? [i] : []))[n] ?? -1;
+    });
+    if (bySublayer.every((i) => i >= 0)) return bySublayer;
+  }
   if (stored.length === targets.length) return targets.map((_t, i) => i);
   const missing = targets.find((_t, i) => byName[i] < 0) ?? targets[0];
   return `weight "${missing}" is missing (the stored weights are ${stored.map((s) => `"${s}"`).join(', ') || 'none'})`;

@@ -15,7 +15,7 @@ import { startTraining, type TrainingRun, type TrainingResult } from './training
 import { RunStore, RunStoreError, checkRunId, CHECKPOINTS_DIR } from './runs';
 import { startRecordedTraining } from './recordedTraining';
 import { exportTrainedModel } from './export';
-import { importModelFiles } from './modelImport';
+import { importModelFile, importModelFiles } from './modelImport';
 import { ComputeBridge, ComputeBridgeError, type ComputeHost } from './computeBridge';
 
 export interface EngineOptions {
@@ -239,6 +239,7 @@ export class Engine {
     'project.setAutosaveAside': async () => ({ path: await setAutosaveAside(this.autosavePath, this.recoveredDir) }),
     'project.openContents': (p) => ({ project: parseProject(p.text, p.name) }),
     'model.import': (p) => importModelFiles(p.name, p.files, path.join(this.dataDir, 'imported')),
+    'model.importFile': (p) => importModelFile(path.resolve(p.path), path.join(this.dataDir, 'imported')),
     'project.takeOpenRequests': () => {
       const paths = this.openRequests;
       this.openRequests = [];

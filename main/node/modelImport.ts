@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ModelImportResult } from '../core/api/contract';
 import { importKerasModel, KerasImportError } from '../core/import/keras';
 import { encodeNodeWeights } from '../core/nodeWeights';
-import { readModelBytes } from './kerasFiles';
+import { readModelBytes, readModelFile, type ModelFile } from './kerasFiles';
 import { writeFileAtomic } from './projectFiles';
 
 /** Imports `name` from `files` (base64); a problem with the files is a KerasImportError naming the file. */
@@ -19,13 +19,24 @@ export async function importModelFiles(name: string, files: { name: string; base
   };
   const main = bytesOf(name);
   if (!main) throw new KerasImportError(`Could not import ${name}: the file was not given`);
-  let result;
-  try {
-    const model = await readModelBytes(name, main, (shard) => {
+  return importRead(name, weightsDir, () =>
+    readModelBytes(name, main, (shard) => {
       const bytes = bytesOf(shard);
       if (!bytes) throw new KerasImportError(`its weights file ${shard} was not given with it — pick or drop model.json together with its .bin files`);
       return bytes;
-    });
+    }),
+  );
+}
+
+/** Imports the model file at `file` (a model.json's weight files beside it). */
+export function importModelFile(file: string, weightsDir: string): Promise<ModelImportResult> {
+  return importRead(path.basename(file), weightsDir, () => readModelFile(file));
+}
+
+async function importRead(name: string, weightsDir: string, read: () => Promise<ModelFile>): Promise<ModelImportResult> {
+  let result;
+  try {
+    const model = await read();
     result = importKerasModel(model.json, model.weights);
   } catch (e) {
     if (e instanceof KerasImportError) throw new KerasImportError(`Could not import ${name}: ${e.message}.`);

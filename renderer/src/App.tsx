@@ -121,10 +121,10 @@ export function App() {
     const bridge = window.neurowire;
     if (!bridge) return;
     return bridge.onEvent((event, payload) => {
-      // File → Import Model…: the shell read the file the person picked in the system dialog.
+      // File → Import Model…: the path of the model the person picked in the system dialog (the engine reads it).
       if (event === 'importModel' && typeof payload === 'object' && payload !== null) {
-        const { name, text } = payload as { name?: unknown; text?: unknown };
-        if (typeof name === 'string' && typeof text === 'string') void actions.confirmDiscardChanges(`Import ${name}`).then((go) => go && actions.importModel(text, name));
+        const { name, path } = payload as { name?: unknown; path?: unknown };
+        if (typeof name === 'string' && typeof path === 'string') void actions.confirmDiscardChanges(`Import ${name}`).then((go) => go && actions.importModelFile(path, name));
         return;
       }
       if (event !== 'menu' || typeof payload !== 'string') return;

@@ -92,6 +92,15 @@ async function kerasArchive(model: tf.LayersModel): Promise<Uint8Array> {
       const seen = used.get(base);
       used.set(base, seen === undefined ? 0 : seen + 1);
       const group = layers.create_group(seen === undefined ? base : `${base}_${seen + 1}`);
+      if (layer.getClassName() === 'Bidirectional') {
+        // Its two RNNs are attributes forward_layer and backward_layer, their variables their cells'.
+        const half = layer.weights.length / 2;
+        for (const [side, list] of [['forward_layer', layer.weights.slice(0, half)], ['backward_layer', layer.weights.slice(half)]] as const) {
+          const vars = group.create_group(side).create_group('cell').create_group('vars');
+          list.forEach((w, i) => putDataset(vars, String(i), w));
+        }
+        continue;
+      }
       // An RNN's variables are its cell's.
       const owner = RNN.has(layer.getClassName()) ? group.create_group('cell') : group;
       const vars = owner.create_group('vars');
@@ -138,6 +147,11 @@ const MODELS: [string, () => tf.LayersModel, () => tf.Tensor][] = [
         layers: [tf.layers.embedding({ inputDim: 12, outputDim: 4, inputLength: 5 }), tf.layers.lstm({ units: 3, returnSequences: true }), tf.layers.gru({ units: 3 }), tf.layers.dense({ units: 1 })],
       }),
     () => tf.tensor2d([[1, 2, 3, 4, 5], [11, 0, 7, 7, 2]], [2, 5], 'float32'),
+  ],
+  [
+    'Bidirectional LSTM',
+    () => tf.sequential({ layers: [tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3 }) as tf.RNN, inputShape: [4, 2] }), tf.layers.dense({ units: 2 })] }),
+    () => tf.randomUniform([3, 4, 2], -1, 1, 'float32', 4),
   ],
 ];
 

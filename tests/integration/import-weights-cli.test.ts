@@ -170,6 +170,13 @@ describe('the engine imports a model given as files, saves its weights beside th
 
       const imported = (await engine.dispatch('model.import', { name: 'model.json', files })) as Extract<ModelImportResult, { project: unknown }>;
       expect(imported.weights).toEqual({ count: 4, layers: 2 });
+      // The desktop app's File → Import Model… gives a path: the same import, the weights read beside it.
+      const modelDir = path.join(dataDir, 'model');
+      await fs.mkdir(modelDir);
+      for (const f of files) await fs.writeFile(path.join(modelDir, f.name), Buffer.from(f.base64, 'base64'));
+      const fromPath = (await engine.dispatch('model.importFile', { path: path.join(modelDir, 'model.json') })) as Extract<ModelImportResult, { project: unknown }>;
+      expect(fromPath.weights).toEqual({ count: 4, layers: 2 });
+      expect(fromPath.project.graph).toEqual(imported.project.graph);
       expect(path.dirname(imported.project.weights!.file)).toBe(path.join(dataDir, 'imported'));
 
       const projectPath = path.join(dataDir, 'mine', 'xor.neurowire');

@@ -100,6 +100,18 @@ const CASES: [string, () => tf.LayersModel, number[]][] = [
       }),
     [7],
   ],
+  [
+    'Bidirectional LSTM + TimeDistributed Dense + Conv1D',
+    () =>
+      tf.sequential({
+        layers: [
+          tf.layers.conv1d({ inputShape: [6, 3], filters: 4, kernelSize: 2, activation: 'relu' }),
+          tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, returnSequences: true }) as tf.RNN, mergeMode: 'concat' }),
+          tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2 }) }),
+        ],
+      }),
+    [6, 3],
+  ],
 ];
 
 describe('imported weights give the original predictions', () => {
@@ -171,6 +183,10 @@ describe('weights kept beside the project', () => {
     expect(matchWeights(['kernel', 'bias'], ['bias', 'kernel'])).toEqual([1, 0]);
     expect(matchWeights(['forward_lstm_LSTM1/kernel', 'backward_lstm_LSTM1/kernel'], ['backward_lstm/lstm_cell/kernel', 'forward_lstm/lstm_cell/kernel'])).toEqual([1, 0]);
     expect(matchWeights(['kernel', 'bias'], ['vars/0', 'vars/1'])).toEqual([0, 1]);
+    // Keras 3 numbers an attention's variables per projection and lists the projections in name order.
+    const attention = ['query/kernel', 'query/bias', 'key/kernel', 'key/bias', 'value/kernel', 'value/bias', 'attention_output/kernel', 'attention_output/bias'];
+    const keras3 = ['_key_dense/vars/0', '_key_dense/vars/1', '_output_dense/vars/0', '_output_dense/vars/1', '_query_dense/vars/0', '_query_dense/vars/1', '_value_dense/vars/0', '_value_dense/vars/1'];
+    expect(matchWeights(attention, keras3)).toEqual([4, 5, 0, 1, 6, 7, 2, 3]);
     expect(matchWeights(['kernel', 'bias'], ['kernel'])).toMatch(/weight "bias" is missing/);
   });
 

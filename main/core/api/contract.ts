@@ -344,6 +344,8 @@ export const api = {
     }),
     result: {} as ModelImportResult,
   },
+  /** Imports the model file at `path` (model.json with its weight files beside it, .h5, .keras), as model.import does. */
+  'model.importFile': { params: z.object({ path: PathParam }), result: {} as ModelImportResult },
   /** Project files asked to open from outside the page since it last asked, oldest first (see the openRequested event). */
   'project.takeOpenRequests': { params: z.object({}), result: {} as { paths: string[] } },
   /** File → Open Recent, missing files dropped (and named in `pruned`, for a message). */

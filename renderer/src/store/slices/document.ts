@@ -1,4 +1,4 @@
-import { MAX_PROJECT_BYTES, type ProjectFileEntry } from '../../../../main/core/api/contract';
+import { MAX_PROJECT_BYTES, type ModelImportResult, type ProjectFileEntry } from '../../../../main/core/api/contract';
 import { droppedFileKind } from '../../../../main/core/projectFile';
 import { BUILTIN_DATASETS, datasetKey, emptyProject, type DatasetChoice, type DatasetSource, type Graph, type Project, type TrainingConfig } from '../../../../main/core/project';
 import { findDataset, withChoiceTarget } from '../analysis';
@@ -58,6 +58,8 @@ export interface DocumentActions {
    * which keeps the weights (saved beside the project). A model.json alone without weights stays in the page.
    */
   importModelFiles(files: readonly { name: string; bytes: Uint8Array }[]): Promise<boolean>;
+  /** Imports the model file at `path` through the engine (the desktop app's File → Import Model…). */
+  importModelFile(path: string, name: string): Promise<boolean>;
   addNode(kind: string, position: { x: number; y: number }): string | null;
   /**
    * Replaces the graph with one an editing gesture computed (main/core/graph): one undo step, then selects `select`.
@@ -125,6 +127,25 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
   const commit = (next: Project) => {
     if (next === get().project) return;
     set((s) => ({ project: next, doc: { ...s.doc, dirty: true } }));
+  };
+  /** Loads what the engine imported (model.import / model.importFile), or says why it could not. */
+  const loadImported = async (name: string, call: () => Promise<ModelImportResult>): Promise<boolean> => {
+    try {
+      const result = await call();
+      if ('unknown' in result) {
+        const layers = result.unknown.map((u) => `${u.name} (${u.className}${u.reason ? `: ${u.reason}` : ''})`).join(', ');
+        notify('error', `Could not import ${name}: ${result.unknown.length === 1 ? 'a layer' : `${result.unknown.length} layers`} Neurowire cannot represent — ${layers}. Nothing was changed.`);
+        return false;
+      }
+      const dropped = result.dropped.length ? ` Settings not kept: ${result.dropped.map((d) => `${d.layer} (${d.settings.join(', ')})`).join('; ')}.` : '';
+      const weights = result.weights ? `its trained weights kept (${result.weights.count} weights of ${result.weights.layers} layers; training starts from them)` : 'no weights in the file';
+      actions.loadProject(result.project, { message: `Imported ${name}: ${result.layers} layers, ${result.totalParams.toLocaleString('en-US')} parameters, ${weights}.${dropped}` });
+      void get().actions.autoLayout({ asLoaded: true });
+      return true;
+    } catch (e) {
+      fail(`Could not import ${name}`, e);
+      return false;
+    }
   };
 
   const actions: DocumentActions = {
@@ -202,22 +223,11 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
       }
       const text = /\.json$/i.test(model.name) ? new TextDecoder().decode(model.bytes) : null;
       if (text !== null && files.length === 1 && !/"weightsManifest"/.test(text)) return actions.importModel(text, model.name);
-      try {
-        const result = await client.call('model.import', { name: model.name, files: files.map((f) => ({ name: f.name, base64: toBase64(f.bytes) })) });
-        if ('unknown' in result) {
-          const layers = result.unknown.map((u) => `${u.name} (${u.className}${u.reason ? `: ${u.reason}` : ''})`).join(', ');
-          notify('error', `Could not import ${model.name}: ${result.unknown.length === 1 ? 'a layer' : `${result.unknown.length} layers`} Neurowire cannot represent — ${layers}. Nothing was changed.`);
-          return false;
-        }
-        const dropped = result.dropped.length ? ` Settings not kept: ${result.dropped.map((d) => `${d.layer} (${d.settings.join(', ')})`).join('; ')}.` : '';
-        const weights = result.weights ? `its trained weights kept (${result.weights.count} weights of ${result.weights.layers} layers; training starts from them)` : 'no weights in the file';
-        actions.loadProject(result.project, { message: `Imported ${model.name}: ${result.layers} layers, ${result.totalParams.toLocaleString('en-US')} parameters, ${weights}.${dropped}` });
-        void get().actions.autoLayout({ asLoaded: true });
-        return true;
-      } catch (e) {
-        fail(`Could not import ${model.name}`, e);
-        return false;
-      }
+      return loadImported(model.name, () => client.call('model.import', { name: model.name, files: files.map((f) => ({ name: f.name, base64: toBase64(f.bytes) })) }));
+    },
+
+    importModelFile(path, name) {
+      return loadImported(name, () => client.call('model.importFile', { path }));
     },
 
     addNode(kind, position) {
