@@ -148,8 +148,12 @@ export function App() {
   // palette carry no files and are left to the canvas.
   useEffect(
     () =>
-      attachFileDrop(window, (file) => {
-        void actions.openDroppedFile({ name: file.name, size: file.size, path: window.neurowire?.pathForFile(file) || null, text: () => file.text() });
+      attachFileDrop(window, (file, others) => {
+        const dropped = (f: File) => ({ name: f.name, size: f.size, path: window.neurowire?.pathForFile(f) || null, text: () => f.text(), bytes: async () => new Uint8Array(await f.arrayBuffer()) });
+        // A model.json dropped with its .bin files (or among them): the model file leads.
+        const all = [file, ...others];
+        const lead = all.find((f) => /\.(json|h5|hdf5|keras|neurowire)$/i.test(f.name)) ?? file;
+        void actions.openDroppedFile({ ...dropped(lead), others: all.filter((f) => f !== lead).map(dropped) });
       }),
     [actions],
   );

@@ -16,6 +16,7 @@ import { generateTypeScriptProject } from '../../main/core/codegen/typescript';
 import { shippedSources } from '../../main/node/projectSources';
 import { mulberry32 } from '../../main/core/random';
 import { runTrainingJob } from '../../main/core/training/job';
+import { resumeMismatch } from '../../main/core/training/resume';
 import { bufferSplit } from '../../main/core/api/compute';
 import type { TrainingEvent } from '../../main/core/api/contract';
 import type { DatasetInfo } from '../../main/core/datasets';
@@ -231,6 +232,9 @@ describe('frozen layers', () => {
     expect(summary.nonTrainableParams).toBe(25);
     const modelTs = generateTypeScriptProject(result.project, shippedSources())['model.ts'];
     expect(modelTs).toMatch(/name: 'base',[^}]*trainable: false/s);
+    // A run cannot be resumed on a network whose frozen layers changed since.
+    const unfrozen = { ...result.project, graph: { ...result.project.graph, nodes: result.project.graph.nodes.map((n) => (n.id === base.id ? { ...n, trainable: true } : n)) } };
+    expect(resumeMismatch(result.project, unfrozen)).toMatch(/layer base: trainable was false, now true/);
     model.dispose();
     original.dispose();
   }, 60_000);

@@ -1,5 +1,5 @@
 import { MAX_PROJECT_BYTES, type ModelImportResult, type ProjectFileEntry } from '../../../../main/core/api/contract';
-import { droppedFileKind } from '../../../../main/core/projectFile';
+import { droppedFileKind, isKerasFile } from '../../../../main/core/projectFile';
 import { BUILTIN_DATASETS, datasetKey, emptyProject, type DatasetChoice, type DatasetSource, type Graph, type Project, type TrainingConfig } from '../../../../main/core/project';
 import { findDataset, withChoiceTarget } from '../analysis';
 import { dataSourcesEqual, withoutStaleVocabulary } from '../dataSource';
@@ -38,6 +38,10 @@ export interface DroppedFile {
   size: number;
   path: string | null;
   text(): Promise<string>;
+  /** The file's bytes (a model's weights come as binary files). */
+  bytes?(): Promise<Uint8Array>;
+  /** The other files dropped with it (a model.json's .bin weight files). */
+  others?: DroppedFile[];
 }
 
 export interface DocumentActions {
@@ -146,6 +150,21 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
       fail(`Could not import ${name}`, e);
       return false;
     }
+  };
+
+  /** A dropped Keras file, or a model.json dropped with its weight files: imported with its weights by the engine. */
+  const openDroppedModel = async (file: DroppedFile, ask = true): Promise<boolean> => {
+    if (ask && !(await actions.confirmDiscardChanges(`Import ${file.name}`))) return false;
+    if (file.path) return actions.importModelFile(file.path, file.name);
+    const all = [file, ...(file.others ?? [])];
+    let files: { name: string; bytes: Uint8Array }[];
+    try {
+      files = await Promise.all(all.map(async (f) => ({ name: f.name, bytes: f.bytes ? await f.bytes() : new TextEncoder().encode(await f.text()) })));
+    } catch (e) {
+      fail(`Could not read ${file.name}`, e);
+      return false;
+    }
+    return actions.importModelFiles(files);
   };
 
   const actions: DocumentActions = {
@@ -454,6 +473,7 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
     },
 
     async openDroppedFile(file) {
+      if (isKerasFile(file.name)) return openDroppedModel(file);
       if (file.size > MAX_PROJECT_BYTES) {
         notify('error', `Could not open ${file.name}: it is ${(file.size / 1024 / 1024).toFixed(0)} MB, too large to be a Neurowire project or a model.json.`);
         return false;
@@ -476,6 +496,8 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
       }
       if (kind === 'project' && file.path) return actions.openProject(file.path);
       if (!(await actions.confirmDiscardChanges(`${kind === 'model' ? 'Import' : 'Open'} ${file.name}`))) return false;
+      // A model.json with weight files: the engine reads them beside it (desktop) or takes them with it (browser).
+      if (kind === 'model' && (file.others?.length || /"weightsManifest"/.test(text ?? ''))) return file.path ? actions.importModelFile(file.path, file.name) : openDroppedModel(file, false);
       if (kind === 'model') return actions.importModel(text ?? '', file.name);
       try {
         const r = await client.call('project.openContents', { name: file.name, text: text ?? '' });
