@@ -24,7 +24,8 @@ export interface H5Reader {
 
 function text(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (value instanceof Uint8Array) return new TextDecoder().decode(value);
+  // Bytes of a fixed-length string: Keras's layer and weight names are ASCII.
+  if (value instanceof Uint8Array) return String.fromCharCode(...value).replace(/\0+$/, '');
   if (Array.isArray(value) && value.length === 1) return text(value[0]);
   return undefined;
 }

@@ -38,6 +38,10 @@ function readEntry(entry: ManifestEntry, bytes: Uint8Array, offset: number): { v
   const kind = q?.dtype ?? entry.dtype;
   const width = kind === 'uint8' || kind === 'bool' ? 1 : kind === 'uint16' || kind === 'float16' ? 2 : 4;
   if (offset + size * width > bytes.byteLength) throw new KerasImportError(`the weight files end before weight "${entry.name}" (they are shorter than the manifest says)`);
+  if (kind === 'float32' && !q) {
+    // The common case, copied whole (a large model has tens of millions of values).
+    return { values: new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + size * 4)), length: size * 4 };
+  }
   const values = new Float32Array(size);
   for (let i = 0; i < size; i++) {
     const at = offset + i * width;
