@@ -212,6 +212,10 @@ describe('weights kept beside the project', () => {
     const weights = readTfjsWeights(withoutBias.weightsManifest, () => saved.bin);
     const second = specs[3].name.split('/')[0];
     expect(() => importKerasModel(withoutBias, weights)).toThrow(KerasImportError);
+    // A damaged manifest is named, never a crash.
+    expect(() => readTfjsWeights([{ paths: ['w.bin'], weights: [{ name: 'd/kernel', shape: ['x'], dtype: 'float32' }] }], () => saved.bin)).toThrow(/weight "d\/kernel" has an invalid shape/);
+    expect(() => readTfjsWeights([{ paths: ['w.bin'], weights: [{ name: 'd/kernel', shape: [1000, 1000], dtype: 'float32' }] }], () => saved.bin)).toThrow(/weight files end before weight "d\/kernel"/);
+    expect(() => readTfjsWeights([{ paths: ['w.bin'], weights: [{ name: 'd/kernel', shape: [2], dtype: 'complex64' }] }], () => saved.bin)).toThrow(KerasImportError);
     expect(() => importKerasModel(withoutBias, weights)).toThrow(new RegExp(`layer ${second}: its weights in the file \\(kernel \\[8, 3\\]\\) hold 24 values, but the layer has 27 parameters`));
     original.dispose();
   }, 60_000);

@@ -76,6 +76,7 @@ export function readTfjsWeights(manifest: unknown, readFile: (path: string) => U
     let offset = 0;
     for (const entry of group.weights as ManifestEntry[]) {
       if (typeof entry?.name !== 'string' || !Array.isArray(entry.shape)) throw new KerasImportError('an entry of its weightsManifest has no name or shape');
+      if (!entry.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new KerasImportError(`weight ${describeValue(entry.name)} has an invalid shape in its weightsManifest`);
       const { values, length } = readEntry(entry, bytes, offset);
       offset += length;
       weights.push({ name: entry.name, shape: entry.shape, values });
