@@ -1,10 +1,9 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session, shell } from 'electron';
 import path from 'node:path';
-import { promises as fs } from 'node:fs';
 import { Engine, EngineError } from '../main/node/engine';
 import { projectFileArgument } from '../main/node/projectFiles';
 import { RECENT_FILE } from '../main/node/recentProjects';
-import { MAX_PROJECT_BYTES, type RecentProject } from '../main/core/api/contract';
+import type { RecentProject } from '../main/core/api/contract';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appUrl, createAppProtocolHandler, isAppPage } from './appProtocol';
 import { createComputeHost } from './computeWindow';
 import { denyAllPermissions, hardenWebContents, HELP_LINKS, isAllowedExternalUrl, secureWebPreferences } from './security';
@@ -153,22 +152,19 @@ function menuAction(action: string) {
 }
 
 /**
- * File → Import Model…: the person picks a Keras or TensorFlow.js model.json in the system dialog; its text goes to
- * the page, which imports it like the toolbar's Import model… (the importer lives in main/core; nothing here parses).
+ * File → Import Model…: the person picks a Keras or TensorFlow.js model (model.json, .h5, .keras) in the system
+ * dialog; its path goes to the page, which has the engine import it with the weights beside it (nothing here parses).
  */
 async function importModelFromDialog(): Promise<void> {
   if (!mainWindow) return;
-  const r = await dialog.showOpenDialog(mainWindow, { title: 'Import a Keras or TensorFlow.js model', filters: [{ name: 'Model (model.json)', extensions: ['json'] }], properties: ['openFile'] });
+  const r = await dialog.showOpenDialog(mainWindow, {
+    title: 'Import a Keras or TensorFlow.js model',
+    filters: [{ name: 'Model (model.json, .h5, .keras)', extensions: ['json', 'h5', 'hdf5', 'keras'] }],
+    properties: ['openFile'],
+  });
   const file = r.filePaths[0];
   if (r.canceled || !file) return;
-  const name = path.basename(file);
-  try {
-    const { size } = await fs.stat(file);
-    if (size > MAX_PROJECT_BYTES) throw new Error(`it is ${(size / 1024 ** 2).toFixed(0)} MB; a model's architecture (model.json) is far smaller — its weights stay in the .bin files beside it`);
-    mainWindow.webContents.send(EVENT, 'importModel', { name, text: await fs.readFile(file, 'utf8') });
-  } catch (e) {
-    await dialog.showMessageBox(mainWindow, { type: 'error', message: `Could not import ${name}`, detail: (e as Error).message });
-  }
+  mainWindow.webContents.send(EVENT, 'importModel', { name: path.basename(file), path: file });
 }
 
 function buildMenu(): void {

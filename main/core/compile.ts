@@ -75,7 +75,8 @@ export function compileGraph(tf: Tf, graph: Graph, modelName = 'neurowire_model'
         outputs.set(id, [tf.input({ ...spec.tfjs.config(parsed.params), name: node.name } as Parameters<Tf["input"]>[0])]);
         continue;
       }
-      const layer = buildLayer(tf, spec, layerConfig(spec, parsed.params, node.name), overrides);
+      const layer = buildLayer(tf, spec, layerConfig(spec, parsed.params, node.name, node.trainable !== false), overrides);
+      if (node.trainable === false) layer.trainable = false; // also for a custom class that keeps its own config
       const ins = (incoming.get(id) ?? []).map(({ source, port }) => outputs.get(source)![port]);
       const out = applyLayer(layer, ins, spec.inputs.restAs);
       outputs.set(id, Array.isArray(out) ? out : [out]);

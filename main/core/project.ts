@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** The project file format. Bump CURRENT_VERSION and add a migration whenever the shape changes. */
 export const PROJECT_FORMAT = 'neurowire-project';
-export const CURRENT_PROJECT_VERSION = 4;
+export const CURRENT_PROJECT_VERSION = 5;
 
 export const NodeSchema = z.object({
   id: z.string().min(1),
@@ -11,6 +11,8 @@ export const NodeSchema = z.object({
   name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'Layer names start with a letter and use letters, digits and _'),
   params: z.record(z.string(), z.unknown()),
   position: z.object({ x: z.number(), y: z.number() }),
+  /** false: the layer is frozen, training leaves its weights as they are. Absent means trainable. */
+  trainable: z.boolean().optional(),
 });
 export type ProjectNode = z.infer<typeof NodeSchema>;
 
@@ -251,6 +253,17 @@ export function datasetKey(source: DatasetSource): string {
   return source.type === 'builtin' ? source.name : `${source.type}:${source.path}`;
 }
 
+/**
+ * Trained weights the project starts from (an imported model's): the sidecar file beside the project (see
+ * nodeWeights.ts) and what it holds, in order, keyed by node id and the weight's name within the layer.
+ */
+export const ProjectWeightsSchema = z.object({
+  /** The sidecar's file name, relative to the project's folder (absolute while the project is open). */
+  file: z.string().min(1).max(4096),
+  entries: z.array(z.object({ node: z.string().min(1), name: z.string().min(1), shape: z.array(z.number().int().min(0)) })),
+});
+export type ProjectWeights = z.infer<typeof ProjectWeightsSchema>;
+
 export const ProjectSchema = z.object({
   format: z.literal(PROJECT_FORMAT),
   version: z.literal(CURRENT_PROJECT_VERSION),
@@ -263,6 +276,8 @@ export const ProjectSchema = z.object({
   graph: GraphSchema,
   dataset: DatasetChoiceSchema,
   training: TrainingConfigSchema,
+  /** Trained weights training starts from; absent: fresh weights. */
+  weights: ProjectWeightsSchema.optional(),
 });
 export type Project = z.infer<typeof ProjectSchema>;
 
@@ -294,6 +309,9 @@ const MIGRATIONS: Record<number, (doc: Record<string, unknown>) => Record<string
   // leaves from the main output, so nothing changes; the bump keeps an older Neurowire from reading a v4 file's
   // state connections as main-output ones.
   3: (doc) => doc,
+  // v5 adds trained weights kept beside the project (`weights`) and frozen layers (a node's `trainable: false`).
+  // A v4 project has neither; the bump keeps an older Neurowire from training a frozen layer or dropping the weights.
+  4: (doc) => doc,
 };
 
 function formatZodIssues(error: z.ZodError): string {

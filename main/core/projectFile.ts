@@ -23,13 +23,24 @@ export function projectFileName(projectName: string): string {
 
 export type DroppedFileKind = 'project' | 'model' | 'other';
 
+/** Keras's own model files (a Keras 2 .h5, a Keras 3 .keras archive): binary, read by the engine. */
+export const KERAS_FILE_EXTENSIONS = ['.h5', '.hdf5', '.keras'] as const;
+
+/** Whether `fileName` is a Keras .h5 / .keras model file. */
+export function isKerasFile(fileName: string): boolean {
+  const lower = fileName.toLowerCase();
+  return KERAS_FILE_EXTENSIONS.some((ext) => lower.endsWith(ext));
+}
+
 /**
  * What a file dropped on the window is: a project (a `.neurowire` file, or JSON in the project format), a
- * Keras / TensorFlow.js model to import, or something else. Only JSON needs a look inside.
+ * Keras / TensorFlow.js model to import (a model.json, a Keras .h5 or .keras), or something else. Only JSON needs a
+ * look inside.
  */
 export function droppedFileKind(fileName: string, text: string | null): DroppedFileKind {
   const lower = fileName.toLowerCase();
   if (lower.endsWith(PROJECT_EXTENSION) || lower.endsWith(`${PROJECT_EXTENSION}.json`)) return 'project';
+  if (isKerasFile(lower)) return 'model';
   if (!lower.endsWith('.json') || text === null) return 'other';
   let doc: unknown;
   try {

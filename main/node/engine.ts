@@ -2,6 +2,7 @@ import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { api, isApiMethod, type ApiMethod, type ApiParsedParams, type ApiResult, type EngineEvents, type EngineInfo, type TemplateInfo, type ComputeChoice, type AutosaveRestore } from '../core/api/contract';
+import { KerasImportError } from '../core/import/kerasConfig';
 import { parseProject, ProjectFileError, datasetKey, describeValue, type Project } from '../core/project';
 import { saveProjectFile, openProjectFile, listProjectFiles, removeOrphanedTempFiles, withDataBeside } from './projectFiles';
 import { readAutosave, setAutosaveAside, writeAutosave, RECOVERED_DIR } from './autosave';
@@ -14,6 +15,7 @@ import { startTraining, type TrainingRun, type TrainingResult } from './training
 import { RunStore, RunStoreError, checkRunId, CHECKPOINTS_DIR } from './runs';
 import { startRecordedTraining } from './recordedTraining';
 import { exportTrainedModel } from './export';
+import { importModelFile, importModelFiles } from './modelImport';
 import { ComputeBridge, ComputeBridgeError, type ComputeHost } from './computeBridge';
 import { predictSample } from './predict';
 import { SampleError } from '../core/preprocess';
@@ -215,6 +217,7 @@ export class Engine {
       if (e instanceof EngineError) throw e;
       if (e instanceof ComputeBridgeError) throw new EngineError(e.message, e.code);
       if (e instanceof ProjectFileError) throw new EngineError(e.message, 'project_file');
+      if (e instanceof KerasImportError) throw new EngineError(e.message, 'model_file');
       if (e instanceof RunStoreError) throw new EngineError(e.message, e.code);
       if (e instanceof SampleError) throw new EngineError(e.message, 'bad_sample');
       if (e instanceof CompareSourceError) throw new EngineError(e.message, 'compare_source');
@@ -245,6 +248,8 @@ export class Engine {
     'project.restoreAutosave': () => this.restoreAutosave(),
     'project.setAutosaveAside': async () => ({ path: await setAutosaveAside(this.autosavePath, this.recoveredDir) }),
     'project.openContents': (p) => ({ project: parseProject(p.text, p.name) }),
+    'model.import': (p) => importModelFiles(p.name, p.files, path.join(this.dataDir, 'imported')),
+    'model.importFile': (p) => importModelFile(path.resolve(p.path), path.join(this.dataDir, 'imported')),
     'project.takeOpenRequests': () => {
       const paths = this.openRequests;
       this.openRequests = [];

@@ -49,7 +49,8 @@ export function modelJsonOf(artifacts: tf.io.ModelArtifacts): tf.io.ModelJSON {
 export async function exportTrainedModel(opts: { project: Project; artifacts: tf.io.ModelArtifacts; dir: string }): Promise<{ dir: string; files: string[] }> {
   const dir = path.resolve(opts.dir);
   const data = trainingDataOf(opts.artifacts);
-  const project = withTrainedVocabulary(opts.project, data);
+  // The trained weights are weights.bin: the project's own starting weights (an imported model's) stay behind.
+  const { weights: _startingWeights, ...project } = withTrainedVocabulary(opts.project, data);
   // Generate the code first: if the project cannot be turned into code, nothing is half-written.
   const code = generateProjectFiles(project);
   // A model with Neurowire's own layer classes carries them, so stock tfjs loads it from this folder alone.

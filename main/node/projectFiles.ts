@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { parseProject, serializeProject, ProjectFileError, type Project } from '../core/project';
 import { MAX_PROJECT_BYTES, type ProjectFileEntry } from '../core/api/contract';
 import { hasProjectExtension, PROJECT_EXTENSION } from '../core/projectFile';
+import { weightsBeside, weightsRelativeTo } from './projectWeights';
+import { weightsFileName } from '../core/nodeWeights';
 
 /** Projects larger than this are surely not projects; refuse before reading them into memory. */
 export { MAX_PROJECT_BYTES };
@@ -81,7 +83,21 @@ export async function saveProjectFile(filePath: string, project: Project): Promi
   if (!hasProjectExtension(resolved)) {
     throw new ProjectFileError(`Project files end in ${PROJECT_EXTENSION} (or .json); "${filePath}" does not. Try "${filePath}${PROJECT_EXTENSION}".`);
   }
-  await writeFileAtomic(resolved, serializeProject(project));
+  const dir = path.dirname(resolved);
+  let saved = project;
+  if (project.weights && path.isAbsolute(project.weights.file) && path.dirname(project.weights.file) !== dir) {
+    // Kept weights lie beside the project (an imported model's wait in the engine's data folder until then).
+    const beside = path.join(dir, weightsFileName(path.basename(resolved)));
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readFile(project.weights.file);
+    } catch {
+      throw new ProjectFileError(`The project's weights file ${project.weights.file} is not there, so the project was not saved with its weights.`);
+    }
+    await writeFileAtomic(beside, bytes);
+    saved = { ...project, weights: { ...project.weights, file: beside } };
+  }
+  await writeFileAtomic(resolved, serializeProject(weightsRelativeTo(saved, dir)));
   return resolved;
 }
 
@@ -96,7 +112,7 @@ export async function openProjectFile(filePath: string): Promise<Project> {
   if (!stat.isFile()) throw new ProjectFileError(`${resolved} is a folder, not a project file.`);
   if (stat.size > MAX_PROJECT_BYTES) throw new ProjectFileError(`${resolved} is ${(stat.size / 1e6).toFixed(0)} MB — too large to be a Neurowire project.`);
   const text = await fs.readFile(resolved, 'utf8');
-  return withDataBeside(parseProject(text, path.basename(resolved)), path.dirname(resolved));
+  return weightsBeside(withDataBeside(parseProject(text, path.basename(resolved)), path.dirname(resolved)), path.dirname(resolved));
 }
 
 /**

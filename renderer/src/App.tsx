@@ -122,10 +122,10 @@ export function App() {
     const bridge = window.neurowire;
     if (!bridge) return;
     return bridge.onEvent((event, payload) => {
-      // File → Import Model…: the shell read the file the person picked in the system dialog.
+      // File → Import Model…: the path of the model the person picked in the system dialog (the engine reads it).
       if (event === 'importModel' && typeof payload === 'object' && payload !== null) {
-        const { name, text } = payload as { name?: unknown; text?: unknown };
-        if (typeof name === 'string' && typeof text === 'string') void actions.confirmDiscardChanges(`Import ${name}`).then((go) => go && actions.importModel(text, name));
+        const { name, path } = payload as { name?: unknown; path?: unknown };
+        if (typeof name === 'string' && typeof path === 'string') void actions.confirmDiscardChanges(`Import ${name}`).then((go) => go && actions.importModelFile(path, name));
         return;
       }
       if (event !== 'menu' || typeof payload !== 'string') return;
@@ -150,8 +150,12 @@ export function App() {
   // palette carry no files and are left to the canvas.
   useEffect(
     () =>
-      attachFileDrop(window, (file) => {
-        void actions.openDroppedFile({ name: file.name, size: file.size, path: window.neurowire?.pathForFile(file) || null, text: () => file.text() });
+      attachFileDrop(window, (file, others) => {
+        const dropped = (f: File) => ({ name: f.name, size: f.size, path: window.neurowire?.pathForFile(f) || null, text: () => f.text(), bytes: async () => new Uint8Array(await f.arrayBuffer()) });
+        // A model.json dropped with its .bin files (or among them): the model file leads.
+        const all = [file, ...others];
+        const lead = all.find((f) => /\.(json|h5|hdf5|keras|neurowire)$/i.test(f.name)) ?? file;
+        void actions.openDroppedFile({ ...dropped(lead), others: all.filter((f) => f !== lead).map(dropped) });
       }),
     [actions],
   );

@@ -64,14 +64,14 @@ describe('menus', () => {
     expect(win.webContents.sent).toEqual(['new', 'open', 'save', 'saveAs', 'export'].map((a) => ['neurowire:event', 'menu', a]));
   });
 
-  it('File → Import Model… reads the model.json picked in the system dialog and hands its text to the page', async () => {
+  it('File → Import Model… hands the path of the model picked in the system dialog to the page', async () => {
     const file = path.resolve(__dirname, '../fixtures/import/sequential-mlp.json');
     const importItem = fileMenu().find((i) => i.label === 'Import Model…')!;
     win.webContents.sent.length = 0;
     r.nextOpenDialogPath = file;
     importItem.click!();
     await vi.waitFor(() => expect(win.webContents.sent).toHaveLength(1));
-    expect(win.webContents.sent[0]).toEqual(['neurowire:event', 'importModel', { name: 'sequential-mlp.json', text: fs.readFileSync(file, 'utf8') }]);
+    expect(win.webContents.sent[0]).toEqual(['neurowire:event', 'importModel', { name: 'sequential-mlp.json', path: file }]);
     // Cancelled: nothing happens.
     win.webContents.sent.length = 0;
     r.nextOpenDialogPath = null;

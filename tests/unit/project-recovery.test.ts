@@ -140,6 +140,8 @@ describe('opening projects from outside the page', () => {
     expect(droppedFileKind('p.json', serializeProject(named('P')))).toBe('project');
     expect(droppedFileKind('broken.json', '{')).toBe('project');
     expect(droppedFileKind('data.csv', 'a,b')).toBe('other');
+    expect(droppedFileKind('model.h5', null)).toBe('model');
+    expect(droppedFileKind('model.keras', null)).toBe('model');
   });
 });
 

@@ -98,6 +98,33 @@ describe('createAppStore', () => {
     expect(store.getState().ui.selection.nodeIds).toEqual([]);
   });
 
+  it('a model.json dropped with its weight files is imported by the engine, the files with it', async () => {
+    const project = { ...projectWithNodes(), weights: { file: '/data/imported/w.weights.bin', entries: [] } };
+    const { store, calls } = freshStore({ 'model.import': () => ({ project, layers: 2, totalParams: 10, dropped: [], weights: { count: 4, layers: 2 } }) });
+    const text = JSON.stringify({ format: 'layers-model', modelTopology: {}, weightsManifest: [{ paths: ['w.bin'], weights: [] }] });
+    const file = (name: string, content: string) => ({ name, size: content.length, path: null, text: async () => content, bytes: async () => new TextEncoder().encode(content) });
+    expect(await store.getState().actions.openDroppedFile({ ...file('model.json', text), others: [file('w.bin', 'abcd')] })).toBe(true);
+    const call = calls.find((c) => c.method === 'model.import')!.params as { name: string; files: { name: string; base64: string }[] };
+    expect(call.name).toBe('model.json');
+    expect(call.files.map((f) => [f.name, atob(f.base64)])).toEqual([['model.json', text], ['w.bin', 'abcd']]);
+    expect(store.getState().project.weights?.file).toBe('/data/imported/w.weights.bin');
+  });
+
+  it('freezing a layer and training it again are one undo step each', () => {
+    const { store } = freshStore();
+    const { actions } = store.getState();
+    actions.loadProject(projectWithNodes());
+    actions.setNodeTrainable('a', false);
+    expect(store.getState().project.graph.nodes[0].trainable).toBe(false);
+    actions.setNodeTrainable('a', false); // no change, no step
+    expect(undoSteps(store)).toBe(1);
+    actions.setNodeTrainable('a', true);
+    expect('trainable' in store.getState().project.graph.nodes[0]).toBe(false);
+    expect(undoSteps(store)).toBe(2);
+    actions.undo();
+    expect(store.getState().project.graph.nodes[0].trainable).toBe(false);
+  });
+
   it('undo/redo restores the document, not the selection', () => {
     const { store } = freshStore();
     const { actions } = store.getState();

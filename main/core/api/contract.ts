@@ -233,6 +233,20 @@ export interface EngineEvents {
 const PathParam = z.string().min(1, 'A path is required').max(4096);
 /** The largest project text the engine accepts (the same limit as for a file on disk, main/node/projectFiles.ts). */
 export const MAX_PROJECT_BYTES = 50 * 1024 * 1024;
+/** The largest file model.import takes, base64-encoded (about 300 MB of weights). */
+export const MAX_IMPORT_BASE64 = 400 * 1024 * 1024;
+
+/** What model.import gives: the project (with its kept weights) and what the import summary says, or the layers it cannot import. */
+export type ModelImportResult =
+  | {
+      project: Project;
+      layers: number;
+      totalParams: number;
+      dropped: { layer: string; settings: string[] }[];
+      /** Weights kept and how many layers they belong to; null when the file has none. */
+      weights: { count: number; layers: number } | null;
+    }
+  | { unknown: { name: string; className: string; reason?: string }[] };
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const num = z.number(); // NaN/Infinity cannot cross JSON anyway; a diverged loss arrives as null and is refused
@@ -328,6 +342,27 @@ export const api = {
     }),
     result: {} as { project: Project },
   },
+  /**
+   * Imports a Keras / TensorFlow.js model given as files (a page's File → Import Model… or drop): the model file
+   * `name` (model.json, .h5 or .keras) and, for a model.json, the weight files it names. Kept weights wait in the
+   * engine's data folder until the project is saved, then lie beside it.
+   */
+  'model.import': {
+    params: z.object({
+      name: z
+        .string()
+        .min(1)
+        .max(255)
+        .regex(/\.(json|h5|hdf5|keras)$/i, 'must be a model file (.json, .h5 or .keras)'),
+      files: z
+        .array(z.object({ name: z.string().min(1).max(255), base64: z.string().max(MAX_IMPORT_BASE64, 'is too large to import here (use npm run import)') }))
+        .min(1)
+        .max(1000),
+    }),
+    result: {} as ModelImportResult,
+  },
+  /** Imports the model file at `path` (model.json with its weight files beside it, .h5, .keras), as model.import does. */
+  'model.importFile': { params: z.object({ path: PathParam }), result: {} as ModelImportResult },
   /** Project files asked to open from outside the page since it last asked, oldest first (see the openRequested event). */
   'project.takeOpenRequests': { params: z.object({}), result: {} as { paths: string[] } },
   /** File → Open Recent, missing files dropped (and named in `pruned`, for a message). */

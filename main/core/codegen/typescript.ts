@@ -92,7 +92,7 @@ function describeModel(project: Project, analysis: GraphAnalysis): ModelInfo {
     const parsed = parseParams(node);
     if (!parsed.ok) throw new Error(`${node.name}: ${parsed.error}`);
     const variable = uniqueIdentifier(camelCase(node.name), used);
-    const config = layerConfig(spec, parsed.params, node.name);
+    const config = layerConfig(spec, parsed.params, node.name, node.trainable !== false);
     variables.set(id, variable);
     const sources = incoming.get(id) ?? [];
     layers.push({

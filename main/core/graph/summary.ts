@@ -54,7 +54,8 @@ export function modelSummary(graph: Graph, analysis: GraphAnalysis, training: Pi
         return port === 0 ? source.name : `${source.name}[${outputNames(source)[port] ?? `output ${port + 1}`}]`;
       });
     rows.push({ name: node.name, kind: getLayerSpec(node.kind)?.label ?? node.kind, outputShape: kerasShape(info?.outputShape ?? null), params: info?.params ?? 0, connectedTo });
-    nonTrainable += info?.nonTrainable ?? 0;
+    // A frozen layer's weights are all non-trainable, as tfjs counts them once layer.trainable is false.
+    nonTrainable += node.trainable === false ? (info?.params ?? 0) : (info?.nonTrainable ?? 0);
   }
   return {
     rows,

@@ -12,8 +12,11 @@ import { analyzeGraph, topologicalOrder } from '../graph/analyze';
 import { describeValue, emptyProject, type Graph, type Project, type ProjectEdge, type ProjectNode } from '../project';
 import type { Shape } from '../shapes';
 import { KerasImportError, kerasBatchSize, kerasSampleShape, type KerasConfig } from './kerasConfig';
+import type { NodeWeights } from '../nodeWeights';
+import { weightsByNode, type NamedWeight } from './kerasWeights';
 
 export * from './kerasConfig';
+export * from './kerasWeights';
 
 /** One row of the Keras-style summary, as Neurowire's analysis sees the imported layer. */
 export interface ImportedLayer {
@@ -41,8 +44,14 @@ export interface UnknownLayer {
   reason?: string;
 }
 
+/** The weights an import kept: per node, and the names of the file's weights that belong to no layer. */
+export interface ImportedWeights {
+  byNode: NodeWeights;
+  unused: string[];
+}
+
 export type KerasImportResult =
-  | { project: Project; summary: KerasImportSummary; dropped: { layer: string; settings: string[] }[] }
+  | { project: Project; summary: KerasImportSummary; dropped: { layer: string; settings: string[] }[]; weights?: ImportedWeights }
   | { unknown: UnknownLayer[] };
 
 const MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
@@ -178,7 +187,11 @@ class GraphBuilder {
   readonly unknown: UnknownLayer[] = [];
   readonly dropped: { layer: string; settings: string[] }[] = [];
   readonly classNames = new Map<string, string>();
+  /** Node id by the Keras layer name it came from (the first layer of that name: weights name layers by it). */
+  readonly nodeByKerasName = new Map<string, string>();
   private readonly names = new Set<string>();
+  /** Inside a nested model saved with trainable=false: its layers are frozen too. */
+  private frozenDepth = 0;
 
   /** A valid, unused node name from a Keras name ("conv2d/1" → "conv2d_1"). */
   private nameFor(kerasName: string): string {
@@ -212,8 +225,10 @@ class GraphBuilder {
       return `?${kerasName}`;
     }
     const name = this.nameFor(kerasName);
-    this.nodes.push({ id: name, kind: spec.kind, name, params: parsed.data as Record<string, unknown>, position: { x: 0, y: 0 } });
+    const frozen = spec.role !== 'input' && (layer.config?.trainable === false || this.frozenDepth > 0);
+    this.nodes.push({ id: name, kind: spec.kind, name, params: parsed.data as Record<string, unknown>, position: { x: 0, y: 0 }, ...(frozen ? { trainable: false } : {}) });
     this.classNames.set(name, layer.class_name);
+    if (!this.nodeByKerasName.has(kerasName)) this.nodeByKerasName.set(kerasName, name);
     if (converted.dropped?.length) this.dropped.push({ layer: name, settings: converted.dropped });
     for (const { node, port } of sources) this.edges.push({ id: `e${this.edges.length + 1}`, source: node, target: name, ...(port > 0 ? { sourcePort: port } : {}) });
     return name;
@@ -226,7 +241,13 @@ class GraphBuilder {
 
   /** Expands a (possibly nested) model; `inputs` feed a nested model's inputs, null at the top. Returns its outputs. */
   expand(model: KerasLayer, inputs: Port[] | null): Port[] {
-    return model.class_name === 'Sequential' ? this.expandSequential(model, inputs) : this.expandFunctional(model, inputs);
+    const frozen = isObject(model.config) && model.config.trainable === false;
+    if (frozen) this.frozenDepth++;
+    try {
+      return model.class_name === 'Sequential' ? this.expandSequential(model, inputs) : this.expandFunctional(model, inputs);
+    } finally {
+      if (frozen) this.frozenDepth--;
+    }
   }
 
   private expandSequential(model: KerasLayer, inputs: Port[] | null): Port[] {
@@ -348,10 +369,31 @@ function layOut(graph: Graph): void {
 }
 
 /**
- * A Neurowire project from a Keras or TensorFlow.js layers model's JSON, or the layers it cannot import. Throws a
- * KerasImportError when the file is not such a model at all. Builds no weights: counting is the analysis's job.
+ * Checks that every layer with parameters got weights holding as many values as it has parameters (the analysis's
+ * count, which is tfjs's): each problem names the layer and what the file holds for it. Which weight goes where
+ * within a layer, and each one's shape, is checked when the weights are set on the built model (nodeWeights.ts).
  */
-export function importKerasModel(json: unknown): KerasImportResult {
+function weightProblems(graph: Graph, analysis: ReturnType<typeof analyzeGraph>, byNode: NodeWeights): string[] {
+  const problems: string[] = [];
+  for (const node of graph.nodes) {
+    const params = analysis.nodes[node.id]?.params ?? 0;
+    const stored = byNode[node.id] ?? [];
+    const held = stored.reduce((a, w) => a + w.values.length, 0);
+    if (params > 0 && stored.length === 0) problems.push(`layer ${node.name}: the file has no weights for it (it has ${params} parameters)`);
+    else if (held !== params) {
+      const list = stored.map((w) => `${w.name} [${w.shape.join(', ')}]`).join(', ');
+      problems.push(`layer ${node.name}: its weights in the file (${list}) hold ${held} values, but the layer has ${params} parameters`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * A Neurowire project from a Keras or TensorFlow.js layers model's JSON, or the layers it cannot import. Throws a
+ * KerasImportError when the file is not such a model at all, or when `weights` are given and do not fit the layers.
+ * Builds no weights: counting is the analysis's job.
+ */
+export function importKerasModel(json: unknown, weights?: NamedWeight[]): KerasImportResult {
   const topology = topologyOf(json);
   const builder = new GraphBuilder();
   const outputs = builder.expand(topology, null);
@@ -374,10 +416,16 @@ export function importKerasModel(json: unknown): KerasImportResult {
   const modelName = typeof topology.config?.name === 'string' && topology.config.name.trim() ? topology.config.name : 'Imported model';
   const project: Project = {
     ...emptyProject(modelName.slice(0, 200)),
-    description: `Imported from the Keras model "${modelName.slice(0, 100)}" (architecture only; the weights are not imported).`,
+    description: `Imported from the Keras model "${modelName.slice(0, 100)}" (${weights ? 'with its trained weights' : 'architecture only; the file has no weights'}).`,
     graph,
   };
   const analysis = analyzeGraph(graph);
+  let kept: ImportedWeights | undefined;
+  if (weights) {
+    kept = weightsByNode(weights, (name) => builder.nodeByKerasName.get(name));
+    const problems = weightProblems(graph, analysis, kept.byNode);
+    if (problems.length) throw new KerasImportError(`its weights do not fit its layers:\n  ${problems.join('\n  ')}`);
+  }
   const layers = graph.nodes.map((n) => ({
     name: n.name,
     kind: n.kind,
@@ -386,5 +434,5 @@ export function importKerasModel(json: unknown): KerasImportResult {
     params: analysis.nodes[n.id]?.params ?? 0,
   }));
   const errors = [...analysis.errors, ...graph.nodes.flatMap((n) => analysis.nodes[n.id]?.errors ?? [])];
-  return { project, summary: { layers, totalParams: analysis.totalParams, errors }, dropped: builder.dropped };
+  return { project, summary: { layers, totalParams: analysis.totalParams, errors }, dropped: builder.dropped, ...(kept ? { weights: kept } : {}) };
 }

@@ -165,11 +165,8 @@ function describeSetting(key: string, value: unknown): string {
 export function droppedSettings(config: KerasConfig, used: readonly string[], defaults: KerasConfig = {}): string[] {
   const dropped: string[] = [];
   for (const [key, value] of Object.entries(config)) {
-    if (used.includes(key) || (ALWAYS_KEPT.has(key) && key !== 'trainable' && key !== 'dtype')) continue;
-    if (key === 'trainable') {
-      if (value === false) dropped.push('trainable=false (Neurowire trains every layer)');
-      continue;
-    }
+    // trainable is kept on the node (a frozen layer), not among the kind's params.
+    if (used.includes(key) || (ALWAYS_KEPT.has(key) && key !== 'dtype')) continue;
     if (key === 'dtype') {
       // Keras 3 writes a policy object; its name ("mixed_float16") is what the person chose.
       const policy = typeof value === 'object' && value !== null ? ((value as KerasConfig).config as KerasConfig | undefined)?.name : value;

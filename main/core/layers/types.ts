@@ -269,8 +269,9 @@ export class InnerLayer {
  * and each layer inside it named `<name>_<its prefix>` (e.g. `bidirectional_1_gru`). Left unnamed, tfjs would take
  * a name from its global counter, so weight names would depend on what was built before.
  */
-export function layerConfig(spec: AnyLayerSpec, params: Parameters<AnyLayerSpec['tfjs']['config']>[0], name: string): Record<string, unknown> {
-  const config: Record<string, unknown> = { ...spec.tfjs.config(params), name };
+export function layerConfig(spec: AnyLayerSpec, params: Parameters<AnyLayerSpec['tfjs']['config']>[0], name: string, trainable = true): Record<string, unknown> {
+  // A frozen layer says so in its config: tfjs builds it untrainable, and generated code shows it.
+  const config: Record<string, unknown> = { ...spec.tfjs.config(params), name, ...(trainable ? {} : { trainable: false }) };
   for (const [key, value] of Object.entries(config)) {
     if (value instanceof InnerLayer) config[key] = new InnerLayer(value.spec, { ...value.config, name: `${name}_${value.spec.namePrefix}` });
   }

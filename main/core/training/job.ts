@@ -26,6 +26,7 @@ import { evaluateOnTest, testSummary } from './evaluate';
 import { checkModelFitsData, describeTrainingError, runTrainingLoop, type OutputLosses } from './loop';
 import type { LoopControl, LoopOptions, TrainingData, TrainingResult } from './types';
 import { captureOptimizerState, loadCheckpointWeights, type OptimizerState, type ResumePoint } from './resume';
+import { setNodeWeights, type NodeWeights } from '../nodeWeights';
 
 type Tf = typeof tfTypes;
 
@@ -51,6 +52,8 @@ export interface JobHost {
   buildModel?(tf: Tf): tfTypes.LayersModel;
   /** The machine's memory in bytes: a network whose training would need more than half of it is refused before it is built. */
   memoryBytes?: number;
+  /** The trained weights the project keeps beside it (project.weights), read where the host can read files. */
+  loadProjectWeights?(): Promise<NodeWeights>;
   /** Layers built by the host instead of tfjs's own (e.g. a fused LSTM kernel on wasm), per backend. */
   layerOverrides?(tf: Tf): LayerFactoryOverrides;
   /** An optimizer that replaces the loop's (e.g. a fused Adam on wasm); undefined keeps the loop's. */
@@ -177,9 +180,16 @@ async function trainAndCapture(job: TrainingJob, host: JobHost, keep: (model: tf
     keep(model);
     checkModelFitsData(model, data.info, losses); // a clear message before anything starts
     if (job.resume) loadCheckpointWeights(tf, model, job.resume.weights);
+    else if (project.weights) {
+      // An imported model's trained weights are the starting point; layers added since start fresh.
+      if (host.loadProjectWeights) {
+        setNodeWeights(tf, model, project.graph, await host.loadProjectWeights());
+        log(`Starting from the project's trained weights (${project.weights.entries.length} weights).`);
+      } else log("The project's trained weights cannot be read here: training starts from fresh weights.");
+    }
   } catch (e) {
     if (e instanceof GraphCompileError) return failed(`The network cannot be built: ${e.message}`);
-    return failed(e instanceof Error && /^The (network|checkpoint)/.test(e.message) ? e.message : describeTrainingError(e));
+    return failed(e instanceof Error && /^The (network|checkpoint|stored weights|weights file)/.test(e.message) ? e.message : describeTrainingError(e));
   }
 
   const checkpoint = host.onCheckpoint;

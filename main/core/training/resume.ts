@@ -65,7 +65,7 @@ export async function restoreOptimizerState(tf: Tf, optimizer: tfTypes.Optimizer
  */
 export function resumeMismatch(trained: Project, current: Project): string | null {
   const graphOf = (p: Project) => ({
-    nodes: p.graph.nodes.map(({ id, kind, name, params }) => ({ id, kind, name, params })),
+    nodes: p.graph.nodes.map(({ id, kind, name, params, trainable }) => ({ id, kind, name, params, trainable: trainable !== false })),
     edges: p.graph.edges.map(({ source, target }) => ({ source, target })),
   });
   const network = firstDifference(graphOf(trained), graphOf(current), 'graph');

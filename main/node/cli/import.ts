@@ -2,15 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { importKerasModel, KerasImportError, type KerasImportResult } from '../../core/import/keras';
+import { readModelFile } from '../kerasFiles';
+import { encodeNodeWeights, weightsFileName } from '../../core/nodeWeights';
 import { serializeProject, upgradeProject } from '../../core/project';
 import { formatShape } from '../../core/shapes';
 import { PROJECT_EXTENSION } from '../../core/projectFile';
 
-const USAGE = `Usage: npm run import -- <model.json> [--out <project.neurowire>]
+const USAGE = `Usage: npm run import -- <model.json | model.h5 | model.keras> [--out <project.neurowire>]
 
-Imports the architecture of a Keras or TensorFlow.js layers model: a TensorFlow.js model.json or the JSON of
-Keras's model.to_json(). Writes a Neurowire project (default: <model>.neurowire next to the model) and prints
-its layers with their output shapes and parameter counts. The weights are not imported.`;
+Imports a Keras or TensorFlow.js layers model: a TensorFlow.js model.json, the JSON of Keras's model.to_json(),
+a Keras 2 .h5 file or a Keras 3 .keras archive. Writes a Neurowire project (default: <model>.neurowire next to the model) and prints
+its layers with their output shapes and parameter counts. A model.json that lists weight files (weightsManifest)
+(or an .h5 / .keras file that holds weights) is imported with its trained weights, kept beside the project as
+<project>.weights.bin.`;
 
 function fail(message: string, code = 2): never {
   console.error(`neurowire import: ${message}`);
@@ -29,6 +33,14 @@ export function formatSummary(result: Extract<KerasImportResult, { project: unkn
     out.push('', 'Settings Neurowire does not keep (dropped):');
     for (const d of result.dropped) out.push(`  ${d.layer}: ${d.settings.join(', ')}`);
   }
+  if (result.weights) {
+    const kept = Object.entries(result.weights.byNode);
+    const count = kept.reduce((a, [, list]) => a + list.length, 0);
+    const nameOf = new Map(result.project.graph.nodes.map((n) => [n.id, n.name]));
+    out.push('', `Weights kept: ${count} weights of ${kept.length} ${kept.length === 1 ? 'layer' : 'layers'} (training starts from them):`);
+    for (const [node, list] of kept) out.push(`  ${nameOf.get(node) ?? node}: ${list.map((w) => `${w.name} [${w.shape.join(', ')}]`).join(', ')}`);
+    if (result.weights.unused.length) out.push(`Weights of no layer, not kept: ${result.weights.unused.join(', ')}`);
+  } else out.push('', 'Weights: none in the file — training starts from fresh weights.');
   if (result.summary.errors.length) {
     out.push('', 'Problems Neurowire finds in the imported network (fix them in the editor):');
     for (const e of result.summary.errors) out.push(`  ${e}`);
@@ -36,7 +48,7 @@ export function formatSummary(result: Extract<KerasImportResult, { project: unkn
   return out.join('\n');
 }
 
-function main(): void {
+async function main(): Promise<void> {
   let parsed;
   try {
     parsed = parseArgs({ allowPositionals: true, options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } } });
@@ -50,15 +62,10 @@ function main(): void {
   }
   if (positionals.length !== 1) fail(`give one model.json to import.\n${USAGE}`);
   const file = positionals[0];
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    fail(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'it is not valid JSON'}.`);
-  }
   let result: KerasImportResult;
   try {
-    result = importKerasModel(json);
+    const model = await readModelFile(file);
+    result = importKerasModel(model.json, model.weights);
   } catch (e) {
     if (e instanceof KerasImportError) fail(`${file}: ${e.message}.`);
     throw e;
@@ -67,12 +74,20 @@ function main(): void {
     const lines = result.unknown.map((u) => `  ${u.name} (${u.className})${u.reason ? `: ${u.reason}` : ': Neurowire has no such layer'}`);
     fail(`${file} was not imported — ${result.unknown.length === 1 ? 'one layer' : `${result.unknown.length} layers`} cannot be represented, so nothing was written:\n${lines.join('\n')}`, 1);
   }
-  const out = values.out ?? path.join(path.dirname(file), `${path.basename(file, '.json')}${PROJECT_EXTENSION}`);
+  const out = values.out ?? path.join(path.dirname(file), `${path.basename(file, path.extname(file))}${PROJECT_EXTENSION}`);
   // Read back as the app would open it, so a project that would not open is never written.
-  const text = serializeProject(upgradeProject(JSON.parse(serializeProject(result.project)), out));
+  let project = result.project;
+  let sidecar: { file: string; data: Uint8Array } | undefined;
+  if (result.weights) {
+    const { manifest, data } = encodeNodeWeights(result.weights.byNode, weightsFileName(path.basename(out)));
+    project = { ...project, weights: manifest };
+    sidecar = { file: path.join(path.dirname(out), manifest.file), data };
+  }
+  const text = serializeProject(upgradeProject(JSON.parse(serializeProject(project)), out));
   console.log(formatSummary(result));
+  if (sidecar) fs.writeFileSync(sidecar.file, sidecar.data);
   fs.writeFileSync(out, text);
-  console.log(`\nWrote ${out}`);
+  console.log(`\nWrote ${out}${sidecar ? ` and its weights, ${sidecar.file}` : ''}`);
 }
 
-main();
+void main();

@@ -21,6 +21,7 @@ import type { OptimizerState, ResumePoint } from '../../core/training/resume';
 import type { LayerFactoryOverrides } from '../../core/compile';
 import { describeTrainingError } from '../../core/training/loop';
 import { selectBackend } from '../backend';
+import { readProjectWeights } from '../projectWeights';
 import { openDatasetLogged } from '../datasets';
 import { createFusedAdam, createLstmLayer } from '../wasm/trainingKernels';
 
@@ -82,6 +83,7 @@ function nodeHost(input: WorkerInput): JobHost {
       return selected;
     },
     loadData: (log) => openDatasetLogged(project.dataset, log),
+    loadProjectWeights: () => readProjectWeights(project),
     layerOverrides: (tf): LayerFactoryOverrides => (onWasm ? { lstm: (config) => createLstmLayer(tf, config) } : {}),
     makeOptimizer: (tf, config, lr) => (onWasm && (config.optimizer === 'adam' || config.optimizer === 'adamw') ? createFusedAdam(tf, lr) : undefined),
     ...(input.checkpoints

@@ -115,6 +115,11 @@ function NodeInspector({ node, analysis }: { node: ProjectNode; analysis: GraphA
       ) : (
         <p className="problem problem--error">Unknown layer kind “{node.kind}”: this version of Neurowire cannot edit it.</p>
       )}
+      {spec && spec.role !== 'input' && (info?.params ?? 0) > 0 && (
+        <label className="field field--check" title="Unchecked: the layer is frozen — training leaves its weights as they are (e.g. a pretrained part of an imported model).">
+          <input type="checkbox" data-testid="layer-trainable" checked={node.trainable !== false} onChange={(e) => actions.setNodeTrainable(node.id, e.target.checked)} /> Trainable
+        </label>
+      )}
       <dl className="facts">
         <dt>Output shape</dt>
         <dd data-testid="inspector-shape">{info?.outputShape ? formatShape(info.outputShape) : 'unknown'}</dd>

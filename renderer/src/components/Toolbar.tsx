@@ -55,17 +55,21 @@ export function Toolbar({ onOpen, onSave, onSaveAs, onTemplates, onCompare }: To
         <button type="button" className="btn" data-testid="open-button" onClick={onOpen} title={`Open a project (${mod}O)`}>
           Open…
         </button>
-        <label className="btn" title="Open a Keras or TensorFlow.js model (model.json or model.to_json()) as a new project">
+        <label className="btn" title="Open a Keras or TensorFlow.js model as a new project: a model.json (select its .bin weight files with it to keep the weights), a Keras .h5 or .keras file">
           Import model…
           <input
             type="file"
-            accept=".json,application/json"
+            accept=".json,application/json,.bin,.h5,.hdf5,.keras"
+            multiple
             data-testid="import-model-input"
             hidden
             onChange={(e) => {
               const input = e.currentTarget;
-              const file = input.files?.[0];
-              if (file) void actions.confirmDiscardChanges(`Import ${file.name}`).then(async (go) => go && actions.importModel(await file.text(), file.name));
+              const files = [...(input.files ?? [])];
+              const model = files.find((f) => /\.(json|h5|hdf5|keras)$/i.test(f.name)) ?? files[0];
+              if (model) {
+                void actions.confirmDiscardChanges(`Import ${model.name}`).then(async (go) => go && actions.importModelFiles(await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })))));
+              }
               input.value = ''; // the same file can be chosen again
             }}
           />

@@ -1,5 +1,5 @@
-import { MAX_PROJECT_BYTES, type ProjectFileEntry } from '../../../../main/core/api/contract';
-import { droppedFileKind } from '../../../../main/core/projectFile';
+import { MAX_PROJECT_BYTES, type ModelImportResult, type ProjectFileEntry } from '../../../../main/core/api/contract';
+import { droppedFileKind, isKerasFile } from '../../../../main/core/projectFile';
 import { BUILTIN_DATASETS, datasetKey, emptyProject, type DatasetChoice, type DatasetSource, type Graph, type Project, type TrainingConfig } from '../../../../main/core/project';
 import { findDataset, withChoiceTarget } from '../analysis';
 import { dataSourcesEqual, withoutStaleVocabulary } from '../dataSource';
@@ -38,6 +38,10 @@ export interface DroppedFile {
   size: number;
   path: string | null;
   text(): Promise<string>;
+  /** The file's bytes (a model's weights come as binary files). */
+  bytes?(): Promise<Uint8Array>;
+  /** The other files dropped with it (a model.json's .bin weight files). */
+  others?: DroppedFile[];
 }
 
 export interface DocumentActions {
@@ -53,6 +57,13 @@ export interface DocumentActions {
    * project; a model with any layer Neurowire cannot represent is refused whole, each such layer named. Returns whether it opened.
    */
   importModel(text: string, fileName: string): boolean;
+  /**
+   * Imports a model picked as files — a model.json with its weight files, a Keras .h5 or .keras — through the engine,
+   * which keeps the weights (saved beside the project). A model.json alone without weights stays in the page.
+   */
+  importModelFiles(files: readonly { name: string; bytes: Uint8Array }[]): Promise<boolean>;
+  /** Imports the model file at `path` through the engine (the desktop app's File → Import Model…). */
+  importModelFile(path: string, name: string): Promise<boolean>;
   addNode(kind: string, position: { x: number; y: number }): string | null;
   /**
    * Replaces the graph with one an editing gesture computed (main/core/graph): one undo step, then selects `select`.
@@ -64,6 +75,8 @@ export interface DocumentActions {
   deleteElements(nodeIds: readonly string[], edgeIds: readonly string[]): void;
   deleteSelection(): void;
   setNodeParam(id: string, key: string, value: unknown): void;
+  /** Freezes a layer (false: training leaves its weights as they are) or trains it again; one undo step. */
+  setNodeTrainable(id: string, trainable: boolean): void;
   /** Renames a layer; returns an error message instead when the name is not allowed. */
   renameNode(id: string, name: string): string | null;
   setProjectName(name: string): void;
@@ -118,6 +131,40 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
   const commit = (next: Project) => {
     if (next === get().project) return;
     set((s) => ({ project: next, doc: { ...s.doc, dirty: true } }));
+  };
+  /** Loads what the engine imported (model.import / model.importFile), or says why it could not. */
+  const loadImported = async (name: string, call: () => Promise<ModelImportResult>): Promise<boolean> => {
+    try {
+      const result = await call();
+      if ('unknown' in result) {
+        const layers = result.unknown.map((u) => `${u.name} (${u.className}${u.reason ? `: ${u.reason}` : ''})`).join(', ');
+        notify('error', `Could not import ${name}: ${result.unknown.length === 1 ? 'a layer' : `${result.unknown.length} layers`} Neurowire cannot represent — ${layers}. Nothing was changed.`);
+        return false;
+      }
+      const dropped = result.dropped.length ? ` Settings not kept: ${result.dropped.map((d) => `${d.layer} (${d.settings.join(', ')})`).join('; ')}.` : '';
+      const weights = result.weights ? `its trained weights kept (${result.weights.count} weights of ${result.weights.layers} layers; training starts from them)` : 'no weights in the file';
+      actions.loadProject(result.project, { message: `Imported ${name}: ${result.layers} layers, ${result.totalParams.toLocaleString('en-US')} parameters, ${weights}.${dropped}` });
+      void get().actions.autoLayout({ asLoaded: true });
+      return true;
+    } catch (e) {
+      fail(`Could not import ${name}`, e);
+      return false;
+    }
+  };
+
+  /** A dropped Keras file, or a model.json dropped with its weight files: imported with its weights by the engine. */
+  const openDroppedModel = async (file: DroppedFile, ask = true): Promise<boolean> => {
+    if (ask && !(await actions.confirmDiscardChanges(`Import ${file.name}`))) return false;
+    if (file.path) return actions.importModelFile(file.path, file.name);
+    const all = [file, ...(file.others ?? [])];
+    let files: { name: string; bytes: Uint8Array }[];
+    try {
+      files = await Promise.all(all.map(async (f) => ({ name: f.name, bytes: f.bytes ? await f.bytes() : new TextEncoder().encode(await f.text()) })));
+    } catch (e) {
+      fail(`Could not read ${file.name}`, e);
+      return false;
+    }
+    return actions.importModelFiles(files);
   };
 
   const actions: DocumentActions = {
@@ -179,7 +226,7 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
         }
         const dropped = result.dropped.length ? ` Settings not kept: ${result.dropped.map((d) => `${d.layer} (${d.settings.join(', ')})`).join('; ')}.` : '';
         actions.loadProject(result.project, {
-          message: `Imported ${fileName}: ${result.summary.layers.length} layers, ${result.summary.totalParams.toLocaleString('en-US')} parameters (weights are not imported yet).${dropped}`,
+          message: `Imported ${fileName}: ${result.summary.layers.length} layers, ${result.summary.totalParams.toLocaleString('en-US')} parameters (architecture only: to keep the weights, import model.json together with its .bin files).${dropped}`,
         });
         void get().actions.autoLayout({ asLoaded: true });
         return true;
@@ -187,6 +234,21 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
         fail(`Could not import ${fileName}`, e, 'open');
         return false;
       }
+    },
+
+    async importModelFiles(files) {
+      const model = files.find((f) => /\.(json|h5|hdf5|keras)$/i.test(f.name));
+      if (!model) {
+        notify('error', 'Choose the model file (model.json, .h5 or .keras) — with a model.json, its .bin weight files too.');
+        return false;
+      }
+      const text = /\.json$/i.test(model.name) ? new TextDecoder().decode(model.bytes) : null;
+      if (text !== null && files.length === 1 && !/"weightsManifest"/.test(text)) return actions.importModel(text, model.name);
+      return loadImported(model.name, () => client.call('model.import', { name: model.name, files: files.map((f) => ({ name: f.name, base64: toBase64(f.bytes) })) }));
+    },
+
+    importModelFile(path, name) {
+      return loadImported(name, () => client.call('model.importFile', { path }));
     },
 
     addNode(kind, position) {
@@ -242,6 +304,16 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
 
     setNodeParam(id, key, value) {
       commit(updateNode(get().project, id, (n) => (sameValue(n.params[key], value) ? n : { ...n, params: { ...n.params, [key]: value } })));
+    },
+
+    setNodeTrainable(id, trainable) {
+      commit(
+        updateNode(get().project, id, (n) => {
+          if ((n.trainable !== false) === trainable) return n;
+          const { trainable: _frozen, ...rest } = n;
+          return trainable ? rest : { ...rest, trainable: false };
+        }),
+      );
     },
 
     renameNode(id, name) {
@@ -403,6 +475,7 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
     },
 
     async openDroppedFile(file) {
+      if (isKerasFile(file.name)) return openDroppedModel(file);
       if (file.size > MAX_PROJECT_BYTES) {
         notify('error', `Could not open ${file.name}: it is ${(file.size / 1024 / 1024).toFixed(0)} MB, too large to be a Neurowire project or a model.json.`, 'open');
         return false;
@@ -425,6 +498,8 @@ export const createDocumentSlice: SliceCreator<DocumentSliceState, DocumentActio
       }
       if (kind === 'project' && file.path) return actions.openProject(file.path);
       if (!(await actions.confirmDiscardChanges(`${kind === 'model' ? 'Import' : 'Open'} ${file.name}`))) return false;
+      // A model.json with weight files: the engine reads them beside it (desktop) or takes them with it (browser).
+      if (kind === 'model' && (file.others?.length || /"weightsManifest"/.test(text ?? ''))) return file.path ? actions.importModelFile(file.path, file.name) : openDroppedModel(file, false);
       if (kind === 'model') return actions.importModel(text ?? '', file.name);
       try {
         const r = await client.call('project.openContents', { name: file.name, text: text ?? '' });
@@ -507,4 +582,11 @@ export function attachAutosave(store: AppStore, delayMs = 1000): () => void {
     unsubscribe();
     if (timer) clearTimeout(timer);
   };
+}
+
+/** Bytes as base64, in chunks (a spread of a large array would overflow the call stack). */
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }
