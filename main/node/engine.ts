@@ -314,7 +314,7 @@ export class Engine {
     try {
       text = await fs.readFile(file, 'utf8');
     } catch {
-      throw new EngineError(`There is no template "${id}".`, 'not_found');
+      throw new EngineError(`There is no template ${describeValue(id)}.`, 'not_found');
     }
     // A template's data (a small CSV under templates/data/) is named relative to the templates folder.
     return withDataBeside(parseProject(text, `template ${id}`), this.templatesDir);
