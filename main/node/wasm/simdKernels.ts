@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileWat } from './compileWat';
+import { createKernelPool, type KernelPool } from './kernelPool';
+import { wasmThreadCount } from './wasmThreads';
 
 /**
  * SIMD kernels (WebAssembly, f32x4) that run in place on the tfjs wasm backend's heap: each module imports
@@ -8,7 +10,7 @@ import { compileWat } from './compileWat';
  * (`dataIdMap.get(dataId).memoryOffset`, see heapPtr) as pointers. Their sources are the WebAssembly text
  * files beside this one, which say what each computes:
  *
- *  - gemm.wat         C = A·B without packing (simdGemm below splits a product into its tile kernels);
+ *  - gemm.wat         C = A·B without packing (simdGemm below; on a threaded backend split by rows or columns);
  *  - lstm.wat         one LSTM time step's gate maths, forward and backward (lstm.ts);
  *  - adam.wat         one Adam update of a variable, bit for bit tf.train.adam's (adam.ts);
  *  - maxPoolGrad.wat  2x2 max-pool gradient, non-overlapping windows (trainingKernels.ts);
@@ -30,6 +32,10 @@ type KernelModule = (typeof KERNEL_MODULES)[number];
 type GemmTile = (A: number, B: number, C: number, M: number, K: number, N: number, lda: number, ldb: number, ldc: number, accumulate: number) => void;
 
 export interface SimdKernels {
+  /** The whole product C[M,N] = A[M,K]·B[K,N], N % 4 == 0; row strides in bytes. */
+  gemm(A: number, B: number, C: number, M: number, K: number, N: number, lda: number, ldb: number, ldc: number): void;
+  /** Worker threads running these kernels on the same (shared) memory, when the backend has more than one thread. */
+  pool: KernelPool | null;
   gemm4x8: GemmTile;
   gemm4x4: GemmTile;
   gemm1x8: GemmTile;
@@ -48,28 +54,36 @@ export interface SimdKernels {
   colSumF64(x: number, acc: number, rows: number, inner: number): void;
 }
 
+/** Multiply-adds below which a product runs on one thread (waking the others costs more than it saves). */
+const PARALLEL_MIN_MACS = 1 << 20;
+
 /**
  * C[M,N] = A[M,K]·B[K,N] (float32, row-major, all on the heap at byte offsets a, b, c) with the SIMD kernels;
- * returns false (nothing done) when N is not a multiple of 4.
+ * returns false (nothing done) when N is not a multiple of 4. With a kernel pool, large products are split
+ * between the threads by rows of C (by columns when there are few rows); every element is computed exactly
+ * as on one thread.
  */
 export function simdGemm(sk: SimdKernels, a: number, b: number, cOut: number, M: number, K: number, N: number): boolean {
-  if (N % 4 !== 0 || M <= 0) return N % 4 === 0;
-  // K blocks of B of at most ~256 KiB stay in cache while every 4-row tile of A passes over them.
-  const KB = Math.max(16, Math.floor((256 * 1024) / (N * 4)));
-  const M4 = M - (M % 4), N8 = N - (N % 8);
+  if (N % 4 !== 0) return false;
+  if (M <= 0) return true;
   const lda = K * 4, ld = N * 4;
-  for (let k0 = 0; k0 < K || k0 === 0; k0 += KB) {
-    const kn = Math.min(KB, K - k0), acc = k0 > 0 ? 1 : 0;
-    const ak = a + k0 * 4, bk = b + k0 * ld;
-    if (M4 > 0 && N8 > 0) sk.gemm4x8(ak, bk, cOut, M4, kn, N8, lda, ld, ld, acc);
-    if (M4 > 0 && N8 < N) sk.gemm4x4(ak, bk + N8 * 4, cOut + N8 * 4, M4, kn, 4, lda, ld, ld, acc);
-    if (M4 < M) {
-      const a1 = ak + M4 * lda, c1 = cOut + M4 * ld;
-      if (N8 > 0) sk.gemm1x8(a1, bk, c1, M - M4, kn, N8, lda, ld, ld, acc);
-      if (N8 < N) sk.gemm1x4(a1, bk + N8 * 4, c1 + N8 * 4, M - M4, kn, 4, lda, ld, ld, acc);
+  const pool = sk.pool;
+  if (pool && M * K * N >= PARALLEL_MIN_MACS) {
+    const T = pool.threads;
+    const shares: number[][] = [];
+    if (M >= 8 * T) {
+      const rows = Math.ceil(M / T / 4) * 4;
+      for (let r = 0; r < M; r += rows) shares.push([a + r * lda, b, cOut + r * ld, Math.min(rows, M - r), K, N, lda, ld, ld]);
+    } else if (N >= 8 * T) {
+      const cols = Math.ceil(N / T / 8) * 8;
+      for (let j = 0; j < N; j += cols) shares.push([a, b + j * 4, cOut + j * 4, M, K, Math.min(cols, N - j), lda, ld, ld]);
     }
-    if (K === 0) break;
+    if (shares.length > 1) {
+      pool.run('gemm', shares);
+      return true;
+    }
   }
+  sk.gemm(a, b, cOut, M, K, N, lda, ld, ld);
   return true;
 }
 
@@ -134,6 +148,8 @@ export function simdKernels(backend: unknown): SimdKernels | null {
       const mods = binaries.get(shared) as Binaries;
       k = {} as SimdKernels;
       for (const name of KERNEL_MODULES) Object.assign(k, new WebAssembly.Instance(new WebAssembly.Module(mods[name]), { env: { memory: mem } }).exports);
+      const threads = shared ? wasmThreadCount() : 1;
+      k.pool = threads > 1 ? createKernelPool(mem, [mods.gemm], ['gemm'], threads) : null;
     } catch {
       k = null;
     }
