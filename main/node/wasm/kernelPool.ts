@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 const GEN = 0;
 const DONE = 1;
 const FAILED = 2;
+const READY = 3;
 const MAX_ARGS = 19;
 const SLOT = MAX_ARGS + 1;
 
@@ -27,6 +28,8 @@ const fns = names.map((n) => exported[n]);
 const ctl = new Int32Array(control, 0, 16);
 const args = new Float64Array(control, 64 + slot * ${SLOT} * 8, ${SLOT});
 let gen = Atomics.load(ctl, ${GEN});
+Atomics.add(ctl, ${READY}, 1);
+Atomics.notify(ctl, ${READY});
 for (;;) {
   for (let i = 0; i < spin && Atomics.load(ctl, ${GEN}) === gen; i++);
   Atomics.wait(ctl, ${GEN}, gen);
@@ -44,6 +47,13 @@ export interface KernelPool {
   /** Threads that share the work, the calling one included. */
   readonly threads: number;
   /**
+   * Whether every worker has started (a worker starts only after the creating thread's event loop has turned:
+   * run() before that would wait forever). Callers run single-threaded until then; see whenReady.
+   */
+  ready(): boolean;
+  /** Resolves when ready() (false after timeoutMs). */
+  whenReady(timeoutMs?: number): Promise<boolean>;
+  /**
    * Calls the kernel export `name` once per share, `shares[0]` on this thread and the others on the workers
    * (at most `threads` shares; fewer leave workers idle). Throws when a share failed.
    */
@@ -55,7 +65,7 @@ export interface KernelPool {
 /** Busy-wait iterations before sleeping (a few microseconds): kernels of one training step follow each other closely. */
 const SPIN = 20_000;
 
-export function createKernelPool(memory: WebAssembly.Memory, binaries: Uint8Array[], names: readonly string[], threads: number): KernelPool {
+export function createKernelPool(memory: WebAssembly.Memory, binaries: Uint8Array<ArrayBuffer>[], names: readonly string[], threads: number): KernelPool {
   const control = new SharedArrayBuffer(64 + threads * SLOT * 8);
   const ctl = new Int32Array(control, 0, 16);
   const workers: Worker[] = [];
@@ -82,10 +92,18 @@ export function createKernelPool(memory: WebAssembly.Memory, binaries: Uint8Arra
     });
   }
 
+  const ready = () => Atomics.load(ctl, READY) === workers.length && !broken;
   return {
     threads,
+    ready,
+    async whenReady(timeoutMs = 30_000) {
+      const until = Date.now() + timeoutMs;
+      while (!ready() && !broken && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+      return ready();
+    },
     run(name, shares) {
       if (broken) throw new Error(broken);
+      if (!ready()) throw new Error('kernel pool: run() before its workers started (check ready())');
       const f = index.get(name);
       if (f === undefined) throw new Error(`kernel pool: no kernel '${name}'`);
       if (shares.length > threads) throw new Error(`kernel pool: ${shares.length} shares for ${threads} threads`);

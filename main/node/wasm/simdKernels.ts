@@ -68,7 +68,7 @@ export function simdGemm(sk: SimdKernels, a: number, b: number, cOut: number, M:
   if (M <= 0) return true;
   const lda = K * 4, ld = N * 4;
   const pool = sk.pool;
-  if (pool && M * K * N >= PARALLEL_MIN_MACS) {
+  if (pool && M * K * N >= PARALLEL_MIN_MACS && pool.ready()) {
     const T = pool.threads;
     const shares: number[][] = [];
     if (M >= 8 * T) {
