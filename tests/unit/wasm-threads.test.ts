@@ -4,6 +4,10 @@ import { cpuThreadCount, useWasmBinariesFromPackage } from '../../main/node/back
 import { parseThreadCount, startWasmBackend, wasmThreadCount } from '../../main/node/wasm/wasmThreads';
 import { registerWasmTrainingKernels } from '../../main/node/wasm/trainingKernels';
 import { backendMemory, heapPtr, simdKernels, type SimdKernels } from '../../main/node/wasm/simdKernels';
+import { compileWat, fusedMultiplyAdd } from '../../main/node/wasm/compileWat';
+import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { rng } from './helpers/seeded';
 
 /**
@@ -107,6 +111,33 @@ describe('threaded wasm backend', () => {
     for (let i = 0; i < ref.length; i++) {
       const { err, scale } = maxError(got[i], ref[i]);
       expect(err, `gradient ${i}`).toBeLessThanOrEqual(1e-4 * Math.max(1, scale));
+    }
+  });
+});
+
+describe('fused multiply-add GEMM (relaxed SIMD)', () => {
+  it('fusedMultiplyAdd rewrites every add-of-a-product and refuses a kernel without one', () => {
+    const src = '(local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat (local.get $pa)) (local.get $b))))';
+    expect(fusedMultiplyAdd(src, 'k.wat')).toBe('(local.set $acc (f32x4.relaxed_madd (v128.load32_splat (local.get $pa)) (local.get $b) (local.get $acc)))');
+    expect(() => fusedMultiplyAdd('(f32x4.add (local.get $x) (local.get $y))', 'k.wat')).toThrow(/k\.wat: no/);
+  });
+
+  it('is used exactly when this runtime validates it (Node 20 without the flag: not)', async () => {
+    const file = path.join(__dirname, '../../main/node/wasm/gemm.wat');
+    const fma = await compileWat(fs.readFileSync(file, 'utf8'), file, true, true);
+    expect(sk.fma).toBe(WebAssembly.validate(fma));
+  });
+
+  it('with relaxed SIMD on: used, pooled = one thread bit for bit, = cpu within rounding', () => {
+    const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', path.join(__dirname, 'helpers', 'fmaGemmCheck.ts')], { encoding: 'utf8', timeout: 240_000 });
+    const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('{'));
+    expect(line, r.stderr).toBeDefined();
+    const out = JSON.parse(line as string) as { fma: boolean; pool: boolean; cases: { shape: number[]; samePooled: boolean; relErr: number }[] };
+    expect(out.fma).toBe(true);
+    expect(out.pool).toBe(true);
+    for (const c of out.cases) {
+      expect(c.samePooled, String(c.shape)).toBe(true);
+      expect(c.relErr, String(c.shape)).toBeLessThanOrEqual(1e-4);
     }
   });
 });

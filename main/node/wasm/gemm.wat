@@ -4,8 +4,8 @@
 ;;
 ;; Each function computes tiles of MR rows x NR columns of C held in MR·NR/4 f32x4 accumulators, with k
 ;; innermost: per k, NR/4 vector loads of B's row k and, per tile row, A[i, k] broadcast to all lanes
-;; (v128.load32_splat); acc += a · b, a multiply then an add (no fused multiply-add, so the results are
-;; the same on every engine).
+;; (v128.load32_splat); acc += a · b, a multiply then an add. Where the runtime has relaxed SIMD, the loader
+;; uses a variant compiled with every such pair fused into f32x4.relaxed_madd (compileWat.ts fusedMultiplyAdd).
 ;;
 ;;   gemm4x8  M % 4 == 0, N % 8 == 0   the main kernel
 ;;   gemm4x4  M % 4 == 0, N == 4        the last 4 columns when N % 8 == 4

@@ -10,7 +10,8 @@ import { wasmThreadCount } from './wasmThreads';
  * (`dataIdMap.get(dataId).memoryOffset`, see heapPtr) as pointers. Their sources are the WebAssembly text
  * files beside this one, which say what each computes:
  *
- *  - gemm.wat         C = A·B without packing (simdGemm below; on a threaded backend split by rows or columns);
+ *  - gemm.wat         C = A·B without packing (simdGemm below; on a threaded backend split by rows or columns;
+ *                     with fused multiply-adds where the runtime has relaxed SIMD, NEUROWIRE_NO_FMA=1 turns that off);
  *  - lstm.wat         one LSTM time step's gate maths, forward and backward (lstm.ts);
  *  - adam.wat         one Adam update of a variable, bit for bit tf.train.adam's (adam.ts);
  *  - maxPoolGrad.wat  2x2 max-pool gradient, non-overlapping windows (trainingKernels.ts);
@@ -34,6 +35,8 @@ type GemmTile = (A: number, B: number, C: number, M: number, K: number, N: numbe
 export interface SimdKernels {
   /** The whole product C[M,N] = A[M,K]·B[K,N], N % 4 == 0; row strides in bytes. */
   gemm(A: number, B: number, C: number, M: number, K: number, N: number, lda: number, ldb: number, ldc: number): void;
+  /** Whether gemm is the fused multiply-add variant (relaxed SIMD: each multiply-add rounds once). */
+  fma: boolean;
   /** Worker threads running these kernels on the same (shared) memory, when the backend has more than one thread. */
   pool: KernelPool | null;
   gemm4x8: GemmTile;
@@ -87,19 +90,33 @@ export function simdGemm(sk: SimdKernels, a: number, b: number, cOut: number, M:
   return true;
 }
 
-type Binaries = Record<KernelModule, Uint8Array<ArrayBuffer>>;
+type Binaries = Record<KernelModule, Uint8Array<ArrayBuffer>> & {
+  /** gemm with fused multiply-adds (compileWat's fma variant), when this runtime validates it (relaxed SIMD). */
+  gemmFma: Uint8Array<ArrayBuffer> | null;
+};
 
 /** Binaries by memory kind (shared or not), once loaded. */
 let binaries: Map<boolean, Binaries> | null = null;
 let loading: Promise<void> | null = null;
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
 
-async function moduleBinary(name: KernelModule, shared: boolean): Promise<Uint8Array<ArrayBuffer>> {
-  const built = path.join(__dirname, `${name}${shared ? '.shared' : ''}.wasm`);
+async function moduleBinary(name: KernelModule, shared: boolean, fma = false): Promise<Uint8Array<ArrayBuffer>> {
+  const built = path.join(__dirname, `${name}${fma ? '.fma' : ''}${shared ? '.shared' : ''}.wasm`);
   if (fs.existsSync(built)) return new Uint8Array(fs.readFileSync(built));
   const source = path.join(__dirname, `${name}.wat`);
   if (!fs.existsSync(source)) throw new Error(`wasm kernels: neither ${built} nor ${source} exists (was dist/ built by scripts/build-node.mjs?)`);
-  return compileWat(fs.readFileSync(source, 'utf8'), source, shared);
+  return compileWat(fs.readFileSync(source, 'utf8'), source, shared, fma);
+}
+
+/** The fused multiply-add gemm where this runtime runs relaxed SIMD (feature-detected by validating it), else null. */
+async function fmaGemmBinary(shared: boolean): Promise<Uint8Array<ArrayBuffer> | null> {
+  if (process.env.NEUROWIRE_NO_FMA === '1') return null;
+  try {
+    const bin = await moduleBinary('gemm', shared, true);
+    return WebAssembly.validate(bin) ? bin : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Reads (or, from the TypeScript sources, compiles) the kernel modules; idempotent. */
@@ -108,7 +125,7 @@ export function loadSimdKernels(): Promise<void> {
     const loaded = new Map<boolean, Binaries>();
     for (const shared of [false, true]) {
       const entries = await Promise.all(KERNEL_MODULES.map(async (name) => [name, await moduleBinary(name, shared)] as const));
-      loaded.set(shared, Object.fromEntries(entries) as Binaries);
+      loaded.set(shared, { ...(Object.fromEntries(entries) as Record<KernelModule, Uint8Array<ArrayBuffer>>), gemmFma: await fmaGemmBinary(shared) });
     }
     binaries = loaded;
   })();
@@ -147,9 +164,11 @@ export function simdKernels(backend: unknown): SimdKernels | null {
       const shared = typeof SharedArrayBuffer !== 'undefined' && mem.buffer instanceof SharedArrayBuffer;
       const mods = binaries.get(shared) as Binaries;
       k = {} as SimdKernels;
-      for (const name of KERNEL_MODULES) Object.assign(k, new WebAssembly.Instance(new WebAssembly.Module(mods[name]), { env: { memory: mem } }).exports);
+      const gemm = mods.gemmFma ?? mods.gemm;
+      for (const name of KERNEL_MODULES) Object.assign(k, new WebAssembly.Instance(new WebAssembly.Module(name === 'gemm' ? gemm : mods[name]), { env: { memory: mem } }).exports);
+      k.fma = mods.gemmFma !== null;
       const threads = shared ? wasmThreadCount() : 1;
-      k.pool = threads > 1 ? createKernelPool(mem, [mods.gemm], ['gemm'], threads) : null;
+      k.pool = threads > 1 ? createKernelPool(mem, [gemm], ['gemm'], threads) : null;
     } catch {
       k = null;
     }
