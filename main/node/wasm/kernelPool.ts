@@ -64,6 +64,8 @@ export interface KernelPool {
 
 /** Busy-wait iterations before sleeping (a few microseconds): kernels of one training step follow each other closely. */
 const SPIN = 20_000;
+/** A share that takes this long means a worker is gone (a share is milliseconds of work). */
+const STALL_MS = 120_000;
 
 export function createKernelPool(memory: WebAssembly.Memory, binaries: Uint8Array<ArrayBuffer>[], names: readonly string[], threads: number): KernelPool {
   const control = new SharedArrayBuffer(64 + threads * SLOT * 8);
@@ -124,11 +126,16 @@ export function createKernelPool(memory: WebAssembly.Memory, binaries: Uint8Arra
       Atomics.notify(ctl, GEN);
       const fn = localFns()[name];
       fn(...shares[0]);
+      // (A worker's 'error' event cannot arrive while this thread waits: a worker gone silent ends in an error.)
+      const deadline = Date.now() + STALL_MS;
       for (let i = 0; Atomics.load(ctl, DONE) < workers.length; i++) {
         if (i > SPIN) {
           const seen = Atomics.load(ctl, DONE);
           if (seen < workers.length) Atomics.wait(ctl, DONE, seen, 100);
-          if (broken) throw new Error(broken);
+          if (Date.now() > deadline) {
+            broken = `kernel pool: a worker thread did not finish ${name} within ${STALL_MS / 1000} s`;
+            throw new Error(broken);
+          }
         }
       }
       if (Atomics.load(ctl, FAILED)) throw new Error(`kernel pool: ${name} failed on a worker thread`);
