@@ -64,7 +64,16 @@ function writeMainScript(text: string): string {
   return file;
 }
 
-/** worker_threads' Worker, plus what the Emscripten glue needs: blob URLs of known text, a Blob main script. */
+/** The glue's workers made while the backend starts; unref'd once it has (see GlueWorker). */
+const startingWorkers: NodeWorker[] = [];
+let backendStarted = false;
+
+/**
+ * worker_threads' Worker, plus what the Emscripten glue needs: blob URLs of known text, a Blob main script.
+ * The pthread workers never end, so they must not keep the process alive (the glue does not unref them): unref'd
+ * once the backend has started — not before, since the start awaits their messages and nothing else may be
+ * holding the event loop open.
+ */
 class GlueWorker extends NodeWorker {
   constructor(url: string | URL, options?: WorkerOptions) {
     const href = String(url);
@@ -74,6 +83,8 @@ class GlueWorker extends NodeWorker {
       pthreadWorkerSource ??= text;
       super(text, { eval: true });
     }
+    if (backendStarted) this.unref();
+    else startingWorkers.push(this);
   }
 
   override postMessage(message: unknown, transfer?: readonly (ArrayBuffer | import('node:worker_threads').TransferListItem)[]): void {
@@ -115,6 +126,8 @@ async function withGluePatches<T>(threads: number, start: () => Promise<T>): Pro
   try {
     return await start();
   } finally {
+    backendStarted = true;
+    for (const w of startingWorkers.splice(0)) w.unref();
     g.Blob = RealBlob;
     URL.createObjectURL = realCreate;
     os.cpus = realCpus;
