@@ -8,7 +8,7 @@
  *   npm run bench -- --models mlp,lstm  # a subset of mlp, cnn, lstm
  *   npm run bench -- --stock-adam       # wasm with tf.train.adam instead of the fused Adam (likewise --stock-lstm)
  *   npm run bench -- --threads 2        # thread counts asked of every engine (default 1 and every core: --threads 1,2);
- *                                       # each reports what it really used, PyTorch runs right after tfjs per model
+ *                                       # each reports what it really used; per model, every count on tfjs then PyTorch back to back
  *   npm run bench -- --no-tta           # skip the time-to-accuracy line (bench/time-to-accuracy.ts)
  *
  * Each (backend, model) runs in its own child process so that peak RSS is per run. Reported: samples/s =
@@ -307,10 +307,11 @@ async function main(): Promise<void> {
   const maxThreads = Math.max(...opts.threads);
   let torchNote: string | undefined;
   if (opts.backends.includes('torch') && !withTorch) torchNote = 'PyTorch not available (python3 -c "import torch" failed); no ratio computed';
-  for (const threads of opts.threads) {
-    console.log(`Training throughput, batch ${BATCH}, Adam, ${threads} thread${threads === 1 ? '' : 's'} asked of each engine${opts.quick ? ', --quick' : ''}`);
-    for (const model of opts.models) {
-      // Each model on every engine back to back, so that a change in the machine's load hits both sides alike.
+  console.log(`Training throughput, batch ${BATCH}, Adam, threads asked of each engine: ${opts.threads.join(', ')}${opts.quick ? ', --quick' : ''}`);
+  for (const model of opts.models) {
+    // Each model at each thread count on every engine back to back, so that a change in the machine's load hits
+    // both sides and both thread counts alike.
+    for (const threads of opts.threads) {
       for (const backend of opts.backends.filter((b): b is BackendName => b === 'wasm' || b === 'cpu')) {
         // Plain JS has one thread: measured once.
         if (backend === 'cpu' && threads !== opts.threads[0]) continue;
