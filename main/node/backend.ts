@@ -89,7 +89,7 @@ export function useWasmBinariesFromPackage(): void {
   wasmPathsSet = true;
 }
 
-/** Threads for CPU training: the option, else NEUROWIRE_THREADS, else every core. */
+/** Threads for CPU training: the option, else NEUROWIRE_THREADS, else the free cores (defaultThreadCount). */
 export function cpuThreadCount(threads?: number): number {
   if (threads !== undefined) return parseThreadCount(threads, 'threads');
   const env = process.env.NEUROWIRE_THREADS;
@@ -147,7 +147,7 @@ async function describeDevice(choice: BackendChoice, tf: Tf, note?: string): Pro
 export interface SelectBackendOptions {
   /** Force one backend (see BACKEND_NAMES; also "gpu", "tensorflow", "webassembly"...). A forced backend that fails to load is an error. */
   prefer?: string;
-  /** Threads for CPU training on wasm (default: NEUROWIRE_THREADS, else every core; see cpuThreadCount). */
+  /** Threads for CPU training on wasm (default: NEUROWIRE_THREADS, else the free cores; see cpuThreadCount). */
   threads?: number;
 }
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { cpuThreadCount, useWasmBinariesFromPackage } from '../../main/node/backend';
-import { parseThreadCount, startWasmBackend, wasmThreadCount } from '../../main/node/wasm/wasmThreads';
+import { defaultThreadCount, parseThreadCount, startWasmBackend, wasmThreadCount } from '../../main/node/wasm/wasmThreads';
 import { registerWasmTrainingKernels } from '../../main/node/wasm/trainingKernels';
 import { backendMemory, heapPtr, simdKernels, type SimdKernels } from '../../main/node/wasm/simdKernels';
 import { compileWat, fusedMultiplyAdd } from '../../main/node/wasm/compileWat';
@@ -53,6 +53,14 @@ describe('threaded wasm backend', () => {
     expect(backendMemory(tf.backend())?.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(sk.pool?.threads).toBe(2);
     expect(sk.pool?.ready()).toBe(true);
+  });
+
+  it('default thread count: the cores other work leaves free, at least one', () => {
+    expect(defaultThreadCount(8, 0)).toBe(8);
+    expect(defaultThreadCount(8, 0.4)).toBe(8);
+    expect(defaultThreadCount(8, 2.6)).toBe(5);
+    expect(defaultThreadCount(2, 20)).toBe(1);
+    expect(defaultThreadCount(16, -1)).toBe(16);
   });
 
   it('thread counts: options, NEUROWIRE_THREADS and clear errors', () => {

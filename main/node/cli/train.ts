@@ -29,8 +29,8 @@ Every run is recorded like the app's, in $NEUROWIRE_HOME/runs/<run id> (default 
 its metrics per epoch and a checkpoint of the weights after every finished epoch, so the app's
 Runs list shows it and a run cut off (Ctrl-C, kill, crash) keeps every finished epoch.
 
-  --threads N               threads for CPU training (WebAssembly backend); default: every core, or
-                            $NEUROWIRE_THREADS.
+  --threads N               threads for CPU training (WebAssembly backend); default: $NEUROWIRE_THREADS,
+                            else the cores other work leaves free (cores minus the load average).
   --resume RUN              continue an unfinished run from its last checkpoint, at the next epoch, with
                             the run's own project, data and split. A project file or options given with it
                             must match the run's; a complete run is refused. The optimizer's state (Adam's

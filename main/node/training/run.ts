@@ -31,7 +31,7 @@ export interface TrainingRun {
 export interface StartTrainingOptions {
   /** Force a backend ("cpu", "wasm", "tfjs-node", "tfjs-node-gpu"); default: the best that works. */
   backend?: string;
-  /** Threads for CPU training on wasm (default: NEUROWIRE_THREADS, else every core). */
+  /** Threads for CPU training on wasm (default: NEUROWIRE_THREADS, else the free cores). */
   threads?: number;
   /**
    * Checkpoints: called after every epoch when the project's checkpointEveryEpoch is set, and after every
