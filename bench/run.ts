@@ -7,7 +7,8 @@
  *   npm run bench -- --backend wasm     # one backend (repeatable / comma list: wasm,cpu,torch)
  *   npm run bench -- --models mlp,lstm  # a subset of mlp, cnn, lstm
  *   npm run bench -- --stock-adam       # wasm with tf.train.adam instead of the fused Adam (likewise --stock-lstm)
- *   npm run bench -- --threads 2        # thread count asked of every engine (each reports what it really used)
+ *   npm run bench -- --threads 2        # thread counts asked of every engine (default 1 and every core: --threads 1,2);
+ *                                       # each reports what it really used; per model, every count on tfjs then PyTorch back to back
  *   npm run bench -- --no-tta           # skip the time-to-accuracy line (bench/time-to-accuracy.ts)
  *
  * Each (backend, model) runs in its own child process so that peak RSS is per run. Reported: samples/s =
@@ -19,7 +20,6 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { describeMachine, describeTorch, finishMachine, formatMachine, loadWarnings } from './machine';
 import { formatTta, runTfjsTta, TTA, writeTtaData, type TtaResult } from './time-to-accuracy';
 import { findTorchPython } from '../main/node/torchPython';
@@ -39,6 +39,8 @@ interface RunResult {
   stepMs: number | null;
   peakRssMB: number;
   threads: number;
+  /** The thread count the bench asked for (threads is what the engine really used). */
+  askedThreads?: number;
   note?: string;
 }
 
@@ -66,16 +68,15 @@ const median = (xs: number[]) => {
 
 async function child(backend: BackendName, model: ModelName, plan: Plan, threads: number, stockLstm = false, stockAdam = false): Promise<RunResult> {
   const tf = await import('@tensorflow/tfjs');
-  // What the engine really runs with: tfjs-wasm ignores setThreadsCount in Node (no worker support), plain JS is one thread.
+  // What the engine really runs with: the wasm backend reports its threads, plain JS is one thread.
   let threadsUsed = () => 1;
   if (backend === 'wasm') {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    const req = createRequire(path.join(process.cwd(), 'index.js'));
-    wasm.setWasmPaths(path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
-    wasm.setThreadsCount(threads);
-    threadsUsed = () => wasm.getThreadsCount();
-  }
-  if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not start`);
+    const { useWasmBinariesFromPackage } = await import('../main/node/backend');
+    const { startWasmBackend, wasmThreadCount } = await import('../main/node/wasm/wasmThreads');
+    useWasmBinariesFromPackage();
+    if (!(await startWasmBackend(tf, threads))) throw new Error('backend wasm did not start');
+    threadsUsed = wasmThreadCount;
+  } else if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not start`);
   await tf.ready();
   // The product's wasm path: training kernels registered, and the fused LSTM layer (createLstmLayer) in place
   // of tf.layers.lstm. `--stock-lstm` measures tfjs-layers' own LSTM instead.
@@ -163,7 +164,8 @@ function parseArgs(argv: string[]) {
   let quick = false;
   let stockLstm = false;
   let stockAdam = false;
-  let threads = 1;
+  const all = os.availableParallelism();
+  let threads = [...new Set([1, all])];
   let tta = true;
   const backends: string[] = [];
   let models: ModelName[] = [...MODELS];
@@ -181,12 +183,12 @@ function parseArgs(argv: string[]) {
     else if (a === '--stock-adam') stockAdam = true;
     else if (a === '--no-tta') tta = false;
     else if (a.startsWith('--threads')) {
-      threads = Number(val());
-      if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads needs a whole number ≥ 1 (got ${threads})`);
-    }    else if (a.startsWith('--backend')) backends.push(...val().split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+      threads = [...new Set(val().split(',').map((t) => Number(t.trim())))];
+      for (const t of threads) if (!Number.isInteger(t) || t < 1) throw new Error(`--threads needs whole numbers ≥ 1, comma-separated (got ${t})`);
+    } else if (a.startsWith('--backend')) backends.push(...val().split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
     else if (a.startsWith('--models') || a.startsWith('--model')) models = val().split(',').map((s) => s.trim().toLowerCase()) as ModelName[];
     else if (a === '--help' || a === '-h') {
-      console.log('usage: tsx bench/run.ts [--quick] [--backend wasm|cpu|torch ...] [--models mlp,cnn,lstm] [--stock-lstm] [--stock-adam] [--threads N] [--no-tta]');
+      console.log('usage: tsx bench/run.ts [--quick] [--backend wasm|cpu|torch ...] [--models mlp,cnn,lstm] [--stock-lstm] [--stock-adam] [--threads N[,M…]] [--no-tta]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -256,6 +258,19 @@ const TTA_TAG = 'BENCH_TTA ';
 const printRow = (r: RunResult) =>
   console.log(`  ${r.backend.padEnd(10)} ${r.model.padEnd(5)} ${fmt(r.samplesPerSec).padStart(8)} samples/s  ${fmt(r.stepMs, 1).padStart(8)} ms/step  peak RSS ${fmt(r.peakRssMB).padStart(5)} MB  ${r.threads} thr${r.note ? `  (${r.note})` : ''}`);
 
+/** Per engine and model: samples/s at the largest thread count asked for over samples/s at 1 thread. */
+function scalingRows(results: RunResult[], threads: number[]): { backend: string; model: ModelName; scaling: number; threads: number }[] {
+  const most = Math.max(...threads);
+  if (most === 1 || !threads.includes(1)) return [];
+  const out: { backend: string; model: ModelName; scaling: number; threads: number }[] = [];
+  const find = (r: RunResult, asked: number) => results.find((x) => x.backend === r.backend && x.model === r.model && x.askedThreads === asked && x.samplesPerSec);
+  for (const many of results.filter((r) => r.askedThreads === most && r.samplesPerSec)) {
+    const one = find(many, 1);
+    if (one) out.push({ backend: many.backend, model: many.model, scaling: (many.samplesPerSec as number) / (one.samplesPerSec as number), threads: many.threads });
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') {
@@ -273,44 +288,50 @@ async function main(): Promise<void> {
   const withTorch = opts.backends.includes('torch') && torchAvailable();
   if (opts.backends.includes('torch')) {
     machine.torch = withTorch
-      ? describeTorch(findTorchPython() as string, path.join(BENCH_DIR, 'torch_bench.py'), opts.threads)
+      ? describeTorch(findTorchPython() as string, path.join(BENCH_DIR, 'torch_bench.py'), Math.max(...opts.threads))
       : { unavailable: 'not available (python3 -c "import torch" failed; `npm run bench:setup` installs it on Debian)' };
   }
   // The end's figures are not known yet: an end load of 0 leaves only the warning about the start.
-  const startWarnings = loadWarnings(machine.loadAtStart[0], 0, machine.cores, opts.threads, machine.platform);
+  const startWarnings = loadWarnings(machine.loadAtStart[0], 0, machine.cores, Math.max(...opts.threads), machine.platform);
   const torchWarnings = machine.torch && 'warnings' in machine.torch ? machine.torch.warnings : [];
   for (const line of formatMachine({ ...machine, warnings: [...startWarnings, ...torchWarnings] })) console.log(line);
 
   const results: RunResult[] = [];
-  console.log(`Training throughput, batch ${BATCH}, Adam, ${opts.threads} thread${opts.threads === 1 ? '' : 's'} asked of each engine${opts.quick ? ', --quick' : ''}`);
-  for (const backend of opts.backends.filter((b): b is BackendName => b === 'wasm' || b === 'cpu')) {
-    for (const model of opts.models) {
-      const plan = planFor(backend, model, opts.quick);
-      let r: RunResult;
-      if ('skip' in plan) r = { backend: `tfjs-${backend}`, model, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, threads: 1, note: plan.skip };
-      else r = runChild(backend, model, plan, opts.threads, opts.stockLstm, opts.stockAdam);
-      results.push(r);
-      printRow(r);
-    }
-  }
+  const maxThreads = Math.max(...opts.threads);
   let torchNote: string | undefined;
-  if (opts.backends.includes('torch')) {
-    if (withTorch) {
-      for (const r of runTorch(opts.models, opts.quick, opts.threads)) {
-        results.push(r);
+  if (opts.backends.includes('torch') && !withTorch) torchNote = 'PyTorch not available (python3 -c "import torch" failed); no ratio computed';
+  console.log(`Training throughput, batch ${BATCH}, Adam, threads asked of each engine: ${opts.threads.join(', ')}${opts.quick ? ', --quick' : ''}`);
+  for (const model of opts.models) {
+    // Each model at each thread count on every engine back to back, so that a change in the machine's load hits
+    // both sides and both thread counts alike.
+    for (const threads of opts.threads) {
+      for (const backend of opts.backends.filter((b): b is BackendName => b === 'wasm' || b === 'cpu')) {
+        // Plain JS has one thread: measured once.
+        if (backend === 'cpu' && threads !== opts.threads[0]) continue;
+        const plan = planFor(backend, model, opts.quick);
+        let r: RunResult;
+        if ('skip' in plan) r = { backend: `tfjs-${backend}`, model, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, threads: 1, note: plan.skip };
+        else r = runChild(backend, model, plan, threads, opts.stockLstm, opts.stockAdam);
+        results.push({ ...r, askedThreads: threads });
         printRow(r);
       }
-    } else {
-      torchNote = 'PyTorch not available (python3 -c "import torch" failed); no ratio computed';
-      console.log(`  ${torchNote}`);
+      if (withTorch) {
+        for (const r of runTorch([model], opts.quick, threads)) {
+          results.push({ ...r, askedThreads: threads });
+          printRow(r);
+        }
+      }
     }
   }
+  if (torchNote) console.log(`  ${torchNote}`);
   const ratios: { model: ModelName; backend: string; ratio: number; threads: number; torchThreads: number }[] = [];
   for (const model of opts.models) {
-    const pt = results.find((r) => r.backend === 'pytorch' && r.model === model);
-    if (!pt?.samplesPerSec) continue;
     for (const r of results.filter((x) => x.model === model && x.backend !== 'pytorch' && x.samplesPerSec)) {
-      ratios.push({ model, backend: r.backend, ratio: (r.samplesPerSec as number) / pt.samplesPerSec, threads: r.threads, torchThreads: pt.threads });
+      // PyTorch at the thread count this engine really used, else at the one asked for.
+      const pts = results.filter((p) => p.backend === 'pytorch' && p.model === model && p.samplesPerSec);
+      const pt = pts.find((p) => p.askedThreads === r.askedThreads) ?? pts.find((p) => p.threads === r.threads);
+      if (!pt) continue;
+      ratios.push({ model, backend: r.backend, ratio: (r.samplesPerSec as number) / (pt.samplesPerSec as number), threads: r.threads, torchThreads: pt.threads });
     }
   }
   if (ratios.length) {
@@ -321,19 +342,25 @@ async function main(): Promise<void> {
     }
   }
 
+  const scaling = scalingRows(results, opts.threads);
+  if (scaling.length) {
+    console.log(`Scaling, ${Math.max(...opts.threads)} threads / 1 thread (samples/s):`);
+    for (const q of scaling) console.log(`  ${q.backend.padEnd(10)} ${q.model.padEnd(5)} ${q.scaling.toFixed(2).padStart(5)}x  (${q.threads} threads really used)`);
+  }
+
   let tta: TtaResult[] | undefined;
   if (opts.tta && opts.backends.includes('wasm')) {
     const dataFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'neurowire-tta-')), 'mnist-split.bin');
     try {
       await writeTtaData(dataFile);
-      tta = runTimeToAccuracy(opts.threads, withTorch, dataFile);
+      tta = runTimeToAccuracy(maxThreads, withTorch, dataFile);
     } finally {
       fs.rmSync(path.dirname(dataFile), { recursive: true, force: true });
     }
     console.log(formatTta(tta));
   }
 
-  machine = finishMachine(machine, opts.threads);
+  machine = finishMachine(machine, maxThreads);
   console.log(`Load average (1/5/15 min) at end: ${machine.loadAtEnd!.map((v) => v.toFixed(2)).join(' / ')}`);
   for (const w of machine.warnings) console.log(`WARNING: ${w}`);
   const out = {
@@ -345,6 +372,7 @@ async function main(): Promise<void> {
     threads: opts.threads,
     results,
     ratios,
+    scaling,
     ...(tta ? { timeToAccuracy: { ...TTA, results: tta } } : {}),
     ...(torchNote ? { torch: torchNote } : {}),
     wallSec: (Date.now() - t0) / 1000,

@@ -107,12 +107,11 @@ export function readTtaData(file: string): TtaData {
 /** Neurowire's wasm training path: the training kernels, fused Adam, trainOnBatch. Runs in a child process. */
 export async function runTfjsTta(file: string, threads: number): Promise<TtaResult> {
   const tf = await import('@tensorflow/tfjs');
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const { useWasmBinariesFromPackage } = await import('../main/node/backend');
+  const { startWasmBackend, wasmThreadCount } = await import('../main/node/wasm/wasmThreads');
   const { registerWasmTrainingKernels, createFusedAdam } = await import('../main/node/wasm/trainingKernels');
   useWasmBinariesFromPackage();
-  wasm.setThreadsCount(threads);
-  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
+  if (!(await startWasmBackend(tf, threads))) throw new Error('the wasm backend did not start');
   await tf.ready();
   await registerWasmTrainingKernels(tf);
 
@@ -162,7 +161,7 @@ export async function runTfjsTta(file: string, threads: number): Promise<TtaResu
   }
   return {
     engine: 'tfjs-wasm',
-    threads: wasm.getThreadsCount(),
+    threads: wasmThreadCount(),
     reached: Boolean(reachedAt),
     seconds: reachedAt?.trainSec ?? null,
     epochs: reachedAt ? reachedAt.batches / batchesPerEpoch : null,

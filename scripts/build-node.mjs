@@ -32,13 +32,17 @@ await build({
   logLevel: 'warning',
 });
 // The same compiler the TypeScript sources use on first use, from the output just built.
-const { compileWat } = createRequire(import.meta.url)(path.resolve('dist/main/node/wasm/compileWat.js'));
+const { compileWat, FMA_MODULES } = createRequire(import.meta.url)(path.resolve('dist/main/node/wasm/compileWat.js'));
 const watFiles = filesEndingWith('main', '.wat');
 for (const file of watFiles) {
   const source = readFileSync(file, 'utf8');
   const out = path.join('dist', file.slice(0, -'.wat'.length));
   writeFileSync(out + '.wasm', await compileWat(source, file, false));
   writeFileSync(out + '.shared.wasm', await compileWat(source, file, true));
+  if (FMA_MODULES.includes(path.basename(out))) {
+    writeFileSync(out + '.fma.wasm', await compileWat(source, file, false, true));
+    writeFileSync(out + '.fma.shared.wasm', await compileWat(source, file, true, true));
+  }
 }
 // The built module itself finds what to copy, so the build and the export agree on the list.
 const { copyProjectSources, PROJECT_SOURCES_DIR } = createRequire(import.meta.url)(path.resolve('dist/main/node/projectSources.js'));

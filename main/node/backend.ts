@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import type { BackendAttempt, BackendInfo } from '../core/api/contract';
 import { registerWasmTrainingKernels } from './wasm/trainingKernels';
 import { startWebGpuBackend } from './webgpuNode';
+import { defaultThreadCount, parseThreadCount, startWasmBackend, wasmThreadCount } from './wasm/wasmThreads';
 
 /**
  * Picks the fastest tfjs backend that can train the network on this machine:
@@ -88,9 +89,24 @@ export function useWasmBinariesFromPackage(): void {
   wasmPathsSet = true;
 }
 
-async function tryWasm(): Promise<Tf> {
+/** Threads for CPU training: the option, else NEUROWIRE_THREADS, else the free cores (defaultThreadCount). */
+export function cpuThreadCount(threads?: number): number {
+  if (threads !== undefined) return parseThreadCount(threads, 'threads');
+  const env = process.env.NEUROWIRE_THREADS;
+  return env ? parseThreadCount(env, 'NEUROWIRE_THREADS') : defaultThreadCount();
+}
+
+async function tryWasm(threads: number): Promise<Tf> {
   useWasmBinariesFromPackage();
-  const ok = await tfjs.setBackend('wasm');
+  let ok: boolean;
+  try {
+    ok = await startWasmBackend(tfjs, threads);
+  } catch (e) {
+    if (threads === 1) throw e;
+    // The threaded build did not start: the single-threaded one still trains.
+    console.warn(`wasm backend: ${threads} threads failed (${firstLine(e)}); using 1`);
+    ok = await startWasmBackend(tfjs, 1);
+  }
   if (!ok) throw new Error('tf.setBackend("wasm") returned false (the WebAssembly module did not initialize)');
   await tfjs.ready();
   // Stock wasm cannot train convolutions or embeddings and is slow on some gradients; add what it lacks.
@@ -120,7 +136,8 @@ async function describeDevice(choice: BackendChoice, tf: Tf, note?: string): Pro
       } catch {
         /* flag unknown: report without SIMD */
       }
-      return simd ? 'CPU (WebAssembly SIMD)' : 'CPU (WebAssembly)';
+      const threads = wasmThreadCount();
+      return `${simd ? 'CPU (WebAssembly SIMD' : 'CPU (WebAssembly'}, ${threads} thread${threads === 1 ? '' : 's'})`;
     }
     case 'cpu':
       return 'CPU (plain JavaScript)';
@@ -130,6 +147,8 @@ async function describeDevice(choice: BackendChoice, tf: Tf, note?: string): Pro
 export interface SelectBackendOptions {
   /** Force one backend (see BACKEND_NAMES; also "gpu", "tensorflow", "webassembly"...). A forced backend that fails to load is an error. */
   prefer?: string;
+  /** Threads for CPU training on wasm (default: NEUROWIRE_THREADS, else the free cores; see cpuThreadCount). */
+  threads?: number;
 }
 
 /**
@@ -140,6 +159,7 @@ export interface SelectBackendOptions {
 export async function selectBackend(opts: SelectBackendOptions = {}): Promise<{ tf: Tf; info: BackendInfo }> {
   const attempts: BackendAttempt[] = [];
   const forced = opts.prefer ? normalizePreference(opts.prefer) : undefined;
+  const threads = cpuThreadCount(opts.threads);
   const order: BackendChoice[] = forced ? [forced] : [...BACKEND_NAMES];
 
   for (const choice of order) {
@@ -164,7 +184,7 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<{ 
       } else if (choice === 'tfjs-node') {
         tf = await tryNative('@tensorflow/tfjs-node');
       } else if (choice === 'wasm') {
-        tf = await tryWasm();
+        tf = await tryWasm(threads);
       } else {
         tf = await tryCpu();
       }

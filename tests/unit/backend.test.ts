@@ -27,7 +27,7 @@ describe('selectBackend', () => {
         expect(a.reason).toMatch(/Cannot find module '@tensorflow\/tfjs-node(-gpu)?'/);
       }
       expect(info.name).toBe('wasm');
-      expect(info.device).toMatch(/^CPU \(WebAssembly( SIMD)?\)$/);
+      expect(info.device).toMatch(/^CPU \(WebAssembly( SIMD)?, \d+ threads?\)$/);
       expect(info.attempts[3]).toEqual({ name: 'wasm', ok: true });
       expect(tf.getBackend()).toBe('wasm');
       // The returned tf really computes on that backend.

@@ -16,10 +16,11 @@ import type { DatasetInfo } from '../../core/datasets';
 import { analyzeGraph } from '../../core/graph/analyze';
 import { datasetInfoFor, targetOf } from '../../core/datasets';
 import type { TrainingEvent } from '../../core/api/contract';
+import { parseThreadCount } from '../wasm/wasmThreads';
 
 const USAGE = `Usage: npm run train -- <project.json> [data options] [--epochs N] [--batch-size N]
-                       [--lr X] [--optimizer ${OPTIMIZERS.join('|')}] [--backend wasm|cpu|tensorflow|webgpu] [--out DIR]
-       npm run train -- --resume <run id | run folder> [--backend …] [--out DIR]
+                       [--lr X] [--optimizer ${OPTIMIZERS.join('|')}] [--backend wasm|cpu|tensorflow|webgpu] [--threads N] [--out DIR]
+       npm run train -- --resume <run id | run folder> [--backend …] [--threads N] [--out DIR]
 
 Trains a Neurowire project without the app and writes the trained model (TensorFlow.js format)
 and generated TypeScript to DIR (default: ./neurowire-export).
@@ -28,6 +29,8 @@ Every run is recorded like the app's, in $NEUROWIRE_HOME/runs/<run id> (default 
 its metrics per epoch and a checkpoint of the weights after every finished epoch, so the app's
 Runs list shows it and a run cut off (Ctrl-C, kill, crash) keeps every finished epoch.
 
+  --threads N               threads for CPU training (WebAssembly backend); default: $NEUROWIRE_THREADS,
+                            else the cores other work leaves free (cores minus the load average).
   --resume RUN              continue an unfinished run from its last checkpoint, at the next epoch, with
                             the run's own project, data and split. A project file or options given with it
                             must match the run's; a complete run is refused. The optimizer's state (Adam's
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
         lr: { type: 'string' },
         optimizer: { type: 'string' },
         backend: { type: 'string' },
+        threads: { type: 'string' },
         out: { type: 'string' },
         resume: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -112,6 +116,12 @@ async function main(): Promise<void> {
   if (values.help) {
     console.log(USAGE);
     return;
+  }
+  let threads: number | undefined;
+  try {
+    threads = values.threads === undefined ? undefined : parseThreadCount(values.threads, '--threads');
+  } catch (e) {
+    fail((e as Error).message);
   }
   const resumeArg = values.resume;
   if (resumeArg === undefined ? positionals.length !== 1 : positionals.length > 1) fail(`give exactly one project file.\n${USAGE}`);
@@ -221,7 +231,7 @@ async function main(): Promise<void> {
   const { run, persisted } = startRecordedTraining(
     store,
     project,
-    (onEvents, onCheckpoint) => startTraining(project, onEvents, { backend: values.backend, onCheckpoint, ...(resume ? { resume } : {}) }),
+    (onEvents, onCheckpoint) => startTraining(project, onEvents, { backend: values.backend, ...(threads !== undefined ? { threads } : {}), onCheckpoint, ...(resume ? { resume } : {}) }),
     { emit: onEvent, ...(resume ? { resume } : {}), log: (m) => console.error(`run history: ${m}`) },
   );
   console.error(`${resume ? 'Resuming' : 'Recording'} run ${run.runId} in ${store.runDir(run.runId)}`);

@@ -31,6 +31,8 @@ export interface TrainingRun {
 export interface StartTrainingOptions {
   /** Force a backend ("cpu", "wasm", "tfjs-node", "tfjs-node-gpu"); default: the best that works. */
   backend?: string;
+  /** Threads for CPU training on wasm (default: NEUROWIRE_THREADS, else the free cores). */
+  threads?: number;
   /**
    * Checkpoints: called after every epoch when the project's checkpointEveryEpoch is set, and after every
    * epoch that is the best so far by the early-stopping monitor (isBest). `done` waits for the returned
@@ -115,7 +117,7 @@ export function startTraining(project: Project, onEvent: (e: TrainingEvent) => v
     const entry = resolveWorkerEntry();
     if (!fs.existsSync(entry.file)) throw new Error(`the training worker script is missing (${entry.file})`);
     const resume = opts.resume ? { startEpoch: opts.resume.startEpoch, history: opts.resume.history, weights: opts.resume.weights, optimizer: opts.resume.optimizer } : undefined;
-    const input: WorkerInput = { runId, project, backend: opts.backend, flags: flagsBuffer, checkpoints: opts.onCheckpoint !== undefined, ...(resume ? { resume } : {}) };
+    const input: WorkerInput = { runId, project, backend: opts.backend, ...(opts.threads !== undefined ? { threads: opts.threads } : {}), flags: flagsBuffer, checkpoints: opts.onCheckpoint !== undefined, ...(resume ? { resume } : {}) };
     worker = new Worker(entry.file, { workerData: input, ...(entry.execArgv ? { execArgv: entry.execArgv } : {}) });
   } catch (e) {
     const result = failed(`Could not start training: ${(e as Error).message}`);

@@ -29,6 +29,8 @@ export interface WorkerInput {
   runId: string;
   project: Project;
   backend?: string;
+  /** Threads for CPU training on wasm (selectBackend's default when absent). */
+  threads?: number;
   /** Int32Array(2) over a SharedArrayBuffer: [STOP_FLAG] non-zero means "stop", [PAUSE_FLAG] "pause". */
   flags: SharedArrayBuffer;
   /** Post `checkpoint` messages (the parent has an onCheckpoint). */
@@ -78,7 +80,7 @@ function nodeHost(input: WorkerInput): JobHost {
     control: flagControl(input.flags),
     memoryBytes: totalmem(),
     async selectBackend() {
-      const selected = await selectBackend({ prefer: input.backend });
+      const selected = await selectBackend({ prefer: input.backend, ...(input.threads !== undefined ? { threads: input.threads } : {}) });
       onWasm = selected.tf.getBackend() === 'wasm';
       return selected;
     },

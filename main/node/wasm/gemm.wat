@@ -4,24 +4,64 @@
 ;;
 ;; Each function computes tiles of MR rows x NR columns of C held in MR·NR/4 f32x4 accumulators, with k
 ;; innermost: per k, NR/4 vector loads of B's row k and, per tile row, A[i, k] broadcast to all lanes
-;; (v128.load32_splat); acc += a · b, a multiply then an add (no fused multiply-add, so the results are
-;; the same on every engine).
+;; (v128.load32_splat); acc += a · b, a multiply then an add. Where the runtime has relaxed SIMD, the loader
+;; uses a variant compiled with every such pair fused into f32x4.relaxed_madd (compileWat.ts fusedMultiplyAdd).
 ;;
 ;;   gemm4x8  M % 4 == 0, N % 8 == 0   the main kernel
 ;;   gemm4x4  M % 4 == 0, N == 4        the last 4 columns when N % 8 == 4
 ;;   gemm1x8  any M,      N % 8 == 0    the last M % 4 rows
 ;;   gemm1x4  any M,      N == 4        the corner
 ;;
-;; simdGemm (simdKernels.ts) splits a product into these calls and blocks K so that a block of B stays in
-;; cache. `accumulate` != 0 adds to C (the later K blocks) instead of overwriting it.
+;; `gemm` (below) is the whole product: it blocks K so that a block of B stays in cache and splits each block
+;; into these calls; `accumulate` != 0 adds to C (the later K blocks) instead of overwriting it. simdGemm
+;; (simdKernels.ts) calls `gemm` once, or once per thread on a share of C's rows or columns.
 ;;
-;; Parameters of every function: (A B C M K N lda ldb ldc accumulate); N counts float columns.
+;; Parameters of every tile function: (A B C M K N lda ldb ldc accumulate), of gemm the first nine; N counts float columns.
 
 (module
   ;; The backend's own memory: the loader compiles a `shared` variant when that memory is shared.
   (import "env" "memory" (memory 0))
 
-  (func (export "gemm4x8")
+  ;; The whole product: K in blocks such that a block of B (~256 KiB) stays in cache while every tile of A's rows
+  ;; passes over it, each block split into the tile kernels above (the first block overwrites C, later ones add).
+  ;; Blocking does not change any result: each element of C is one sum over k in order.
+  (func (export "gemm")
+    (param $A i32) (param $B i32) (param $C i32) (param $M i32) (param $K i32) (param $N i32)
+    (param $lda i32) (param $ldb i32) (param $ldc i32)
+    (local $KB i32) (local $k0 i32) (local $kn i32) (local $acc i32) (local $M4 i32) (local $N8 i32)
+    (local $ak i32) (local $bk i32) (local $a1 i32) (local $c1 i32)
+    (local.set $KB (i32.div_u (i32.const 65536) (local.get $N)))
+    (if (i32.lt_u (local.get $KB) (i32.const 16)) (then (local.set $KB (i32.const 16))))
+    (local.set $M4 (i32.and (local.get $M) (i32.const -4)))
+    (local.set $N8 (i32.and (local.get $N) (i32.const -8)))
+    (loop $blocks
+      (local.set $kn (i32.sub (local.get $K) (local.get $k0)))
+      (if (i32.gt_u (local.get $kn) (local.get $KB)) (then (local.set $kn (local.get $KB))))
+      (local.set $acc (i32.ne (local.get $k0) (i32.const 0)))
+      (local.set $ak (i32.add (local.get $A) (i32.mul (local.get $k0) (i32.const 4))))
+      (local.set $bk (i32.add (local.get $B) (i32.mul (local.get $k0) (local.get $ldb))))
+      (if (i32.and (i32.gt_u (local.get $M4) (i32.const 0)) (i32.gt_u (local.get $N8) (i32.const 0)))
+        (then (call $gemm4x8 (local.get $ak) (local.get $bk) (local.get $C) (local.get $M4) (local.get $kn) (local.get $N8)
+                (local.get $lda) (local.get $ldb) (local.get $ldc) (local.get $acc))))
+      (if (i32.and (i32.gt_u (local.get $M4) (i32.const 0)) (i32.lt_u (local.get $N8) (local.get $N)))
+        (then (call $gemm4x4 (local.get $ak) (i32.add (local.get $bk) (i32.mul (local.get $N8) (i32.const 4)))
+                (i32.add (local.get $C) (i32.mul (local.get $N8) (i32.const 4))) (local.get $M4) (local.get $kn) (i32.const 4)
+                (local.get $lda) (local.get $ldb) (local.get $ldc) (local.get $acc))))
+      (if (i32.lt_u (local.get $M4) (local.get $M))
+        (then
+          (local.set $a1 (i32.add (local.get $ak) (i32.mul (local.get $M4) (local.get $lda))))
+          (local.set $c1 (i32.add (local.get $C) (i32.mul (local.get $M4) (local.get $ldc))))
+          (if (i32.gt_u (local.get $N8) (i32.const 0))
+            (then (call $gemm1x8 (local.get $a1) (local.get $bk) (local.get $c1) (i32.sub (local.get $M) (local.get $M4)) (local.get $kn)
+                    (local.get $N8) (local.get $lda) (local.get $ldb) (local.get $ldc) (local.get $acc))))
+          (if (i32.lt_u (local.get $N8) (local.get $N))
+            (then (call $gemm1x4 (local.get $a1) (i32.add (local.get $bk) (i32.mul (local.get $N8) (i32.const 4)))
+                    (i32.add (local.get $c1) (i32.mul (local.get $N8) (i32.const 4))) (i32.sub (local.get $M) (local.get $M4)) (local.get $kn)
+                    (i32.const 4) (local.get $lda) (local.get $ldb) (local.get $ldc) (local.get $acc))))))
+      (local.set $k0 (i32.add (local.get $k0) (local.get $KB)))
+      (br_if $blocks (i32.lt_u (local.get $k0) (local.get $K)))))
+
+  (func $gemm4x8 (export "gemm4x8")
     (param $A i32) (param $B i32) (param $C i32) (param $M i32) (param $K i32) (param $N i32)
     (param $lda i32) (param $ldb i32) (param $ldc i32) (param $accumulate i32)
     (local $i i32) (local $j i32) (local $k i32) (local $nBytes i32)
@@ -108,7 +148,7 @@
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $rows))))
 
-  (func (export "gemm4x4")
+  (func $gemm4x4 (export "gemm4x4")
     (param $A i32) (param $B i32) (param $C i32) (param $M i32) (param $K i32) (param $N i32)
     (param $lda i32) (param $ldb i32) (param $ldc i32) (param $accumulate i32)
     (local $i i32) (local $j i32) (local $k i32) (local $nBytes i32)
@@ -173,7 +213,7 @@
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $rows))))
 
-  (func (export "gemm1x8")
+  (func $gemm1x8 (export "gemm1x8")
     (param $A i32) (param $B i32) (param $C i32) (param $M i32) (param $K i32) (param $N i32)
     (param $lda i32) (param $ldb i32) (param $ldc i32) (param $accumulate i32)
     (local $i i32) (local $j i32) (local $k i32) (local $nBytes i32)
@@ -219,7 +259,7 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 
-  (func (export "gemm1x4")
+  (func $gemm1x4 (export "gemm1x4")
     (param $A i32) (param $B i32) (param $C i32) (param $M i32) (param $K i32) (param $N i32)
     (param $lda i32) (param $ldb i32) (param $ldc i32) (param $accumulate i32)
     (local $i i32) (local $j i32) (local $k i32) (local $nBytes i32)

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileWat } from './compileWat';
+import { createKernelPool, type KernelPool } from './kernelPool';
+import { wasmThreadCount } from './wasmThreads';
 
 /**
  * SIMD kernels (WebAssembly, f32x4) that run in place on the tfjs wasm backend's heap: each module imports
@@ -8,7 +10,8 @@ import { compileWat } from './compileWat';
  * (`dataIdMap.get(dataId).memoryOffset`, see heapPtr) as pointers. Their sources are the WebAssembly text
  * files beside this one, which say what each computes:
  *
- *  - gemm.wat         C = A·B without packing (simdGemm below splits a product into its tile kernels);
+ *  - gemm.wat         C = A·B without packing (simdGemm below; on a threaded backend split by rows or columns;
+ *                     with fused multiply-adds where the runtime has relaxed SIMD, NEUROWIRE_NO_FMA=1 turns that off);
  *  - lstm.wat         one LSTM time step's gate maths, forward and backward (lstm.ts);
  *  - adam.wat         one Adam update of a variable, bit for bit tf.train.adam's (adam.ts);
  *  - maxPoolGrad.wat  2x2 max-pool gradient, non-overlapping windows (trainingKernels.ts);
@@ -30,6 +33,12 @@ type KernelModule = (typeof KERNEL_MODULES)[number];
 type GemmTile = (A: number, B: number, C: number, M: number, K: number, N: number, lda: number, ldb: number, ldc: number, accumulate: number) => void;
 
 export interface SimdKernels {
+  /** The whole product C[M,N] = A[M,K]·B[K,N], N % 4 == 0; row strides in bytes. */
+  gemm(A: number, B: number, C: number, M: number, K: number, N: number, lda: number, ldb: number, ldc: number): void;
+  /** Whether gemm is the fused multiply-add variant (relaxed SIMD: each multiply-add rounds once). */
+  fma: boolean;
+  /** Worker threads running these kernels on the same (shared) memory, when the backend has more than one thread. */
+  pool: KernelPool | null;
   gemm4x8: GemmTile;
   gemm4x4: GemmTile;
   gemm1x8: GemmTile;
@@ -48,44 +57,66 @@ export interface SimdKernels {
   colSumF64(x: number, acc: number, rows: number, inner: number): void;
 }
 
+/** Multiply-adds below which a product runs on one thread (waking the others costs more than it saves). */
+const PARALLEL_MIN_MACS = 1 << 20;
+
 /**
  * C[M,N] = A[M,K]·B[K,N] (float32, row-major, all on the heap at byte offsets a, b, c) with the SIMD kernels;
- * returns false (nothing done) when N is not a multiple of 4.
+ * returns false (nothing done) when N is not a multiple of 4. With a kernel pool, large products are split
+ * between the threads by rows of C (by columns when there are few rows); every element is computed exactly
+ * as on one thread.
  */
 export function simdGemm(sk: SimdKernels, a: number, b: number, cOut: number, M: number, K: number, N: number): boolean {
-  if (N % 4 !== 0 || M <= 0) return N % 4 === 0;
-  // K blocks of B of at most ~256 KiB stay in cache while every 4-row tile of A passes over them.
-  const KB = Math.max(16, Math.floor((256 * 1024) / (N * 4)));
-  const M4 = M - (M % 4), N8 = N - (N % 8);
+  if (N % 4 !== 0) return false;
+  if (M <= 0) return true;
   const lda = K * 4, ld = N * 4;
-  for (let k0 = 0; k0 < K || k0 === 0; k0 += KB) {
-    const kn = Math.min(KB, K - k0), acc = k0 > 0 ? 1 : 0;
-    const ak = a + k0 * 4, bk = b + k0 * ld;
-    if (M4 > 0 && N8 > 0) sk.gemm4x8(ak, bk, cOut, M4, kn, N8, lda, ld, ld, acc);
-    if (M4 > 0 && N8 < N) sk.gemm4x4(ak, bk + N8 * 4, cOut + N8 * 4, M4, kn, 4, lda, ld, ld, acc);
-    if (M4 < M) {
-      const a1 = ak + M4 * lda, c1 = cOut + M4 * ld;
-      if (N8 > 0) sk.gemm1x8(a1, bk, c1, M - M4, kn, N8, lda, ld, ld, acc);
-      if (N8 < N) sk.gemm1x4(a1, bk + N8 * 4, c1 + N8 * 4, M - M4, kn, 4, lda, ld, ld, acc);
+  const pool = sk.pool;
+  if (pool && M * K * N >= PARALLEL_MIN_MACS && pool.ready()) {
+    const T = pool.threads;
+    const shares: number[][] = [];
+    if (M >= 8 * T) {
+      const rows = Math.ceil(M / T / 4) * 4;
+      for (let r = 0; r < M; r += rows) shares.push([a + r * lda, b, cOut + r * ld, Math.min(rows, M - r), K, N, lda, ld, ld]);
+    } else if (N >= 8 * T) {
+      const cols = Math.ceil(N / T / 8) * 8;
+      for (let j = 0; j < N; j += cols) shares.push([a, b + j * 4, cOut + j * 4, M, K, Math.min(cols, N - j), lda, ld, ld]);
     }
-    if (K === 0) break;
+    if (shares.length > 1) {
+      pool.run('gemm', shares);
+      return true;
+    }
   }
+  sk.gemm(a, b, cOut, M, K, N, lda, ld, ld);
   return true;
 }
 
-type Binaries = Record<KernelModule, Uint8Array<ArrayBuffer>>;
+type Binaries = Record<KernelModule, Uint8Array<ArrayBuffer>> & {
+  /** gemm with fused multiply-adds (compileWat's fma variant), when this runtime validates it (relaxed SIMD). */
+  gemmFma: Uint8Array<ArrayBuffer> | null;
+};
 
 /** Binaries by memory kind (shared or not), once loaded. */
 let binaries: Map<boolean, Binaries> | null = null;
 let loading: Promise<void> | null = null;
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
 
-async function moduleBinary(name: KernelModule, shared: boolean): Promise<Uint8Array<ArrayBuffer>> {
-  const built = path.join(__dirname, `${name}${shared ? '.shared' : ''}.wasm`);
+async function moduleBinary(name: KernelModule, shared: boolean, fma = false): Promise<Uint8Array<ArrayBuffer>> {
+  const built = path.join(__dirname, `${name}${fma ? '.fma' : ''}${shared ? '.shared' : ''}.wasm`);
   if (fs.existsSync(built)) return new Uint8Array(fs.readFileSync(built));
   const source = path.join(__dirname, `${name}.wat`);
   if (!fs.existsSync(source)) throw new Error(`wasm kernels: neither ${built} nor ${source} exists (was dist/ built by scripts/build-node.mjs?)`);
-  return compileWat(fs.readFileSync(source, 'utf8'), source, shared);
+  return compileWat(fs.readFileSync(source, 'utf8'), source, shared, fma);
+}
+
+/** The fused multiply-add gemm where this runtime runs relaxed SIMD (feature-detected by validating it), else null. */
+async function fmaGemmBinary(shared: boolean): Promise<Uint8Array<ArrayBuffer> | null> {
+  if (process.env.NEUROWIRE_NO_FMA === '1') return null;
+  try {
+    const bin = await moduleBinary('gemm', shared, true);
+    return WebAssembly.validate(bin) ? bin : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Reads (or, from the TypeScript sources, compiles) the kernel modules; idempotent. */
@@ -94,7 +125,7 @@ export function loadSimdKernels(): Promise<void> {
     const loaded = new Map<boolean, Binaries>();
     for (const shared of [false, true]) {
       const entries = await Promise.all(KERNEL_MODULES.map(async (name) => [name, await moduleBinary(name, shared)] as const));
-      loaded.set(shared, Object.fromEntries(entries) as Binaries);
+      loaded.set(shared, { ...(Object.fromEntries(entries) as Record<KernelModule, Uint8Array<ArrayBuffer>>), gemmFma: await fmaGemmBinary(shared) });
     }
     binaries = loaded;
   })();
@@ -133,7 +164,11 @@ export function simdKernels(backend: unknown): SimdKernels | null {
       const shared = typeof SharedArrayBuffer !== 'undefined' && mem.buffer instanceof SharedArrayBuffer;
       const mods = binaries.get(shared) as Binaries;
       k = {} as SimdKernels;
-      for (const name of KERNEL_MODULES) Object.assign(k, new WebAssembly.Instance(new WebAssembly.Module(mods[name]), { env: { memory: mem } }).exports);
+      const gemm = mods.gemmFma ?? mods.gemm;
+      for (const name of KERNEL_MODULES) Object.assign(k, new WebAssembly.Instance(new WebAssembly.Module(name === 'gemm' ? gemm : mods[name]), { env: { memory: mem } }).exports);
+      k.fma = mods.gemmFma !== null;
+      const threads = shared ? wasmThreadCount() : 1;
+      k.pool = threads > 1 ? createKernelPool(mem, [gemm], ['gemm'], threads) : null;
     } catch {
       k = null;
     }

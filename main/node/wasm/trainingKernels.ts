@@ -762,6 +762,8 @@ function makeKernels(tf: Tf, stock: Stock): KernelConfig[] {
  */
 export async function registerWasmTrainingKernels(tf: Tf): Promise<string[]> {
   await loadSimdKernels();
+  // On a threaded backend, start the kernel pool now: its workers need this thread's event loop to start.
+  if (tf.getBackend() === 'wasm') await simdKernels(tf.backend())?.pool?.whenReady();
   const names = ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum', 'Identity'] as const;
   const found = names.map((n) => tf.getKernel(n, 'wasm'));
   if (found.some((k) => !k) || !tf.getKernel('Conv2D', 'wasm')) {

@@ -1,0 +1,151 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { cpuThreadCount, useWasmBinariesFromPackage } from '../../main/node/backend';
+import { defaultThreadCount, parseThreadCount, startWasmBackend, wasmThreadCount } from '../../main/node/wasm/wasmThreads';
+import { registerWasmTrainingKernels } from '../../main/node/wasm/trainingKernels';
+import { backendMemory, heapPtr, simdKernels, type SimdKernels } from '../../main/node/wasm/simdKernels';
+import { compileWat, fusedMultiplyAdd } from '../../main/node/wasm/compileWat';
+import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { rng } from './helpers/seeded';
+
+/**
+ * The threaded wasm backend (tfjs's threaded build started under worker_threads) with 2 threads, and the SIMD
+ * GEMM split over the kernel pool: each product equals the one-thread GEMM bit for bit and the cpu backend
+ * within float32 rounding; gradients of a small CNN + MLP match cpu. (This file runs in its own process, so its
+ * backend starts threaded whatever the other files do.)
+ */
+
+let sk: SimdKernels;
+
+beforeAll(async () => {
+  useWasmBinariesFromPackage();
+  expect(await startWasmBackend(tf, 2)).toBe(true);
+  await tf.ready();
+  await registerWasmTrainingKernels(tf);
+  sk = simdKernels(tf.backend()) as SimdKernels;
+});
+
+function maxError(a: Float32Array, b: Float32Array): { err: number; scale: number } {
+  let err = 0, scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    scale = Math.max(scale, Math.abs(b[i]));
+    const e = Math.abs(a[i] - b[i]);
+    err = Number.isNaN(e) ? Infinity : Math.max(err, e);
+  }
+  return { err, scale };
+}
+
+async function onCpu<T>(fn: () => T): Promise<T> {
+  await tf.setBackend('cpu');
+  try {
+    return fn();
+  } finally {
+    await tf.setBackend('wasm');
+  }
+}
+
+describe('threaded wasm backend', () => {
+  it('starts with 2 threads on shared memory, with a started kernel pool', () => {
+    expect(tf.getBackend()).toBe('wasm');
+    expect(wasmThreadCount()).toBe(2);
+    expect(backendMemory(tf.backend())?.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(sk.pool?.threads).toBe(2);
+    expect(sk.pool?.ready()).toBe(true);
+  });
+
+  it('default thread count: the cores other work leaves free, at least one', () => {
+    expect(defaultThreadCount(8, 0)).toBe(8);
+    expect(defaultThreadCount(8, 0.4)).toBe(8);
+    expect(defaultThreadCount(8, 2.6)).toBe(5);
+    expect(defaultThreadCount(2, 20)).toBe(1);
+    expect(defaultThreadCount(16, -1)).toBe(16);
+  });
+
+  it('thread counts: options, NEUROWIRE_THREADS and clear errors', () => {
+    expect(cpuThreadCount(3)).toBe(3);
+    expect(parseThreadCount('4', '--threads')).toBe(4);
+    expect(() => parseThreadCount('0', '--threads')).toThrow(/--threads must be a whole number/);
+    expect(() => parseThreadCount('two', 'NEUROWIRE_THREADS')).toThrow(/NEUROWIRE_THREADS/);
+    const saved = process.env.NEUROWIRE_THREADS;
+    try {
+      process.env.NEUROWIRE_THREADS = '5';
+      expect(cpuThreadCount()).toBe(5);
+      delete process.env.NEUROWIRE_THREADS;
+      expect(cpuThreadCount()).toBeGreaterThanOrEqual(1);
+    } finally {
+      if (saved === undefined) delete process.env.NEUROWIRE_THREADS;
+      else process.env.NEUROWIRE_THREADS = saved;
+    }
+  });
+
+  // [M, K, N]: split by rows (M even / odd in 4s, N with a 4-column tail), by columns (few rows), and too small to split.
+  const shapes: [number, number, number][] = [[64, 784, 128], [130, 300, 36], [6, 2000, 100], [3, 4000, 96], [16, 40, 20]];
+  it.each(shapes)('matMul %i x %i · x %i: = the one-thread GEMM bit for bit, = cpu within rounding', async (M, K, N) => {
+    const r = rng(M * 7 + K + N);
+    const av = r.values(M * K), bv = r.values(K * N);
+    const a = tf.tensor2d(av, [M, K]), b = tf.tensor2d(bv, [K, N]);
+    const pooled = tf.matMul(a, b);
+    const single = tf.zeros([M, N]);
+    const be = tf.backend();
+    sk.gemm(heapPtr(be, a.dataId), heapPtr(be, b.dataId), heapPtr(be, single.dataId), M, K, N, K * 4, N * 4, N * 4);
+    const got = pooled.dataSync() as Float32Array;
+    expect(Array.from(got)).toEqual(Array.from(single.dataSync()));
+    tf.dispose([a, b, pooled, single]);
+    const ref = await onCpu(() => {
+      const c = tf.matMul(tf.tensor2d(av, [M, K]), tf.tensor2d(bv, [K, N]));
+      return c.dataSync() as Float32Array;
+    });
+    const { err, scale } = maxError(got, ref);
+    expect(err).toBeLessThanOrEqual(1e-4 * Math.max(1, scale));
+  });
+
+  it('gradients of a conv + dense network match cpu', async () => {
+    const r = rng(99);
+    const xv = r.values(8 * 16 * 16 * 8), fv = r.values(3 * 3 * 8 * 16, 0.3), wv = r.values(14 * 14 * 16 * 32, 0.05);
+    const grads = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(xv, [8, 16, 16, 8]);
+        const g = tf.grads((f: tf.Tensor, w: tf.Tensor) => {
+          const h = tf.conv2d(x, f as tf.Tensor4D, 1, 'valid').relu().reshape([8, 14 * 14 * 16]);
+          const y = tf.matMul(h, w as tf.Tensor2D);
+          return y.mul(tf.sin(tf.range(0, y.size).reshape(y.shape))).sum();
+        })([tf.tensor4d(fv, [3, 3, 8, 16]), tf.tensor2d(wv, [14 * 14 * 16, 32])]);
+        return g.map((t) => t.dataSync() as Float32Array);
+      });
+    const got = grads();
+    const ref = await onCpu(grads);
+    for (let i = 0; i < ref.length; i++) {
+      const { err, scale } = maxError(got[i], ref[i]);
+      expect(err, `gradient ${i}`).toBeLessThanOrEqual(1e-4 * Math.max(1, scale));
+    }
+  });
+});
+
+describe('fused multiply-add GEMM (relaxed SIMD)', () => {
+  it('fusedMultiplyAdd rewrites every add-of-a-product and refuses a kernel without one', () => {
+    const src = '(local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat (local.get $pa)) (local.get $b))))';
+    expect(fusedMultiplyAdd(src, 'k.wat')).toBe('(local.set $acc (f32x4.relaxed_madd (v128.load32_splat (local.get $pa)) (local.get $b) (local.get $acc)))');
+    expect(() => fusedMultiplyAdd('(f32x4.add (local.get $x) (local.get $y))', 'k.wat')).toThrow(/k\.wat: no/);
+  });
+
+  it('is used exactly when this runtime validates it (Node 20 without the flag: not)', async () => {
+    const file = path.join(__dirname, '../../main/node/wasm/gemm.wat');
+    const fma = await compileWat(fs.readFileSync(file, 'utf8'), file, true, true);
+    expect(sk.fma).toBe(WebAssembly.validate(fma));
+  });
+
+  it('with relaxed SIMD on: used, pooled = one thread bit for bit, = cpu within rounding', () => {
+    const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', path.join(__dirname, 'helpers', 'fmaGemmCheck.ts')], { encoding: 'utf8', timeout: 240_000 });
+    const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('{'));
+    expect(line, r.stderr).toBeDefined();
+    const out = JSON.parse(line as string) as { fma: boolean; pool: boolean; cases: { shape: number[]; samePooled: boolean; relErr: number }[] };
+    expect(out.fma).toBe(true);
+    expect(out.pool).toBe(true);
+    for (const c of out.cases) {
+      expect(c.samePooled, String(c.shape)).toBe(true);
+      expect(c.relErr, String(c.shape)).toBeLessThanOrEqual(1e-4);
+    }
+  });
+});
