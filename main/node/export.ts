@@ -6,6 +6,7 @@ import { writeFileAtomic } from './projectFiles';
 import { generateProjectFiles } from './projectSources';
 import { customClassesIn, layerLoaderFiles } from './layerLoader';
 import { captureArtifacts as captureModelArtifacts } from '../core/training/artifacts';
+import { kerasExportFiles } from './kerasExport';
 
 /** File names inside an export folder. */
 export const MODEL_JSON = 'model.json';
@@ -60,6 +61,7 @@ export async function exportTrainedModel(opts: { project: Project; artifacts: tf
     ...(data ? [[PREPROCESSING_FILE, JSON.stringify(data, null, 2) + '\n'] as [string, string]] : []),
     ...Object.entries(loader),
     ...Object.entries(code).map(([name, text]): [string, string] => [`${CODE_DIR}/${name}`, text]),
+    ...kerasExportFiles(project, opts.artifacts, data),
   ];
   await fs.mkdir(dir, { recursive: true });
   for (const [name, data] of entries) await writeFileAtomic(path.join(dir, ...name.split('/')), data);

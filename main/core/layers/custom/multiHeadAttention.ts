@@ -16,6 +16,8 @@ type Tensor = tfTypes.Tensor;
  */
 export const MultiHeadAttentionLayer = defineCustomLayer({
   className: 'MultiHeadAttention',
+  // Keras's own layer, whose causal mask and returned scores are chosen per call.
+  keras: { callArguments: ['use_causal_mask', 'return_attention_scores'] },
   define(tf) {
     class MultiHeadAttention extends tf.layers.Layer {
       static className = 'MultiHeadAttention';
