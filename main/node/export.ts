@@ -7,6 +7,7 @@ import { generateProjectFiles } from './projectSources';
 import { customClassesIn, layerLoaderFiles } from './layerLoader';
 import { captureArtifacts as captureModelArtifacts } from '../core/training/artifacts';
 import { kerasExportFiles } from './kerasExport';
+import { graphPictureFiles } from './graphPicture';
 
 /** File names inside an export folder. */
 export const MODEL_JSON = 'model.json';
@@ -62,6 +63,7 @@ export async function exportTrainedModel(opts: { project: Project; artifacts: tf
     ...Object.entries(loader),
     ...Object.entries(code).map(([name, text]): [string, string] => [`${CODE_DIR}/${name}`, text]),
     ...kerasExportFiles(project, opts.artifacts, data),
+    ...(await graphPictureFiles(project)),
   ];
   await fs.mkdir(dir, { recursive: true });
   for (const [name, data] of entries) await writeFileAtomic(path.join(dir, ...name.split('/')), data);
