@@ -1,12 +1,12 @@
 import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { api, isApiMethod, type ApiMethod, type ApiParsedParams, type ApiResult, type EngineEvents, type EngineInfo, type TemplateInfo, type ComputeChoice, type AutosaveRestore } from '../core/api/contract';
+import { api, isApiMethod, type ApiMethod, type ApiParsedParams, type ApiResult, type EngineEvents, type EngineInfo, type TemplateInfo, type ComputeChoice, type AutosaveRestore, type QuantizationChoice } from '../core/api/contract';
 import { parseProject, ProjectFileError, datasetKey, describeValue, type Project } from '../core/project';
 import { saveProjectFile, openProjectFile, listProjectFiles, removeOrphanedTempFiles, withDataBeside } from './projectFiles';
 import { readAutosave, setAutosaveAside, writeAutosave, RECOVERED_DIR } from './autosave';
 import { RecentProjects, RECENT_FILE } from './recentProjects';
-import { inspectDataset, listDatasets, readCsvColumns } from './datasets';
+import { inspectDataset, listDatasets, openDataset, readCsvColumns } from './datasets';
 import { analyzeGraph } from '../core/graph/analyze';
 import { targetOf, type DatasetInfo } from '../core/datasets';
 import { selectBackend } from './backend';
@@ -14,6 +14,8 @@ import { startTraining, type TrainingRun, type TrainingResult } from './training
 import { RunStore, RunStoreError, checkRunId, CHECKPOINTS_DIR } from './runs';
 import { startRecordedTraining } from './recordedTraining';
 import { exportTrainedModel } from './export';
+import { quantizationPreview } from './quantizedExport';
+import type { Quantization } from '../core/quantize';
 import { ComputeBridge, ComputeBridgeError, type ComputeHost } from './computeBridge';
 
 export interface EngineOptions {
@@ -254,7 +256,8 @@ export class Engine {
       if (!this.options.pickPath) throw new EngineError('File dialogs are only available in the desktop app.', 'unsupported');
       return { path: await this.options.pickPath(p.purpose, p.defaultPath) };
     },
-    'export.run': (p) => this.exportRun(p.runId, p.dir),
+    'export.run': (p) => this.exportRun(p.runId, p.dir, p.quantize),
+    'export.quantizationPreview': (p) => this.quantizationPreview(p.runId),
     'datasets.columns': (p) => readCsvColumns(p.path, p.delimiter),
     'datasets.inspect': (p) => inspectDataset(p.source),
     'runs.list': () => this.runStore.list(),
@@ -371,7 +374,22 @@ export class Engine {
   }
 
   /** Exports a run kept in memory, or else one from the run history on disk (its model, or its best checkpoint). */
-  private async exportRun(runId: string, dir?: string): Promise<{ dir: string; files: string[] }> {
+  private async exportRun(runId: string, dir?: string, quantize?: Quantization): Promise<{ dir: string; files: string[] }> {
+    const { project, artifacts } = await this.trainedModelOf(runId);
+    const safeName = project.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'model';
+    const target = path.resolve(dir ?? path.join(this.exportsDir, `${safeName}-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+    return exportTrainedModel({ project, artifacts, dir: target, ...(quantize ? { quantize } : {}) });
+  }
+
+  /** Each quantization's weight size and test result, on the run's dataset read again (the same seeded test split). */
+  private async quantizationPreview(runId: string): Promise<{ choices: QuantizationChoice[] }> {
+    const { project, artifacts } = await this.trainedModelOf(runId);
+    const data = await openDataset(project.dataset);
+    return { choices: await quantizationPreview(project, artifacts, data) };
+  }
+
+  /** The project and trained model of a run kept in memory, or else of one from the run history on disk (its model, or its best checkpoint). */
+  private async trainedModelOf(runId: string): Promise<{ project: Project; artifacts: NonNullable<TrainingResult['artifacts']> }> {
     checkRunId(runId);
     const record = this.runs.get(runId);
     let project: Project;
@@ -397,9 +415,7 @@ export class Engine {
       }
       artifacts = await this.runStore.loadArtifacts(runId);
     }
-    const safeName = project.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'model';
-    const target = path.resolve(dir ?? path.join(this.exportsDir, `${safeName}-${new Date().toISOString().replace(/[:.]/g, '-')}`));
-    return exportTrainedModel({ project, artifacts, dir: target });
+    return { project, artifacts };
   }
 
   /** Removes a finished run from the history (and from memory); a run still training is refused. */

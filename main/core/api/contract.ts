@@ -3,6 +3,7 @@ import { ProjectSchema, type Project } from '../project';
 import type { DatasetInfo, DatasetPreview } from '../datasets';
 import { CsvDelimiterSchema, DatasetSourceSchema } from '../project';
 import type { EvaluationReport } from '../metrics';
+import { QUANTIZATIONS, type Quantization } from '../quantize';
 
 /**
  * The one API between the UI and the engine. Electron IPC and the local WebSocket server both
@@ -280,6 +281,19 @@ export type ComputeResult = z.infer<typeof ComputeResultSchema>;
 export const PICK_PATH_PURPOSES = ['openProject', 'saveProject', 'exportFolder', 'dataFile', 'dataFolder'] as const;
 export type PickPathPurpose = (typeof PICK_PATH_PURPOSES)[number];
 
+/** What one weight quantization of an export gives (export.quantizationPreview). */
+export interface QuantizationChoice {
+  quantization: Quantization;
+  /** Size of weights.bin. */
+  weightBytes: number;
+  testSamples: number;
+  /** The test set's loss and accuracy (null: no test split; accuracy null for a model that does not classify). */
+  testLoss: number | null;
+  testAccuracy: number | null;
+  /** testAccuracy minus the unquantized model's (0..1 scale). */
+  accuracyChange: number | null;
+}
+
 export const api = {
   'engine.info': { params: z.object({}), result: {} as EngineInfo },
   'datasets.list': { params: z.object({}), result: [] as DatasetInfo[] },
@@ -346,8 +360,11 @@ export const api = {
     params: z.object({ purpose: z.enum(PICK_PATH_PURPOSES), defaultPath: z.string().max(4096).optional() }),
     result: {} as { path: string | null },
   },
+  /** Each weight quantization of a run's TensorFlow.js export: the weights' size and the test-set result with them. */
+  'export.quantizationPreview': { params: z.object({ runId: z.string().min(1) }), result: {} as { choices: QuantizationChoice[] } },
+  /** quantize: the TensorFlow.js weights as float16 or uint8 (core/quantize.ts); none by default. */
   'export.run': {
-    params: z.object({ runId: z.string().min(1), dir: PathParam.optional() }),
+    params: z.object({ runId: z.string().min(1), dir: PathParam.optional(), quantize: z.enum(QUANTIZATIONS).optional() }),
     result: {} as { dir: string; files: string[] },
   },
 } as const;
