@@ -10,6 +10,7 @@ import { attachDatasetInspection } from './store/appStore';
 import { StatusBar } from './components/StatusBar';
 import { Banners } from './components/Banners';
 import { OpenDialog, QuestionDialog, SaveDialog } from './components/Dialogs';
+import { ExportDialog } from './components/ExportDialog';
 import { TemplateGallery } from './components/TemplateGallery';
 import { attachUnsavedChangesGuard } from './desktop';
 import { attachFileDrop } from './fileDrop';
@@ -134,7 +135,10 @@ export function App() {
         open,
         save: () => void save(),
         saveAs,
-        export: () => void actions.exportModel(),
+        export: () => {
+          const runId = store.getState().training.lastRunId;
+          if (runId) actions.askExport({ runId, from: 'training' });
+        },
         undo: () => actions.undo(),
         redo: () => actions.redo(),
         train: () => void actions.startTraining(),
@@ -184,6 +188,7 @@ export function App() {
       {dialog?.kind === 'save' && <SaveDialog initialPath={dialog.path} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'templates' && <TemplateGallery onClose={() => setDialog(null)} />}
       <QuestionDialog />
+      <ExportDialog />
     </ReactFlowProvider>
   );
 }

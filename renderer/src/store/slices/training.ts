@@ -1,3 +1,4 @@
+import type { Quantization } from '../../../../main/core/quantize';
 import { applyTrainingEvent, initialTraining, isActive, type TrainingState } from '../trainingState';
 import { errorText, exportRunModel, type SliceCreator } from './types';
 
@@ -12,8 +13,8 @@ export interface TrainingActions {
   /** Asks for pause / resume of the followed run; takes effect between batches (a `state` event confirms). */
   pauseTraining(): Promise<void>;
   resumeTraining(): Promise<void>;
-  /** Exports the last run that kept a model. */
-  exportModel(): Promise<void>;
+  /** Exports the last run that kept a model (its TensorFlow.js weights quantized when `quantize` says so). */
+  exportModel(quantize?: Quantization): Promise<void>;
 }
 
 /** The run the training panel follows: its progress, charts, pause/stop and export. */
@@ -72,10 +73,10 @@ export const createTrainingSlice: SliceCreator<TrainingSliceState, TrainingActio
     pauseTraining: () => requestPause(true),
     resumeTraining: () => requestPause(false),
 
-    async exportModel() {
+    async exportModel(quantize) {
       const runId = get().training.lastRunId;
       if (!runId) return;
-      const r = await exportRunModel({ client, notify, fail }, runId);
+      const r = await exportRunModel({ client, notify, fail }, runId, quantize);
       if (r) setTraining((t) => ({ ...t, exportResult: r }));
     },
   };
