@@ -45,7 +45,7 @@ describe('export dialog', () => {
     });
     const { actions } = store.getState();
     // Rendered on the server, the store shows its first state: the dialog closed.
-    expect(renderToStaticMarkup(createElement(AppStoreProvider, { store }, createElement(ExportDialog)))).toBe('');
+    expect(renderToStaticMarkup(createElement(AppStoreProvider, { store, children: createElement(ExportDialog) }))).toBe('');
     actions.askExport({ runId: 'r1', from: 'runs' });
     expect(store.getState().runs.exportDialog).toEqual({ runId: 'r1', from: 'runs' });
     expect(await actions.previewQuantization('r1')).toEqual(CHOICES);
