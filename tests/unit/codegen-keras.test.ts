@@ -8,13 +8,14 @@ import { KERAS_DROPPED_KEYS, KERAS_SHIPPED_MODULES, generateKerasProject, python
 import { CUSTOM_LAYERS } from '../../main/core/layers/custom';
 import { compileGraph } from '../../main/node/compiler';
 import { pythonModuleText } from '../../main/node/kerasExport';
-import { parseProject, type Project } from '../../main/core/project';
+import { emptyProject, parseProject, type Graph, type Project } from '../../main/core/project';
 
 const ROOT = path.resolve(__dirname, '../..');
 const UPDATE_GOLDEN = process.env.UPDATE_GOLDEN === '1';
 const PYTHON = '/usr/bin/python3';
 
 function loadTemplate(name: string): Project {
+  if (CASES[name]) return CASES[name];
   return parseProject(readFileSync(path.join(ROOT, 'templates', `${name}.json`), 'utf8'), name);
 }
 
@@ -44,12 +45,54 @@ function pyCompile(files: Record<string, string>): void {
   }
 }
 
-const TEMPLATES = readdirSync(path.join(ROOT, 'templates')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length));
+type NodeSpec = [id: string, kind: string, name: string, params?: Record<string, unknown>];
+
+/** A project of these layers; edges as [source, target] or [source, target, output of the source]. */
+function project(name: string, nodes: NodeSpec[], edges: Array<[string, string] | [string, string, number]>): Project {
+  const graph: Graph = {
+    nodes: nodes.map(([id, kind, nodeName, params], i) => ({ id, kind, name: nodeName, params: params ?? {}, position: { x: i * 200, y: 0 } })),
+    edges: edges.map(([source, target, port], i) => ({ id: `e${i}`, source, target, ...(port ? { sourcePort: port } : {}) })),
+  };
+  return { ...emptyProject(name), graph };
+}
+
+/** Layers the templates lack: Neurowire's own classes, wrappers, several outputs, initial states, call arguments, a fixed batch. */
+const CASES: Record<string, Project> = {
+  'layer-library': project(
+    'Layer library',
+    [
+      ['in', 'Input', 'input_1', { shape: [12] }],
+      ['emb', 'Embedding', 'embedding_1', { inputDim: 40, outputDim: 16 }],
+      ['pos', 'PositionalEmbedding', 'positional_embedding_1', { mode: 'learned', maxLength: 12 }],
+      ['enc', 'TransformerEncoder', 'transformer_encoder_1', { numHeads: 2, intermediateDim: 32, dropout: 0.1 }],
+      ['mha', 'MultiHeadAttention', 'multi_head_attention_1', { numHeads: 2, keyDim: 8, useCausalMask: true }],
+      ['bi', 'Bidirectional', 'bidirectional_1', { layer: { kind: 'GRU', params: { units: 8, resetAfter: true } }, mergeMode: 'concat' }],
+      ['out', 'Dense', 'dense_1', { units: 3, activation: 'softmax' }],
+    ],
+    [['in', 'emb'], ['emb', 'pos'], ['pos', 'enc'], ['enc', 'mha'], ['mha', 'bi'], ['bi', 'out']],
+  ),
+  seq2seq: project(
+    'Sequence to sequence',
+    [
+      ['in', 'Input', 'steps', { shape: [8, 3], batchSize: 16 }],
+      ['enc', 'LSTM', 'encoder', { units: 16, returnState: true }],
+      ['dec', 'LSTM', 'decoder', { units: 16, returnSequences: true }],
+      ['att', 'MultiHeadAttention', 'attention', { numHeads: 2, keyDim: 8, returnAttentionScores: true }],
+      ['pool', 'GlobalAveragePooling1D', 'pool'],
+      ['sub', 'Subtract', 'difference'],
+      ['out', 'Dense', 'dense_1', { units: 2, activation: 'softmax' }],
+    ],
+    [['in', 'enc'], ['in', 'dec'], ['enc', 'dec', 1], ['enc', 'dec', 2], ['dec', 'att'], ['att', 'pool'], ['pool', 'sub'], ['enc', 'sub'], ['sub', 'out']],
+  ),
+};
+
+const TEMPLATES = readdirSync(path.join(ROOT, 'templates')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)).concat(Object.keys(CASES));
 
 /** The dataset descriptions the trainer stores, for the golden templates' losses. */
 const GOLDEN: Record<string, Record<string, unknown>> = {
   'mnist-mlp': { dataset: 'mnist', task: 'classification', numClasses: 10, inputShape: [28, 28, 1], outputSize: 10 },
   'reviews-transformer': { dataset: 'reviews', task: 'classification', numClasses: 2, inputShape: [24], outputSize: 2 },
+  seq2seq: { task: 'classification', numClasses: 2, inputShape: [8, 3], outputSize: 2 },
   'two-inputs-two-outputs': {
     task: 'classification',
     outputs: [

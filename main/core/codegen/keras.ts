@@ -203,6 +203,7 @@ function describeKerasModel(project: Project, source: KerasModelSource): KerasMo
     const made = Object.fromEntries(Object.entries(config).filter(([key]) => !callKeys.has(key)));
     const called = Object.entries(config).filter(([key]) => callKeys.has(key) && config[key] !== undefined && config[key] !== null);
     const inputs = sources.map((s) => expression(s.source, s.port));
+    while (inputs.length < (equivalent?.requiredInputs ?? 0)) inputs.push(inputs[0]);
     let callArgs: string;
     if (inputs.length > 1 && spec.inputs.restAs === 'initialState') callArgs = `${inputs[0]}, initial_state=[${inputs.slice(1).join(', ')}]`;
     else if (spec.inputs.names || inputs.length === 1) callArgs = inputs.join(', ');

@@ -35,6 +35,11 @@ export interface KerasEquivalent {
   /** Config keys that Keras takes when the layer is called, not when it is made (MultiHeadAttention's `use_causal_mask`). */
   callArguments?: readonly string[];
   /**
+   * How many inputs the Keras call requires, where the app's class takes fewer and uses its first for the rest
+   * (MultiHeadAttention's self-attention: the query is the value too); the call repeats the first input.
+   */
+  requiredInputs?: number;
+  /**
    * The Python class's arguments from the layer's snake_case config (model.json's), where they differ. Throws an Error
    * naming the layer and the setting where the Python class cannot do the same computation.
    */
