@@ -1,13 +1,13 @@
 import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { api, isApiMethod, type ApiMethod, type ApiParsedParams, type ApiResult, type EngineEvents, type EngineInfo, type TemplateInfo, type ComputeChoice, type AutosaveRestore } from '../core/api/contract';
+import { api, isApiMethod, type ApiMethod, type ApiParsedParams, type ApiResult, type EngineEvents, type EngineInfo, type TemplateInfo, type ComputeChoice, type AutosaveRestore, type QuantizationChoice } from '../core/api/contract';
 import { KerasImportError } from '../core/import/kerasConfig';
 import { parseProject, ProjectFileError, datasetKey, describeValue, type Project } from '../core/project';
 import { saveProjectFile, openProjectFile, listProjectFiles, removeOrphanedTempFiles, withDataBeside } from './projectFiles';
 import { readAutosave, setAutosaveAside, writeAutosave, RECOVERED_DIR } from './autosave';
 import { RecentProjects, RECENT_FILE } from './recentProjects';
-import { inspectDataset, listDatasets, readCsvColumns } from './datasets';
+import { inspectDataset, listDatasets, openDataset, readCsvColumns } from './datasets';
 import { analyzeGraph } from '../core/graph/analyze';
 import { targetOf, type DatasetInfo } from '../core/datasets';
 import { selectBackend } from './backend';
@@ -16,6 +16,8 @@ import { RunStore, RunStoreError, checkRunId, CHECKPOINTS_DIR } from './runs';
 import { startRecordedTraining } from './recordedTraining';
 import { exportTrainedModel } from './export';
 import { importModelFile, importModelFiles } from './modelImport';
+import { quantizationPreview } from './quantizedExport';
+import type { Quantization } from '../core/quantize';
 import { ComputeBridge, ComputeBridgeError, type ComputeHost } from './computeBridge';
 import { predictSample } from './predict';
 import { SampleError } from '../core/preprocess';
@@ -269,7 +271,8 @@ export class Engine {
       if (!this.options.pickPath) throw new EngineError('File dialogs are only available in the desktop app.', 'unsupported');
       return { path: await this.options.pickPath(p.purpose, p.defaultPath) };
     },
-    'export.run': (p) => this.exportRun(p.runId, p.dir),
+    'export.run': (p) => this.exportRun(p.runId, p.dir, p.quantize),
+    'export.quantizationPreview': (p) => this.quantizationPreview(p.runId),
     'model.inputs': async (p) => {
       const { project, artifacts } = await this.trainedModel(p.runId, 'try');
       return describeModelInputs(modelMetadataOf(artifacts.userDefinedMetadata), { runId: p.runId, projectName: project.name });
@@ -394,11 +397,18 @@ export class Engine {
   }
 
   /** Exports a run kept in memory, or else one from the run history on disk (its model, or its best checkpoint). */
-  private async exportRun(runId: string, dir?: string): Promise<{ dir: string; files: string[] }> {
+  private async exportRun(runId: string, dir?: string, quantize?: Quantization): Promise<{ dir: string; files: string[] }> {
     const { project, artifacts } = await this.trainedModel(runId, 'export');
     const safeName = project.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'model';
     const target = path.resolve(dir ?? path.join(this.exportsDir, `${safeName}-${new Date().toISOString().replace(/[:.]/g, '-')}`));
-    return exportTrainedModel({ project, artifacts, dir: target });
+    return exportTrainedModel({ project, artifacts, dir: target, ...(quantize ? { quantize } : {}) });
+  }
+
+  /** Each quantization's weight size and test result, on the run's dataset read again (the same seeded test split). */
+  private async quantizationPreview(runId: string): Promise<{ choices: QuantizationChoice[] }> {
+    const { project, artifacts } = await this.trainedModel(runId, 'export');
+    const data = await openDataset(project.dataset);
+    return { choices: await quantizationPreview(project, artifacts, data) };
   }
 
   /** A run's project and trained model: the run kept in memory, or else the run history on disk (its model, or its best checkpoint). */

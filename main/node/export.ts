@@ -7,6 +7,10 @@ import { generateProjectFiles } from './projectSources';
 import { customClassesIn, layerLoaderFiles } from './layerLoader';
 import { captureArtifacts as captureModelArtifacts } from '../core/training/artifacts';
 import { PYTORCH_DIR, pytorchFiles } from './pytorchExport';
+import { kerasExportFiles } from './kerasExport';
+import { graphPictureFiles } from './graphPicture';
+import { quantizeArtifacts } from './quantizedExport';
+import type { Quantization } from '../core/quantize';
 
 /** File names inside an export folder. */
 export const MODEL_JSON = 'model.json';
@@ -40,14 +44,15 @@ export function modelJsonOf(artifacts: tf.io.ModelArtifacts): tf.io.ModelJSON {
 
 /**
  * Writes a trained model and everything needed to use or rebuild it into `dir`:
- * model.json + weights.bin (load with `tf.loadLayersModel`; a model with Neurowire's own layer classes also gets
+ * model.json + weights.bin (load with `tf.loadLayersModel`; the weights quantized to float16 or uint8 with `quantize`; a model with Neurowire's own layer classes also gets
  * neurowire-layers.js/.mjs, which register them), the project file, and the generated
  * TypeScript project under code/ (with the app's modules it trains with, see projectSources.ts) and the PyTorch
  * project under pytorch/ (pytorchExport.ts).
  * Each file is written atomically. Returns the folder and the written files, relative to it.
  */
-export async function exportTrainedModel(opts: { project: Project; artifacts: tf.io.ModelArtifacts; dir: string }): Promise<{ dir: string; files: string[] }> {
+export async function exportTrainedModel(opts: { project: Project; artifacts: tf.io.ModelArtifacts; dir: string; quantize?: Quantization }): Promise<{ dir: string; files: string[] }> {
   const dir = path.resolve(opts.dir);
+  const artifacts = quantizeArtifacts(opts.artifacts, opts.quantize ?? 'none');
   const data = trainingDataOf(opts.artifacts);
   // The trained weights are weights.bin: the project's own starting weights (an imported model's) stay behind.
   const { weights: _startingWeights, ...project } = withTrainedVocabulary(opts.project, data);
@@ -55,15 +60,17 @@ export async function exportTrainedModel(opts: { project: Project; artifacts: tf
   const code = generateProjectFiles(project);
   // A model with Neurowire's own layer classes carries them, so stock tfjs loads it from this folder alone.
   const loader = customClassesIn(opts.artifacts.modelTopology).length > 0 ? await layerLoaderFiles() : {};
-  const weights = opts.artifacts.weightData ? tf.io.CompositeArrayBuffer.join(opts.artifacts.weightData) : new ArrayBuffer(0);
+  const weights = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
   const entries: Array<[string, string | Uint8Array]> = [
-    [MODEL_JSON, JSON.stringify(modelJsonOf(opts.artifacts))],
+    [MODEL_JSON, JSON.stringify(modelJsonOf(artifacts))],
     [WEIGHTS_BIN, new Uint8Array(weights)],
     [PROJECT_FILE, serializeProject(project)],
     ...(data ? [[PREPROCESSING_FILE, JSON.stringify(data, null, 2) + '\n'] as [string, string]] : []),
     ...Object.entries(loader),
     ...Object.entries(code).map(([name, text]): [string, string] => [`${CODE_DIR}/${name}`, text]),
     ...Object.entries(await pytorchFiles(project)).map(([name, text]): [string, string] => [`${PYTORCH_DIR}/${name}`, text]),
+    ...kerasExportFiles(project, artifacts, data),
+    ...(await graphPictureFiles(project)),
   ];
   await fs.mkdir(dir, { recursive: true });
   for (const [name, data] of entries) await writeFileAtomic(path.join(dir, ...name.split('/')), data);

@@ -10,6 +10,7 @@ import { attachDatasetInspection } from './store/appStore';
 import { StatusBar } from './components/StatusBar';
 import { Banners } from './components/Banners';
 import { OpenDialog, QuestionDialog, SaveDialog } from './components/Dialogs';
+import { ExportDialog } from './components/ExportDialog';
 import { TemplateGallery } from './components/TemplateGallery';
 import { CompareDialog } from './components/compare/CompareDialog';
 import { attachUnsavedChangesGuard } from './desktop';
@@ -135,7 +136,10 @@ export function App() {
         open,
         save: () => void save(),
         saveAs,
-        export: () => void actions.exportModel(),
+        export: () => {
+          const runId = store.getState().training.lastRunId;
+          if (runId) actions.askExport({ runId, from: 'training' });
+        },
         compare: () => setDialog({ kind: 'compare' }),
         undo: () => actions.undo(),
         redo: () => actions.redo(),
@@ -191,6 +195,7 @@ export function App() {
       {dialog?.kind === 'templates' && <TemplateGallery onClose={() => setDialog(null)} />}
       {dialog?.kind === 'compare' && <CompareDialog onClose={() => setDialog(null)} />}
       <QuestionDialog />
+      <ExportDialog />
     </ReactFlowProvider>
   );
 }

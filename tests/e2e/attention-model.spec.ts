@@ -69,6 +69,7 @@ test('build a self-attention classifier from the palette, train, export, load it
   await expect(page.getByTestId('training-status')).toHaveText(STOPPED_WITH_MODEL, { timeout: 120_000 });
 
   await page.getByTestId('export-button').click();
+  await page.getByTestId('export-confirm').click();
   await expect(page.getByTestId('export-result')).toContainText('model.json');
   const exportsRoot = path.join(app.dataDir, 'exports');
   const [folder] = await fs.readdir(exportsRoot);

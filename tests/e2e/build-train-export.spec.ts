@@ -66,14 +66,21 @@ test('build the MNIST MLP from the palette, train, stop, export', async ({ page 
   await page.locator('.training-panel, [data-testid="loss-chart"]').first().screenshot({ path: 'test-results/charts.png' });
   await page.screenshot({ path: 'test-results/app.png' });
 
+  // The export dialog measures each weight quantization on the test split before the person chooses.
   await page.getByTestId('export-button').click();
+  await expect(page.getByTestId('export-quantize-uint8-info')).toContainText(/weights 99\.4 KB, test accuracy (no change|[+−]\d+\.\d points)/, { timeout: 120_000 });
+  await expect(page.getByTestId('export-quantize-none-info')).toContainText('test accuracy');
+  await page.getByTestId('export-quantize-uint8').click();
+  await page.getByTestId('export-confirm').click();
   await expect(page.getByTestId('export-result')).toContainText('model.json');
   const exportsRoot = path.join(app.dataDir, 'exports');
   const [folder] = await fs.readdir(exportsRoot);
   const files = await fs.readdir(path.join(exportsRoot, folder));
-  expect(files).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'project.neurowire.json', 'code']));
+  expect(files).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'project.neurowire.json', 'code', 'keras', 'graph.svg', 'graph.png', 'summary.md']));
   const modelJson = JSON.parse(await fs.readFile(path.join(exportsRoot, folder, 'model.json'), 'utf8'));
   expect(modelJson.format).toBe('layers-model');
+  expect(modelJson.weightsManifest[0].weights[0].quantization.dtype).toBe('uint8');
+  expect((await fs.stat(path.join(exportsRoot, folder, 'weights.bin'))).size).toBe(101770);
 
   expect(pageErrors).toEqual([]);
 });

@@ -179,6 +179,7 @@ test('train with a schedule and early stopping, pause, resume and stop, evaluate
 
   // Export the first-listed run from its row.
   await rows.first().getByTestId('run-export').click();
+  await page.getByTestId('export-confirm').click();
   const result = page.getByTestId('runs-export-result');
   await expect(result).toContainText('model.json');
   await expect(result).toContainText('weights.bin');

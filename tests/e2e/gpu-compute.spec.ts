@@ -92,6 +92,7 @@ test('train a small CNN on the browser GPU, see it in the run list, export it', 
   const runs = (await engine.dispatch('runs.list', {}).catch(() => null)) as { runId: string; status: string }[] | null;
   if (runs) expect(runs.find((r) => r.runId === done.runId)).toMatchObject({ status: 'completed' });
   await page.getByTestId('export-button').click();
+  await page.getByTestId('export-confirm').click();
   await expect(page.getByTestId('export-result')).toContainText('model.json');
   const exportsRoot = path.join(dataDir, 'exports');
   const [folder] = await fs.readdir(exportsRoot);

@@ -34,6 +34,18 @@ describe('npm run train (headless)', () => {
     expect(exported.training.epochs).toBe(1);
   });
 
+  it('writes the TensorFlow.js weights quantized with --quantize, and refuses an unknown quantization', { timeout: 200_000 }, async () => {
+    const out = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-cli-'));
+    const r = train(['templates/spirals-mlp.json', '--epochs', '1', '--quantize', 'uint8', '--out', out]);
+    expect(r.code, r.out).toBe(0);
+    const manifest = JSON.parse(await fs.readFile(path.join(out, 'model.json'), 'utf8')).weightsManifest[0].weights as { quantization?: { dtype: string } }[];
+    expect(manifest.map((w) => w.quantization?.dtype)).toEqual(Array(manifest.length).fill('uint8'));
+    expect((await fs.stat(path.join(out, 'weights.bin'))).size).toBe(2 * 32 + 32 + 32 * 32 + 32 + 32 * 2 + 2);
+    const bad = train(['templates/spirals-mlp.json', '--quantize', 'int4']);
+    expect(bad.code).toBe(2);
+    expect(bad.out).toContain('--quantize must be one of none, float16, uint8, not "int4"');
+  });
+
   it('refuses a malformed project file with the reason, exit code 2', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'neurowire-cli-'));
     const bad = path.join(dir, 'bad.json');

@@ -5,6 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { compileGraph } from '../../main/node/compiler';
 import { captureArtifacts, exportTrainedModel, fileSystemLoadHandler } from '../../main/node/export';
 import { SHIPPED_DIR } from '../../main/core/codegen/typescript';
+import { KERAS_SHIPPED_MODULES } from '../../main/core/codegen/keras';
+import { GRAPH_PNG, GRAPH_SVG, SUMMARY_MD } from '../../main/node/graphPicture';
 import { generateProjectFiles, sourceLocations } from '../../main/node/projectSources';
 import { parseProject, type Project } from '../../main/core/project';
 
@@ -45,7 +47,9 @@ describe('exportTrainedModel', () => {
     expect(result.dir).toBe(path.resolve(dir));
     const codeFiles = Object.keys(generateProjectFiles(project)).map((f) => `code/${f}`);
     const pytorch = ['README.md', 'export_onnx.py', 'model.py', 'neurowire_torch.py', 'tfjs_weights.py', 'train.py'].map((f) => `pytorch/${f}`);
-    expect([...result.files].sort()).toEqual(['model.json', 'project.neurowire.json', 'weights.bin', ...codeFiles, ...pytorch].sort());
+    const kerasFiles = ['model.py', 'train.py', 'README.md', ...KERAS_SHIPPED_MODULES].map((f) => `keras/${f}`);
+    const pictures = [GRAPH_SVG, GRAPH_PNG, SUMMARY_MD];
+    expect([...result.files].sort()).toEqual(['model.json', 'project.neurowire.json', 'weights.bin', ...codeFiles, ...pytorch, ...kerasFiles, ...pictures].sort());
     for (const f of result.files) expect(existsSync(path.join(result.dir, f)), f).toBe(true);
     // Atomic writes leave no temp files behind.
     expect(readdirSync(result.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);

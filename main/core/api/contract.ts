@@ -6,6 +6,7 @@ import type { EvaluationReport } from '../metrics';
 import { SampleSchema, type ModelInputs, type Prediction } from '../prediction';
 import { CompareSourceSchema, type CompareResult } from '../compare';
 import type { ActivationReport } from '../inside/activations';
+import { QUANTIZATIONS, type Quantization } from '../quantize';
 
 /**
  * The one API between the UI and the engine. Electron IPC and the local WebSocket server both
@@ -311,6 +312,19 @@ export type ComputeResult = z.infer<typeof ComputeResultSchema>;
 export const PICK_PATH_PURPOSES = ['openProject', 'saveProject', 'exportFolder', 'dataFile', 'dataFolder'] as const;
 export type PickPathPurpose = (typeof PICK_PATH_PURPOSES)[number];
 
+/** What one weight quantization of an export gives (export.quantizationPreview). */
+export interface QuantizationChoice {
+  quantization: Quantization;
+  /** Size of weights.bin. */
+  weightBytes: number;
+  testSamples: number;
+  /** The test set's loss and accuracy (null: no test split; accuracy null for a model that does not classify). */
+  testLoss: number | null;
+  testAccuracy: number | null;
+  /** testAccuracy minus the unquantized model's (0..1 scale). */
+  accuracyChange: number | null;
+}
+
 export const api = {
   'engine.info': { params: z.object({}), result: {} as EngineInfo },
   'datasets.list': { params: z.object({}), result: [] as DatasetInfo[] },
@@ -409,8 +423,11 @@ export const api = {
   'model.predict': { params: z.object({ runId: RunIdParam, sample: SampleSchema }), result: {} as Prediction },
   /** Two networks compared (core/graph/diff.ts): each a project or model file, a run, or a template. */
   'diff.compare': { params: z.object({ a: CompareSourceSchema, b: CompareSourceSchema }), result: {} as CompareResult },
+  /** Each weight quantization of a run's TensorFlow.js export: the weights' size and the test-set result with them. */
+  'export.quantizationPreview': { params: z.object({ runId: z.string().min(1) }), result: {} as { choices: QuantizationChoice[] } },
+  /** quantize: the TensorFlow.js weights as float16 or uint8 (core/quantize.ts); none by default. */
   'export.run': {
-    params: z.object({ runId: z.string().min(1), dir: PathParam.optional() }),
+    params: z.object({ runId: z.string().min(1), dir: PathParam.optional(), quantize: z.enum(QUANTIZATIONS).optional() }),
     result: {} as { dir: string; files: string[] },
   },
 } as const;

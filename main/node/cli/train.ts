@@ -5,6 +5,7 @@ import { openProjectFile } from '../projectFiles';
 import { startTraining } from '../training/run';
 import { reconstructionLine } from '../../core/training/job';
 import { exportTrainedModel } from '../export';
+import { QUANTIZATIONS, type Quantization } from '../../core/quantize';
 import { RunStore, RunStoreError, checkRunId, type RunResume } from '../runs';
 import { startRecordedTraining } from '../recordedTraining';
 import { defaultDataDir } from '../engine';
@@ -20,10 +21,12 @@ import { parseThreadCount } from '../wasm/wasmThreads';
 
 const USAGE = `Usage: npm run train -- <project.json> [data options] [--epochs N] [--batch-size N]
                        [--lr X] [--optimizer ${OPTIMIZERS.join('|')}] [--backend wasm|cpu|tensorflow|webgpu] [--threads N] [--out DIR]
+                       [--quantize ${QUANTIZATIONS.join('|')}]
        npm run train -- --resume <run id | run folder> [--backend …] [--threads N] [--out DIR]
 
-Trains a Neurowire project without the app and writes the trained model (TensorFlow.js format)
-and generated TypeScript to DIR (default: ./neurowire-export).
+Trains a Neurowire project without the app and writes the trained model (TensorFlow.js format, its
+weights quantized to float16 or uint8 with --quantize), the generated TypeScript and Keras projects and
+pictures of the network to DIR (default: ./neurowire-export).
 
 Every run is recorded like the app's, in $NEUROWIRE_HOME/runs/<run id> (default ~/Neurowire/runs):
 its metrics per epoch and a checkpoint of the weights after every finished epoch, so the app's
@@ -37,6 +40,10 @@ Runs list shows it and a run cut off (Ctrl-C, kill, crash) keeps every finished 
                             moments, momentum) is checkpointed too and carries on.
 
 ${DATASET_USAGE}`;
+
+function isQuantization(value: string): value is Quantization {
+  return (QUANTIZATIONS as readonly string[]).includes(value);
+}
 
 function fail(message: string): never {
   console.error(`neurowire train: ${message}`);
@@ -105,6 +112,7 @@ async function main(): Promise<void> {
         backend: { type: 'string' },
         threads: { type: 'string' },
         out: { type: 'string' },
+        quantize: { type: 'string' },
         resume: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -180,6 +188,8 @@ async function main(): Promise<void> {
   for (const w of [...analysis.warnings, ...Object.values(analysis.nodes).flatMap((n) => n.warnings)]) console.error(`warning: ${withFixes(w, '    ')}`);
 
   const outDir = path.resolve(values.out ?? 'neurowire-export');
+  const quantize = values.quantize ?? 'none';
+  if (!isQuantization(quantize)) fail(`--quantize must be one of ${QUANTIZATIONS.join(', ')}, not "${quantize}".`);
   const tty = process.stderr.isTTY;
   let lastLine = 0;
   const onEvent = (e: TrainingEvent) => {
@@ -255,7 +265,7 @@ async function main(): Promise<void> {
     console.error(`  ${o.name}: test loss ${o.loss.toFixed(4)} ${metric}`);
   }
   if (!result.artifacts) fail('training ended without a model to export.');
-  const exported = await exportTrainedModel({ project, artifacts: result.artifacts, dir: outDir });
+  const exported = await exportTrainedModel({ project, artifacts: result.artifacts, dir: outDir, quantize });
   console.error(`${result.status === 'stopped' ? 'Stopped early; exported the partially trained model' : 'Exported'} to ${exported.dir}:`);
   for (const f of exported.files) console.error(`  ${f}`);
 }

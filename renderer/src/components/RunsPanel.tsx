@@ -139,7 +139,7 @@ function RunRow({ run, color, selected }: { run: RunSummary; color: string | nul
               data-testid="run-export"
               disabled={!run.hasModel || !finished}
               title={run.hasModel ? 'Export this run’s model and TypeScript code' : 'This run kept no model'}
-              onClick={() => void actions.exportRun(run.runId)}
+              onClick={() => actions.askExport({ runId: run.runId, from: 'runs' })}
             >
               Export
             </button>{' '}

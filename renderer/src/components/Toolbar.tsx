@@ -20,6 +20,7 @@ export function Toolbar({ onOpen, onSave, onSaveAs, onTemplates, onCompare }: To
   const dirty = useApp((s) => s.doc.dirty);
   const filePath = useApp((s) => s.doc.filePath);
   const canExport = useApp((s) => s.training.lastRunId !== null && !isActive(s.training.status));
+  const lastRunId = useApp((s) => s.training.lastRunId);
   const { canUndo, canRedo } = useHistoryAvailability();
   const mod = MOD_LABEL;
 
@@ -95,7 +96,7 @@ export function Toolbar({ onOpen, onSave, onSaveAs, onTemplates, onCompare }: To
           className="btn"
           data-testid="export-button"
           disabled={!canExport}
-          onClick={() => void actions.exportModel()}
+          onClick={() => lastRunId && actions.askExport({ runId: lastRunId, from: 'training' })}
           title={canExport ? 'Export the trained model and TypeScript code' : 'Train a model first'}
         >
           Export

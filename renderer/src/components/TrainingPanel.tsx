@@ -350,7 +350,7 @@ export function TrainingPanel() {
           data-testid="panel-export-button"
           disabled={!t.lastRunId || active}
           title={t.lastRunId ? 'Export the trained model and TypeScript code' : 'Train a model first'}
-          onClick={() => void actions.exportModel()}
+          onClick={() => t.lastRunId && actions.askExport({ runId: t.lastRunId, from: 'training' })}
         >
           Export model…
         </button>

@@ -16,6 +16,34 @@ export interface CustomLayer {
   className: string;
   /** Makes the class on the given tfjs. Called once per tfjs instance (see registerCustomLayers). */
   define(tf: Tf): CustomLayerClass;
+  /**
+   * The Python (Keras) class the exported model.py builds this layer with, where it is not `keras.layers.<className>`
+   * taking the same snake_case config (core/codegen/keras.ts). Absent: Keras has the layer under the same name.
+   */
+  keras?: KerasEquivalent;
+}
+
+/** How a custom layer is written in an exported Keras model.py. */
+export interface KerasEquivalent {
+  /**
+   * The Python module holding the class: 'keras.layers' (the default), 'keras_hub.layers', or one of the app's own
+   * modules in main/python (e.g. 'neurowire_layers'), which the export ships next to model.py.
+   */
+  module?: string;
+  /** The class name in that module; the custom class's own name when absent. */
+  className?: string;
+  /** Config keys that Keras takes when the layer is called, not when it is made (MultiHeadAttention's `use_causal_mask`). */
+  callArguments?: readonly string[];
+  /**
+   * How many inputs the Keras call requires, where the app's class takes fewer and uses its first for the rest
+   * (MultiHeadAttention's self-attention: the query is the value too); the call repeats the first input.
+   */
+  requiredInputs?: number;
+  /**
+   * The Python class's arguments from the layer's snake_case config (model.json's), where they differ. Throws an Error
+   * naming the layer and the setting where the Python class cannot do the same computation.
+   */
+  config?(config: Record<string, unknown>): Record<string, unknown>;
 }
 
 export function defineCustomLayer(layer: CustomLayer): CustomLayer {

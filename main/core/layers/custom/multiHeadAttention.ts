@@ -16,6 +16,9 @@ type Tensor = tfTypes.Tensor;
  */
 export const MultiHeadAttentionLayer = defineCustomLayer({
   className: 'MultiHeadAttention',
+  // Keras's own layer, whose causal mask and returned scores are chosen per call, and which takes the value even
+  // for self-attention.
+  keras: { callArguments: ['use_causal_mask', 'return_attention_scores'], requiredInputs: 2 },
   define(tf) {
     class MultiHeadAttention extends tf.layers.Layer {
       static className = 'MultiHeadAttention';

@@ -14,6 +14,8 @@ type Mode = (typeof POSITION_MODES)[number];
  */
 export const PositionalEmbeddingLayer = defineCustomLayer({
   className: 'PositionalEmbedding',
+  // The same layer in Python, shipped with the Keras export (main/python/neurowire_layers.py).
+  keras: { module: 'neurowire_layers' },
   define(tf) {
     class PositionalEmbedding extends tf.layers.Layer {
       static className = 'PositionalEmbedding';

@@ -3,7 +3,7 @@
  * arguments in camelCase, plus keyDim), the feed-forward sub-block and the sizes of their attentions.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { Tf } from './define';
+import type { KerasEquivalent, Tf } from './define';
 import { transformerKeyDim, type AttentionSizes } from '../kinds/attention';
 import { activationFn, addDenseWeights, denseSteps, numberOr, type AddWeight, type Projection } from './attentionMath';
 
@@ -64,4 +64,20 @@ export function addFeedForward(tf: Tf, add: AddWeight, o: TransformerOptions, fe
 
 export function feedForward(tf: Tf, x: Tensor, f: FeedForward): Tensor {
   return denseSteps(tf, denseSteps(tf, x, f.intermediate, f.activation), f.output);
+}
+
+/**
+ * The exported Keras model builds a Transformer block with Keras-Hub's class of the same name (whose weights these
+ * classes keep, in the same order). Keras-Hub sizes the heads as features ÷ heads: only Key dim 0 (the same) exports.
+ */
+export function kerasHubTransformer(className: 'TransformerEncoder' | 'TransformerDecoder'): KerasEquivalent {
+  return {
+    module: 'keras_hub.layers',
+    config({ key_dim: keyDim, ...config }) {
+      if (typeof keyDim === 'number' && keyDim !== 0) {
+        throw new Error(`${String(config.name)}: Keras-Hub's ${className} sizes its heads as features ÷ heads and has no Key dim — set Key dim to 0 (auto) to export the model to Keras.`);
+      }
+      return config;
+    },
+  };
 }

@@ -15,7 +15,7 @@ import {
   type NormWeights,
   type TfShape,
 } from './attentionMath';
-import { addFeedForward, blockAttentionSizes, feedForward, transformerConfig, transformerOptions, type FeedForward, type TransformerOptions } from './transformerBlock';
+import { addFeedForward, blockAttentionSizes, feedForward, kerasHubTransformer, transformerConfig, transformerOptions, type FeedForward, type TransformerOptions } from './transformerBlock';
 
 type Tensor = tfTypes.Tensor;
 
@@ -38,6 +38,7 @@ interface DecoderParts {
  */
 export const TransformerDecoderLayer = defineCustomLayer({
   className: 'TransformerDecoder',
+  keras: kerasHubTransformer('TransformerDecoder'),
   define(tf) {
     class TransformerDecoder extends tf.layers.Layer {
       static className = 'TransformerDecoder';

@@ -15,7 +15,7 @@ import {
   type NormWeights,
   type TfShape,
 } from './attentionMath';
-import { addFeedForward, blockAttentionSizes, feedForward, transformerConfig, transformerOptions, type FeedForward, type TransformerOptions } from './transformerBlock';
+import { addFeedForward, blockAttentionSizes, feedForward, kerasHubTransformer, transformerConfig, transformerOptions, type FeedForward, type TransformerOptions } from './transformerBlock';
 
 type Tensor = tfTypes.Tensor;
 
@@ -31,6 +31,7 @@ type Tensor = tfTypes.Tensor;
  */
 export const TransformerEncoderLayer = defineCustomLayer({
   className: 'TransformerEncoder',
+  keras: kerasHubTransformer('TransformerEncoder'),
   define(tf) {
     class TransformerEncoder extends tf.layers.Layer {
       static className = 'TransformerEncoder';

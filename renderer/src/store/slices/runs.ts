@@ -1,5 +1,6 @@
-import type { EpochMetrics, RunDetails, RunSummary } from '../../../../main/core/api/contract';
+import type { EpochMetrics, QuantizationChoice, RunDetails, RunSummary } from '../../../../main/core/api/contract';
 import type { CompareResult, CompareSource } from '../../../../main/core/compare';
+import type { Quantization } from '../../../../main/core/quantize';
 import { exportRunModel, type SliceCreator } from './types';
 
 /** Run history (the Runs tab) and the run shown in the Evaluation tab. */
@@ -20,6 +21,8 @@ export interface RunsState {
   evaluationRequest: number;
   /** The last export started from the Runs tab. */
   exportResult: { runId: string; dir: string; files: string[] } | null;
+  /** The run the export dialog is open for, and whose export it updates (the training panel's or the Runs tab's). */
+  exportDialog: { runId: string; from: 'training' | 'runs' } | null;
 }
 
 export interface RunsSliceState {
@@ -35,9 +38,13 @@ export interface RunsActions {
   /** Shows a stored run's evaluation (null: back to the live run) and asks the bottom panel to show it. */
   openRunEvaluation(runId: string | null): Promise<void>;
   deleteRun(runId: string): Promise<boolean>;
-  exportRun(runId: string): Promise<void>;
+  exportRun(runId: string, quantize?: Quantization): Promise<void>;
   /** Compares two networks (project or model files, runs, templates) in the engine; rejects with the engine's reason. */
   compareNetworks(a: CompareSource, b: CompareSource): Promise<CompareResult>;
+  /** Opens (or, with null, closes) the export dialog, where the person picks a weight quantization and confirms. */
+  askExport(request: RunsState['exportDialog']): void;
+  /** Each quantization's weight size and test-accuracy change (the export dialog shows them); throws on failure. */
+  previewQuantization(runId: string): Promise<QuantizationChoice[]>;
 }
 
 export function initialRuns(): RunsState {
@@ -51,6 +58,7 @@ export function initialRuns(): RunsState {
     evaluationRunId: null,
     evaluationRequest: 0,
     exportResult: null,
+    exportDialog: null,
   };
 }
 
@@ -149,13 +157,21 @@ export const createRunsSlice: SliceCreator<RunsSliceState, RunsActions> = ({ cli
       return true;
     },
 
-    async exportRun(runId) {
-      const r = await exportRunModel({ client, notify, fail }, runId);
+    async exportRun(runId, quantize) {
+      const r = await exportRunModel({ client, notify, fail }, runId, quantize);
       if (r) setRuns({ exportResult: { runId, dir: r.dir, files: r.files } });
     },
 
     compareNetworks(a, b) {
       return client.call('diff.compare', { a, b });
+    },
+
+    askExport(request) {
+      setRuns({ exportDialog: request });
+    },
+
+    async previewQuantization(runId) {
+      return (await client.call('export.quantizationPreview', { runId })).choices;
     },
   };
 

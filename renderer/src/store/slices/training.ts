@@ -1,3 +1,4 @@
+import type { Quantization } from '../../../../main/core/quantize';
 import { applyTrainingEvent, initialTraining, isActive, latestRunWithModel, trainingFromStoredRun, type TrainingState } from '../trainingState';
 import { errorText, exportRunModel, type SliceCreator } from './types';
 
@@ -12,8 +13,8 @@ export interface TrainingActions {
   /** Asks for pause / resume of the followed run; takes effect between batches (a `state` event confirms). */
   pauseTraining(): Promise<void>;
   resumeTraining(): Promise<void>;
-  /** Exports the last run that kept a model. */
-  exportModel(): Promise<void>;
+  /** Exports the last run that kept a model (its TensorFlow.js weights quantized when `quantize` says so). */
+  exportModel(quantize?: Quantization): Promise<void>;
   /**
    * Shows the project's newest run with a model (from the run history) in the Training and Evaluation panels, when
    * they show no run: after a reload the last trained model is still there. False when there was none.
@@ -95,10 +96,10 @@ export const createTrainingSlice: SliceCreator<TrainingSliceState, TrainingActio
       return true;
     },
 
-    async exportModel() {
+    async exportModel(quantize) {
       const runId = get().training.lastRunId;
       if (!runId) return;
-      const r = await exportRunModel({ client, notify, fail }, runId);
+      const r = await exportRunModel({ client, notify, fail }, runId, quantize);
       if (r) setTraining((t) => ({ ...t, exportResult: r }));
     },
   };

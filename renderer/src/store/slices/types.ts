@@ -1,3 +1,4 @@
+import type { Quantization } from '../../../../main/core/quantize';
 import type { StoreApi } from 'zustand/vanilla';
 import type { TemporalState } from 'zundo';
 import type { EngineClient, TrainingEvent } from '../../../../main/core/api/contract';
@@ -67,10 +68,13 @@ export function errorText(e: unknown): string {
   return String(e);
 }
 
-/** Exports a run's trained model through the engine; a banner says where it went, or why it could not. */
-export async function exportRunModel(ctx: Pick<SliceContext, 'client' | 'notify' | 'fail'>, runId: string): Promise<{ dir: string; files: string[] } | null> {
+/**
+ * Exports a run's trained model through the engine (its TensorFlow.js weights quantized when `quantize` says so); a
+ * banner says where it went, or why it could not.
+ */
+export async function exportRunModel(ctx: Pick<SliceContext, 'client' | 'notify' | 'fail'>, runId: string, quantize?: Quantization): Promise<{ dir: string; files: string[] } | null> {
   try {
-    const r = await ctx.client.call('export.run', { runId });
+    const r = await ctx.client.call('export.run', quantize && quantize !== 'none' ? { runId, quantize } : { runId });
     ctx.notify('success', `Exported ${r.files.length} file${r.files.length === 1 ? '' : 's'} to ${r.dir}`);
     return r;
   } catch (e) {
