@@ -5,7 +5,7 @@
 // where the built engine reads them: an installed app has no main/; and bundles Neurowire's own layer classes into
 // dist/layer-loader/ (the neurowire-layers.js/.mjs an export folder carries when its model uses them).
 import { build } from 'esbuild';
-import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -47,8 +47,6 @@ for (const file of watFiles) {
 // The built module itself finds what to copy, so the build and the export agree on the list.
 const { copyProjectSources, PROJECT_SOURCES_DIR } = createRequire(import.meta.url)(path.resolve('dist/main/node/projectSources.js'));
 const shipped = copyProjectSources(path.resolve('main'), path.resolve('dist', PROJECT_SOURCES_DIR));
-// The Python modules exported Python projects ship (main/python), beside them.
-cpSync(path.resolve('main/python'), path.resolve('dist', PROJECT_SOURCES_DIR, 'python'), { recursive: true, filter: (f) => !f.includes('__pycache__') });
 const { writeLayerLoader, LAYER_LOADER_DIR } = createRequire(import.meta.url)(path.resolve('dist/main/node/layerLoader.js'));
 await writeLayerLoader(path.resolve('main'), path.resolve('dist', LAYER_LOADER_DIR));
 console.log(`Built engine and desktop shell into dist/ (${watFiles.length} WebAssembly kernel modules), and copied the ${shipped.length} modules generated projects ship.`);

@@ -2,19 +2,12 @@
  * The keras/ folder of an export: the generated Keras project (core/codegen/keras.ts) and the app's Python modules
  * it imports (main/python), shipped as they are.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { KERAS_SHIPPED_MODULES, generateKerasProject } from '../core/codegen/keras';
 import type { Project } from '../core/project';
-import { sourceLocations } from './projectSources';
+import { shippedPythonModule } from './projectSources';
 
 export const KERAS_DIR = 'keras';
-
-/** The app's Python module `name` (main/python/<name>; the build copies them to dist/project-sources/python). */
-export function pythonModuleText(name: string): string {
-  return fs.readFileSync(path.join(sourceLocations().main, 'python', name), 'utf8');
-}
 
 /**
  * keras/model.py, train.py, README.md and the shipped modules, as [path in the export folder, text]. A model Keras
@@ -27,6 +20,6 @@ export function kerasExportFiles(project: Project, artifacts: tf.io.ModelArtifac
   } catch (e) {
     return [[`${KERAS_DIR}/README.md`, `# ${project.name} — Keras\n\nThis model has no Keras export: ${(e as Error).message}\n`]];
   }
-  for (const name of KERAS_SHIPPED_MODULES) files[name] = pythonModuleText(name);
+  for (const name of KERAS_SHIPPED_MODULES) files[name] = shippedPythonModule(name);
   return Object.entries(files).map(([name, text]): [string, string] => [`${KERAS_DIR}/${name}`, text]);
 }

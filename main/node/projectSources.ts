@@ -121,3 +121,8 @@ export function copyProjectSources(mainDir: string, targetDir: string): string[]
   if (fs.existsSync(python)) fs.cpSync(python, path.join(targetDir, 'python'), { recursive: true, filter: (f) => !f.includes('__pycache__') });
   return modules;
 }
+
+/** The app's Python module `name` that exported Python projects ship unchanged (main/python/<name>, or the build's copy). */
+export function shippedPythonModule(name: string): string {
+  return fs.readFileSync(path.join(sourceLocations().main, 'python', name), 'utf8');
+}

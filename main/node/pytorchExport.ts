@@ -1,13 +1,9 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { Project } from '../core/project';
 import { PYTORCH_SHIPPED, generatePytorchProject } from '../core/codegen/pytorch';
-import { sourceLocations } from './projectSources';
+import { shippedPythonModule } from './projectSources';
 
 /** Folder of an export that holds the PyTorch project. */
 export const PYTORCH_DIR = 'pytorch';
-/** Where the Python modules exported projects ship live, under main/ (or the build's copy of it). */
-export const PYTHON_SOURCES = 'python';
 
 /**
  * The files of an export's pytorch/ folder, relative to it: the generated model.py, train.py, export_onnx.py and
@@ -23,6 +19,6 @@ export async function pytorchFiles(project: Project): Promise<Record<string, str
   }
   if (!generated['model.py']) return generated;
   const shipped: Record<string, string> = {};
-  for (const name of PYTORCH_SHIPPED) shipped[name] = await fs.readFile(path.join(sourceLocations().main, PYTHON_SOURCES, name), 'utf8');
+  for (const name of PYTORCH_SHIPPED) shipped[name] = shippedPythonModule(name);
   return { ...generated, ...shipped };
 }

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { KERAS_DROPPED_KEYS, KERAS_SHIPPED_MODULES, generateKerasProject, pythonLiteral, type KerasModelSource } from '../../main/core/codegen/keras';
 import { CUSTOM_LAYERS } from '../../main/core/layers/custom';
 import { compileGraph } from '../../main/node/compiler';
-import { pythonModuleText } from '../../main/node/kerasExport';
+import { shippedPythonModule } from '../../main/node/projectSources';
 import { emptyProject, parseProject, type Graph, type Project } from '../../main/core/project';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -156,7 +156,7 @@ describe('Keras export', () => {
   }
 
   it('ships the app\'s Python modules, which compile', () => {
-    const modules = Object.fromEntries(KERAS_SHIPPED_MODULES.map((m) => [m, pythonModuleText(m)]));
+    const modules = Object.fromEntries(KERAS_SHIPPED_MODULES.map((m) => [m, shippedPythonModule(m)]));
     expect(modules['tfjs_weights.py']).toBe(readFileSync(path.join(ROOT, 'main/python/tfjs_weights.py'), 'utf8'));
     pyCompile(modules);
   });
