@@ -96,6 +96,10 @@ describe('training in a worker', () => {
         epochsSeen++;
       } else if (e.type === 'evaluation') {
         expect(epochsSeen).toBe(2); // after training, before done
+      } else if (e.type === 'norms') {
+        // The layer norms of a batch of the current epoch, measured with that batch's step.
+        expect(e.epoch).toBe(epochsSeen);
+        expect(e.layers.length).toBeGreaterThan(0);
       } else {
         expect(e.type).toBe('log');
       }
