@@ -52,16 +52,16 @@ const fileMenu = () => (r.menuTemplate as MenuItem[]).find((m) => m.label === 'F
 const recentMenu = () => fileMenu().find((i) => i.label === 'Open Recent')!.submenu!;
 
 describe('menus', () => {
-  it('has File (New, Open, Open Recent, Save, Save As, Export), Edit, View and Help menus; File items send the renderer its own actions', () => {
+  it('has File (New, Open, Open Recent, Save, Save As, Import, Export, Compare), Edit, View and Help menus; File items send the renderer its own actions', () => {
     const menus = r.menuTemplate as MenuItem[];
     const file = menus.find((m) => m.label === 'File')!;
-    expect(file.submenu!.filter((i) => i.label).map((i) => i.label)).toEqual(['New', 'Open…', 'Open Recent', 'Save', 'Save As…', 'Import Model…', 'Export Trained Model…']);
+    expect(file.submenu!.filter((i) => i.label).map((i) => i.label)).toEqual(['New', 'Open…', 'Open Recent', 'Save', 'Save As…', 'Import Model…', 'Export Trained Model…', 'Compare…']);
     expect(menus.some((m) => m.label === 'Edit')).toBe(true);
     expect(menus.some((m) => m.role === 'viewMenu')).toBe(true);
     expect(menus.some((m) => m.role === 'help')).toBe(true);
     win.webContents.sent.length = 0;
     for (const item of file.submenu!.filter((i) => i.click && i.label !== 'Import Model…')) item.click!();
-    expect(win.webContents.sent).toEqual(['new', 'open', 'save', 'saveAs', 'export'].map((a) => ['neurowire:event', 'menu', a]));
+    expect(win.webContents.sent).toEqual(['new', 'open', 'save', 'saveAs', 'export', 'compare'].map((a) => ['neurowire:event', 'menu', a]));
   });
 
   it('File → Import Model… hands the path of the model picked in the system dialog to the page', async () => {
