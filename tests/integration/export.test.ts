@@ -46,7 +46,7 @@ describe('exportTrainedModel', () => {
 
     expect(result.dir).toBe(path.resolve(dir));
     const codeFiles = Object.keys(generateProjectFiles(project)).map((f) => `code/${f}`);
-    const pytorch = ['README.md', 'export_onnx.py', 'model.py', 'neurowire_torch.py', 'tfjs_weights.py', 'train.py'].map((f) => `pytorch/${f}`);
+    const pytorch = ['README.md', 'export_onnx.py', 'model.py', 'neurowire_torch.py', 'neurowire_torch_train.py', 'tfjs_weights.py', 'train.py'].map((f) => `pytorch/${f}`);
     const kerasFiles = ['model.py', 'train.py', 'README.md', ...KERAS_SHIPPED_MODULES].map((f) => `keras/${f}`);
     const pictures = [GRAPH_SVG, GRAPH_PNG, SUMMARY_MD];
     expect([...result.files].sort()).toEqual(['model.json', 'project.neurowire.json', 'weights.bin', ...codeFiles, ...pytorch, ...kerasFiles, ...pictures].sort());

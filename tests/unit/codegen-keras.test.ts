@@ -168,9 +168,9 @@ describe('Keras export', () => {
       training: { ...base.training, epochs: 4, optimizer: 'sgd', momentum: 0.9, nesterov: true, schedule: { ...base.training.schedule, type: 'step', stepEpochs: 2, gamma: 0.5 }, l2: 0.01, earlyStopping: { ...base.training.earlyStopping, enabled: true, monitor: 'val_acc' } },
     };
     const train = generateKerasProject(project, sourceOf(project))['train.py'];
-    expect(train).toContain(`LEARNING_RATES = [${base.training.learningRate}, ${base.training.learningRate}, ${base.training.learningRate / 2}, ${base.training.learningRate / 2}]`);
+    expect(train).toContain(`"learning_rates": [${base.training.learningRate}, ${base.training.learningRate}, ${base.training.learningRate / 2}, ${base.training.learningRate / 2}]`);
     expect(train).toContain(`keras.optimizers.SGD(learning_rate=${base.training.learningRate}, momentum=0.9, nesterov=True)`);
-    expect(train).toContain('monitor="val_accuracy"');
+    expect(train).toContain('"monitor": "val_accuracy",');
     expect(train).toMatch(/Not reproduced here:\n- the L1\/L2 penalty/);
   });
 

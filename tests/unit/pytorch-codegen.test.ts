@@ -40,9 +40,9 @@ describe('generated PyTorch project', () => {
       for (const node of project.graph.nodes.filter((n) => n.kind !== 'Input' && /Dense|Conv|LSTM|Embedding|Normalization/.test(n.kind))) {
         expect(files['model.py']).toContain(`self.${node.name} = `);
       }
-      expect(files['train.py']).toContain(`EPOCHS = ${project.training.epochs}\n`);
-      expect(files['train.py']).toContain(`BATCH_SIZE = ${project.training.batchSize}\n`);
-      expect(files['train.py']).toContain(`SEED = ${project.training.seed}\n`);
+      expect(files['train.py']).toContain(`    "epochs": ${project.training.epochs},\n`);
+      expect(files['train.py']).toContain(`    "batch_size": ${project.training.batchSize},\n`);
+      expect(files['train.py']).toContain(`    "seed": ${project.training.seed},\n`);
     });
   }
 

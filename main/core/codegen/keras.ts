@@ -28,7 +28,7 @@ export interface KerasModelSource {
 }
 
 /** The app's Python modules an exported Keras project ships, by file name (main/python/<name>). */
-export const KERAS_SHIPPED_MODULES = ['tfjs_weights.py', 'neurowire_layers.py'] as const;
+export const KERAS_SHIPPED_MODULES = ['tfjs_weights.py', 'neurowire_layers.py', 'neurowire_keras_train.py'] as const;
 
 /**
  * Config keys of tfjs layer configs that Keras 3 does not take: `batch_input_shape` (the functional API's
@@ -359,32 +359,42 @@ function renderTrainFile(project: Project, model: KerasModel, source: KerasModel
   out.push('test, validation and training parts of the app\'s sizes (numpy\'s shuffle: not the app\'s samples in each part).');
   out.push('--strategy: mirrored trains on every GPU of this machine (tf.distribute.MirroredStrategy); multiworker on');
   out.push('several machines (tf.distribute.MultiWorkerMirroredStrategy; each machine runs this script with its TF_CONFIG).');
-  out.push('The batch size is per device: each step takes BATCH_SIZE samples on every device.');
+  out.push('The batch size is per device: each step takes SETTINGS["batch_size"] samples on every device.');
   if (left.length) {
     out.push('');
     out.push('Not reproduced here:');
     for (const l of left) out.push(`- ${docText(l)}`);
   }
   out.push('"""');
-  out.push('import argparse');
-  out.push('import json');
-  out.push('import os');
-  out.push('');
   out.push('import keras');
-  out.push('import numpy as np');
-  out.push('import tensorflow as tf');
   out.push('');
+  out.push('import neurowire_keras_train as nw_train');
   out.push('from model import build_model, load_trained_weights');
   out.push('');
-  out.push(`EPOCHS = ${t.epochs}`);
-  out.push(`BATCH_SIZE = ${t.batchSize}`);
-  out.push(`SEED = ${t.seed}`);
-  out.push(`VALIDATION_FRACTION = ${project.dataset.validationFraction}`);
-  out.push(`TEST_FRACTION = ${project.dataset.testFraction}`);
-  out.push(`INPUTS = [${inputNames.map((n) => JSON.stringify(n)).join(', ')}]`);
-  out.push(`OUTPUTS = [${losses.map((l) => JSON.stringify(l.layer)).join(', ')}]`);
-  out.push('# The learning rate of each epoch (the project\'s schedule, warm-up included).');
-  out.push(`LEARNING_RATES = ${constantRate ? `[${rates[0]}] * EPOCHS` : `[${rates.map((r) => Number(r.toPrecision(8))).join(', ')}]`}`);
+  out.push('# The project\'s training settings; the training itself is Neurowire\'s, in neurowire_keras_train.py.');
+  out.push('SETTINGS = {');
+  out.push(`    "epochs": ${t.epochs},`);
+  out.push(`    "batch_size": ${t.batchSize},`);
+  out.push(`    "seed": ${t.seed},`);
+  out.push(`    "validation_fraction": ${project.dataset.validationFraction},`);
+  out.push(`    "test_fraction": ${project.dataset.testFraction},`);
+  out.push(`    "inputs": [${inputNames.map((n) => JSON.stringify(n)).join(', ')}],`);
+  out.push(`    "outputs": [${losses.map((l) => JSON.stringify(l.layer)).join(', ')}],`);
+  out.push('    # The learning rate of each epoch (the project\'s schedule, warm-up included).');
+  out.push(`    "learning_rates": ${constantRate ? `[${rates[0]}] * ${t.epochs}` : `[${rates.map((r) => Number(r.toPrecision(8))).join(', ')}]`},`);
+  out.push(`    "loss_weights": {${losses.map((l) => `${JSON.stringify(l.layer)}: ${l.weight}`).join(', ')}},`);
+  out.push(`    "metrics": {${losses.map((l) => `${JSON.stringify(l.layer)}: [${l.classification ? '"accuracy"' : '"mean_absolute_error"'}]`).join(', ')}},`);
+  if (t.earlyStopping.enabled) {
+    out.push('    "early_stopping": {');
+    out.push(`        "monitor": ${JSON.stringify(monitor)},`);
+    out.push(`        "patience": ${t.earlyStopping.patience},`);
+    out.push(`        "min_delta": ${t.earlyStopping.minDelta},`);
+    out.push(`        "restore_best_weights": ${pythonLiteral(t.earlyStopping.restoreBest)},`);
+    out.push('    },');
+  } else {
+    out.push('    "early_stopping": None,');
+  }
+  out.push('}');
   out.push('');
   out.push('');
   out.push('def make_optimizer():');
@@ -400,81 +410,8 @@ function renderTrainFile(project: Project, model: KerasModel, source: KerasModel
   out.push('    }');
   out.push('');
   out.push('');
-  out.push(`LOSS_WEIGHTS = {${losses.map((l) => `${JSON.stringify(l.layer)}: ${l.weight}`).join(', ')}}`);
-  out.push(`METRICS = {${losses.map((l) => `${JSON.stringify(l.layer)}: [${l.classification ? '"accuracy"' : '"mean_absolute_error"'}]`).join(', ')}}`);
-  out.push('');
-  out.push('');
-  out.push('def strategy_named(name):');
-  out.push('    if name == "mirrored":');
-  out.push('        return tf.distribute.MirroredStrategy()');
-  out.push('    if name == "multiworker":');
-  out.push('        return tf.distribute.MultiWorkerMirroredStrategy()');
-  out.push('    return tf.distribute.get_strategy()');
-  out.push('');
-  out.push('');
-  out.push('def load_data(path):');
-  out.push('    """(train, validation, test), each ({input: array}, {output: array}), of the app\'s sizes."""');
-  out.push('    data = np.load(path)');
-  out.push('    missing = [name for name in INPUTS + OUTPUTS if name not in data.files]');
-  out.push('    if missing:');
-  out.push('        raise SystemExit(f"{path} has no array named {\', \'.join(missing)} (it has {\', \'.join(data.files)})")');
-  out.push('    count = len(data[INPUTS[0]])');
-  out.push('    order = np.random.default_rng(SEED).permutation(count)');
-  out.push('    test = int(round(count * TEST_FRACTION))');
-  out.push('    validation = int(round(count * VALIDATION_FRACTION))');
-  out.push('');
-  out.push('    def part(indices):');
-  out.push('        return ({n: data[n][indices].astype("float32") for n in INPUTS}, {n: data[n][indices].astype("float32") for n in OUTPUTS})');
-  out.push('');
-  out.push('    return part(order[test + validation:]), part(order[test:test + validation]), part(order[:test])');
-  out.push('');
-  out.push('');
-  out.push('def main():');
-  out.push('    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)');
-  out.push('    parser.add_argument("--data", required=True, help=".npz file with one array per Input and output layer")');
-  out.push('    parser.add_argument("--strategy", choices=["default", "mirrored", "multiworker"], default="default")');
-  out.push('    parser.add_argument("--from-trained", action="store_true", help="start from the weights trained in the app")');
-  out.push('    parser.add_argument("--out", default="trained.keras", help="where to save the trained model")');
-  out.push('    args = parser.parse_args()');
-  out.push('');
-  out.push('    keras.utils.set_random_seed(SEED)');
-  out.push('    strategy = strategy_named(args.strategy)');
-  out.push('    train, validation, test = load_data(args.data)');
-  out.push('    with strategy.scope():');
-  out.push('        model = build_model()');
-  out.push('        if args.from_trained:');
-  out.push('            load_trained_weights(model)');
-  out.push('        model.compile(optimizer=make_optimizer(), loss=losses(), loss_weights=LOSS_WEIGHTS, metrics=METRICS)');
-  out.push('    callbacks = [keras.callbacks.LearningRateScheduler(lambda epoch, rate: LEARNING_RATES[epoch])]');
-  if (t.earlyStopping.enabled) {
-    out.push('    callbacks.append(');
-    out.push('        keras.callbacks.EarlyStopping(');
-    out.push(`            monitor=${JSON.stringify(monitor)},`);
-    out.push(`            patience=${t.earlyStopping.patience},`);
-    out.push(`            min_delta=${t.earlyStopping.minDelta},`);
-    out.push(`            restore_best_weights=${pythonLiteral(t.earlyStopping.restoreBest)},`);
-    out.push('        )');
-    out.push('    )');
-  }
-  out.push('    model.fit(');
-  out.push('        train[0],');
-  out.push('        train[1],');
-  out.push('        batch_size=BATCH_SIZE * strategy.num_replicas_in_sync,');
-  out.push('        epochs=EPOCHS,');
-  out.push('        validation_data=validation if len(validation[0][INPUTS[0]]) else None,');
-  out.push('        callbacks=callbacks,');
-  out.push('        shuffle=True,');
-  out.push('    )');
-  out.push('    if len(test[0][INPUTS[0]]):');
-  out.push('        print("Test:", json.dumps(model.evaluate(test[0], test[1], batch_size=BATCH_SIZE, return_dict=True)))');
-  out.push('    # Under MultiWorkerMirroredStrategy every worker saves; the chief (task 0) keeps the name asked for.');
-  out.push('    task = json.loads(os.environ.get("TF_CONFIG", "{}")).get("task", {})');
-  out.push('    chief = task.get("type", "chief") == "chief" or (task.get("type") == "worker" and task.get("index", 0) == 0)');
-  out.push('    model.save(args.out if chief else f"{args.out}.worker{task.get(\'index\', 0)}.keras")');
-  out.push('');
-  out.push('');
   out.push('if __name__ == "__main__":');
-  out.push('    main()');
+  out.push('    nw_train.main(SETTINGS, build_model, load_trained_weights, make_optimizer, losses, doc=__doc__)');
   return out.join('\n') + '\n';
 }
 
@@ -489,6 +426,8 @@ function renderReadme(project: Project, model: KerasModel): string {
     '  by `tfjs_weights.py`, so the model predicts what the app predicts. `python model.py` prints the summary.',
     '- `train.py`: trains it with the project\'s settings; `--strategy mirrored` uses every GPU of the machine,',
     '  `--strategy multiworker` several machines (tf.distribute). `python train.py --help` says what data it takes.',
+    '- `neurowire_keras_train.py`: Neurowire\'s training (data split, tf.distribute strategy, fit), which `train.py`',
+    '  calls with the project\'s settings.',
     ...(model.ownClasses.size ? ['- `neurowire_layers.py`: Neurowire\'s own layers in Keras.'] : []),
     '',
     `Needs TensorFlow ≥ 2.16 (Keras 3) and numpy${model.usesKerasHub ? ', and keras-hub' : ''}: \`pip install tensorflow${model.usesKerasHub ? ' keras-hub' : ''}\`.`,
