@@ -23,11 +23,9 @@ import path from 'node:path';
 import { describeMachine, describeTorch, finishMachine, formatMachine, loadWarnings } from './machine';
 import { formatTta, runTfjsTta, TTA, writeTtaData, type TtaResult } from './time-to-accuracy';
 import { findTorchPython } from '../main/node/torchPython';
+import { BATCH, buildBenchModel, measureTraining, MODELS, type ModelName, type ModelOptions, type Plan } from './models';
 
-type ModelName = 'mlp' | 'cnn' | 'lstm';
 type BackendName = 'wasm' | 'cpu';
-const MODELS: ModelName[] = ['mlp', 'cnn', 'lstm'];
-const BATCH = 64;
 const BENCH_DIR = path.resolve(path.dirname(process.argv[1] ?? 'bench/run.ts'));
 const TAG = 'BENCH_RESULT ';
 
@@ -44,13 +42,6 @@ interface RunResult {
   note?: string;
 }
 
-interface Plan {
-  windowSec: number;
-  windows: number;
-  /** Stop measuring after this many seconds (at least one timed step is always done). */
-  budgetSec: number;
-}
-
 function planFor(backend: string, model: ModelName, quick: boolean): Plan | { skip: string } {
   if (backend === 'cpu') {
     if (model === 'cnn' && quick) return { skip: 'skipped with --quick (the cpu backend takes ~30 s per CNN batch)' };
@@ -58,11 +49,6 @@ function planFor(backend: string, model: ModelName, quick: boolean): Plan | { sk
   }
   return { windowSec: quick ? 1 : 3, windows: quick ? 2 : 3, budgetSec: quick ? 8 : 20 };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 // ---------------------------------------------------------------------------------------------- child side
 
@@ -81,77 +67,20 @@ async function child(backend: BackendName, model: ModelName, plan: Plan, threads
   // The product's wasm path: training kernels registered, and the fused LSTM layer (createLstmLayer) in place
   // of tf.layers.lstm. `--stock-lstm` measures tfjs-layers' own LSTM instead.
   // Likewise the fused Adam the worker uses on wasm (`--stock-adam`: tf.train.adam).
-  let lstmLayer = (args: Parameters<typeof tf.layers.lstm>[0]) => tf.layers.lstm(args);
-  let adam = (lr: number): ReturnType<typeof tf.train.adam> => tf.train.adam(lr);
+  const options: ModelOptions = {};
   if (backend === 'wasm') {
     const { registerWasmTrainingKernels, createLstmLayer, createFusedAdam } = await import('../main/node/wasm/trainingKernels');
     await registerWasmTrainingKernels(tf);
-    if (!stockLstm) lstmLayer = (args) => createLstmLayer(tf, args) as ReturnType<typeof tf.layers.lstm>;
-    if (!stockAdam) adam = (lr) => createFusedAdam(tf, lr) as ReturnType<typeof tf.train.adam>;
+    if (!stockLstm) options.lstmLayer = (args) => createLstmLayer(tf, args) as ReturnType<typeof tf.layers.lstm>;
+    if (!stockAdam) options.adam = (lr) => createFusedAdam(tf, lr) as ReturnType<typeof tf.train.adam>;
   }
-
-  const m = tf.sequential();
-  let xShape: number[];
-  if (model === 'mlp') {
-    xShape = [BATCH, 784];
-    m.add(tf.layers.dense({ inputShape: [784], units: 128, activation: 'relu' }));
-    m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
-  } else if (model === 'cnn') {
-    xShape = [BATCH, 28, 28, 1];
-    m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }));
-    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-    m.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }));
-    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-    m.add(tf.layers.flatten());
-    m.add(tf.layers.dense({ units: 64, activation: 'relu' }));
-    m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
-  } else {
-    xShape = [BATCH, 28, 28];
-    // recurrentActivation 'sigmoid' = PyTorch's nn.LSTM (tfjs defaults to hardSigmoid): the same model on both sides.
-    m.add(lstmLayer({ inputShape: [28, 28], units: 64, recurrentActivation: 'sigmoid' }));
-    m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
-  }
-  m.compile({ optimizer: adam(1e-3), loss: 'categoricalCrossentropy' });
-  const x = tf.randomUniform(xShape, 0, 1, 'float32', 1);
-  const labels = tf.randomUniform([BATCH], 0, 10, 'int32', 2);
-  const y = tf.oneHot(labels, 10).toFloat();
-
-  const step = async () => {
-    const loss = await m.trainOnBatch(x, y);
-    const l = Array.isArray(loss) ? loss[0] : loss;
-    if (!Number.isFinite(l)) throw new Error(`loss is ${l}`);
-  };
-
-  // Warm-up: one step, a second when the first was quick.
-  let t0 = performance.now();
-  await step();
-  if (performance.now() - t0 < 1000) await step();
-
-  const windows: number[] = [];
-  const start = performance.now();
-  let steps = 0;
-  let timedMs = 0;
-  for (let w = 0; w < plan.windows; w++) {
-    if (w > 0 && (performance.now() - start) / 1000 > plan.budgetSec) break;
-    t0 = performance.now();
-    let n = 0;
-    do {
-      await step();
-      n++;
-    } while (performance.now() - t0 < plan.windowSec * 1000);
-    const ms = performance.now() - t0;
-    windows.push((n * BATCH * 1000) / ms);
-    steps += n;
-    timedMs += ms;
-  }
-  tf.dispose([x, labels, y]);
+  const { m, xShape } = buildBenchModel(tf, model, options);
+  const measured = await measureTraining(tf, m, xShape, plan);
   m.dispose();
   return {
     backend: backend === 'wasm' ? 'tfjs-wasm' : 'tfjs-cpu',
     model,
-    samplesPerSec: median(windows),
-    windows: windows.map((v) => Math.round(v * 10) / 10),
-    stepMs: timedMs / steps,
+    ...measured,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     threads: threadsUsed(),
     ...(backend === 'wasm' ? { note: [model === 'lstm' ? (stockLstm ? 'tf.layers.lstm' : 'fused LSTM layer') : '', stockAdam ? 'tf.train.adam' : 'fused Adam'].filter(Boolean).join(', ') } : {}),
