@@ -23,6 +23,7 @@ import path from 'node:path';
 import { describeMachine, describeTorch, finishMachine, formatMachine, loadWarnings } from './machine';
 import { formatTta, runTfjsTta, TTA, writeTtaData, type TtaResult } from './time-to-accuracy';
 import { findTorchPython } from '../main/node/torchPython';
+import { GPU_BACKENDS, runInChromium, startGpuPage, type GpuBackendName, type GpuPage } from './gpu/chromium';
 import { BATCH, buildBenchModel, measureTraining, MODELS, type ModelName, type ModelOptions, type Plan } from './models';
 
 type BackendName = 'wasm' | 'cpu';
@@ -40,6 +41,8 @@ interface RunResult {
   /** The thread count the bench asked for (threads is what the engine really used). */
   askedThreads?: number;
   note?: string;
+  /** Browser GPU backends: the WebGL renderer string or the WebGPU adapter the run really used. */
+  adapter?: string;
 }
 
 function planFor(backend: string, model: ModelName, quick: boolean): Plan | { skip: string } {
@@ -48,6 +51,15 @@ function planFor(backend: string, model: ModelName, quick: boolean): Plan | { sk
     return { windowSec: quick ? 1 : 3, windows: model === 'cnn' ? 1 : quick ? 2 : 3, budgetSec: quick ? 6 : 20 };
   }
   return { windowSec: quick ? 1 : 3, windows: quick ? 2 : 3, budgetSec: quick ? 8 : 20 };
+}
+
+/**
+ * The browser GPU backends: short windows (on SwiftShader a CNN step on WebGPU takes seconds) and a cap per model,
+ * browser start included, that keeps the six runs of `--backend webgl,webgpu` within ~5 minutes.
+ */
+function gpuPlanFor(backend: GpuBackendName, model: ModelName, quick: boolean): { plan: Plan; capSec: number } {
+  const slow = backend === 'webgpu' && model === 'cnn';
+  return { plan: { windowSec: quick ? 1 : 2, windows: slow ? 1 : quick ? 2 : 3, budgetSec: quick ? 4 : 8 }, capSec: quick ? 40 : 50 };
 }
 
 // ---------------------------------------------------------------------------------------------- child side
@@ -117,12 +129,12 @@ function parseArgs(argv: string[]) {
     } else if (a.startsWith('--backend')) backends.push(...val().split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
     else if (a.startsWith('--models') || a.startsWith('--model')) models = val().split(',').map((s) => s.trim().toLowerCase()) as ModelName[];
     else if (a === '--help' || a === '-h') {
-      console.log('usage: tsx bench/run.ts [--quick] [--backend wasm|cpu|torch ...] [--models mlp,cnn,lstm] [--stock-lstm] [--stock-adam] [--threads N[,M…]] [--no-tta]');
+      console.log('usage: tsx bench/run.ts [--quick] [--backend wasm|cpu|torch|webgl|webgpu ...] [--models mlp,cnn,lstm] [--stock-lstm] [--stock-adam] [--threads N[,M…]] [--no-tta]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
   for (const m of models) if (!MODELS.includes(m)) throw new Error(`unknown model ${m} (use ${MODELS.join(', ')})`);
-  for (const b of backends) if (!['wasm', 'cpu', 'torch', 'pytorch'].includes(b)) throw new Error(`unknown backend ${b} (use wasm, cpu, torch)`);
+  for (const b of backends) if (!['wasm', 'cpu', 'torch', 'pytorch', 'webgl', 'webgpu'].includes(b)) throw new Error(`unknown backend ${b} (use wasm, cpu, torch, webgl, webgpu)`);
   return { quick, stockLstm, stockAdam, threads, tta, backends: backends.length ? backends.map((b) => (b === 'pytorch' ? 'torch' : b)) : ['wasm', 'cpu', 'torch'], models };
 }
 
@@ -184,6 +196,34 @@ function runTimeToAccuracy(threads: number, withTorch: boolean, dataFile: string
 
 const TTA_TAG = 'BENCH_TTA ';
 
+/**
+ * One browser GPU run as a row. A backend that cannot start is recorded in `cannotStart` with its reason, and its
+ * later models are skipped with it.
+ */
+async function runGpu(page: GpuPage | string, backend: GpuBackendName, model: ModelName, quick: boolean, cannotStart: Map<string, string>): Promise<RunResult> {
+  const row = { backend: `tfjs-${backend}`, model, threads: 1 };
+  const skipped = (why: string): RunResult => ({ ...row, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, note: `skipped: ${why}` });
+  if (typeof page === 'string') return skipped(page);
+  const earlier = cannotStart.get(backend);
+  if (earlier !== undefined) return skipped(earlier);
+  const { plan, capSec } = gpuPlanFor(backend, model, quick);
+  const { outcome, peakRssMB } = await runInChromium(page, backend, model, plan, capSec);
+  if (!outcome.ok) {
+    if (!outcome.started) cannotStart.set(backend, `${backend} cannot start: ${outcome.reason}`);
+    return { ...row, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: peakRssMB ?? 0, note: outcome.started ? `failed: ${outcome.reason}` : `skipped: ${backend} cannot start: ${outcome.reason}` };
+  }
+  const memory = `tensors ${fmt(outcome.peakTensorMB, 1)} MB${outcome.peakGpuMB === null ? '' : `, GPU buffers ${fmt(outcome.peakGpuMB, 1)} MB`}`;
+  return {
+    ...row,
+    samplesPerSec: outcome.samplesPerSec,
+    windows: outcome.windows,
+    stepMs: outcome.stepMs,
+    peakRssMB: peakRssMB ?? 0,
+    adapter: outcome.adapter,
+    note: `${outcome.software ? 'software renderer, ' : ''}${memory}; RSS = all Chromium processes`,
+  };
+}
+
 const printRow = (r: RunResult) =>
   console.log(`  ${r.backend.padEnd(10)} ${r.model.padEnd(5)} ${fmt(r.samplesPerSec).padStart(8)} samples/s  ${fmt(r.stepMs, 1).padStart(8)} ms/step  peak RSS ${fmt(r.peakRssMB).padStart(5)} MB  ${r.threads} thr${r.note ? `  (${r.note})` : ''}`);
 
@@ -196,6 +236,18 @@ function scalingRows(results: RunResult[], threads: number[]): { backend: string
   for (const many of results.filter((r) => r.askedThreads === most && r.samplesPerSec)) {
     const one = find(many, 1);
     if (one) out.push({ backend: many.backend, model: many.model, scaling: (many.samplesPerSec as number) / (one.samplesPerSec as number), threads: many.threads });
+  }
+  return out;
+}
+
+/** Each browser GPU figure over the fastest tfjs-wasm and PyTorch figure of the same model, where present. */
+function browserGpuRatios(results: RunResult[]): { backend: string; model: ModelName; versus: string; ratio: number; versusThreads: number }[] {
+  const out: { backend: string; model: ModelName; versus: string; ratio: number; versusThreads: number }[] = [];
+  for (const r of results.filter((x) => x.adapter !== undefined && x.samplesPerSec)) {
+    for (const versus of ['tfjs-wasm', 'pytorch']) {
+      const best = results.filter((x) => x.backend === versus && x.model === r.model && x.samplesPerSec).sort((a, b) => (b.samplesPerSec as number) - (a.samplesPerSec as number))[0];
+      if (best) out.push({ backend: r.backend, model: r.model, versus, ratio: (r.samplesPerSec as number) / (best.samplesPerSec as number), versusThreads: best.threads });
+    }
   }
   return out;
 }
@@ -226,6 +278,11 @@ async function main(): Promise<void> {
   for (const line of formatMachine({ ...machine, warnings: [...startWarnings, ...torchWarnings] })) console.log(line);
 
   const results: RunResult[] = [];
+  const gpuBackends = GPU_BACKENDS.filter((b) => opts.backends.includes(b));
+  // The page is bundled once; when that fails, every browser GPU row says why.
+  let gpuPage: GpuPage | string = 'not asked for';
+  if (gpuBackends.length) gpuPage = await startGpuPage().catch((e: Error) => `the bench page did not build: ${e.message.split('\n')[0]}`);
+  const cannotStart = new Map<string, string>();
   const maxThreads = Math.max(...opts.threads);
   let torchNote: string | undefined;
   if (opts.backends.includes('torch') && !withTorch) torchNote = 'PyTorch not available (python3 -c "import torch" failed); no ratio computed';
@@ -251,11 +308,20 @@ async function main(): Promise<void> {
         }
       }
     }
+    // Browser GPU backends have no thread count: once per model, after the CPU engines.
+    for (const backend of gpuBackends) {
+      const r = await runGpu(gpuPage, backend, model, opts.quick, cannotStart);
+      results.push(r);
+      printRow(r);
+    }
   }
+  if (typeof gpuPage !== 'string') await gpuPage.close();
+  const adapters = [...new Map(results.filter((r) => r.adapter).map((r) => [r.backend, r.adapter as string]))];
+  for (const [backend, adapter] of adapters) console.log(`  ${backend} ran on: ${adapter}`);
   if (torchNote) console.log(`  ${torchNote}`);
   const ratios: { model: ModelName; backend: string; ratio: number; threads: number; torchThreads: number }[] = [];
   for (const model of opts.models) {
-    for (const r of results.filter((x) => x.model === model && x.backend !== 'pytorch' && x.samplesPerSec)) {
+    for (const r of results.filter((x) => x.model === model && x.backend !== 'pytorch' && x.askedThreads !== undefined && x.samplesPerSec)) {
       // PyTorch at the thread count this engine really used, else at the one asked for.
       const pts = results.filter((p) => p.backend === 'pytorch' && p.model === model && p.samplesPerSec);
       const pt = pts.find((p) => p.askedThreads === r.askedThreads) ?? pts.find((p) => p.threads === r.threads);
@@ -269,6 +335,12 @@ async function main(): Promise<void> {
       const threads = q.threads === q.torchThreads ? `both ${q.threads}` : `tfjs ${q.threads} vs PyTorch ${q.torchThreads}: NOT the same`;
       console.log(`  ${q.backend.padEnd(10)} ${q.model.padEnd(5)} ${(q.ratio * 100).toFixed(1).padStart(5)} %  (threads ${threads})`);
     }
+  }
+
+  const gpuRatios = browserGpuRatios(results);
+  if (gpuRatios.length) {
+    console.log('Browser GPU / the fastest CPU figure of this run (its threads):');
+    for (const q of gpuRatios) console.log(`  ${q.backend.padEnd(11)} ${q.model.padEnd(5)} ${(q.ratio * 100).toFixed(1).padStart(6)} % of ${q.versus} (${q.versusThreads} thr)`);
   }
 
   const scaling = scalingRows(results, opts.threads);
@@ -302,6 +374,7 @@ async function main(): Promise<void> {
     results,
     ratios,
     scaling,
+    gpuRatios,
     ...(tta ? { timeToAccuracy: { ...TTA, results: tta } } : {}),
     ...(torchNote ? { torch: torchNote } : {}),
     wallSec: (Date.now() - t0) / 1000,
