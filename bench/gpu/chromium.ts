@@ -119,7 +119,7 @@ export async function runInChromium(page: GpuPage, backend: GpuBackendName, mode
     await tab.goto(page.url);
     await tab.waitForFunction('!!window.neurowireBench', undefined, { timeout: 60_000 });
     const capped = new Promise<GpuRunOutcome>((resolve) => {
-      timer = setTimeout(() => resolve({ ok: false, started: true, reason: `stopped at the ${capSec} s cap per model (a step takes longer than that here)` }), capSec * 1000);
+      timer = setTimeout(() => resolve({ ok: false, started: true, reason: `stopped at the ${capSec} s hard limit per model (one step takes longer than that here)` }), capSec * 1000);
     });
     const outcome = await Promise.race([
       tab.evaluate(([b, m, p]) => (window as unknown as { neurowireBench: { run: (...a: unknown[]) => Promise<GpuRunOutcome> } }).neurowireBench.run(b, m, p), [backend, model, plan] as const),
