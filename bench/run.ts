@@ -10,6 +10,9 @@
  *   npm run bench -- --threads 2        # thread counts asked of every engine (default 1 and every core: --threads 1,2);
  *                                       # each reports what it really used; per model, every count on tfjs then PyTorch back to back
  *   npm run bench -- --no-tta           # skip the time-to-accuracy line (bench/time-to-accuracy.ts)
+ *   npm run bench -- --backend webgl,webgpu  # the same models in Chromium (bench/gpu/): one fresh browser per model,
+ *                                       # short windows and a cap per model (software renderers are slow), the adapter
+ *                                       # used, and the ratio to the wasm / PyTorch figures when those run too
  *
  * Each (backend, model) runs in its own child process so that peak RSS is per run. Reported: samples/s =
  * median over windows of ~3 s (1 s with --quick) after warm-up. Above the figures, the machine they depend on
@@ -61,7 +64,7 @@ function planFor(backend: string, model: ModelName, quick: boolean): Plan | { sk
  */
 function gpuPlanFor(backend: GpuBackendName, model: ModelName, quick: boolean): { plan: Plan; capSec: number } {
   const slow = backend === 'webgpu' && model === 'cnn';
-  const capSec = quick ? 40 : 55;
+  const capSec = quick ? 25 : 40;
   // The page stops itself at capSec (keeping the windows it has); the browser is closed at a later hard limit.
   return { plan: { windowSec: quick ? 1 : 2, windows: slow ? 1 : quick ? 2 : 3, budgetSec: quick ? 4 : 8, capSec }, capSec: capSec + 90 };
 }
