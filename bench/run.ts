@@ -26,7 +26,7 @@ import path from 'node:path';
 import { describeMachine, describeTorch, finishMachine, formatMachine, loadWarnings } from './machine';
 import { formatTta, runTfjsTta, TTA, writeTtaData, type TtaResult } from './time-to-accuracy';
 import { findTorchPython } from '../main/node/torchPython';
-import { GPU_BACKENDS, runInChromium, startGpuPage, type GpuBackendName, type GpuPage } from './gpu/chromium';
+import { buildGpuPage, GPU_BACKENDS, runInChromium, serveGpuPage, type ChromiumRun, type GpuBackendName } from './gpu/chromium';
 import { BATCH, buildBenchModel, measureTraining, MODELS, type ModelName, type ModelOptions, type Plan } from './models';
 
 type BackendName = 'wasm' | 'cpu';
@@ -207,14 +207,18 @@ const TTA_TAG = 'BENCH_TTA ';
  * One browser GPU run as a row. A backend that cannot start is recorded in `cannotStart` with its reason, and its
  * later models are skipped with it.
  */
-async function runGpu(page: GpuPage | string, backend: GpuBackendName, model: ModelName, quick: boolean, cannotStart: Map<string, string>): Promise<RunResult> {
+function runGpu(pageDir: { dir: string } | { error: string }, backend: GpuBackendName, model: ModelName, quick: boolean, cannotStart: Map<string, string>): RunResult {
   const row = { backend: `tfjs-${backend}`, model, threads: 1 };
   const skipped = (why: string): RunResult => ({ ...row, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, note: `skipped: ${why}` });
-  if (typeof page === 'string') return skipped(page);
+  if ('error' in pageDir) return skipped(pageDir.error);
   const earlier = cannotStart.get(backend);
   if (earlier !== undefined) return skipped(earlier);
   const { plan, capSec } = gpuPlanFor(backend, model, quick);
-  const { outcome, peakRssMB } = await runInChromium(page, backend, model, plan, capSec);
+  // In a child process, as the Node backends: this process stays small (see bench/gpu/chromium.ts).
+  const r = spawnSync(process.execPath, [...process.execArgv, path.join(BENCH_DIR, 'run.ts'), '--child-gpu', pageDir.dir, backend, model, JSON.stringify(plan), String(capSec)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith(TAG));
+  if (r.status !== 0 || !line) return { ...row, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, note: `failed: ${((r.stderr ?? '').trim().split('\n').slice(-1)[0] ?? '') || `exit ${r.status}`}` };
+  const { outcome, peakRssMB } = JSON.parse(line.slice(TAG.length)) as ChromiumRun;
   if (!outcome.ok) {
     if (!outcome.started) cannotStart.set(backend, `${backend} cannot start: ${outcome.reason}`);
     return { ...row, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: peakRssMB ?? 0, note: outcome.started ? `failed: ${outcome.reason}` : `skipped: ${backend} cannot start: ${outcome.reason}` };
@@ -267,6 +271,15 @@ async function main(): Promise<void> {
     console.log(TAG + JSON.stringify(res));
     return;
   }
+  if (argv[0] === '--child-gpu') {
+    const page = await serveGpuPage(argv[1]);
+    try {
+      console.log(TAG + JSON.stringify(await runInChromium(page, argv[2] as GpuBackendName, argv[3] as ModelName, JSON.parse(argv[4]) as Plan, Number(argv[5]))));
+    } finally {
+      await page.close();
+    }
+    return;
+  }
   if (argv[0] === '--child-tta') {
     console.log(TTA_TAG + JSON.stringify(await runTfjsTta(argv[1], Number(argv[2]))));
     return;
@@ -288,8 +301,14 @@ async function main(): Promise<void> {
   const results: RunResult[] = [];
   const gpuBackends = GPU_BACKENDS.filter((b) => opts.backends.includes(b));
   // The page is bundled once; when that fails, every browser GPU row says why.
-  let gpuPage: GpuPage | string = 'not asked for';
-  if (gpuBackends.length) gpuPage = await startGpuPage().catch((e: Error) => `the bench page did not build: ${e.message.split('\n')[0]}`);
+  let gpuPage: { dir: string } | { error: string } = { error: 'not asked for' };
+  if (gpuBackends.length) {
+    try {
+      gpuPage = { dir: buildGpuPage() };
+    } catch (e) {
+      gpuPage = { error: `the bench page did not build: ${(e as Error).message}` };
+    }
+  }
   const cannotStart = new Map<string, string>();
   const maxThreads = Math.max(...opts.threads);
   let torchNote: string | undefined;
@@ -318,12 +337,12 @@ async function main(): Promise<void> {
     }
     // Browser GPU backends have no thread count: once per model, after the CPU engines.
     for (const backend of gpuBackends) {
-      const r = await runGpu(gpuPage, backend, model, opts.quick, cannotStart);
+      const r = runGpu(gpuPage, backend, model, opts.quick, cannotStart);
       results.push(r);
       printRow(r);
     }
   }
-  if (typeof gpuPage !== 'string') await gpuPage.close();
+  if ('dir' in gpuPage) fs.rmSync(gpuPage.dir, { recursive: true, force: true });
   const adapters = [...new Map(results.filter((r) => r.adapter).map((r) => [r.backend, r.adapter as string]))];
   for (const [backend, adapter] of adapters) console.log(`  ${backend} ran on: ${adapter}`);
   if (torchNote) console.log(`  ${torchNote}`);

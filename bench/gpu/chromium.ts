@@ -2,8 +2,11 @@
  * The Node side of the browser GPU backends: bundles bench/gpu/page.ts with Vite (the build the renderer uses,
  * so renderer/src/compute/gpu.ts works as in the app), serves it on 127.0.0.1 (WebGPU needs a secure context)
  * and runs one (backend, model) per fresh Chromium, so that its peak memory belongs to that run alone.
+ * The bench's parent process only builds (in a Vite child process) and spawns: a child inherits its parent's
+ * peak RSS on Linux, so the parent stays as small as before for the other backends' figures.
  */
 import { chromium } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,23 +27,21 @@ export interface GpuPage {
   close(): Promise<void>;
 }
 
-/** Builds the page into a temporary folder and serves it; `close` stops the server and removes the folder. */
-export async function startGpuPage(): Promise<GpuPage> {
+/** Builds the page into a new temporary folder (bench/gpu/vite.config.mts) and returns it; throws with Vite's error. */
+export function buildGpuPage(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'neurowire-bench-gpu-'));
-  try {
-    const { build } = await import('vite');
-    await build({
-      configFile: false,
-      root: ROOT,
-      logLevel: 'error',
-      define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-      build: { outDir: dir, emptyOutDir: true, minify: false, lib: { entry: path.join(ROOT, 'bench/gpu/page.ts'), formats: ['es'], fileName: () => 'page.js' } },
-    });
-    fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>Neurowire bench</title><script type="module" src="./page.js"></script>\n');
-  } catch (e) {
+  const vite = path.join(ROOT, 'node_modules/vite/bin/vite.js');
+  const r = spawnSync(process.execPath, [vite, 'build', '--config', path.join(ROOT, 'bench/gpu/vite.config.mts'), '--outDir', dir], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) {
     fs.rmSync(dir, { recursive: true, force: true });
-    throw e;
+    throw new Error(((r.stderr ?? '') + (r.stdout ?? '')).trim().split('\n').slice(-1)[0] || `vite exited with ${r.status}`);
   }
+  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>Neurowire bench</title><script type="module" src="./page.js"></script>\n');
+  return dir;
+}
+
+/** Serves a built page folder on 127.0.0.1; `close` stops the server (the folder stays). */
+export async function serveGpuPage(dir: string): Promise<GpuPage> {
   const server = http.createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
     const file = path.join(dir, rel);
@@ -55,7 +56,6 @@ export async function startGpuPage(): Promise<GpuPage> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
