@@ -5,14 +5,12 @@
  * The bench's parent process only builds (in a Vite child process) and spawns: a child inherits its parent's
  * peak RSS on Linux, so the parent stays as small as before for the other backends' figures.
  */
-import { chromium } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import config from '../../playwright.config';
 import type { ModelName, Plan } from '../models';
 import type { GpuBackendName, GpuRunOutcome } from './page';
 
@@ -101,9 +99,11 @@ export interface ChromiumRun {
  * a run past `capSec` comes back as a failed outcome with its reason.
  */
 export async function runInChromium(page: GpuPage, backend: GpuBackendName, model: ModelName, plan: Plan, capSec: number): Promise<ChromiumRun> {
+  // Loaded here only: the bench's parent process, which imports this module to build, stays without Playwright.
+  const [{ chromium }, { default: config }] = await Promise.all([import('@playwright/test'), import('../../playwright.config')]);
   const base = config.use?.launchOptions ?? {};
   const args = [...(base.args ?? []), ...(backend === 'webgpu' ? ['--enable-unsafe-webgpu'] : [])];
-  let server: Awaited<ReturnType<typeof chromium.launchServer>> | undefined;
+  let server;
   try {
     server = await chromium.launchServer({ executablePath: base.executablePath, args, headless: true });
   } catch (e) {
