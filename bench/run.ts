@@ -10,6 +10,9 @@
  *   npm run bench -- --threads 2        # thread counts asked of every engine (default 1 and every core: --threads 1,2);
  *                                       # each reports what it really used; per model, every count on tfjs then PyTorch back to back
  *   npm run bench -- --no-tta           # skip the time-to-accuracy line (bench/time-to-accuracy.ts)
+ *   npm run bench -- --backend webgl,webgpu  # the same models in Chromium (bench/gpu/): one fresh browser per model,
+ *                                       # short windows and a cap per model (software renderers are slow), the adapter
+ *                                       # used, and the ratio to the wasm / PyTorch figures when those run too
  *
  * Each (backend, model) runs in its own child process so that peak RSS is per run. Reported: samples/s =
  * median over windows of ~3 s (1 s with --quick) after warm-up. Above the figures, the machine they depend on
@@ -23,11 +26,10 @@ import path from 'node:path';
 import { describeMachine, describeTorch, finishMachine, formatMachine, loadWarnings } from './machine';
 import { formatTta, runTfjsTta, TTA, writeTtaData, type TtaResult } from './time-to-accuracy';
 import { findTorchPython } from '../main/node/torchPython';
+import { buildGpuPage, GPU_BACKENDS, runInChromium, serveGpuPage, type ChromiumRun, type GpuBackendName } from './gpu/chromium';
+import { BATCH, buildBenchModel, measureTraining, MODELS, type ModelName, type ModelOptions, type Plan } from './models';
 
-type ModelName = 'mlp' | 'cnn' | 'lstm';
 type BackendName = 'wasm' | 'cpu';
-const MODELS: ModelName[] = ['mlp', 'cnn', 'lstm'];
-const BATCH = 64;
 const BENCH_DIR = path.resolve(path.dirname(process.argv[1] ?? 'bench/run.ts'));
 const TAG = 'BENCH_RESULT ';
 
@@ -42,13 +44,10 @@ interface RunResult {
   /** The thread count the bench asked for (threads is what the engine really used). */
   askedThreads?: number;
   note?: string;
-}
-
-interface Plan {
-  windowSec: number;
-  windows: number;
-  /** Stop measuring after this many seconds (at least one timed step is always done). */
-  budgetSec: number;
+  /** The first warm-up step (browser GPU backends: shader compilation included). */
+  firstStepMs?: number;
+  /** Browser GPU backends: the WebGL renderer string or the WebGPU adapter the run really used. */
+  adapter?: string;
 }
 
 function planFor(backend: string, model: ModelName, quick: boolean): Plan | { skip: string } {
@@ -59,10 +58,16 @@ function planFor(backend: string, model: ModelName, quick: boolean): Plan | { sk
   return { windowSec: quick ? 1 : 3, windows: quick ? 2 : 3, budgetSec: quick ? 8 : 20 };
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+/**
+ * The browser GPU backends: short windows (on SwiftShader a CNN step on WebGPU takes seconds) and a cap per model,
+ * browser start included, that keeps the six runs of `--backend webgl,webgpu` within ~5 minutes.
+ */
+function gpuPlanFor(backend: GpuBackendName, model: ModelName, quick: boolean): { plan: Plan; capSec: number } {
+  const slow = backend === 'webgpu' && model === 'cnn';
+  const capSec = quick ? 25 : 40;
+  // The page stops itself at capSec (keeping the windows it has); the browser is closed at a later hard limit.
+  return { plan: { windowSec: quick ? 1 : 2, windows: slow ? 1 : quick ? 2 : 3, budgetSec: quick ? 4 : 8, capSec }, capSec: capSec + 90 };
+}
 
 // ---------------------------------------------------------------------------------------------- child side
 
@@ -81,77 +86,20 @@ async function child(backend: BackendName, model: ModelName, plan: Plan, threads
   // The product's wasm path: training kernels registered, and the fused LSTM layer (createLstmLayer) in place
   // of tf.layers.lstm. `--stock-lstm` measures tfjs-layers' own LSTM instead.
   // Likewise the fused Adam the worker uses on wasm (`--stock-adam`: tf.train.adam).
-  let lstmLayer = (args: Parameters<typeof tf.layers.lstm>[0]) => tf.layers.lstm(args);
-  let adam = (lr: number): ReturnType<typeof tf.train.adam> => tf.train.adam(lr);
+  const options: ModelOptions = {};
   if (backend === 'wasm') {
     const { registerWasmTrainingKernels, createLstmLayer, createFusedAdam } = await import('../main/node/wasm/trainingKernels');
     await registerWasmTrainingKernels(tf);
-    if (!stockLstm) lstmLayer = (args) => createLstmLayer(tf, args) as ReturnType<typeof tf.layers.lstm>;
-    if (!stockAdam) adam = (lr) => createFusedAdam(tf, lr) as ReturnType<typeof tf.train.adam>;
+    if (!stockLstm) options.lstmLayer = (args) => createLstmLayer(tf, args) as ReturnType<typeof tf.layers.lstm>;
+    if (!stockAdam) options.adam = (lr) => createFusedAdam(tf, lr) as ReturnType<typeof tf.train.adam>;
   }
-
-  const m = tf.sequential();
-  let xShape: number[];
-  if (model === 'mlp') {
-    xShape = [BATCH, 784];
-    m.add(tf.layers.dense({ inputShape: [784], units: 128, activation: 'relu' }));
-    m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
-  } else if (model === 'cnn') {
-    xShape = [BATCH, 28, 28, 1];
-    m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }));
-    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-    m.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }));
-    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-    m.add(tf.layers.flatten());
-    m.add(tf.layers.dense({ units: 64, activation: 'relu' }));
-    m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
-  } else {
-    xShape = [BATCH, 28, 28];
-    // recurrentActivation 'sigmoid' = PyTorch's nn.LSTM (tfjs defaults to hardSigmoid): the same model on both sides.
-    m.add(lstmLayer({ inputShape: [28, 28], units: 64, recurrentActivation: 'sigmoid' }));
-    m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
-  }
-  m.compile({ optimizer: adam(1e-3), loss: 'categoricalCrossentropy' });
-  const x = tf.randomUniform(xShape, 0, 1, 'float32', 1);
-  const labels = tf.randomUniform([BATCH], 0, 10, 'int32', 2);
-  const y = tf.oneHot(labels, 10).toFloat();
-
-  const step = async () => {
-    const loss = await m.trainOnBatch(x, y);
-    const l = Array.isArray(loss) ? loss[0] : loss;
-    if (!Number.isFinite(l)) throw new Error(`loss is ${l}`);
-  };
-
-  // Warm-up: one step, a second when the first was quick.
-  let t0 = performance.now();
-  await step();
-  if (performance.now() - t0 < 1000) await step();
-
-  const windows: number[] = [];
-  const start = performance.now();
-  let steps = 0;
-  let timedMs = 0;
-  for (let w = 0; w < plan.windows; w++) {
-    if (w > 0 && (performance.now() - start) / 1000 > plan.budgetSec) break;
-    t0 = performance.now();
-    let n = 0;
-    do {
-      await step();
-      n++;
-    } while (performance.now() - t0 < plan.windowSec * 1000);
-    const ms = performance.now() - t0;
-    windows.push((n * BATCH * 1000) / ms);
-    steps += n;
-    timedMs += ms;
-  }
-  tf.dispose([x, labels, y]);
+  const { m, xShape } = buildBenchModel(tf, model, options);
+  const measured = await measureTraining(tf, m, xShape, plan);
   m.dispose();
   return {
     backend: backend === 'wasm' ? 'tfjs-wasm' : 'tfjs-cpu',
     model,
-    samplesPerSec: median(windows),
-    windows: windows.map((v) => Math.round(v * 10) / 10),
-    stepMs: timedMs / steps,
+    ...measured,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     threads: threadsUsed(),
     ...(backend === 'wasm' ? { note: [model === 'lstm' ? (stockLstm ? 'tf.layers.lstm' : 'fused LSTM layer') : '', stockAdam ? 'tf.train.adam' : 'fused Adam'].filter(Boolean).join(', ') } : {}),
@@ -188,12 +136,12 @@ function parseArgs(argv: string[]) {
     } else if (a.startsWith('--backend')) backends.push(...val().split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
     else if (a.startsWith('--models') || a.startsWith('--model')) models = val().split(',').map((s) => s.trim().toLowerCase()) as ModelName[];
     else if (a === '--help' || a === '-h') {
-      console.log('usage: tsx bench/run.ts [--quick] [--backend wasm|cpu|torch ...] [--models mlp,cnn,lstm] [--stock-lstm] [--stock-adam] [--threads N[,M…]] [--no-tta]');
+      console.log('usage: tsx bench/run.ts [--quick] [--backend wasm|cpu|torch|webgl|webgpu ...] [--models mlp,cnn,lstm] [--stock-lstm] [--stock-adam] [--threads N[,M…]] [--no-tta]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
   for (const m of models) if (!MODELS.includes(m)) throw new Error(`unknown model ${m} (use ${MODELS.join(', ')})`);
-  for (const b of backends) if (!['wasm', 'cpu', 'torch', 'pytorch'].includes(b)) throw new Error(`unknown backend ${b} (use wasm, cpu, torch)`);
+  for (const b of backends) if (!['wasm', 'cpu', 'torch', 'pytorch', 'webgl', 'webgpu'].includes(b)) throw new Error(`unknown backend ${b} (use wasm, cpu, torch, webgl, webgpu)`);
   return { quick, stockLstm, stockAdam, threads, tta, backends: backends.length ? backends.map((b) => (b === 'pytorch' ? 'torch' : b)) : ['wasm', 'cpu', 'torch'], models };
 }
 
@@ -255,6 +203,39 @@ function runTimeToAccuracy(threads: number, withTorch: boolean, dataFile: string
 
 const TTA_TAG = 'BENCH_TTA ';
 
+/**
+ * One browser GPU run as a row. A backend that cannot start is recorded in `cannotStart` with its reason, and its
+ * later models are skipped with it.
+ */
+function runGpu(pageDir: { dir: string } | { error: string }, backend: GpuBackendName, model: ModelName, quick: boolean, cannotStart: Map<string, string>): RunResult {
+  const row = { backend: `tfjs-${backend}`, model, threads: 1 };
+  const skipped = (why: string): RunResult => ({ ...row, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, note: `skipped: ${why}` });
+  if ('error' in pageDir) return skipped(pageDir.error);
+  const earlier = cannotStart.get(backend);
+  if (earlier !== undefined) return skipped(earlier);
+  const { plan, capSec } = gpuPlanFor(backend, model, quick);
+  // In a child process, as the Node backends: this process stays small (see bench/gpu/chromium.ts).
+  const r = spawnSync(process.execPath, [...process.execArgv, path.join(BENCH_DIR, 'run.ts'), '--child-gpu', pageDir.dir, backend, model, JSON.stringify(plan), String(capSec)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith(TAG));
+  if (r.status !== 0 || !line) return { ...row, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: 0, note: `failed: ${((r.stderr ?? '').trim().split('\n').slice(-1)[0] ?? '') || `exit ${r.status}`}` };
+  const { outcome, peakRssMB } = JSON.parse(line.slice(TAG.length)) as ChromiumRun;
+  if (!outcome.ok) {
+    if (!outcome.started) cannotStart.set(backend, `${backend} cannot start: ${outcome.reason}`);
+    return { ...row, samplesPerSec: null, windows: [], stepMs: null, peakRssMB: peakRssMB ?? 0, note: outcome.started ? `failed: ${outcome.reason}` : `skipped: ${backend} cannot start: ${outcome.reason}` };
+  }
+  const memory = `tensors ${fmt(outcome.peakTensorMB, 1)} MB${outcome.peakGpuMB === null ? '' : `, GPU buffers ${fmt(outcome.peakGpuMB, 1)} MB`}`;
+  return {
+    ...row,
+    samplesPerSec: outcome.samplesPerSec,
+    windows: outcome.windows,
+    stepMs: outcome.stepMs,
+    firstStepMs: outcome.firstStepMs,
+    peakRssMB: peakRssMB ?? 0,
+    adapter: outcome.adapter,
+    note: `${outcome.software ? 'software renderer, ' : ''}${outcome.windows.length} window(s), 1st step ${fmt(outcome.firstStepMs / 1000, 1)} s; ${memory}; RSS = all Chromium processes`,
+  };
+}
+
 const printRow = (r: RunResult) =>
   console.log(`  ${r.backend.padEnd(10)} ${r.model.padEnd(5)} ${fmt(r.samplesPerSec).padStart(8)} samples/s  ${fmt(r.stepMs, 1).padStart(8)} ms/step  peak RSS ${fmt(r.peakRssMB).padStart(5)} MB  ${r.threads} thr${r.note ? `  (${r.note})` : ''}`);
 
@@ -271,11 +252,32 @@ function scalingRows(results: RunResult[], threads: number[]): { backend: string
   return out;
 }
 
+/** Each browser GPU figure over the fastest tfjs-wasm and PyTorch figure of the same model, where present. */
+function browserGpuRatios(results: RunResult[]): { backend: string; model: ModelName; versus: string; ratio: number; versusThreads: number }[] {
+  const out: { backend: string; model: ModelName; versus: string; ratio: number; versusThreads: number }[] = [];
+  for (const r of results.filter((x) => x.adapter !== undefined && x.samplesPerSec)) {
+    for (const versus of ['tfjs-wasm', 'pytorch']) {
+      const best = results.filter((x) => x.backend === versus && x.model === r.model && x.samplesPerSec).sort((a, b) => (b.samplesPerSec as number) - (a.samplesPerSec as number))[0];
+      if (best) out.push({ backend: r.backend, model: r.model, versus, ratio: (r.samplesPerSec as number) / (best.samplesPerSec as number), versusThreads: best.threads });
+    }
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') {
     const res = await child(argv[1] as BackendName, argv[2] as ModelName, JSON.parse(argv[3]) as Plan, Number(argv[4]), argv.includes('--stock-lstm'), argv.includes('--stock-adam'));
     console.log(TAG + JSON.stringify(res));
+    return;
+  }
+  if (argv[0] === '--child-gpu') {
+    const page = await serveGpuPage(argv[1]);
+    try {
+      console.log(TAG + JSON.stringify(await runInChromium(page, argv[2] as GpuBackendName, argv[3] as ModelName, JSON.parse(argv[4]) as Plan, Number(argv[5]))));
+    } finally {
+      await page.close();
+    }
     return;
   }
   if (argv[0] === '--child-tta') {
@@ -297,6 +299,17 @@ async function main(): Promise<void> {
   for (const line of formatMachine({ ...machine, warnings: [...startWarnings, ...torchWarnings] })) console.log(line);
 
   const results: RunResult[] = [];
+  const gpuBackends = GPU_BACKENDS.filter((b) => opts.backends.includes(b));
+  // The page is bundled once; when that fails, every browser GPU row says why.
+  let gpuPage: { dir: string } | { error: string } = { error: 'not asked for' };
+  if (gpuBackends.length) {
+    try {
+      gpuPage = { dir: buildGpuPage() };
+    } catch (e) {
+      gpuPage = { error: `the bench page did not build: ${(e as Error).message}` };
+    }
+  }
+  const cannotStart = new Map<string, string>();
   const maxThreads = Math.max(...opts.threads);
   let torchNote: string | undefined;
   if (opts.backends.includes('torch') && !withTorch) torchNote = 'PyTorch not available (python3 -c "import torch" failed); no ratio computed';
@@ -322,11 +335,20 @@ async function main(): Promise<void> {
         }
       }
     }
+    // Browser GPU backends have no thread count: once per model, after the CPU engines.
+    for (const backend of gpuBackends) {
+      const r = runGpu(gpuPage, backend, model, opts.quick, cannotStart);
+      results.push(r);
+      printRow(r);
+    }
   }
+  if ('dir' in gpuPage) fs.rmSync(gpuPage.dir, { recursive: true, force: true });
+  const adapters = [...new Map(results.filter((r) => r.adapter).map((r) => [r.backend, r.adapter as string]))];
+  for (const [backend, adapter] of adapters) console.log(`  ${backend} ran on: ${adapter}`);
   if (torchNote) console.log(`  ${torchNote}`);
   const ratios: { model: ModelName; backend: string; ratio: number; threads: number; torchThreads: number }[] = [];
   for (const model of opts.models) {
-    for (const r of results.filter((x) => x.model === model && x.backend !== 'pytorch' && x.samplesPerSec)) {
+    for (const r of results.filter((x) => x.model === model && x.backend !== 'pytorch' && x.askedThreads !== undefined && x.samplesPerSec)) {
       // PyTorch at the thread count this engine really used, else at the one asked for.
       const pts = results.filter((p) => p.backend === 'pytorch' && p.model === model && p.samplesPerSec);
       const pt = pts.find((p) => p.askedThreads === r.askedThreads) ?? pts.find((p) => p.threads === r.threads);
@@ -340,6 +362,12 @@ async function main(): Promise<void> {
       const threads = q.threads === q.torchThreads ? `both ${q.threads}` : `tfjs ${q.threads} vs PyTorch ${q.torchThreads}: NOT the same`;
       console.log(`  ${q.backend.padEnd(10)} ${q.model.padEnd(5)} ${(q.ratio * 100).toFixed(1).padStart(5)} %  (threads ${threads})`);
     }
+  }
+
+  const gpuRatios = browserGpuRatios(results);
+  if (gpuRatios.length) {
+    console.log('Browser GPU / the fastest CPU figure of this run (its threads):');
+    for (const q of gpuRatios) console.log(`  ${q.backend.padEnd(11)} ${q.model.padEnd(5)} ${(q.ratio * 100).toFixed(1).padStart(6)} % of ${q.versus} (${q.versusThreads} thr)`);
   }
 
   const scaling = scalingRows(results, opts.threads);
@@ -373,6 +401,7 @@ async function main(): Promise<void> {
     results,
     ratios,
     scaling,
+    gpuRatios,
     ...(tta ? { timeToAccuracy: { ...TTA, results: tta } } : {}),
     ...(torchNote ? { torch: torchNote } : {}),
     wallSec: (Date.now() - t0) / 1000,
