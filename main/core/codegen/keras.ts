@@ -8,6 +8,7 @@
  * built model, whose layer configs are Keras's own (class name, snake_case arguments), so no layer kind needs code
  * here; Neurowire's own classes say how Python builds them (CustomLayer.keras, main/core/layers/custom).
  */
+import { pythonIdentifier } from './pythonNames';
 import type { Project } from '../project';
 import { analyzeGraph, incomingPorts, portShape } from '../graph/analyze';
 import { requireLayerSpec } from '../layers/registry';
@@ -51,22 +52,8 @@ function topologyLayers(topology: unknown): Map<string, TopologyLayer> {
   return new Map(layers.map((l) => [l.name, l]));
 }
 
-const PYTHON_KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
-);
 /** Names model.py uses itself, kept clear of layer variables. */
 const RESERVED = new Set(['keras', 'keras_hub', 'np', 'os', 'model', 'inputs', 'outputs', 'weights', 'build_model', 'load_trained_weights', 'load_tfjs_weights', 'print', 'input', 'list', 'type', 'id', 'max', 'min', 'sum']);
-
-/** A Python identifier for a node name (letters, digits and _), unique among `used`. */
-function pythonIdentifier(name: string, used: Set<string>): string {
-  let base = name.replace(/[^A-Za-z0-9_]/g, '_');
-  if (!/^[A-Za-z_]/.test(base)) base = `layer_${base}`;
-  if (PYTHON_KEYWORDS.has(base) || RESERVED.has(base)) base = `${base}_layer`;
-  let id = base;
-  for (let i = 2; used.has(id); i++) id = `${base}_${i}`;
-  used.add(id);
-  return id;
-}
 
 /** A Python literal for JSON data: "text", 1.5, True, None, [a, b], {"key": value}. */
 export function pythonLiteral(value: unknown): string {
@@ -173,7 +160,7 @@ function describeKerasModel(project: Project, source: KerasModelSource): KerasMo
     const spec = requireLayerSpec(node.kind);
     const layer = topology.get(node.name);
     if (!layer) throw new Error(`The trained model has no layer named ${node.name}: export the model trained from this project.`);
-    const variable = pythonIdentifier(node.name, used);
+    const variable = pythonIdentifier(node.name, used, RESERVED);
     variables.set(id, variable);
     const outputShape = analysis.nodes[id].outputShape!;
     const params = analysis.nodes[id].params;

@@ -15,6 +15,7 @@ import type { ParamDefs, ParamValues } from '../layers/params';
 import { py } from '../layers/pytorch';
 import { formatShape, type Shape } from '../shapes';
 import { formatCount } from './print';
+import { pythonIdentifier } from './pythonNames';
 
 /** The Python modules every PyTorch project imports, shipped unchanged from main/python/. */
 export const PYTORCH_SHIPPED = ['tfjs_weights.py', 'neurowire_torch.py', 'neurowire_torch_train.py'] as const;
@@ -35,21 +36,7 @@ interface TorchLayer {
 }
 
 /** Names the generated code uses itself, which a layer's identifier must not take. */
-const RESERVED = new Set(['self', 'torch', 'nn', 'F', 'nw', 'np', 'state', 'w', 'tfjs', 'step', 'model', 'Model', 'os', 'super']);
-const PYTHON_KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield input'.split(' '),
-);
-
-/** A Python identifier for a node name ("dense_1" stays; "2nd-layer" → "layer_2nd_layer"), unique among `used`. */
-function pythonIdentifier(name: string, used: Set<string>): string {
-  let base = name.replace(/[^A-Za-z0-9_]/g, '_');
-  if (!/^[A-Za-z_]/.test(base)) base = `layer_${base}`;
-  if (PYTHON_KEYWORDS.has(base) || RESERVED.has(base)) base = `${base}_layer`;
-  let id = base;
-  for (let i = 2; used.has(id); i++) id = `${base}_${i}`;
-  used.add(id);
-  return id;
-}
+const RESERVED = new Set(['input', 'self', 'torch', 'nn', 'F', 'nw', 'np', 'state', 'w', 'tfjs', 'step', 'model', 'Model', 'os', 'super']);
 
 /** Each layer without a PyTorch mapping, as "name (Kind): why". */
 export function layersWithoutPytorch(project: Project): string[] {
@@ -80,7 +67,7 @@ function describeLayers(project: Project, analysis: GraphAnalysis): { layers: To
     const spec = requireLayerSpec(node.kind);
     const parsed = parseParams(node);
     if (!parsed.ok) throw new Error(`${node.name}: ${parsed.error}`);
-    const id = pythonIdentifier(node.name, used);
+    const id = pythonIdentifier(node.name, used, RESERVED);
     ids.set(nodeId, id);
     const sources = incoming.get(nodeId) ?? [];
     const io: PytorchShapes = {
