@@ -44,3 +44,12 @@ def load_tfjs_weights(model_json_path):
         for name, values in _read_group(folder, group):
             weights[name] = values
     return weights
+
+
+def set_keras_weights(model, trained_weights, model_json_path):
+    """Sets each Keras layer's weights from the tfjs files: trained_weights maps a layer's name to its tfjs weight
+    names in the order layer.set_weights takes them (TensorFlow.js and Keras lay weights out alike)."""
+    weights = load_tfjs_weights(model_json_path)
+    for layer_name, names in trained_weights.items():
+        model.get_layer(layer_name).set_weights([weights[name] for name in names])
+    return model

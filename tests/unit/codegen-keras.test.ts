@@ -161,6 +161,35 @@ describe('Keras export', () => {
     pyCompile(modules);
   });
 
+  it('sets each layer\'s trained weights in the order set_weights takes them (the shipped set_keras_weights, no Keras needed)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'keras-weights-'));
+    try {
+      writeFileSync(path.join(dir, 'tfjs_weights.py'), shippedPythonModule('tfjs_weights.py'));
+      const kernel = new Float32Array([1, 2, 3, 4, 5, 6]);
+      const bias = new Float32Array([-1, -2]);
+      writeFileSync(path.join(dir, 'weights.bin'), Buffer.concat([Buffer.from(bias.buffer), Buffer.from(kernel.buffer)]));
+      const manifest = [{ paths: ['weights.bin'], weights: [{ name: 'dense_1/bias', shape: [2], dtype: 'float32' }, { name: 'dense_1/kernel', shape: [3, 2], dtype: 'float32' }] }];
+      writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ weightsManifest: manifest }));
+      // A stand-in for a Keras model: get_layer(name).set_weights(list) records what it was given.
+      const script = [
+        'import json, sys',
+        `sys.path.insert(0, ${JSON.stringify(dir)})`,
+        'from tfjs_weights import set_keras_weights',
+        'class Layer:',
+        '    def set_weights(self, ws): self.got = [w.tolist() for w in ws]',
+        'class Model:',
+        '    layers = {"dense_1": Layer()}',
+        '    def get_layer(self, name): return self.layers[name]',
+        `m = set_keras_weights(Model(), {"dense_1": ["dense_1/kernel", "dense_1/bias"]}, ${JSON.stringify(path.join(dir, 'model.json'))})`,
+        'print(json.dumps(m.get_layer("dense_1").got))',
+      ].join('\n');
+      const got = JSON.parse(execFileSync(PYTHON, ['-B', '-c', script], { encoding: 'utf8' }));
+      expect(got).toEqual([[[1, 2], [3, 4], [5, 6]], [-1, -2]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writes the learning rate of every epoch and the optimizer settings of the project', () => {
     const base = loadTemplate('spirals-mlp');
     const project: Project = {

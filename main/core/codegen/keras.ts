@@ -53,7 +53,7 @@ function topologyLayers(topology: unknown): Map<string, TopologyLayer> {
 }
 
 /** Names model.py uses itself, kept clear of layer variables. */
-const RESERVED = new Set(['keras', 'keras_hub', 'np', 'os', 'model', 'inputs', 'outputs', 'weights', 'build_model', 'load_trained_weights', 'load_tfjs_weights', 'print', 'input', 'list', 'type', 'id', 'max', 'min', 'sum']);
+const RESERVED = new Set(['keras', 'keras_hub', 'np', 'os', 'model', 'inputs', 'outputs', 'weights', 'build_model', 'load_trained_weights', 'set_keras_weights', 'print', 'input', 'list', 'type', 'id', 'max', 'min', 'sum']);
 
 /** A Python literal for JSON data: "text", 1.5, True, None, [a, b], {"key": value}. */
 export function pythonLiteral(value: unknown): string {
@@ -248,7 +248,7 @@ function renderModelFile(project: Project, model: KerasModel): string {
   if (model.usesKerasHub) out.push('import keras_hub');
   out.push('');
   if (model.ownClasses.size) out.push(`from neurowire_layers import ${[...model.ownClasses].sort().join(', ')}`);
-  out.push('from tfjs_weights import load_tfjs_weights');
+  out.push('from tfjs_weights import set_keras_weights');
   out.push('');
   out.push('# The model the app trained: TensorFlow.js files, next to this folder.');
   out.push('MODEL_JSON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "model.json")');
@@ -271,10 +271,7 @@ function renderModelFile(project: Project, model: KerasModel): string {
   out.push('');
   out.push('def load_trained_weights(model, model_json=MODEL_JSON):');
   out.push('    """Sets the weights the app trained (TensorFlow.js and Keras lay weights out alike), so predictions match."""');
-  out.push('    weights = load_tfjs_weights(model_json)');
-  out.push('    for layer_name, names in TRAINED_WEIGHTS.items():');
-  out.push('        model.get_layer(layer_name).set_weights([weights[name] for name in names])');
-  out.push('    return model');
+  out.push('    return set_keras_weights(model, TRAINED_WEIGHTS, model_json)');
   out.push('');
   out.push('');
   out.push('if __name__ == "__main__":');

@@ -20,7 +20,7 @@ import os
 
 import keras
 
-from tfjs_weights import load_tfjs_weights
+from tfjs_weights import set_keras_weights
 
 # The model the app trained: TensorFlow.js files, next to this folder.
 MODEL_JSON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "model.json")
@@ -151,10 +151,7 @@ def build_model():
 
 def load_trained_weights(model, model_json=MODEL_JSON):
     """Sets the weights the app trained (TensorFlow.js and Keras lay weights out alike), so predictions match."""
-    weights = load_tfjs_weights(model_json)
-    for layer_name, names in TRAINED_WEIGHTS.items():
-        model.get_layer(layer_name).set_weights([weights[name] for name in names])
-    return model
+    return set_keras_weights(model, TRAINED_WEIGHTS, model_json)
 
 
 if __name__ == "__main__":
