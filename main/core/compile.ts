@@ -10,6 +10,7 @@ import { parseParams } from './graph/analyze';
 import { requireLayerSpec } from './layers/registry';
 import { makeCustomLayer } from './layers/custom';
 import { InnerLayer, layerConfig, type AnyLayerSpec } from './layers/types';
+import { alwaysInference, runsInferenceWhenFrozen } from './layers/inference';
 
 type Tf = typeof tfTypes;
 
@@ -77,6 +78,7 @@ export function compileGraph(tf: Tf, graph: Graph, modelName = 'neurowire_model'
       }
       const layer = buildLayer(tf, spec, layerConfig(spec, parsed.params, node.name, node.trainable !== false), overrides);
       if (node.trainable === false) layer.trainable = false; // also for a custom class that keeps its own config
+      if (runsInferenceWhenFrozen(spec, node.trainable)) alwaysInference(layer);
       const ins = (incoming.get(id) ?? []).map(({ source, port }) => outputs.get(source)![port]);
       const out = applyLayer(layer, ins, spec.inputs.restAs);
       outputs.set(id, Array.isArray(out) ? out : [out]);

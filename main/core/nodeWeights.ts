@@ -40,12 +40,17 @@ export function encodeNodeWeights(weights: NodeWeights, file: string): { manifes
   return { manifest: { file, entries }, data: new Uint8Array(data.buffer) };
 }
 
+/** Throws naming the file when a sidecar of `byteLength` bytes does not fit the manifest. */
+export function checkWeightsFileSize(manifest: ProjectWeights, byteLength: number): void {
+  const expected = manifest.entries.reduce((a, e) => a + sizeOf(e.shape), 0) * 4;
+  if (byteLength !== expected) {
+    throw new Error(`The weights file ${manifest.file} holds ${byteLength} bytes but the project's list of weights needs ${expected}: it belongs to another project or was damaged.`);
+  }
+}
+
 /** The weights a sidecar holds; throws naming the file when its size does not fit the manifest. */
 export function decodeNodeWeights(manifest: ProjectWeights, bytes: Uint8Array): NodeWeights {
-  const expected = manifest.entries.reduce((a, e) => a + sizeOf(e.shape), 0) * 4;
-  if (bytes.byteLength !== expected) {
-    throw new Error(`The weights file ${manifest.file} holds ${bytes.byteLength} bytes but the project's list of weights needs ${expected}: it belongs to another project or was damaged.`);
-  }
+  checkWeightsFileSize(manifest, bytes.byteLength);
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const weights: NodeWeights = {};
   let offset = 0;

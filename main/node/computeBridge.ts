@@ -40,6 +40,7 @@ import {
 } from '../core/api/compute';
 import type { TrainingRun } from './training/run';
 import { openDataset } from './datasets';
+import { readProjectWeightBytes } from './projectWeights';
 
 /** The desktop app's hidden compute window, as the engine sees it (implemented in electron/computeWindow.ts). */
 export interface ComputeHost {
@@ -64,6 +65,8 @@ export interface ComputeBridgeOptions {
   host?: ComputeHost | null;
   /** Loads a dataset choice (default: openDataset from ./datasets). */
   loadData?: (choice: DatasetChoice) => Promise<TrainingData>;
+  /** Reads the bytes of the project's weights file, which the page's run starts from (default: readProjectWeightBytes). */
+  loadProjectWeights?: (project: Project) => Promise<Uint8Array>;
   /** Sends a `compute` engine event (browser mode: the page listens). */
   emitCommand?: (event: ComputeCommandEvent) => void;
   /** Largest dataset handed to a page, in bytes (default 1.5 GB). */
@@ -181,6 +184,8 @@ interface ActiveRun {
   data: Promise<ComputeDataset>;
   /** Set once the data is ready (for the synchronous HTTP handler). */
   ready: ComputeDataset | null;
+  /** The bytes of the project's weights file (project.weights), read with the data; null when it keeps none. */
+  projectWeights: Uint8Array | null;
   lastSeen: number;
   pending: ComputeCommand | null;
   paused: boolean;
@@ -196,6 +201,7 @@ export class ComputeBridge {
   private readonly runs = new Map<string, ActiveRun>();
   private readonly host: ComputeHost | null;
   private readonly loadData: (choice: DatasetChoice) => Promise<TrainingData>;
+  private readonly loadProjectWeights: (project: Project) => Promise<Uint8Array>;
   private readonly maxBytes: number;
   private readonly idleTimeoutMs: number;
   private readonly stopGraceMs: number;
@@ -204,6 +210,7 @@ export class ComputeBridge {
   constructor(private readonly options: ComputeBridgeOptions = {}) {
     this.host = options.host ?? null;
     this.loadData = options.loadData ?? ((choice) => openDataset(choice));
+    this.loadProjectWeights = options.loadProjectWeights ?? readProjectWeightBytes;
     this.maxBytes = options.maxDatasetBytes ?? MAX_DATASET_BYTES;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 90_000;
     this.stopGraceMs = options.stopGraceMs ?? 60_000;
@@ -249,6 +256,7 @@ export class ComputeBridge {
       project,
       data: Promise.resolve(null as never),
       ready: null,
+      projectWeights: null,
       lastSeen: Date.now(),
       pending: null,
       paused: false,
@@ -265,6 +273,7 @@ export class ComputeBridge {
         this.runs.delete(runId);
         run.handle?.close();
         run.ready = null;
+        run.projectWeights = null;
         send(doneEvent(runId, result));
         resolveDone(result);
       },
@@ -274,7 +283,16 @@ export class ComputeBridge {
     const fail = (error: string) =>
       run.settle({ status: 'failed', error, epochsCompleted: run.history.length, history: [...run.history] });
 
-    run.data = this.loadData(project.dataset).then((d) => datasetToBuffers(d, this.maxBytes));
+    // The project's trained weights are the run's starting point, as on Node: read with the data, handed over with it.
+    const weights = project.weights
+      ? this.loadProjectWeights(project).catch((e: Error) => {
+          throw new ComputeBridgeError(e.message, 'weights');
+        })
+      : Promise.resolve(null);
+    run.data = Promise.all([this.loadData(project.dataset).then((d) => datasetToBuffers(d, this.maxBytes)), weights]).then(([d, w]) => {
+      run.projectWeights = w;
+      return d;
+    });
     run.data.then(
       (d) => {
         if (settled) return;
@@ -333,7 +351,9 @@ export class ComputeBridge {
 
   private startOnHost(run: ActiveRun, data: ComputeDataset): void {
     try {
-      run.handle = this.host!.run({ runId: run.runId, project: run.project, data }, (msg) => {
+      const w = run.projectWeights;
+      const projectWeights = w ? (w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer) : undefined;
+      run.handle = this.host!.run({ runId: run.runId, project: run.project, data, ...(projectWeights ? { projectWeights } : {}) }, (msg) => {
         try {
           if (msg.kind === 'gpu') return;
           if (msg.runId !== run.runId) return;
@@ -424,11 +444,12 @@ export class ComputeBridge {
    * The browser-mode data routes (the server has checked the token):
    *   GET /compute/<runId>/meta                       → ComputeJobMeta (JSON)
    *   GET /compute/<runId>/data/<split>/<x|y|labels>  → the raw little-endian bytes
+   *   GET /compute/<runId>/project-weights            → the bytes of the project's weights file (meta.projectWeightBytes)
    *   PUT /compute/<runId>/weights                     → the trained weights (then training.report with the result)
    * Returns false when the path is not a compute route.
    */
   async handleHttp(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): Promise<boolean> {
-    const m = /^\/compute\/([A-Za-z0-9-]{1,128})\/(meta|data\/(train|validation|test)\/(x|y|labels|[xy][1-9]\d?)|weights)$/.exec(pathname);
+    const m = /^\/compute\/([A-Za-z0-9-]{1,128})\/(meta|data\/(train|validation|test)\/(x|y|labels|[xy][1-9]\d?)|weights|project-weights)$/.exec(pathname);
     if (!pathname.startsWith('/compute/')) return false;
     const headers = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
     const fail = (status: number, message: string) => {
@@ -466,8 +487,16 @@ export class ComputeBridge {
         project: run.project,
         info: data.info,
         splits: { train: splitMeta(data.train, data.info), validation: splitMeta(data.validation, data.info), test: splitMeta(data.test, data.info) },
+        ...(run.projectWeights ? { projectWeightBytes: run.projectWeights.byteLength } : {}),
       };
       res.writeHead(200, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify(meta));
+      return true;
+    }
+    if (m[2] === 'project-weights') {
+      const bytes = run.projectWeights;
+      if (!bytes) return fail(404, 'The project keeps no trained weights.');
+      res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes.byteLength) });
+      res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return true;
     }
     const arr = splitArray(data[m[3] as SplitName], m[4]);

@@ -121,6 +121,21 @@ class BatchNorm(nn.modules.batchnorm._BatchNorm):
         return super().forward(x.movedim(-1, 1)).movedim(1, -1)
 
 
+def frozen(module, inference=False):
+    """A layer frozen in the app (trainable off): its weights take no gradients. With inference, it also runs as at
+    prediction time while the model trains, as Keras runs a frozen BatchNormalization: its running statistics are
+    used and never updated (model.train() leaves it in eval mode)."""
+    module.requires_grad_(False)
+    if inference:
+        module.train = _train_stays_eval.__get__(module)
+        module.eval()
+    return module
+
+
+def _train_stays_eval(self, mode=True):
+    return nn.Module.train(self, False)
+
+
 class Recurrent(nn.Module):
     """An LSTM, GRU or simple RNN as tfjs runs it, in PyTorch's weight layout and gate order.
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ApiMethod, EngineClient, EngineEvents } from '../../main/core/api/contract';
+import type { ApiMethod } from '../../main/core/api/contract';
 import type { DatasetInfo, DatasetPreview } from '../../main/core/datasets';
 import { LAYER_SPECS } from '../../main/core/layers/registry';
 import { defaultParams } from '../../main/core/layers/params';
@@ -9,25 +9,9 @@ import { analysisFor, withInspected } from '../../renderer/src/store/analysis';
 import { probeSource, withoutStaleVocabulary } from '../../renderer/src/store/dataSource';
 import { sourceFromProbe } from '../../main/core/datasetColumns';
 import { fitProjectToData } from '../../main/core/graph/fitToData';
-
-type Handler = (params: any) => unknown;
+import { fakeClient, type Handler } from './helpers/fakeEngine';
 
 /** An in-memory engine answering calls from `handlers` and recording them. */
-function fakeClient(handlers: Partial<Record<ApiMethod, Handler>> = {}) {
-  const calls: { method: string; params: any }[] = [];
-  const client: EngineClient = {
-    async call(method, params) {
-      calls.push({ method, params });
-      const h = handlers[method];
-      if (!h) throw new Error(`fake engine: no handler for ${method}`);
-      return (await h(params)) as never;
-    },
-    on<E extends keyof EngineEvents>(_event: E, _listener: (p: EngineEvents[E]) => void) {
-      return () => {};
-    },
-  };
-  return { client, calls };
-}
 
 /** The engine's answer to `datasets.columns` for the iris file (any path). */
 const irisColumns = () => irisPreview().table!;

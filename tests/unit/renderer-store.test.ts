@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ApiMethod, EngineClient, EngineEvents, TrainingEvent } from '../../main/core/api/contract';
+import type { ApiMethod } from '../../main/core/api/contract';
 import { emptyProject, type Project } from '../../main/core/project';
 import { LAYER_SPECS } from '../../main/core/layers/registry';
 import { defaultParams } from '../../main/core/layers/params';
@@ -10,28 +10,9 @@ import type { SliceContext } from '../../renderer/src/store/slices/types';
 import { applyTrainingEvent, initialTraining, trainingStatusText, type TrainingState } from '../../renderer/src/store/trainingState';
 import { analysisFor } from '../../renderer/src/store/analysis';
 import { cleanIpcErrorMessage, webSocketUrl } from '../../renderer/src/api/client';
-
-type Handler = (params: any) => unknown;
+import { fakeClient, type Handler } from './helpers/fakeEngine';
 
 /** An in-memory engine: answers calls from `handlers`, records them, and can emit training events. */
-function fakeClient(handlers: Partial<Record<ApiMethod, Handler>> = {}) {
-  const calls: { method: string; params: unknown }[] = [];
-  const listeners = new Set<(e: TrainingEvent) => void>();
-  const client: EngineClient = {
-    async call(method, params) {
-      calls.push({ method, params });
-      const h = handlers[method];
-      if (!h) throw new Error(`fake engine: no handler for ${method}`);
-      return (await h(params)) as never;
-    },
-    on<E extends keyof EngineEvents>(_event: E, listener: (p: EngineEvents[E]) => void) {
-      listeners.add(listener as (e: TrainingEvent) => void);
-      return () => listeners.delete(listener as (e: TrainingEvent) => void);
-    },
-  };
-  const emit = (e: TrainingEvent) => listeners.forEach((l) => l(e));
-  return { client, calls, emit };
-}
 
 const dense = LAYER_SPECS.find((s) => s.kind === 'Dense')!;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import type { ApiMethod, EngineClient, EngineEvents, RunDetails, RunSummary, TrainingEvent } from '../../main/core/api/contract';
+import type { ApiMethod, RunDetails, RunSummary, TrainingEvent } from '../../main/core/api/contract';
 import type { EvaluationReport } from '../../main/core/metrics';
 import { DEFAULT_TRAINING, emptyProject } from '../../main/core/project';
 import { createAppStore, type AppStore } from '../../renderer/src/store/appStore';
@@ -11,29 +11,9 @@ import { overlaySeries } from '../../renderer/src/store/slices/runs';
 import { checkTrainingPatch } from '../../renderer/src/store/trainingOptions';
 import { EvaluationReportView, heatColor } from '../../renderer/src/components/EvaluationPanel';
 import { TrainingOptions } from '../../renderer/src/components/training/TrainingOptions';
-
-type Handler = (params: any) => unknown;
+import { fakeClient, type Handler } from './helpers/fakeEngine';
 
 /** An in-memory engine: answers calls from `handlers`, records them, and can emit training events. */
-function fakeClient(handlers: Partial<Record<ApiMethod, Handler>> = {}) {
-  const calls: { method: string; params: any }[] = [];
-  const listeners = new Set<(e: TrainingEvent) => void>();
-  const client: EngineClient = {
-    async call(method, params) {
-      calls.push({ method, params });
-      const h = handlers[method];
-      if (!h) throw new Error(`fake engine: no handler for ${method}`);
-      return (await h(params)) as never;
-    },
-    on<E extends keyof EngineEvents>(_event: E, listener: (p: EngineEvents[E]) => void) {
-      listeners.add(listener as (e: TrainingEvent) => void);
-      return () => listeners.delete(listener as (e: TrainingEvent) => void);
-    },
-  };
-  const emit = (e: TrainingEvent) => listeners.forEach((l) => l(e));
-  const count = (method: string) => calls.filter((c) => c.method === method).length;
-  return { client, calls, emit, count };
-}
 
 function freshStore(handlers?: Partial<Record<ApiMethod, Handler>>) {
   const fake = fakeClient(handlers);

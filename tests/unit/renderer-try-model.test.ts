@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiMethod, EngineClient, EngineEvents, RunDetails, RunSummary, TrainingEvent } from '../../main/core/api/contract';
+import type { RunDetails, RunSummary } from '../../main/core/api/contract';
 import { emptyProject } from '../../main/core/project';
 import { createAppStore } from '../../renderer/src/store/appStore';
 import { initialTraining, latestRunWithModel, trainingFromStoredRun, trainingStatusText } from '../../renderer/src/store/trainingState';
 import type { ModelInputs, Prediction } from '../../main/core/prediction';
-
-type Handler = (params: any) => unknown;
-
-function fakeClient(handlers: Partial<Record<ApiMethod, Handler>> = {}) {
-  const calls: { method: string; params: unknown }[] = [];
-  const listeners = new Set<(e: TrainingEvent) => void>();
-  const client: EngineClient = {
-    async call(method, params) {
-      calls.push({ method, params });
-      const h = handlers[method];
-      if (!h) throw new Error(`fake engine: no handler for ${method}`);
-      return (await h(params)) as never;
-    },
-    on<E extends keyof EngineEvents>(_event: E, listener: (p: EngineEvents[E]) => void) {
-      listeners.add(listener as (e: TrainingEvent) => void);
-      return () => listeners.delete(listener as (e: TrainingEvent) => void);
-    },
-  };
-  return { client, calls, emit: (e: TrainingEvent) => listeners.forEach((l) => l(e)) };
-}
+import { fakeClient } from './helpers/fakeEngine';
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 

@@ -7,6 +7,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import type { BrowserGpuInfo, ComputeCommandEvent, ComputeResult } from './contract';
 import { inputPartsOf, outputPartsOf, type DatasetInfo } from '../datasets';
 import type { Project } from '../project';
+import { decodeNodeWeights, type NodeWeights } from '../nodeWeights';
 import type { LoopControl, SplitData, TrainingData, TrainingResult } from '../training/types';
 
 export type ComputeCommand = ComputeCommandEvent['command'];
@@ -60,6 +61,11 @@ export interface ComputeJobMeta {
   project: Project;
   info: DatasetInfo;
   splits: Record<SplitName, SplitMeta>;
+  /**
+   * Size of the project's trained weights (its weights file, project.weights), which the run starts from: served raw
+   * at /compute/<runId>/project-weights. Absent when the project keeps none.
+   */
+  projectWeightBytes?: number;
 }
 
 /** What the engine sends a compute page in Electron (structured-cloned over a MessagePort). */
@@ -67,6 +73,22 @@ export interface ComputeJob {
   runId: string;
   project: Project;
   data: ComputeDataset;
+  /** The bytes of the project's weights file (project.weights), which the run starts from; absent when it keeps none. */
+  projectWeights?: ArrayBuffer;
+}
+
+/**
+ * The job host's `loadProjectWeights` for a page: the weights file's bytes the engine handed over, decoded against the
+ * project's manifest (as the Node worker decodes the file it reads). Undefined when the project keeps no weights; a
+ * project that keeps some whose bytes did not come fails the run, naming the file, rather than train from fresh ones.
+ */
+export function projectWeightsLoader(project: Project, bytes: ArrayBuffer | undefined): (() => Promise<NodeWeights>) | undefined {
+  const manifest = project.weights;
+  if (!manifest) return undefined;
+  return async () => {
+    if (!bytes) throw new Error(`The weights file ${manifest.file} of the project did not reach the page that trains: train on Node, or open the project again.`);
+    return decodeNodeWeights(manifest, new Uint8Array(bytes));
+  };
 }
 
 /** Messages from a compute page to the engine (Electron port; browser mode maps training.report onto these). */

@@ -11,6 +11,7 @@ import type { Project, ProjectNode } from '../project';
 import { analyzeGraph, incomingPorts, parseParams, portShape, type GraphAnalysis } from '../graph/analyze';
 import { requireLayerSpec } from '../layers/registry';
 import type { AnyLayerSpec, PytorchShapes } from '../layers/types';
+import { runsInferenceWhenFrozen } from '../layers/inference';
 import type { ParamDefs, ParamValues } from '../layers/params';
 import { py } from '../layers/pytorch';
 import { formatShape, type Shape } from '../shapes';
@@ -84,6 +85,8 @@ function describeLayers(project: Project, analysis: GraphAnalysis): { layers: To
     if (torch && !why) {
       try {
         module = torch.module?.(parsed.params, io) ?? null;
+        // A frozen layer takes no gradients; one that runs as at prediction time when frozen also stays in eval mode.
+        if (module && node.trainable === false) module = `nw.frozen(${module}${runsInferenceWhenFrozen(spec, node.trainable) ? ', inference=True' : ''})`;
       } catch (e) {
         missing.push(`${node.name} (${spec.kind}): ${(e as Error).message}`);
       }

@@ -2,6 +2,7 @@ import { serializeProject, type Project, type ProjectNode } from '../project';
 import { analyzeGraph, incomingPorts, parseParams, portShape, type GraphAnalysis } from '../graph/analyze';
 import { LAYER_SPECS, isInputKind, requireLayerSpec } from '../layers/registry';
 import { InnerLayer, layerConfig, type AnyLayerSpec } from '../layers/types';
+import { runsInferenceWhenFrozen } from '../layers/inference';
 import { formatShape, type Shape } from '../shapes';
 import { MAX_LINE, camelCase, commentText, formatCount, formatJson, literal, uniqueIdentifier } from './print';
 import { PROJECT_FILE, SHIPPED_DIR, SHIPPED_ENTRIES, dataDescription, renderTrainFile } from './trainFile';
@@ -67,6 +68,8 @@ interface LayerInfo {
   /** Neurowire's own layer classes (spec.tfjs.custom) the layer is built with, which model.ts defines first. */
   customClasses: string[];
   config: Record<string, unknown>;
+  /** A frozen layer that runs as at prediction time while training too (LayerSpec `frozenRunsInference`). */
+  inference: boolean;
 }
 
 interface ModelInfo {
@@ -109,6 +112,7 @@ function describeModel(project: Project, analysis: GraphAnalysis): ModelInfo {
       factory: spec.role === 'input' ? 'tf.input' : constructorOf(spec),
       customClasses: customClassesOf(spec, config),
       config,
+      inference: runsInferenceWhenFrozen(spec, node.trainable),
     });
   }
   const find = (id: string) => layers.find((l) => l.node.id === id)!;
@@ -129,6 +133,10 @@ function renderModelFile(project: Project, model: ModelInfo): string {
   out.push(' * Shapes are per sample; TensorFlow.js adds the batch axis in front.');
   out.push(' */');
   out.push("import * as tf from '@tensorflow/tfjs';");
+  if (model.layers.some((l) => l.inference)) {
+    out.push('// Frozen layers wrapped in alwaysInference run as at prediction time while training too, as Keras runs them.');
+    out.push(`import { alwaysInference } from './${SHIPPED_DIR}/core/layers/inference';`);
+  }
   const customClasses = [...new Set(model.layers.flatMap((l) => l.customClasses))].sort();
   if (customClasses.length > 0) {
     out.push(`import { customLayerClass } from './${SHIPPED_DIR}/core/layers/custom';`);
@@ -208,6 +216,11 @@ function layerStatement(layer: LayerInfo): string[] {
   }
   const applied = appliedTo(layer);
   const type = layer.several ? 'tf.SymbolicTensor[]' : 'tf.SymbolicTensor';
+  if (layer.inference) {
+    const line = `  const ${layer.variable} = alwaysInference(${layer.factory}(${config})).apply(${applied}) as ${type};`;
+    if (line.length <= MAX_LINE) return [line];
+    return [`  const ${layer.variable} = alwaysInference(`, `    ${layer.factory}(${configLiteral(layer.config, '    ')}),`, `  ).apply(${applied}) as ${type};`];
+  }
   const oneLine = `  const ${layer.variable} = ${layer.factory}(${config}).apply(${applied}) as ${type};`;
   if (oneLine.length <= MAX_LINE) return [oneLine];
   if (layer.factory.startsWith('new ')) return [`  const ${layer.variable} = ${layer.factory}(${configLiteral(layer.config, '  ')}).apply(${applied}) as ${type};`];
@@ -332,4 +345,5 @@ const RESERVED_IDENTIFIERS = [
   ),
   'tf',
   'buildModel',
+  'alwaysInference',
 ];

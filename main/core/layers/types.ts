@@ -238,6 +238,13 @@ export interface LayerSpec<P extends ParamDefs = ParamDefs> {
    */
   countNonTrainable?(inputs: Shape[], params: ParamValues<P>): number;
   tfjs: TfjsBuild<P>;
+  /**
+   * True where a frozen layer (the node's `trainable` false) runs as at prediction time while the model trains too,
+   * as Keras does since TF 2.0: a frozen BatchNormalization normalizes with its moving mean and variance and never
+   * updates them (tfjs would use and track the batch's). The compiler and the generated model.ts build it with
+   * layers/inference.ts `alwaysInference`; the PyTorch export keeps its module in eval mode.
+   */
+  frozenRunsInference?: boolean;
   /** How the layer is written in an exported PyTorch model; absent where there is no mapping yet. */
   pytorch?: PytorchLayer<NoInfer<P>>;
   /**

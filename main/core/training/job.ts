@@ -52,7 +52,11 @@ export interface JobHost {
   buildModel?(tf: Tf): tfTypes.LayersModel;
   /** The machine's memory in bytes: a network whose training would need more than half of it is refused before it is built. */
   memoryBytes?: number;
-  /** The trained weights the project keeps beside it (project.weights), read where the host can read files. */
+  /**
+   * The trained weights the project keeps beside it (project.weights): the Node worker reads the file, a GPU page
+   * decodes the bytes the engine handed it (api/compute.ts projectWeightsLoader). Without it the run starts fresh
+   * (a generated project, whose export leaves the starting weights behind).
+   */
   loadProjectWeights?(): Promise<NodeWeights>;
   /** Layers built by the host instead of tfjs's own (e.g. a fused LSTM kernel on wasm), per backend. */
   layerOverrides?(tf: Tf): LayerFactoryOverrides;
@@ -180,12 +184,10 @@ async function trainAndCapture(job: TrainingJob, host: JobHost, keep: (model: tf
     keep(model);
     checkModelFitsData(model, data.info, losses); // a clear message before anything starts
     if (job.resume) loadCheckpointWeights(tf, model, job.resume.weights);
-    else if (project.weights) {
+    else if (project.weights && host.loadProjectWeights) {
       // An imported model's trained weights are the starting point; layers added since start fresh.
-      if (host.loadProjectWeights) {
-        setNodeWeights(tf, model, project.graph, await host.loadProjectWeights());
-        log(`Starting from the project's trained weights (${project.weights.entries.length} weights).`);
-      } else log("The project's trained weights cannot be read here: training starts from fresh weights.");
+      setNodeWeights(tf, model, project.graph, await host.loadProjectWeights());
+      log(`Starting from the project's trained weights (${project.weights.entries.length} weights).`);
     }
   } catch (e) {
     if (e instanceof GraphCompileError) return failed(`The network cannot be built: ${e.message}`);

@@ -48,8 +48,11 @@ async function fetchArray(base: string, token: string, split: SplitName, array: 
   return dtype === 'int32' ? new Int32Array(buf) : new Float32Array(buf);
 }
 
-/** Downloads the run's dataset (all splits, as raw typed-array bytes) from the local server. */
-export async function fetchDataset(runId: string, token = pageToken(), origin = ''): Promise<ComputeJobMeta & { data: ComputeDataset }> {
+/**
+ * Downloads the run's dataset (all splits, as raw typed-array bytes) from the local server, and the project's
+ * trained weights (the bytes of its weights file) when it keeps some.
+ */
+export async function fetchDataset(runId: string, token = pageToken(), origin = ''): Promise<ComputeJobMeta & { data: ComputeDataset; projectWeights?: ArrayBuffer }> {
   const base = `${origin}/compute/${encodeURIComponent(runId)}`;
   const meta = (await (await fetchOk(`${base}/meta`, token)).json()) as ComputeJobMeta;
   const split = async (name: SplitName, m: SplitMeta): Promise<SplitBuffers> => {
@@ -69,8 +72,14 @@ export async function fetchDataset(runId: string, token = pageToken(), origin = 
     }
     return out;
   };
-  const [train, validation, test] = await Promise.all([split('train', meta.splits.train), split('validation', meta.splits.validation), split('test', meta.splits.test)]);
-  return { ...meta, data: { info: meta.info, train, validation, test } };
+  const weights = async (): Promise<ArrayBuffer | undefined> => {
+    if (meta.projectWeightBytes === undefined) return undefined;
+    const bytes = await (await fetchOk(`${base}/project-weights`, token)).arrayBuffer();
+    if (bytes.byteLength !== meta.projectWeightBytes) throw new Error(`the project's weights came incomplete (${bytes.byteLength} of ${meta.projectWeightBytes} bytes)`);
+    return bytes;
+  };
+  const [train, validation, test, projectWeights] = await Promise.all([split('train', meta.splits.train), split('validation', meta.splits.validation), split('test', meta.splits.test), weights()]);
+  return { ...meta, data: { info: meta.info, train, validation, test }, ...(projectWeights ? { projectWeights } : {}) };
 }
 
 /**
@@ -116,7 +125,7 @@ export function runInPage(client: EngineClient, runId: string, opts: { token?: s
         return outcome;
       }
       const outcome = await runComputeJob(
-        { runId, project: job.project, data: job.data },
+        { runId, project: job.project, data: job.data, ...(job.projectWeights ? { projectWeights: job.projectWeights } : {}) },
         {
           control,
           prefer: opts.prefer,

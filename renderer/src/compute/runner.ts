@@ -1,6 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { ComputeResult, TrainingEvent } from '../../../main/core/api/contract';
-import { resultToWire, toTrainingData, type CommandControl, type ComputeJob } from '../../../main/core/api/compute';
+import { projectWeightsLoader, resultToWire, toTrainingData, type CommandControl, type ComputeJob } from '../../../main/core/api/compute';
 import { selectGpuBackend } from './gpu';
 
 /**
@@ -35,11 +35,13 @@ export interface RunJobOptions {
 export async function runComputeJob(job: ComputeJob, opts: RunJobOptions): Promise<ComputeOutcome> {
   try {
     const [tf, { runTrainingJob }] = await Promise.all([loadTf(), import('../../../main/core/training/job')]);
+    const loadProjectWeights = projectWeightsLoader(job.project, job.projectWeights);
     const result = await runTrainingJob(
       { runId: job.runId, project: job.project },
       {
         selectBackend: async () => ({ tf, info: await selectGpuBackend(tf, opts.prefer) }),
         loadData: async () => toTrainingData(job.data),
+        ...(loadProjectWeights ? { loadProjectWeights } : {}),
         emit: opts.emit,
         control: opts.control,
       },

@@ -37,6 +37,8 @@ export const BatchNormalization = defineLayer({
   role: 'layer',
   penalizedWeights: [],
   outputFit: { fit: 'none' },
+  // Frozen, it keeps its moving statistics and normalizes with them while training, as in Keras.
+  frozenRunsInference: true,
   inputs: { min: 1, max: 1 },
   params: {
     axis: {
