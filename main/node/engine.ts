@@ -284,6 +284,7 @@ export class Engine {
     'runs.list': () => this.runStore.list(),
     'runs.get': (p) => this.runStore.get(p.runId),
     'runs.delete': (p) => this.deleteRun(p.runId),
+    'runs.norms': async (p) => ({ runId: p.runId, points: await this.runStore.norms(p.runId) }),
     'runs.activations': (p) => this.inside.activations(p.runId, p.index),
   };
 
