@@ -565,14 +565,8 @@ export class RunStore {
   async loadArtifacts(runId: string): Promise<tf.io.ModelArtifacts> {
     checkRunId(runId);
     await this.requireFolder(runId);
-    const dir = this.runDir(runId);
-    const candidates: string[] = [path.join(dir, MODEL_DIR, MODEL_JSON)];
-    const best = await this.bestCheckpointEpoch(runId);
-    if (best !== null) candidates.push(path.join(dir, CHECKPOINTS_DIR, `epoch-${best}`, MODEL_JSON));
-    const epochs = await this.checkpointEpochs(runId);
-    if (epochs.length > 0) candidates.push(path.join(dir, CHECKPOINTS_DIR, `epoch-${epochs[epochs.length - 1]}`, MODEL_JSON));
     const problems: string[] = [];
-    for (const file of candidates) {
+    for (const file of await this.modelCandidates(runId)) {
       if (!(await exists(file))) continue;
       try {
         return await fileSystemLoadHandler(file).load!();
@@ -584,6 +578,36 @@ export class RunStore {
       `Run ${runId} has no trained model to export${problems.length ? ` (${problems.join('; ')})` : ''}.`,
       problems.length ? 'damaged' : 'no_model',
     );
+  }
+
+  /** The model.json files loadArtifacts tries, in its order: model/, the best checkpoint, the latest. */
+  private async modelCandidates(runId: string): Promise<string[]> {
+    const dir = this.runDir(runId);
+    const candidates: string[] = [path.join(dir, MODEL_DIR, MODEL_JSON)];
+    const best = await this.bestCheckpointEpoch(runId);
+    if (best !== null) candidates.push(path.join(dir, CHECKPOINTS_DIR, `epoch-${best}`, MODEL_JSON));
+    const epochs = await this.checkpointEpochs(runId);
+    if (epochs.length > 0) candidates.push(path.join(dir, CHECKPOINTS_DIR, `epoch-${epochs[epochs.length - 1]}`, MODEL_JSON));
+    return candidates;
+  }
+
+  /**
+   * What a loaded model of the run depends on, as one string: the modification time and size of its config.json and
+   * of the model files loadArtifacts would read. It changes when any of them is written again (a resumed run, a new
+   * checkpoint); throws not_found for a run that is gone.
+   */
+  async modelStamp(runId: string): Promise<string> {
+    checkRunId(runId);
+    await this.requireFolder(runId);
+    const files = [path.join(this.runDir(runId), CONFIG_FILE)];
+    for (const json of await this.modelCandidates(runId)) files.push(json, path.join(path.dirname(json), WEIGHTS_BIN));
+    const parts = await Promise.all(
+      files.map(async (f) => {
+        const st = await fs.stat(f).catch(() => null);
+        return st ? `${path.relative(this.dir, f)}@${st.mtimeMs}:${st.size}` : `${path.relative(this.dir, f)}-`;
+      }),
+    );
+    return parts.join('|');
   }
 
   /** Removes a run folder. False when there was none; refuses a run that is still being recorded. */
