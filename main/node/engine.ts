@@ -24,6 +24,7 @@ import { SampleError } from '../core/preprocess';
 import { describeModelInputs, modelMetadataOf } from '../core/prediction';
 import { compareSources, CompareSourceError } from './compareSources';
 import { InsideViewer } from './inside';
+import { buildRunModel, RunModels, type RunModel } from './runModel';
 
 export interface EngineOptions {
   host: 'electron' | 'browser';
@@ -121,6 +122,8 @@ export class Engine {
   private openRequests: string[] = [];
   /** Look inside a run's model (runs.activations). */
   private readonly inside: InsideViewer;
+  /** Runs' trained models, loaded once for Try, Inside and export (the last few kept). */
+  readonly models: RunModels;
 
   constructor(private readonly options: EngineOptions) {
     this.dataDir = path.resolve(options.dataDir ?? defaultDataDir());
@@ -129,7 +132,8 @@ export class Engine {
     this.compute = new ComputeBridge({ host: options.computeHost ?? null, emitCommand: (e) => this.emit('compute', e) });
     this.tidied = this.removeOrphanedTempFiles().catch(() => 0);
     this.recent = new RecentProjects(options.recentProjectsFile ?? path.join(this.dataDir, RECENT_FILE));
-    this.inside = new InsideViewer(this.runStore);
+    this.models = new RunModels(this.runStore);
+    this.inside = new InsideViewer(this.models);
   }
 
   /**
@@ -273,17 +277,16 @@ export class Engine {
     },
     'export.run': (p) => this.exportRun(p.runId, p.dir, p.quantize),
     'export.quantizationPreview': (p) => this.quantizationPreview(p.runId),
-    'model.inputs': async (p) => {
-      const { project, artifacts } = await this.trainedModel(p.runId, 'try');
-      return describeModelInputs(modelMetadataOf(artifacts.userDefinedMetadata), { runId: p.runId, projectName: project.name });
-    },
-    'model.predict': async (p) => predictSample({ runId: p.runId, ...(await this.trainedModel(p.runId, 'try')), sample: p.sample }),
+    'model.inputs': (p) =>
+      this.withRunModel(p.runId, 'try', ({ project, artifacts }) => describeModelInputs(modelMetadataOf(artifacts.userDefinedMetadata), { runId: p.runId, projectName: project.name })),
+    'model.predict': (p) => this.withRunModel(p.runId, 'try', (m) => predictSample(m, p.sample)),
     'diff.compare': (p) => compareSources(p.a, p.b, { runs: this.runStore, templatesDir: this.templatesDir }),
     'datasets.columns': (p) => readCsvColumns(p.path, p.delimiter),
     'datasets.inspect': (p) => inspectDataset(p.source),
     'runs.list': () => this.runStore.list(),
     'runs.get': (p) => this.runStore.get(p.runId),
     'runs.delete': (p) => this.deleteRun(p.runId),
+    'runs.norms': async (p) => ({ runId: p.runId, points: await this.runStore.norms(p.runId) }),
     'runs.activations': (p) => this.inside.activations(p.runId, p.index),
   };
 
@@ -334,7 +337,9 @@ export class Engine {
       throw new EngineError('A training run is already in progress. Stop it before starting another.', 'busy');
     }
     const where = compute === 'auto' ? await this.autoCompute() : compute;
-    this.inside.dispose(); // a resumed run trains on under its id: its kept model would be out of date
+    // Training needs the memory more than kept models do (and a resumed run trains on under its id).
+    this.models.clear();
+    this.inside.dispose();
     if (this.activeRunId) throw new EngineError('A training run is already in progress. Stop it before starting another.', 'busy');
     // Run history: every event is recorded; 'done' goes out once the run's end is on disk, so runs.list agrees with it.
     const { run, persisted } = startRecordedTraining(
@@ -398,7 +403,7 @@ export class Engine {
 
   /** Exports a run kept in memory, or else one from the run history on disk (its model, or its best checkpoint). */
   private async exportRun(runId: string, dir?: string, quantize?: Quantization): Promise<{ dir: string; files: string[] }> {
-    const { project, artifacts } = await this.trainedModel(runId, 'export');
+    const { project, artifacts } = await this.withRunModel(runId, 'export', (m) => m);
     const safeName = project.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'model';
     const target = path.resolve(dir ?? path.join(this.exportsDir, `${safeName}-${new Date().toISOString().replace(/[:.]/g, '-')}`));
     return exportTrainedModel({ project, artifacts, dir: target, ...(quantize ? { quantize } : {}) });
@@ -406,40 +411,40 @@ export class Engine {
 
   /** Each quantization's weight size and test result, on the run's dataset read again (the same seeded test split). */
   private async quantizationPreview(runId: string): Promise<{ choices: QuantizationChoice[] }> {
-    const { project, artifacts } = await this.trainedModel(runId, 'export');
+    const { project, artifacts } = await this.withRunModel(runId, 'export', (m) => m);
     const data = await openDataset(project.dataset);
     return { choices: await quantizationPreview(project, artifacts, data) };
   }
 
-  /** A run's project and trained model: the run kept in memory, or else the run history on disk (its model, or its best checkpoint). */
-  private async trainedModel(runId: string, purpose: 'export' | 'try'): Promise<{ project: Project; artifacts: NonNullable<TrainingResult['artifacts']> }> {
+  /**
+   * Runs `fn` with a run's trained model, from RunModels (the run history on disk: its model, or its best checkpoint).
+   * A run of this session is waited for (Try refuses one still training); one whose model could not be written to
+   * disk is built from the artifacts kept in memory, for this call only.
+   */
+  private async withRunModel<T>(runId: string, purpose: 'export' | 'try', fn: (m: RunModel) => Promise<T> | T): Promise<T> {
     checkRunId(runId);
     const record = this.runs.get(runId);
-    let project: Project;
-    let artifacts: TrainingResult['artifacts'];
+    let result: TrainingResult | undefined;
     if (record) {
       if (purpose === 'try' && !record.result) throw new EngineError(`Run ${runId} is still training; try its model once it has finished.`, 'busy');
-      const result = record.result ?? (await record.run.done);
+      result = record.result ?? (await record.run.done);
       await record.persisted;
-      project = record.project;
-      artifacts = result.artifacts;
-      if (!artifacts) {
-        try {
-          artifacts = await this.runStore.loadArtifacts(runId);
-        } catch {
-          throw new EngineError(`Run ${runId} has no trained model to ${purpose}${result.error ? ` (${result.error})` : ''}.`, 'no_model');
-        }
-      }
-    } else {
-      try {
-        project = await this.runStore.loadConfig(runId);
-      } catch (e) {
+    }
+    try {
+      return await this.models.use(runId, fn);
+    } catch (e) {
+      if (!record || !(e instanceof RunStoreError)) {
         if (e instanceof RunStoreError && e.code === 'not_found') throw new EngineError(`No training run ${describeValue(runId)}.`, 'not_found');
         throw e;
       }
-      artifacts = await this.runStore.loadArtifacts(runId);
+      if (!result?.artifacts) throw new EngineError(`Run ${runId} has no trained model to ${purpose}${result?.error ? ` (${result.error})` : ''}.`, 'no_model');
+      const m = await buildRunModel(runId, record.project, result.artifacts);
+      try {
+        return await fn(m);
+      } finally {
+        m.model.dispose();
+      }
     }
-    return { project, artifacts };
   }
 
   /** Removes a finished run from the history (and from memory); a run still training is refused. */
@@ -449,7 +454,7 @@ export class Engine {
       throw new EngineError(`Run ${runId} is still training; stop it before deleting it.`, 'busy');
     }
     this.runs.delete(runId);
-    this.inside.dispose();
+    this.models.forget(runId);
     return { deleted: await this.runStore.delete(runId) };
   }
 
@@ -457,6 +462,7 @@ export class Engine {
   async dispose(): Promise<void> {
     this.compute.disposeAll();
     this.inside.dispose();
+    this.models.clear();
     if (this.activeRunId) {
       const record = this.runs.get(this.activeRunId);
       record?.run.stop();

@@ -1,7 +1,7 @@
 /**
  * Look inside a run's trained model (the contract's runs.activations): one test sample through the model, every
- * layer's output summarised by core/inside/activations.ts. The last run's model and the last dataset opened are
- * kept, so stepping from sample to sample does not rebuild the model or re-read the data.
+ * layer's output summarised by core/inside/activations.ts. The model comes from the engine's RunModels and the last
+ * dataset opened is kept, so stepping from sample to sample does not rebuild the model or re-read the data.
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import type { Project } from '../core/project';
@@ -10,27 +10,12 @@ import { layerActivations, type ActivationReport } from '../core/inside/activati
 import { bindToProject } from '../core/training/job';
 import { checkModelFitsData, fitTensors } from '../core/training/loop';
 import { openDataset } from './datasets';
-import { loadRunModel, type RunModel } from './runModel';
-import type { RunStore } from './runs';
+import type { RunModel, RunModels } from './runModel';
 
 export class InsideViewer {
-  private kept: Promise<RunModel> | null = null;
-  private keptRunId: string | null = null;
   private data: { key: string; data: Promise<TrainingData> } | null = null;
 
-  constructor(private readonly store: RunStore) {}
-
-  private model(runId: string): Promise<RunModel> {
-    if (this.keptRunId !== runId || !this.kept) {
-      void this.kept?.then((m) => m.model.dispose()).catch(() => undefined);
-      this.keptRunId = runId;
-      this.kept = loadRunModel(this.store, runId);
-      this.kept.catch(() => {
-        if (this.keptRunId === runId) this.kept = null; // a failure is not kept: the next call tries again
-      });
-    }
-    return this.kept;
-  }
+  constructor(private readonly models: RunModels) {}
 
   private dataOf(project: Project): Promise<TrainingData> {
     const key = JSON.stringify(project.dataset);
@@ -44,8 +29,11 @@ export class InsideViewer {
     return this.data.data;
   }
 
-  async activations(runId: string, index = 0): Promise<ActivationReport> {
-    const { project, model, tf } = await this.model(runId);
+  activations(runId: string, index = 0): Promise<ActivationReport> {
+    return this.models.use(runId, (m) => this.activationsOf(m, index));
+  }
+
+  private async activationsOf({ runId, project, model, tf }: RunModel, index: number): Promise<ActivationReport> {
     const data = await this.dataOf(project);
     const { info, losses } = bindToProject(data.info, project);
     const test = data.test;
@@ -82,8 +70,8 @@ export class InsideViewer {
     }
   }
 
+  /** Lets go of the dataset kept. */
   dispose(): void {
-    void this.kept?.then((m) => m.model.dispose()).catch(() => undefined);
-    this.kept = null;
+    this.data = null;
   }
 }

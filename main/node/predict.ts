@@ -1,47 +1,48 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Project } from '../core/project';
-import { registerCustomLayers } from '../core/layers/custom';
 import { scalePixels, SampleError } from '../core/preprocess';
 import { encodeTypedSample, inputsOf, modelMetadataOf, outputFromLogits, outputsOf, readOutput, type ModelInputMeta, type ModelMetadata, type Prediction, type Sample } from '../core/prediction';
 import { decodeImage } from './datasets/images';
+import type { RunModel } from './runModel';
 
 /**
- * One sample through a run's saved model: the sample is prepared by the same code that prepared the training data
+ * One sample through a run's saved model (loaded by RunModels, which keeps it: it is not disposed here): the sample is prepared by the same code that prepared the training data
  * (main/core/preprocess.ts, and the image decoder of main/node/datasets/images.ts) with the statistics stored in the
  * model, and the outputs are read as probabilities or values (main/core/prediction.ts).
  */
-export async function predictSample(opts: { runId: string; project: Project; artifacts: tf.io.ModelArtifacts; sample: Sample }): Promise<Prediction> {
-  const meta = modelMetadataOf(opts.artifacts.userDefinedMetadata);
-  const inputs = await prepareSample(meta, opts.project, opts.sample);
-  registerCustomLayers(tf);
-  const model = await tf.loadLayersModel(tf.io.fromMemory(opts.artifacts));
+export async function predictSample(run: Pick<RunModel, 'runId' | 'project' | 'artifacts' | 'model'>, sample: Sample): Promise<Prediction> {
+  const { runId, project, model } = run;
+  const meta = modelMetadataOf(run.artifacts.userDefinedMetadata);
+  const inputs = await prepareSample(meta, project, sample);
+  const order = modelInputOrder(model, inputsOf(meta));
+  const tensors: tf.Tensor[] = [];
+  let raw: Float32Array[];
   try {
-    const order = modelInputOrder(model, inputsOf(meta));
-    const tensors = order.map((part, i) => {
+    order.forEach((part, i) => {
       const data = inputs[part];
       const shape = model.inputs[i].shape.slice(1).map((d, axis) => d ?? inputsOf(meta)[part].shape[axis]) as number[];
       const size = shape.reduce((a, b) => a * b, 1);
       if (size !== data.length) throw new SampleError(`The model's input ${model.inputNames[i]} takes ${size} values but the sample gives ${data.length}.`);
-      return tf.tensor(data, [1, ...shape], data instanceof Int32Array ? 'int32' : 'float32');
+      tensors.push(tf.tensor(data, [1, ...shape], data instanceof Int32Array ? 'int32' : 'float32'));
     });
-    const raw = tf.tidy(() => {
+    raw = tf.tidy(() => {
       const out = model.predict(tensors.length === 1 ? tensors[0] : tensors);
-      return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync().slice());
+      // Outputs are float32 (probabilities, values).
+      return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync<'float32'>().slice());
     });
-    tf.dispose(tensors);
-    const parts = outputsOf(meta);
-    return {
-      runId: opts.runId,
-      outputs: raw.map((values, i) => {
-        const layer = model.outputNames[i];
-        const part = parts.find((p) => p.layer === layer) ?? parts[i] ?? parts[0];
-        const name = parts.length > 1 ? (part.target ?? layer) : layer;
-        return readOutput(values, part, name, outputFromLogits(opts.project, part, layer));
-      }),
-    };
   } finally {
-    model.dispose();
+    tf.dispose(tensors);
   }
+  const parts = outputsOf(meta);
+  return {
+    runId,
+    outputs: raw.map((values, i) => {
+      const layer = model.outputNames[i];
+      const part = parts.find((p) => p.layer === layer) ?? parts[i] ?? parts[0];
+      const name = parts.length > 1 ? (part.target ?? layer) : layer;
+      return readOutput(values, part, name, outputFromLogits(project, part, layer));
+    }),
+  };
 }
 
 /** For each of the model's inputs, the index of the metadata input that feeds it (by layer name, else in order). */

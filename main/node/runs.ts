@@ -5,6 +5,8 @@
  *   summary.json       RunSummary; written atomically at the start, when the backend is known, and at the end
  *   metrics.ndjson     one EpochMetrics JSON object per line, appended as epochs end, so a crash keeps
  *                      every epoch before it (a torn last line is skipped when read)
+ *   norms.ndjson       one line per `norms` event (per-layer weight, gradient and step norms on ~10 batches an
+ *                      epoch; core/training/normHistory.ts), appended as they come; format 2 on
  *   evaluation.json    the test-set EvaluationReport, when there is one
  *   model/             model.json + weights.bin of the model the run kept (the final weights, or the best
  *                      epoch's after early stopping with restoreBest)
@@ -17,9 +19,13 @@
  * epochs its metrics log holds. One recorded by another live process (the CLI while the app is open) is
  * reported as running.
  *
+ * Format: summary.format says which of these files a run was recorded with. 1 (or no field: runs recorded before
+ * it existed) has no norms.ndjson; 2 adds it. Readers take every format up to RUN_FORMAT_VERSION, and a missing
+ * optional file reads as empty, so older runs open as before.
+ *
  * Resume (core/training/resume.ts): a run that is not complete continues from its last checkpoint under the
  * same id; metrics of epochs after that checkpoint (trained but not checkpointed before a kill) are dropped,
- * and summary.resumes lists each resume.
+ * (and their norms) are dropped, and summary.resumes lists each resume.
  * Folders that cannot be read are skipped by list() with a logged reason; list() never throws for them.
  */
 import { promises as fs } from 'node:fs';
@@ -27,7 +33,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import type { EpochMetrics, RunDetails, RunSummary, TrainingEvent } from '../core/api/contract';
+import type { EpochMetrics, NormPoint, RunDetails, RunSummary, TrainingEvent } from '../core/api/contract';
+import { normRecordLine, normRecordsBefore, parseNormRecords } from '../core/training/normHistory';
 import type { EvaluationReport } from '../core/metrics';
 import type { TrainingResult } from '../core/training/types';
 import { OPTIMIZER_RESTORED_NOTE, OPTIMIZER_STATE_NOTE, resumeRefusal, type OptimizerState, type ResumePoint } from '../core/training/resume';
@@ -38,7 +45,10 @@ import { fileSystemLoadHandler, modelJsonOf } from './export';
 export const CONFIG_FILE = 'config.json';
 export const SUMMARY_FILE = 'summary.json';
 export const METRICS_FILE = 'metrics.ndjson';
+export const NORMS_FILE = 'norms.ndjson';
 export const EVALUATION_FILE = 'evaluation.json';
+/** The run folder's format, kept in summary.format (see the top of this file). */
+export const RUN_FORMAT_VERSION = 2;
 export const MODEL_DIR = 'model';
 export const CHECKPOINTS_DIR = 'checkpoints';
 export const BEST_CHECKPOINT_FILE = 'best.json';
@@ -68,6 +78,8 @@ export class RunStoreError extends Error {
 
 /** RunSummary as stored: the contract's fields plus why a run failed and how early stopping ended it. */
 export interface StoredRunSummary extends RunSummary {
+  /** The run folder's format (RUN_FORMAT_VERSION when recorded); absent for runs recorded before it was kept: 1. */
+  format?: number;
   error?: string;
   stoppedEarly?: boolean;
   /** 0-based epoch whose weights were kept (early stopping). */
@@ -250,6 +262,7 @@ export class RunStore {
     if (!isValidRunId(runId)) return rejected(() => checkRunId(runId));
     if (this.active.has(runId)) return Promise.reject(new RunStoreError(`Run ${runId} is already being recorded.`, 'busy'));
     const summary: StoredRunSummary = {
+      format: RUN_FORMAT_VERSION,
       runId,
       projectName: project.name,
       startedMs: Date.now(),
@@ -296,6 +309,14 @@ export class RunStore {
     run.summary.epochsCompleted = run.history.length;
     const line = JSON.stringify(metrics) + '\n';
     return this.enqueue(run, () => fs.appendFile(path.join(this.runDir(runId), METRICS_FILE), line, 'utf8'));
+  }
+
+  /** Appends one `norms` event as a line of norms.ndjson. */
+  appendNorms(runId: string, event: Extract<TrainingEvent, { type: 'norms' }>): Promise<void> {
+    const run = this.active.get(runId);
+    if (!run) return rejected(() => this.activeRun(runId));
+    const line = normRecordLine(event);
+    return this.enqueue(run, () => fs.appendFile(path.join(this.runDir(runId), NORMS_FILE), line, 'utf8'));
   }
 
   /**
@@ -417,6 +438,7 @@ export class RunStore {
     if (this.active.has(runId)) return Promise.reject(new RunStoreError(`Run ${runId} is already being recorded.`, 'busy'));
     const history = resume.history.slice(0, startEpoch);
     const summary: StoredRunSummary = {
+      format: RUN_FORMAT_VERSION,
       runId,
       projectName: project.name,
       startedMs: Date.now(),
@@ -438,6 +460,8 @@ export class RunStore {
         summary.startedMs = before.startedMs;
         summary.resumes = [...(before.resumes ?? []), { resumedMs: Date.now(), startEpoch, note: resume.optimizer ? OPTIMIZER_RESTORED_NOTE : OPTIMIZER_STATE_NOTE }];
         await writeFileAtomic(path.join(dir, METRICS_FILE), history.map((m) => JSON.stringify(m) + '\n').join(''));
+        const norms = await fs.readFile(path.join(dir, NORMS_FILE), 'utf8').catch(() => '');
+        await writeFileAtomic(path.join(dir, NORMS_FILE), normRecordsBefore(norms, startEpoch));
         await fs.rm(path.join(dir, EVALUATION_FILE), { force: true });
         await fs.rm(path.join(dir, MODEL_DIR), { recursive: true, force: true });
         await this.writeSummary(runId, summary);
@@ -501,6 +525,22 @@ export class RunStore {
     return { summary, history, evaluation, config };
   }
 
+  /** The run's per-layer norms, oldest first (thinned for the charts); none for a run recorded before runs kept them. */
+  async norms(runId: string): Promise<NormPoint[]> {
+    checkRunId(runId);
+    const active = this.active.get(runId);
+    if (active) await active.queue;
+    await this.requireFolder(runId);
+    let text: string;
+    try {
+      text = await fs.readFile(path.join(this.runDir(runId), NORMS_FILE), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new RunStoreError(`The norms of run ${runId} cannot be read (${(e as Error).message}).`, 'damaged');
+    }
+    return parseNormRecords(text);
+  }
+
   /** The project the run trained. */
   async loadConfig(runId: string): Promise<Project> {
     checkRunId(runId);
@@ -525,14 +565,8 @@ export class RunStore {
   async loadArtifacts(runId: string): Promise<tf.io.ModelArtifacts> {
     checkRunId(runId);
     await this.requireFolder(runId);
-    const dir = this.runDir(runId);
-    const candidates: string[] = [path.join(dir, MODEL_DIR, MODEL_JSON)];
-    const best = await this.bestCheckpointEpoch(runId);
-    if (best !== null) candidates.push(path.join(dir, CHECKPOINTS_DIR, `epoch-${best}`, MODEL_JSON));
-    const epochs = await this.checkpointEpochs(runId);
-    if (epochs.length > 0) candidates.push(path.join(dir, CHECKPOINTS_DIR, `epoch-${epochs[epochs.length - 1]}`, MODEL_JSON));
     const problems: string[] = [];
-    for (const file of candidates) {
+    for (const file of await this.modelCandidates(runId)) {
       if (!(await exists(file))) continue;
       try {
         return await fileSystemLoadHandler(file).load!();
@@ -544,6 +578,36 @@ export class RunStore {
       `Run ${runId} has no trained model to export${problems.length ? ` (${problems.join('; ')})` : ''}.`,
       problems.length ? 'damaged' : 'no_model',
     );
+  }
+
+  /** The model.json files loadArtifacts tries, in its order: model/, the best checkpoint, the latest. */
+  private async modelCandidates(runId: string): Promise<string[]> {
+    const dir = this.runDir(runId);
+    const candidates: string[] = [path.join(dir, MODEL_DIR, MODEL_JSON)];
+    const best = await this.bestCheckpointEpoch(runId);
+    if (best !== null) candidates.push(path.join(dir, CHECKPOINTS_DIR, `epoch-${best}`, MODEL_JSON));
+    const epochs = await this.checkpointEpochs(runId);
+    if (epochs.length > 0) candidates.push(path.join(dir, CHECKPOINTS_DIR, `epoch-${epochs[epochs.length - 1]}`, MODEL_JSON));
+    return candidates;
+  }
+
+  /**
+   * What a loaded model of the run depends on, as one string: the modification time and size of its config.json and
+   * of the model files loadArtifacts would read. It changes when any of them is written again (a resumed run, a new
+   * checkpoint); throws not_found for a run that is gone.
+   */
+  async modelStamp(runId: string): Promise<string> {
+    checkRunId(runId);
+    await this.requireFolder(runId);
+    const files = [path.join(this.runDir(runId), CONFIG_FILE)];
+    for (const json of await this.modelCandidates(runId)) files.push(json, path.join(path.dirname(json), WEIGHTS_BIN));
+    const parts = await Promise.all(
+      files.map(async (f) => {
+        const st = await fs.stat(f).catch(() => null);
+        return st ? `${path.relative(this.dir, f)}@${st.mtimeMs}:${st.size}` : `${path.relative(this.dir, f)}-`;
+      }),
+    );
+    return parts.join('|');
   }
 
   /** Removes a run folder. False when there was none; refuses a run that is still being recorded. */
@@ -721,6 +785,9 @@ export class RunRecorder {
         break;
       case 'epoch':
         this.track(this.store.appendEpoch(this.runId, e.metrics));
+        break;
+      case 'norms':
+        this.track(this.store.appendNorms(this.runId, e));
         break;
       case 'evaluation':
         this.evaluation = e.report;

@@ -1,10 +1,12 @@
 import { test, expect } from '@playwright/test';
+import { promises as fs } from 'node:fs';
 import { STOPPED_WITH_MODEL } from './training';
 import { engineServer } from './engineServer';
 
 // Look inside: while a small CNN trains on MNIST, the Inside tab charts each layer's weight / gradient / step norms;
 // once a model is kept, it shows a test sample's feature maps for the convolution and a histogram for the dense
-// layer, and the canvas's nodes carry the same as thumbnails while the tab is open.
+// layer, and the canvas's nodes carry the same as thumbnails while the tab is open. The norms are kept with the run:
+// after a reload, and for the run opened from the Runs tab, the same charts are back.
 const app = engineServer('inside');
 
 test('train a small CNN on MNIST, see the norm charts, then feature maps, a histogram and the canvas thumbnails', async ({ page }) => {
@@ -69,5 +71,29 @@ test('train a small CNN on MNIST, see the norm charts, then feature maps, a hist
   // Another tab: the thumbnails leave the canvas.
   await page.getByTestId('tab-training').click();
   await expect(page.getByTestId('inside-thumb-conv2d_1')).toHaveCount(0);
+  // The weight-norm line of the convolution as charted live (nothing more comes once the run has stopped).
+  await page.getByTestId('tab-inside').click();
+  const weightLine = () => page.getByTestId('inside-norms-conv2d_1').locator('path.recharts-curve').first().getAttribute('d');
+  const live = await weightLine();
+  expect(live).toMatch(/^M/);
+
+  // Reload once the edited project is autosaved: the last run's norms come back from the run history, the same line.
+  await expect.poll(async () => JSON.parse(await fs.readFile(app.engine.autosavePath, 'utf8').catch(() => '{}'))?.project?.training?.epochs).toBe(100);
+  await page.reload();
+  await page.getByTestId('answer-restore').click();
+  await page.getByTestId('tab-training').click();
+  await expect(page.getByTestId('training-status')).toHaveText(/^Stopped/); // the stored run is the one shown
+  await page.getByTestId('tab-inside').click();
+  for (const layer of ['conv2d_1', 'dense_1']) await expect(page.getByTestId(`inside-norms-${layer}`)).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('inside-norms-max_pooling2d_1')).toHaveCount(0);
+  await expect.poll(weightLine, { timeout: 60_000 }).toBe(live);
+
+  // A fresh page on the Runs tab: the run's Inside button opens its norms.
+  await page.reload();
+  await page.getByTestId('answer-restore').click();
+  await page.getByTestId('tab-runs').click();
+  await page.getByTestId('run-row').first().getByTestId('run-open-inside').click();
+  await expect(page.getByTestId('inside-panel')).toBeVisible();
+  await expect(page.getByTestId('inside-norms-dense_1')).toBeVisible({ timeout: 60_000 });
   expect(pageErrors).toEqual([]);
 });

@@ -14,6 +14,9 @@ import { summarize, type ActivationReport } from '../../main/core/inside/activat
 import { loadRunModel } from '../../main/node/runModel';
 import { openDataset } from '../../main/node/datasets';
 import { checkModelFitsData, fitTensors } from '../../main/core/training/loop';
+import { layerActivations } from '../../main/core/inside/activations';
+import { compileGraph } from '../../main/core/compile';
+import { loadCheckpointWeights } from '../../main/core/training/resume';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -66,7 +69,14 @@ describe('looking inside a run through the engine', () => {
     const best = probs[0] >= probs[1] ? 0 : 1;
     expect(report.predicted?.label).toBe(data.info.classNames[best]);
     expect(report.label).toBe(data.info.classNames[(await ys[0].data())[0]]);
+    // Built as the network compiled from the project with the saved weights set on it: the very same activations.
+    const compiled = compileGraph(tf, project.graph);
+    loadCheckpointWeights(tf, compiled, await engine.runStore.loadArtifacts(runId));
+    expect(await layerActivations(tf, compiled, xs)).toEqual(report.layers);
+    compiled.dispose();
     model.dispose();
+    // The engine loaded the run's model once and keeps it for the next sample.
+    expect(engine.models.kept()).toEqual([runId]);
 
     await expect(engine.dispatch('runs.activations', { runId, index: report.samples })).rejects.toThrow(
       new RegExp(`There is no test sample ${report.samples}: the test set of .+ has ${report.samples} samples \\(0 to ${report.samples - 1}\\)`),

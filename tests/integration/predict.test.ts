@@ -71,6 +71,8 @@ describe('model.predict: one sample through a run saved by the engine', () => {
       out.probabilities!.forEach((p, k) => expect(p).toBeCloseTo(expected[i][k], 6));
       expect(out.predicted).toBe(expected[i][1] > expected[i][0] ? 'yes' : 'no');
     }
+    // Loaded once for all the predictions (and model.inputs), and kept.
+    expect(again.models.kept()).toEqual([runId]);
     model.dispose();
     await again.dispose();
   }, 120_000);

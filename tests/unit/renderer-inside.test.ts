@@ -61,4 +61,31 @@ describe('the inside slice', () => {
     emit({ type: 'done', runId: 'r2', status: 'completed', epochsCompleted: 1, hasModel: true });
     expect(s.getState().inside).toMatchObject({ runId: 'r2', report: null, byLayer: {} });
   });
+
+  it("shows the norms a stored run kept (once), and a run's live norms win over a late answer", async () => {
+    const stored = [{ x: 0.25, epoch: 0, layers: [{ layer: 'dense_1', weight: 1, grad: 0.5, update: 0.01 }] }];
+    let answer!: (v: unknown) => void;
+    const { s, calls, emit } = store({ 'runs.norms': (p) => ((p as { runId: string }).runId === 'slow' ? new Promise((r) => (answer = r)) : { runId: 'old', points: stored }) });
+    await s.getState().actions.showRunNorms('old');
+    expect(s.getState().inside).toMatchObject({ normsRunId: 'old', norms: stored, normsError: null });
+    await s.getState().actions.showRunNorms('old');
+    expect(calls.filter((c) => c.method === 'runs.norms')).toHaveLength(1);
+
+    const pending = s.getState().actions.showRunNorms('slow');
+    emit(norms('live', 0, 1));
+    answer({ runId: 'slow', points: stored });
+    await pending;
+    expect(s.getState().inside).toMatchObject({ normsRunId: 'live', norms: [{ x: 0.5 }] });
+  });
+
+  it('keeps why stored norms could not be read; a run opened from the Runs tab asks for the Inside tab', async () => {
+    const { s, calls } = store({ 'runs.norms': () => Promise.reject(new Error('There is no run gone.')), 'runs.activations': () => REPORT });
+    await s.getState().actions.showRunNorms('gone');
+    expect(s.getState().inside).toMatchObject({ normsRunId: 'gone', norms: [], normsError: 'There is no run gone.' });
+    const before = s.getState().inside.request;
+    s.getState().actions.openRunInside('r1', false);
+    expect(s.getState().inside.request).toBe(before + 1);
+    await Promise.resolve();
+    expect(calls.map((c) => c.method)).toEqual(['runs.norms', 'runs.norms']); // no activations for a run without a model
+  });
 });

@@ -150,6 +150,13 @@ export interface LayerNorms {
   update: number;
 }
 
+/** One measurement of every layer's norms, `x` epochs into the run (its 0-based `epoch` plus the share of it done). */
+export interface NormPoint {
+  x: number;
+  epoch: number;
+  layers: LayerNorms[];
+}
+
 export type TrainingEvent =
   | { type: 'started'; runId: string; backend: BackendInfo; trainSamples: number; valSamples: number; testSamples: number; epochs: number; batchesPerEpoch: number }
   /** `acc` is 0 for regression, which reports `mae` instead. */
@@ -407,6 +414,8 @@ export const api = {
   'runs.list': { params: z.object({}), result: [] as RunSummary[] },
   'runs.get': { params: z.object({ runId: z.string().min(1) }), result: {} as RunDetails },
   'runs.delete': { params: z.object({ runId: z.string().min(1) }), result: {} as { deleted: boolean } },
+  /** A run's per-layer norms as it kept them (core/training/normHistory.ts); none for a run recorded before runs kept them. */
+  'runs.norms': { params: z.object({ runId: RunIdParam }), result: {} as { runId: string; points: NormPoint[] } },
   /** Look inside a trained run: every layer's activations for test sample `index` (default 0), summarised (core/inside/activations.ts). */
   'runs.activations': {
     params: z.object({ runId: RunIdParam, index: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(100_000_000).optional() }),

@@ -72,6 +72,11 @@ export function BottomPanel() {
   useEffect(() => {
     if (evaluationRequest > 0) setActive('evaluation');
   }, [evaluationRequest]);
+  // "Inside" on a row of the Runs tab opens the Inside tab.
+  const insideRequest = useApp((s) => s.inside.request);
+  useEffect(() => {
+    if (insideRequest > 0) setActive('inside');
+  }, [insideRequest]);
   const current = TABS.find((t) => t.id === active) ?? TABS[0];
   const resize = useResizableHeight();
   return (

@@ -136,6 +136,16 @@ function RunRow({ run, color, selected }: { run: RunSummary; color: string | nul
             <button
               type="button"
               className="btn btn--small"
+              data-testid="run-open-inside"
+              disabled={!finished}
+              title="Its layers' norms during training, and its activations when it kept a model"
+              onClick={() => actions.openRunInside(run.runId, run.hasModel)}
+            >
+              Inside
+            </button>{' '}
+            <button
+              type="button"
+              className="btn btn--small"
               data-testid="run-export"
               disabled={!run.hasModel || !finished}
               title={run.hasModel ? 'Export this run’s model and TypeScript code' : 'This run kept no model'}

@@ -7,13 +7,16 @@ import './inside.css';
 
 const selectInside = (s: AppState) => s.inside;
 const selectNorms = (s: AppState) => s.inside.norms;
+const selectNormsRun = (s: AppState) => s.inside.normsRunId;
+const selectNormsError = (s: AppState) => s.inside.normsError;
 const selectRunList = (s: AppState) => s.runs.list;
 const selectLastRun = (s: AppState) => s.training.lastRunId;
 const selectRunsStatus = (s: AppState) => s.runs.status;
 
 /**
  * Look inside: one test sample through a trained run's model, every layer's activations (also drawn on the canvas's
- * nodes while this tab is open), and, per layer, its weight / gradient / step norms while training.
+ * nodes while this tab is open), and, per layer, its weight / gradient / step norms: live while training, else as the
+ * shown run kept them.
  */
 export function InsidePanel() {
   const actions = useActions();
@@ -22,6 +25,8 @@ export function InsidePanel() {
   const runsStatus = useApp(selectRunsStatus);
   const lastRunId = useApp(selectLastRun);
   const norms = useThrottledApp(selectNorms, 250);
+  const normsRunId = useApp(selectNormsRun);
+  const normsError = useApp(selectNormsError);
 
   useEffect(() => {
     actions.setInsideOpen(true);
@@ -35,6 +40,7 @@ export function InsidePanel() {
     if (lastRunId) void actions.refreshRuns();
   }, [actions, lastRunId]);
 
+  const normsRun = runs.find((r) => r.runId === normsRunId);
   const choices = useMemo(() => runs.filter((r) => r.hasModel), [runs]);
   const runId = inside.runId ?? lastRunId ?? choices[0]?.runId ?? null;
   const [index, setIndex] = useState(String(inside.index));
@@ -43,6 +49,10 @@ export function InsidePanel() {
   const show = (id: string | null, at: number) => {
     if (id) void actions.lookInside(id, at);
   };
+  // Nothing charted yet (a reload, a run that sent none this session): the norms the shown run kept.
+  useEffect(() => {
+    if (runId && normsRunId === null) void actions.showRunNorms(runId);
+  }, [actions, runId, normsRunId]);
   // The first time the tab opens with a trained run (or a run becomes known), show its sample.
   useEffect(() => {
     if (runId && !inside.report && !inside.loading && !inside.error) show(runId, inside.index);
@@ -65,7 +75,11 @@ export function InsidePanel() {
             <select
               data-testid="inside-run"
               value={runId ?? ''}
-              onChange={(e) => show(e.target.value || null, validSample ? sample : 0)}
+              onChange={(e) => {
+                const id = e.target.value || null;
+                show(id, validSample ? sample : 0);
+                if (id) void actions.showRunNorms(id);
+              }}
               disabled={choices.length === 0 && !runId}
             >
               {runId && !choices.some((r) => r.runId === runId) && <option value={runId}>the last run</option>}
@@ -129,6 +143,16 @@ export function InsidePanel() {
       </section>
       <section className="inside-section">
         <h3 className="inside-heading">Is each layer learning? Norms of its weights, gradient and steps while training</h3>
+        {normsRunId && normsRunId !== runId && norms.length > 0 && (
+          <div className="inside-status" data-testid="inside-norms-run">
+            {normsRun ? `The run of ${new Date(normsRun.startedMs).toLocaleString()}` : 'The run training now'}
+          </div>
+        )}
+        {normsError && (
+          <div className="inside-error" role="alert" data-testid="inside-norms-error">
+            {normsError}
+          </div>
+        )}
         <NormCharts points={norms} />
       </section>
     </div>

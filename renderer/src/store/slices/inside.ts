@@ -1,12 +1,11 @@
-import type { LayerNorms } from '../../../../main/core/api/contract';
+import type { NormPoint } from '../../../../main/core/api/contract';
 import type { ActivationReport, LayerActivation } from '../../../../main/core/inside/activations';
+import { MAX_NORM_POINTS, normPointOf, thinNormPoints } from '../../../../main/core/training/normHistory';
+import { isActive } from '../trainingState';
 import { errorText, type SliceCreator } from './types';
 
-/** One measurement of the per-layer norms, at `x` epochs into the run. */
-export interface NormPoint {
-  x: number;
-  layers: LayerNorms[];
-}
+export type { NormPoint };
+export { MAX_NORM_POINTS };
 
 /** The Inside tab: one sample's activations of a trained run, and the live run's per-layer norms. */
 export interface InsideState {
@@ -20,9 +19,13 @@ export interface InsideState {
   byLayer: Record<string, LayerActivation>;
   loading: boolean;
   error: string | null;
-  /** Norms of the run that sent them last (the one training or last trained). */
+  /** Bumped when a run is opened from the Runs tab (the bottom panel switches to Inside). */
+  request: number;
+  /** Norms of the run that sent them last (the one training), or of the stored run shown (after a reload, or picked). */
   normsRunId: string | null;
   norms: NormPoint[];
+  /** Why the stored norms of normsRunId could not be read. */
+  normsError: string | null;
 }
 
 export interface InsideSliceState {
@@ -33,27 +36,44 @@ export interface InsideActions {
   setInsideOpen(open: boolean): void;
   /** Asks the engine for every layer's activations of run `runId` on test sample `index`. */
   lookInside(runId: string, index: number): Promise<void>;
+  /** Shows the norms run `runId` kept (runs.norms), unless they are already shown or a run is sending its own. */
+  showRunNorms(runId: string, opts?: { force?: boolean }): Promise<void>;
+  /** Looks inside a run picked in the Runs tab: its norms, its activations when it kept a model, and the Inside tab. */
+  openRunInside(runId: string, hasModel: boolean): void;
 }
-
-/** Norm measurements kept per run; past it, every other old one is dropped (the charts keep their shape). */
-export const MAX_NORM_POINTS = 1000;
 
 export function initialInside(): InsideState {
-  return { open: false, runId: null, index: 0, report: null, byLayer: {}, loading: false, error: null, normsRunId: null, norms: [] };
-}
-
-function thinned(points: NormPoint[]): NormPoint[] {
-  if (points.length <= MAX_NORM_POINTS) return points;
-  const half = Math.floor(points.length / 2);
-  return [...points.slice(0, half).filter((_, i) => i % 2 === 0), ...points.slice(half)];
+  return { open: false, runId: null, index: 0, report: null, byLayer: {}, loading: false, error: null, normsRunId: null, norms: [], normsError: null, request: 0 };
 }
 
 export const createInsideSlice: SliceCreator<InsideSliceState, InsideActions> = ({ client, get, set }) => {
   const setInside = (patch: Partial<InsideState> | ((s: InsideState) => Partial<InsideState>)) =>
     set((s) => ({ inside: { ...s.inside, ...(typeof patch === 'function' ? patch(s.inside) : patch) } }));
   let seq = 0;
+  /** Bumped by every live norms event and every request for stored norms: an answer that comes late is dropped. */
+  let normsSeq = 0;
 
   const actions: InsideActions = {
+    async showRunNorms(runId, opts = {}) {
+      const cur = get().inside;
+      const training = get().training;
+      // A run training now charts its own events as they come.
+      if (training.runId === runId && isActive(training.status)) return;
+      if (!opts.force && cur.normsRunId === runId && !cur.normsError) return;
+      const mine = ++normsSeq;
+      setInside({ normsRunId: runId, norms: [], normsError: null });
+      try {
+        const { points } = await client.call('runs.norms', { runId });
+        if (mine === normsSeq) setInside({ norms: points });
+      } catch (e) {
+        if (mine === normsSeq) setInside({ normsError: errorText(e) });
+      }
+    },
+    openRunInside(runId, hasModel) {
+      setInside((s) => ({ request: s.request + 1 }));
+      void actions.showRunNorms(runId);
+      if (hasModel) void actions.lookInside(runId, 0);
+    },
     setInsideOpen(open) {
       if (get().inside.open !== open) setInside({ open });
     },
@@ -82,8 +102,9 @@ export const createInsideSlice: SliceCreator<InsideSliceState, InsideActions> = 
         return;
       }
       if (event.type !== 'norms') return;
-      const point: NormPoint = { x: event.epoch + (event.batch + 1) / Math.max(1, event.batchesPerEpoch), layers: event.layers };
-      setInside((s) => (s.normsRunId === event.runId ? { norms: thinned([...s.norms, point]) } : { normsRunId: event.runId, norms: [point] }));
+      normsSeq++;
+      const point = normPointOf(event);
+      setInside((s) => (s.normsRunId === event.runId ? { norms: thinNormPoints([...s.norms, point]), normsError: null } : { normsRunId: event.runId, norms: [point], normsError: null }));
     },
   };
 };

@@ -93,6 +93,7 @@ export const createTrainingSlice: SliceCreator<TrainingSliceState, TrainingActio
       const details = await get().actions.loadRunDetails(latest.runId);
       if (!details || !untouched()) return false;
       set({ training: trainingFromStoredRun(details) });
+      void get().actions.showRunNorms(latest.runId);
       return true;
     },
 
