@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { cpuThreadCount, useWasmBinariesFromPackage } from '../../main/node/backend';
 import { defaultThreadCount, parseThreadCount, startWasmBackend, wasmThreadCount } from '../../main/node/wasm/wasmThreads';
-import { createFusedAdam, registerWasmTrainingKernels } from '../../main/node/wasm/trainingKernels';
+import { createFusedAdam, fusedLstm, registerWasmTrainingKernels } from '../../main/node/wasm/trainingKernels';
 import { backendMemory, heapPtr, simdKernels, type SimdKernels } from '../../main/node/wasm/simdKernels';
 import { compileWat, fusedMultiplyAdd } from '../../main/node/wasm/compileWat';
 import fs from 'node:fs';
@@ -239,6 +239,46 @@ describe('training kernels split over the kernel pool: = one thread bit for bit,
     expect(split.get('adam')).toBeGreaterThan(1);
     expectSameBits(pooled, single);
     await expectNearCpu(pooled, train(() => tf.train.adam(0.01)));
+  });
+
+  // [batch, steps, features, units, recurrent activation]: H % 4 != 0 (overlapping last vector), odd batches.
+  it.each([
+    [67, 5, 6, 37, 'sigmoid'],
+    [40, 4, 3, 64, 'hardSigmoid'],
+  ] as const)('fused LSTM, batch %i, %i steps, %i features, %i units, %s: output and gradients', async (B, T, D, H, act) => {
+    const r = rng(B + H);
+    const xv = r.values(B * T * D), wv = r.values(D * 4 * H, 0.5), uv = r.values(H * 4 * H, 0.3), bv = r.values(4 * H, 0.2);
+    const hardSigmoid = (z: tf.Tensor) => tf.clipByValue(tf.add(tf.mul(z, 0.2), 0.5), 0, 1);
+    const sigma = act === 'sigmoid' ? tf.sigmoid : hardSigmoid;
+    // The LSTMCell maths (gate order i, f, c, o) in tf ops: the cpu reference.
+    const reference = (x: tf.Tensor, w: tf.Tensor, u: tf.Tensor, bb: tf.Tensor) => {
+      let h = tf.zeros([B, H]);
+      let c = tf.zeros([B, H]);
+      const outs: tf.Tensor[] = [];
+      for (let s = 0; s < T; s++) {
+        const z = tf.add(tf.add(tf.matMul(x.slice([0, s, 0], [B, 1, D]).reshape([B, D]), w), tf.matMul(h, u)), bb);
+        const [zi, zf, zc, zo] = tf.split(z, 4, 1);
+        c = tf.add(tf.mul(sigma(zf), c), tf.mul(sigma(zi), tf.tanh(zc)));
+        h = tf.mul(sigma(zo), tf.tanh(c));
+        outs.push(h);
+      }
+      return tf.stack(outs, 1);
+    };
+    const run = () =>
+      tf.tidy(() => {
+        const args = [tf.tensor3d(xv, [B, T, D]), tf.tensor2d(wv, [D, 4 * H]), tf.tensor2d(uv, [H, 4 * H]), tf.tensor1d(bv)];
+        const f = (x: tf.Tensor, w: tf.Tensor, u: tf.Tensor, bb: tf.Tensor) =>
+          tf.getBackend() === 'wasm' ? fusedLstm(tf, x, w, u, bb, { recurrentActivation: act, returnSequences: true }) : reference(x, w, u, bb);
+        const weights = tf.sin(tf.range(0, B * T * H)).reshape([B, T, H]);
+        const y = f(args[0], args[1], args[2], args[3]);
+        const grads = tf.grads((x: tf.Tensor, w: tf.Tensor, u: tf.Tensor, bb: tf.Tensor) => f(x, w, u, bb).mul(weights).sum())(args);
+        return [y, ...grads].map((t) => t.dataSync() as Float32Array);
+      });
+    const { pooled, single, split } = pooledAndSingle(run);
+    expect(split.get('lstmFwd')).toBeGreaterThan(1);
+    expect(split.get('lstmBwd')).toBeGreaterThan(1);
+    expectSameBits(pooled, single);
+    await expectNearCpu(pooled, run);
   });
 
   it('a matMul split into more shares than threads', () => {

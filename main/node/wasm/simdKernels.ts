@@ -65,8 +65,8 @@ export interface SimdKernels {
 }
 
 /** The kernels a call can be split over the pool for: each writes only the part of its output its arguments say. */
-export type SplittableKernel = 'gemm' | 'adam' | 'maxPoolGrad2x2' | 'colSumF64' | 'im2colRows' | 'im2colCols';
-const SPLITTABLE: readonly SplittableKernel[] = ['gemm', 'adam', 'maxPoolGrad2x2', 'colSumF64', 'im2colRows', 'im2colCols'];
+export type SplittableKernel = 'gemm' | 'adam' | 'maxPoolGrad2x2' | 'colSumF64' | 'im2colRows' | 'im2colCols' | 'lstmFwd' | 'lstmBwd';
+const SPLITTABLE: readonly SplittableKernel[] = ['gemm', 'adam', 'maxPoolGrad2x2', 'colSumF64', 'im2colRows', 'im2colCols', 'lstmFwd', 'lstmBwd'];
 
 /**
  * Shares per thread a split aims at: when a worker gets no core for a while (a busy machine), the calling
