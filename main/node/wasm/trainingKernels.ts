@@ -214,7 +214,7 @@ const SMALL_PATCH = 32;
  */
 /**
  * im2col: every output position's receptive field of x [N,H,W,C], one row each, into ps [N*OH*OW, fh*fw*C]
- * (zeros where the window hangs over the padding).
+ * (zeros where the window hangs over the padding). The fallback without SIMD kernels (im2col.wat's im2colRows).
  */
 function im2colRows(xs: Float32Array, ps: Float32Array, xShape: number[], OH: number, OW: number, fh: number, fw: number, g: GeomInfo): void {
   const [N, H, W, C] = xShape;
@@ -277,8 +277,9 @@ function filterGradientIm2col(ctx: Ctx, b: WasmBackend, x: TensorInfo, dy: Tenso
 }
 
 /**
- * The im2col filter gradient with the SIMD GEMM: Pᵀ [K, N*OH*OW] is built directly (one JS pass) and
- * dW [K, O] = Pᵀ·dy comes out in the filter's own layout — no transposes, no packing of the big dy.
+ * The im2col filter gradient with the SIMD GEMM: Pᵀ [K, N*OH*OW] is built directly (im2col.wat, split by
+ * positions over the kernel pool) and dW [K, O] = Pᵀ·dy comes out in the filter's own layout — no transposes,
+ * no packing of the big dy.
  */
 function filterGradientIm2colT(sk: SimdKernels, b: WasmBackend, x: TensorInfo, dy: TensorInfo, filterShape: number[], g: GeomInfo): TensorInfo {
   const [N, H, W, C] = x.shape;
