@@ -9,7 +9,9 @@ import { Worker } from 'node:worker_threads';
  *
  * Claiming (rather than one fixed share per thread) is what keeps a busy machine from making threads slower
  * than one: a worker that has no core at the moment claims nothing, and the calling thread runs its shares
- * itself instead of waiting for the worker's next time slice.
+ * itself instead of waiting for the worker's next time slice. What claiming cannot help is a worker that loses
+ * its core in the middle of a share; so the pool also watches whether splitting pays (see worthSplitting) and,
+ * when calls take longer split than this thread alone would have taken, runs them on one thread for a while.
  *
  * Handing over work is a generation counter in a SharedArrayBuffer (Atomics.wait / notify), not messages:
  * the workers spin briefly before they sleep, so back-to-back kernels of a training step do not pay a wake-up.
@@ -34,22 +36,22 @@ const ARGS_BYTES = 64;
 
 /**
  * The share loop, the same text on the workers and on the calling thread: claim the next share, run it, count
- * it done. Returns false when a share threw.
+ * it done. Returns how many shares this thread ran.
  */
 const RUN_SHARES_SOURCE = `(ctl, args, fns) => {
-  let ok = true;
+  let ran = 0;
   for (;;) {
     const word = Atomics.load(ctl, ${CLAIM});
     const i = word & 0xffff;
-    if (i >= word >>> 16) return ok;
+    if (i >= word >>> 16) return ran;
     if (Atomics.compareExchange(ctl, ${CLAIM}, word, word + 1) !== word) continue;
     const f = fns[Atomics.load(ctl, ${KERNEL})];
     try {
       f.apply(null, args.subarray(i * ${MAX_ARGS}, i * ${MAX_ARGS} + f.length));
     } catch (e) {
-      ok = false;
       Atomics.store(ctl, ${FAILED}, 1);
     }
+    ran++;
     Atomics.add(ctl, ${DONE}, 1);
     Atomics.notify(ctl, ${DONE});
   }
@@ -76,7 +78,7 @@ for (;;) {
 }
 `;
 
-type RunShares = (ctl: Int32Array, args: Float64Array, fns: ((...a: number[]) => void)[]) => boolean;
+type RunShares = (ctl: Int32Array, args: Float64Array, fns: ((...a: number[]) => void)[]) => number;
 // The same text the workers run.
 const runShares = new Function(`return ${RUN_SHARES_SOURCE}`)() as RunShares;
 
@@ -90,6 +92,14 @@ export interface KernelPool {
   ready(): boolean;
   /** Resolves when ready() (false after timeoutMs). */
   whenReady(timeoutMs?: number): Promise<boolean>;
+  /**
+   * Whether a call is worth splitting now: ready(), and recent split calls did not take longer than this thread
+   * alone would have (estimated from the time of the shares it ran itself). When they did (a busy machine: a
+   * worker lost its core in the middle of a share), false for the next BACKOFF_MS, then splitting is tried again.
+   */
+  worthSplitting(): boolean;
+  /** Turns the watching of worthSplitting off (always ready()) or on; for tests, which must not depend on load. */
+  setAdaptive(on: boolean): void;
   /**
    * Calls the kernel export `name` once per share (at most MAX_SHARES), on whichever threads claim them, this
    * one included; returns when all are done. Throws when a share failed.
@@ -106,6 +116,10 @@ export interface KernelPool {
 const SPIN = 20_000;
 /** A share that takes this long means a worker is gone (a share is milliseconds of work). */
 const STALL_MS = 120_000;
+/** How long calls run on one thread after splitting stopped paying. */
+const BACKOFF_MS = 250;
+/** Weight of the latest call in the running mean of (time split) / (time on one thread, estimated). */
+const RATIO_WEIGHT = 0.1;
 
 export function createKernelPool(memory: WebAssembly.Memory, binaries: Uint8Array<ArrayBuffer>[], names: readonly string[], threads: number): KernelPool {
   const control = new SharedArrayBuffer(ARGS_BYTES + MAX_SHARES * MAX_ARGS * 8);
@@ -135,9 +149,27 @@ export function createKernelPool(memory: WebAssembly.Memory, binaries: Uint8Arra
   }
 
   const ready = () => Atomics.load(ctl, READY) === workers.length && !broken;
+  let adaptive = true;
+  /** Running mean of (time split) / (estimated time on this thread alone); above 1 splitting costs time. */
+  let ratio = 0.5;
+  let singleUntil = 0;
   return {
     threads,
     ready,
+    worthSplitting() {
+      if (!ready()) return false;
+      if (!adaptive || singleUntil === 0) return true;
+      if (performance.now() < singleUntil) return false;
+      // Try again; one more slow call backs off at once.
+      singleUntil = 0;
+      ratio = 0.95;
+      return true;
+    },
+    setAdaptive(on) {
+      adaptive = on;
+      ratio = 0.5;
+      singleUntil = 0;
+    },
     async whenReady(timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;
       while (!ready() && !broken && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
@@ -160,7 +192,9 @@ export function createKernelPool(memory: WebAssembly.Memory, binaries: Uint8Arra
       Atomics.store(ctl, CLAIM, shares.length * 65536);
       Atomics.add(ctl, GEN, 1);
       Atomics.notify(ctl, GEN);
-      runShares(ctl, args, localFns());
+      const t0 = performance.now();
+      const mine = runShares(ctl, args, localFns());
+      const t1 = performance.now();
       // What is left are shares a worker has claimed and is running. (A worker's 'error' event cannot arrive
       // while this thread waits: a worker gone silent ends in an error.)
       const count = shares.length;
@@ -176,6 +210,10 @@ export function createKernelPool(memory: WebAssembly.Memory, binaries: Uint8Arra
         }
       }
       if (Atomics.load(ctl, FAILED)) throw new Error(`kernel pool: ${name} failed on one of its shares`);
+      if (adaptive && mine > 0 && t1 > t0) {
+        ratio += RATIO_WEIGHT * ((performance.now() - t0) / (((t1 - t0) * count) / mine) - ratio);
+        if (ratio > 1) singleUntil = performance.now() + BACKOFF_MS;
+      }
     },
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));

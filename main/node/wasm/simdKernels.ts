@@ -75,14 +75,14 @@ const SPLITTABLE: readonly SplittableKernel[] = ['gemm', 'adam', 'maxPoolGrad2x2
 const SHARES_PER_THREAD = 4;
 
 /**
- * Kernel `name` over items [0, total): one call `args(0, total)`, or, with a started kernel pool and at least
- * two shares' worth of items, shares args(start, count) of at least `minItems` items each, a multiple of
+ * Kernel `name` over items [0, total): one call `args(0, total)`, or, with a started kernel pool where splitting
+ * pays (KernelPool.worthSplitting) and at least two shares' worth of items, shares args(start, count) of at least `minItems` items each, a multiple of
  * `align` (the last takes the rest), run by whichever threads claim them. The kernel must compute each item
  * the same way whatever range it is given (then the results equal one thread's, bit for bit).
  */
 export function parallelFor(sk: SimdKernels, name: SplittableKernel, total: number, align: number, minItems: number, args: (start: number, count: number) => number[]): void {
   const pool = sk.pool;
-  if (pool && total >= 2 * minItems && pool.ready()) {
+  if (pool && total >= 2 * minItems && pool.worthSplitting()) {
     const parts = Math.min(pool.threads * SHARES_PER_THREAD, MAX_SHARES, Math.floor(total / Math.max(1, minItems)));
     const size = Math.ceil(total / parts / align) * align;
     if (size < total) {
