@@ -49,7 +49,7 @@ describe('the built engine (dist/)', () => {
     const r = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
-      exports: ['adam', 'colSumF64', 'fma', 'gemm', 'gemm1x4', 'gemm1x8', 'gemm4x4', 'gemm4x8', 'lstmBwd', 'lstmFwd', 'maxPoolGrad2x2', 'pool'],
+      exports: ['adam', 'colSumF64', 'fma', 'gemm', 'gemm1x4', 'gemm1x8', 'gemm4x4', 'gemm4x8', 'im2colCols', 'im2colRows', 'lstmBwd', 'lstmFwd', 'maxPoolGrad2x2', 'pool'],
       wabtLoaded: false,
     });
   });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { cpuThreadCount, useWasmBinariesFromPackage } from '../../main/node/backend';
 import { defaultThreadCount, parseThreadCount, startWasmBackend, wasmThreadCount } from '../../main/node/wasm/wasmThreads';
-import { registerWasmTrainingKernels } from '../../main/node/wasm/trainingKernels';
+import { createFusedAdam, fusedLstm, registerWasmTrainingKernels } from '../../main/node/wasm/trainingKernels';
 import { backendMemory, heapPtr, simdKernels, type SimdKernels } from '../../main/node/wasm/simdKernels';
 import { compileWat, fusedMultiplyAdd } from '../../main/node/wasm/compileWat';
 import fs from 'node:fs';
@@ -25,6 +25,8 @@ beforeAll(async () => {
   await tf.ready();
   await registerWasmTrainingKernels(tf);
   sk = simdKernels(tf.backend()) as SimdKernels;
+  // Splitting must not depend on how busy the machine is here (see worthSplitting).
+  sk.pool?.setAdaptive(false);
 });
 
 function maxError(a: Float32Array, b: Float32Array): { err: number; scale: number } {
@@ -120,6 +122,180 @@ describe('threaded wasm backend', () => {
       const { err, scale } = maxError(got[i], ref[i]);
       expect(err, `gradient ${i}`).toBeLessThanOrEqual(1e-4 * Math.max(1, scale));
     }
+  });
+});
+
+/**
+ * Runs `fn` with the kernel pool and again without it (every kernel on this thread): the kernel pool calls
+ * made the first time, by kernel, and both results.
+ */
+function pooledAndSingle(fn: () => Float32Array[]): { pooled: Float32Array[]; single: Float32Array[]; split: Map<string, number> } {
+  const pool = sk.pool as NonNullable<SimdKernels['pool']>;
+  const split = new Map<string, number>();
+  const run = pool.run;
+  pool.run = (name, shares) => {
+    split.set(name, Math.max(split.get(name) ?? 0, shares.length));
+    run.call(pool, name, shares);
+  };
+  try {
+    const pooled = fn();
+    pool.run = run;
+    sk.pool = null;
+    const single = fn();
+    return { pooled, single, split };
+  } finally {
+    pool.run = run;
+    sk.pool = pool;
+  }
+}
+
+function expectSameBits(got: Float32Array[], want: Float32Array[]): void {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const a = new Uint32Array(got[i].buffer, got[i].byteOffset, got[i].length);
+    const b = new Uint32Array(want[i].buffer, want[i].byteOffset, want[i].length);
+    expect(a.length, `output ${i}`).toBe(b.length);
+    const firstDiff = a.findIndex((v, j) => v !== b[j]);
+    expect(firstDiff, `output ${i}: first differing value`).toBe(-1);
+  }
+}
+
+async function expectNearCpu(got: Float32Array[], fn: () => Float32Array[]): Promise<void> {
+  const ref = await onCpu(fn);
+  for (let i = 0; i < ref.length; i++) {
+    const { err, scale } = maxError(got[i], ref[i]);
+    expect(err, `output ${i}`).toBeLessThanOrEqual(1e-4 * Math.max(1, scale));
+  }
+}
+
+describe('training kernels split over the kernel pool: = one thread bit for bit, = cpu within rounding', () => {
+  // [x shape, filter shape, stride, padding]: patches of 1 channel (Pᵀ built by columns, im2colCols) and of 8
+  // (P by rows, im2colRows); odd sizes, strides, padding that hangs over the edges.
+  const convs: [number[], number[], number, 'same' | 'valid'][] = [
+    [[16, 29, 31, 1], [3, 3, 1, 8], 1, 'valid'],
+    [[24, 33, 27, 1], [5, 5, 1, 4], 2, 'same'],
+    [[6, 15, 13, 8], [3, 3, 8, 12], 1, 'same'],
+    [[40, 17, 19, 4], [3, 3, 4, 16], 2, 'valid'],
+  ];
+  it.each(convs)('conv2d filter and input gradients, x %j, filter %j, stride %i, %s', async (xShape, fShape, stride, pad) => {
+    const r = rng(xShape[0] * 31 + fShape[3]);
+    const xv = r.values(xShape.reduce((p, q) => p * q)), fv = r.values(fShape.reduce((p, q) => p * q), 0.3);
+    const grads = () =>
+      tf.tidy(() => {
+        const g = tf.grads((x: tf.Tensor, f: tf.Tensor) => {
+          const y = tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, stride, pad);
+          return y.mul(tf.cos(tf.range(0, y.size).reshape(y.shape))).sum();
+        })([tf.tensor4d(xv, xShape as [number, number, number, number]), tf.tensor4d(fv, fShape as [number, number, number, number])]);
+        return g.map((t) => t.dataSync() as Float32Array);
+      });
+    const { pooled, single, split } = pooledAndSingle(grads);
+    expect(split.get(fShape[0] * fShape[1] * fShape[2] <= 32 ? 'im2colCols' : 'im2colRows')).toBeGreaterThan(1);
+    expectSameBits(pooled, single);
+    await expectNearCpu(pooled, grads);
+  });
+
+  it.each([
+    [[40, 18, 18, 8], 2],
+    [[16, 21, 23, 12], 3],
+  ])('max-pool gradient, x %j, 2x2 windows, stride %i', async (xShape, stride) => {
+    const xv = rng(xShape[0] + stride).values(xShape.reduce((p, q) => p * q));
+    const grad = () =>
+      tf.tidy(() => {
+        const g = tf.grad((x: tf.Tensor) => {
+          const y = tf.maxPool(x as tf.Tensor4D, 2, stride, 'valid');
+          return y.mul(tf.sin(tf.range(0, y.size).reshape(y.shape))).sum();
+        })(tf.tensor4d(xv, xShape as [number, number, number, number]));
+        return [g.dataSync() as Float32Array];
+      });
+    const { pooled, single, split } = pooledAndSingle(grad);
+    expect(split.get('maxPoolGrad2x2')).toBeGreaterThan(1);
+    expectSameBits(pooled, single);
+    await expectNearCpu(pooled, grad);
+  });
+
+  it.each([
+    [[300, 7, 36], [0, 1]],
+    [[4099, 44], [0]],
+  ])('column sums (bias gradients) of %j over axes %j', async (shape, axes) => {
+    const xv = rng(shape[0]).values(shape.reduce((p, q) => p * q));
+    const sum = () => tf.tidy(() => [tf.sum(tf.tensor(xv, shape), axes).dataSync() as Float32Array]);
+    const { pooled, single, split } = pooledAndSingle(sum);
+    expect(split.get('colSumF64')).toBeGreaterThan(1);
+    expectSameBits(pooled, single);
+    await expectNearCpu(pooled, sum);
+  });
+
+  it('the fused Adam update of 50,001 and 70,000 values (3 steps), = tf.train.adam on cpu', async () => {
+    const r = rng(5);
+    const w0 = [r.values(50_001), r.values(70_000)], gs = [r.values(50_001), r.values(70_000)];
+    const train = (opt: () => tf.Optimizer) => () => {
+      const vars = w0.map((w) => tf.variable(tf.tensor1d(w)));
+      const o = opt();
+      for (let s = 0; s < 3; s++) o.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: tf.tensor1d(gs[i]).mul(s + 1) })));
+      const out = vars.map((v) => v.dataSync() as Float32Array);
+      o.dispose();
+      tf.dispose(vars);
+      return out;
+    };
+    const { pooled, single, split } = pooledAndSingle(train(() => createFusedAdam(tf, 0.01)));
+    expect(split.get('adam')).toBeGreaterThan(1);
+    expectSameBits(pooled, single);
+    await expectNearCpu(pooled, train(() => tf.train.adam(0.01)));
+  });
+
+  // [batch, steps, features, units, recurrent activation]: H % 4 != 0 (overlapping last vector), odd batches.
+  it.each([
+    [67, 5, 6, 37, 'sigmoid'],
+    [40, 4, 3, 64, 'hardSigmoid'],
+  ] as const)('fused LSTM, batch %i, %i steps, %i features, %i units, %s: output and gradients', async (B, T, D, H, act) => {
+    const r = rng(B + H);
+    const xv = r.values(B * T * D), wv = r.values(D * 4 * H, 0.5), uv = r.values(H * 4 * H, 0.3), bv = r.values(4 * H, 0.2);
+    const hardSigmoid = (z: tf.Tensor) => tf.clipByValue(tf.add(tf.mul(z, 0.2), 0.5), 0, 1);
+    const sigma = act === 'sigmoid' ? tf.sigmoid : hardSigmoid;
+    // The LSTMCell maths (gate order i, f, c, o) in tf ops: the cpu reference.
+    const reference = (x: tf.Tensor, w: tf.Tensor, u: tf.Tensor, bb: tf.Tensor) => {
+      let h = tf.zeros([B, H]);
+      let c = tf.zeros([B, H]);
+      const outs: tf.Tensor[] = [];
+      for (let s = 0; s < T; s++) {
+        const z = tf.add(tf.add(tf.matMul(x.slice([0, s, 0], [B, 1, D]).reshape([B, D]), w), tf.matMul(h, u)), bb);
+        const [zi, zf, zc, zo] = tf.split(z, 4, 1);
+        c = tf.add(tf.mul(sigma(zf), c), tf.mul(sigma(zi), tf.tanh(zc)));
+        h = tf.mul(sigma(zo), tf.tanh(c));
+        outs.push(h);
+      }
+      return tf.stack(outs, 1);
+    };
+    const run = () =>
+      tf.tidy(() => {
+        const args = [tf.tensor3d(xv, [B, T, D]), tf.tensor2d(wv, [D, 4 * H]), tf.tensor2d(uv, [H, 4 * H]), tf.tensor1d(bv)];
+        const f = (x: tf.Tensor, w: tf.Tensor, u: tf.Tensor, bb: tf.Tensor) =>
+          tf.getBackend() === 'wasm' ? fusedLstm(tf, x, w, u, bb, { recurrentActivation: act, returnSequences: true }) : reference(x, w, u, bb);
+        const weights = tf.sin(tf.range(0, B * T * H)).reshape([B, T, H]);
+        const y = f(args[0], args[1], args[2], args[3]);
+        const grads = tf.grads((x: tf.Tensor, w: tf.Tensor, u: tf.Tensor, bb: tf.Tensor) => f(x, w, u, bb).mul(weights).sum())(args);
+        return [y, ...grads].map((t) => t.dataSync() as Float32Array);
+      });
+    const { pooled, single, split } = pooledAndSingle(run);
+    expect(split.get('lstmFwd')).toBeGreaterThan(1);
+    expect(split.get('lstmBwd')).toBeGreaterThan(1);
+    expectSameBits(pooled, single);
+    await expectNearCpu(pooled, run);
+  });
+
+  it('a matMul split into more shares than threads', () => {
+    const M = 203, K = 517, N = 68;
+    const r = rng(11);
+    const av = r.values(M * K), bv = r.values(K * N);
+    const product = () => tf.tidy(() => [tf.matMul(tf.tensor2d(av, [M, K]), tf.tensor2d(bv, [K, N])).dataSync() as Float32Array]);
+    const { pooled, single, split } = pooledAndSingle(product);
+    expect(split.get('gemm')).toBeGreaterThan(2);
+    expectSameBits(pooled, single);
+  });
+
+  it('small problems stay on one thread', () => {
+    const { split } = pooledAndSingle(() => tf.tidy(() => [tf.matMul(tf.ones([8, 16]), tf.ones([16, 8])).dataSync() as Float32Array, tf.sum(tf.ones([64, 128]), 0).dataSync() as Float32Array]));
+    expect([...split.keys()]).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo, Variable } from '@tensorflow/tfjs';
-import { heapPtr, simdKernels } from './simdKernels';
+import { heapPtr, parallelFor, simdKernels } from './simdKernels';
 
 /**
  * A fused Adam step for the tfjs `wasm` backend: `NeurowireAdam` computes a variable's new value and both
@@ -28,6 +28,9 @@ interface WasmBackend {
 
 const fr = Math.fround;
 
+/** Values a share of a split Adam update covers at least (it reads 4 and writes 3 arrays of them). */
+const ADAM_SHARE_MIN_VALUES = 16 * 1024;
+
 export function adamKernelConfig(): KernelConfig {
   const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
     const b = backend as unknown as WasmBackend;
@@ -39,7 +42,12 @@ export function adamKernelConfig(): KernelConfig {
     const sk = simdKernels(backend);
     if (sk) {
       const p = (t: TensorInfo) => heapPtr(backend, t.dataId);
-      sk.adam(p(x), p(g), p(m), p(v), p(outs[0]), p(outs[1]), p(outs[2]), n, p(acc1), p(acc2), beta1, 1 - beta1, beta2, 1 - beta2, eps, -lr);
+      const [px, pg, pm, pv, pwo, pmo, pvo, pa1, pa2] = [x, g, m, v, ...outs, acc1, acc2].map(p);
+      // Split by values (4 at a time, 16-byte aligned): element-wise, so any split gives the same update.
+      parallelFor(sk, 'adam', n, 4, ADAM_SHARE_MIN_VALUES, (i, count) => {
+        const o = i * 4;
+        return [px + o, pg + o, pm + o, pv + o, pwo + o, pmo + o, pvo + o, count, pa1, pa2, beta1, 1 - beta1, beta2, 1 - beta2, eps, -lr];
+      });
       return outs;
     }
     // Fallback: the same float32 operations (each rounded to float32, as the kernels do).

@@ -12,7 +12,7 @@ import type initWabt from 'wabt';
 const MEMORY_IMPORT = '(import "env" "memory" (memory 0))';
 const SHARED_MEMORY_IMPORT = '(import "env" "memory" (memory 0 65536 shared))';
 type Wabt = Awaited<ReturnType<typeof initWabt>>;
-const FEATURES: Parameters<Wabt['parseWat']>[2] = { simd: true, threads: true, multi_value: true };
+const FEATURES: Parameters<Wabt['parseWat']>[2] = { simd: true, threads: true, multi_value: true, bulk_memory: true };
 const FMA_FEATURES = { ...FEATURES, relaxed_simd: true } as Parameters<Wabt['parseWat']>[2];
 
 /** Kernel modules also built in a fused multiply-add variant (`<name>.fma[.shared].wasm`, see fusedMultiplyAdd). */

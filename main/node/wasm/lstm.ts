@@ -1,6 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
-import { heapPtr, simdGemm, simdKernels } from './simdKernels';
+import { heapPtr, parallelFor, simdGemm, simdKernels } from './simdKernels';
 
 /**
  * A fused LSTM for the tfjs `wasm` backend: the whole sequence is one forward kernel and one backward kernel
@@ -37,6 +37,12 @@ export const LSTM_FORWARD = 'NeurowireLstmForward';
 export const LSTM_BACKWARD = 'NeurowireLstmBackward';
 
 type RecAct = 'hardSigmoid' | 'sigmoid';
+
+/**
+ * Gate values (rows × 4H) a share of a split LSTM step covers at least: a step's gate maths are tens of
+ * microseconds, so only a large batch or many units are worth handing over.
+ */
+const GATE_SHARE_MIN_VALUES = 4096;
 
 const view = (t: TensorInfo, shape: number[]): TensorInfo => ({ dataId: t.dataId, shape, dtype: t.dtype });
 
@@ -121,10 +127,13 @@ export function lstmKernelConfigs(tf: Tf): KernelConfig[] {
       // h·U into one buffer reused by every step, with the SIMD GEMM called directly (G = 4H is a multiple of 4).
       const R = b.makeOutput([B, G], 'float32');
       const pR = heapPtr(b, R.dataId), pU = heapPtr(b, U.dataId);
+      const rowsPerShare = Math.ceil(GATE_SHARE_MIN_VALUES / G);
       for (let s = 0; s < T; s++) {
         const tz = back ? T - 1 - s : s;
         if (s > 0) simdGemm(sk, pHb, pU, pR, B, H, G);
-        sk.lstmFwd(pZ + tz * B * G * 4, s > 0 ? pR : p0, pBias, s > 0 ? pC + (s - 1) * BH * 4 : p0, pC + s * BH * 4, pH + s * BH * 4, pHb, B, H, hard ? 1 : 0);
+        const pz = pZ + tz * B * G * 4, pr = s > 0 ? pR : p0, pcPrev = s > 0 ? pC + (s - 1) * BH * 4 : p0, pc = pC + s * BH * 4, ph = pH + s * BH * 4;
+        // Split by rows (each row's maths is independent; the zero buffer has B·G floats).
+        parallelFor(sk, 'lstmFwd', B, 1, rowsPerShare, (r, n) => [pz + r * G * 4, pr + r * G * 4, pBias, pcPrev + r * H * 4, pc + r * H * 4, ph + r * H * 4, pHb + r * H * 4, n, H, hard ? 1 : 0]);
       }
       b.disposeData(R.dataId);
       b.disposeData(zero.dataId);
@@ -218,7 +227,10 @@ export function lstmKernelConfigs(tf: Tf): KernelConfig[] {
         // dy's contribution to dh: row bi of step s (returnSequences), or the last step only; else zeros.
         const [py, stride] = seq ? [pdy + s * H * 4, T * H * 4] : s === T - 1 ? [pdy, H * 4] : [p0, 0];
         const off = tz * B * G * 4;
-        sk.lstmBwd(pZ + off, pC + s * BH * 4, s > 0 ? pC + (s - 1) * BH * 4 : p0, dhT ? heapPtr(b, dhT.dataId) : p0, py, stride, pdcIn, pdcOut, pdZ + off, pdzb, B, H, hard ? 1 : 0);
+        const pz = pZ + off, pc = pC + s * BH * 4, pcPrev = s > 0 ? pC + (s - 1) * BH * 4 : p0, pdh = dhT ? heapPtr(b, dhT.dataId) : p0, dcIn = pdcIn, dcOut = pdcOut;
+        parallelFor(sk, 'lstmBwd', B, 1, Math.ceil(GATE_SHARE_MIN_VALUES / G), (r, n) => [
+          pz + r * G * 4, pc + r * H * 4, pcPrev + r * H * 4, pdh + r * H * 4, py + r * stride, stride, dcIn + r * H * 4, dcOut + r * H * 4, pdZ + off + r * G * 4, pdzb + r * G * 4, n, H, hard ? 1 : 0,
+        ]);
         [pdcIn, pdcOut] = [pdcOut, pdcIn];
         if (dhT && dhT !== dhBuf) b.disposeData(dhT.dataId);
         dhT = null;

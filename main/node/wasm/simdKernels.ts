@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileWat } from './compileWat';
-import { createKernelPool, type KernelPool } from './kernelPool';
+import { createKernelPool, MAX_SHARES, type KernelPool } from './kernelPool';
 import { wasmThreadCount } from './wasmThreads';
 
 /**
@@ -15,7 +15,10 @@ import { wasmThreadCount } from './wasmThreads';
  *  - lstm.wat         one LSTM time step's gate maths, forward and backward (lstm.ts);
  *  - adam.wat         one Adam update of a variable, bit for bit tf.train.adam's (adam.ts);
  *  - maxPoolGrad.wat  2x2 max-pool gradient, non-overlapping windows (trainingKernels.ts);
- *  - colSum.wat       column sums into float64 (bias gradients, trainingKernels.ts).
+ *  - colSum.wat       column sums into float64 (bias gradients, trainingKernels.ts);
+ *  - im2col.wat       the im2col matrix (or its transpose) of a convolution's input (filter gradients, trainingKernels.ts).
+ *
+ * On a threaded backend the kernel pool (kernelPool.ts) has all of them; parallelFor splits a call where it pays.
  *
  * The build (scripts/build-node.mjs) compiles them with wabt into `<name>.wasm` and `<name>.shared.wasm`
  * (for a backend whose memory is shared) beside the compiled JS; run from the TypeScript sources, they are
@@ -23,7 +26,7 @@ import { wasmThreadCount } from './wasmThreads';
  * returns kernels (registerWasmTrainingKernels awaits it).
  */
 
-export const KERNEL_MODULES = ['gemm', 'lstm', 'adam', 'maxPoolGrad', 'colSum'] as const;
+export const KERNEL_MODULES = ['gemm', 'lstm', 'adam', 'maxPoolGrad', 'colSum', 'im2col'] as const;
 type KernelModule = (typeof KERNEL_MODULES)[number];
 
 /**
@@ -53,12 +56,47 @@ export interface SimdKernels {
   ): void;
   /** Strides in bytes: C4 = C·4, rowStride = W·C4, imageStride = H·rowStride, hStep = strideH·rowStride, wStep = strideW·C4. */
   maxPoolGrad2x2(x: number, dy: number, dx: number, N: number, OH: number, OW: number, C4: number, rowStride: number, imageStride: number, hStep: number, wStep: number): void;
-  /** acc[j] (float64, zeroed by the caller) += Σ_r x[r, j]; inner % 4 == 0. */
-  colSumF64(x: number, acc: number, rows: number, inner: number): void;
+  /** acc[j] (float64, zeroed by the caller) += Σ_r x[r, j], rows ld bytes apart; inner % 4 == 0. */
+  colSumF64(x: number, acc: number, rows: number, inner: number, ld: number): void;
+  /** Rows r0..r1-1 of the im2col matrix P [N·OH·OW, fh·fw·C] of x [N,H,W,C] (see im2col.wat). */
+  im2colRows(x: number, p: number, r0: number, r1: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number): void;
+  /** Columns r0..r1-1 of Pᵀ [fh·fw·C, NP]. */
+  im2colCols(x: number, p: number, r0: number, r1: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, NP: number): void;
 }
 
-/** Multiply-adds below which a product runs on one thread (waking the others costs more than it saves). */
-const PARALLEL_MIN_MACS = 1 << 20;
+/** The kernels a call can be split over the pool for: each writes only the part of its output its arguments say. */
+export type SplittableKernel = 'gemm' | 'adam' | 'maxPoolGrad2x2' | 'colSumF64' | 'im2colRows' | 'im2colCols' | 'lstmFwd' | 'lstmBwd';
+const SPLITTABLE: readonly SplittableKernel[] = ['gemm', 'adam', 'maxPoolGrad2x2', 'colSumF64', 'im2colRows', 'im2colCols', 'lstmFwd', 'lstmBwd'];
+
+/**
+ * Shares per thread a split aims at: when a worker gets no core for a while (a busy machine), the calling
+ * thread runs the shares it has not claimed, so smaller shares leave less to wait for.
+ */
+const SHARES_PER_THREAD = 4;
+
+/**
+ * Kernel `name` over items [0, total): one call `args(0, total)`, or, with a started kernel pool where splitting
+ * pays (KernelPool.worthSplitting) and at least two shares' worth of items, shares args(start, count) of at least `minItems` items each, a multiple of
+ * `align` (the last takes the rest), run by whichever threads claim them. The kernel must compute each item
+ * the same way whatever range it is given (then the results equal one thread's, bit for bit).
+ */
+export function parallelFor(sk: SimdKernels, name: SplittableKernel, total: number, align: number, minItems: number, args: (start: number, count: number) => number[]): void {
+  const pool = sk.pool;
+  if (pool && total >= 2 * minItems && pool.worthSplitting()) {
+    const parts = Math.min(pool.threads * SHARES_PER_THREAD, MAX_SHARES, Math.floor(total / Math.max(1, minItems)));
+    const size = Math.ceil(total / parts / align) * align;
+    if (size < total) {
+      const shares: number[][] = [];
+      for (let s = 0; s < total; s += size) shares.push(args(s, Math.min(size, total - s)));
+      pool.run(name, shares);
+      return;
+    }
+  }
+  (sk[name] as (...a: number[]) => void)(...args(0, total));
+}
+
+/** Multiply-adds in a share of a split product at least (handing over a share costs a few microseconds). */
+const SHARE_MIN_MACS = 1 << 19;
 
 /**
  * C[M,N] = A[M,K]·B[K,N] (float32, row-major, all on the heap at byte offsets a, b, c) with the SIMD kernels;
@@ -70,23 +108,13 @@ export function simdGemm(sk: SimdKernels, a: number, b: number, cOut: number, M:
   if (N % 4 !== 0) return false;
   if (M <= 0) return true;
   const lda = K * 4, ld = N * 4;
-  const pool = sk.pool;
-  if (pool && M * K * N >= PARALLEL_MIN_MACS && pool.ready()) {
-    const T = pool.threads;
-    const shares: number[][] = [];
-    if (M >= 8 * T) {
-      const rows = Math.ceil(M / T / 4) * 4;
-      for (let r = 0; r < M; r += rows) shares.push([a + r * lda, b, cOut + r * ld, Math.min(rows, M - r), K, N, lda, ld, ld]);
-    } else if (N >= 8 * T) {
-      const cols = Math.ceil(N / T / 8) * 8;
-      for (let j = 0; j < N; j += cols) shares.push([a, b + j * 4, cOut + j * 4, M, K, Math.min(cols, N - j), lda, ld, ld]);
-    }
-    if (shares.length > 1) {
-      pool.run('gemm', shares);
-      return true;
-    }
+  const T = sk.pool?.threads ?? 1;
+  if (M >= 8 * T || N < 8 * T) {
+    // rows in 4s (the 4-row tiles), so every row is computed as on one thread
+    parallelFor(sk, 'gemm', M, 4, Math.ceil(SHARE_MIN_MACS / (K * N)), (r, rows) => [a + r * lda, b, cOut + r * ld, rows, K, N, lda, ld, ld]);
+  } else {
+    parallelFor(sk, 'gemm', N, 8, Math.ceil(SHARE_MIN_MACS / (M * K)), (j, cols) => [a, b + j * 4, cOut + j * 4, M, K, cols, lda, ld, ld]);
   }
-  sk.gemm(a, b, cOut, M, K, N, lda, ld, ld);
   return true;
 }
 
@@ -168,7 +196,8 @@ export function simdKernels(backend: unknown): SimdKernels | null {
       for (const name of KERNEL_MODULES) Object.assign(k, new WebAssembly.Instance(new WebAssembly.Module(name === 'gemm' ? gemm : mods[name]), { env: { memory: mem } }).exports);
       k.fma = mods.gemmFma !== null;
       const threads = shared ? wasmThreadCount() : 1;
-      k.pool = threads > 1 ? createKernelPool(mem, [gemm], ['gemm'], threads) : null;
+      const poolModules = KERNEL_MODULES.map((name) => (name === 'gemm' ? gemm : mods[name]));
+      k.pool = threads > 1 ? createKernelPool(mem, poolModules, SPLITTABLE, threads) : null;
     } catch {
       k = null;
     }

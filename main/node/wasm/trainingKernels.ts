@@ -2,7 +2,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { LSTM_BACKWARD, LSTM_FORWARD, lstmKernelConfigs } from './lstm';
 import { ADAM_KERNEL, adamKernelConfig } from './adam';
-import { heapPtr, loadSimdKernels, simdGemm, simdKernels, type SimdKernels } from './simdKernels';
+import { heapPtr, loadSimdKernels, parallelFor, simdGemm, simdKernels, type SimdKernels } from './simdKernels';
 
 export { createLstmLayer, fusedLstm } from './lstm';
 export { createFusedAdam } from './adam';
@@ -214,7 +214,7 @@ const SMALL_PATCH = 32;
  */
 /**
  * im2col: every output position's receptive field of x [N,H,W,C], one row each, into ps [N*OH*OW, fh*fw*C]
- * (zeros where the window hangs over the padding).
+ * (zeros where the window hangs over the padding). The fallback without SIMD kernels (im2col.wat's im2colRows).
  */
 function im2colRows(xs: Float32Array, ps: Float32Array, xShape: number[], OH: number, OW: number, fh: number, fw: number, g: GeomInfo): void {
   const [N, H, W, C] = xShape;
@@ -277,8 +277,9 @@ function filterGradientIm2col(ctx: Ctx, b: WasmBackend, x: TensorInfo, dy: Tenso
 }
 
 /**
- * The im2col filter gradient with the SIMD GEMM: Pᵀ [K, N*OH*OW] is built directly (one JS pass) and
- * dW [K, O] = Pᵀ·dy comes out in the filter's own layout — no transposes, no packing of the big dy.
+ * The im2col filter gradient with the SIMD GEMM: Pᵀ [K, N*OH*OW] is built directly (im2col.wat, split by
+ * positions over the kernel pool) and dW [K, O] = Pᵀ·dy comes out in the filter's own layout — no transposes,
+ * no packing of the big dy.
  */
 function filterGradientIm2colT(sk: SimdKernels, b: WasmBackend, x: TensorInfo, dy: TensorInfo, filterShape: number[], g: GeomInfo): TensorInfo {
   const [N, H, W, C] = x.shape;
@@ -290,36 +291,15 @@ function filterGradientIm2colT(sk: SimdKernels, b: WasmBackend, x: TensorInfo, d
   const pt = g.padInfo.top, pl = g.padInfo.left;
   const PT = b.makeOutput([K, NP], 'float32');
   const out = b.makeOutput([fh, fw, C, O], 'float32');
-  const xs = b.typedArrayFromHeap(x) as Float32Array;
-  const ps = b.typedArrayFromHeap(PT) as Float32Array;
-  let r = 0;
-  for (let n = 0; n < N; n++) {
-    const xn = n * H * W * C;
-    for (let oh = 0; oh < OH; oh++) {
-      const ih0 = oh * sh - pt;
-      for (let ow = 0; ow < OW; ow++, r++) {
-        const iw0 = ow * sw - pl;
-        let k = r;
-        for (let kh = 0; kh < fh; kh++) {
-          const ih = ih0 + kh * dh;
-          const rowOk = ih >= 0 && ih < H;
-          for (let kw = 0; kw < fw; kw++) {
-            const iw = iw0 + kw * dw;
-            if (rowOk && iw >= 0 && iw < W) {
-              const s = xn + (ih * W + iw) * C;
-              for (let c = 0; c < C; c++, k += NP) ps[k] = xs[s + c];
-            } else {
-              for (let c = 0; c < C; c++, k += NP) ps[k] = 0;
-            }
-          }
-        }
-      }
-    }
-  }
+  const px = heapPtr(b, x.dataId), pp = heapPtr(b, PT.dataId);
+  parallelFor(sk, 'im2colCols', NP, 4, Math.ceil(IM2COL_SHARE_MIN_VALUES / K), (r, n) => [px, pp, r, r + n, H, W, C, OH, OW, fh, fw, sh, sw, dh, dw, pt, pl, NP]);
   simdGemm(sk, heapPtr(b, PT.dataId), heapPtr(b, dy.dataId), heapPtr(b, out.dataId), K, NP, O);
   b.disposeData(PT.dataId);
   return out;
 }
+
+/** Values of an im2col matrix a share of its building writes at least (a copy of ~128 KB). */
+const IM2COL_SHARE_MIN_VALUES = 32 * 1024;
 
 /** Largest im2col matrix filterGradientGemm builds (bytes). */
 const IM2COL_MAX_BYTES = 64 * 1024 * 1024;
@@ -338,9 +318,10 @@ function filterGradientGemm(ctx: Ctx, sk: SimdKernels, b: WasmBackend, x: Tensor
   const dyT = transpose(ctx, b, view(dy, [NP, O]), [1, 0]); // [O, NP]
   const P = b.makeOutput([NP, K], 'float32');
   const wT = b.makeOutput([O, K], 'float32');
-  const xs = b.typedArrayFromHeap(x) as Float32Array;
-  const ps = b.typedArrayFromHeap(P) as Float32Array;
-  im2colRows(xs, ps, x.shape, OH, OW, fh, fw, g);
+  const [, H, W] = x.shape;
+  const px = heapPtr(b, x.dataId), pp = heapPtr(b, P.dataId);
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = g;
+  parallelFor(sk, 'im2colRows', NP, 1, Math.ceil(IM2COL_SHARE_MIN_VALUES / K), (r, n) => [px, pp, r, r + n, H, W, C, OH, OW, fh, fw, sh, sw, dh, dw, g.padInfo.top, g.padInfo.left]);
   simdGemm(sk, heapPtr(b, dyT.dataId), heapPtr(b, P.dataId), heapPtr(b, wT.dataId), O, NP, K);
   b.disposeData(dyT.dataId);
   b.disposeData(P.dataId);
@@ -426,6 +407,9 @@ function isNCHW(dataFormat: unknown): boolean {
   return dataFormat === 'NCHW' || dataFormat === 'channelsFirst';
 }
 
+/** Bytes of input a share of a split MaxPoolGrad reads at least. */
+const POOL_SHARE_MIN_BYTES = 128 * 1024;
+
 /** MaxPoolGrad: per output cell, the (first) arg-max of its window receives dy; overlapping windows accumulate. */
 function maxPoolGrad(tf: Tf, b: WasmBackend, dy: TensorInfo, input: TensorInfo, attrs: NamedAttrMap): TensorInfo {
   const info = tf.backend_util.computePool2DInfo(
@@ -448,8 +432,10 @@ function maxPoolGrad(tf: Tf, b: WasmBackend, dy: TensorInfo, input: TensorInfo, 
     // Disjoint 2x2 windows inside the input: wasm SIMD, 4 channels at a time. dx needs zeros only where no
     // window reaches.
     if (sh !== 2 || sw !== 2 || OH * 2 !== H || OW * 2 !== W) (b.typedArrayFromHeap(dx) as Float32Array).fill(0);
-    const C4 = C * 4;
-    sk.maxPoolGrad2x2(heapPtr(b, input.dataId), heapPtr(b, dy.dataId), heapPtr(b, dx.dataId), N, OH, OW, C4, W * C4, H * W * C4, sh * W * C4, sw * C4);
+    // Split by images: each writes its own part of dx.
+    const C4 = C * 4, image = H * W * C4, dyImage = OH * OW * C4;
+    const px = heapPtr(b, input.dataId), pdy = heapPtr(b, dy.dataId), pdx = heapPtr(b, dx.dataId);
+    parallelFor(sk, 'maxPoolGrad2x2', N, 1, Math.ceil(POOL_SHARE_MIN_BYTES / image), (n, count) => [px + n * image, pdy + n * dyImage, pdx + n * image, count, OH, OW, C4, W * C4, image, sh * W * C4, sw * C4]);
     return dx;
   }
   const xs = b.typedArrayFromHeap(input) as Float32Array;
@@ -527,6 +513,9 @@ function normAxes(axis: unknown, rank: number): number[] {
   return [...new Set(list.map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
 }
 
+/** Values a share of a split column sum reads at least. */
+const COLSUM_SHARE_MIN_VALUES = 32 * 1024;
+
 /**
  * Sum over leading axes of a float32 tensor (a bias gradient: [N,H,W,C] -> [C]) in one pass: the stock kernel
  * transposes the reduced axes to the end first. Accumulates in float64, like the cpu backend. Returns null when
@@ -550,7 +539,9 @@ function sumLeading(b: WasmBackend, x: TensorInfo, axis: unknown, keepDims: bool
     const pAcc = (heapPtr(b, scratch.dataId) + 7) & ~7; // 8-byte aligned for the Float64Array views
     const accH = new Float64Array((b.typedArrayFromHeap(scratch) as Float32Array).buffer, pAcc, inner);
     accH.fill(0);
-    sk.colSumF64(heapPtr(b, x.dataId), pAcc, rows, inner);
+    // Split by columns (4 at a time): every column's sum is the one-thread sum.
+    const px = heapPtr(b, x.dataId);
+    parallelFor(sk, 'colSumF64', inner, 4, Math.ceil(COLSUM_SHARE_MIN_VALUES / rows), (j, n) => [px + j * 4, pAcc + j * 8, rows, n, inner * 4]);
     (b.typedArrayFromHeap(out) as Float32Array).set(new Float64Array((b.typedArrayFromHeap(scratch) as Float32Array).buffer, pAcc, inner));
     b.disposeData(scratch.dataId);
     return out;
