@@ -157,13 +157,22 @@ function mainThreadWork(trace: Buffer): [string, number][] {
   const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
   const byName = new Map<string, number>();
   let openUntil = -Infinity;
+  let top = '';
+  let childUntil = -Infinity;
   for (const e of events.filter((x) => main && x.pid === main.pid && x.tid === main.tid && x.ph === 'X' && x.dur).sort((a, b) => a.ts - b.ts)) {
-    // Inside an event already counted: its time is part of that one.
-    if (e.name === 'RunTask' || e.ts < openUntil) continue;
-    openUntil = e.ts + e.dur!;
-    byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur! / 1000);
+    if (e.name === 'RunTask') continue;
+    if (e.ts >= openUntil) {
+      openUntil = e.ts + e.dur!;
+      top = e.name;
+      byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur! / 1000);
+    } else if (e.ts >= childUntil) {
+      // The events directly inside a top-level one, so that a long one says what it did.
+      childUntil = e.ts + e.dur!;
+      const key = `${top} > ${e.name}`;
+      byName.set(key, (byName.get(key) ?? 0) + e.dur! / 1000);
+    }
   }
-  return [...byName].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  return [...byName].sort((a, b) => b[1] - a[1]).slice(0, 16);
 }
 
 async function profiled<T>(page: Page, what: string, step: () => Promise<T>): Promise<T> {
@@ -184,6 +193,20 @@ async function profiled<T>(page: Page, what: string, step: () => Promise<T>): Pr
     const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
     self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
   });
+  // Inclusive time too: a function's own time and that of what it calls.
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const inclusive = new Map<string, number>();
+  profile.samples?.forEach((id, i) => {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const f = byId.get(at)!.callFrame;
+      const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+      if (!seen.has(key)) inclusive.set(key, (inclusive.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
+      seen.add(key);
+    }
+  });
+  if (process.argv.includes('--inclusive')) for (const [key, ms] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 90)) console.log(`  incl ${ms.toFixed(0).padStart(6)} ms  ${key}`);
   console.log(`profile of ${what}:`);
   for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${ms.toFixed(0).padStart(6)} ms  ${key}`);
   await cdp.detach();
