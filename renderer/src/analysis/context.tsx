@@ -4,6 +4,7 @@ import { createAnalysisCache, type GraphAnalysis, type NodeAnalysis } from '../.
 import { analyzeForEditor } from '../../../main/core/graph/editorAnalysis';
 import { useAppStore } from '../store/context';
 import { attachAnalysis, createAnalysisView, type AnalysisView } from './attach';
+import { shareUnchanged } from './shareUnchanged';
 import { createWorkerRunner, type AnalysisCallbacks, type AnalysisRunner } from './runner';
 
 const AnalysisContext = createContext<StoreApi<AnalysisView> | null>(null);
@@ -19,7 +20,16 @@ function makeRunner(callbacks: AnalysisCallbacks): AnalysisRunner {
     // fall through to this thread
   }
   const cache = createAnalysisCache();
-  return { analyze: (request) => callbacks.result(analyzeForEditor(request, cache)), dispose: () => undefined };
+  let last: GraphAnalysis | null = null;
+  return {
+    // What the worker's patches do: the results an edit left alone keep their objects.
+    analyze: (request) => {
+      const analysis = analyzeForEditor(request, cache);
+      last = last ? shareUnchanged(last, analysis) : analysis;
+      callbacks.result(last);
+    },
+    dispose: () => undefined,
+  };
 }
 
 /** Runs the editor's analysis off the UI thread for everything inside it (see attachAnalysis). */
