@@ -59,6 +59,18 @@ function sameNodeData(a: LayerNodeData, b: LayerNodeData): boolean {
   );
 }
 
+const outputsByNode = new WeakMap<ProjectNode, string[]>();
+
+/** outputNames (which parses the layer's params) once per version of a layer: the store replaces a layer it changes. */
+function outputsOf(node: ProjectNode): string[] {
+  let outputs = outputsByNode.get(node);
+  if (!outputs) {
+    outputs = outputNames(node);
+    outputsByNode.set(node, outputs);
+  }
+  return outputs;
+}
+
 export function Canvas() {
   const store = useAppStore();
   const actions = useActions();
@@ -101,7 +113,7 @@ export function Canvas() {
           label: spec?.label ?? n.kind,
           summary: spec ? paramSummary(spec.params, n.params) : '',
           hasInput: !takesNoInputs(n.kind),
-          outputs: outputNames(n),
+          outputs: outputsOf(n),
         };
         data = prev && sameNodeData(prev.data, fresh) ? prev.data : fresh;
       }
@@ -145,7 +157,7 @@ export function Canvas() {
       const port = e.sourcePort ?? 0;
       const shape = labelAnalysis && portShape(labelAnalysis.nodes[e.source], port);
       const source = byId.get(e.source);
-      const outputs = source ? outputNames(source) : ['output'];
+      const outputs = source ? outputsOf(source) : ['output'];
       // Where the order of inputs has a meaning (attention's query, value, key), the edge says which one it is.
       const position = seenByTarget.get(e.target) ?? 0;
       seenByTarget.set(e.target, position + 1);
