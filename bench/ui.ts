@@ -148,22 +148,39 @@ const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf
 const runs = (step: 'pan' | 'edit' | 'open') => !ONLY || ONLY.includes(step);
 
 /**
- * The page's main-thread work of a trace by kind (script, style, layout, paint, …): top-level events only, so that
- * nothing is counted twice. Where the CPU profile says "(program)", this says what the browser was doing.
+ * The page's work of a trace by kind (script, style, layout, paint, …) on its main thread, with what each kind did
+ * directly inside it: top-level events only, so that nothing is counted twice. Where the CPU profile says
+ * "(program)", this says what the browser was doing. Then the total of the main thread and of the page's workers:
+ * busy time, which a loaded machine stretches less than the wall-clock time of a step.
  */
-function mainThreadWork(trace: Buffer): [string, number][] {
+function pageWork(trace: Buffer): [string, number][] {
   type TraceEvent = { name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; args?: { name?: string } };
   const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
   const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
-  const byName = new Map<string, number>();
-  let openUntil = -Infinity;
-  for (const e of events.filter((x) => main && x.pid === main.pid && x.tid === main.tid && x.ph === 'X' && x.dur).sort((a, b) => a.ts - b.ts)) {
-    // Inside an event already counted: its time is part of that one.
-    if (e.name === 'RunTask' || e.ts < openUntil) continue;
-    openUntil = e.ts + e.dur!;
-    byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur! / 1000);
-  }
-  return [...byName].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  const workers = events.filter((e) => main && e.pid === main.pid && e.name === 'thread_name' && e.args?.name === 'DedicatedWorker thread').map((e) => e.tid);
+  const topLevel = (tid: number) => {
+    const byName = new Map<string, number>();
+    let openUntil = -Infinity;
+    let top = '';
+    let childUntil = -Infinity;
+    for (const e of events.filter((x) => main && x.pid === main.pid && x.tid === tid && x.ph === 'X' && x.dur).sort((a, b) => a.ts - b.ts)) {
+      if (e.name === 'RunTask') continue;
+      if (e.ts >= openUntil) {
+        openUntil = e.ts + e.dur!;
+        top = e.name;
+        byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur! / 1000);
+      } else if (e.ts >= childUntil) {
+        childUntil = e.ts + e.dur!;
+        const key = `${top} > ${e.name}`;
+        byName.set(key, (byName.get(key) ?? 0) + e.dur! / 1000);
+      }
+    }
+    return byName;
+  };
+  const total = (byName: Map<string, number>) => [...byName].filter(([k]) => !k.includes(' > ')).reduce((sum, [, ms]) => sum + ms, 0);
+  const onMain = main ? topLevel(main.tid) : new Map<string, number>();
+  const inWorkers = workers.reduce((sum, tid) => sum + total(topLevel(tid)), 0);
+  return [...[...onMain].sort((a, b) => b[1] - a[1]).slice(0, 16), ['(main thread, all)', total(onMain)], ['(workers, all)', inWorkers]];
 }
 
 async function profiled<T>(page: Page, what: string, step: () => Promise<T>): Promise<T> {
@@ -175,8 +192,8 @@ async function profiled<T>(page: Page, what: string, step: () => Promise<T>): Pr
   await cdp.send('Profiler.start');
   const result = await step();
   const { profile } = await cdp.send('Profiler.stop');
-  console.log(`main thread during ${what}:`);
-  for (const [name, ms] of mainThreadWork(await browser.stopTracing())) console.log(`  ${ms.toFixed(0).padStart(6)} ms  ${name}`);
+  console.log(`the page's work during ${what}:`);
+  for (const [name, ms] of pageWork(await browser.stopTracing())) console.log(`  ${ms.toFixed(0).padStart(6)} ms  ${name}`);
   const self = new Map<string, number>();
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   profile.samples?.forEach((id, i) => {
@@ -184,6 +201,20 @@ async function profiled<T>(page: Page, what: string, step: () => Promise<T>): Pr
     const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
     self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
   });
+  // Inclusive time too: a function's own time and that of what it calls.
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const inclusive = new Map<string, number>();
+  profile.samples?.forEach((id, i) => {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const f = byId.get(at)!.callFrame;
+      const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+      if (!seen.has(key)) inclusive.set(key, (inclusive.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
+      seen.add(key);
+    }
+  });
+  if (process.argv.includes('--inclusive')) for (const [key, ms] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 90)) console.log(`  incl ${ms.toFixed(0).padStart(6)} ms  ${key}`);
   console.log(`profile of ${what}:`);
   for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${ms.toFixed(0).padStart(6)} ms  ${key}`);
   await cdp.detach();

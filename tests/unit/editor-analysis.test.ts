@@ -6,6 +6,7 @@ import { defaultParams } from '../../main/core/layers/params';
 import { requireLayerSpec } from '../../main/core/layers/registry';
 import { DEFAULT_TRAINING, emptyProject, type Graph } from '../../main/core/project';
 import { attachAnalysis, createAnalysisView } from '../../renderer/src/analysis/attach';
+import { createAnalysisHost } from '../../renderer/src/analysis/host';
 import { createWorkerRunner, type AnalysisAsk, type AnalysisReply } from '../../renderer/src/analysis/runner';
 import { createAppStore } from '../../renderer/src/store/appStore';
 
@@ -65,10 +66,8 @@ function fakeWorker() {
     postMessage: (ask: AnalysisAsk) => void asked.push(ask),
     terminate: () => undefined,
   };
-  const answer = () => {
-    const ask = asked.shift()!;
-    worker.onmessage!({ data: { seq: ask.seq, analysis: analyzeForEditor(ask.request) } } as MessageEvent<AnalysisReply>);
-  };
+  const host = createAnalysisHost();
+  const answer = () => worker.onmessage!({ data: host.answer(asked.shift()!) } as MessageEvent<AnalysisReply>);
   return { worker, asked, answer };
 }
 
@@ -87,7 +86,56 @@ describe('analysis off the UI thread', () => {
     expect(fake.asked.map((a) => a.seq)).toEqual([3]);
     fake.answer();
     expect(results.map((r) => r.nodes.dense_1.outputShape)).toEqual([[3]]);
+    expect(results[0]).toEqual(analyzeForEditor(units(3)));
     expect(fake.asked).toEqual([]);
+  });
+
+  it('sends only what changed both ways, and ends with the analysis of the whole graph, identities kept for what an edit left alone', () => {
+    const fake = fakeWorker();
+    const results: GraphAnalysis[] = [];
+    const runner = createWorkerRunner({ result: (a) => results.push(a), failed: (m) => expect.fail(m) }, fake.worker as unknown as Worker);
+    const base = chain([['input_1', 'Input', { shape: [4] }], ['dense_1', 'Dense', { units: 8 }], ['dropout_1', 'Dropout'], ['dense_2', 'Dense', { units: 3 }]]);
+    const step = (graph: Graph) => {
+      runner.analyze(request(graph));
+      const ask = fake.asked[0];
+      fake.answer();
+      expect(results.at(-1)).toEqual(analyzeForEditor(request(graph)));
+      return ask.request.graph;
+    };
+    expect(step(base)).toMatchObject({ reset: true, nodes: base.nodes });
+    const first = results.at(-1)!;
+
+    // A param of the last layer: one layer goes, and only its results come back changed.
+    const wider = { ...base, nodes: base.nodes.map((n) => (n.id === 'dense_2' ? { ...n, params: { ...n.params, units: 5 } } : n)) };
+    expect(step(wider)).toEqual({ reset: false, nodes: [wider.nodes[3]] });
+    expect(results.at(-1)!.nodes.dense_1).toBe(first.nodes.dense_1);
+    expect(results.at(-1)!.nodes.dense_2).not.toBe(first.nodes.dense_2);
+
+    // A layer removed and its connections with it; then one added back, last, with a loop.
+    const removed = { nodes: wider.nodes.filter((n) => n.id !== 'dropout_1'), edges: [...wider.edges.slice(0, 1), { id: 'e9', source: 'dense_1', target: 'dense_2' }] };
+    expect(step(removed)).toMatchObject({ nodes: [], ids: ['input_1', 'dense_1', 'dense_2'] });
+    const looped = {
+      nodes: [...removed.nodes, { ...wider.nodes[2], id: 'relu_1', name: 'relu_1', kind: 'ReLU' }],
+      edges: [...removed.edges, { id: 'e10', source: 'dense_2', target: 'relu_1' }, { id: 'e11', source: 'relu_1', target: 'dense_2' }],
+    };
+    step(looped);
+    expect(results.at(-1)!.errors.join()).toContain('loop');
+    step(base);
+    expect(Object.keys(results.at(-1)!.nodes)).toEqual(['input_1', 'dense_1', 'dropout_1', 'dense_2']);
+  });
+
+  it('starts afresh after the worker fails', () => {
+    const fake = fakeWorker();
+    const results: GraphAnalysis[] = [];
+    const failures: string[] = [];
+    const runner = createWorkerRunner({ result: (a) => results.push(a), failed: (m) => failures.push(m) }, fake.worker as unknown as Worker);
+    const graph = chain([['input_1', 'Input', { shape: [4] }], ['dense_1', 'Dense', { units: 2 }]]);
+    runner.analyze(request(graph));
+    fake.answer();
+    (fake.worker.onerror as (e: { message: string }) => void)({ message: 'out of memory' });
+    expect(failures).toEqual(['out of memory']);
+    runner.analyze(request(graph));
+    expect(fake.asked[0].request.graph.reset).toBe(true);
   });
 
   it('asks again when a param, a connection or the machine memory changes, not when a layer moves', () => {

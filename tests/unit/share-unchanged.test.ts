@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shareUnchanged } from '../../renderer/src/analysis/shareUnchanged';
+import { sameData, shareUnchanged } from '../../renderer/src/analysis/shareUnchanged';
 
 describe('shareUnchanged', () => {
   const prev = {
@@ -31,5 +31,14 @@ describe('shareUnchanged', () => {
     expect(shareUnchanged(prev as unknown as typeof fewer, fewer)).toEqual(fewer);
     expect(shareUnchanged([1, 2], [1, 2, 3])).toEqual([1, 2, 3]);
     expect(shareUnchanged({ shape: null as number[] | null }, { shape: [3] })).toEqual({ shape: [3] });
+  });
+
+  it('sameData compares as plain data', () => {
+    expect(sameData(prev, structuredClone(prev))).toBe(true);
+    expect(sameData({ a: [1, 2] }, { a: [1, 3] })).toBe(false);
+    expect(sameData({ a: [] }, { a: {} })).toBe(false);
+    expect(sameData({ a: 1 }, { b: 1 })).toBe(false);
+    expect(sameData({ a: 1, b: undefined }, { a: 1 })).toBe(false);
+    expect(sameData(null, {})).toBe(false);
   });
 });

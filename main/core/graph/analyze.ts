@@ -198,7 +198,7 @@ export function analyzeGraph(graph: Graph, target?: DatasetTarget, losses: reado
     }
   }
 
-  checkFixedBatches(graph, result, byId, incoming, options.batchSize);
+  checkFixedBatches(graph, result, byId, incoming, options.batchSize, cache?.parse ?? parseParams);
   if (target) checkAgainstDataset(graph, result, target, losses);
 
   const nodeErrors = Object.values(result.nodes).some((n) => n.errors.length > 0);
@@ -400,10 +400,11 @@ function checkBindings(result: GraphAnalysis, byId: Map<string, ProjectNode>, ta
 }
 
 /** The fixed batch size an Input's params set (its spec's `batchSizeParam`), 0 for any size; null for a layer that has none. */
-function fixedBatchOf(node: ProjectNode): number | null {
+function fixedBatchOf(node: ProjectNode, parse: (node: ProjectNode) => ParsedParams): number | null {
   const param = getLayerSpec(node.kind)?.batchSizeParam;
-  const parsed = parseParams(node);
-  if (!param || !parsed.ok) return null;
+  if (!param) return null;
+  const parsed = parse(node);
+  if (!parsed.ok) return null;
   const value = (parsed.params as Record<string, unknown>)[param];
   return typeof value === 'number' ? value : 0;
 }
@@ -427,14 +428,23 @@ function inputsBefore(id: string, byId: Map<string, ProjectNode>, incoming: Map<
  * each Input before them: an error on the layer, fixed by setting it to the training batch size (32 where unknown).
  * An Input whose fixed batch differs from the training batch size gets a warning: training would refuse to start.
  */
-function checkFixedBatches(graph: Graph, result: GraphAnalysis, byId: Map<string, ProjectNode>, incoming: Map<string, string[]>, batchSize: number | undefined): void {
+/** `parse`: the cache's, so that an analysis does not parse every layer's params again (it is run on every edit). */
+function checkFixedBatches(
+  graph: Graph,
+  result: GraphAnalysis,
+  byId: Map<string, ProjectNode>,
+  incoming: Map<string, string[]>,
+  batchSize: number | undefined,
+  parse: (node: ProjectNode) => ParsedParams,
+): void {
   const size = batchSize && batchSize > 0 ? batchSize : 32;
   const sizeNote = batchSize && batchSize > 0 ? `${size}, the training batch size` : `${size}`;
   for (const node of graph.nodes) {
     const spec = getLayerSpec(node.kind);
-    const parsed = parseParams(node);
-    if (!spec?.needsFixedBatch || !parsed.ok || !spec.needsFixedBatch(parsed.params)) continue;
-    const missing = inputsBefore(node.id, byId, incoming).filter((n) => fixedBatchOf(n) === 0);
+    if (!spec?.needsFixedBatch) continue;
+    const parsed = parse(node);
+    if (!parsed.ok || !spec.needsFixedBatch(parsed.params)) continue;
+    const missing = inputsBefore(node.id, byId, incoming).filter((n) => fixedBatchOf(n, parse) === 0);
     if (missing.length === 0) continue;
     const param = getLayerSpec(missing[0].kind)!.batchSizeParam!;
     const label = (getLayerSpec(missing[0].kind)!.params as ParamDefs)[param].label;
@@ -449,7 +459,7 @@ function checkFixedBatches(graph: Graph, result: GraphAnalysis, byId: Map<string
   }
   if (!batchSize || batchSize <= 0) return;
   for (const node of graph.nodes) {
-    const fixed = fixedBatchOf(node);
+    const fixed = fixedBatchOf(node, parse);
     if (!fixed || fixed === batchSize) continue;
     const spec = getLayerSpec(node.kind)!;
     const label = (spec.params as ParamDefs)[spec.batchSizeParam!].label;

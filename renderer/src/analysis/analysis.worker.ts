@@ -1,19 +1,9 @@
 /// <reference lib="webworker" />
-import { createAnalysisCache } from '../../../main/core/graph/analyze';
-import { analyzeForEditor } from '../../../main/core/graph/editorAnalysis';
-import type { AnalysisReply, AnalysisAsk } from './runner';
+import { createAnalysisHost } from './host';
+import type { AnalysisAsk } from './runner';
 
-// The editor's analysis, off the UI thread. The cache lives as long as the worker: an edit re-checks only what it reaches.
-const cache = createAnalysisCache();
+// The editor's analysis, off the UI thread; its state lives as long as the worker.
+const host = createAnalysisHost();
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
-scope.onmessage = (event: MessageEvent<AnalysisAsk>) => {
-  const { seq, request } = event.data;
-  let reply: AnalysisReply;
-  try {
-    reply = { seq, analysis: analyzeForEditor(request, cache) };
-  } catch (e) {
-    reply = { seq, error: e instanceof Error ? e.message : String(e) };
-  }
-  scope.postMessage(reply);
-};
+scope.onmessage = (event: MessageEvent<AnalysisAsk>) => scope.postMessage(host.answer(event.data));

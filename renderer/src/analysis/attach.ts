@@ -6,7 +6,6 @@ import type { Graph, Project } from '../../../main/core/project';
 import type { AppState, AppStore } from '../store/appStore';
 import { editorAnalysisRequest, findDataset } from '../store/analysis';
 import type { AnalysisCallbacks, AnalysisRunner } from './runner';
-import { shareUnchanged } from './shareUnchanged';
 
 /** What the UI shows: the newest analysis that has arrived (null before the first), and whether a newer one computes. */
 export interface AnalysisView {
@@ -67,7 +66,8 @@ function sameInputs(a: Inputs, b: Inputs): boolean {
  */
 export function attachAnalysis(app: AppStore, view: StoreApi<AnalysisView>, makeRunner: (callbacks: AnalysisCallbacks) => AnalysisRunner): () => void {
   const runner = makeRunner({
-    result: (analysis) => view.setState((v) => ({ analysis: v.analysis ? shareUnchanged(v.analysis, analysis) : analysis, pending: false })),
+    // A runner hands back the layers' results an edit left alone as the same objects (see runner.ts).
+    result: (analysis) => view.setState({ analysis, pending: false }),
     failed: (message) => {
       view.setState({ pending: false });
       app.getState().actions.notify('error', `Could not check the network: ${message}`);

@@ -1,9 +1,10 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { useStore, type StoreApi } from 'zustand';
-import { createAnalysisCache, type GraphAnalysis } from '../../../main/core/graph/analyze';
+import { createAnalysisCache, type GraphAnalysis, type NodeAnalysis } from '../../../main/core/graph/analyze';
 import { analyzeForEditor } from '../../../main/core/graph/editorAnalysis';
 import { useAppStore } from '../store/context';
 import { attachAnalysis, createAnalysisView, type AnalysisView } from './attach';
+import { shareUnchanged } from './shareUnchanged';
 import { createWorkerRunner, type AnalysisCallbacks, type AnalysisRunner } from './runner';
 
 const AnalysisContext = createContext<StoreApi<AnalysisView> | null>(null);
@@ -19,7 +20,16 @@ function makeRunner(callbacks: AnalysisCallbacks): AnalysisRunner {
     // fall through to this thread
   }
   const cache = createAnalysisCache();
-  return { analyze: (request) => callbacks.result(analyzeForEditor(request, cache)), dispose: () => undefined };
+  let last: GraphAnalysis | null = null;
+  return {
+    // What the worker's patches do: the results an edit left alone keep their objects.
+    analyze: (request) => {
+      const analysis = analyzeForEditor(request, cache);
+      last = last ? shareUnchanged(last, analysis) : analysis;
+      callbacks.result(last);
+    },
+    dispose: () => undefined,
+  };
 }
 
 /** Runs the editor's analysis off the UI thread for everything inside it (see attachAnalysis). */
@@ -41,7 +51,20 @@ export function useAnalysis(): GraphAnalysis {
   return useStore(useView(), (v) => v.analysis) ?? NOT_YET;
 }
 
+/** The newest analysis, or null while `skip` holds: a component that needs it only sometimes then ignores new ones. */
+export function useAnalysisUnless(skip: boolean): GraphAnalysis | null {
+  return useStore(useView(), (v) => (skip ? null : (v.analysis ?? NOT_YET)));
+}
+
 /** Whether the analysis on screen is behind the project (a newer one computes, or none has arrived yet). */
 export function useAnalysisPending(): boolean {
   return useStore(useView(), (v) => v.pending);
+}
+
+/**
+ * One layer's analysis (undefined before the first, or for a layer it has not seen yet). A component that reads only
+ * this renders again only when that layer's results change: an analysis keeps the identity of what an edit left alone.
+ */
+export function useNodeAnalysis(id: string): NodeAnalysis | undefined {
+  return useStore(useView(), (v) => v.analysis?.nodes[id]);
 }

@@ -23,3 +23,17 @@ export function shareUnchanged<T>(prev: T, next: T): T {
   }
   return (same ? prev : out) as T;
 }
+
+/** Whether two values are equal as plain JSON data (what an analysis is made of). */
+export function sameData(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const y = b as unknown[];
+    return a.length === y.length && a.every((x, i) => sameData(x, y[i]));
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  return keys.length === Object.keys(y).length && keys.every((k) => k in y && sameData(x[k], y[k]));
+}

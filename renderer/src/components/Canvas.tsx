@@ -16,9 +16,9 @@ import {
 } from '@xyflow/react';
 import { getLayerSpec } from '../../../main/core/layers/registry';
 import { useActions, useApp, useAppStore } from '../store/context';
-import { useAnalysis } from '../analysis/context';
+import { useAnalysisUnless } from '../analysis/context';
 import { connectionProblem, handleOfPort, portOfHandle, takesNoInputs } from '../store/graphOps';
-import { outputNames, portShape, type NodeAnalysis } from '../../../main/core/graph/analyze';
+import { outputNames, portShape } from '../../../main/core/graph/analyze';
 import type { ProjectNode } from '../../../main/core/project';
 import { paramSummary, shapeText } from '../format';
 import { LayerNode, layerHandles, TYPICAL_LAYER_SIZE, type LayerFlowNode, type LayerNodeData } from './LayerNode';
@@ -54,18 +54,21 @@ function sameNodeData(a: LayerNodeData, b: LayerNodeData): boolean {
     a.kind === b.kind &&
     a.label === b.label &&
     a.summary === b.summary &&
-    a.shape === b.shape &&
-    a.params === b.params &&
     a.hasInput === b.hasInput &&
-    sameItems(a.errors, b.errors) &&
-    sameItems(a.warnings, b.warnings) &&
     sameItems(a.outputs, b.outputs)
   );
 }
 
-interface DataSource {
-  node: ProjectNode;
-  info: NodeAnalysis | undefined;
+const outputsByNode = new WeakMap<ProjectNode, string[]>();
+
+/** outputNames (which parses the layer's params) once per version of a layer: the store replaces a layer it changes. */
+function outputsOf(node: ProjectNode): string[] {
+  let outputs = outputsByNode.get(node);
+  if (!outputs) {
+    outputs = outputNames(node);
+    outputsByNode.set(node, outputs);
+  }
+  return outputs;
 }
 
 export function Canvas() {
@@ -73,18 +76,19 @@ export function Canvas() {
   const actions = useActions();
   const project = useApp((s) => s.project);
   const selection = useApp((s) => s.ui.selection);
-  const analysis = useAnalysis();
   const { screenToFlowPosition } = useReactFlow();
-  const gestures = useCanvasGestures();
   const overview = useStore((s) => s.transform[2] < OVERVIEW_ZOOM);
+  // Edge labels show shapes; the overview has none, so there a new analysis does not render the canvas at all.
+  const labelAnalysis = useAnalysisUnless(overview);
+  const gestures = useCanvasGestures();
   // xyflow needs the measured size of every node handed back to it on each render.
   const [measured, setMeasured] = useState<Record<string, Size>>({});
   // The node and edge objects of the last render: handed back unchanged where nothing shown changed, so that xyflow
   // and the memoized LayerNode skip them (an edit on a 1,000-layer graph then redraws only what it changed).
   const flowNodes = useRef(new Map<string, LayerFlowNode>());
   const flowEdges = useRef(new Map<string, Edge>());
-  // What each layer's data was made from: the project's layer and its analysis.
-  const dataSources = useRef(new Map<string, DataSource>());
+  // What each layer's data was made from: the project's layer (its analysis the node reads itself).
+  const dataSources = useRef(new Map<string, ProjectNode>());
   const lastNodes = useRef<LayerFlowNode[]>([]);
   const lastEdges = useRef<Edge[]>([]);
 
@@ -93,16 +97,14 @@ export function Canvas() {
     const selected = new Set(selection.nodeIds);
     const before = flowNodes.current;
     const next = new Map<string, LayerFlowNode>();
-    const nextSources = new Map<string, DataSource>();
+    const nextSources = new Map<string, ProjectNode>();
     const out = project.graph.nodes.map((n) => {
-      const info = analysis.nodes[n.id];
       const prev = before.get(n.id);
-      // The same layer and the same analysis of it (unchanged results keep their identity): the same data, not rebuilt.
+      // The same layer: the same data, not rebuilt (an edit upstream changes only what the node reads of the analysis).
       const source = dataSources.current.get(n.id);
       let data: LayerNodeData;
-      if (prev && source?.node === n && source.info === info) {
+      if (prev && source === n) {
         data = prev.data;
-        nextSources.set(n.id, source);
       } else {
         const spec = getLayerSpec(n.kind);
         const fresh: LayerNodeData = {
@@ -110,16 +112,12 @@ export function Canvas() {
           kind: n.kind,
           label: spec?.label ?? n.kind,
           summary: spec ? paramSummary(spec.params, n.params) : '',
-          shape: shapeText(info?.outputShape),
-          params: info?.params ?? 0,
-          errors: info?.errors ?? [],
-          warnings: info?.warnings ?? [],
           hasInput: !takesNoInputs(n.kind),
-          outputs: outputNames(n),
+          outputs: outputsOf(n),
         };
         data = prev && sameNodeData(prev.data, fresh) ? prev.data : fresh;
-        nextSources.set(n.id, { node: n, info });
       }
+      nextSources.set(n.id, n);
       const isSelected = selected.has(n.id);
       const size = measured[n.id];
       // A big graph's layer not drawn yet is taken to have a typical size and its handles where that size puts them:
@@ -147,7 +145,7 @@ export function Canvas() {
     // The same array when no node changed: xyflow then skips going over all of them again.
     if (!sameItems(out, lastNodes.current)) lastNodes.current = out;
     return lastNodes.current;
-  }, [project.graph.nodes, analysis, selection.nodeIds, measured, virtualize]);
+  }, [project.graph.nodes, selection.nodeIds, measured, virtualize]);
 
   const edges = useMemo<Edge[]>(() => {
     const selected = new Set(selection.edgeIds);
@@ -157,9 +155,9 @@ export function Canvas() {
     const next = new Map<string, Edge>();
     const out = project.graph.edges.map((e) => {
       const port = e.sourcePort ?? 0;
-      const shape = portShape(analysis.nodes[e.source], port);
+      const shape = labelAnalysis && portShape(labelAnalysis.nodes[e.source], port);
       const source = byId.get(e.source);
-      const outputs = source ? outputNames(source) : ['output'];
+      const outputs = source ? outputsOf(source) : ['output'];
       // Where the order of inputs has a meaning (attention's query, value, key), the edge says which one it is.
       const position = seenByTarget.get(e.target) ?? 0;
       seenByTarget.set(e.target, position + 1);
@@ -185,7 +183,7 @@ export function Canvas() {
     flowEdges.current = next;
     if (!sameItems(out, lastEdges.current)) lastEdges.current = out;
     return lastEdges.current;
-  }, [project.graph.edges, project.graph.nodes, analysis, selection.edgeIds, overview]);
+  }, [project.graph.edges, project.graph.nodes, labelAnalysis, selection.edgeIds, overview]);
 
   const applySelect = useCallback(
     (ids: { id: string; selected: boolean }[], key: 'nodeIds' | 'edgeIds') => {

@@ -1,17 +1,20 @@
 import { memo } from 'react';
 import { Handle, Position, type Node, type NodeHandle, type NodeProps } from '@xyflow/react';
 import { handleOfPort } from '../store/graphOps';
+import { useNodeAnalysis } from '../analysis/context';
+import { shapeText } from '../format';
 import { InsideThumbnail } from './inside/InsideThumbnail';
 
+/**
+ * What a layer node shows of the project's layer. What the analysis says of it (shape, params, problems) the node
+ * reads itself (useNodeAnalysis), so that a new analysis redraws only the layers whose results changed, without
+ * handing xyflow a new array of nodes.
+ */
 export interface LayerNodeData extends Record<string, unknown> {
   name: string;
   kind: string;
   label: string;
   summary: string;
-  shape: string;
-  params: number;
-  errors: string[];
-  warnings: string[];
   hasInput: boolean;
   /** Names of the layer's outputs, main first; a layer with several (an LSTM returning its state) shows a handle each. */
   outputs: string[];
@@ -42,15 +45,21 @@ export function layerHandles(data: Pick<LayerNodeData, 'hasInput' | 'outputs'>, 
   return handles;
 }
 
-function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
-  const state = data.errors.length ? 'error' : data.warnings.length ? 'warning' : 'ok';
-  const problem = data.errors[0] ?? data.warnings[0];
+const NONE: readonly string[] = [];
+
+function LayerNodeView({ id, data, selected }: NodeProps<LayerFlowNode>) {
+  const info = useNodeAnalysis(id);
+  const errors = info?.errors ?? NONE;
+  const warnings = info?.warnings ?? NONE;
+  const params = info?.params ?? 0;
+  const state = errors.length ? 'error' : warnings.length ? 'warning' : 'ok';
+  const problem = errors[0] ?? warnings[0];
   return (
     <div
       className={`layer-node layer-node--${state}${selected ? ' layer-node--selected' : ''}`}
       data-testid={`node-${data.name}`}
       data-kind={data.kind}
-      title={[...data.errors, ...data.warnings].join('\n') || undefined}
+      title={problem ? [...errors, ...warnings].join('\n') : undefined}
     >
       {data.hasInput && <Handle type="target" position={Position.Left} data-testid={`handle-in-${data.name}`} className="layer-handle" />}
       <div className="layer-node__head">
@@ -60,15 +69,15 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
       {data.summary && <div className="layer-node__summary">{data.summary}</div>}
       <div className="layer-node__foot">
         <span className="layer-node__shape" data-testid={`shape-${data.name}`}>
-          → {data.shape}
+          → {shapeText(info?.outputShape)}
         </span>
-        <span className="layer-node__params">{data.params ? `${data.params.toLocaleString('en-US')} params` : ''}</span>
+        <span className="layer-node__params">{params ? `${params.toLocaleString('en-US')} params` : ''}</span>
       </div>
       <InsideThumbnail layer={data.name} />
       {problem && (
         <div className={`layer-node__problem layer-node__problem--${state}`}>
           {problem}
-          {data.errors.length + data.warnings.length > 1 ? ` (+${data.errors.length + data.warnings.length - 1} more)` : ''}
+          {errors.length + warnings.length > 1 ? ` (+${errors.length + warnings.length - 1} more)` : ''}
         </div>
       )}
       {data.outputs.map((output, port) => (
