@@ -100,6 +100,25 @@ const smallCnn = project(
   { training: TrainingConfigSchema.parse({ epochs: 1, batchSize: 16, learningRate: 0.05, optimizer: 'sgd', seed: 3 }) },
 );
 
+/** A frozen BatchNormalization after a trainable Conv2D: model.ts builds it with alwaysInference (as in Keras). */
+const frozenNorm = project(
+  'Frozen norm',
+  [
+    ['in', 'Input', 'input_1', { shape: [28, 28, 1] }],
+    ['conv', 'Conv2D', 'conv2d_1', { filters: 4, kernelSize: [3, 3], activation: 'relu' }],
+    ['norm', 'BatchNormalization', 'batch_normalization_1'],
+    ['flat', 'Flatten', 'flatten_1'],
+    ['out', 'Dense', 'dense_1', { units: 10, activation: 'softmax' }],
+  ],
+  [
+    ['in', 'conv'],
+    ['conv', 'norm'],
+    ['norm', 'flat'],
+    ['flat', 'out'],
+  ],
+);
+frozenNorm.graph.nodes.find((n) => n.id === 'norm')!.trainable = false;
+
 /** Where the data of the source cases would live (only their paths are printed; nothing reads them here). */
 const DATA_DIR = path.join(ROOT, '.neurowire-tmp', 'codegen-data');
 
@@ -393,6 +412,7 @@ const CASES: Array<[string, Project]> = [
   ['add-branches', addBranches],
   ['concat-branches', concatBranches],
   ['small-cnn', smallCnn],
+  ['frozen-norm', frozenNorm],
   ...SOURCE_CASES,
   ...LAYER_LIBRARY_CASES,
   ['seq2seq', seq2seq],
