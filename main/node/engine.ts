@@ -122,7 +122,7 @@ export class Engine {
   private openRequests: string[] = [];
   /** Look inside a run's model (runs.activations). */
   private readonly inside: InsideViewer;
-  /** Runs' trained models, loaded once for Try, Inside and export (the last few kept). */
+  /** Runs' trained models, built once for Try and Inside (the last few kept). */
   readonly models: RunModels;
 
   constructor(private readonly options: EngineOptions) {
@@ -401,7 +401,7 @@ export class Engine {
     return result;
   }
 
-  /** Exports a run kept in memory, or else one from the run history on disk (its model, or its best checkpoint). */
+  /** Exports a run's model from the run history on disk (its model, or its best checkpoint; else one kept in memory). */
   private async exportRun(runId: string, dir?: string, quantize?: Quantization): Promise<{ dir: string; files: string[] }> {
     const { project, artifacts } = await this.savedRunModel(runId, 'export');
     const safeName = project.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'model';
@@ -453,7 +453,7 @@ export class Engine {
   }
 
   /** Runs `fn` with a run's trained model, kept by RunModels (one that is only in memory is built for this call). */
-  private async withRunModel<T>(runId: string, purpose: 'export' | 'try', fn: (m: RunModel) => Promise<T> | T): Promise<T> {
+  private async withRunModel<T>(runId: string, purpose: 'try', fn: (m: RunModel) => Promise<T> | T): Promise<T> {
     const finished = await this.finishedRecord(runId, purpose);
     let saved: SavedRunModel;
     try {
