@@ -24,7 +24,7 @@ import { SampleError } from '../core/preprocess';
 import { describeModelInputs, modelMetadataOf } from '../core/prediction';
 import { compareSources, CompareSourceError } from './compareSources';
 import { InsideViewer } from './inside';
-import { buildRunModel, RunModels, type RunModel } from './runModel';
+import { buildRunModel, readRunModel, RunModels, type RunModel, type SavedRunModel } from './runModel';
 
 export interface EngineOptions {
   host: 'electron' | 'browser';
@@ -122,7 +122,7 @@ export class Engine {
   private openRequests: string[] = [];
   /** Look inside a run's model (runs.activations). */
   private readonly inside: InsideViewer;
-  /** Runs' trained models, loaded once for Try, Inside and export (the last few kept). */
+  /** Runs' trained models, built once for Try and Inside (the last few kept). */
   readonly models: RunModels;
 
   constructor(private readonly options: EngineOptions) {
@@ -401,9 +401,9 @@ export class Engine {
     return result;
   }
 
-  /** Exports a run kept in memory, or else one from the run history on disk (its model, or its best checkpoint). */
+  /** Exports a run's model from the run history on disk (its model, or its best checkpoint; else one kept in memory). */
   private async exportRun(runId: string, dir?: string, quantize?: Quantization): Promise<{ dir: string; files: string[] }> {
-    const { project, artifacts } = await this.withRunModel(runId, 'export', (m) => m);
+    const { project, artifacts } = await this.savedRunModel(runId, 'export');
     const safeName = project.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'model';
     const target = path.resolve(dir ?? path.join(this.exportsDir, `${safeName}-${new Date().toISOString().replace(/[:.]/g, '-')}`));
     return exportTrainedModel({ project, artifacts, dir: target, ...(quantize ? { quantize } : {}) });
@@ -411,39 +411,61 @@ export class Engine {
 
   /** Each quantization's weight size and test result, on the run's dataset read again (the same seeded test split). */
   private async quantizationPreview(runId: string): Promise<{ choices: QuantizationChoice[] }> {
-    const { project, artifacts } = await this.withRunModel(runId, 'export', (m) => m);
+    const { project, artifacts } = await this.savedRunModel(runId, 'export');
     const data = await openDataset(project.dataset);
     return { choices: await quantizationPreview(project, artifacts, data) };
   }
 
-  /**
-   * Runs `fn` with a run's trained model, from RunModels (the run history on disk: its model, or its best checkpoint).
-   * A run of this session is waited for (Try refuses one still training); one whose model could not be written to
-   * disk is built from the artifacts kept in memory, for this call only.
-   */
-  private async withRunModel<T>(runId: string, purpose: 'export' | 'try', fn: (m: RunModel) => Promise<T> | T): Promise<T> {
+  /** A run of this session, waited for until its end is on disk (Try refuses one still training); undefined for others. */
+  private async finishedRecord(runId: string, purpose: 'export' | 'try'): Promise<{ record: RunRecord; result: TrainingResult } | undefined> {
     checkRunId(runId);
     const record = this.runs.get(runId);
-    let result: TrainingResult | undefined;
-    if (record) {
-      if (purpose === 'try' && !record.result) throw new EngineError(`Run ${runId} is still training; try its model once it has finished.`, 'busy');
-      result = record.result ?? (await record.run.done);
-      await record.persisted;
+    if (!record) return undefined;
+    if (purpose === 'try' && !record.result) throw new EngineError(`Run ${runId} is still training; try its model once it has finished.`, 'busy');
+    const result = record.result ?? (await record.run.done);
+    await record.persisted;
+    return { record, result };
+  }
+
+  /**
+   * A run's saved model when the run history cannot give it: a run of this session whose model could not be written
+   * to disk still has it in memory. Otherwise the store's error, said for the person.
+   */
+  private inMemoryModel(runId: string, purpose: 'export' | 'try', e: unknown, finished?: { record: RunRecord; result: TrainingResult }): SavedRunModel {
+    if (!(e instanceof RunStoreError)) throw e;
+    if (!finished) {
+      if (e.code === 'not_found') throw new EngineError(`No training run ${describeValue(runId)}.`, 'not_found');
+      throw e;
     }
+    const { record, result } = finished;
+    if (!result.artifacts) throw new EngineError(`Run ${runId} has no trained model to ${purpose}${result.error ? ` (${result.error})` : ''}.`, 'no_model');
+    return { runId, project: record.project, artifacts: result.artifacts };
+  }
+
+  /** A run's project and saved model, for export: from the run history on disk (its model, or its best checkpoint). */
+  private async savedRunModel(runId: string, purpose: 'export' | 'try'): Promise<SavedRunModel> {
+    const finished = await this.finishedRecord(runId, purpose);
+    try {
+      return await readRunModel(this.runStore, runId);
+    } catch (e) {
+      return this.inMemoryModel(runId, purpose, e, finished);
+    }
+  }
+
+  /** Runs `fn` with a run's trained model, kept by RunModels (one that is only in memory is built for this call). */
+  private async withRunModel<T>(runId: string, purpose: 'try', fn: (m: RunModel) => Promise<T> | T): Promise<T> {
+    const finished = await this.finishedRecord(runId, purpose);
+    let saved: SavedRunModel;
     try {
       return await this.models.use(runId, fn);
     } catch (e) {
-      if (!record || !(e instanceof RunStoreError)) {
-        if (e instanceof RunStoreError && e.code === 'not_found') throw new EngineError(`No training run ${describeValue(runId)}.`, 'not_found');
-        throw e;
-      }
-      if (!result?.artifacts) throw new EngineError(`Run ${runId} has no trained model to ${purpose}${result?.error ? ` (${result.error})` : ''}.`, 'no_model');
-      const m = await buildRunModel(runId, record.project, result.artifacts);
-      try {
-        return await fn(m);
-      } finally {
-        m.model.dispose();
-      }
+      saved = this.inMemoryModel(runId, purpose, e, finished);
+    }
+    const m = await buildRunModel(saved);
+    try {
+      return await fn(m);
+    } finally {
+      m.model.dispose();
     }
   }
 

@@ -1,19 +1,24 @@
 /**
- * A run's trained model, the one way the engine loads it (Try's predictions, Inside's activations, export): the
- * project saved with the run, the artifacts it kept (model/, else its best or latest checkpoint: RunStore.loadArtifacts)
- * and the model tfjs builds from those artifacts. RunModels keeps the last few loaded, so stepping through samples or
- * trying one after another does not read and build the model again each time.
+ * A run's trained model, the one way the engine loads it: readRunModel reads the project saved with the run and the
+ * artifacts it kept (model/, else its best or latest checkpoint: RunStore.loadArtifacts) — all export needs —, and
+ * loadRunModel adds the model tfjs builds from those artifacts, for Try's predictions and Inside's activations.
+ * RunModels keeps the last few built, so stepping through samples or trying one after another does not read and
+ * build the model again each time.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Project } from '../core/project';
 import { registerCustomLayers } from '../core/layers/custom';
 import type { RunStore } from './runs';
 
-export interface RunModel {
+/** A run's saved model as read from its folder, not built. */
+export interface SavedRunModel {
   runId: string;
   project: Project;
-  /** The saved model as read from the run folder (topology with its metadata, weights). */
+  /** The saved model (topology with its metadata, weights). */
   artifacts: tf.io.ModelArtifacts;
+}
+
+export interface RunModel extends SavedRunModel {
   model: tf.LayersModel;
   /** The tfjs the model was built with: use it for its tensors. */
   tf: typeof tf;
@@ -23,7 +28,7 @@ export interface RunModel {
 export type RunModelLoader = (store: RunStore, runId: string) => Promise<RunModel>;
 
 /** The model tfjs builds from a run's artifacts (their topology and weights, exactly as saved). */
-export async function buildRunModel(runId: string, project: Project, artifacts: tf.io.ModelArtifacts): Promise<RunModel> {
+export async function buildRunModel({ runId, project, artifacts }: SavedRunModel): Promise<RunModel> {
   registerCustomLayers(tf);
   let model: tf.LayersModel;
   try {
@@ -34,11 +39,16 @@ export async function buildRunModel(runId: string, project: Project, artifacts: 
   return { runId, project, artifacts, model, tf };
 }
 
-/** Loads run `runId`'s model from the store; throws the store's errors (no such run, no model) as they are. */
-export async function loadRunModel(store: RunStore, runId: string): Promise<RunModel> {
+/** Reads run `runId`'s project and saved model; throws the store's errors (no such run, no model) as they are. */
+export async function readRunModel(store: RunStore, runId: string): Promise<SavedRunModel> {
   const project = await store.loadConfig(runId);
   const artifacts = await store.loadArtifacts(runId);
-  return buildRunModel(runId, project, artifacts);
+  return { runId, project, artifacts };
+}
+
+/** Reads and builds run `runId`'s model (RunModels' loader); the caller disposes it. */
+export async function loadRunModel(store: RunStore, runId: string): Promise<RunModel> {
+  return buildRunModel(await readRunModel(store, runId));
 }
 
 /** How many run models are kept in memory by default. */

@@ -123,5 +123,10 @@ describe('norms kept with the run', () => {
     expect(thin.length).toBeGreaterThan(MAX_NORM_POINTS / 2);
     expect(thin[thin.length - 1]).toBe(many[many.length - 1]);
     expect(thin.every((p, i) => i === 0 || p.x > thin[i - 1].x)).toBe(true);
+    // Read back from the log, a long run keeps the very points the page kept adding them live one by one.
+    let live: ReturnType<typeof normPointOf>[] = [];
+    const events = Array.from({ length: 2500 }, (_, i) => norms('long', Math.floor(i / 4), i % 4));
+    for (const e of events) live = thinNormPoints([...live, normPointOf(e)]);
+    expect(parseNormRecords(events.map(normRecordLine).join(''))).toEqual(live);
   });
 });

@@ -15,7 +15,10 @@ export function normPointOf(event: Pick<NormsEvent, 'epoch' | 'batch' | 'batches
   return { x: event.epoch + (event.batch + 1) / Math.max(1, event.batchesPerEpoch), epoch: event.epoch, layers: event.layers };
 }
 
-/** `points` cut to MAX_NORM_POINTS by dropping every other point of the older half (repeatedly when far over). */
+/**
+ * `points` cut to MAX_NORM_POINTS by dropping every other point of the older half (repeatedly when far over). Applied
+ * after each point added, as the page does live and parseNormRecords does reading back, so both keep the same points.
+ */
 export function thinNormPoints(points: NormPoint[]): NormPoint[] {
   let out = points;
   while (out.length > MAX_NORM_POINTS) {
@@ -48,7 +51,7 @@ function layerNormsOf(x: unknown): LayerNorms | null {
  * by a crash) or do not hold a record are skipped; `beforeEpoch` keeps only measurements of earlier epochs.
  */
 export function parseNormRecords(text: string, beforeEpoch = Infinity): NormPoint[] {
-  const points: NormPoint[] = [];
+  let points: NormPoint[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     let o: Record<string, unknown>;
@@ -62,8 +65,9 @@ export function parseNormRecords(text: string, beforeEpoch = Infinity): NormPoin
     const layers = o.layers.map(layerNormsOf);
     if (layers.some((l) => l === null)) continue;
     points.push(normPointOf({ epoch: o.epoch, batch: o.batch, batchesPerEpoch: o.batchesPerEpoch, layers: layers as LayerNorms[] }));
+    if (points.length > MAX_NORM_POINTS) points = thinNormPoints(points);
   }
-  return thinNormPoints(points);
+  return points;
 }
 
 /** Keeps the lines of a norms log measured before `epoch` (a resumed run drops what came after its checkpoint). */
