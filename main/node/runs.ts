@@ -36,7 +36,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { EpochMetrics, NormPoint, RunDetails, RunSummary, TrainingEvent } from '../core/api/contract';
 import { normRecordLine, normRecordsBefore, parseNormRecords } from '../core/training/normHistory';
 import type { EvaluationReport } from '../core/metrics';
-import type { TrainingResult } from '../core/training/types';
+import type { StopPosition, TrainingResult } from '../core/training/types';
 import { OPTIMIZER_RESTORED_NOTE, OPTIMIZER_STATE_NOTE, resumeRefusal, type OptimizerState, type ResumePoint } from '../core/training/resume';
 import { describeValue, parseProject, serializeProject, type Project } from '../core/project';
 import { writeFileAtomic } from './projectFiles';
@@ -377,6 +377,7 @@ export class RunStore {
         if (outcome.error !== undefined) summary.error = outcome.error;
         if (outcome.stoppedEarly !== undefined) summary.stoppedEarly = outcome.stoppedEarly;
         if (outcome.bestEpoch !== undefined) summary.bestEpoch = outcome.bestEpoch;
+        if (outcome.status === 'stopped' && outcome.stoppedAt) summary.stoppedAt = outcome.stoppedAt;
         await this.writeSummary(runId, summary);
         run.summary = summary;
         return { ...summary };
@@ -749,6 +750,7 @@ export class RunRecorder {
   private evaluation: EvaluationReport | null = null;
   private stoppedEarly: boolean | undefined;
   private bestEpoch: number | undefined;
+  private stoppedAt: StopPosition | undefined;
   private failed = false;
   private readonly writes: Promise<void>[] = [];
 
@@ -795,6 +797,7 @@ export class RunRecorder {
       case 'done':
         if (e.stoppedEarly !== undefined) this.stoppedEarly = e.stoppedEarly;
         if (e.bestEpoch !== undefined) this.bestEpoch = e.bestEpoch;
+        if (e.stoppedAt !== undefined) this.stoppedAt = e.stoppedAt;
         break;
     }
   }
@@ -809,12 +812,14 @@ export class RunRecorder {
     await Promise.all(this.writes);
     const stoppedEarly = result.stoppedEarly ?? this.stoppedEarly;
     const bestEpoch = result.bestEpoch ?? this.bestEpoch;
+    const stoppedAt = result.stoppedAt ?? this.stoppedAt;
     const evaluation = result.evaluation ?? this.evaluation ?? undefined;
     await this.track(
       this.store.finish(this.runId, {
         ...result,
         ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
         ...(bestEpoch !== undefined ? { bestEpoch } : {}),
+        ...(stoppedAt !== undefined ? { stoppedAt } : {}),
         ...(evaluation ? { evaluation } : {}),
       }),
     );

@@ -36,6 +36,11 @@ describe('the last trained model after a reload', () => {
     expect(trainingStatusText(t)).toBe('Completed');
   });
 
+  it('a run stopped in an epoch says after a reload, as it did live, where it stopped and what was kept', () => {
+    const stopped = summary('r3', 3000, { status: 'stopped', epochsCompleted: 0, stoppedAt: { epoch: 1, batch: 75, batchesPerEpoch: 250 } });
+    expect(trainingStatusText(trainingFromStoredRun(details(stopped)))).toBe('Stopped in epoch 1 at batch 75/250; the weights of that moment were kept');
+  });
+
   it('picks the newest run of the project that kept a model', () => {
     const runs = [summary('old', 1000), summary('other', 5000, { projectName: 'Else' }), summary('nomodel', 4000, { hasModel: false }), summary('new', 3000), summary('live', 6000, { status: 'running' })];
     expect(latestRunWithModel(runs, 'Digits')?.runId).toBe('new');

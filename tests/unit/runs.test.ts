@@ -256,6 +256,12 @@ describe('RunStore', () => {
     expect(existsSync(path.join(tmp, 'recorder', id, 'checkpoints', 'epoch-1', 'weights.bin'))).toBe(true);
     expect(logs).toEqual([]);
 
+    // A run stopped in the middle of an epoch keeps where it stopped, so a reload can say what was kept.
+    const stopped = new RunRecorder(s, 'rec-stop', smallProject(), (m) => logs.push(m));
+    stopped.event({ type: 'done', runId: 'rec-stop', status: 'stopped', epochsCompleted: 0, hasModel: true, stoppedAt: { epoch: 1, batch: 75, batchesPerEpoch: 250 } });
+    await stopped.finish({ status: 'stopped', epochsCompleted: 0, history: [], artifacts });
+    expect((await s.get('rec-stop')).summary).toMatchObject({ status: 'stopped', epochsCompleted: 0, stoppedAt: { epoch: 1, batch: 75, batchesPerEpoch: 250 } });
+
     // A disk that refuses the run: logged once, training events are still accepted, nothing throws.
     await fs.writeFile(path.join(tmp, 'blocked'), 'a file where the runs folder should be');
     const blocked = new RunStore(path.join(tmp, 'blocked'), (m) => logs.push(m));

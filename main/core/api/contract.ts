@@ -3,6 +3,7 @@ import { ProjectSchema, type Project } from '../project';
 import type { DatasetInfo, DatasetPreview } from '../datasets';
 import { CsvDelimiterSchema, DatasetSourceSchema } from '../project';
 import type { EvaluationReport } from '../metrics';
+import type { StopPosition } from '../training/types';
 import { SampleSchema, type ModelInputs, type Prediction } from '../prediction';
 import { CompareSourceSchema, type CompareResult } from '../compare';
 import type { ActivationReport } from '../inside/activations';
@@ -196,9 +197,9 @@ export type TrainingEvent =
       /** Early stopping ended the run; bestEpoch (0-based) is the epoch whose weights were kept. */
       stoppedEarly?: boolean;
       bestEpoch?: number;
-      /** A stopped run: where it stopped (1-based epoch, batches done in it). */
-      stoppedAt?: { epoch: number; batch: number; batchesPerEpoch: number };
+      stoppedAt?: StopPosition;
     };
+
 
 /** One training run as kept on disk (run history). */
 export interface RunSummary {
@@ -219,6 +220,8 @@ export interface RunSummary {
   error?: string;
   stoppedEarly?: boolean;
   bestEpoch?: number;
+  /** A stopped run: where, so that what was kept can be named after a reload too. */
+  stoppedAt?: StopPosition;
 }
 
 export interface RunDetails {

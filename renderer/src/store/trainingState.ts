@@ -119,6 +119,7 @@ export function trainingFromStoredRun(details: RunDetails): TrainingState {
     evaluation: details.evaluation,
     stoppedEarly: summary.stoppedEarly === true,
     bestEpoch: typeof summary.bestEpoch === 'number' ? summary.bestEpoch : null,
+    stoppedAt: summary.stoppedAt ?? null,
     error: summary.status === 'failed' ? (summary.error ?? null) : null,
     epochFromZero,
   };
