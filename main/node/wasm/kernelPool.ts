@@ -95,7 +95,8 @@ export interface KernelPool {
   /**
    * Whether a call is worth splitting now: ready(), and recent split calls did not take longer than this thread
    * alone would have (estimated from the time of the shares it ran itself). When they did (a busy machine: a
-   * worker lost its core in the middle of a share), false for the next BACKOFF_MS, then splitting is tried again.
+   * worker lost its core in the middle of a share), false for a while (BACKOFF_MS, doubled while the calls that
+   * try again keep losing, up to MAX_BACKOFF_MS), then splitting is tried again.
    */
   worthSplitting(): boolean;
   /** Turns the watching of worthSplitting off (always ready()) or on; for tests, which must not depend on load. */
@@ -116,8 +117,9 @@ export interface KernelPool {
 const SPIN = 20_000;
 /** A share that takes this long means a worker is gone (a share is milliseconds of work). */
 const STALL_MS = 120_000;
-/** How long calls run on one thread after splitting stopped paying. */
+/** How long calls run on one thread after splitting stopped paying (a probe of a busy machine costs a slow call). */
 const BACKOFF_MS = 250;
+const MAX_BACKOFF_MS = 8_000;
 /** Weight of the latest call in the running mean of (time split) / (time on one thread, estimated). */
 const RATIO_WEIGHT = 0.1;
 
@@ -153,6 +155,9 @@ export function createKernelPool(memory: WebAssembly.Memory, binaries: Uint8Arra
   /** Running mean of (time split) / (estimated time on this thread alone); above 1 splitting costs time. */
   let ratio = 0.5;
   let singleUntil = 0;
+  let backoffMs = BACKOFF_MS;
+  /** Whether the calls since splitting was tried again have all been split at a loss so far. */
+  let probing = false;
   return {
     threads,
     ready,
@@ -160,15 +165,18 @@ export function createKernelPool(memory: WebAssembly.Memory, binaries: Uint8Arra
       if (!ready()) return false;
       if (!adaptive || singleUntil === 0) return true;
       if (performance.now() < singleUntil) return false;
-      // Try again; one more slow call backs off at once.
+      // Try again; one more slow call backs off at once (for twice as long).
       singleUntil = 0;
       ratio = 0.95;
+      probing = true;
       return true;
     },
     setAdaptive(on) {
       adaptive = on;
       ratio = 0.5;
       singleUntil = 0;
+      backoffMs = BACKOFF_MS;
+      probing = false;
     },
     async whenReady(timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;
@@ -212,7 +220,10 @@ export function createKernelPool(memory: WebAssembly.Memory, binaries: Uint8Arra
       if (Atomics.load(ctl, FAILED)) throw new Error(`kernel pool: ${name} failed on one of its shares`);
       if (adaptive && mine > 0 && t1 > t0) {
         ratio += RATIO_WEIGHT * ((performance.now() - t0) / (((t1 - t0) * count) / mine) - ratio);
-        if (ratio > 1) singleUntil = performance.now() + BACKOFF_MS;
+        if (ratio > 1) {
+          backoffMs = probing ? Math.min(2 * backoffMs, MAX_BACKOFF_MS) : BACKOFF_MS;
+          singleUntil = performance.now() + backoffMs;
+        } else if (ratio < 0.9) probing = false;
       }
     },
     async close() {
