@@ -189,6 +189,7 @@ async function profiled<T>(page: Page, what: string, step: () => Promise<T>): Pr
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
   await cdp.send('Profiler.start');
   const result = await step();
   const { profile } = await cdp.send('Profiler.stop');
@@ -214,7 +215,7 @@ async function profiled<T>(page: Page, what: string, step: () => Promise<T>): Pr
       seen.add(key);
     }
   });
-  if (process.argv.includes('--inclusive')) for (const [key, ms] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 90)) console.log(`  incl ${ms.toFixed(0).padStart(6)} ms  ${key}`);
+  if (process.argv.includes('--inclusive')) for (const [key, ms] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 400)) console.log(`  incl ${ms.toFixed(0).padStart(6)} ms  ${key}`);
   console.log(`profile of ${what}:`);
   for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${ms.toFixed(0).padStart(6)} ms  ${key}`);
   await cdp.detach();
