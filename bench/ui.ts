@@ -5,7 +5,7 @@
  *  - edit: a Dense's units changed at the head of that graph, until every shown shape and the total are updated;
  *  - open: a 5,000-layer project opened from the Open dialog, until its layers are drawn and its total shown.
  * Targets: pan p95 < 50 ms, edit < 50 ms, open < 3 s. Results also go to bench/ui-results.json.
- * Flags: `--profile` (where the page's time goes in each step), `--only pan,edit,open`, `--static DIR` (another build).
+ * Flags: `--profile` (where the page's time goes in each step; `--inclusive` adds each function's time with its callees), `--only pan,edit,open`, `--static DIR` (another build).
  */
 import { chromium, type Page } from '@playwright/test';
 import { promises as fs } from 'node:fs';
@@ -189,6 +189,8 @@ async function profiled<T>(page: Page, what: string, step: () => Promise<T>): Pr
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
+  // Finer than the default: a loaded machine leaves few samples of a short step.
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
   await cdp.send('Profiler.start');
   const result = await step();
   const { profile } = await cdp.send('Profiler.stop');
@@ -201,7 +203,7 @@ async function profiled<T>(page: Page, what: string, step: () => Promise<T>): Pr
     const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
     self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
   });
-  // Inclusive time too: a function's own time and that of what it calls.
+  // `--inclusive`: each function's time with what it calls (an unminified build names them: `vite build --minify false`).
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const inclusive = new Map<string, number>();
@@ -214,7 +216,7 @@ async function profiled<T>(page: Page, what: string, step: () => Promise<T>): Pr
       seen.add(key);
     }
   });
-  if (process.argv.includes('--inclusive')) for (const [key, ms] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 90)) console.log(`  incl ${ms.toFixed(0).padStart(6)} ms  ${key}`);
+  if (process.argv.includes('--inclusive')) for (const [key, ms] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 60)) console.log(`  incl ${ms.toFixed(0).padStart(6)} ms  ${key}`);
   console.log(`profile of ${what}:`);
   for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${ms.toFixed(0).padStart(6)} ms  ${key}`);
   await cdp.detach();

@@ -238,8 +238,8 @@ function analyzeLayer(node: ProjectNode, inputShapes: Shape[] | null, parsed: Pa
  * loops, the fit to the data) is worked out afresh each time; it is linear and cheap.
  */
 export interface AnalysisCache {
-  get(nodeId: string, key: string): LayerResult | undefined;
-  set(nodeId: string, key: string, result: LayerResult): void;
+  /** The layer's earlier result where its kind, name, params and input shapes are the same; else `compute`'s, kept. */
+  layer(node: ProjectNode, inputShapes: Shape[] | null, compute: () => LayerResult): LayerResult;
   /** The layer's params parsed, parsed again only when they change (an edit upstream changes only input shapes). */
   parse(node: ProjectNode): ParsedParams;
   /** Forgets layers no longer in the graph. */
@@ -247,20 +247,27 @@ export interface AnalysisCache {
 }
 
 export function createAnalysisCache(): AnalysisCache {
-  let entries = new Map<string, { key: string; result: LayerResult }>();
-  let parsedParams = new Map<string, { key: string; parsed: ParsedParams }>();
+  // Each entry keeps the layer object it was made from: the same object (an edit elsewhere) is a hit without
+  // serialising its params; a new object with the same contents (a moved layer) is a hit by the key.
+  type Entry = { node: ProjectNode; inputShapes: Shape[] | null; key: string; result: LayerResult };
+  let entries = new Map<string, Entry>();
+  let parsedParams = new Map<string, { node: ProjectNode; key: string; parsed: ParsedParams }>();
   return {
-    get: (nodeId, key) => {
-      const e = entries.get(nodeId);
-      return e?.key === key ? e.result : undefined;
+    layer: (node, inputShapes, compute) => {
+      const e = entries.get(node.id);
+      if (e?.node === node && sameShapeLists(e.inputShapes, inputShapes)) return e.result;
+      // Everything analyzeLayer reads; the node's id is the cache's own key.
+      const key = JSON.stringify([node.kind, node.name, node.params, inputShapes]);
+      const result = e?.key === key ? e.result : compute();
+      entries.set(node.id, { node, inputShapes, key, result });
+      return result;
     },
-    set: (nodeId, key, result) => void entries.set(nodeId, { key, result }),
     parse: (node) => {
-      const key = JSON.stringify([node.kind, node.params]);
       const e = parsedParams.get(node.id);
-      if (e?.key === key) return e.parsed;
-      const parsed = parseParams(node);
-      parsedParams.set(node.id, { key, parsed });
+      if (e?.node === node) return e.parsed;
+      const key = JSON.stringify([node.kind, node.params]);
+      const parsed = e?.key === key ? e.parsed : parseParams(node);
+      parsedParams.set(node.id, { node, key, parsed });
       return parsed;
     },
     prune: (nodes) => {
@@ -268,6 +275,12 @@ export function createAnalysisCache(): AnalysisCache {
       if (parsedParams.size > nodes.length) parsedParams = keepOnly(parsedParams, nodes);
     },
   };
+}
+
+function sameShapeLists(a: readonly Shape[] | null, b: readonly Shape[] | null): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every((s, i) => s.length === b[i].length && s.every((d, j) => d === b[i][j]));
 }
 
 function keepOnly<T>(entries: Map<string, T>, nodes: readonly ProjectNode[]): Map<string, T> {
@@ -280,14 +293,7 @@ function keepOnly<T>(entries: Map<string, T>, nodes: readonly ProjectNode[]): Ma
 }
 
 function cachedLayer(cache: AnalysisCache | undefined, node: ProjectNode, inputShapes: Shape[] | null, compute: () => LayerResult): LayerResult {
-  if (!cache) return compute();
-  // Everything analyzeLayer reads; the node's id is the cache's own key.
-  const key = JSON.stringify([node.kind, node.name, node.params, inputShapes]);
-  const hit = cache.get(node.id, key);
-  if (hit) return hit;
-  const result = compute();
-  cache.set(node.id, key, result);
-  return result;
+  return cache ? cache.layer(node, inputShapes, compute) : compute();
 }
 
 /**
@@ -624,8 +630,10 @@ function joinFixes(outputs: ProjectNode[], result: GraphAnalysis, problem: strin
  */
 function reportLoops(graph: Graph, onLoop: ProjectNode[], result: GraphAnalysis): void {
   const selfLoops = graph.edges.filter((e) => e.source === e.target && result.nodes[e.source]);
+  // A map, not a search of onLoop per connection: many layers each connected to itself stay linear.
+  const loopLayer = new Map(onLoop.map((n) => [n.id, n]));
   for (const e of selfLoops) {
-    const node = onLoop.find((n) => n.id === e.source)!;
+    const node = loopLayer.get(e.source)!;
     const fix = { label: `Remove the connection ${node.name} → ${node.name}`, edits: [{ op: 'removeEdge', edge: e.id } as const] };
     const problem = `${node.name} is connected to itself — a layer cannot feed its own input. Remove that connection.`;
     const nodeProblem = `${node.name} is connected to itself; remove that connection.`;

@@ -62,9 +62,10 @@ export function useAnalysisPending(): boolean {
 }
 
 /**
- * One layer's analysis (undefined before the first, or for a layer it has not seen yet). A component that reads only
- * this renders again only when that layer's results change: an analysis keeps the identity of what an edit left alone.
+ * A part of one layer's analysis (`pick` of undefined before the first analysis, or for a layer it has not seen yet).
+ * `pick` should give a plain value (a string, a number): the component renders again only when that value changes,
+ * so an edit that changes a layer's shape redraws its shape, not the rest of the layer.
  */
-export function useNodeAnalysis(id: string): NodeAnalysis | undefined {
-  return useStore(useView(), (v) => v.analysis?.nodes[id]);
+export function useNodeAnalysis<T>(id: string, pick: (info: NodeAnalysis | undefined) => T): T {
+  return useStore(useView(), (v) => pick(v.analysis?.nodes[id]));
 }

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useMemo, useRef, type DragEvent } from 'react';
 import {
   Background,
   Controls,
@@ -81,8 +81,10 @@ export function Canvas() {
   // Edge labels show shapes; the overview has none, so there a new analysis does not render the canvas at all.
   const labelAnalysis = useAnalysisUnless(overview);
   const gestures = useCanvasGestures();
-  // xyflow needs the measured size of every node handed back to it on each render.
-  const [measured, setMeasured] = useState<Record<string, Size>>({});
+  // The size xyflow measured of each layer drawn so far. xyflow keeps it while a node object stays the same; a node
+  // made anew (moved, selected, edited) must carry it. Kept outside React state: a measurement (every layer that
+  // comes into view while panning a big graph) then renders nothing and hands xyflow no new array of nodes.
+  const measured = useRef(new Map<string, Size>());
   // The node and edge objects of the last render: handed back unchanged where nothing shown changed, so that xyflow
   // and the memoized LayerNode skip them (an edit on a 1,000-layer graph then redraws only what it changed).
   const flowNodes = useRef(new Map<string, LayerFlowNode>());
@@ -119,14 +121,14 @@ export function Canvas() {
       }
       nextSources.set(n.id, n);
       const isSelected = selected.has(n.id);
-      const size = measured[n.id];
+      const size = measured.current.get(n.id);
       // A big graph's layer not drawn yet is taken to have a typical size and its handles where that size puts them:
       // xyflow would otherwise draw every such layer once, hidden, to measure it (seconds at 5,000 layers), and would
       // not fit the view to a graph with layers unmeasured. Drawn, a layer is measured as usual.
       const estimated = virtualize && !size;
       const shownSize = estimated ? TYPICAL_LAYER_SIZE : size;
       const node: LayerFlowNode =
-        prev && prev.data === data && prev.position === n.position && prev.selected === isSelected && prev.measured === shownSize && !!prev.handles === estimated
+        prev && prev.data === data && prev.position === n.position && prev.selected === isSelected
           ? prev
           : {
               id: n.id,
@@ -145,7 +147,7 @@ export function Canvas() {
     // The same array when no node changed: xyflow then skips going over all of them again.
     if (!sameItems(out, lastNodes.current)) lastNodes.current = out;
     return lastNodes.current;
-  }, [project.graph.nodes, selection.nodeIds, measured, virtualize]);
+  }, [project.graph.nodes, selection.nodeIds, virtualize]);
 
   const edges = useMemo<Edge[]>(() => {
     const selected = new Set(selection.edgeIds);
@@ -205,8 +207,6 @@ export function Canvas() {
       let moved = false;
       let dragStart = false;
       let dragEnd = false;
-      const sizes: Record<string, Size> = {};
-      let sized = false;
       const selects: { id: string; selected: boolean }[] = [];
       for (const c of changes) {
         if (c.type === 'position') {
@@ -217,14 +217,12 @@ export function Canvas() {
           if (c.dragging) dragStart = true;
           else if (c.dragging === false) dragEnd = true;
         } else if (c.type === 'dimensions' && c.dimensions) {
-          sizes[c.id] = c.dimensions;
-          sized = true;
+          measured.current.set(c.id, c.dimensions);
         } else if (c.type === 'select') {
           selects.push(c);
         }
         // 'remove' is handled by our own Delete key handling (deleteKeyCode is off).
       }
-      if (sized) setMeasured((m) => ({ ...m, ...sizes }));
       applySelect(selects, 'nodeIds');
       const dragging = store.getState().doc.dragging;
       if (dragStart && !dragging) actions.beginDrag();

@@ -3,6 +3,7 @@ import { Handle, Position, type Node, type NodeHandle, type NodeProps } from '@x
 import { handleOfPort } from '../store/graphOps';
 import { useNodeAnalysis } from '../analysis/context';
 import { shapeText } from '../format';
+import type { NodeAnalysis } from '../../../main/core/graph/analyze';
 import { InsideThumbnail } from './inside/InsideThumbnail';
 
 /**
@@ -45,21 +46,42 @@ export function layerHandles(data: Pick<LayerNodeData, 'hasInput' | 'outputs'>, 
   return handles;
 }
 
-const NONE: readonly string[] = [];
+type Problems = Pick<NodeAnalysis, 'errors' | 'warnings'> | undefined;
+const stateOf = (info: Problems) => (info?.errors.length ? 'error' : info?.warnings.length ? 'warning' : 'ok');
+const titleOf = (info: Problems) => (info && info.errors.length + info.warnings.length ? [...info.errors, ...info.warnings].join('\n') : undefined);
+/** The first problem, and how many more there are. */
+function problemOf(info: Problems): string | undefined {
+  const first = info?.errors[0] ?? info?.warnings[0];
+  const more = info ? info.errors.length + info.warnings.length - 1 : 0;
+  return first && (more > 0 ? `${first} (+${more} more)` : first);
+}
+const shapeOf = (info: NodeAnalysis | undefined) => shapeText(info?.outputShape);
+const paramsOf = (info: NodeAnalysis | undefined) => info?.params ?? 0;
+
+/** The layer's output shape and parameter count: what an edit upstream changes most, drawn on its own. */
+const LayerNodeFoot = memo(function LayerNodeFoot({ id, name }: { id: string; name: string }) {
+  const shape = useNodeAnalysis(id, shapeOf);
+  const params = useNodeAnalysis(id, paramsOf);
+  return (
+    <div className="layer-node__foot">
+      <span className="layer-node__shape" data-testid={`shape-${name}`}>
+        → {shape}
+      </span>
+      <span className="layer-node__params">{params ? `${params.toLocaleString('en-US')} params` : ''}</span>
+    </div>
+  );
+});
 
 function LayerNodeView({ id, data, selected }: NodeProps<LayerFlowNode>) {
-  const info = useNodeAnalysis(id);
-  const errors = info?.errors ?? NONE;
-  const warnings = info?.warnings ?? NONE;
-  const params = info?.params ?? 0;
-  const state = errors.length ? 'error' : warnings.length ? 'warning' : 'ok';
-  const problem = errors[0] ?? warnings[0];
+  const state = useNodeAnalysis(id, stateOf);
+  const title = useNodeAnalysis(id, titleOf);
+  const problem = useNodeAnalysis(id, problemOf);
   return (
     <div
       className={`layer-node layer-node--${state}${selected ? ' layer-node--selected' : ''}`}
       data-testid={`node-${data.name}`}
       data-kind={data.kind}
-      title={problem ? [...errors, ...warnings].join('\n') : undefined}
+      title={title}
     >
       {data.hasInput && <Handle type="target" position={Position.Left} data-testid={`handle-in-${data.name}`} className="layer-handle" />}
       <div className="layer-node__head">
@@ -67,19 +89,9 @@ function LayerNodeView({ id, data, selected }: NodeProps<LayerFlowNode>) {
         <span className="layer-node__kind">{data.label}</span>
       </div>
       {data.summary && <div className="layer-node__summary">{data.summary}</div>}
-      <div className="layer-node__foot">
-        <span className="layer-node__shape" data-testid={`shape-${data.name}`}>
-          → {shapeText(info?.outputShape)}
-        </span>
-        <span className="layer-node__params">{params ? `${params.toLocaleString('en-US')} params` : ''}</span>
-      </div>
+      <LayerNodeFoot id={id} name={data.name} />
       <InsideThumbnail layer={data.name} />
-      {problem && (
-        <div className={`layer-node__problem layer-node__problem--${state}`}>
-          {problem}
-          {errors.length + warnings.length > 1 ? ` (+${errors.length + warnings.length - 1} more)` : ''}
-        </div>
-      )}
+      {problem && <div className={`layer-node__problem layer-node__problem--${state}`}>{problem}</div>}
       {data.outputs.map((output, port) => (
         <Handle
           key={port}

@@ -5,10 +5,14 @@ import { useActions } from '../store/context';
 /** Runs auto-layout with each layer's measured size, so wide layers (long problem texts) get the room they take. */
 export function useAutoLayout(): () => void {
   const actions = useActions();
-  const { getNodes } = useReactFlow();
+  const { getNodes, getInternalNode } = useReactFlow();
   return useCallback(() => {
     const sizes: Record<string, { width: number; height: number }> = {};
-    for (const n of getNodes()) if (n.measured?.width && n.measured.height) sizes[n.id] = { width: n.measured.width, height: n.measured.height };
+    // xyflow's own record: the canvas does not copy every new measurement into its node objects (see Canvas).
+    for (const n of getNodes()) {
+      const size = getInternalNode(n.id)?.measured;
+      if (size?.width && size.height) sizes[n.id] = { width: size.width, height: size.height };
+    }
     void actions.autoLayout({ sizes });
-  }, [actions, getNodes]);
+  }, [actions, getNodes, getInternalNode]);
 }
