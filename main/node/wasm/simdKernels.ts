@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { compileWat } from './compileWat';
 import { createKernelPool, MAX_SHARES, type KernelPool } from './kernelPool';
 import { wasmThreadCount } from './wasmThreads';
@@ -136,11 +137,18 @@ async function moduleBinary(name: KernelModule, shared: boolean, fma = false): P
   return compileWat(fs.readFileSync(source, 'utf8'), source, shared, fma);
 }
 
-/** The fused multiply-add gemm where this runtime runs relaxed SIMD (feature-detected by validating it), else null. */
+/**
+ * The fused multiply-add gemm where this runtime runs relaxed SIMD (feature-detected by validating it), else null.
+ * Node 20's V8 (11.3) has relaxed SIMD complete but behind --experimental-wasm-relaxed-simd (on by default from
+ * V8 11.4: Node 22, Electron 45); the flag only widens what WebAssembly.validate/compile accept, so it is turned on
+ * here when the module does not validate without it. NEUROWIRE_NO_FMA=1 keeps the plain kernel.
+ */
 async function fmaGemmBinary(shared: boolean): Promise<Uint8Array<ArrayBuffer> | null> {
   if (process.env.NEUROWIRE_NO_FMA === '1') return null;
   try {
     const bin = await moduleBinary('gemm', shared, true);
+    if (WebAssembly.validate(bin)) return bin;
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
     return WebAssembly.validate(bin) ? bin : null;
   } catch {
     return null;
