@@ -87,9 +87,11 @@ async function child(backend: BackendName, model: ModelName, plan: Plan, threads
   // of tf.layers.lstm. `--stock-lstm` measures tfjs-layers' own LSTM instead.
   // Likewise the fused Adam the worker uses on wasm (`--stock-adam`: tf.train.adam).
   const options: ModelOptions = {};
+  let fmaGemm = false;
   if (backend === 'wasm') {
     const { registerWasmTrainingKernels, createLstmLayer, createFusedAdam } = await import('../main/node/wasm/trainingKernels');
     await registerWasmTrainingKernels(tf);
+    fmaGemm = (await import('../main/node/wasm/simdKernels')).simdKernels(tf.backend())?.fma ?? false;
     if (!stockLstm) options.lstmLayer = (args) => createLstmLayer(tf, args) as ReturnType<typeof tf.layers.lstm>;
     if (!stockAdam) options.adam = (lr) => createFusedAdam(tf, lr) as ReturnType<typeof tf.train.adam>;
   }
@@ -102,7 +104,7 @@ async function child(backend: BackendName, model: ModelName, plan: Plan, threads
     ...measured,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     threads: threadsUsed(),
-    ...(backend === 'wasm' ? { note: [model === 'lstm' ? (stockLstm ? 'tf.layers.lstm' : 'fused LSTM layer') : '', stockAdam ? 'tf.train.adam' : 'fused Adam'].filter(Boolean).join(', ') } : {}),
+    ...(backend === 'wasm' ? { note: [model === 'lstm' ? (stockLstm ? 'tf.layers.lstm' : 'fused LSTM layer') : '', stockAdam ? 'tf.train.adam' : 'fused Adam', fmaGemm ? 'FMA gemm' : ''].filter(Boolean).join(', ') } : {}),
   };
 }
 
