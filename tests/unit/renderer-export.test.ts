@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import type { ApiMethod, EngineClient, QuantizationChoice } from '../../main/core/api/contract';
+import type { ApiMethod, QuantizationChoice } from '../../main/core/api/contract';
+import { fakeClient, type Handler } from './helpers/fakeEngine';
 import { createAppStore, type AppStore } from '../../renderer/src/store/appStore';
 import { AppStoreProvider } from '../../renderer/src/store/context';
 import { ExportDialog, accuracyChangeText, fileSizeText } from '../../renderer/src/components/ExportDialog';
 
-type Handler = (params: any) => unknown;
 
 const CHOICES: QuantizationChoice[] = [
   { quantization: 'none', weightBytes: 4000, testSamples: 50, testLoss: 0.2, testAccuracy: 0.9, accuracyChange: 0 },
@@ -15,16 +15,7 @@ const CHOICES: QuantizationChoice[] = [
 ];
 
 function storeWith(handlers: Partial<Record<ApiMethod, Handler>>) {
-  const calls: { method: string; params: any }[] = [];
-  const client: EngineClient = {
-    async call(method, params) {
-      calls.push({ method, params });
-      const h = handlers[method];
-      if (!h) throw new Error(`fake engine: no handler for ${method}`);
-      return (await h(params)) as never;
-    },
-    on: () => () => undefined,
-  };
+  const { client, calls } = fakeClient(handlers);
   return { store: createAppStore(client) as AppStore, calls };
 }
 

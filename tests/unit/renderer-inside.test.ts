@@ -4,26 +4,14 @@
  * the one to look inside.
  */
 import { describe, expect, it } from 'vitest';
-import type { ApiMethod, EngineClient, EngineEvents, TrainingEvent } from '../../main/core/api/contract';
+import type { ApiMethod, TrainingEvent } from '../../main/core/api/contract';
 import type { ActivationReport } from '../../main/core/inside/activations';
 import { createAppStore } from '../../renderer/src/store/appStore';
+import { fakeClient, type Handler } from './helpers/fakeEngine';
 
-function store(handlers: Partial<Record<ApiMethod, (params: unknown) => unknown>>) {
-  const listeners = new Set<(e: TrainingEvent) => void>();
-  const calls: { method: string; params: unknown }[] = [];
-  const client: EngineClient = {
-    async call(method, params) {
-      calls.push({ method, params });
-      const h = handlers[method];
-      if (!h) throw new Error(`fake engine: no handler for ${method}`);
-      return (await h(params)) as never;
-    },
-    on<E extends keyof EngineEvents>(_event: E, listener: (p: EngineEvents[E]) => void) {
-      listeners.add(listener as (e: TrainingEvent) => void);
-      return () => listeners.delete(listener as (e: TrainingEvent) => void);
-    },
-  };
-  return { s: createAppStore(client), calls, emit: (e: TrainingEvent) => listeners.forEach((l) => l(e)) };
+function store(handlers: Partial<Record<ApiMethod, Handler>>) {
+  const { client, calls, emit } = fakeClient(handlers);
+  return { s: createAppStore(client), calls, emit };
 }
 
 const norms = (runId: string, epoch: number, batch: number): TrainingEvent => ({

@@ -1,24 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { ApiMethod, EngineClient } from '../../main/core/api/contract';
+import type { ApiMethod } from '../../main/core/api/contract';
+import { fakeClient, type Handler } from './helpers/fakeEngine';
 import { emptyProject, serializeProject, type Project } from '../../main/core/project';
 import { attachAutosave, createAppStore, type AppStore } from '../../renderer/src/store/appStore';
 import { attachFileDrop } from '../../renderer/src/fileDrop';
 
 /** The page's side of opening projects: unsaved-changes question, restore offer, dropped files, open requests. */
 
-type Handler = (params: any) => unknown;
 
 function storeWith(handlers: Partial<Record<ApiMethod, Handler>>) {
-  const calls: { method: string; params: any }[] = [];
-  const client: EngineClient = {
-    async call(method, params) {
-      calls.push({ method, params });
-      const h = handlers[method];
-      if (!h) throw new Error(`fake engine: no handler for ${method}`);
-      return (await h(params)) as never;
-    },
-    on: () => () => undefined,
-  };
+  const { client, calls } = fakeClient(handlers);
   return { store: createAppStore(client), calls, called: (m: ApiMethod) => calls.filter((c) => c.method === m) };
 }
 
