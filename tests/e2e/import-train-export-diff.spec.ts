@@ -1,40 +1,16 @@
 import { test, expect } from '@playwright/test';
-import { promises as fs, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { mulberry32 } from '../../main/core/random';
 import { engineServer } from './engineServer';
+import { tfjsMlpModel } from './tfjsModel';
 
 // A model someone already has, through the whole app: import it with its weights, see it laid out, train it,
 // export it, and compare the export with the original file.
 const app = engineServer('import-train-export-diff');
 
 const HIDDEN = 24;
-/** Flatten → Dense(24, relu) → Dense(10, softmax) on MNIST-shaped input, with seeded weights, as tfjs saves it. */
-function originalModel(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'neurowire-e2e-roundtrip-'));
-  const layers = [
-    { class_name: 'Flatten', config: { name: 'flatten', batch_input_shape: [null, 28, 28, 1] } },
-    { class_name: 'Dense', config: { name: 'hidden', units: HIDDEN, activation: 'relu', use_bias: true } },
-    { class_name: 'Dense', config: { name: 'digits', units: 10, activation: 'softmax', use_bias: true } },
-  ];
-  const shapes: Array<[string, number[]]> = [
-    ['hidden/kernel', [784, HIDDEN]],
-    ['hidden/bias', [HIDDEN]],
-    ['digits/kernel', [HIDDEN, 10]],
-    ['digits/bias', [10]],
-  ];
-  const random = mulberry32(7);
-  const values = shapes.flatMap(([, shape]) => Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (random() - 0.5) * 0.1));
-  const json = {
-    format: 'layers-model',
-    modelTopology: { class_name: 'Sequential', config: { name: 'digits_mlp', layers } },
-    weightsManifest: [{ paths: ['weights.bin'], weights: shapes.map(([name, shape]) => ({ name, shape, dtype: 'float32' })) }],
-  };
-  writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
-  writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(new Float32Array(values).buffer));
-  return dir;
-}
+/** Flatten → Dense(HIDDEN, relu) → Dense(10, softmax), seeded weights in ±0.05. */
+const originalModel = () => tfjsMlpModel({ hidden: HIDDEN, seed: 7, scale: 0.05, folderPrefix: 'neurowire-e2e-roundtrip-' });
 
 test('import a model with its weights, see it laid out, train, export, compare the export with the original', async ({ page }) => {
   test.setTimeout(600_000); // a safety net for a loaded machine; the waits below are for what the page shows

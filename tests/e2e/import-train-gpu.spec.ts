@@ -1,41 +1,16 @@
 import { test, expect } from '@playwright/test';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { TrainingEvent } from '../../main/core/api/contract';
-import { mulberry32 } from '../../main/core/random';
 import { engineServer } from './engineServer';
+import { tfjsMlpModel } from './tfjsModel';
 
 // An imported model trained on this browser's GPU starts from its imported weights, as on Node: the first batch of a
 // page-trained run has the loss of the Node run's first batch (the imported model's predictions on the same samples).
 const app = engineServer('import-train-gpu');
 
 const HIDDEN = 16;
-/** Flatten → Dense(16, relu) → Dense(10, softmax) on MNIST-shaped input, with large seeded weights (a loss far from a fresh start's). */
-function originalModel(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'neurowire-e2e-import-gpu-'));
-  const layers = [
-    { class_name: 'Flatten', config: { name: 'flatten', batch_input_shape: [null, 28, 28, 1] } },
-    { class_name: 'Dense', config: { name: 'hidden', units: HIDDEN, activation: 'relu', use_bias: true } },
-    { class_name: 'Dense', config: { name: 'digits', units: 10, activation: 'softmax', use_bias: true } },
-  ];
-  const shapes: Array<[string, number[]]> = [
-    ['hidden/kernel', [784, HIDDEN]],
-    ['hidden/bias', [HIDDEN]],
-    ['digits/kernel', [HIDDEN, 10]],
-    ['digits/bias', [10]],
-  ];
-  const random = mulberry32(17);
-  const values = shapes.flatMap(([, shape]) => Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (random() - 0.5) * 2));
-  const json = {
-    format: 'layers-model',
-    modelTopology: { class_name: 'Sequential', config: { name: 'digits_mlp', layers } },
-    weightsManifest: [{ paths: ['weights.bin'], weights: shapes.map(([name, shape]) => ({ name, shape, dtype: 'float32' })) }],
-  };
-  writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
-  writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(new Float32Array(values).buffer));
-  return dir;
-}
+/** Flatten → Dense(HIDDEN, relu) → Dense(10, softmax), seeded weights in ±1. */
+const originalModel = () => tfjsMlpModel({ hidden: HIDDEN, seed: 17, scale: 1, folderPrefix: 'neurowire-e2e-import-gpu-' });
 
 type BatchEvent = Extract<TrainingEvent, { type: 'batch' }>;
 
