@@ -21,7 +21,7 @@ import { connectionProblem, handleOfPort, portOfHandle, takesNoInputs } from '..
 import { outputNames, portShape } from '../../../main/core/graph/analyze';
 import type { ProjectNode } from '../../../main/core/project';
 import { paramSummary, shapeText } from '../format';
-import { LayerNode, layerHandles, TYPICAL_LAYER_SIZE, type LayerFlowNode, type LayerNodeData } from './LayerNode';
+import { LayerDetailContext, LayerNode, layerHandles, TYPICAL_LAYER_SIZE, type LayerFlowNode, type LayerNodeData } from './LayerNode';
 import { edgeAtPoint, markDropEdge, useCanvasGestures } from '../editing/canvasGestures';
 
 /** Above this many layers the canvas draws only the visible ones (see bench/ui.ts for what it saves at 1,000). */
@@ -288,34 +288,44 @@ export function Canvas() {
   const onPaneClick = useCallback(() => actions.setSelection({ nodeIds: [], edgeIds: [] }), [actions]);
 
   const empty = project.graph.nodes.length === 0;
+  // A big graph seen from far draws its layers as plain boxes: fewer elements to lay out and paint on each frame of a pan.
+  const boxes = virtualize && overview;
 
   return (
-    <div className={overview ? 'canvas canvas--overview' : 'canvas'} data-testid="canvas" onDragOver={onDragOver} onDragLeave={() => markDropEdge(null)} onDrop={onDrop}>
-      <ReactFlow<LayerFlowNode, Edge>
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onConnect={onConnect}
-        onConnectEnd={onConnectEnd}
-        onNodeDragStop={onNodeDragStop}
-        onPaneClick={onPaneClick}
-        isValidConnection={isValidConnection}
-        deleteKeyCode={null}
-        fitView
-        fitViewOptions={FIT_VIEW}
-        minZoom={0.2}
-        maxZoom={2}
-        proOptions={PRO_OPTIONS}
-        // Big graphs draw only what is on screen; a small one draws every layer, so nothing jumps in while panning.
-        onlyRenderVisibleElements={virtualize}
-        {...gestures}
-      >
-        {!overview && <Background gap={16} size={1} />}
-        <Controls showInteractive={false} />
-        {project.graph.nodes.length <= MINIMAP_MAX_LAYERS && <MiniMap pannable zoomable className="minimap" style={MINIMAP_STYLE} />}
-      </ReactFlow>
+    <div
+      className={overview ? `canvas canvas--overview${boxes ? ' canvas--boxes' : ''}` : 'canvas'}
+      data-testid="canvas"
+      onDragOver={onDragOver}
+      onDragLeave={() => markDropEdge(null)}
+      onDrop={onDrop}
+    >
+      <LayerDetailContext.Provider value={!boxes}>
+        <ReactFlow<LayerFlowNode, Edge>
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={onConnect}
+          onConnectEnd={onConnectEnd}
+          onNodeDragStop={onNodeDragStop}
+          onPaneClick={onPaneClick}
+          isValidConnection={isValidConnection}
+          deleteKeyCode={null}
+          fitView
+          fitViewOptions={FIT_VIEW}
+          minZoom={0.2}
+          maxZoom={2}
+          proOptions={PRO_OPTIONS}
+          // Big graphs draw only what is on screen; a small one draws every layer, so nothing jumps in while panning.
+          onlyRenderVisibleElements={virtualize}
+          {...gestures}
+        >
+          {!overview && <Background gap={16} size={1} />}
+          <Controls showInteractive={false} />
+          {project.graph.nodes.length <= MINIMAP_MAX_LAYERS && <MiniMap pannable zoomable className="minimap" style={MINIMAP_STYLE} />}
+        </ReactFlow>
+      </LayerDetailContext.Provider>
       {empty && (
         <div className="canvas__hint">
           Drag an <strong>Input</strong> layer from the palette to start, then add layers and wire them left to right.

@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { createContext, memo, useContext } from 'react';
 import { Handle, Position, type Node, type NodeHandle, type NodeProps } from '@xyflow/react';
 import { handleOfPort } from '../store/graphOps';
 import { useNodeAnalysis } from '../analysis/context';
@@ -72,26 +72,17 @@ const LayerNodeFoot = memo(function LayerNodeFoot({ id, name }: { id: string; na
   );
 });
 
-function LayerNodeView({ id, data, selected }: NodeProps<LayerFlowNode>) {
-  const state = useNodeAnalysis(id, stateOf);
-  const title = useNodeAnalysis(id, titleOf);
-  const problem = useNodeAnalysis(id, problemOf);
+/**
+ * Whether layers draw in full. A big graph seen from far draws each layer as a plain box (LayerNodeBox): its detail
+ * is unreadable there, and a few elements per layer instead of a dozen keep panning smooth.
+ */
+export const LayerDetailContext = createContext(true);
+
+/** The handles of a layer: the input mid-left, the outputs spread down the right edge (where layerHandles says). */
+function LayerHandles({ data }: { data: LayerNodeData }) {
   return (
-    <div
-      className={`layer-node layer-node--${state}${selected ? ' layer-node--selected' : ''}`}
-      data-testid={`node-${data.name}`}
-      data-kind={data.kind}
-      title={title}
-    >
+    <>
       {data.hasInput && <Handle type="target" position={Position.Left} data-testid={`handle-in-${data.name}`} className="layer-handle" />}
-      <div className="layer-node__head">
-        <span className="layer-node__name">{data.name}</span>
-        <span className="layer-node__kind">{data.label}</span>
-      </div>
-      {data.summary && <div className="layer-node__summary">{data.summary}</div>}
-      <LayerNodeFoot id={id} name={data.name} />
-      <InsideThumbnail layer={data.name} />
-      {problem && <div className={`layer-node__problem layer-node__problem--${state}`}>{problem}</div>}
       {data.outputs.map((output, port) => (
         <Handle
           key={port}
@@ -107,6 +98,55 @@ function LayerNodeView({ id, data, selected }: NodeProps<LayerFlowNode>) {
           {data.outputs.length > 1 && <span className="layer-handle__label">{output}</span>}
         </Handle>
       ))}
+    </>
+  );
+}
+
+/**
+ * A layer seen from far: its name and shape in one text, in a box of the typical size (so that the edges of layers
+ * not drawn yet, placed by that size, meet it), with its handles for the edges and nothing else.
+ */
+function LayerNodeBox({ id, data, selected }: NodeProps<LayerFlowNode>) {
+  const state = useNodeAnalysis(id, stateOf);
+  const shape = useNodeAnalysis(id, shapeOf);
+  return (
+    <div
+      className={`layer-node layer-node--box layer-node--${state}${selected ? ' layer-node--selected' : ''}`}
+      data-testid={`node-${data.name}`}
+      data-kind={data.kind}
+    >
+      <span className="layer-node__shape" data-testid={`shape-${data.name}`}>
+        {`${data.name}\n→ ${shape}`}
+      </span>
+      <LayerHandles data={data} />
+    </div>
+  );
+}
+
+function LayerNodeView(props: NodeProps<LayerFlowNode>) {
+  return useContext(LayerDetailContext) ? <LayerNodeFull {...props} /> : <LayerNodeBox {...props} />;
+}
+
+function LayerNodeFull({ id, data, selected }: NodeProps<LayerFlowNode>) {
+  const state = useNodeAnalysis(id, stateOf);
+  const title = useNodeAnalysis(id, titleOf);
+  const problem = useNodeAnalysis(id, problemOf);
+  return (
+    <div
+      className={`layer-node layer-node--${state}${selected ? ' layer-node--selected' : ''}`}
+      data-testid={`node-${data.name}`}
+      data-kind={data.kind}
+      title={title}
+    >
+      <div className="layer-node__head">
+        <span className="layer-node__name">{data.name}</span>
+        <span className="layer-node__kind">{data.label}</span>
+      </div>
+      {data.summary && <div className="layer-node__summary">{data.summary}</div>}
+      <LayerNodeFoot id={id} name={data.name} />
+      <InsideThumbnail layer={data.name} />
+      {problem && <div className={`layer-node__problem layer-node__problem--${state}`}>{problem}</div>}
+      <LayerHandles data={data} />
     </div>
   );
 }
