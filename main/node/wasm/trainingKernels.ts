@@ -209,10 +209,6 @@ function geometry(tf: Tf, kernel: string, xShape: number[], filterShape: number[
 const SMALL_PATCH = 32;
 
 /**
- * dW = P^T dy computed as dW^T = dy^T P, where P [N*OH*OW, fh*fw*C] is the im2col matrix of x (built here in one
- * JS pass): the big operand dy is the streamed (left) operand of the matmul and only the small P is packed.
- */
-/**
  * im2col: every output position's receptive field of x [N,H,W,C], one row each, into ps [N*OH*OW, fh*fw*C]
  * (zeros where the window hangs over the padding). The fallback without SIMD kernels (im2col.wat's im2colRows).
  */
@@ -255,6 +251,10 @@ function im2colRows(xs: Float32Array, ps: Float32Array, xShape: number[], OH: nu
   }
 }
 
+/**
+ * dW = P^T dy computed as dW^T = dy^T P, where P [N*OH*OW, fh*fw*C] is the im2col matrix of x: the big operand dy
+ * is the streamed (left) operand of the matmul and only the small P is packed.
+ */
 function filterGradientIm2col(ctx: Ctx, b: WasmBackend, x: TensorInfo, dy: TensorInfo, filterShape: number[], g: GeomInfo): TensorInfo {
   const [N, , , C] = x.shape;
   const [, OH, OW, O] = dy.shape;

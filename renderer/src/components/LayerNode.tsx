@@ -114,6 +114,8 @@ function LayerNodeBox({ id, data, selected }: NodeProps<LayerFlowNode>) {
       className={`layer-node layer-node--box layer-node--${state}${selected ? ' layer-node--selected' : ''}`}
       data-testid={`node-${data.name}`}
       data-kind={data.kind}
+      // The box cuts a long name; hovering shows it whole.
+      title={`${data.name} (${data.label})`}
     >
       <span className="layer-node__shape" data-testid={`shape-${data.name}`}>
         {`${data.name}\n→ ${shape}`}
