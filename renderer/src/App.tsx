@@ -3,7 +3,7 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useActions, useApp, useAppStore } from './store/context';
 import { Toolbar } from './components/Toolbar';
 import { Palette } from './components/Palette';
-import { Canvas } from './components/Canvas';
+import { Canvas, FIT_VIEW } from './components/Canvas';
 import { Inspector } from './components/Inspector';
 import { BottomPanel } from './components/BottomPanel';
 import { attachDatasetInspection } from './store/appStore';
@@ -41,7 +41,7 @@ function FitOnLoad() {
       return;
     }
     // Wait for the new nodes to be measured.
-    const t = setTimeout(() => void fitView({ maxZoom: 1, padding: 0.2 }), 50);
+    const t = setTimeout(() => void fitView(FIT_VIEW), 50);
     return () => clearTimeout(t);
   }, [loadSeq, fitView, setViewport, store]);
   return null;

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, type DragEvent } from 'react';
+import { useCallback, useMemo, useRef, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   Background,
   Controls,
@@ -21,7 +21,8 @@ import { connectionProblem, handleOfPort, portOfHandle, takesNoInputs } from '..
 import { outputNames, portShape } from '../../../main/core/graph/analyze';
 import type { ProjectNode } from '../../../main/core/project';
 import { paramSummary, shapeText } from '../format';
-import { LayerDetailContext, LayerNode, layerHandles, TYPICAL_LAYER_SIZE, type LayerFlowNode, type LayerNodeData } from './LayerNode';
+import { LayerNode, layerHandles, TYPICAL_LAYER_SIZE, type LayerFlowNode, type LayerNodeData } from './LayerNode';
+import { OverviewLayer, overviewLayerAt } from './OverviewLayer';
 import { edgeAtPoint, markDropEdge, useCanvasGestures } from '../editing/canvasGestures';
 
 /** Above this many layers the canvas draws only the visible ones (see bench/ui.ts for what it saves at 1,000). */
@@ -32,7 +33,8 @@ export const LAYER_DRAG_TYPE = 'application/neurowire-layer';
 const nodeTypes: NodeTypes = { layer: LayerNode };
 type Size = { width: number; height: number };
 // Props xyflow compares by identity: made once, not on every render.
-const FIT_VIEW = { maxZoom: 1, padding: 0.2 };
+// Hidden layers count: a big graph seen from far hides xyflow's layers and draws its own overview (OverviewLayer).
+export const FIT_VIEW = { maxZoom: 1, padding: 0.2, includeHiddenNodes: true };
 const PRO_OPTIONS = { hideAttribution: true };
 const MINIMAP_STYLE = { width: 150, height: 100 };
 /**
@@ -60,6 +62,18 @@ function sameNodeData(a: LayerNodeData, b: LayerNodeData): boolean {
 }
 
 const outputsByNode = new WeakMap<ProjectNode, string[]>();
+const hiddenNodes = new WeakMap<LayerFlowNode, LayerFlowNode>();
+const hiddenEdges = new WeakMap<Edge, Edge>();
+
+/** The element hidden from xyflow: the same hidden copy while the element stays the same, so xyflow skips it. */
+function hiddenOf<T extends LayerFlowNode | Edge>(element: T, copies: WeakMap<T, T>): T {
+  let copy = copies.get(element);
+  if (!copy) {
+    copy = { ...element, hidden: true };
+    copies.set(element, copy);
+  }
+  return copy;
+}
 
 /** outputNames (which parses the layer's params) once per version of a layer: the store replaces a layer it changes. */
 function outputsOf(node: ProjectNode): string[] {
@@ -285,11 +299,25 @@ export function Canvas() {
   );
 
   const onNodeDragStop = useCallback(() => actions.endDrag(), [actions]);
-  const onPaneClick = useCallback(() => actions.setSelection({ nodeIds: [], edgeIds: [] }), [actions]);
-
   const empty = project.graph.nodes.length === 0;
-  // A big graph seen from far draws its layers as plain boxes: fewer elements to lay out and paint on each frame of a pan.
+  // A big graph seen from far is drawn as one picture (OverviewLayer); xyflow keeps its layers and edges, hidden.
   const boxes = virtualize && overview;
+  const shownNodes = useMemo(() => (boxes ? nodes.map((n) => hiddenOf(n, hiddenNodes)) : nodes), [boxes, nodes]);
+  const shownEdges = useMemo(() => (boxes ? edges.map((e) => hiddenOf(e, hiddenEdges)) : edges), [boxes, edges]);
+
+  // A click on the empty canvas clears the selection; in the overview, a click on a layer's box selects it (Shift,
+  // Ctrl or ⌘ adding it to the selection, or taking it out).
+  const onPaneClick = useCallback(
+    (e: ReactMouseEvent) => {
+      const id = boxes ? overviewLayerAt(nodes, screenToFlowPosition({ x: e.clientX, y: e.clientY })) : undefined;
+      if (!id) return actions.setSelection({ nodeIds: [], edgeIds: [] });
+      const current = store.getState().ui.selection;
+      if (!(e.shiftKey || e.ctrlKey || e.metaKey)) return actions.setSelection({ nodeIds: [id], edgeIds: [] });
+      const nodeIds = current.nodeIds.includes(id) ? current.nodeIds.filter((n) => n !== id) : [...current.nodeIds, id];
+      actions.setSelection({ ...current, nodeIds });
+    },
+    [actions, boxes, nodes, screenToFlowPosition, store],
+  );
 
   return (
     <div
@@ -299,10 +327,9 @@ export function Canvas() {
       onDragLeave={() => markDropEdge(null)}
       onDrop={onDrop}
     >
-      <LayerDetailContext.Provider value={!boxes}>
-        <ReactFlow<LayerFlowNode, Edge>
-          nodes={nodes}
-          edges={edges}
+      <ReactFlow<LayerFlowNode, Edge>
+          nodes={shownNodes}
+          edges={shownEdges}
           nodeTypes={nodeTypes}
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
@@ -322,10 +349,10 @@ export function Canvas() {
           {...gestures}
         >
           {!overview && <Background gap={16} size={1} />}
-          <Controls showInteractive={false} />
+          <Controls showInteractive={false} fitViewOptions={FIT_VIEW} />
           {project.graph.nodes.length <= MINIMAP_MAX_LAYERS && <MiniMap pannable zoomable className="minimap" style={MINIMAP_STYLE} />}
+          {boxes && <OverviewLayer nodes={nodes} edges={edges} />}
         </ReactFlow>
-      </LayerDetailContext.Provider>
       {empty && (
         <div className="canvas__hint">
           Drag an <strong>Input</strong> layer from the palette to start, then add layers and wire them left to right.

@@ -1,4 +1,4 @@
-import { createContext, memo, useContext } from 'react';
+import { memo } from 'react';
 import { Handle, Position, type Node, type NodeHandle, type NodeProps } from '@xyflow/react';
 import { handleOfPort } from '../store/graphOps';
 import { useNodeAnalysis } from '../analysis/context';
@@ -47,7 +47,8 @@ export function layerHandles(data: Pick<LayerNodeData, 'hasInput' | 'outputs'>, 
 }
 
 type Problems = Pick<NodeAnalysis, 'errors' | 'warnings'> | undefined;
-const stateOf = (info: Problems) => (info?.errors.length ? 'error' : info?.warnings.length ? 'warning' : 'ok');
+/** How a layer's box is coloured: its worst problem. */
+export const stateOf = (info: Problems) => (info?.errors.length ? 'error' : info?.warnings.length ? 'warning' : 'ok');
 const titleOf = (info: Problems) => (info && info.errors.length + info.warnings.length ? [...info.errors, ...info.warnings].join('\n') : undefined);
 /** The first problem, and how many more there are. */
 function problemOf(info: Problems): string | undefined {
@@ -55,7 +56,7 @@ function problemOf(info: Problems): string | undefined {
   const more = info ? info.errors.length + info.warnings.length - 1 : 0;
   return first && (more > 0 ? `${first} (+${more} more)` : first);
 }
-const shapeOf = (info: NodeAnalysis | undefined) => shapeText(info?.outputShape);
+export const shapeOf = (info: NodeAnalysis | undefined) => shapeText(info?.outputShape);
 const paramsOf = (info: NodeAnalysis | undefined) => info?.params ?? 0;
 
 /** The layer's output shape and parameter count: what an edit upstream changes most, drawn on its own. */
@@ -71,12 +72,6 @@ const LayerNodeFoot = memo(function LayerNodeFoot({ id, name }: { id: string; na
     </div>
   );
 });
-
-/**
- * Whether layers draw in full. A big graph seen from far draws each layer as a plain box (LayerNodeBox): its detail
- * is unreadable there, and a few elements per layer instead of a dozen keep panning smooth.
- */
-export const LayerDetailContext = createContext(true);
 
 /** The handles of a layer: the input mid-left, the outputs spread down the right edge (where layerHandles says). */
 function LayerHandles({ data }: { data: LayerNodeData }) {
@@ -102,34 +97,7 @@ function LayerHandles({ data }: { data: LayerNodeData }) {
   );
 }
 
-/**
- * A layer seen from far: its name and shape in one text, in a box of the typical size (so that the edges of layers
- * not drawn yet, placed by that size, meet it), with its handles for the edges and nothing else.
- */
-function LayerNodeBox({ id, data, selected }: NodeProps<LayerFlowNode>) {
-  const state = useNodeAnalysis(id, stateOf);
-  const shape = useNodeAnalysis(id, shapeOf);
-  return (
-    <div
-      className={`layer-node layer-node--box layer-node--${state}${selected ? ' layer-node--selected' : ''}`}
-      data-testid={`node-${data.name}`}
-      data-kind={data.kind}
-      // The box cuts a long name; hovering shows it whole.
-      title={`${data.name} (${data.label})`}
-    >
-      <span className="layer-node__shape" data-testid={`shape-${data.name}`}>
-        {`${data.name}\n→ ${shape}`}
-      </span>
-      <LayerHandles data={data} />
-    </div>
-  );
-}
-
-function LayerNodeView(props: NodeProps<LayerFlowNode>) {
-  return useContext(LayerDetailContext) ? <LayerNodeFull {...props} /> : <LayerNodeBox {...props} />;
-}
-
-function LayerNodeFull({ id, data, selected }: NodeProps<LayerFlowNode>) {
+function LayerNodeView({ id, data, selected }: NodeProps<LayerFlowNode>) {
   const state = useNodeAnalysis(id, stateOf);
   const title = useNodeAnalysis(id, titleOf);
   const problem = useNodeAnalysis(id, problemOf);

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useReactFlow } from '@xyflow/react';
+import { FIT_VIEW } from '../components/Canvas';
 import { useActions, useApp, useAppStore } from '../store/context';
 import { DEFAULT_NODE_SIZE } from '../../../main/core/graph/layout';
 import { hasModifier, isFormControl, isTextEntry } from './keys';
@@ -87,7 +88,7 @@ function useReveal() {
     if (!reveal) return;
     if (reveal.mode === 'fit') {
       // Wait for moved nodes to be rendered.
-      const t = setTimeout(() => void fitView({ maxZoom: 1, padding: 0.2, duration: 200 }), 50);
+      const t = setTimeout(() => void fitView({ ...FIT_VIEW, duration: 200 }), 50);
       return () => clearTimeout(t);
     }
     const nodes = store.getState().project.graph.nodes.filter((n) => reveal.ids.includes(n.id));

@@ -1,0 +1,141 @@
+import { memo, useCallback, useMemo, type MouseEvent as ReactMouseEvent } from 'react';
+import { useStore, ViewportPortal, type Edge, type ReactFlowState } from '@xyflow/react';
+import { useNodeAnalysis } from '../analysis/context';
+import { useActions, useAppStore } from '../store/context';
+import { portOfHandle } from '../store/graphOps';
+import { shapeOf, stateOf, TYPICAL_LAYER_SIZE, type LayerFlowNode } from './LayerNode';
+
+/** What of a name fits a box at the overview's type size; the whole name is in the box's tooltip. */
+const NAME_CHARS = 17;
+const { width: BOX_W, height: BOX_H } = TYPICAL_LAYER_SIZE;
+
+/** Below this zoom a layer's text would be under 5 px tall, unreadable: its box shows only its state (and its name on hover). */
+export const LABEL_ZOOM = 0.3;
+/** The grid (flow px) the labelled part of the graph moves on while panning. */
+const LABEL_STEP = 1000;
+
+/**
+ * The part of the flow whose boxes show their text, as "left top right bottom" (null when the zoom is too low for
+ * text): the view and a step around it, moved in steps, so that a pan re-renders text only when it crosses one and an
+ * edit re-lays out the text in view, not the whole graph's.
+ */
+function labelAreaOf(s: ReactFlowState): string | null {
+  const [tx, ty, zoom] = s.transform;
+  if (zoom < LABEL_ZOOM) return null;
+  const edge = (at: number, round: (x: number) => number, extra: number) => (round(at / LABEL_STEP) + extra) * LABEL_STEP;
+  const [left, top] = [-tx / zoom, -ty / zoom];
+  return `${edge(left, Math.floor, -1)} ${edge(top, Math.floor, -1)} ${edge(left + s.width / zoom, Math.ceil, 1)} ${edge(top + s.height / zoom, Math.ceil, 1)}`;
+}
+
+function inArea(area: number[] | null, { x, y }: { x: number; y: number }): boolean {
+  return !!area && x + BOX_W >= area[0] && y + BOX_H >= area[1] && x <= area[2] && y <= area[3];
+}
+
+const shortName = (name: string) => (name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}…` : name);
+
+/** One layer seen from far: a box in its state's colour with, when `labelled`, its name and shape; hovering names it whole. */
+const OverviewBox = memo(function OverviewBox({ node, labelled }: { node: LayerFlowNode; labelled: boolean }) {
+  const state = useNodeAnalysis(node.id, stateOf);
+  const { x, y } = node.position;
+  const { name, label, kind } = node.data;
+  return (
+    <g className={`overview-box overview-box--${state}${node.selected ? ' overview-box--selected' : ''}`} data-id={node.id} data-testid={`node-${name}`} data-kind={kind}>
+      <title>{`${name} (${label})`}</title>
+      <rect x={x} y={y} width={BOX_W} height={BOX_H} rx={8} />
+      {labelled && <OverviewLabel id={node.id} name={name} x={x} y={y} />}
+    </g>
+  );
+});
+
+/** A box's text: its name and output shape (read on its own, so an edit upstream re-renders only the text). */
+const OverviewLabel = memo(function OverviewLabel({ id, name, x, y }: { id: string; name: string; x: number; y: number }) {
+  const shape = useNodeAnalysis(id, shapeOf);
+  return (
+    <text className="layer-node__shape" data-testid={`shape-${name}`} x={x + 10} y={y + 26}>
+      <tspan>{shortName(name)}</tspan>
+      <tspan x={x + 10} dy={22}>{`→ ${shape}`}</tspan>
+    </text>
+  );
+});
+
+/**
+ * The layer whose box is at a point of the flow, if any. A press on a box starts a pan like a press anywhere (the map
+ * moves under a drag), and nothing in the canvas takes the pointer while it is dragged (styles.css), so the click
+ * lands on the pane: the canvas asks this which layer it was on.
+ */
+export function overviewLayerAt(nodes: readonly LayerFlowNode[], p: { x: number; y: number }): string | undefined {
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const { x, y } = nodes[i].position;
+    if (p.x >= x && p.x <= x + BOX_W && p.y >= y && p.y <= y + BOX_H) return nodes[i].id;
+  }
+  return undefined;
+}
+
+/** Where an edge leaves its layer (outputs spread down the right edge, as on a full layer) and where it enters. */
+function edgePath(edges: readonly Edge[], byId: Map<string, LayerFlowNode>): string {
+  const parts: string[] = [];
+  for (const e of edges) {
+    const from = byId.get(e.source);
+    const to = byId.get(e.target);
+    if (!from || !to) continue;
+    const outputs = from.data.outputs.length;
+    const sy = from.position.y + (BOX_H * (portOfHandle(e.sourceHandle) + 1)) / (outputs + 1);
+    parts.push(`M${from.position.x + BOX_W} ${sy}L${to.position.x} ${to.position.y + BOX_H / 2}`);
+  }
+  return parts.join('');
+}
+
+/**
+ * A big graph seen from far (zoomed out below the overview zoom), drawn as one picture in the canvas's viewport: a box
+ * per layer and one path for every connection. The browser then moves a single element while panning, where xyflow's
+ * own nodes and edges (hidden meanwhile) would each be an element to place, lay out and hit-test on every frame.
+ * A click selects a layer (Shift, Ctrl or ⌘ adds it; see overviewLayerAt), a right-click opens its menu; a drag pans, a
+ * double-click zooms in, and past the overview zoom the full layers are back.
+ */
+export function OverviewLayer({ nodes, edges }: { nodes: readonly LayerFlowNode[]; edges: readonly Edge[] }) {
+  const actions = useActions();
+  const store = useAppStore();
+  const areaKey = useStore(labelAreaOf);
+  const labelArea = useMemo(() => areaKey?.split(' ').map(Number) ?? null, [areaKey]);
+  const byId = useMemo(() => new Map(nodes.map((n) => [n.id, n])), [nodes]);
+  const path = useMemo(() => edgePath(edges, byId), [edges, byId]);
+  const bounds = useMemo(() => {
+    const xs = nodes.map((n) => n.position.x);
+    const ys = nodes.map((n) => n.position.y);
+    const left = Math.min(...xs) - BOX_W;
+    const top = Math.min(...ys) - BOX_H;
+    return { left, top, width: Math.max(...xs) + 2 * BOX_W - left, height: Math.max(...ys) + 2 * BOX_H - top };
+  }, [nodes]);
+
+  const layerOf = (e: ReactMouseEvent) => (e.target as Element).closest<SVGGElement>('.overview-box')?.dataset.id;
+
+  const onContextMenu = useCallback(
+    (e: ReactMouseEvent) => {
+      const id = layerOf(e);
+      if (!id) return;
+      e.preventDefault();
+      // As on a full layer: the menu acts on the selection, and a right-click outside it selects the layer first.
+      if (!store.getState().ui.selection.nodeIds.includes(id)) actions.setSelection({ nodeIds: [id], edgeIds: [] });
+      actions.openMenu({ kind: 'node', id }, e.clientX, e.clientY);
+    },
+    [actions, store],
+  );
+
+  if (!nodes.length) return null;
+  return (
+    <ViewportPortal>
+      <svg
+        className="overview"
+        data-testid="overview"
+        style={{ position: 'absolute', left: bounds.left, top: bounds.top, width: bounds.width, height: bounds.height }}
+        viewBox={`${bounds.left} ${bounds.top} ${bounds.width} ${bounds.height}`}
+        onContextMenu={onContextMenu}
+      >
+        <path className="overview__edges" d={path} />
+        {nodes.map((n) => (
+          <OverviewBox key={n.id} node={n} labelled={inArea(labelArea, n.position)} />
+        ))}
+      </svg>
+    </ViewportPortal>
+  );
+}
