@@ -22,7 +22,7 @@ import { outputNames, portShape } from '../../../main/core/graph/analyze';
 import type { ProjectNode } from '../../../main/core/project';
 import { paramSummary, shapeText } from '../format';
 import { LayerNode, layerHandles, TYPICAL_LAYER_SIZE, type LayerFlowNode, type LayerNodeData } from './LayerNode';
-import { OverviewLayer, overviewLayerAt } from './OverviewLayer';
+import { OverviewLayer, overviewLayerAt, OverviewMinimap } from './OverviewLayer';
 import { edgeAtPoint, markDropEdge, useCanvasGestures } from '../editing/canvasGestures';
 
 /** Above this many layers the canvas draws only the visible ones (see bench/ui.ts for what it saves at 1,000). */
@@ -109,6 +109,8 @@ export function Canvas() {
   const lastEdges = useRef<Edge[]>([]);
 
   const virtualize = project.graph.nodes.length > VIRTUALIZE_ABOVE;
+  // A big graph seen from far is drawn as one picture (OverviewLayer); xyflow keeps its layers and edges, hidden.
+  const boxes = virtualize && overview;
   const nodes = useMemo<LayerFlowNode[]>(() => {
     const selected = new Set(selection.nodeIds);
     const before = flowNodes.current;
@@ -203,7 +205,9 @@ export function Canvas() {
 
   const applySelect = useCallback(
     (ids: { id: string; selected: boolean }[], key: 'nodeIds' | 'edgeIds') => {
-      if (!ids.length) return;
+      // In the overview the selection is the canvas's own (onPaneClick); xyflow, which sees no layer there, would
+      // take back what a Shift-click added.
+      if (!ids.length || boxes) return;
       const cur = store.getState().ui.selection;
       const set = new Set(cur[key]);
       for (const c of ids) {
@@ -212,7 +216,7 @@ export function Canvas() {
       }
       actions.setSelection({ ...cur, [key]: [...set] });
     },
-    [actions, store],
+    [actions, boxes, store],
   );
 
   const onNodesChange = useCallback(
@@ -300,23 +304,29 @@ export function Canvas() {
 
   const onNodeDragStop = useCallback(() => actions.endDrag(), [actions]);
   const empty = project.graph.nodes.length === 0;
-  // A big graph seen from far is drawn as one picture (OverviewLayer); xyflow keeps its layers and edges, hidden.
-  const boxes = virtualize && overview;
   const shownNodes = useMemo(() => (boxes ? nodes.map((n) => hiddenOf(n, hiddenNodes)) : nodes), [boxes, nodes]);
   const shownEdges = useMemo(() => (boxes ? edges.map((e) => hiddenOf(e, hiddenEdges)) : edges), [boxes, edges]);
 
-  // A click on the empty canvas clears the selection; in the overview, a click on a layer's box selects it (Shift,
-  // Ctrl or ⌘ adding it to the selection, or taking it out).
-  const onPaneClick = useCallback(
-    (e: ReactMouseEvent) => {
-      const id = boxes ? overviewLayerAt(nodes, screenToFlowPosition({ x: e.clientX, y: e.clientY })) : undefined;
-      if (!id) return actions.setSelection({ nodeIds: [], edgeIds: [] });
-      const current = store.getState().ui.selection;
+  // A click on a layer's box in the overview selects it; Shift, Ctrl or ⌘ adds it to the selection (or takes it out).
+  const onOverviewClick = useCallback(
+    (id: string, e: ReactMouseEvent) => {
       if (!(e.shiftKey || e.ctrlKey || e.metaKey)) return actions.setSelection({ nodeIds: [id], edgeIds: [] });
+      const current = store.getState().ui.selection;
       const nodeIds = current.nodeIds.includes(id) ? current.nodeIds.filter((n) => n !== id) : [...current.nodeIds, id];
       actions.setSelection({ ...current, nodeIds });
     },
-    [actions, boxes, nodes, screenToFlowPosition, store],
+    [actions, store],
+  );
+
+  // A click on the empty canvas clears the selection. In the overview a plain click on a box lands here too (see
+  // overviewLayerAt).
+  const onPaneClick = useCallback(
+    (e: ReactMouseEvent) => {
+      const id = boxes ? overviewLayerAt(nodes, screenToFlowPosition({ x: e.clientX, y: e.clientY })) : undefined;
+      if (id) onOverviewClick(id, e);
+      else actions.setSelection({ nodeIds: [], edgeIds: [] });
+    },
+    [actions, boxes, nodes, onOverviewClick, screenToFlowPosition],
   );
 
   return (
@@ -350,8 +360,14 @@ export function Canvas() {
         >
           {!overview && <Background gap={16} size={1} />}
           <Controls showInteractive={false} fitViewOptions={FIT_VIEW} />
-          {project.graph.nodes.length <= MINIMAP_MAX_LAYERS && <MiniMap pannable zoomable className="minimap" style={MINIMAP_STYLE} />}
-          {boxes && <OverviewLayer nodes={nodes} edges={edges} />}
+          {boxes ? (
+            <>
+              <OverviewLayer nodes={nodes} edges={edges} onClick={onOverviewClick} />
+              <OverviewMinimap nodes={nodes} style={MINIMAP_STYLE} />
+            </>
+          ) : (
+            project.graph.nodes.length <= MINIMAP_MAX_LAYERS && <MiniMap pannable zoomable className="minimap" style={MINIMAP_STYLE} />
+          )}
         </ReactFlow>
       {empty && (
         <div className="canvas__hint">

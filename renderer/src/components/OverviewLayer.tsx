@@ -1,5 +1,6 @@
 import { memo, useCallback, useMemo, type MouseEvent as ReactMouseEvent } from 'react';
-import { useStore, ViewportPortal, type Edge, type ReactFlowState } from '@xyflow/react';
+import { Panel, useReactFlow, useStore, ViewportPortal, type Edge, type ReactFlowState } from '@xyflow/react';
+import { shallow } from 'zustand/shallow';
 import { useNodeAnalysis } from '../analysis/context';
 import { useActions, useAppStore } from '../store/context';
 import { portOfHandle } from '../store/graphOps';
@@ -59,9 +60,10 @@ const OverviewLabel = memo(function OverviewLabel({ id, name, x, y }: { id: stri
 });
 
 /**
- * The layer whose box is at a point of the flow, if any. A press on a box starts a pan like a press anywhere (the map
- * moves under a drag), and nothing in the canvas takes the pointer while it is dragged (styles.css), so the click
- * lands on the pane: the canvas asks this which layer it was on.
+ * The layer whose box is at a point of the flow, if any. A plain press on a box starts a pan like a press anywhere (the
+ * map moves under a drag), and nothing in the canvas takes the pointer while it is dragged (styles.css), so the click
+ * lands on the pane: the canvas asks this which layer it was on. (With Shift, Ctrl or ⌘ held nothing pans, and the
+ * click reaches the box.)
  */
 export function overviewLayerAt(nodes: readonly LayerFlowNode[], p: { x: number; y: number }): string | undefined {
   for (let i = nodes.length - 1; i >= 0; i--) {
@@ -69,6 +71,15 @@ export function overviewLayerAt(nodes: readonly LayerFlowNode[], p: { x: number;
     if (p.x >= x && p.x <= x + BOX_W && p.y >= y && p.y <= y + BOX_H) return nodes[i].id;
   }
   return undefined;
+}
+
+/** The part of the flow the layers take, with a box's size of margin. */
+function boundsOf(nodes: readonly LayerFlowNode[]) {
+  const xs = nodes.map((n) => n.position.x);
+  const ys = nodes.map((n) => n.position.y);
+  const left = Math.min(...xs) - BOX_W;
+  const top = Math.min(...ys) - BOX_H;
+  return { left, top, width: Math.max(...xs) + 2 * BOX_W - left, height: Math.max(...ys) + 2 * BOX_H - top };
 }
 
 /** Where an edge leaves its layer (outputs spread down the right edge, as on a full layer) and where it enters. */
@@ -92,20 +103,23 @@ function edgePath(edges: readonly Edge[], byId: Map<string, LayerFlowNode>): str
  * A click selects a layer (Shift, Ctrl or ⌘ adds it; see overviewLayerAt), a right-click opens its menu; a drag pans, a
  * double-click zooms in, and past the overview zoom the full layers are back.
  */
-export function OverviewLayer({ nodes, edges }: { nodes: readonly LayerFlowNode[]; edges: readonly Edge[] }) {
+export function OverviewLayer({
+  nodes,
+  edges,
+  onClick,
+}: {
+  nodes: readonly LayerFlowNode[];
+  edges: readonly Edge[];
+  /** A click on a layer's box that reached it (with Shift, Ctrl or ⌘ held, which select rather than pan). */
+  onClick: (id: string, e: ReactMouseEvent) => void;
+}) {
   const actions = useActions();
   const store = useAppStore();
   const areaKey = useStore(labelAreaOf);
   const labelArea = useMemo(() => areaKey?.split(' ').map(Number) ?? null, [areaKey]);
   const byId = useMemo(() => new Map(nodes.map((n) => [n.id, n])), [nodes]);
   const path = useMemo(() => edgePath(edges, byId), [edges, byId]);
-  const bounds = useMemo(() => {
-    const xs = nodes.map((n) => n.position.x);
-    const ys = nodes.map((n) => n.position.y);
-    const left = Math.min(...xs) - BOX_W;
-    const top = Math.min(...ys) - BOX_H;
-    return { left, top, width: Math.max(...xs) + 2 * BOX_W - left, height: Math.max(...ys) + 2 * BOX_H - top };
-  }, [nodes]);
+  const bounds = useMemo(() => boundsOf(nodes), [nodes]);
 
   const layerOf = (e: ReactMouseEvent) => (e.target as Element).closest<SVGGElement>('.overview-box')?.dataset.id;
 
@@ -130,6 +144,10 @@ export function OverviewLayer({ nodes, edges }: { nodes: readonly LayerFlowNode[
         style={{ position: 'absolute', left: bounds.left, top: bounds.top, width: bounds.width, height: bounds.height }}
         viewBox={`${bounds.left} ${bounds.top} ${bounds.width} ${bounds.height}`}
         onContextMenu={onContextMenu}
+        onClick={(e) => {
+          const id = layerOf(e);
+          if (id) onClick(id, e);
+        }}
       >
         <path className="overview__edges" d={path} />
         {nodes.map((n) => (
@@ -139,3 +157,36 @@ export function OverviewLayer({ nodes, edges }: { nodes: readonly LayerFlowNode[
     </ViewportPortal>
   );
 }
+
+/**
+ * The minimap of the overview: xyflow's own draws only the layers it shows, none while the overview hides them. One path
+ * for every layer, the view's rectangle on top; a click centres the view there.
+ */
+export function OverviewMinimap({ nodes, style }: { nodes: readonly LayerFlowNode[]; style: { width: number; height: number } }) {
+  const { setCenter } = useReactFlow();
+  const view = useStore(viewOf, shallow);
+  const bounds = useMemo(() => {
+    const b = boundsOf(nodes);
+    return { ...b, scale: Math.max(b.width / style.width, b.height / style.height) };
+  }, [nodes, style]);
+  const path = useMemo(() => nodes.map((n) => `M${n.position.x} ${n.position.y}h${BOX_W}v${BOX_H}h${-BOX_W}z`).join(''), [nodes]);
+  const onClick = (e: ReactMouseEvent<SVGSVGElement>) => {
+    const box = e.currentTarget.getBoundingClientRect();
+    const x = bounds.left + ((e.clientX - box.left) / box.width) * bounds.width;
+    const y = bounds.top + ((e.clientY - box.top) / box.height) * bounds.height;
+    void setCenter(x, y, { zoom: view.zoom, duration: 200 });
+  };
+  return (
+    <Panel position="bottom-right" className="minimap overview-minimap" data-testid="overview-minimap">
+      <svg width={bounds.width / bounds.scale} height={bounds.height / bounds.scale} viewBox={`${bounds.left} ${bounds.top} ${bounds.width} ${bounds.height}`} onClick={onClick}>
+        <path className="overview-minimap__layers" d={path} />
+        <rect className="overview-minimap__view" x={view.x} y={view.y} width={view.width} height={view.height} strokeWidth={bounds.scale * 1.5} />
+      </svg>
+    </Panel>
+  );
+}
+
+const viewOf = (s: ReactFlowState) => {
+  const [tx, ty, zoom] = s.transform;
+  return { x: -tx / zoom, y: -ty / zoom, width: s.width / zoom, height: s.height / zoom, zoom };
+};
