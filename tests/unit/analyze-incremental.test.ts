@@ -67,6 +67,21 @@ describe('incremental analysis', () => {
     expect(analyzeGraph(back, undefined, [], { cache })).toEqual(analyzeGraph(back));
   });
 
+  it('a layer re-checked for new input shapes, then moved, is not checked again', () => {
+    const cache = createAnalysisCache();
+    const g = denseChain(10);
+    analyzeGraph(g, undefined, [], { cache });
+    const checked = watchDense();
+    // d0 wider: d1 sees a new input shape (re-checked, the same layer object), the rest the same width as before.
+    const wider = setParams(g, 'd0', { units: 16 });
+    analyzeGraph(wider, undefined, [], { cache });
+    expect(checked()).toEqual(['d0', 'd1']);
+    // Every layer moved (new objects, same contents): found by their contents, d1 included.
+    const moved = { ...wider, nodes: wider.nodes.map((n) => ({ ...n, position: { x: 5, y: 5 } })) };
+    expect(analyzeGraph(moved, undefined, [], { cache })).toEqual(analyzeGraph(wider));
+    expect(checked()).toEqual(['d0', 'd1', ...wider.nodes.slice(1).map((n) => n.name)]); // only the uncached full analysis
+  });
+
   it('gives what a full analysis gives over random edit sequences', () => {
     const kinds: [string, () => Record<string, unknown>][] = [];
     for (let seed = 1; seed <= 12; seed++) {

@@ -248,17 +248,25 @@ export interface AnalysisCache {
 
 export function createAnalysisCache(): AnalysisCache {
   // Each entry keeps the layer object it was made from: the same object (an edit elsewhere) is a hit without
-  // serialising its params; a new object with the same contents (a moved layer) is a hit by the key.
-  type Entry = { node: ProjectNode; inputShapes: Shape[] | null; key: string; result: LayerResult };
+  // serialising its params; a new object with the same contents (a moved layer) is a hit by the key. The key is made
+  // only when a new object has to be compared: an edit upstream, which changes the input shapes of every layer after
+  // it, then serialises none of them.
+  type Entry = { node: ProjectNode; inputShapes: Shape[] | null; key?: string; result: LayerResult };
+  // Everything analyzeLayer reads; the node's id is the cache's own key.
+  const keyOf = (node: ProjectNode, inputShapes: Shape[] | null) => JSON.stringify([node.kind, node.name, node.params, inputShapes]);
   let entries = new Map<string, Entry>();
   let parsedParams = new Map<string, { node: ProjectNode; key: string; parsed: ParsedParams }>();
   return {
     layer: (node, inputShapes, compute) => {
       const e = entries.get(node.id);
-      if (e?.node === node && sameShapeLists(e.inputShapes, inputShapes)) return e.result;
-      // Everything analyzeLayer reads; the node's id is the cache's own key.
-      const key = JSON.stringify([node.kind, node.name, node.params, inputShapes]);
-      const result = e?.key === key ? e.result : compute();
+      if (e?.node === node) {
+        if (sameShapeLists(e.inputShapes, inputShapes)) return e.result;
+        const result = compute();
+        entries.set(node.id, { node, inputShapes, result });
+        return result;
+      }
+      const key = keyOf(node, inputShapes);
+      const result = e && (e.key ?? keyOf(e.node, e.inputShapes)) === key ? e.result : compute();
       entries.set(node.id, { node, inputShapes, key, result });
       return result;
     },
