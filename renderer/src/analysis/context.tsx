@@ -51,11 +51,6 @@ export function useAnalysis(): GraphAnalysis {
   return useStore(useView(), (v) => v.analysis) ?? NOT_YET;
 }
 
-/** The newest analysis, or null while `skip` holds: a component that needs it only sometimes then ignores new ones. */
-export function useAnalysisUnless(skip: boolean): GraphAnalysis | null {
-  return useStore(useView(), (v) => (skip ? null : (v.analysis ?? NOT_YET)));
-}
-
 /** Whether the analysis on screen is behind the project (a newer one computes, or none has arrived yet). */
 export function useAnalysisPending(): boolean {
   return useStore(useView(), (v) => v.pending);

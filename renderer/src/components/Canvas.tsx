@@ -7,8 +7,8 @@ import {
   useReactFlow,
   useStore,
   type Connection,
-  type Edge,
   type EdgeChange,
+  type EdgeTypes,
   type IsValidConnection,
   type NodeChange,
   type NodeTypes,
@@ -16,12 +16,12 @@ import {
 } from '@xyflow/react';
 import { getLayerSpec } from '../../../main/core/layers/registry';
 import { useActions, useApp, useAppStore } from '../store/context';
-import { useAnalysisUnless } from '../analysis/context';
 import { connectionProblem, handleOfPort, portOfHandle, takesNoInputs } from '../store/graphOps';
-import { outputNames, portShape } from '../../../main/core/graph/analyze';
+import { outputNames } from '../../../main/core/graph/analyze';
 import type { ProjectNode } from '../../../main/core/project';
-import { paramSummary, shapeText } from '../format';
+import { paramSummary } from '../format';
 import { LayerNode, layerHandles, TYPICAL_LAYER_SIZE, type LayerFlowNode, type LayerNodeData } from './LayerNode';
+import { LayerEdge, type LayerFlowEdge } from './LayerEdge';
 import { OverviewLayer, overviewLayerAt, OverviewMinimap } from './OverviewLayer';
 import { edgeAtPoint, markDropEdge, useCanvasGestures } from '../editing/canvasGestures';
 
@@ -31,6 +31,7 @@ const VIRTUALIZE_ABOVE = 200;
 export const LAYER_DRAG_TYPE = 'application/neurowire-layer';
 
 const nodeTypes: NodeTypes = { layer: LayerNode };
+const edgeTypes: EdgeTypes = { layer: LayerEdge };
 type Size = { width: number; height: number };
 // Props xyflow compares by identity: made once, not on every render.
 // Hidden layers count: a big graph seen from far hides xyflow's layers and draws its own overview (OverviewLayer).
@@ -62,18 +63,32 @@ function sameNodeData(a: LayerNodeData, b: LayerNodeData): boolean {
 }
 
 const outputsByNode = new WeakMap<ProjectNode, string[]>();
-const hiddenNodes = new WeakMap<LayerFlowNode, LayerFlowNode>();
-const hiddenEdges = new WeakMap<Edge, Edge>();
-
-/** The element hidden from xyflow: the same hidden copy while the element stays the same, so xyflow skips it. */
-function hiddenOf<T extends LayerFlowNode | Edge>(element: T, copies: WeakMap<T, T>): T {
-  let copy = copies.get(element);
-  if (!copy) {
-    copy = { ...element, hidden: true };
-    copies.set(element, copy);
-  }
-  return copy;
+/**
+ * `items` hidden from xyflow while `hide` holds (the overview draws them itself): each the same hidden copy, and the
+ * same array, while what xyflow still uses of them is the same (`same`: where a layer is, its size, its selection;
+ * an edge's ends), so that an edit in the overview (a layer's params or name) hands xyflow nothing new to go over.
+ */
+function useHiddenWhile<T extends { id: string; hidden?: boolean }>(hide: boolean, items: T[], same: (shown: T, hidden: T) => boolean): T[] {
+  const copies = useRef(new Map<string, T>());
+  const last = useRef<T[]>([]);
+  return useMemo(() => {
+    if (!hide) return items;
+    const before = copies.current;
+    const next = new Map<string, T>();
+    const out = items.map((item) => {
+      const prev = before.get(item.id);
+      const copy = prev && same(item, prev) ? prev : { ...item, hidden: true };
+      next.set(item.id, copy);
+      return copy;
+    });
+    copies.current = next;
+    if (!sameItems(out, last.current)) last.current = out;
+    return last.current;
+  }, [hide, items, same]);
 }
+
+const sameForFlow = (a: LayerFlowNode, b: LayerFlowNode) => a.position === b.position && a.selected === b.selected && a.measured === b.measured;
+const sameEnds = (a: LayerFlowEdge, b: LayerFlowEdge) => a.source === b.source && a.target === b.target && a.sourceHandle === b.sourceHandle;
 
 /** outputNames (which parses the layer's params) once per version of a layer: the store replaces a layer it changes. */
 function outputsOf(node: ProjectNode): string[] {
@@ -92,8 +107,6 @@ export function Canvas() {
   const selection = useApp((s) => s.ui.selection);
   const { screenToFlowPosition } = useReactFlow();
   const overview = useStore((s) => s.transform[2] < OVERVIEW_ZOOM);
-  // Edge labels show shapes; the overview has none, so there a new analysis does not render the canvas at all.
-  const labelAnalysis = useAnalysisUnless(overview);
   const gestures = useCanvasGestures();
   // The size xyflow measured of each layer drawn so far. xyflow keeps it while a node object stays the same; a node
   // made anew (moved, selected, edited) must carry it. Kept outside React state: a measurement (every layer that
@@ -102,11 +115,11 @@ export function Canvas() {
   // The node and edge objects of the last render: handed back unchanged where nothing shown changed, so that xyflow
   // and the memoized LayerNode skip them (an edit on a 1,000-layer graph then redraws only what it changed).
   const flowNodes = useRef(new Map<string, LayerFlowNode>());
-  const flowEdges = useRef(new Map<string, Edge>());
+  const flowEdges = useRef(new Map<string, LayerFlowEdge>());
   // What each layer's data was made from: the project's layer (its analysis the node reads itself).
   const dataSources = useRef(new Map<string, ProjectNode>());
   const lastNodes = useRef<LayerFlowNode[]>([]);
-  const lastEdges = useRef<Edge[]>([]);
+  const lastEdges = useRef<LayerFlowEdge[]>([]);
 
   const virtualize = project.graph.nodes.length > VIRTUALIZE_ABOVE;
   // A big graph seen from far is drawn as one picture (OverviewLayer); xyflow keeps its layers and edges, hidden.
@@ -165,15 +178,14 @@ export function Canvas() {
     return lastNodes.current;
   }, [project.graph.nodes, selection.nodeIds, virtualize]);
 
-  const edges = useMemo<Edge[]>(() => {
+  const edges = useMemo<LayerFlowEdge[]>(() => {
     const selected = new Set(selection.edgeIds);
     const byId = new Map(project.graph.nodes.map((n) => [n.id, n]));
     const seenByTarget = new Map<string, number>();
     const before = flowEdges.current;
-    const next = new Map<string, Edge>();
+    const next = new Map<string, LayerFlowEdge>();
     const out = project.graph.edges.map((e) => {
       const port = e.sourcePort ?? 0;
-      const shape = labelAnalysis && portShape(labelAnalysis.nodes[e.source], port);
       const source = byId.get(e.source);
       const outputs = source ? outputsOf(source) : ['output'];
       // Where the order of inputs has a meaning (attention's query, value, key), the edge says which one it is.
@@ -182,26 +194,30 @@ export function Canvas() {
       const role = getLayerSpec(byId.get(e.target)?.kind ?? '')?.inputs.names?.[position];
       // From a layer with several outputs, the edge says which it carries (state h · [32]).
       const from = outputs.length > 1 ? outputs[port] : undefined;
-      // "state h → initial state h · [32]": which output it leaves from, which input it enters, what it carries.
+      // "state h → initial state h": which output it leaves from, which input it enters (LayerEdge adds the shape).
       const what = from && role ? `${from} → ${role}` : (from ?? role);
-      const label = overview ? undefined : [what, shape ? shapeText(shape) : undefined].filter(Boolean).join(' · ') || undefined;
       // An output the layer no longer gives (Return state turned off) draws from the main one; the layer says why.
       const sourceHandle = handleOfPort(port < outputs.length ? port : 0);
       const isSelected = selected.has(e.id);
       const prev = before.get(e.id);
-      // In the overview a straight line: cheaper to work out and draw on every frame of a pan, and as readable there.
-      const type = overview ? 'straight' : undefined;
-      const edge =
-        prev && prev.source === e.source && prev.sourceHandle === sourceHandle && prev.target === e.target && prev.label === label && prev.selected === isSelected && prev.type === type
+      const edge: LayerFlowEdge =
+        prev &&
+        prev.source === e.source &&
+        prev.sourceHandle === sourceHandle &&
+        prev.target === e.target &&
+        prev.selected === isSelected &&
+        prev.data?.what === what &&
+        prev.data?.port === port &&
+        prev.data?.overview === overview
           ? prev
-          : { id: e.id, type, source: e.source, sourceHandle, target: e.target, label, selected: isSelected, className: 'flow-edge', labelBgPadding: [4, 2] as [number, number], labelBgBorderRadius: 3 };
+          : { id: e.id, type: 'layer', source: e.source, sourceHandle, target: e.target, selected: isSelected, className: 'flow-edge', labelBgPadding: [4, 2], labelBgBorderRadius: 3, data: { what, port, overview } };
       next.set(e.id, edge);
       return edge;
     });
     flowEdges.current = next;
     if (!sameItems(out, lastEdges.current)) lastEdges.current = out;
     return lastEdges.current;
-  }, [project.graph.edges, project.graph.nodes, labelAnalysis, selection.edgeIds, overview]);
+  }, [project.graph.edges, project.graph.nodes, selection.edgeIds, overview]);
 
   const applySelect = useCallback(
     (ids: { id: string; selected: boolean }[], key: 'nodeIds' | 'edgeIds') => {
@@ -304,8 +320,8 @@ export function Canvas() {
 
   const onNodeDragStop = useCallback(() => actions.endDrag(), [actions]);
   const empty = project.graph.nodes.length === 0;
-  const shownNodes = useMemo(() => (boxes ? nodes.map((n) => hiddenOf(n, hiddenNodes)) : nodes), [boxes, nodes]);
-  const shownEdges = useMemo(() => (boxes ? edges.map((e) => hiddenOf(e, hiddenEdges)) : edges), [boxes, edges]);
+  const shownNodes = useHiddenWhile(boxes, nodes, sameForFlow);
+  const shownEdges = useHiddenWhile(boxes, edges, sameEnds);
 
   // A click on a layer's box in the overview selects it; Shift, Ctrl or ⌘ adds it to the selection (or takes it out).
   const onOverviewClick = useCallback(
@@ -337,10 +353,11 @@ export function Canvas() {
       onDragLeave={() => markDropEdge(null)}
       onDrop={onDrop}
     >
-      <ReactFlow<LayerFlowNode, Edge>
+      <ReactFlow<LayerFlowNode, LayerFlowEdge>
           nodes={shownNodes}
           edges={shownEdges}
           nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
           onConnect={onConnect}
