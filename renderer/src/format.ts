@@ -2,8 +2,11 @@ import { formatShape, type Shape } from '../../main/core/shapes';
 import { defaultParams, type ParamDefs } from '../../main/core/layers/params';
 import type { BackendInfo } from '../../main/core/api/contract';
 
+// One formatter for every count: toLocaleString makes a new one on each call (a big graph formats one per layer).
+const COUNT = new Intl.NumberFormat('en-US');
+
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  return COUNT.format(n);
 }
 
 export function formatParamCount(n: number): string {

@@ -19,7 +19,6 @@ import { useActions, useApp, useAppStore } from '../store/context';
 import { connectionProblem, handleOfPort, portOfHandle, takesNoInputs } from '../store/graphOps';
 import { outputNames } from '../../../main/core/graph/analyze';
 import type { ProjectNode } from '../../../main/core/project';
-import { paramSummary } from '../format';
 import { LayerNode, layerHandles, TYPICAL_LAYER_SIZE, type LayerFlowNode, type LayerNodeData } from './LayerNode';
 import { LayerEdge, type LayerFlowEdge } from './LayerEdge';
 import { OverviewLayer, overviewLayerAt, OverviewMinimap } from './OverviewLayer';
@@ -56,7 +55,6 @@ function sameNodeData(a: LayerNodeData, b: LayerNodeData): boolean {
     a.name === b.name &&
     a.kind === b.kind &&
     a.label === b.label &&
-    a.summary === b.summary &&
     a.hasInput === b.hasInput &&
     sameItems(a.outputs, b.outputs)
   );
@@ -142,7 +140,6 @@ export function Canvas() {
           name: n.name,
           kind: n.kind,
           label: spec?.label ?? n.kind,
-          summary: spec ? paramSummary(spec.params, n.params) : '',
           hasInput: !takesNoInputs(n.kind),
           outputs: outputsOf(n),
         };

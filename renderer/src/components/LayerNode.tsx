@@ -2,7 +2,10 @@ import { memo } from 'react';
 import { Handle, Position, type Node, type NodeHandle, type NodeProps } from '@xyflow/react';
 import { handleOfPort } from '../store/graphOps';
 import { useNodeAnalysis } from '../analysis/context';
-import { shapeText } from '../format';
+import { formatCount, paramSummary, shapeText } from '../format';
+import { getLayerSpec } from '../../../main/core/layers/registry';
+import type { ProjectNode } from '../../../main/core/project';
+import { useApp } from '../store/context';
 import type { NodeAnalysis } from '../../../main/core/graph/analyze';
 import { InsideThumbnail } from './inside/InsideThumbnail';
 
@@ -15,7 +18,6 @@ export interface LayerNodeData extends Record<string, unknown> {
   name: string;
   kind: string;
   label: string;
-  summary: string;
   hasInput: boolean;
   /** Names of the layer's outputs, main first; a layer with several (an LSTM returning its state) shows a handle each. */
   outputs: string[];
@@ -59,6 +61,36 @@ function problemOf(info: Problems): string | undefined {
 export const shapeOf = (info: NodeAnalysis | undefined) => shapeText(info?.outputShape);
 const paramsOf = (info: NodeAnalysis | undefined) => info?.params ?? 0;
 
+const summaries = new WeakMap<ProjectNode, string>();
+const layersById = new WeakMap<readonly ProjectNode[], Map<string, ProjectNode>>();
+
+/** A layer's params in one line ("32 units, relu"), worked out once per version of the layer. */
+function summaryOf(layers: readonly ProjectNode[], id: string): string {
+  let byId = layersById.get(layers);
+  if (!byId) {
+    byId = new Map(layers.map((n) => [n.id, n]));
+    layersById.set(layers, byId);
+  }
+  const node = byId.get(id);
+  if (!node) return '';
+  let summary = summaries.get(node);
+  if (summary === undefined) {
+    const spec = getLayerSpec(node.kind);
+    summary = spec ? paramSummary(spec.params, node.params) : '';
+    summaries.set(node, summary);
+  }
+  return summary;
+}
+
+/**
+ * The layer's params in one line, read from the project by the node itself: an edit of a param then redraws this
+ * line and hands xyflow no new node (which would make it go over all of a big graph's layers again).
+ */
+const LayerNodeSummary = memo(function LayerNodeSummary({ id }: { id: string }) {
+  const summary = useApp((s) => summaryOf(s.project.graph.nodes, id));
+  return summary ? <div className="layer-node__summary">{summary}</div> : null;
+});
+
 /** The layer's output shape and parameter count: what an edit upstream changes most, drawn on its own. */
 const LayerNodeFoot = memo(function LayerNodeFoot({ id, name }: { id: string; name: string }) {
   const shape = useNodeAnalysis(id, shapeOf);
@@ -68,7 +100,7 @@ const LayerNodeFoot = memo(function LayerNodeFoot({ id, name }: { id: string; na
       <span className="layer-node__shape" data-testid={`shape-${name}`}>
         → {shape}
       </span>
-      <span className="layer-node__params">{params ? `${params.toLocaleString('en-US')} params` : ''}</span>
+      <span className="layer-node__params">{params ? `${formatCount(params)} params` : ''}</span>
     </div>
   );
 });
@@ -112,7 +144,7 @@ function LayerNodeView({ id, data, selected }: NodeProps<LayerFlowNode>) {
         <span className="layer-node__name">{data.name}</span>
         <span className="layer-node__kind">{data.label}</span>
       </div>
-      {data.summary && <div className="layer-node__summary">{data.summary}</div>}
+      <LayerNodeSummary id={id} />
       <LayerNodeFoot id={id} name={data.name} />
       <InsideThumbnail layer={data.name} />
       {problem && <div className={`layer-node__problem layer-node__problem--${state}`}>{problem}</div>}

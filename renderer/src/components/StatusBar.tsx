@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { useApp } from '../store/context';
 import { useAnalysis } from '../analysis/context';
 import { backendText, backendTooltip, formatCount } from '../format';
@@ -12,15 +13,22 @@ export function StatusBar() {
   const runBackend = useApp((s) => s.training.backend);
   const connection = useApp((s) => s.engine.connection);
   const analysis = useAnalysis();
-  const project = useApp((s) => s.project);
-  const nodeProblems = Object.values(analysis.nodes);
-  const errors = analysis.errors.length + nodeProblems.reduce((n, a) => n + a.errors.length, 0);
-  const warnings = analysis.warnings.length + nodeProblems.reduce((n, a) => n + a.warnings.length, 0);
+  const layers = useApp((s) => s.project.graph.nodes);
+  // Counted once per analysis, not on every change of the project (a drag moves layers on each frame).
+  const { errors, warnings } = useMemo(() => {
+    const nodeProblems = Object.values(analysis.nodes);
+    return {
+      errors: analysis.errors.length + nodeProblems.reduce((n, a) => n + a.errors.length, 0),
+      warnings: analysis.warnings.length + nodeProblems.reduce((n, a) => n + a.warnings.length, 0),
+    };
+  }, [analysis]);
   const backend = runBackend ?? info?.backend ?? null;
   const actions = useActions();
   // The count leads to the first layer with an error (else a warning).
-  const firstProblem =
-    project.graph.nodes.find((n) => analysis.nodes[n.id]?.errors.length) ?? project.graph.nodes.find((n) => analysis.nodes[n.id]?.warnings.length);
+  const firstProblem = useMemo(
+    () => layers.find((n) => analysis.nodes[n.id]?.errors.length) ?? layers.find((n) => analysis.nodes[n.id]?.warnings.length),
+    [analysis, layers],
+  );
   return (
     <footer className="statusbar" data-testid="status-bar">
       <span data-testid="total-params">Total parameters: {formatCount(analysis.totalParams)}</span>

@@ -3,6 +3,7 @@ import { modelSummary, summaryMarkdown, summaryText } from '../../../main/core/g
 import { formatBytes } from '../../../main/core/format';
 import { useAnalysis } from '../analysis/context';
 import { useActions, useApp } from '../store/context';
+import { formatCount } from '../format';
 
 /** Keras's `model.summary()` for the network on the canvas, live while it is drawn, copyable as text or Markdown. */
 export function SummaryPanel() {
@@ -20,7 +21,7 @@ export function SummaryPanel() {
     }
   };
 
-  const count = (n: number) => n.toLocaleString('en-US');
+  const count = formatCount;
   return (
     <div className="summary-panel" data-testid="summary-panel">
       <div className="summary-panel__bar">
