@@ -207,7 +207,7 @@ export function Canvas() {
         prev.data?.port === port &&
         prev.data?.overview === overview
           ? prev
-          : { id: e.id, type: 'layer', source: e.source, sourceHandle, target: e.target, selected: isSelected, className: 'flow-edge', labelBgPadding: [4, 2], labelBgBorderRadius: 3, data: { what, port, overview } };
+          : { id: e.id, type: 'layer', source: e.source, sourceHandle, target: e.target, selected: isSelected, className: 'flow-edge', data: { what, port, overview } };
       next.set(e.id, edge);
       return edge;
     });

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { BezierEdge, StraightEdge, type Edge, type EdgeProps } from '@xyflow/react';
+import { BaseEdge, getBezierPath, StraightEdge, type Edge, type EdgeProps } from '@xyflow/react';
 import { portShape } from '../../../main/core/graph/analyze';
 import { useNodeAnalysis } from '../analysis/context';
 import { formatShape } from '../../../main/core/shapes';
@@ -28,8 +28,20 @@ function LayerEdgeView(props: EdgeProps<LayerFlowEdge>) {
     return s ? formatShape(s) : undefined;
   });
   if (overview) return <StraightEdge {...props} />;
-  const label = [data?.what, shape].filter(Boolean).join(' · ') || undefined;
-  return <BezierEdge {...props} label={label} />;
+  const label = [data?.what, shape].filter(Boolean).join(' · ');
+  const [path, labelX, labelY] = getBezierPath(props);
+  return (
+    <>
+      <BaseEdge id={props.id} path={path} markerEnd={props.markerEnd} markerStart={props.markerStart} style={props.style} interactionWidth={props.interactionWidth} />
+      {/* Centred on the curve with a halo of the canvas's colour: nothing to measure (xyflow's label measures its
+          text on every change, a forced layout), and as readable over a crossing line. */}
+      {label && (
+        <text className="react-flow__edge-text flow-edge__label" x={labelX} y={labelY}>
+          {label}
+        </text>
+      )}
+    </>
+  );
 }
 
 export const LayerEdge = memo(LayerEdgeView);
