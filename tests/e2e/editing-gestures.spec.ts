@@ -37,6 +37,8 @@ async function clickEmptyCanvas(page: Page): Promise<void> {
 test('copy, paste, duplicate, cut, select all, Shift-click and Delete, each one undo step', async ({ page, context }) => {
   const pageErrors: string[] = [];
   await threeLayers(page, pageErrors);
+  // The minimap draws each layer once it is measured.
+  await expect(page.locator('.react-flow__minimap-node')).toHaveCount(3);
 
   // Shift-click adds to the selection.
   await node(page, 'dense_1').click();
@@ -48,6 +50,7 @@ test('copy, paste, duplicate, cut, select all, Shift-click and Delete, each one 
   await page.keyboard.press('ControlOrMeta+V');
   await expect(layers(page)).toHaveCount(5);
   await expect(edges(page)).toHaveCount(3);
+  await expect(page.locator('.react-flow__minimap-node')).toHaveCount(5);
   expect(await selectedNames(page)).toEqual(['dense_3', 'dense_4']);
   const original = (await node(page, 'dense_1').boundingBox())!;
   const copy = (await node(page, 'dense_3').boundingBox())!;

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   Background,
   Controls,
@@ -110,6 +110,9 @@ export function Canvas() {
   // made anew (moved, selected, edited) must carry it. Kept outside React state: a measurement (every layer that
   // comes into view while panning a big graph) then renders nothing and hands xyflow no new array of nodes.
   const measured = useRef(new Map<string, Size>());
+  // A graph drawn whole is measured once per layer it shows: there each measurement is handed to xyflow's node (its
+  // minimap and fitting read the node's own size), where a big graph's layers keep the typical size they started with.
+  const [measuredVersion, setMeasuredVersion] = useState(0);
   // The node and edge objects of the last render: handed back unchanged where nothing shown changed, so that xyflow
   // and the memoized LayerNode skip them (an edit on a 1,000-layer graph then redraws only what it changed).
   const flowNodes = useRef(new Map<string, LayerFlowNode>());
@@ -154,7 +157,7 @@ export function Canvas() {
       const estimated = virtualize && !size;
       const shownSize = estimated ? TYPICAL_LAYER_SIZE : size;
       const node: LayerFlowNode =
-        prev && prev.data === data && prev.position === n.position && prev.selected === isSelected
+        prev && prev.data === data && prev.position === n.position && prev.selected === isSelected && (virtualize || prev.measured === shownSize)
           ? prev
           : {
               id: n.id,
@@ -173,7 +176,8 @@ export function Canvas() {
     // The same array when no node changed: xyflow then skips going over all of them again.
     if (!sameItems(out, lastNodes.current)) lastNodes.current = out;
     return lastNodes.current;
-  }, [project.graph.nodes, selection.nodeIds, virtualize]);
+    // measuredVersion: the sizes in `measured` (read through the ref) changed.
+  }, [project.graph.nodes, selection.nodeIds, virtualize, measuredVersion]);
 
   const edges = useMemo<LayerFlowEdge[]>(() => {
     const selected = new Set(selection.edgeIds);
@@ -238,6 +242,7 @@ export function Canvas() {
       let moved = false;
       let dragStart = false;
       let dragEnd = false;
+      let sized = false;
       const selects: { id: string; selected: boolean }[] = [];
       for (const c of changes) {
         if (c.type === 'position') {
@@ -249,18 +254,20 @@ export function Canvas() {
           else if (c.dragging === false) dragEnd = true;
         } else if (c.type === 'dimensions' && c.dimensions) {
           measured.current.set(c.id, c.dimensions);
+          sized = true;
         } else if (c.type === 'select') {
           selects.push(c);
         }
         // 'remove' is handled by our own Delete key handling (deleteKeyCode is off).
       }
       applySelect(selects, 'nodeIds');
+      if (sized && !virtualize) setMeasuredVersion((v) => v + 1);
       const dragging = store.getState().doc.dragging;
       if (dragStart && !dragging) actions.beginDrag();
       if (moved) actions.moveNodes(moves);
       if (dragEnd && store.getState().doc.dragging) actions.endDrag();
     },
-    [actions, applySelect, store],
+    [actions, applySelect, store, virtualize],
   );
 
   const onEdgesChange = useCallback(
