@@ -34,8 +34,8 @@ function inArea(area: number[] | null, { x, y }: { x: number; y: number }): bool
 
 const shortName = (name: string) => (name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}…` : name);
 
-/** One layer seen from far: a box in its state's colour with, when `labelled`, its name and shape; hovering names it whole. */
-const OverviewBox = memo(function OverviewBox({ node, labelled }: { node: LayerFlowNode; labelled: boolean }) {
+/** One layer seen from far: a box in its state's colour; hovering names it whole. */
+const OverviewBox = memo(function OverviewBox({ node }: { node: LayerFlowNode }) {
   const state = useNodeAnalysis(node.id, stateOf);
   const { x, y } = node.position;
   const { name, label, kind } = node.data;
@@ -43,19 +43,17 @@ const OverviewBox = memo(function OverviewBox({ node, labelled }: { node: LayerF
     <g className={`overview-box overview-box--${state}${node.selected ? ' overview-box--selected' : ''}`} data-id={node.id} data-testid={`node-${name}`} data-kind={kind}>
       <title>{`${name} (${label})`}</title>
       <rect x={x} y={y} width={BOX_W} height={BOX_H} rx={8} />
-      {labelled && <OverviewLabel id={node.id} name={name} x={x} y={y} />}
     </g>
   );
 });
 
 /** A box's text: its name and output shape (read on its own, so an edit upstream re-renders only the text). */
-const OverviewLabel = memo(function OverviewLabel({ id, name, x, y }: { id: string; name: string; x: number; y: number }) {
+const OverviewLabel = memo(function OverviewLabel({ id, name, kind, x, y }: { id: string; name: string; kind: string; x: number; y: number }) {
   const shape = useNodeAnalysis(id, shapeOf);
   return (
-    <text className="layer-node__shape" data-testid={`shape-${name}`} x={x + 10} y={y + 26}>
-      <tspan>{shortName(name)}</tspan>
-      <tspan x={x + 10} dy={22}>{`→ ${shape}`}</tspan>
-    </text>
+    <div className="layer-node__shape overview-label" data-testid={`shape-${name}`} data-kind={kind} style={{ left: x, top: y }}>
+      {`${shortName(name)}\n→ ${shape}`}
+    </div>
   );
 });
 
@@ -136,13 +134,13 @@ export function OverviewLayer({
   );
 
   if (!nodes.length) return null;
+  const place = { style: { position: 'absolute', left: bounds.left, top: bounds.top, width: bounds.width, height: bounds.height } as const, viewBox: `${bounds.left} ${bounds.top} ${bounds.width} ${bounds.height}` };
   return (
     <ViewportPortal>
       <svg
         className="overview"
         data-testid="overview"
-        style={{ position: 'absolute', left: bounds.left, top: bounds.top, width: bounds.width, height: bounds.height }}
-        viewBox={`${bounds.left} ${bounds.top} ${bounds.width} ${bounds.height}`}
+        {...place}
         onContextMenu={onContextMenu}
         onClick={(e) => {
           const id = layerOf(e);
@@ -151,9 +149,16 @@ export function OverviewLayer({
       >
         <path className="overview__edges" d={path} />
         {nodes.map((n) => (
-          <OverviewBox key={n.id} node={n} labelled={inArea(labelArea, n.position)} />
+          <OverviewBox key={n.id} node={n} />
         ))}
       </svg>
+      {/* The text on a picture of its own: an edit changes shapes, and the browser then repaints the text, not the
+          boxes and connections of the whole graph. It takes no pointer: a click goes to the box beneath. */}
+      {labelArea && (
+        <div className="overview overview--labels">
+          {nodes.map((n) => inArea(labelArea, n.position) && <OverviewLabel key={n.id} id={n.id} name={n.data.name} kind={n.data.kind} x={n.position.x} y={n.position.y} />)}
+        </div>
+      )}
     </ViewportPortal>
   );
 }
