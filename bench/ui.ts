@@ -2,9 +2,10 @@
 /**
  * The graph editor on big graphs, in Chromium (`npm run bench:ui`, after `vite build`; not a test):
  *  - pan: requestAnimationFrame deltas while the real mouse drags the canvas of a 1,000-layer graph → median, p95;
- *  - edit: a Dense's units changed at the head of that graph, until every shown shape and the total are updated: at the
- *    fitted zoom (0.2, the overview, where a layer's text is too small to draw), then zoomed in to 1 (layers in full);
- *  - open: a 5,000-layer project opened from the Open dialog, until its layers are drawn and its total shown.
+ *  - edit: a Dense's units changed at the head of that graph, until every shown shape and the total are updated, 15
+ *    times in each of three views: the fitted overview (zoom 0.2, a layer's text too small to draw), the overview with
+ *    its text (zoom ≥ 0.3), the layers in full (zoom 1);
+ *  - open: a 5,000-layer project opened from the Open dialog, until its total is shown and the fitted overview drawn.
  * Targets: pan p95 < 50 ms, edit < 50 ms, open < 3 s. Results also go to bench/ui-results.json.
  * Flags: `--profile` (where the page's time goes in each step; `--inclusive` adds each function's time with its callees), `--only pan,edit,open`, `--static DIR` (another build).
  */
