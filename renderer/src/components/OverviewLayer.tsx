@@ -51,8 +51,10 @@ const OverviewBox = memo(function OverviewBox({ node }: { node: LayerFlowNode })
 const OverviewLabel = memo(function OverviewLabel({ id, name, kind, x, y }: { id: string; name: string; kind: string; x: number; y: number }) {
   const shape = useNodeAnalysis(id, shapeOf);
   return (
-    <div className="layer-node__shape overview-label" data-testid={`shape-${name}`} data-kind={kind} style={{ left: x, top: y }}>
-      {`${shortName(name)}\n→ ${shape}`}
+    <div className="overview-label" style={{ left: x, top: y }}>
+      {/* Two blocks: an edit changes the shape, and only its line is laid out again. */}
+      <div>{shortName(name)}</div>
+      <div className="layer-node__shape" data-testid={`shape-${name}`} data-kind={kind}>{`→ ${shape}`}</div>
     </div>
   );
 });
