@@ -154,8 +154,9 @@ export function OverviewLayer({
           <OverviewBox key={n.id} node={n} />
         ))}
       </svg>
-      {/* The text on a picture of its own: an edit changes shapes, and the browser then repaints the text, not the
-          boxes and connections of the whole graph. It takes no pointer: a click goes to the box beneath. */}
+      {/* The text apart from the picture, in HTML labels each laid out on its own: an edit that changes shapes then lays
+          out and repaints those labels, not the whole graph's boxes and connections (nor SVG text, slower to lay out).
+          It takes no pointer: a click goes to the box beneath. */}
       {labelArea && (
         <div className="overview overview--labels">
           {nodes.map((n) => inArea(labelArea, n.position) && <OverviewLabel key={n.id} id={n.id} name={n.data.name} kind={n.data.kind} x={n.position.x} y={n.position.y} />)}
