@@ -11,8 +11,8 @@ import { InsideThumbnail } from './inside/InsideThumbnail';
 
 /**
  * What a layer node shows of the project's layer. What the analysis says of it (shape, params, problems) the node
- * reads itself (useNodeAnalysis), so that a new analysis redraws only the layers whose results changed, without
- * handing xyflow a new array of nodes.
+ * reads itself (useNodeAnalysis), as it reads its params line from the project (LayerNodeSummary), so that a new
+ * analysis or a param's edit redraws only what changed, without handing xyflow a new array of nodes.
  */
 export interface LayerNodeData extends Record<string, unknown> {
   name: string;
