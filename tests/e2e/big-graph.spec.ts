@@ -18,6 +18,15 @@ function bigGraph(): Graph {
   return { nodes, edges: nodes.slice(1).map((n, i) => ({ id: `e${i}`, source: nodes[i].id, target: n.id })) };
 }
 
+/** Zooms in with the canvas's + button until the zoom reaches `min`, one step at a time (each waited for). */
+async function zoomInTo(page: Page, min: number): Promise<void> {
+  while ((await zoom(page)) < min) {
+    const before = await zoom(page);
+    await page.locator('.react-flow__controls-zoomin').click();
+    await expect.poll(() => zoom(page)).toBeGreaterThan(before);
+  }
+}
+
 const zoom = (page: Page) => page.evaluate(() => Number(/scale\(([-\d.]+)\)/.exec((document.querySelector('.react-flow__viewport') as HTMLElement).style.transform)?.[1]));
 
 test('a 300-layer graph seen from far is one picture: boxes to click, Shift-click and right-click, text once readable, full layers zoomed in', async ({ page }) => {
@@ -70,13 +79,13 @@ test('a 300-layer graph seen from far is one picture: boxes to click, Shift-clic
   await expect(page.locator('.overview-box--selected')).toHaveCount(2);
 
   // Zoomed in to where text is readable (still the overview): each box near the view shows its name and shape.
-  while ((await zoom(page)) < 0.3) await page.locator('.react-flow__controls-zoomin').click();
+  await zoomInTo(page, 0.3);
   expect(await zoom(page)).toBeLessThan(0.5);
   await expect(page.getByTestId('shape-dense_1')).toContainText('[32]');
   await expect(page.getByTestId('shape-dense_1').locator('..')).toContainText('dense_1');
 
   // Past the overview zoom: the full layers again, the selection kept.
-  while ((await zoom(page)) < 0.5) await page.locator('.react-flow__controls-zoomin').click();
+  await zoomInTo(page, 0.5);
   await expect(boxes).toHaveCount(0);
   await expect(page.getByTestId('overview-minimap')).toHaveCount(0);
   await expect(page.locator('.layer-node').first()).toBeVisible();

@@ -351,45 +351,45 @@ export function Canvas() {
 
   return (
     <div
-      className={overview ? `canvas canvas--overview${boxes ? ' canvas--boxes' : ''}` : 'canvas'}
+      className={overview ? 'canvas canvas--overview' : 'canvas'}
       data-testid="canvas"
       onDragOver={onDragOver}
       onDragLeave={() => markDropEdge(null)}
       onDrop={onDrop}
     >
       <ReactFlow<LayerFlowNode, LayerFlowEdge>
-          nodes={shownNodes}
-          edges={shownEdges}
-          nodeTypes={nodeTypes}
-          edgeTypes={edgeTypes}
-          onNodesChange={onNodesChange}
-          onEdgesChange={onEdgesChange}
-          onConnect={onConnect}
-          onConnectEnd={onConnectEnd}
-          onNodeDragStop={onNodeDragStop}
-          onPaneClick={onPaneClick}
-          isValidConnection={isValidConnection}
-          deleteKeyCode={null}
-          fitView
-          fitViewOptions={FIT_VIEW}
-          minZoom={0.2}
-          maxZoom={2}
-          proOptions={PRO_OPTIONS}
-          // Big graphs draw only what is on screen; a small one draws every layer, so nothing jumps in while panning.
-          onlyRenderVisibleElements={virtualize}
-          {...gestures}
-        >
-          {!overview && <Background gap={16} size={1} />}
-          <Controls showInteractive={false} fitViewOptions={FIT_VIEW} />
-          {boxes ? (
-            <>
-              <OverviewLayer nodes={nodes} edges={edges} onClick={onOverviewClick} />
-              <OverviewMinimap nodes={nodes} style={MINIMAP_STYLE} />
-            </>
-          ) : (
-            project.graph.nodes.length <= MINIMAP_MAX_LAYERS && <MiniMap pannable zoomable className="minimap" style={MINIMAP_STYLE} />
-          )}
-        </ReactFlow>
+        nodes={shownNodes}
+        edges={shownEdges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        onNodeDragStop={onNodeDragStop}
+        onPaneClick={onPaneClick}
+        isValidConnection={isValidConnection}
+        deleteKeyCode={null}
+        fitView
+        fitViewOptions={FIT_VIEW}
+        minZoom={0.2}
+        maxZoom={2}
+        proOptions={PRO_OPTIONS}
+        // Big graphs draw only what is on screen; a small one draws every layer, so nothing jumps in while panning.
+        onlyRenderVisibleElements={virtualize}
+        {...gestures}
+      >
+        {!overview && <Background gap={16} size={1} />}
+        <Controls showInteractive={false} fitViewOptions={FIT_VIEW} />
+        {boxes ? (
+          <>
+            <OverviewLayer nodes={nodes} edges={edges} onClick={onOverviewClick} />
+            <OverviewMinimap nodes={nodes} style={MINIMAP_STYLE} />
+          </>
+        ) : (
+          project.graph.nodes.length <= MINIMAP_MAX_LAYERS && <MiniMap pannable zoomable className="minimap" style={MINIMAP_STYLE} />
+        )}
+      </ReactFlow>
       {empty && (
         <div className="canvas__hint">
           Drag an <strong>Input</strong> layer from the palette to start, then add layers and wire them left to right.

@@ -105,11 +105,26 @@ const LayerNodeFoot = memo(function LayerNodeFoot({ id, name }: { id: string; na
   );
 });
 
-/** The handles of a layer: the input mid-left, the outputs spread down the right edge (where layerHandles says). */
-function LayerHandles({ data }: { data: LayerNodeData }) {
+function LayerNodeView({ id, data, selected }: NodeProps<LayerFlowNode>) {
+  const state = useNodeAnalysis(id, stateOf);
+  const title = useNodeAnalysis(id, titleOf);
+  const problem = useNodeAnalysis(id, problemOf);
   return (
-    <>
+    <div
+      className={`layer-node layer-node--${state}${selected ? ' layer-node--selected' : ''}`}
+      data-testid={`node-${data.name}`}
+      data-kind={data.kind}
+      title={title}
+    >
       {data.hasInput && <Handle type="target" position={Position.Left} data-testid={`handle-in-${data.name}`} className="layer-handle" />}
+      <div className="layer-node__head">
+        <span className="layer-node__name">{data.name}</span>
+        <span className="layer-node__kind">{data.label}</span>
+      </div>
+      <LayerNodeSummary id={id} />
+      <LayerNodeFoot id={id} name={data.name} />
+      <InsideThumbnail layer={data.name} />
+      {problem && <div className={`layer-node__problem layer-node__problem--${state}`}>{problem}</div>}
       {data.outputs.map((output, port) => (
         <Handle
           key={port}
@@ -125,30 +140,6 @@ function LayerHandles({ data }: { data: LayerNodeData }) {
           {data.outputs.length > 1 && <span className="layer-handle__label">{output}</span>}
         </Handle>
       ))}
-    </>
-  );
-}
-
-function LayerNodeView({ id, data, selected }: NodeProps<LayerFlowNode>) {
-  const state = useNodeAnalysis(id, stateOf);
-  const title = useNodeAnalysis(id, titleOf);
-  const problem = useNodeAnalysis(id, problemOf);
-  return (
-    <div
-      className={`layer-node layer-node--${state}${selected ? ' layer-node--selected' : ''}`}
-      data-testid={`node-${data.name}`}
-      data-kind={data.kind}
-      title={title}
-    >
-      <div className="layer-node__head">
-        <span className="layer-node__name">{data.name}</span>
-        <span className="layer-node__kind">{data.label}</span>
-      </div>
-      <LayerNodeSummary id={id} />
-      <LayerNodeFoot id={id} name={data.name} />
-      <InsideThumbnail layer={data.name} />
-      {problem && <div className={`layer-node__problem layer-node__problem--${state}`}>{problem}</div>}
-      <LayerHandles data={data} />
     </div>
   );
 }
